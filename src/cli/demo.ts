@@ -1,0 +1,5 @@
+import { OperationError } from "./errors.js";
+
+export async function run(_args: string[]): Promise<number> {
+  throw new OperationError("'demo' is not built yet");
+}

@@ -1,0 +1,53 @@
+// Entry point: picks the command and runs it. Commands live one per file in this folder and
+// export `run(args: string[]): Promise<number>` (the exit code). No business logic here.
+import { UsageError, reportError } from "./errors.js";
+
+type CommandModule = { run: (args: string[]) => Promise<number> };
+
+const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  tui: { summary: "open the console (default)", load: () => import("./tui.js") },
+  daemon: { summary: "run or control the daemon: daemon [run|start|stop|status]", load: () => import("./daemon.js") },
+  status: { summary: "show services, identities and node state [--json]", load: () => import("./status.js") },
+  start: { summary: "start services: start NAME... | --all", load: () => import("./actions.js").then((m) => ({ run: m.runStart })) },
+  stop: { summary: "stop services: stop NAME... | --all", load: () => import("./actions.js").then((m) => ({ run: m.runStop })) },
+  restart: { summary: "restart services: restart NAME... | --all", load: () => import("./actions.js").then((m) => ({ run: m.runRestart })) },
+  logs: { summary: "print a service's or the node's log: logs NAME [-f] [-n N]", load: () => import("./logs.js") },
+  doctor: { summary: "explain what needs attention and how to fix it [--json]", load: () => import("./doctor.js") },
+  config: { summary: "config check [--json]: validate and print the resolved config", load: () => import("./config.js") },
+  identity: { summary: "identity add|import|rollback|retire|rename", load: () => import("./identity.js") },
+  demo: { summary: "build and run the demo rig, then open the console", load: () => import("./demo.js") },
+  sim: { summary: "demo-rig simulators: sim node|post-service|postcli ...", load: () => import("./sim.js") },
+};
+
+export function usage(): string {
+  const lines = ["usage: postdeck [--config FILE] [COMMAND] [ARGS]", "", "commands:"];
+  for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
+  lines.push("", "global options: --config FILE, --debug, --help, --version");
+  lines.push("exit codes: 0 ok, 1 operation failed (or doctor found errors), 2 bad usage or config");
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  try {
+    if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+      process.stdout.write(usage() + "\n");
+      return 0;
+    }
+    if (argv[0] === "--version") {
+      const { version } = await import("../version.js");
+      process.stdout.write(`postdeck ${version}\n`);
+      return 0;
+    }
+    // The command is the first argument that is not an option (or an option's value).
+    const idx = argv.findIndex((a, i) => !a.startsWith("-") && !(i > 0 && argv[i - 1] === "--config"));
+    const name = idx === -1 ? "tui" : argv[idx]!;
+    const rest = idx === -1 ? argv : [...argv.slice(0, idx), ...argv.slice(idx + 1)];
+    const cmd = commands[name];
+    if (!cmd) throw new UsageError(`unknown command '${name}'\n\n${usage()}`);
+    const mod = await cmd.load();
+    return await mod.run(rest);
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}

@@ -1,0 +1,155 @@
+// postdeck's configuration file (YAML), validated with zod. Field names are camelCase.
+// See README "Configuration" for the reference; src/config/load.ts finds and reads the file.
+import { z } from "zod";
+import { RestartPolicySchema } from "../protocol/model.js";
+
+/** "IP:port" as post-service's --operator-address requires (a Rust SocketAddr: no host names). */
+export const SocketAddrSchema = z
+  .string()
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d{1,5}$/, {
+    message: "expected IP:port, e.g. 127.0.0.1:50051 (a host name is not accepted)",
+  });
+
+/** "host:port" for gRPC listeners. */
+export const HostPortSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
+    message: "expected host:port, e.g. 127.0.0.1:9094",
+  });
+
+export const RestartSchema = z
+  .object({
+    policy: RestartPolicySchema.default("on-failure"),
+    maxRestarts: z.number().int().min(0).default(10),
+    initialDelayMs: z.number().int().min(0).default(500),
+    maxDelayMs: z.number().int().min(0).default(15000),
+    resetAfterS: z.number().min(0).default(30), // uptime after which the backoff resets
+  })
+  .strict();
+export type RestartConfig = z.infer<typeof RestartSchema>;
+
+const ServiceOverridesShape = {
+  binary: z.string().min(1).optional(),
+  threads: z.number().int().min(0).optional(), // 0 = all cores
+  pinnedCores: z.array(z.number().int().min(0)).min(1).optional(),
+  nonces: z.number().int().min(16).optional(),
+  randomxMode: z.enum(["fast", "light"]).optional(),
+  reconnectIntervalS: z.number().int().min(1).optional(),
+  maxRetries: z.number().int().min(0).nullable().optional(),
+  extraArgs: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  autostart: z.boolean().optional(),
+  restart: RestartSchema.partial().optional(),
+};
+
+export const DefaultsSchema = z
+  .object({
+    binary: z.string().min(1).default("post-service"),
+    threads: z.number().int().min(0).default(1),
+    nonces: z.number().int().min(16).default(128),
+    randomxMode: z.enum(["fast", "light"]).default("fast"),
+    reconnectIntervalS: z.number().int().min(1).default(5),
+    maxRetries: z.number().int().min(0).nullable().default(null),
+    extraArgs: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    autostart: z.boolean().default(true),
+    restart: RestartSchema.default(RestartSchema.parse({})),
+    stopGraceS: z.number().min(0).default(10),
+  })
+  .strict();
+
+export const ServiceSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+      message: "expected a name of letters, digits, '.', '_' or '-'",
+    }),
+    dir: z.string().min(1),
+    operatorAddress: SocketAddrSchema.optional(),
+    ...ServiceOverridesShape,
+  })
+  .strict();
+export type ServiceConfig = z.infer<typeof ServiceSchema>;
+
+export const NodeLogSchema = z
+  .object({
+    file: z.string().min(1).optional(), // follow this file
+    command: z.array(z.string()).min(1).optional(), // or supervise the node: argv
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .refine((v) => !(v.file && v.command), { message: "give either log.file or log.command, not both" });
+
+export const NodeSchema = z
+  .object({
+    dataFolder: z.string().min(1),
+    config: z.string().min(1).optional(), // go-spacemesh JSON config
+    log: NodeLogSchema.optional(),
+    grpc: z
+      .object({
+        public: HostPortSchema.optional(),
+        private: HostPortSchema.optional(),
+        post: HostPortSchema.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    rig: z.string().min(1).optional(), // name shown in the header; default: host name
+    demo: z.boolean().default(false),
+    stateDir: z.string().min(1).optional(), // default: $XDG_STATE_HOME/postdeck (or ~/.local/state/postdeck)
+    node: NodeSchema,
+    postcli: z.object({ binary: z.string().min(1) }).strict().optional(),
+    defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
+    services: z.array(ServiceSchema).default([]),
+    logs: z
+      .object({
+        maxBytes: z.number().int().min(4096).default(10 * 1024 * 1024),
+        keep: z.number().int().min(0).default(3),
+        ringLines: z.number().int().min(10).default(2000),
+      })
+      .strict()
+      .default({ maxBytes: 10 * 1024 * 1024, keep: 3, ringLines: 2000 }),
+  })
+  .strict();
+export type RawConfig = z.input<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** A service with defaults applied and paths absolute: what the supervisor works with. */
+export interface ResolvedService {
+  name: string;
+  dir: string;
+  operatorAddress: string | null; // null until assigned (then kept in state)
+  binary: string;
+  threads: number;
+  pinnedCores: number[] | null;
+  nonces: number;
+  randomxMode: "fast" | "light";
+  reconnectIntervalS: number;
+  maxRetries: number | null;
+  extraArgs: string[];
+  env: Record<string, string>;
+  autostart: boolean;
+  restart: RestartConfig;
+  stopGraceS: number;
+}
+
+export interface ResolvedConfig {
+  path: string; // the file it came from
+  rig: string;
+  demo: boolean;
+  stateDir: string;
+  node: {
+    dataFolder: string;
+    identitiesDir: string;
+    config: string | null;
+    log: { file: string | null; command: string[] | null; cwd: string | null; env: Record<string, string> };
+    grpc: { public: string | null; private: string | null; post: string | null };
+  };
+  postcli: { binary: string } | null;
+  services: ResolvedService[];
+  logs: { maxBytes: number; keep: number; ringLines: number };
+}

@@ -1,0 +1,92 @@
+// Control API between the daemon and its clients: HTTP+JSON over a Unix socket, plus an
+// SSE stream (`GET /v1/events`). Every route is declared once here with its request and
+// response schemas; the daemon registers handlers by route key, the client calls by route key.
+import { z } from "zod";
+import {
+  FindingSchema,
+  LogLineSchema,
+  NodeViewSchema,
+  HardwareViewSchema,
+  IdentityViewSchema,
+  ServiceViewSchema,
+  SnapshotSchema,
+  TaskViewSchema,
+} from "./model.js";
+
+export const API_VERSION = 1;
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(), // e.g. "not-found", "bad-request", "conflict", "failed"
+    message: z.string(), // for people: what, where, what to do
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+const NamesSchema = z.object({
+  names: z.array(z.string()).default([]),
+  all: z.boolean().default(false),
+  force: z.boolean().default(false), // act even on a proving service
+});
+
+const ActionResultSchema = z.object({
+  results: z.array(
+    z.object({ name: z.string(), ok: z.boolean(), message: z.string() }),
+  ),
+});
+export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+export const routes = {
+  snapshot: {
+    method: "GET",
+    path: "/v1/snapshot",
+    request: z.object({}),
+    response: SnapshotSchema,
+  },
+  start: { method: "POST", path: "/v1/services/start", request: NamesSchema, response: ActionResultSchema },
+  stop: { method: "POST", path: "/v1/services/stop", request: NamesSchema, response: ActionResultSchema },
+  restart: { method: "POST", path: "/v1/services/restart", request: NamesSchema, response: ActionResultSchema },
+  logs: {
+    method: "POST",
+    path: "/v1/logs",
+    request: z.object({ source: z.string(), lines: z.number().int().positive().default(200) }),
+    response: z.object({ lines: z.array(LogLineSchema) }),
+  },
+  doctor: {
+    method: "GET",
+    path: "/v1/doctor",
+    request: z.object({}),
+    response: z.object({ findings: z.array(FindingSchema) }),
+  },
+  daemonStop: {
+    method: "POST",
+    path: "/v1/daemon/stop",
+    request: z.object({ stopServices: z.boolean().default(false) }),
+    response: z.object({ ok: z.boolean(), message: z.string() }),
+  },
+  reload: {
+    method: "POST",
+    path: "/v1/config/reload",
+    request: z.object({}),
+    response: z.object({ ok: z.boolean(), message: z.string() }),
+  },
+} as const;
+
+export type RouteKey = keyof typeof routes;
+export type RouteRequest<K extends RouteKey> = z.input<(typeof routes)[K]["request"]>;
+export type RouteResponse<K extends RouteKey> = z.infer<(typeof routes)[K]["response"]>;
+
+/** Events on `GET /v1/events` (SSE). `event:` is the type, `data:` the JSON payload. */
+export const EventSchemas = {
+  snapshot: SnapshotSchema, // first event after connecting, and after reloads
+  service: ServiceViewSchema, // one service changed
+  identities: z.array(IdentityViewSchema),
+  findings: z.array(FindingSchema),
+  node: NodeViewSchema,
+  hardware: HardwareViewSchema,
+  task: TaskViewSchema,
+  log: z.array(LogLineSchema), // batched lines
+  bye: z.object({ reason: z.string() }), // daemon is shutting down
+} as const;
+export type EventType = keyof typeof EventSchemas;
+export type EventPayload<T extends EventType> = z.infer<(typeof EventSchemas)[T]>;

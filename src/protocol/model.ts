@@ -1,0 +1,202 @@
+// The shared model: every view the daemon publishes and the client consumes.
+// One zod definition, imported by both sides (daemon validates what it sends in tests,
+// client validates what it receives).
+import { z } from "zod";
+
+export const ServiceStateSchema = z.enum(["stopped", "starting", "running", "stopping", "backoff", "failed"]);
+export type ServiceState = z.infer<typeof ServiceStateSchema>;
+
+export const RestartPolicySchema = z.enum(["on-failure", "always", "never"]);
+export type RestartPolicy = z.infer<typeof RestartPolicySchema>;
+
+/** Result of polling a post-service's operator API (`GET /status`, facts.md §1.5). */
+export const OperatorStatusSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("none") }), // not polled: service not running or no operator address
+  z.object({ kind: z.literal("idle") }),
+  z.object({
+    kind: z.literal("proving"),
+    nonces: z.object({ start: z.number(), end: z.number() }),
+    position: z.number(),
+    pass: z.number().int(), // nonces.start / noncesPerPass + 1
+    percent: z.number().nullable(), // position / (NumUnits × LabelsPerUnit × 16); null when metadata unknown
+  }),
+  z.object({ kind: z.literal("done") }), // "DoneProving"
+  z.object({ kind: z.literal("unreachable"), error: z.string() }),
+]);
+export type OperatorStatus = z.infer<typeof OperatorStatusSchema>;
+
+export const ExitInfoSchema = z.object({
+  code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  at: z.number(), // epoch ms
+});
+export type ExitInfo = z.infer<typeof ExitInfoSchema>;
+
+export const ServiceViewSchema = z.object({
+  name: z.string(),
+  dir: z.string(),
+  state: ServiceStateSchema,
+  pid: z.number().int().nullable(),
+  startedAt: z.number().nullable(), // epoch ms of the current run
+  restarts: z.number().int(),
+  cpuPercent: z.number().nullable(),
+  rssBytes: z.number().nullable(),
+  operatorAddress: z.string().nullable(),
+  operator: OperatorStatusSchema,
+  lastExit: ExitInfoSchema.nullable(),
+  reason: z.string().nullable(), // why failed / why in backoff, for people
+  nextRestartAt: z.number().nullable(),
+  autostart: z.boolean(),
+  restartPolicy: RestartPolicySchema,
+  argv: z.array(z.string()),
+  logFile: z.string(),
+  adopted: z.boolean(), // re-adopted from a previous daemon
+});
+export type ServiceView = z.infer<typeof ServiceViewSchema>;
+
+export const SeveritySchema = z.enum(["error", "warning", "info"]);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const FindingSchema = z.object({
+  id: z.string(), // stable code, e.g. "proving-service-down"
+  severity: SeveritySchema,
+  subject: z.string().nullable(), // identity key file name or service name, null = rig-wide
+  title: z.string(), // one line: what is wrong
+  detail: z.string(), // where / evidence
+  fix: z.string(), // what to do
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const IdentityEventSchema = z.object({
+  kind: z.string(), // post_start, post_complete, atx_published, registered_in_poet, registered, connected, ...
+  at: z.number(),
+  text: z.string(),
+  failure: z.boolean().default(false),
+});
+export type IdentityEvent = z.infer<typeof IdentityEventSchema>;
+
+export const IdentityViewSchema = z.object({
+  keyFile: z.string(), // base name in identities/, e.g. post1.key
+  path: z.string(),
+  nodeId: z.string().nullable(), // 64 hex, null when the key file is unreadable/invalid
+  shortId: z.string().nullable(), // first 6 hex, as the node logs it
+  keyProblem: z.string().nullable(), // node's own wording of why it would refuse the key
+  posDir: z.string().nullable(),
+  units: z.number().int().nullable(),
+  sizeBytes: z.number().nullable(), // NumUnits × LabelsPerUnit × 16
+  initState: z.enum(["complete", "initialising", "missing", "unknown"]),
+  service: z.string().nullable(),
+  registered: z.enum(["yes", "not-yet", "restart-needed", "unknown"]),
+  registeredAt: z.number().nullable(),
+  postState: z.enum(["IDLE", "PROVING"]).nullable(),
+  connected: z.boolean().nullable(),
+  connectedAt: z.number().nullable(),
+  events: z.array(IdentityEventSchema),
+  findings: z.array(z.string()), // Finding ids that concern this identity
+});
+export type IdentityView = z.infer<typeof IdentityViewSchema>;
+
+export const SourceStatusSchema = z.object({
+  name: z.string(), // "identities", "node-log", "grpc-public", "grpc-private", "grpc-post", "node-config", "events"
+  live: z.boolean(),
+  error: z.string().nullable(),
+  updatedAt: z.number().nullable(),
+});
+export type SourceStatus = z.infer<typeof SourceStatusSchema>;
+
+export const NodeViewSchema = z.object({
+  reachable: z.boolean(),
+  synced: z.boolean().nullable(),
+  syncedLayer: z.number().nullable(),
+  topLayer: z.number().nullable(),
+  epoch: z.number().nullable(),
+  peers: z.number().nullable(),
+  version: z.string().nullable(),
+  startedAt: z.number().nullable(), // node start seen in its log / supervised start
+  supervised: z
+    .object({ state: ServiceStateSchema, pid: z.number().int().nullable(), restarts: z.number().int() })
+    .nullable(),
+  sources: z.array(SourceStatusSchema),
+});
+export type NodeView = z.infer<typeof NodeViewSchema>;
+
+export const VolumeSchema = z.object({
+  mount: z.string(),
+  device: z.string().nullable(),
+  paths: z.array(z.string()), // PoS dirs / data folder on this volume
+  totalBytes: z.number(),
+  freeBytes: z.number(),
+  readBytesPerSec: z.number().nullable(),
+});
+export type Volume = z.infer<typeof VolumeSchema>;
+
+export const ProviderSchema = z.object({
+  id: z.number(),
+  model: z.string(),
+  type: z.enum(["GPU", "CPU"]),
+});
+export type Provider = z.infer<typeof ProviderSchema>;
+
+export const HardwareViewSchema = z.object({
+  sampledAt: z.number(),
+  cpu: z.object({
+    percent: z.number(),
+    cores: z.number().int(),
+    load: z.tuple([z.number(), z.number(), z.number()]),
+    model: z.string().nullable(),
+  }),
+  memory: z.object({ totalBytes: z.number(), usedBytes: z.number(), availableBytes: z.number() }),
+  volumes: z.array(VolumeSchema),
+  providers: z.array(ProviderSchema),
+  providersSource: z.enum(["postcli", "systeminformation", "none"]),
+  temperatures: z.object({ cpu: z.number().nullable(), gpus: z.array(z.number()) }),
+});
+export type HardwareView = z.infer<typeof HardwareViewSchema>;
+
+export const LogLevelSchema = z.enum(["ERROR", "WARN", "INFO", "DEBUG", "TRACE"]);
+export type LogLevel = z.infer<typeof LogLevelSchema>;
+
+export const LogLineSchema = z.object({
+  source: z.string(), // service name or "node"
+  seq: z.number().int(), // per-source monotonically increasing
+  at: z.number(), // when the daemon read it
+  level: LogLevelSchema.nullable(),
+  text: z.string(),
+});
+export type LogLine = z.infer<typeof LogLineSchema>;
+
+export const TaskViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["identity-add", "identity-import"]),
+  name: z.string(),
+  state: z.enum(["running", "done", "failed", "cancelled"]),
+  startedAt: z.number(),
+  bytesDone: z.number().nullable(),
+  bytesTotal: z.number().nullable(),
+  rateBytesPerSec: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  message: z.string(),
+});
+export type TaskView = z.infer<typeof TaskViewSchema>;
+
+export const DaemonInfoSchema = z.object({
+  pid: z.number().int(),
+  startedAt: z.number(),
+  version: z.string(),
+  configPath: z.string(),
+  stateDir: z.string(),
+  rigName: z.string(),
+  demo: z.boolean(),
+});
+export type DaemonInfo = z.infer<typeof DaemonInfoSchema>;
+
+export const SnapshotSchema = z.object({
+  daemon: DaemonInfoSchema,
+  node: NodeViewSchema,
+  services: z.array(ServiceViewSchema),
+  identities: z.array(IdentityViewSchema),
+  findings: z.array(FindingSchema),
+  hardware: HardwareViewSchema.nullable(),
+  tasks: z.array(TaskViewSchema),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
