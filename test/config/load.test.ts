@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import os from "node:os";
+import path from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { parseConfigText, loadConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/config/config-error.js";
+import { findConfigFile } from "../../src/config/config-path.js";
+
+const F = "/etc/pd/postdeck.yaml";
+
+function problems(text: string): string[] {
+  try {
+    parseConfigText(text, F, { home: "/home/u", env: {} });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    return (err as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const base = `node:\n  dataFolder: ~/spacemesh\n  grpc: { post: "127.0.0.1:9094" }\n`;
+
+describe("config problems", () => {
+  it("names a missing field with file, line and path", () => {
+    const p = problems(base + "services:\n  - dir: /pos/a\n");
+    expect(p).toEqual([`${F}:5: services[0].name: found nothing (missing); expected a string`]);
+  });
+  it("names a wrong type", () => {
+    const p = problems(base + "services:\n  - name: a\n    dir: /pos/a\n    threads: many\n");
+    expect(p[0]).toMatch(/^\/etc\/pd\/postdeck\.yaml:7: services\[0\]\.threads: found "many"; expected a number$/);
+  });
+  it("names an unknown key", () => {
+    const p = problems(base + "services:\n  - name: a\n    dir: /pos/a\n    thread: 2\n");
+    expect(p[0]).toContain('services[0].thread: unknown key "thread"; expected one of name, dir');
+  });
+  it("refuses duplicate names and dirs (after path resolution)", () => {
+    const p = problems(base + "services:\n  - name: a\n    dir: /pos/a\n  - name: a\n    dir: /pos/../pos/a\n");
+    expect(p).toHaveLength(2);
+    expect(p[0]).toContain("services[1].name: found \"a\", the same name as services[0]");
+    expect(p[1]).toContain("services[1].dir: found \"/pos/a\", the same PoS directory as services[0]");
+  });
+  it("refuses a host name as operator address and duplicate addresses", () => {
+    expect(problems(base + "services:\n  - name: a\n    dir: /a\n    operatorAddress: localhost:5000\n")[0]).toContain(
+      'services[0].operatorAddress: found "localhost:5000"; expected IP:port',
+    );
+    const p = problems(base + "services:\n  - { name: a, dir: /a, operatorAddress: '127.0.0.1:5000' }\n  - { name: b, dir: /b, operatorAddress: '127.0.0.1:5000' }\n");
+    expect(p[0]).toContain("services[1].operatorAddress");
+  });
+  it("applies post-service's nonce rules and refuses pinnedCores with threads", () => {
+    expect(problems(base + "defaults:\n  nonces: 100\n")[0]).toContain("defaults.nonces: found 100; expected a multiple of 16");
+    expect(problems(base + "defaults:\n  nonces: 8192\n")[0]).toContain("max nonces is 4096");
+    expect(problems(base + "services:\n  - { name: a, dir: /a, threads: 2, pinnedCores: [0, 1] }\n")[0]).toContain(
+      "services[0].pinnedCores: found pinnedCores together with threads",
+    );
+  });
+  it("reports YAML syntax errors with their line, one line each", () => {
+    const p = problems("node:\n  dataFolder: [\n");
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/YAML syntax error at line \d+/);
+    expect(p[0]).not.toContain("\n");
+  });
+  it("resolves defaults, paths and the state dir", () => {
+    const r = parseConfigText(
+      base + "defaults:\n  threads: 3\n  env: { A: '1' }\nservices:\n  - { name: a, dir: pos/a, env: { B: '2' } }\n  - { name: b, dir: /b, pinnedCores: [1], binary: ./bin/ps }\n",
+      F,
+      { home: "/home/u", env: { XDG_STATE_HOME: "/st" }, hostname: "rig1" },
+    );
+    expect(r.node.identitiesDir).toBe("/home/u/spacemesh/identities");
+    expect(r.stateDir).toBe("/st/postdeck");
+    expect(r.rig).toBe("rig1");
+    expect(r.services[0]).toMatchObject({ dir: "/etc/pd/pos/a", threads: 3, env: { A: "1", B: "2" }, binary: "post-service", nonces: 128 });
+    expect(r.services[0]!.restart).toEqual({ policy: "on-failure", maxRestarts: 10, initialDelayMs: 500, maxDelayMs: 15000, resetAfterS: 30 });
+    expect(r.services[1]).toMatchObject({ pinnedCores: [1], binary: "/etc/pd/bin/ps" });
+  });
+});
+
+describe("config lookup", () => {
+  it("uses --config, then $POSTDECK_CONFIG, then ./postdeck.yaml, then XDG", async () => {
+    const d = mkdtempSync(path.join(os.tmpdir(), "pd-cfg-"));
+    const xdg = path.join(d, "xdg");
+    expect(findConfigFile({ cwd: d, env: { XDG_CONFIG_HOME: xdg }, home: d })).toEqual({
+      file: null,
+      tried: [path.join(d, "postdeck.yaml"), path.join(xdg, "postdeck", "config.yaml")],
+    });
+    writeFileSync(path.join(d, "postdeck.yaml"), base);
+    expect(findConfigFile({ cwd: d, env: {}, home: d }).file).toBe(path.join(d, "postdeck.yaml"));
+    expect(findConfigFile({ cwd: d, env: { POSTDECK_CONFIG: "/x.yaml" }, home: d }).file).toBe("/x.yaml");
+    expect(findConfigFile({ flag: "y.yaml", cwd: d, env: { POSTDECK_CONFIG: "/x.yaml" }, home: d }).file).toBe(path.join(d, "y.yaml"));
+    await expect(loadConfig({ flag: path.join(d, "missing.yaml"), env: {} })).rejects.toThrow(/cannot read the config file \(ENOENT/);
+  });
+});
