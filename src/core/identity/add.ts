@@ -1,0 +1,190 @@
+// Adding a new identity: run postcli to initialise PoS data (with -yes, as postcli prompts
+// otherwise), report progress from the files it writes, then place its identity.key into
+// identities/NAME.key and add the service. Cancellable; a second run with the same arguments
+// resumes (postcli requires -numUnits and -commitmentAtxId again on resume).
+import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import type { TaskView } from "../../protocol/model.js";
+import { readPosMetadata, posDataState, posSizeBytes, LABEL_BYTES } from "../spacemesh/pos-metadata.js";
+import { keyFileName, placeKey } from "./key-store.js";
+import type { ServiceRegistry } from "./service-registry.js";
+import type { Journal } from "./journal.js";
+
+export const CPU_PROVIDER = 4294967295;
+
+export interface AddRequest {
+  name: string;
+  dir: string;
+  units: number;
+  provider: number;
+  commitmentAtxId: string; // 64 hex
+  labelsPerUnit?: number; // only for test networks / the demo rig
+  maxFileSize?: number;
+}
+
+export interface AddContext {
+  postcli: string; // binary
+  identitiesDir: string;
+  registry: ServiceRegistry;
+  journal: Journal;
+  clock?: () => number;
+  pollMs?: number;
+}
+
+/** Checks an add request before anything runs; returns problems for people. */
+export async function validateAdd(req: AddRequest, ctx: AddContext): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    keyFileName(req.name);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (!Number.isInteger(req.units) || req.units < 1) problems.push(`--units: expected a positive integer, found ${req.units}`);
+  if (!/^[0-9a-fA-F]{64}$/.test(req.commitmentAtxId))
+    problems.push(`--commitment-atx: expected 64 hex characters (32 bytes), found '${req.commitmentAtxId}'`);
+  if (!Number.isInteger(req.provider) || req.provider < 0) problems.push(`--provider: expected a provider id, found ${req.provider}`);
+  const services = await ctx.registry.list();
+  if (services.some((s) => s.name === req.name)) problems.push(`a service named ${req.name} already exists`);
+  const dir = path.resolve(req.dir);
+  const owner = services.find((s) => path.resolve(s.dir) === dir);
+  if (owner) problems.push(`${dir} is already the PoS dir of service ${owner.name}`);
+  const keyPath = path.join(ctx.identitiesDir, `${req.name}.key`);
+  if (await fs.stat(keyPath).then(() => true, () => false)) problems.push(`${keyPath} already exists`);
+  return problems;
+}
+
+export function postcliArgs(req: AddRequest): string[] {
+  const args = [
+    "-provider", String(req.provider),
+    "-numUnits", String(req.units),
+    "-commitmentAtxId", req.commitmentAtxId.toLowerCase(),
+    "-datadir", path.resolve(req.dir),
+    "-yes",
+  ];
+  if (req.labelsPerUnit !== undefined) args.push("-labelsPerUnit", String(req.labelsPerUnit));
+  if (req.maxFileSize !== undefined) args.push("-maxFileSize", String(req.maxFileSize));
+  return args;
+}
+
+/** One running add: emits "update" with a TaskView; `done` resolves when it ends. */
+export class AddIdentityTask extends EventEmitter {
+  readonly id: string;
+  private child: ChildProcess | null = null;
+  private view: TaskView;
+  private lastTail: string[] = [];
+  private samples: { at: number; bytes: number }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private cancelled = false;
+  readonly done: Promise<TaskView>;
+
+  constructor(
+    readonly req: AddRequest,
+    private readonly ctx: AddContext,
+  ) {
+    super();
+    const clock = ctx.clock ?? Date.now;
+    this.id = `add-${req.name}-${clock()}`;
+    this.view = {
+      id: this.id,
+      kind: "identity-add",
+      name: req.name,
+      state: "running",
+      startedAt: clock(),
+      bytesDone: 0,
+      bytesTotal: req.labelsPerUnit ? req.units * req.labelsPerUnit * LABEL_BYTES : null,
+      rateBytesPerSec: null,
+      etaSeconds: null,
+      message: "starting postcli",
+    };
+    this.done = this.run();
+  }
+
+  current(): TaskView {
+    return this.view;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.child?.kill("SIGINT");
+  }
+
+  private update(patch: Partial<TaskView>): void {
+    this.view = { ...this.view, ...patch };
+    this.emit("update", this.view);
+  }
+
+  private async poll(): Promise<void> {
+    const meta = await readPosMetadata(this.req.dir);
+    if (!meta.ok) return;
+    const st = await posDataState(this.req.dir, meta.meta);
+    const now = (this.ctx.clock ?? Date.now)();
+    this.samples = [...this.samples.filter((s) => now - s.at <= 10_000), { at: now, bytes: st.bytesPresent }];
+    const first = this.samples[0]!;
+    const rate = now > first.at ? ((st.bytesPresent - first.bytes) * 1000) / (now - first.at) : null;
+    const eta = rate && rate > 0 ? Math.round((st.bytesTotal - st.bytesPresent) / rate) : null;
+    this.update({
+      bytesDone: st.bytesPresent,
+      bytesTotal: posSizeBytes(meta.meta),
+      rateBytesPerSec: rate,
+      etaSeconds: eta,
+      message: `initialising: file ${Math.min(st.filesPresent, st.filesExpected)} of ${st.filesExpected}`,
+    });
+  }
+
+  private async run(): Promise<TaskView> {
+    await fs.mkdir(this.req.dir, { recursive: true });
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(this.ctx.postcli, postcliArgs(this.req), { stdio: ["ignore", "pipe", "pipe"] });
+      this.child = child;
+      const keep = (buf: Buffer): void => {
+        const lines = buf.toString("utf8").split("\n").filter((l) => l.trim());
+        this.lastTail = [...this.lastTail, ...lines].slice(-5);
+      };
+      child.stdout!.on("data", keep);
+      child.stderr!.on("data", keep);
+      child.on("error", (err) => {
+        this.lastTail.push(`cannot run ${this.ctx.postcli}: ${err.message}`);
+        resolve(null);
+      });
+      child.on("exit", (c) => resolve(c));
+      this.timer = setInterval(() => void this.poll().catch(() => undefined), this.ctx.pollMs ?? 1000);
+    });
+    if (this.timer) clearInterval(this.timer);
+    await this.poll().catch(() => undefined);
+    if (this.cancelled) {
+      this.update({ state: "cancelled", message: `cancelled; run the same add again to resume (data kept in ${this.req.dir})` });
+      return this.view;
+    }
+    if (code !== 0) {
+      const tail = this.lastTail.filter((l) => !/^\s*$/.test(l)).slice(-2).join(" | ");
+      this.update({ state: "failed", message: `postcli exited with ${code ?? "an error"}: ${tail || "no output"}` });
+      return this.view;
+    }
+    try {
+      const content = await fs.readFile(path.join(this.req.dir, "identity.key"));
+      const placed = await placeKey(this.ctx.identitiesDir, this.req.name, content);
+      await this.ctx.registry.add({ name: this.req.name, dir: path.resolve(this.req.dir) });
+      await this.ctx.journal.append({
+        batch: this.id,
+        op: "add",
+        phase: "done",
+        at: (this.ctx.clock ?? Date.now)(),
+        nodeId: placed.nodeId,
+        source: path.join(this.req.dir, "identity.key"),
+        destination: placed.path,
+        sha256: placed.sha256,
+        service: { name: this.req.name, dir: path.resolve(this.req.dir) },
+        note: "",
+      });
+      this.update({
+        state: "done",
+        message: `identity ${placed.nodeId.slice(0, 6)} placed as ${placed.name}; restart the node so it loads the new key`,
+      });
+    } catch (err) {
+      this.update({ state: "failed", message: (err as Error).message });
+    }
+    return this.view;
+  }
+}
