@@ -149,6 +149,9 @@ export const HardwareViewSchema = z.object({
   volumes: z.array(VolumeSchema),
   providers: z.array(ProviderSchema),
   providersSource: z.enum(["postcli", "systeminformation", "none"]),
+  // Why providers is empty/partial, for people (e.g. "… exited with code 1: failed to get OpenCL
+  // providers …"); null/absent when fine. Added by the hardware sampler (additive).
+  providersError: z.string().nullable().optional(),
   temperatures: z.object({ cpu: z.number().nullable(), gpus: z.array(z.number()) }),
 });
 export type HardwareView = z.infer<typeof HardwareViewSchema>;

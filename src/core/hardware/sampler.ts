@@ -1,0 +1,273 @@
+// The hardware sampler: every 2 s (never overlapping) a HardwareView of CPU, memory, the volumes
+// holding the given paths, compute providers and temperatures. Only cheap reads happen per tick
+// (os.cpus, os.loadavg, /proc/meminfo, /proc/diskstats, statfs per volume); everything that
+// spawns a process runs on slower cadences in the background and is cached.
+import { EventEmitter } from "node:events";
+import type { HardwareView, Provider } from "../../protocol/model.js";
+import {
+  gpuTemperatures,
+  type GraphicsController,
+  type ProvidersResult,
+  providersFromGraphics,
+  runPrintProviders,
+} from "./providers.js";
+import { type CpuTimes, type HardwareSources, systemSources } from "./system-sources.js";
+import {
+  type DiskstatsSample,
+  type MappedVolume,
+  type MountEntry,
+  mapVolumes,
+  measureVolumes,
+  parseDiskstats,
+} from "./volumes.js";
+
+export type HardwareSamplerOptions = {
+  /** PoS dirs and the node data folder; read every tick (cheap: the mapping is cached). */
+  paths: () => string[];
+  /** config `postcli.binary`, or null: providers then come from systeminformation. */
+  postcliBinary: string | null;
+  intervalMs?: number; // default 2000
+  /** Delay of the first sample after start(), so CPU % and read rates cover a real interval. Default 500. */
+  firstSampleMs?: number;
+  /** Mount table (fsSize) and path → volume mapping refresh. Default 60 s. */
+  mountsRefreshMs?: number;
+  /** CPU temperature, and GPU temperatures while graphics() reports some. Default 30 s. */
+  slowRefreshMs?: number;
+  /** Providers (postcli / graphics()); also temperatures a machine does not report. Default 10 min. */
+  staticRefreshMs?: number;
+  postcliTimeoutMs?: number; // default 10 s
+  clock?: () => number;
+  sources?: Partial<HardwareSources>;
+  /** Reports a failed background read (e.g. fsSize); the sampler keeps going with what it has. */
+  onError?: (what: string, err: unknown) => void;
+};
+
+export interface HardwareSamplerEvents {
+  hardware: [HardwareView];
+}
+
+type Cached<T> = { value: T; at: number } | null;
+
+function cpuPercent(prev: CpuTimes[] | null, cur: CpuTimes[]): number {
+  if (prev === null || prev.length !== cur.length) return 0;
+  let idle = 0;
+  let total = 0;
+  cur.forEach((c, i) => {
+    const p = prev[i]!;
+    idle += c.idle - p.idle;
+    total += c.total - p.total;
+  });
+  if (total <= 0) return 0;
+  return Math.min(100, Math.max(0, ((total - idle) / total) * 100));
+}
+
+export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
+  private readonly opts: Required<
+    Omit<HardwareSamplerOptions, "sources" | "onError" | "postcliBinary" | "paths" | "clock">
+  >;
+  private readonly src: HardwareSources;
+  private readonly clock: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private ticking: Promise<void> | null = null;
+  private last: HardwareView | null = null;
+
+  private prevCpu: CpuTimes[] | null = null;
+  private prevDisk: DiskstatsSample | null = null;
+  private cpuModel: Cached<string | null> = null;
+  private mounts: Cached<MountEntry[]> = null;
+  private mapped: { key: string; at: number; volumes: MappedVolume[] } | null = null;
+  private providers: Cached<ProvidersResult> = null;
+  private graphics: Cached<GraphicsController[]> = null;
+  private cpuTemp: Cached<number | null> = null;
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly options: HardwareSamplerOptions) {
+    super();
+    this.opts = {
+      intervalMs: options.intervalMs ?? 2000,
+      firstSampleMs: options.firstSampleMs ?? 500,
+      mountsRefreshMs: options.mountsRefreshMs ?? 60_000,
+      slowRefreshMs: options.slowRefreshMs ?? 30_000,
+      staticRefreshMs: options.staticRefreshMs ?? 600_000,
+      postcliTimeoutMs: options.postcliTimeoutMs ?? 10_000,
+    };
+    this.src = { ...systemSources, ...options.sources };
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Starts sampling: the first view after `firstSampleMs`, then every `intervalMs`. Idempotent. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.prevCpu = this.src.cpuTimes();
+    void this.readDiskstats().then((s) => {
+      this.prevDisk ??= s;
+    });
+    this.refreshBackground(true);
+    this.schedule(this.opts.firstSampleMs);
+  }
+
+  /** Stops sampling; resolves when a tick in progress has finished (no 'hardware' after that). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** The last view emitted, or null before the first sample. */
+  latest(): HardwareView | null {
+    return this.last;
+  }
+
+  /** Takes one sample now (also used by tests and by start()'s timer). Never overlaps another. */
+  async sample(): Promise<HardwareView> {
+    while (this.ticking) await this.ticking;
+    let view!: HardwareView;
+    const run = (async () => {
+      view = await this.buildView();
+      this.last = view;
+    })();
+    this.ticking = run.finally(() => {
+      this.ticking = null;
+    });
+    await this.ticking;
+    return view;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.sample()
+        .then((view) => {
+          if (this.running) this.emit("hardware", view);
+        })
+        .catch((err) => this.options.onError?.("sample", err))
+        .finally(() => this.schedule(this.opts.intervalMs));
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async readDiskstats(): Promise<DiskstatsSample | null> {
+    const text = await this.src.diskstats().catch(() => null);
+    return text === null ? null : { at: this.clock(), devices: parseDiskstats(text) };
+  }
+
+  private due(c: Cached<unknown>, every: number, now: number): boolean {
+    return c === null || now - c.at >= every;
+  }
+
+  /** Runs `job` in the background unless the same job is already running. */
+  private background(name: string, job: () => Promise<void>): void {
+    if (this.inFlight.has(name)) return;
+    const p = job()
+      .catch((err) => this.options.onError?.(name, err))
+      .finally(() => this.inFlight.delete(name));
+    this.inFlight.set(name, p);
+  }
+
+  private refreshBackground(force = false): void {
+    const now = this.clock();
+    const { slowRefreshMs, staticRefreshMs } = this.opts;
+    if (force || this.due(this.mounts, this.opts.mountsRefreshMs, now)) {
+      // si.fsSize() spawns df, which can hang on a dead network mount: never inside a tick.
+      this.background("mounts", async () => {
+        try {
+          this.mounts = { value: await this.src.mounts(), at: this.clock() };
+          this.mapped = null;
+        } catch (err) {
+          // keep the previous table (or none: volumes are then found by st_dev alone)
+          this.mounts = { value: this.mounts?.value ?? [], at: this.clock() };
+          throw err;
+        }
+      });
+    }
+    if (this.cpuModel === null) {
+      this.background("cpuModel", async () => {
+        const v = await this.src.cpuModel().catch(() => null);
+        this.cpuModel = { value: v, at: this.clock() };
+      });
+    }
+    // GPU temperatures need graphics() often; a machine that reports none is asked rarely.
+    const gpuEvery = this.graphics && gpuTemperatures(this.graphics.value).length > 0 ? slowRefreshMs : staticRefreshMs;
+    if (force || this.due(this.graphics, gpuEvery, now)) {
+      this.background("graphics", async () => {
+        let v: GraphicsController[] = [];
+        try {
+          v = await this.src.graphics();
+        } catch (err) {
+          this.options.onError?.("graphics", err);
+        }
+        this.graphics = { value: v, at: this.clock() };
+      });
+    }
+    const tempEvery = this.cpuTemp && this.cpuTemp.value === null ? staticRefreshMs : slowRefreshMs;
+    if (force || this.due(this.cpuTemp, tempEvery, now)) {
+      this.background("cpuTemperature", async () => {
+        const v = await this.src.cpuTemperature().catch(() => null);
+        this.cpuTemp = { value: v, at: this.clock() };
+      });
+    }
+    const bin = this.options.postcliBinary;
+    if (bin !== null && (force || this.due(this.providers, staticRefreshMs, now))) {
+      this.background("postcli", async () => {
+        const v = await runPrintProviders(bin, { timeoutMs: this.opts.postcliTimeoutMs, run: this.src.runCommand });
+        this.providers = { value: v, at: this.clock() };
+      });
+    }
+  }
+
+  private providersNow(): ProvidersResult {
+    if (this.options.postcliBinary !== null) {
+      return this.providers?.value ?? { source: "postcli", providers: [], error: null };
+    }
+    return this.graphics ? providersFromGraphics(this.graphics.value) : { source: "none", providers: [], error: null };
+  }
+
+  private async volumesNow(cur: DiskstatsSample | null): Promise<HardwareView["volumes"]> {
+    const now = this.clock();
+    const paths = [...new Set(this.options.paths())];
+    if (paths.length === 0) return [];
+    const key = paths.join("\0");
+    // Re-map when the paths change, the mount table was refreshed, or a minute passed (a PoS dir
+    // created since, a disk attached).
+    if (this.mapped === null || this.mapped.key !== key || now - this.mapped.at >= this.opts.mountsRefreshMs) {
+      const volumes = await mapVolumes(paths, this.mounts?.value ?? [], cur?.devices ?? new Map(), this.src.fs);
+      this.mapped = { key, at: now, volumes };
+    }
+    return measureVolumes(this.mapped.volumes, this.prevDisk, cur, this.src.fs);
+  }
+
+  private async buildView(): Promise<HardwareView> {
+    this.refreshBackground();
+    const cpuNow = this.src.cpuTimes();
+    const percent = cpuPercent(this.prevCpu, cpuNow);
+    this.prevCpu = cpuNow;
+    const [memory, disk] = await Promise.all([this.src.memory(), this.readDiskstats()]);
+    const volumes = await this.volumesNow(disk);
+    if (disk !== null) this.prevDisk = disk;
+    const prov = this.providersNow();
+    const providers: Provider[] = prov.providers.map((p) => ({ ...p }));
+    return {
+      sampledAt: this.clock(),
+      cpu: {
+        percent,
+        cores: cpuNow.length,
+        load: this.src.loadavg(),
+        model: this.cpuModel?.value ?? null,
+      },
+      memory,
+      volumes,
+      providers,
+      providersSource: prov.source,
+      providersError: prov.error,
+      temperatures: {
+        cpu: this.cpuTemp?.value ?? null,
+        gpus: this.graphics ? gpuTemperatures(this.graphics.value) : [],
+      },
+    };
+  }
+}

@@ -1,0 +1,85 @@
+// Where the hardware sampler gets its data on a real machine. Each entry says what it costs;
+// the sampler calls the cheap ones every tick and the others on slower cadences.
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import si from "systeminformation";
+import { type CommandRunner, type GraphicsController, runCommand } from "./providers.js";
+import { type FsProbe, type MountEntry, nodeFsProbe } from "./volumes.js";
+
+export type CpuTimes = { idle: number; total: number };
+
+export type MemoryReading = { totalBytes: number; usedBytes: number; availableBytes: number };
+
+export type HardwareSources = {
+  /** Per tick. Cumulative CPU times per logical core (node os.cpus(): no spawn). */
+  cpuTimes(): CpuTimes[];
+  /** Per tick. 1/5/15-minute load averages (os.loadavg()). */
+  loadavg(): [number, number, number];
+  /** Once. CPU model (si.cpu(): reads /proc/cpuinfo, spawns a few helpers once). */
+  cpuModel(): Promise<string | null>;
+  /** Per tick. si.mem(): reads /proc/meminfo, no spawn. */
+  memory(): Promise<MemoryReading>;
+  /** Every minute. si.fsSize(): spawns df. */
+  mounts(): Promise<MountEntry[]>;
+  /** Per tick. /proc/diskstats text (one read), null where there is none (not Linux). */
+  diskstats(): Promise<string | null>;
+  /** Per tick (statfs per volume), on mount refresh (realpath, stat). */
+  fs: FsProbe;
+  /** Every 10 min, every 30 s while it reports GPU temperatures. si.graphics(): lspci, nvidia-smi … */
+  graphics(): Promise<GraphicsController[]>;
+  /** Every 30 s (10 min while it reports nothing). si.cpuTemperature(): execSync cat of thermal zones, sensors. */
+  cpuTemperature(): Promise<number | null>;
+  /** Runs postcli -printProviders (execa) every 10 min when postcli is configured. */
+  runCommand: CommandRunner;
+};
+
+function cpuTimes(): CpuTimes[] {
+  return os.cpus().map(({ times: t }) => ({
+    idle: t.idle,
+    total: t.user + t.nice + t.sys + t.idle + t.irq,
+  }));
+}
+
+export const systemSources: HardwareSources = {
+  cpuTimes,
+  loadavg: () => {
+    const [a = 0, b = 0, c = 0] = os.loadavg();
+    return [a, b, c];
+  },
+  async cpuModel() {
+    const c = await si.cpu();
+    const model = [c.manufacturer, c.brand].filter((s) => s && s.trim()).join(" ").trim();
+    return model || null;
+  },
+  async memory() {
+    const m = await si.mem();
+    // "used" as people read it (htop, free's "used"): not counting reclaimable cache.
+    const available = m.available || m.free;
+    return { totalBytes: m.total, usedBytes: Math.max(0, m.total - available), availableBytes: available };
+  },
+  async mounts() {
+    const list = await si.fsSize();
+    return list.map((f) => ({
+      mount: f.mount,
+      device: f.fs || null,
+      totalBytes: f.size,
+      freeBytes: f.available,
+    }));
+  },
+  async diskstats() {
+    try {
+      return await fsp.readFile("/proc/diskstats", "utf8");
+    } catch {
+      return null;
+    }
+  },
+  fs: nodeFsProbe,
+  async graphics() {
+    return (await si.graphics()).controllers;
+  },
+  async cpuTemperature() {
+    const t = await si.cpuTemperature();
+    return typeof t.main === "number" && Number.isFinite(t.main) && t.main > -100 ? t.main : null;
+  },
+  runCommand,
+};
