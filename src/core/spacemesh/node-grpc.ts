@@ -1,0 +1,329 @@
+// A gRPC client for the node (api.md §3, §10, §11) on top of postdeck's minimal proto
+// (spacemeshV1()). One channel per listener: public (NodeService, ActivationService), private
+// (SmesherService, AdminService) and post (PostInfoService). Every unary call has a deadline;
+// keep-alive stays within the node's enforcement policy (MinTime 1 min, no pings without calls).
+// Ids come back as Buffers and leave here as lowercase hex.
+import * as grpc from "@grpc/grpc-js";
+import { spacemeshV1 } from "../../protocol/spacemesh-proto.js";
+
+export interface NodeGrpcAddresses {
+  public: string | null; // host:port to dial
+  private: string | null;
+  post: string | null;
+}
+
+export type Listener = keyof NodeGrpcAddresses;
+
+export interface NodeStatusInfo {
+  peers: number;
+  synced: boolean;
+  syncedLayer: number;
+  topLayer: number;
+  verifiedLayer: number;
+}
+
+export interface PostStateInfo {
+  nodeId: string; // 64 hex
+  state: "IDLE" | "PROVING" | "UNUSED";
+  name: string; // key file base name
+}
+
+export interface PostConfigInfo {
+  bitsPerLabel: number;
+  labelsPerUnit: number;
+  minNumUnits: number;
+  maxNumUnits: number;
+  k1: number;
+  k2: number;
+}
+
+/** One AdminService event, normalised: deprecated twins carry their successor's kind. */
+export interface NodeEvent {
+  kind: string; // snake_case member name: post_start, post_complete, atx_published, registered_in_poet, …
+  at: number; // epoch ms
+  smesher: string | null; // 64 hex
+  failure: boolean;
+  help: string;
+  details: Record<string, unknown>;
+}
+
+export interface EventsStreamStatus {
+  live: boolean;
+  error: string | null;
+}
+
+/** The node client as NodeMonitor uses it (tests inject fakes). */
+export interface NodeGrpcClient {
+  status(): Promise<NodeStatusInfo>;
+  version(): Promise<string>;
+  epochSize(): Promise<number>;
+  postStates(): Promise<PostStateInfo[]>;
+  smesherIds(): Promise<string[]>;
+  postConfig(): Promise<PostConfigInfo>;
+  coinbase(): Promise<string>;
+  highest(): Promise<string>;
+  followEvents(onEvent: (e: NodeEvent) => void, onStatus: (s: EventsStreamStatus) => void): () => void;
+  close(): void;
+}
+
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  "grpc.keepalive_time_ms": 600_000, // node: MinTime 1 min; it pings every 10 min itself
+  "grpc.keepalive_timeout_ms": 20_000,
+  "grpc.keepalive_permit_without_calls": 0,
+  "grpc.max_receive_message_length": 10 * 1024 * 1024,
+};
+
+const SERVICE_LISTENER: Record<string, Listener> = {
+  NodeService: "public",
+  ActivationService: "public",
+  SmesherService: "private",
+  AdminService: "private",
+  PostInfoService: "post",
+};
+
+const TWINS: Record<string, string> = {
+  poet_wait_round: "waiting_for_poet_registration_window",
+  poet_wait_proof: "waiting_for_poet_round_end",
+};
+
+function hex(v: unknown): string | null {
+  return Buffer.isBuffer(v) && v.length > 0 ? v.toString("hex") : null;
+}
+
+function num(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && v !== "") return Number(v);
+  return 0;
+}
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Timestamp {seconds, nanos} → epoch ms. */
+export function timestampMs(ts: unknown): number | null {
+  if (!ts || typeof ts !== "object") return null;
+  const t = ts as { seconds?: unknown; nanos?: unknown };
+  return num(t.seconds) * 1000 + Math.floor(num(t.nanos) / 1e6);
+}
+
+/** Normalises a decoded Event; null for events whose kind our proto does not know. */
+export function normaliseEvent(raw: Record<string, unknown>): NodeEvent | null {
+  const member = typeof raw.details === "string" ? raw.details : null;
+  if (!member) return null;
+  const details = (raw[member] ?? {}) as Record<string, unknown>;
+  const kind0 = snake(member);
+  const kind = TWINS[kind0] ?? kind0;
+  let smesher = hex(details.smesher);
+  if (!smesher && kind === "malfeasance") {
+    const proof = details.proof as { smesherId?: { id?: unknown } } | null | undefined;
+    smesher = hex(proof?.smesherId?.id);
+  }
+  return {
+    kind,
+    at: timestampMs(raw.timestamp) ?? 0,
+    smesher,
+    failure: raw.failure === true,
+    help: typeof raw.help === "string" ? raw.help : "",
+    details,
+  };
+}
+
+/** Remembers the last `capacity` (timestamp, kind, smesher) keys: replays and twins pass once. */
+export class EventDeduper {
+  private readonly seen = new Set<string>();
+  constructor(private readonly capacity = 2000) {}
+  firstTime(e: NodeEvent): boolean {
+    const key = `${e.at}|${e.kind}|${e.smesher ?? ""}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > this.capacity) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    return true;
+  }
+}
+
+export interface NodeGrpcOptions {
+  deadlineMs?: number; // per unary call, default 2000
+  backoffMs?: { initial: number; max: number }; // EventsStream reconnects, default 1 s … 30 s
+  setTimer?: (fn: () => void, ms: number) => { unref?: () => void };
+}
+
+type Unary = (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
+
+export class NodeGrpc implements NodeGrpcClient {
+  private readonly clients = new Map<string, grpc.Client>();
+  private readonly deadlineMs: number;
+  private closed = false;
+  private readonly stops = new Set<() => void>();
+
+  constructor(
+    readonly addresses: NodeGrpcAddresses,
+    private readonly opts: NodeGrpcOptions = {},
+  ) {
+    this.deadlineMs = opts.deadlineMs ?? 2000;
+  }
+
+  private client(service: string): { client: grpc.Client; address: string } {
+    const listener = SERVICE_LISTENER[service]!;
+    const address = this.addresses[listener];
+    if (!address) throw new Error(`no address for the node's ${listener} gRPC listener`);
+    let c = this.clients.get(`${service}@${address}`);
+    if (!c) {
+      const Ctor = spacemeshV1()[service]!;
+      c = new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.clients.set(`${service}@${address}`, c);
+    }
+    return { client: c, address };
+  }
+
+  private unary<T>(service: string, method: string, req: object = {}): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let target: { client: grpc.Client; address: string };
+      try {
+        target = this.client(service);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      const fn = (target.client as unknown as Record<string, Unary>)[method]!.bind(target.client);
+      fn(req, { deadline: Date.now() + this.deadlineMs }, (err, res) => {
+        if (err) reject(new Error(`${service}.${method} on ${target.address}: ${err.details || err.message}`));
+        else resolve(res as T);
+      });
+    });
+  }
+
+  async status(): Promise<NodeStatusInfo> {
+    const r = await this.unary<{ status: Record<string, unknown> | null }>("NodeService", "Status");
+    const s = r.status ?? {};
+    const layer = (v: unknown) => num((v as { number?: unknown } | null)?.number);
+    return {
+      peers: num(s.connectedPeers),
+      synced: s.isSynced === true,
+      syncedLayer: layer(s.syncedLayer),
+      topLayer: layer(s.topLayer),
+      verifiedLayer: layer(s.verifiedLayer),
+    };
+  }
+
+  async version(): Promise<string> {
+    const r = await this.unary<{ versionString: { value?: string } | null }>("NodeService", "Version");
+    return r.versionString?.value ?? "";
+  }
+
+  async epochSize(): Promise<number> {
+    const r = await this.unary<{ epochSize: number }>("NodeService", "NodeInfo");
+    return num(r.epochSize);
+  }
+
+  async postStates(): Promise<PostStateInfo[]> {
+    const r = await this.unary<{ states: { id: Buffer; state: string; name: string }[] }>("PostInfoService", "PostStates");
+    return r.states.map((s) => ({
+      nodeId: hex(s.id) ?? "",
+      state: (s.state === "IDLE" || s.state === "PROVING" ? s.state : "UNUSED") as PostStateInfo["state"],
+      name: s.name,
+    }));
+  }
+
+  async smesherIds(): Promise<string[]> {
+    const r = await this.unary<{ publicKeys: Buffer[] }>("SmesherService", "SmesherIDs");
+    return r.publicKeys.map((b) => b.toString("hex"));
+  }
+
+  async postConfig(): Promise<PostConfigInfo> {
+    const r = await this.unary<Record<string, unknown>>("SmesherService", "PostConfig");
+    return {
+      bitsPerLabel: num(r.bitsPerLabel),
+      labelsPerUnit: num(r.labelsPerUnit),
+      minNumUnits: num(r.minNumUnits),
+      maxNumUnits: num(r.maxNumUnits),
+      k1: num(r.k1),
+      k2: num(r.k2),
+    };
+  }
+
+  async coinbase(): Promise<string> {
+    const r = await this.unary<{ accountId: { address?: string } | null }>("SmesherService", "Coinbase");
+    return r.accountId?.address ?? "";
+  }
+
+  /** The commitment ATX id for a new identity: the highest ATX's id (the golden ATX on a fresh net), hex. */
+  async highest(): Promise<string> {
+    const r = await this.unary<{ atx: { id: { id: Buffer } | null } | null }>("ActivationService", "Highest");
+    const id = hex(r.atx?.id?.id);
+    if (!id) throw new Error(`ActivationService.Highest on ${this.addresses.public}: the answer holds no ATX id`);
+    return id;
+  }
+
+  /**
+   * Follows AdminService.EventsStream, reconnecting with backoff. The node replays up to 100 events
+   * on every (re)connect and emits deprecated twins next to their successors: each event reaches
+   * `onEvent` once. Returns a function that stops following.
+   */
+  followEvents(onEvent: (e: NodeEvent) => void, onStatus: (s: EventsStreamStatus) => void): () => void {
+    const dedupe = new EventDeduper();
+    const backoff = this.opts.backoffMs ?? { initial: 1000, max: 30_000 };
+    const setTimer = this.opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    let delay = backoff.initial;
+    let call: grpc.ClientReadableStream<unknown> | null = null;
+    let stopped = false;
+    let attempt = 0;
+
+    const connect = (): void => {
+      if (stopped || this.closed) return;
+      const my = ++attempt;
+      let target: { client: grpc.Client; address: string };
+      try {
+        target = this.client("AdminService");
+      } catch (err) {
+        onStatus({ live: false, error: (err as Error).message });
+        return;
+      }
+      const stream = (target.client as unknown as Record<string, (req: object) => grpc.ClientReadableStream<unknown>>)
+        .EventsStream!.call(target.client, {});
+      call = stream;
+      let failed = false;
+      const retry = (why: string): void => {
+        if (failed || my !== attempt) return;
+        failed = true;
+        call = null;
+        if (stopped || this.closed) return;
+        onStatus({ live: false, error: `AdminService.EventsStream on ${target.address}: ${why}` });
+        const t = setTimer(connect, delay);
+        t.unref?.();
+        delay = Math.min(backoff.max, delay * 2);
+      };
+      stream.on("metadata", () => {
+        delay = backoff.initial;
+        onStatus({ live: true, error: null });
+      });
+      stream.on("data", (raw: unknown) => {
+        delay = backoff.initial;
+        const e = normaliseEvent(raw as Record<string, unknown>);
+        if (e && dedupe.firstTime(e)) onEvent(e);
+      });
+      stream.on("error", (err: grpc.ServiceError) => retry(err.details || err.message));
+      stream.on("end", () => retry("stream ended"));
+    };
+
+    connect();
+    const stop = (): void => {
+      stopped = true;
+      call?.cancel();
+      call = null;
+      this.stops.delete(stop);
+    };
+    this.stops.add(stop);
+    return stop;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of [...this.stops]) s();
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,77 @@
+// What a post-service's own log (env_logger on stderr, facts.md §1.6) tells about its link to the
+// node and its proofs: `[2024-03-18T17:29:43Z INFO  post_service::client] obtained metadata: …`.
+// There is no explicit "connected" line: `obtained metadata` is the signal; `disconnected: …` and
+// `could not connect to the node: …` end it.
+import type { LogLevel } from "../../protocol/model.js";
+import { parseZapTime } from "./node-log-parser.js";
+
+export interface ServiceLogLine {
+  time: number | null;
+  level: LogLevel;
+  target: string;
+  message: string;
+}
+
+const LINE = /^\[(\S+)\s+(ERROR|WARN|INFO|DEBUG|TRACE)\s+([^\]\s]+)\]\s?(.*)$/;
+
+export function parseServiceLogLine(raw: string): ServiceLogLine | null {
+  const m = LINE.exec(raw.endsWith("\r") ? raw.slice(0, -1) : raw);
+  if (!m) return null;
+  return { time: parseZapTime(m[1]!), level: m[2] as LogLevel, target: m[3]!, message: m[4]! };
+}
+
+export interface ServiceLogFacts {
+  connectedAt: number | null; // last `obtained metadata`
+  disconnectedAt: number | null; // last `disconnected: …` / `could not connect to the node: …`
+  disconnectReason: string | null;
+  proofStartedAt: number | null;
+  proofFinishedAt: number | null;
+  proofFailedAt: number | null; // `failed to generate proof` / `failed proof verification`
+  proofFailure: string | null;
+}
+
+export function emptyServiceLogFacts(): ServiceLogFacts {
+  return {
+    connectedAt: null,
+    disconnectedAt: null,
+    disconnectReason: null,
+    proofStartedAt: null,
+    proofFinishedAt: null,
+    proofFailedAt: null,
+    proofFailure: null,
+  };
+}
+
+/** Folds raw lines into `facts` (mutated); returns true when something changed. */
+export function applyServiceLogLines(facts: ServiceLogFacts, lines: string[], now: number): boolean {
+  let changed = false;
+  for (const raw of lines) {
+    const l = parseServiceLogLine(raw);
+    if (!l) continue;
+    const at = l.time ?? now;
+    const msg = l.message;
+    if (msg.startsWith("obtained metadata")) {
+      facts.connectedAt = at;
+    } else if (msg.startsWith("disconnected: ") || msg.startsWith("could not connect to the node")) {
+      facts.disconnectedAt = at;
+      facts.disconnectReason = msg;
+    } else if (msg.startsWith("starting proof generation for challenge")) {
+      facts.proofStartedAt = at;
+    } else if (msg.startsWith("proof is valid") || msg === "proof generation finished") {
+      facts.proofFinishedAt = at;
+    } else if (msg.startsWith("failed to generate proof") || msg.startsWith("failed proof verification")) {
+      facts.proofFailedAt = at;
+      facts.proofFailure = msg;
+    } else continue;
+    changed = true;
+  }
+  return changed;
+}
+
+/** Connected per the service log: the later of the last connect and the last disconnect; null = no signal. */
+export function serviceLogConnected(f: ServiceLogFacts): { connected: boolean; at: number } | null {
+  if (f.connectedAt === null && f.disconnectedAt === null) return null;
+  if (f.disconnectedAt === null || (f.connectedAt !== null && f.connectedAt >= f.disconnectedAt))
+    return { connected: true, at: f.connectedAt! };
+  return { connected: false, at: f.disconnectedAt };
+}
