@@ -1,0 +1,49 @@
+// Checks before a post-service may start (the daemon refuses with a reason instead of spawning):
+// its PoS metadata is readable, its NodeId has a valid key in identities/, no other configured
+// service shares its dir or NodeId, and its binary exists and is executable.
+import path from "node:path";
+import type { ResolvedService } from "../../config/schema.js";
+import { readIdentitiesDir } from "../spacemesh/key-file.js";
+import { readPosMetadata, type PosMetadata } from "../spacemesh/pos-metadata.js";
+import { resolveExecutable } from "./executable.js";
+
+export type PreflightResult = { ok: true; binary: string; meta: PosMetadata } | { ok: false; reason: string };
+
+export async function preflightPostService(
+  svc: ResolvedService,
+  all: ResolvedService[],
+  identitiesDir: string,
+  envPath?: string,
+): Promise<PreflightResult> {
+  const sameDir = all.find((o) => o.name !== svc.name && path.resolve(o.dir) === path.resolve(svc.dir));
+  if (sameDir) return { ok: false, reason: `services ${svc.name} and ${sameDir.name} use the same PoS dir ${svc.dir}; give each identity its own dir` };
+  const meta = await readPosMetadata(svc.dir);
+  if (!meta.ok) {
+    return {
+      ok: false,
+      reason: meta.missing
+        ? `${meta.problem}: this is not an initialised PoS dir; check services.${svc.name}.dir or initialise it with postcli`
+        : `${meta.problem}; fix or re-create the PoS metadata`,
+    };
+  }
+  const nodeId = meta.meta.nodeId;
+  for (const o of all) {
+    if (o.name === svc.name) continue;
+    const om = await readPosMetadata(o.dir);
+    if (om.ok && om.meta.nodeId === nodeId) {
+      return { ok: false, reason: `services ${svc.name} and ${o.name} prove for the same identity ${nodeId.slice(0, 6)} (same NodeId in their metadata); the node accepts only one post-service per identity` };
+    }
+  }
+  const keys = await readIdentitiesDir(identitiesDir);
+  const match = keys.find((k) => k.check.ok && k.check.nodeId === nodeId);
+  if (!match) {
+    const invalid = keys.filter((k) => !k.check.ok).length;
+    return {
+      ok: false,
+      reason: `no valid key in ${identitiesDir} for NodeId ${nodeId.slice(0, 6)}… of ${svc.dir} (${keys.length} key file(s) there${invalid ? `, ${invalid} invalid` : ""}); copy the identity's .key file into ${identitiesDir} and restart the node`,
+    };
+  }
+  const exe = resolveExecutable(svc.binary, envPath);
+  if (!exe.ok) return { ok: false, reason: exe.problem };
+  return { ok: true, binary: exe.path, meta: meta.meta };
+}

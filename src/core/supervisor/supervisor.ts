@@ -1,0 +1,365 @@
+// The supervisor: one ManagedProcess per configured post-service (and one for the node when
+// postdeck supervises it), their state file, operator API polling, resource sampling and log
+// rotation. Headless: emits "service" (ServiceView) and "node" (NodeView["supervised"]) events.
+import { EventEmitter } from "node:events";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { ResolvedConfig, ResolvedService } from "../../config/schema.js";
+import { RestartSchema } from "../../config/schema.js";
+import type { NodeView, OperatorStatus, ServiceView } from "../../protocol/model.js";
+import { posSizeBytes, type PosMetadata } from "../spacemesh/pos-metadata.js";
+import { rotateIfLarger } from "../logs/rotation.js";
+import { resolveExecutable } from "./executable.js";
+import { freeLoopbackPort } from "./free-port.js";
+import { ManagedProcess, type ActionOutcome } from "./managed-process.js";
+import { fetchOperatorStatus } from "./operator-status.js";
+import { buildPostServiceArgs, NODE_POST_UNSET } from "./post-service-argv.js";
+import { preflightPostService } from "./preflight.js";
+import type { Spawner } from "./spawn-detached.js";
+import { loadStateFile, saveStateFile, type StateFile } from "./state-file.js";
+
+export type ProcessUsage = { cpuPercent: number; rssBytes: number };
+export type ProcessSampler = (pids: number[]) => Promise<Map<number, ProcessUsage>>;
+export const noProcessSampler: ProcessSampler = async () => new Map();
+
+export const NODE_SOURCE = "node";
+
+export interface SupervisorOptions {
+  config: ResolvedConfig;
+  /** Per-pid CPU%/RSS (src/core/hardware/process-usage.ts sampleProcesses); default: none. */
+  processSampler?: ProcessSampler;
+  spawner?: Spawner;
+  now?: () => number;
+  random?: () => number;
+  envPath?: string;
+  /** Intervals (ms); tests may shorten them. */
+  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; sample: number; rotate: number }>;
+  operatorTimeoutMs?: number;
+}
+
+interface Entry {
+  svc: ResolvedService;
+  proc: ManagedProcess;
+  operatorAddress: string | null;
+  operator: OperatorStatus;
+  meta: PosMetadata | null;
+  usage: ProcessUsage | null;
+  polling: boolean;
+}
+
+export class Supervisor extends EventEmitter {
+  readonly stateFile: string;
+  readonly logDir: string;
+  private readonly entries = new Map<string, Entry>();
+  private node: ManagedProcess | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private saveChain: Promise<void> = Promise.resolve();
+  private saveQueued = false;
+  private closed = false;
+  private readonly sampler: ProcessSampler;
+  private readonly iv: { adoptPoll: number; operatorPoll: number; sample: number; rotate: number };
+
+  constructor(readonly opts: SupervisorOptions) {
+    super();
+    const c = opts.config;
+    this.stateFile = path.join(c.stateDir, "state.json");
+    this.logDir = path.join(c.stateDir, "logs");
+    this.sampler = opts.processSampler ?? noProcessSampler;
+    this.iv = { adoptPoll: 1000, operatorPoll: 2000, sample: 2000, rotate: 1000, ...opts.intervals };
+    for (const svc of c.services) {
+      const entry: Entry = {
+        svc,
+        operatorAddress: svc.operatorAddress,
+        operator: { kind: "none" },
+        meta: null,
+        usage: null,
+        polling: false,
+        proc: undefined as unknown as ManagedProcess,
+      };
+      entry.proc = new ManagedProcess({
+        name: svc.name,
+        logFile: this.logFile(svc.name),
+        restart: svc.restart,
+        stopGraceS: svc.stopGraceS,
+        spawner: opts.spawner,
+        now: opts.now,
+        random: opts.random,
+        prepare: () => this.preparePostService(entry),
+      });
+      entry.proc.on("change", () => this.onServiceChange(entry));
+      this.entries.set(svc.name, entry);
+    }
+    if (c.node.log.command) {
+      const cmd = c.node.log.command;
+      const restart = RestartSchema.parse({ policy: "on-failure" });
+      this.node = new ManagedProcess({
+        name: NODE_SOURCE,
+        logFile: this.logFile(NODE_SOURCE),
+        restart,
+        stopGraceS: Math.max(c.services[0]?.stopGraceS ?? 10, 30),
+        spawner: opts.spawner,
+        now: opts.now,
+        random: opts.random,
+        prepare: async () => {
+          const exe = resolveExecutable(cmd[0]!, opts.envPath);
+          if (!exe.ok) return { ok: false, reason: `node.log.command: ${exe.problem}` };
+          return {
+            ok: true,
+            spec: { command: exe.path, args: cmd.slice(1), env: { ...process.env, ...c.node.log.env }, cwd: c.node.log.cwd },
+          };
+        },
+      });
+      this.node.on("change", () => {
+        this.queueSave();
+        this.emit("node", this.supervisedNode());
+      });
+    }
+  }
+
+  logFile(name: string): string {
+    return path.join(this.logDir, `${name}.log`);
+  }
+
+  /** Log sources postdeck writes: each service, plus "node" when it supervises the node. */
+  logSources(): { source: string; file: string }[] {
+    const out = [...this.entries.keys()].map((n) => ({ source: n, file: this.logFile(n) }));
+    if (this.node) out.push({ source: NODE_SOURCE, file: this.logFile(NODE_SOURCE) });
+    return out;
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name) || (name === NODE_SOURCE && this.node !== null);
+  }
+
+  /** Loads the state file, re-adopts live processes (same pid and start time), then autostarts. */
+  async init(): Promise<{ warnings: string[]; adopted: string[] }> {
+    mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
+    const { state, warning } = await loadStateFile(this.stateFile);
+    const warnings = warning ? [warning] : [];
+    const adopted: string[] = [];
+    const toStart: ManagedProcess[] = [];
+    for (const e of this.entries.values()) {
+      const rec = state.services[e.svc.name];
+      if (rec) {
+        if (!e.svc.operatorAddress && rec.operatorAddress) e.operatorAddress = rec.operatorAddress;
+        if (e.proc.restore(rec)) adopted.push(e.svc.name);
+        else if (rec.wanted) toStart.push(e.proc);
+      } else if (e.svc.autostart) toStart.push(e.proc);
+    }
+    if (this.node) {
+      const rec = state.services[NODE_SOURCE];
+      if (rec && this.node.restore(rec)) adopted.push(NODE_SOURCE);
+      else if (!rec || rec.wanted) toStart.push(this.node);
+    }
+    this.queueSave();
+    this.timers.push(setInterval(() => this.pollAdopted(), this.iv.adoptPoll));
+    this.timers.push(setInterval(() => void this.pollOperators(), this.iv.operatorPoll));
+    this.timers.push(setInterval(() => void this.sample(), this.iv.sample));
+    this.timers.push(setInterval(() => void this.rotateLogs(), this.iv.rotate));
+    for (const t of this.timers) t.unref();
+    await Promise.all(toStart.map((p) => p.start()));
+    void this.pollOperators();
+    return { warnings, adopted };
+  }
+
+  private async preparePostService(e: Entry) {
+    const c = this.opts.config;
+    if (!c.node.grpc.post) return { ok: false as const, reason: NODE_POST_UNSET };
+    const pre = await preflightPostService(e.svc, c.services, c.node.identitiesDir, this.opts.envPath);
+    if (!pre.ok) return pre;
+    e.meta = pre.meta;
+    if (!e.operatorAddress) {
+      e.operatorAddress = `127.0.0.1:${await freeLoopbackPort()}`;
+      this.queueSave();
+    }
+    const built = buildPostServiceArgs(e.svc, c.node.grpc.post, e.operatorAddress);
+    if (!built.ok) return { ok: false as const, reason: built.problem };
+    return {
+      ok: true as const,
+      spec: { command: pre.binary, args: built.args, env: { ...process.env, ...e.svc.env } },
+    };
+  }
+
+  private onServiceChange(e: Entry): void {
+    if (e.proc.state !== "running") {
+      e.operator = { kind: "none" };
+      e.usage = null;
+    }
+    this.queueSave();
+    this.emit("service", this.viewOf(e));
+  }
+
+  private viewOf(e: Entry): ServiceView {
+    const p = e.proc;
+    return {
+      name: e.svc.name,
+      dir: e.svc.dir,
+      state: p.state,
+      pid: p.pid,
+      startedAt: p.startedAt,
+      restarts: p.restarts,
+      cpuPercent: e.usage?.cpuPercent ?? null,
+      rssBytes: e.usage?.rssBytes ?? null,
+      operatorAddress: e.operatorAddress,
+      operator: e.operator,
+      lastExit: p.lastExit,
+      reason: p.reason,
+      nextRestartAt: p.nextRestartAt,
+      autostart: e.svc.autostart,
+      restartPolicy: e.svc.restart.policy,
+      argv: p.argv,
+      logFile: this.logFile(e.svc.name),
+      adopted: p.adopted,
+    };
+  }
+
+  views(): ServiceView[] {
+    return [...this.entries.values()].map((e) => this.viewOf(e));
+  }
+
+  view(name: string): ServiceView | null {
+    const e = this.entries.get(name);
+    return e ? this.viewOf(e) : null;
+  }
+
+  supervisedNode(): NodeView["supervised"] {
+    if (!this.node) return null;
+    return { state: this.node.state, pid: this.node.pid, restarts: this.node.restarts };
+  }
+
+  private proc(name: string): ManagedProcess | null {
+    if (name === NODE_SOURCE) return this.node;
+    return this.entries.get(name)?.proc ?? null;
+  }
+
+  private unknown(name: string): ActionOutcome {
+    return { ok: false, message: `no service named '${name}' (configured: ${this.names().join(", ") || "none"})` };
+  }
+
+  async start(name: string): Promise<ActionOutcome> {
+    const p = this.proc(name);
+    return p ? p.start() : this.unknown(name);
+  }
+
+  async stop(name: string): Promise<ActionOutcome> {
+    const p = this.proc(name);
+    return p ? p.stop() : this.unknown(name);
+  }
+
+  async restart(name: string): Promise<ActionOutcome> {
+    const p = this.proc(name);
+    if (!p) return this.unknown(name);
+    await p.stop();
+    const r = await p.start();
+    return r.ok ? { ok: true, message: `${name} restarted (pid ${p.pid})` } : r;
+  }
+
+  /** Is this service in the middle of a proof (operator says Proving)? */
+  isProving(name: string): boolean {
+    return this.entries.get(name)?.operator.kind === "proving";
+  }
+
+  private pollAdopted(): void {
+    for (const e of this.entries.values()) e.proc.checkAdopted();
+    this.node?.checkAdopted();
+  }
+
+  private async pollOperators(): Promise<void> {
+    await Promise.all(
+      [...this.entries.values()].map(async (e) => {
+        if (e.proc.state !== "running" || !e.operatorAddress || e.polling) return;
+        e.polling = true;
+        try {
+          const posBytes = e.meta ? posSizeBytes(e.meta) : null;
+          const s = await fetchOperatorStatus(e.operatorAddress, { posBytes }, this.opts.operatorTimeoutMs ?? 1500);
+          if (e.proc.state !== "running" || this.closed) return;
+          if (JSON.stringify(s) !== JSON.stringify(e.operator)) {
+            e.operator = s;
+            this.emit("service", this.viewOf(e));
+          }
+        } finally {
+          e.polling = false;
+        }
+      }),
+    );
+  }
+
+  private async sample(): Promise<void> {
+    const running = [...this.entries.values()].filter((e) => e.proc.pid !== null);
+    if (running.length === 0) return;
+    let m: Map<number, ProcessUsage>;
+    try {
+      m = await this.sampler(running.map((e) => e.proc.pid!));
+    } catch {
+      return;
+    }
+    for (const e of running) {
+      const u = e.proc.pid !== null ? m.get(e.proc.pid) : undefined;
+      if (!u) continue;
+      const prev = e.usage;
+      e.usage = u;
+      if (!prev || Math.abs(prev.cpuPercent - u.cpuPercent) >= 0.5 || Math.abs(prev.rssBytes - u.rssBytes) >= 1 << 20) {
+        this.emit("service", this.viewOf(e));
+      }
+    }
+  }
+
+  private rotating = false;
+  private async rotateLogs(): Promise<void> {
+    if (this.rotating) return;
+    this.rotating = true;
+    try {
+      const { maxBytes, keep } = this.opts.config.logs;
+      for (const s of this.logSources()) await rotateIfLarger(s.file, maxBytes, keep).catch(() => false);
+    } finally {
+      this.rotating = false;
+    }
+  }
+
+  private snapshotState(): StateFile {
+    const services: StateFile["services"] = {};
+    for (const e of this.entries.values()) services[e.svc.name] = e.proc.record(e.operatorAddress);
+    if (this.node) services[NODE_SOURCE] = this.node.record(null);
+    return { version: 1, savedAt: Date.now(), services };
+  }
+
+  private queueSave(): void {
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    this.saveChain = this.saveChain.then(async () => {
+      this.saveQueued = false;
+      try {
+        await saveStateFile(this.stateFile, this.snapshotState());
+      } catch (err) {
+        this.emit("warning", `cannot save ${this.stateFile}: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  /** Waits for pending state writes. */
+  async flush(): Promise<void> {
+    await this.saveChain;
+  }
+
+  /** Daemon going away: services keep running unless stopServices. State is saved either way. */
+  async shutdown(o: { stopServices: boolean }): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (o.stopServices) {
+      await Promise.all([...this.entries.values()].map((e) => e.proc.stop()));
+      if (this.node) await this.node.stop();
+      // the user's stop is recorded as "wanted: false"; a later daemon wants them back if autostart
+      for (const e of this.entries.values()) e.proc.wanted = e.svc.autostart;
+      if (this.node) this.node.wanted = true;
+    }
+    for (const e of this.entries.values()) e.proc.detach();
+    this.node?.detach();
+    this.queueSave();
+    await this.flush();
+  }
+}

@@ -1,0 +1,149 @@
+// Integration: the supervisor with real child processes (test/fixtures/fake-post-service.mjs).
+import { afterEach, describe, expect, it } from "vitest";
+import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
+import { makeRig, FAKE_POST_SERVICE } from "../../helpers/rig-fixture.js";
+import { cleanupTempDirs } from "../../helpers/temp-dir.js";
+import { isAlive, killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { waitFor } from "../../helpers/wait-for.js";
+
+const sups: Supervisor[] = [];
+function supervisor(config: ConstructorParameters<typeof Supervisor>[0]["config"]) {
+  const s = new Supervisor({ config, intervals: { adoptPoll: 200, operatorPoll: 300, rotate: 200 } });
+  s.on("service", (v) => trackGroup(v.pid));
+  sups.push(s);
+  return s;
+}
+
+afterEach(async () => {
+  for (const s of sups.splice(0)) await s.shutdown({ stopServices: false });
+  killTrackedGroups();
+  cleanupTempDirs();
+});
+
+describe("supervisor", () => {
+  it("starts a service with the built argv, polls its operator API and writes its log file", async () => {
+    const rig = makeRig();
+    const sup = supervisor(rig.config);
+    await sup.init();
+    const v = await waitFor(() => { const x = sup.view("svc0"); return x?.state === "running" && x.operator.kind === "idle" && x; }, { what: "running + idle" });
+    expect(v.pid).toBeGreaterThan(0);
+    expect(isAlive(v.pid!)).toBe(true);
+    expect(v.argv[0]).toBe(FAKE_POST_SERVICE);
+    expect(v.argv).toContain("--operator-address");
+    expect(v.operatorAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    await waitFor(() => readFileSync(v.logFile, "utf8").includes("running operator service"), { what: "log line in the log file" });
+    // the child is in its own process group
+    const stat = readFileSync(`/proc/${v.pid}/stat`, "utf8");
+    expect(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]).toBe(String(v.pid));
+  });
+
+  it("restarts a crashed service after a backoff", async () => {
+    const rig = makeRig({ defaults: { env: { FAKE_CRASH_ONCE: "" } } });
+    const marker = path.join(rig.root, "crashed-once");
+    const cfg = { ...rig.config, services: rig.config.services.map((s) => ({ ...s, env: { FAKE_CRASH_ONCE: marker } })) };
+    const sup = supervisor(cfg);
+    const states: string[] = [];
+    sup.on("service", (v) => states.push(v.state));
+    await sup.init();
+    const v = await waitFor(() => { const x = sup.view("svc0"); return x?.state === "running" && x.restarts === 1 && x; }, { what: "restarted" });
+    expect(states).toContain("backoff");
+    expect(v.lastExit?.code).toBe(3);
+    expect(readFileSync(marker, "utf8")).not.toBe(String(v.pid));
+  });
+
+  it("fails after maxRestarts with the exit code and last log lines", async () => {
+    const rig = makeRig({ defaults: { env: { FAKE_EXIT_AFTER_MS: "10", FAKE_EXIT_CODE: "9" }, restart: { initialDelayMs: 50, maxDelayMs: 100, maxRestarts: 2 } } });
+    const sup = supervisor(rig.config);
+    await sup.init();
+    const v = await waitFor(() => { const x = sup.view("svc0"); return x?.state === "failed" && x.reason?.includes("Last log lines") && x; }, { what: "failed" });
+    expect(v.reason).toContain("exit code 9");
+    expect(v.reason).toContain("simulated failure");
+    expect(v.restarts).toBe(2);
+  });
+
+  it("stop escalates to SIGKILL for a child that ignores SIGTERM", async () => {
+    const rig = makeRig({ defaults: { env: { FAKE_IGNORE_TERM: "1" }, stopGraceS: 1 } });
+    const sup = supervisor(rig.config);
+    await sup.init();
+    const v = await waitFor(() => { const x = sup.view("svc0"); return x?.state === "running" && x.operator.kind === "idle" && x; });
+    const r = await sup.stop("svc0");
+    expect(r.ok).toBe(true);
+    expect(r.message).toContain("killed after the stop grace period");
+    const after = sup.view("svc0")!;
+    expect(after.state).toBe("stopped");
+    expect(after.lastExit?.signal).toBe("SIGKILL");
+    expect(isAlive(v.pid!)).toBe(false);
+  });
+
+  it("refuses to start, with a reason, a missing binary, a non-executable binary and a PoS dir without metadata", async () => {
+    const rig = makeRig({ services: 3 });
+    const noExec = path.join(rig.root, "post-service-noexec");
+    copyFileSync(FAKE_POST_SERVICE, noExec);
+    chmodSync(noExec, 0o644);
+    rmSync(path.join(rig.config.services[2]!.dir, "postdata_metadata.json"));
+    const services = rig.config.services.map((s, i) =>
+      i === 0 ? { ...s, binary: path.join(rig.root, "nope", "post-service") } : i === 1 ? { ...s, binary: noExec } : s,
+    );
+    const sup = supervisor({ ...rig.config, services });
+    await sup.init();
+    const [a, b, c] = ["svc0", "svc1", "svc2"].map((n) => sup.view(n)!);
+    expect(a.state).toBe("failed");
+    expect(a.reason).toMatch(/binary .*nope\/post-service not found/);
+    expect(b.state).toBe("failed");
+    expect(b.reason).toContain("is not executable (mode 0644)");
+    expect(c.state).toBe("failed");
+    expect(c.reason).toContain("postdata_metadata.json not found");
+    expect(a.pid).toBeNull();
+  });
+
+  it("refuses a PoS dir whose NodeId has no key, and two services for one identity", async () => {
+    const rig = makeRig({ services: 3 });
+    rmSync(path.join(rig.config.node.identitiesDir, "post0.key"));
+    copyFileSync(path.join(rig.config.services[1]!.dir, "postdata_metadata.json"), path.join(rig.config.services[2]!.dir, "postdata_metadata.json"));
+    const sup = supervisor(rig.config);
+    await sup.init();
+    expect(sup.view("svc0")!.reason).toContain("no valid key in");
+    expect(sup.view("svc1")!.reason).toContain("prove for the same identity");
+    expect(sup.view("svc2")!.state).toBe("failed");
+  });
+
+  it("a new supervisor re-adopts live services (same pid) and notices their exit by polling", async () => {
+    const rig = makeRig({ services: 2 });
+    const first = supervisor(rig.config);
+    await first.init();
+    const pids = await waitFor(() => { const v = first.views(); return v.every((x) => x.state === "running") && v.map((x) => x.pid!); });
+    await first.shutdown({ stopServices: false });
+    sups.splice(sups.indexOf(first), 1);
+    expect(pids.every(isAlive)).toBe(true);
+    const second = supervisor(rig.config);
+    const { adopted } = await second.init();
+    expect(adopted.sort()).toEqual(["svc0", "svc1"]);
+    expect(second.views().map((v) => v.pid)).toEqual(pids);
+    expect(second.views().every((v) => v.adopted)).toBe(true);
+    // an adopted child that dies is noticed and restarted (policy on-failure, killed by a signal)
+    process.kill(-pids[0]!, "SIGKILL");
+    const v = await waitFor(() => { const x = second.view("svc0"); return x?.state === "running" && x.pid !== pids[0] && x; }, { what: "re-started after adopted exit" });
+    expect(v.adopted).toBe(false);
+    // stopping an adopted service works too
+    expect((await second.stop("svc1")).ok).toBe(true);
+    expect(isAlive(pids[1]!)).toBe(false);
+  });
+
+  it("rotation keeps a chatty service's log dir under its bound", async () => {
+    const rig = makeRig({ defaults: { env: { FAKE_CHATTY_BYTES_PER_TICK: "400" } } }); // ~40 KB/s
+    const sup = supervisor(rig.config);
+    await sup.init();
+    const logDir = path.join(rig.stateDir, "logs");
+    await waitFor(() => readdirSync(logDir).includes("svc0.log.2"), { what: "two rotations", timeoutMs: 30_000 });
+    const { maxBytes, keep } = rig.config.logs;
+    const total = () => readdirSync(logDir).reduce((n, f) => n + statSync(path.join(logDir, f)).size, 0);
+    for (let i = 0; i < 10; i++) {
+      // bound: keep rotated files + the live one, plus what ~1 s of writing adds between checks
+      expect(total()).toBeLessThanOrEqual((keep + 1) * maxBytes + 3 * 40_000);
+      expect(readdirSync(logDir).filter((f) => f.startsWith("svc0.log")).length).toBeLessThanOrEqual(keep + 1);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+});
