@@ -1,0 +1,519 @@
+// NodeMonitor: the sources of node-side truth, each optional, joined per identity with findings.
+// Sources: the identities dir (chokidar + periodic rescan), each service's PoS dir (metadata and
+// init state), the node's JSON config, node gRPC (public/private/post listeners, EventsStream),
+// and what the daemon feeds in: node-log lines, post-service log lines, the supervisor's service
+// views, disk usage and the supervised node process. An unreachable source reports its error and
+// leaves the others working. Emits 'node' | 'identities' | 'findings' (debounced, on change only).
+import { EventEmitter } from "node:events";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import chokidar, { type FSWatcher } from "chokidar";
+import type { ResolvedConfig } from "../../config/schema.js";
+import type { Finding, IdentityView, NodeView, ServiceState, ServiceView, SourceStatus } from "../../protocol/model.js";
+import { readIdentitiesDir } from "./key-file.js";
+import { METADATA_FILE, posDataState, readPosMetadata } from "./pos-metadata.js";
+import { NODE_LISTENER_DEFAULTS, readNodeConfig, type NodeJsonConfig } from "./node-config.js";
+import { dialTarget } from "./listen-address.js";
+import {
+  NodeGrpc,
+  type NodeEvent,
+  type NodeGrpcAddresses,
+  type NodeGrpcClient,
+  type NodeStatusInfo,
+  type PostConfigInfo,
+  type PostStateInfo,
+} from "./node-grpc.js";
+import { NodeLogTracker } from "./node-log-state.js";
+import { applyServiceLogLines, emptyServiceLogFacts, type ServiceLogFacts } from "./service-log-state.js";
+import { joinIdentities, type JoinInput, type KeyInput, type PosDirInput } from "./join.js";
+import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
+
+export interface ServiceDir {
+  name: string;
+  dir: string;
+  operatorAddress: string | null;
+}
+
+export interface NodeProcessInfo {
+  state: ServiceState;
+  pid: number | null;
+  restarts: number;
+  startedAt: number | null;
+}
+
+export interface NodeMonitorOptions {
+  config: ResolvedConfig;
+  clock?: () => number;
+  /** Status and PostStates poll interval (default 2000 ms). */
+  pollMs?: number;
+  /** SmesherIDs / PostConfig / Coinbase / Version and file rescans (default 30000 ms). */
+  slowPollMs?: number;
+  /** Delay before recomputing after an input changed (default 150 ms). */
+  debounceMs?: number;
+  /** gRPC client factory (tests inject fakes); default: NodeGrpc. */
+  grpcFactory?: (addresses: NodeGrpcAddresses) => NodeGrpcClient;
+  /** Watch files with chokidar (default true); periodic rescans run either way. */
+  watch?: boolean;
+}
+
+export type NodeMonitorEvent = "node" | "identities" | "findings";
+
+const SOURCE_NAMES = ["identities", "pos-data", "node-config", "node-log", "grpc-public", "grpc-private", "grpc-post", "events"] as const;
+type SourceName = (typeof SOURCE_NAMES)[number];
+
+const MAX_EVENTS = 500;
+
+export class NodeMonitor extends EventEmitter {
+  private readonly config: ResolvedConfig;
+  private readonly clock: () => number;
+  private readonly pollMs: number;
+  private readonly slowPollMs: number;
+  private readonly debounceMs: number;
+  private readonly grpcFactory: (a: NodeGrpcAddresses) => NodeGrpcClient;
+  private readonly watchFiles: boolean;
+
+  private running = false;
+  private timers: NodeJS.Timeout[] = [];
+  private debounce: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  private grpc: NodeGrpcClient | null = null;
+  private grpcKey = "";
+  private stopEvents: (() => void) | null = null;
+  private polling = false;
+  private slowPolling = false;
+
+  private readonly sourceState = new Map<SourceName, SourceStatus>();
+  private keys: KeyInput[] = [];
+  private readonly firstSeen = new Map<string, number>();
+  private identitiesDirMode: number | null = null;
+  private posDirs = new Map<string, PosDirInput>(); // by service name
+  private nodeConfig: NodeJsonConfig | null = null;
+  private nodeConfigProblems: string[] = [];
+  private status: NodeStatusInfo | null = null;
+  private version: string | null = null;
+  private epochSize: number | null = null;
+  private postStates: PostStateInfo[] | null = null;
+  private smesherIds: string[] | null = null;
+  private coinbaseValue: string | null = null;
+  private postConfigValue: PostConfigInfo | null = null;
+  private events: NodeEvent[] = [];
+  private readonly nodeLog = new NodeLogTracker();
+  private nodeLogSeen = false;
+  private readonly serviceLogs = new Map<string, ServiceLogFacts>();
+  private services: ServiceView[] = [];
+  private serviceDirs: ServiceDir[];
+  private readonly doneSince = new Map<string, number>();
+  private disk: DiskUsage[] = [];
+  private nodeProcess: NodeProcessInfo | null = null;
+
+  private nodeValue: NodeView;
+  private identitiesValue: IdentityView[] = [];
+  private findingsValue: Finding[] = [];
+  private readonly lastKeys: Record<NodeMonitorEvent, string> = { node: "", identities: "", findings: "" };
+
+  constructor(opts: NodeMonitorOptions) {
+    super();
+    this.config = opts.config;
+    this.clock = opts.clock ?? Date.now;
+    this.pollMs = opts.pollMs ?? 2000;
+    this.slowPollMs = opts.slowPollMs ?? 30_000;
+    this.debounceMs = opts.debounceMs ?? 150;
+    this.grpcFactory = opts.grpcFactory ?? ((a) => new NodeGrpc(a));
+    this.watchFiles = opts.watch ?? true;
+    this.serviceDirs = opts.config.services.map((s) => ({ name: s.name, dir: s.dir, operatorAddress: s.operatorAddress }));
+    for (const n of SOURCE_NAMES) this.sourceState.set(n, { name: n, live: false, error: null, updatedAt: null });
+    if (!opts.config.node.config) this.setSource("node-config", false, "no node config in postdeck's config (node.config)");
+    if (!opts.config.node.log.file && !opts.config.node.log.command)
+      this.setSource("node-log", false, "no node log configured (node.log.file or node.log.command)");
+    this.nodeValue = this.buildNode();
+  }
+
+  // ---- public API ------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.readFiles();
+    this.ensureGrpc();
+    if (this.watchFiles) this.startWatcher();
+    const fast = setInterval(() => void this.poll(), this.pollMs);
+    const slow = setInterval(() => void this.slowPoll(), this.slowPollMs);
+    fast.unref();
+    slow.unref();
+    this.timers.push(fast, slow);
+    void this.poll();
+    void this.slowPoll(false);
+    this.recompute();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = null;
+    this.stopEvents?.();
+    this.stopEvents = null;
+    this.grpc?.close();
+    this.grpc = null;
+    this.grpcKey = "";
+    await this.watcher?.close();
+    this.watcher = null;
+  }
+
+  /** Re-reads every file source, polls gRPC once and recomputes now (tests, `doctor`). */
+  async refresh(): Promise<void> {
+    await this.readFiles();
+    this.ensureGrpc();
+    await Promise.all([this.poll(), this.slowPoll(false)]);
+    this.recompute();
+  }
+
+  /** Node log lines (without newlines) in either encoder, in order. */
+  ingestNodeLog(lines: string[]): void {
+    if (lines.length === 0) return;
+    this.nodeLogSeen = true;
+    this.nodeLog.ingest(lines, this.clock());
+    this.setSource("node-log", true, null);
+    this.schedule();
+  }
+
+  /** A post-service's own log lines (env_logger format), in order. */
+  ingestServiceLog(service: string, lines: string[]): void {
+    let facts = this.serviceLogs.get(service);
+    if (!facts) this.serviceLogs.set(service, (facts = emptyServiceLogFacts()));
+    if (applyServiceLogLines(facts, lines, this.clock())) this.schedule();
+  }
+
+  /** The supervisor's views and the services' dirs (they may differ from the config after edits). */
+  setServices(services: ServiceView[], serviceDirs: ServiceDir[]): void {
+    const now = this.clock();
+    for (const s of services) {
+      if (s.operator.kind === "done") {
+        if (!this.doneSince.has(s.name)) this.doneSince.set(s.name, now);
+      } else this.doneSince.delete(s.name);
+    }
+    for (const name of [...this.doneSince.keys()]) if (!services.some((s) => s.name === name)) this.doneSince.delete(name);
+    this.services = services;
+    const dirsChanged = JSON.stringify(serviceDirs) !== JSON.stringify(this.serviceDirs);
+    this.serviceDirs = serviceDirs;
+    if (dirsChanged) {
+      void this.readPosDirs().then(() => this.schedule());
+      if (this.watcher) this.watchPaths();
+    }
+    this.schedule();
+  }
+
+  setDiskUsage(entries: DiskUsage[]): void {
+    this.disk = entries;
+    this.schedule();
+  }
+
+  /** The node process when postdeck supervises it (its start time counts as the node's start). */
+  setNodeProcess(p: NodeProcessInfo | null): void {
+    this.nodeProcess = p;
+    this.schedule();
+  }
+
+  node(): NodeView {
+    return this.nodeValue;
+  }
+  identities(): IdentityView[] {
+    return this.identitiesValue;
+  }
+  findings(): Finding[] {
+    return this.findingsValue;
+  }
+  sources(): SourceStatus[] {
+    return SOURCE_NAMES.map((n) => ({ ...this.sourceState.get(n)! }));
+  }
+  postConfig(): PostConfigInfo | null {
+    return this.postConfigValue;
+  }
+  nodeJsonConfig(): NodeJsonConfig | null {
+    return this.nodeConfig;
+  }
+
+  /** Addresses used to dial the node: postdeck's config first, else the node's JSON config, else defaults. */
+  grpcAddresses(): NodeGrpcAddresses {
+    const g = this.config.node.grpc;
+    const l = this.nodeConfig?.listeners;
+    return {
+      public: g.public ?? dialTarget(l?.public ?? NODE_LISTENER_DEFAULTS.public),
+      private: g.private ?? dialTarget(l?.private ?? NODE_LISTENER_DEFAULTS.private),
+      post: g.post ?? (l?.post ? dialTarget(l.post) : null),
+    };
+  }
+
+  /** The node gRPC client in use (e.g. for ActivationService.Highest when adding an identity). */
+  grpcClient(): NodeGrpcClient {
+    this.ensureGrpc();
+    return this.grpc!;
+  }
+
+  // ---- sources ---------------------------------------------------------------------------
+
+  private setSource(name: SourceName, live: boolean, error: string | null): void {
+    this.sourceState.set(name, { name, live, error, updatedAt: live ? this.clock() : (this.sourceState.get(name)?.updatedAt ?? null) });
+  }
+
+  private async readFiles(): Promise<void> {
+    await Promise.all([this.readKeys(), this.readPosDirs(), this.readNodeConfigFile()]);
+  }
+
+  private async readKeys(): Promise<void> {
+    const dir = this.config.node.identitiesDir;
+    try {
+      const st = await fs.stat(dir);
+      this.identitiesDirMode = st.mode & 0o777;
+      const infos = await readIdentitiesDir(dir);
+      const keys: KeyInput[] = [];
+      for (const k of infos) {
+        let appeared = Math.max(k.mtimeMs || 0, this.firstSeen.get(k.name) ?? 0);
+        try {
+          appeared = Math.max(appeared, (await fs.stat(k.path)).ctimeMs);
+        } catch {
+          /* gone meanwhile */
+        }
+        keys.push({ ...k, appearedAt: appeared || null });
+      }
+      this.keys = keys;
+      this.setSource("identities", true, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.keys = [];
+      this.identitiesDirMode = null;
+      this.setSource("identities", false, code === "ENOENT" ? `${dir} does not exist` : `cannot read ${dir}: ${code ?? (err as Error).message}`);
+    }
+  }
+
+  private async readPosDirs(): Promise<void> {
+    const next = new Map<string, PosDirInput>();
+    const problems: string[] = [];
+    await Promise.all(
+      this.serviceDirs.map(async (s) => {
+        const metadata = await readPosMetadata(s.dir);
+        const data = metadata.ok ? await posDataState(s.dir, metadata.meta) : null;
+        if (!metadata.ok) problems.push(metadata.problem);
+        next.set(s.name, { service: s.name, dir: s.dir, metadata, data });
+      }),
+    );
+    this.posDirs = next;
+    this.setSource("pos-data", problems.length === 0, problems[0] ?? null);
+  }
+
+  private async readNodeConfigFile(): Promise<void> {
+    const file = this.config.node.config;
+    if (!file) return;
+    const r = await readNodeConfig(file);
+    this.nodeConfig = r.config;
+    this.nodeConfigProblems = r.problems;
+    this.setSource("node-config", r.config !== null, r.problems[0] ?? null);
+    if (this.running) this.ensureGrpc();
+  }
+
+  private startWatcher(): void {
+    this.watcher = chokidar.watch([], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
+    this.watcher.on("all", (event, p) => void this.onFileEvent(event, p));
+    this.watcher.on("error", () => {
+      /* the periodic rescan still covers the files */
+    });
+    this.watchPaths();
+  }
+
+  private watchPaths(): void {
+    if (!this.watcher) return;
+    const paths = [this.config.node.identitiesDir, ...this.serviceDirs.map((s) => path.join(s.dir, METADATA_FILE))];
+    if (this.config.node.config) paths.push(this.config.node.config);
+    this.watcher.add(paths);
+  }
+
+  private async onFileEvent(event: string, p: string): Promise<void> {
+    if (!this.running) return;
+    const idDir = path.resolve(this.config.node.identitiesDir);
+    const abs = path.resolve(p);
+    if (abs === idDir || path.dirname(abs) === idDir) {
+      if (event === "add") this.firstSeen.set(path.basename(abs), this.clock());
+      if (event === "unlink") this.firstSeen.delete(path.basename(abs));
+      await this.readKeys();
+    } else if (this.config.node.config && abs === path.resolve(this.config.node.config)) {
+      await this.readNodeConfigFile();
+    } else if (path.basename(abs) === METADATA_FILE) {
+      await this.readPosDirs();
+    }
+    this.schedule();
+  }
+
+  private ensureGrpc(): void {
+    const addrs = this.grpcAddresses();
+    const key = JSON.stringify(addrs);
+    if (this.grpc && key === this.grpcKey) return;
+    this.stopEvents?.();
+    this.grpc?.close();
+    this.grpcKey = key;
+    this.grpc = this.grpcFactory(addrs);
+    if (!addrs.post) this.setSource("grpc-post", false, "the node's post listener address is unknown: set node.grpc.post in postdeck's config or api.grpc-post-listener in the node config");
+    if (this.running) {
+      this.stopEvents = this.grpc.followEvents(
+        (e) => {
+          this.events.push(e);
+          if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+          this.setSource("events", true, null);
+          this.schedule();
+        },
+        (s) => {
+          this.setSource("events", s.live, s.error);
+          this.schedule();
+        },
+      );
+    }
+  }
+
+  private async call<T>(source: SourceName, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    try {
+      const value = await fn();
+      this.setSource(source, true, null);
+      return { ok: true, value };
+    } catch (err) {
+      this.setSource(source, false, (err as Error).message);
+      return { ok: false };
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || !this.grpc) return;
+    this.polling = true;
+    try {
+      const g = this.grpc;
+      const addrs = this.grpcAddresses();
+      const [st, ps] = await Promise.all([
+        this.call("grpc-public", () => g.status()),
+        addrs.post ? this.call("grpc-post", () => g.postStates()) : Promise.resolve({ ok: false as const }),
+      ]);
+      this.status = st.ok ? st.value : null;
+      this.postStates = ps.ok ? ps.value : null;
+      this.schedule();
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async slowPoll(rescan = true): Promise<void> {
+    if (this.slowPolling) return;
+    this.slowPolling = true;
+    try {
+      if (rescan) await this.readFiles();
+      const g = this.grpc;
+      if (g) {
+        const [ids, cb, pc] = await Promise.all([
+          this.call("grpc-private", () => g.smesherIds()),
+          this.call("grpc-private", () => g.coinbase()),
+          this.call("grpc-private", () => g.postConfig()),
+        ]);
+        this.smesherIds = ids.ok ? ids.value : null;
+        this.coinbaseValue = cb.ok ? cb.value : null;
+        if (pc.ok) this.postConfigValue = pc.value;
+        if (this.sourceState.get("grpc-public")!.live) {
+          const [v, es] = await Promise.all([
+            this.call("grpc-public", () => g.version()),
+            this.call("grpc-public", () => g.epochSize()),
+          ]);
+          if (v.ok) this.version = v.value;
+          if (es.ok) this.epochSize = es.value || null;
+        }
+      }
+      this.schedule();
+    } finally {
+      this.slowPolling = false;
+    }
+  }
+
+  // ---- model -----------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      this.recompute();
+    }, this.debounceMs);
+    this.debounce.unref();
+  }
+
+  private nodeStartedAt(): number | null {
+    const a = this.nodeProcess?.startedAt ?? null;
+    const b = this.nodeLog.facts.startedAt;
+    if (a === null) return b;
+    if (b === null) return a;
+    return Math.max(a, b);
+  }
+
+  private buildNode(): NodeView {
+    const s = this.status;
+    return {
+      reachable: s !== null,
+      synced: s ? s.synced : null,
+      syncedLayer: s ? s.syncedLayer : null,
+      topLayer: s ? s.topLayer : null,
+      epoch: s && this.epochSize ? Math.floor(s.topLayer / this.epochSize) : null,
+      peers: s ? s.peers : null,
+      version: this.version,
+      startedAt: this.nodeStartedAt(),
+      supervised: this.nodeProcess
+        ? { state: this.nodeProcess.state, pid: this.nodeProcess.pid, restarts: this.nodeProcess.restarts }
+        : null,
+      sources: this.sources(),
+    };
+  }
+
+  /** Recomputes the views from the current inputs and emits what changed. */
+  recompute(): void {
+    const now = this.clock();
+    const join: JoinInput = {
+      now,
+      keys: this.keys,
+      posDirs: [...this.posDirs.values()],
+      services: this.services,
+      postStates: this.postStates,
+      smesherIds: this.smesherIds,
+      nodeLog: this.nodeLogSeen ? this.nodeLog.facts : null,
+      serviceLogs: Object.fromEntries(this.serviceLogs),
+      events: this.events,
+      nodeStartedAt: this.nodeStartedAt(),
+    };
+    const joined = joinIdentities(join);
+    const postAddress = this.config.node.grpc.post;
+    const findings = computeFindings({
+      ...join,
+      identities: joined,
+      identitiesDir: this.config.node.identitiesDir,
+      identitiesDirMode: this.identitiesDirMode,
+      dataFolder: this.config.node.dataFolder,
+      nodeConfig: this.nodeConfig,
+      nodeConfigProblems: this.nodeConfigProblems,
+      coinbase: this.coinbaseValue,
+      postAddresses: this.serviceDirs.map((d) => {
+        const argv = this.services.find((s) => s.name === d.name)?.argv ?? [];
+        const i = argv.findIndex((a) => a === "--address" || a === "-a");
+        const fromArgv = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--address="))?.slice("--address=".length);
+        return { service: d.name, address: fromArgv ?? postAddress ?? "" };
+      }).filter((a) => a.address !== ""),
+      disk: this.disk,
+      doneSince: Object.fromEntries(this.doneSince),
+      nodeReachable: this.status !== null,
+    });
+    this.identitiesValue = attachFindings(joined, findings);
+    this.findingsValue = findings;
+    this.nodeValue = this.buildNode();
+    this.emitIfChanged("identities", this.identitiesValue, this.identitiesValue);
+    this.emitIfChanged("findings", this.findingsValue, this.findingsValue);
+    const nodeKey = { ...this.nodeValue, sources: this.nodeValue.sources.map((s) => ({ ...s, updatedAt: null })) };
+    this.emitIfChanged("node", nodeKey, this.nodeValue);
+  }
+
+  private emitIfChanged(event: NodeMonitorEvent, keyValue: unknown, value: unknown): void {
+    const key = JSON.stringify(keyValue);
+    if (key === this.lastKeys[event]) return;
+    this.lastKeys[event] = key;
+    this.emit(event, value);
+  }
+}
