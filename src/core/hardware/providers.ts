@@ -43,7 +43,7 @@ function unquoteGo(body: string): string {
   return out;
 }
 
-const HEADER = /\(\[\]postrs\.Provider\)\s*(?:\(len=(\d+)\s+cap=\d+\)\s*)?(?:\{|nil)/;
+const HEADER = /\(\[\]postrs\.Provider\)\s*(?:\(len=(\d+)\s+cap=\d+\)\s*)?(?:\{|<nil>)/;
 const BLOCK = /\(postrs\.Provider\)\s*\{([\s\S]*?)\n\s*\}/g;
 const ID = /ID:\s*\((?:uint32|uint64|uint)\)\s*(\d+)/;
 const MODEL = /Model:\s*\(string\)\s*(?:\(len=\d+\)\s*)?"((?:[^"\\]|\\.)*)"/;

@@ -101,7 +101,8 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     if (this.running) return;
     this.running = true;
     this.prevCpu = this.src.cpuTimes();
-    void this.readDiskstats().then((s) => {
+    this.background("diskstats", async () => {
+      const s = await this.readDiskstats();
       this.prevDisk ??= s;
     });
     this.refreshBackground(true);

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { clearProcessUsageCache, sampleProcesses } from "../../../src/core/hardware/process-usage.js";
+
+const children: ChildProcess[] = [];
+
+function spawnNode(code: string): ChildProcess {
+  const c = spawn(process.execPath, ["-e", code], { stdio: "ignore", detached: true });
+  children.push(c);
+  return c;
+}
+
+function killGroup(c: ChildProcess): void {
+  if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+    try {
+      process.kill(-c.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function exited(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise((resolve) => c.once("exit", resolve));
+}
+
+async function until<T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+afterEach(() => clearProcessUsageCache());
+afterAll(async () => {
+  for (const c of children) killGroup(c);
+  await Promise.all(children.map(exited));
+});
+
+describe("sampleProcesses", () => {
+  it("returns CPU % and RSS of a live child; a busy child shows CPU use", async () => {
+    const busy = spawnNode("for (;;) {}");
+    const idle = spawnNode("setInterval(() => {}, 1000)");
+    const pids = [busy.pid!, idle.pid!];
+    const first = await until(async () => {
+      const m = await sampleProcesses(pids);
+      return m.size === 2 ? m : undefined;
+    }, "both children sampled");
+    expect(first.get(idle.pid!)!.rssBytes).toBeGreaterThan(1024 * 1024);
+    expect(first.get(busy.pid!)!.cpuPercent).toBeGreaterThanOrEqual(0);
+    // the busy loop uses most of a core; the machine is shared, so only ask for a clear signal
+    const busyCpu = await until(async () => {
+      const cpu = (await sampleProcesses(pids)).get(busy.pid!)?.cpuPercent;
+      return cpu !== undefined && cpu > 20 ? cpu : undefined;
+    }, "busy child above 20 % CPU");
+    expect(busyCpu).toBeGreaterThan(20);
+    const idleCpu = (await sampleProcesses(pids)).get(idle.pid!)!.cpuPercent;
+    expect(idleCpu).toBeLessThan(busyCpu);
+    killGroup(busy);
+    killGroup(idle);
+  });
+
+  it("omits a dead pid, alone or among live ones, and never throws", async () => {
+    const alive = spawnNode("setInterval(() => {}, 1000)");
+    const dying = spawnNode("setInterval(() => {}, 1000)");
+    const both = await until(async () => {
+      const m = await sampleProcesses([alive.pid!, dying.pid!]);
+      return m.size === 2 ? m : undefined;
+    }, "both children sampled");
+    expect(both.has(dying.pid!)).toBe(true);
+    killGroup(dying);
+    await exited(dying);
+    const after = await sampleProcesses([alive.pid!, dying.pid!]);
+    expect(after.has(alive.pid!)).toBe(true);
+    expect(after.has(dying.pid!)).toBe(false);
+    await expect(sampleProcesses([dying.pid!])).resolves.toEqual(new Map());
+    await expect(sampleProcesses([])).resolves.toEqual(new Map());
+    const odd = await sampleProcesses([-1, 0, 1.5, Number.NaN, alive.pid!]);
+    expect([...odd.keys()]).toEqual([alive.pid!]);
+    killGroup(alive);
+  });
+});

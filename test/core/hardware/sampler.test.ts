@@ -1,0 +1,211 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { HardwareSampler } from "../../../src/core/hardware/sampler.js";
+import type { HardwareSources } from "../../../src/core/hardware/system-sources.js";
+import type { FsProbe } from "../../../src/core/hardware/volumes.js";
+import { type HardwareView, HardwareViewSchema } from "../../../src/protocol/model.js";
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/hardware");
+const tmp = mkdtempSync(path.join(os.tmpdir(), "postdeck-hw-sampler-"));
+const samplers: HardwareSampler[] = [];
+afterEach(async () => {
+  await Promise.all(samplers.splice(0).map((s) => s.stop()));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function track(s: HardwareSampler): HardwareSampler {
+  samplers.push(s);
+  return s;
+}
+
+function nextView(s: HardwareSampler, pred: (v: HardwareView) => boolean = () => true): Promise<HardwareView> {
+  return new Promise((resolve) => {
+    const on = (v: HardwareView) => {
+      if (pred(v)) {
+        s.off("hardware", on);
+        resolve(v);
+      }
+    };
+    s.on("hardware", on);
+  });
+}
+
+describe("HardwareSampler on this machine", () => {
+  it("emits a valid HardwareView with the volume holding the given paths", async () => {
+    const posDir = path.join(tmp, "pos1");
+    const s = track(
+      new HardwareSampler({ paths: () => [posDir, tmp], postcliBinary: null, intervalMs: 300, firstSampleMs: 100 }),
+    );
+    s.start();
+    // the second view has read rates (two diskstats samples) and the background reads done
+    const v = await nextView(s, (view) => view.cpu.model !== null);
+    HardwareViewSchema.parse(v);
+    expect(v.cpu.cores).toBe(os.cpus().length);
+    expect(v.cpu.percent).toBeGreaterThanOrEqual(0);
+    expect(v.cpu.percent).toBeLessThanOrEqual(100);
+    expect(v.memory.totalBytes).toBe(os.totalmem());
+    expect(v.memory.usedBytes + v.memory.availableBytes).toBeLessThanOrEqual(v.memory.totalBytes);
+    expect(v.volumes).toHaveLength(1); // the not-yet-created PoS dir counts for its parent's volume
+    expect(v.volumes[0]!.paths).toEqual([posDir, tmp]);
+    expect(v.volumes[0]!.totalBytes).toBeGreaterThan(0);
+    expect(["systeminformation", "none"]).toContain(v.providersSource);
+    expect(s.latest()).not.toBeNull();
+    HardwareViewSchema.parse(s.latest());
+  });
+
+  it("takes providers from a configured postcli, and shows its failure", async () => {
+    const ok = path.join(tmp, "postcli-ok");
+    writeFileSync(ok, `#!/bin/sh\ncat '${path.join(fixtures, "print-providers-uint32.txt")}'\n`);
+    chmodSync(ok, 0o755);
+    const s = track(new HardwareSampler({ paths: () => [], postcliBinary: ok, intervalMs: 200, firstSampleMs: 50 }));
+    s.start();
+    const v = await nextView(s, (view) => view.providers.length > 0);
+    expect(v.providersSource).toBe("postcli");
+    expect(v.providers.at(-1)).toEqual({ id: 4294967295, model: "[CPU] scrypt-jane", type: "CPU" });
+    expect(v.providersError).toBeNull();
+
+    const bad = path.join(tmp, "postcli-bad");
+    writeFileSync(bad, `#!/bin/sh\ncat '${path.join(fixtures, "print-providers-error.stderr.txt")}' >&2\nexit 1\n`);
+    chmodSync(bad, 0o755);
+    const s2 = track(new HardwareSampler({ paths: () => [], postcliBinary: bad, intervalMs: 200, firstSampleMs: 50 }));
+    s2.start();
+    const v2 = await nextView(s2, (view) => view.providersError != null);
+    expect(v2.providersSource).toBe("postcli");
+    expect(v2.providers).toEqual([]);
+    expect(v2.providersError).toMatch(/failed to get OpenCL providers/);
+  });
+});
+
+describe("HardwareSampler with injected sources", () => {
+  function fakeSources(over: Partial<HardwareSources> = {}) {
+    let cpuCall = 0;
+    let diskCall = 0;
+    const calls: Record<string, number> = {};
+    const count = (k: string) => {
+      calls[k] = (calls[k] ?? 0) + 1;
+    };
+    const fs: FsProbe = {
+      realpath: async (p) => p,
+      devOf: async () => ({ major: 8, minor: 17 }),
+      statfs: async () => ({ totalBytes: 4e12, freeBytes: 1e12 }),
+    };
+    const sources: Partial<HardwareSources> = {
+      // two cores; each tick adds 100 ms to each, 25 ms of it busy → 75 % idle → 25 % busy
+      cpuTimes: () => {
+        const n = cpuCall++;
+        return [0, 1].map(() => ({ idle: n * 75, total: n * 100 }));
+      },
+      loadavg: () => [1.5, 1.2, 0.9],
+      cpuModel: async () => "AMD Ryzen 9 7950X",
+      memory: async () => ({ totalBytes: 64e9, usedBytes: 20e9, availableBytes: 44e9 }),
+      mounts: async () => {
+        count("mounts");
+        return [{ mount: "/mnt/pos", device: "/dev/sdb1" }];
+      },
+      // every diskstats read adds 204800 sectors (100 MiB) to sdb1
+      diskstats: async () => `   8      17 sdb1 1 0 ${204800 * diskCall++} 0 0 0 0 0 0 0 0\n`,
+      fs,
+      graphics: async () => {
+        count("graphics");
+        return [{ vendor: "NVIDIA", model: "GeForce RTX 3080", temperatureGpu: 64 }];
+      },
+      cpuTemperature: async () => {
+        count("cpuTemperature");
+        return 55;
+      },
+      ...over,
+    };
+    return { sources, calls };
+  }
+
+  it("computes CPU %, read throughput and caches the expensive reads", async () => {
+    const { sources, calls } = fakeSources();
+    let now = 1_000_000;
+    const s = new HardwareSampler({
+      paths: () => ["/mnt/pos/a", "/mnt/pos/b"],
+      postcliBinary: null,
+      clock: () => now,
+      sources,
+    });
+    // what start() does, minus the timer: baseline CPU and diskstats
+    s.start();
+    await s.stop();
+    const views: HardwareView[] = [];
+    for (let i = 0; i < 5; i++) {
+      now += 2000;
+      views.push(await s.sample());
+    }
+    for (const v of views) HardwareViewSchema.parse(v);
+    const v = views.at(-1)!;
+    expect(v.sampledAt).toBe(now);
+    expect(v.cpu).toEqual({ percent: 25, cores: 2, load: [1.5, 1.2, 0.9], model: "AMD Ryzen 9 7950X" });
+    expect(v.memory).toEqual({ totalBytes: 64e9, usedBytes: 20e9, availableBytes: 44e9 });
+    expect(v.volumes).toEqual([
+      {
+        mount: "/mnt/pos",
+        device: "/dev/sdb1",
+        paths: ["/mnt/pos/a", "/mnt/pos/b"],
+        totalBytes: 4e12,
+        freeBytes: 1e12,
+        readBytesPerSec: (204800 * 512) / 2, // 100 MiB every 2 s
+      },
+    ]);
+    expect(v.providers).toEqual([{ id: 0, model: "NVIDIA GeForce RTX 3080", type: "GPU" }]);
+    expect(v.providersSource).toBe("systeminformation");
+    expect(v.temperatures).toEqual({ cpu: 55, gpus: [64] });
+    // 10 s of ticks: mounts, graphics and temperature were read once, not per tick
+    expect(calls).toEqual({ mounts: 1, graphics: 1, cpuTemperature: 1 });
+  });
+
+  it("never runs two samples at once and emits nothing after stop()", async () => {
+    let active = 0;
+    let maxActive = 0;
+    const { sources } = fakeSources({
+      memory: async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((r) => setTimeout(r, 30));
+        active--;
+        return { totalBytes: 1, usedBytes: 0, availableBytes: 1 };
+      },
+    });
+    const s = track(new HardwareSampler({ paths: () => [], postcliBinary: null, sources, intervalMs: 1, firstSampleMs: 1 }));
+    s.start();
+    await Promise.all([s.sample(), s.sample(), s.sample(), nextView(s), nextView(s)]);
+    expect(maxActive).toBe(1);
+    await s.stop();
+    let after = 0;
+    s.on("hardware", () => after++);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(after).toBe(0);
+  });
+
+  it("says none and reports nothing where the machine reports nothing", async () => {
+    const { sources } = fakeSources({
+      graphics: async () => [],
+      cpuTemperature: async () => null,
+      diskstats: async () => null,
+      mounts: async () => Promise.reject(new Error("df: hung")),
+    });
+    const errors: string[] = [];
+    const s = new HardwareSampler({
+      paths: () => ["/mnt/pos/a"],
+      postcliBinary: null,
+      sources,
+      onError: (what) => errors.push(what),
+    });
+    s.start();
+    await s.stop();
+    const v = await s.sample();
+    HardwareViewSchema.parse(v);
+    expect(v.providersSource).toBe("none");
+    expect(v.providers).toEqual([]);
+    expect(v.temperatures).toEqual({ cpu: null, gpus: [] });
+    expect(v.volumes).toHaveLength(1);
+    expect(v.volumes[0]!.readBytesPerSec).toBeNull();
+    expect(errors).toContain("mounts");
+  });
+});
