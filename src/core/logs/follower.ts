@@ -1,0 +1,147 @@
+// Follows a growing file by polling: reads what was appended since the last offset, splits it
+// into lines, survives copytruncate (size < offset → from 0) and rename rotation (new inode →
+// drain the old file, then read the new one from 0), and caps line length.
+import { promises as fs, type Stats } from "node:fs";
+
+export const MAX_LINE_BYTES = 4096;
+const READ_CHUNK = 1 << 20;
+
+export interface FollowerOptions {
+  /** Start this many bytes before the current end (the first partial line is dropped); default 0 = at the end. */
+  backfillBytes?: number;
+  pollMs?: number;
+  maxLineBytes?: number;
+}
+
+export class FileFollower {
+  private fh: fs.FileHandle | null = null;
+  private ino = -1;
+  private offset = 0;
+  private partial: Buffer = Buffer.alloc(0);
+  private firstOpen = true;
+  private skipPartialFirst = false;
+  private timer: NodeJS.Timeout | null = null;
+  private busy: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    readonly file: string,
+    private readonly onLines: (lines: string[]) => void,
+    private readonly o: FollowerOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    void this.poll();
+    this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 250);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.busy;
+    await this.fh?.close().catch(() => undefined);
+    this.fh = null;
+  }
+
+  /** One poll step (exposed so tests can drive it without timers). */
+  async poll(): Promise<void> {
+    if (this.busy) return this.busy;
+    if (this.closed) return;
+    this.busy = this.step()
+      .catch(() => undefined) // a vanished or unreadable file is retried at the next poll
+      .finally(() => {
+        this.busy = null;
+      });
+    return this.busy;
+  }
+
+  private async step(): Promise<void> {
+    let st: Stats | null;
+    try {
+      st = await fs.stat(this.file);
+    } catch {
+      st = null;
+    }
+    if (this.fh && (!st || st.ino !== this.ino)) {
+      // renamed away (rotation): finish the old file, then switch to the new one
+      await this.readAvailable();
+      this.flushPartial();
+      await this.fh.close().catch(() => undefined);
+      this.fh = null;
+    }
+    if (!st) return;
+    if (!this.fh) {
+      try {
+        this.fh = await fs.open(this.file, "r");
+      } catch {
+        return;
+      }
+      this.ino = (await this.fh.stat()).ino;
+      if (this.firstOpen) {
+        const back = this.o.backfillBytes ?? 0;
+        this.offset = Math.max(0, st.size - back);
+        if (this.offset > 0) {
+          // mid-file start: drop the first line only if it is cut
+          const one = Buffer.alloc(1);
+          await this.fh.read(one, 0, 1, this.offset - 1);
+          this.skipPartialFirst = one[0] !== 0x0a;
+        }
+      } else this.offset = 0;
+      this.firstOpen = false;
+    }
+    if (st.size < this.offset) {
+      // copytruncate: the file was emptied under us
+      this.offset = 0;
+      this.partial = Buffer.alloc(0);
+    }
+    await this.readAvailable();
+  }
+
+  private async readAvailable(): Promise<void> {
+    if (!this.fh) return;
+    const lines: string[] = [];
+    for (;;) {
+      const buf = Buffer.alloc(READ_CHUNK);
+      const { bytesRead } = await this.fh.read(buf, 0, READ_CHUNK, this.offset);
+      if (bytesRead <= 0) break;
+      this.offset += bytesRead;
+      this.split(buf.subarray(0, bytesRead), lines);
+      if (bytesRead < READ_CHUNK) break;
+    }
+    if (lines.length > 0) this.onLines(lines);
+  }
+
+  private split(chunk: Buffer, out: string[]): void {
+    const max = this.o.maxLineBytes ?? MAX_LINE_BYTES;
+    let data = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    let nl: number;
+    while ((nl = data.indexOf(0x0a)) >= 0) {
+      const line = data.subarray(0, nl);
+      data = data.subarray(nl + 1);
+      if (this.skipPartialFirst) {
+        this.skipPartialFirst = false;
+        continue;
+      }
+      out.push(decode(line, max));
+    }
+    if (data.length > max) {
+      // an endless line: emit what we have, cut
+      out.push(decode(data, max));
+      data = Buffer.alloc(0);
+    }
+    this.partial = Buffer.from(data);
+  }
+
+  private flushPartial(): void {
+    if (this.partial.length > 0) this.onLines([decode(this.partial, this.o.maxLineBytes ?? MAX_LINE_BYTES)]);
+    this.partial = Buffer.alloc(0);
+  }
+}
+
+function decode(b: Buffer, max: number): string {
+  const s = b.subarray(0, max).toString("utf8");
+  return s.endsWith("\r") ? s.slice(0, -1) : s;
+}
