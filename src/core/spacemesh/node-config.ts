@@ -83,6 +83,19 @@ export function parseNodeConfig(text: string, file: string): NodeConfigResult {
     return v;
   };
 
+  const coinbase = stringKey(smeshing, "smeshing", "smeshing-coinbase", file, problems);
+  const dataFolder = stringKey(main, "main", "data-folder", file, problems);
+  const listeners = {
+    public: listener("grpc-public-listener"),
+    private: listener("grpc-private-listener"),
+    post: listener("grpc-post-listener"),
+    tls: listener("grpc-tls-listener"),
+  };
+  const tls = {
+    caCert: stringKey(api, "api", "grpc-tls-ca-cert", file, problems),
+    cert: stringKey(api, "api", "grpc-tls-cert", file, problems),
+    key: stringKey(api, "api", "grpc-tls-key", file, problems),
+  };
   let logEncoder: "console" | "json" | null = null;
   const enc = stringKey(logging, "logging", "log-encoder", file, problems);
   if (enc === "console" || enc === "json") logEncoder = enc;
@@ -93,19 +106,10 @@ export function parseNodeConfig(text: string, file: string): NodeConfigResult {
     config: {
       file,
       smeshingStart,
-      coinbase: stringKey(smeshing, "smeshing", "smeshing-coinbase", file, problems),
-      dataFolder: stringKey(main, "main", "data-folder", file, problems),
-      listeners: {
-        public: listener("grpc-public-listener"),
-        private: listener("grpc-private-listener"),
-        post: listener("grpc-post-listener"),
-        tls: listener("grpc-tls-listener"),
-      },
-      tls: {
-        caCert: stringKey(api, "api", "grpc-tls-ca-cert", file, problems),
-        cert: stringKey(api, "api", "grpc-tls-cert", file, problems),
-        key: stringKey(api, "api", "grpc-tls-key", file, problems),
-      },
+      coinbase,
+      dataFolder,
+      listeners,
+      tls,
       logEncoder,
     },
     problems,
