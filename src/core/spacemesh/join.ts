@@ -105,7 +105,12 @@ function connection(
   return last;
 }
 
-function eventsOf(nodeId: string | null, input: JoinInput, conn: { connected: boolean | null; at: number | null }): IdentityEvent[] {
+function eventsOf(
+  nodeId: string | null,
+  input: JoinInput,
+  conn: { connected: boolean | null; at: number | null },
+  reg: { registered: IdentityView["registered"]; at: number | null },
+): IdentityEvent[] {
   if (!nodeId) return [];
   const out: IdentityEvent[] = [];
   const log = input.nodeLog;
@@ -120,6 +125,8 @@ function eventsOf(nodeId: string | null, input: JoinInput, conn: { connected: bo
     const base = EVENT_TEXT[e.kind] ?? e.kind;
     out.push({ kind: e.kind, at: e.at, text: e.failure && e.help ? e.help : base, failure: e.failure });
   }
+  if (reg.at !== null && !out.some((e) => e.kind === "registered" && e.at === reg.at))
+    out.push({ kind: "registered", at: reg.at, text: `atxBuilder registered signing key {"id": "${nodeId.slice(0, 6)}"}`, failure: false });
   if (conn.connected === true && conn.at !== null && !out.some((e) => e.kind === "connected" && e.at === conn.at))
     out.push({ kind: "connected", at: conn.at, text: "post-service obtained metadata (connected)", failure: false });
   out.sort((a, b) => a.at - b.at);
@@ -154,7 +161,7 @@ export function joinIdentities(input: JoinInput): IdentityView[] {
       postState: ps && (ps.state === "IDLE" || ps.state === "PROVING") ? ps.state : null,
       connected: conn.connected,
       connectedAt: conn.connected ? conn.at : null,
-      events: eventsOf(nodeId, input, conn),
+      events: eventsOf(nodeId, input, conn, reg),
       findings: [],
     };
   });
