@@ -1,5 +1,65 @@
-import { OperationError } from "./errors.js";
+// `postdeck daemon run|start|stop|status`: the daemon in the foreground, detached, stopped, or asked how it is.
+import { startDaemon } from "../daemon/run-daemon.js";
+import { startDetachedDaemon, clientFor } from "../client/ensure-daemon.js";
+import { DaemonNotRunningError } from "../client/errors.js";
+import { configFor, parseArgs } from "./cli-context.js";
+import { OperationError, UsageError } from "./errors.js";
 
-export async function run(_args: string[]): Promise<number> {
-  throw new OperationError("'daemon' is not built yet");
+const USAGE = "usage: postdeck daemon run | start | stop [--stop-services] | status [--json]   [--config FILE]";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, { flags: ["--stop-services", "--json"], usage: USAGE });
+  const sub = p.words[0];
+  if (!sub || p.words.length > 1 || !["run", "start", "stop", "status"].includes(sub)) throw new UsageError(USAGE);
+  const config = await configFor(p);
+  const client = clientFor(config, { timeoutMs: 60_000 });
+  try {
+    if (sub === "run") {
+      const d = await startDaemon(config);
+      await d.done;
+      return 0;
+    }
+    if (sub === "start") {
+      try {
+        const s = await client.call("snapshot", {});
+        process.stdout.write(`daemon already running (pid ${s.daemon.pid}) on ${client.socket}\n`);
+        return 0;
+      } catch (err) {
+        if (!(err instanceof DaemonNotRunningError)) throw err;
+      }
+      const started = await startDetachedDaemon(config);
+      process.stdout.write(`daemon started (pid ${started.pid}); socket ${started.socket}; log ${started.logFile}\n`);
+      return 0;
+    }
+    if (sub === "stop") {
+      const s = await client.call("snapshot", {});
+      const r = await client.call("daemonStop", { stopServices: p.flags.has("--stop-services") });
+      const deadline = Date.now() + 120_000;
+      while (alive(s.daemon.pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      if (alive(s.daemon.pid)) throw new OperationError(`the daemon (pid ${s.daemon.pid}) did not exit within 120 s`);
+      process.stdout.write(`${r.message}; daemon (pid ${s.daemon.pid}) stopped\n`);
+      return 0;
+    }
+    // status
+    const s = await client.call("snapshot", {});
+    if (p.flags.has("--json")) process.stdout.write(JSON.stringify(s.daemon, null, 2) + "\n");
+    else {
+      const up = Math.round((Date.now() - s.daemon.startedAt) / 1000);
+      process.stdout.write(
+        `daemon running: pid ${s.daemon.pid}, up ${up} s, version ${s.daemon.version}\n  config ${s.daemon.configPath}\n  state  ${s.daemon.stateDir}\n  socket ${client.socket}\n  services ${s.services.length} (${s.services.filter((v) => v.state === "running").length} running)\n`,
+      );
+    }
+    return 0;
+  } finally {
+    client.close();
+  }
 }

@@ -6,11 +6,11 @@ type CommandModule = { run: (args: string[]) => Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   tui: { summary: "open the console (default)", load: () => import("./tui.js") },
-  daemon: { summary: "run or control the daemon: daemon [run|start|stop|status]", load: () => import("./daemon.js") },
-  status: { summary: "show services, identities and node state [--json]", load: () => import("./status.js") },
-  start: { summary: "start services: start NAME... | --all", load: () => import("./actions.js").then((m) => ({ run: m.runStart })) },
-  stop: { summary: "stop services: stop NAME... | --all", load: () => import("./actions.js").then((m) => ({ run: m.runStop })) },
-  restart: { summary: "restart services: restart NAME... | --all", load: () => import("./actions.js").then((m) => ({ run: m.runRestart })) },
+  daemon: { summary: "daemon run|start|stop [--stop-services]|status [--json]: the supervisor daemon", load: () => import("./daemon.js") },
+  status: { summary: "show services, node, identities and findings [--json]", load: () => import("./status.js") },
+  start: { summary: "start services: start NAME... | --all [--json]", load: () => import("./actions.js").then((m) => ({ run: m.runStart })) },
+  stop: { summary: "stop services: stop NAME... | --all [--force] [--json]", load: () => import("./actions.js").then((m) => ({ run: m.runStop })) },
+  restart: { summary: "restart services: restart NAME... | --all [--force] [--json]", load: () => import("./actions.js").then((m) => ({ run: m.runRestart })) },
   logs: { summary: "print a service's or the node's log: logs NAME [-f] [-n N]", load: () => import("./logs.js") },
   doctor: { summary: "explain what needs attention and how to fix it [--json]", load: () => import("./doctor.js") },
   config: { summary: "config check [--json]: validate and print the resolved config", load: () => import("./config.js") },
@@ -23,7 +23,10 @@ export function usage(): string {
   const lines = ["usage: postdeck [--config FILE] [COMMAND] [ARGS]", "", "commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
   lines.push("", "global options: --config FILE, --debug, --help, --version");
-  lines.push("exit codes: 0 ok, 1 operation failed (or doctor found errors), 2 bad usage or config");
+  lines.push("config file: --config FILE, $POSTDECK_CONFIG, ./postdeck.yaml, $XDG_CONFIG_HOME/postdeck/config.yaml");
+  lines.push("status/start/stop/restart/logs talk to a running daemon (postdeck daemon start); services outlive it");
+  lines.push("exit codes: 0 ok, 1 operation failed (no daemon, a service refused, or doctor found errors), 2 bad usage or config");
+  lines.push("NO_COLOR=1 turns colour off");
   return lines.join("\n");
 }
 

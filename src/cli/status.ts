@@ -1,5 +1,88 @@
-import { OperationError } from "./errors.js";
+// `postdeck status [--json]`: services, node summary, identities and findings. --json prints the
+// daemon's Snapshot (src/protocol/model.ts SnapshotSchema) as is: that is the stable format.
+import type { ServiceView, Snapshot } from "../protocol/model.js";
+import { colours, daemonFor, parseArgs } from "./cli-context.js";
+import { UsageError } from "./errors.js";
 
-export async function run(_args: string[]): Promise<number> {
-  throw new OperationError("'status' is not built yet");
+const USAGE = "usage: postdeck status [--json] [--config FILE]";
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, { flags: ["--json"], usage: USAGE });
+  if (p.words.length > 0) throw new UsageError(USAGE);
+  const { client } = await daemonFor(p);
+  try {
+    const s = await client.call("snapshot", {});
+    process.stdout.write(p.flags.has("--json") ? JSON.stringify(s, null, 2) + "\n" : formatStatus(s, Date.now()));
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+function dur(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}
+
+function operator(v: ServiceView): string {
+  const o = v.operator;
+  switch (o.kind) {
+    case "none": return "-";
+    case "idle": return "idle";
+    case "done": return "done proving";
+    case "unreachable": return "unreachable";
+    case "proving": return `proving pass ${o.pass}${o.percent !== null ? ` ${o.percent.toFixed(1)}%` : ""}`;
+  }
+}
+
+export function formatStatus(s: Snapshot, now: number): string {
+  const c = colours();
+  const sym: Record<ServiceView["state"], string> = {
+    running: c.green("● running"), starting: c.yellow("◌ starting"), stopping: c.yellow("◌ stopping"),
+    backoff: c.yellow("↻ backoff"), failed: c.red("✗ failed"), stopped: c.dim("○ stopped"),
+  };
+  const out: string[] = [];
+  out.push(`rig ${s.daemon.rigName}${s.daemon.demo ? " (demo)" : ""} · daemon pid ${s.daemon.pid}, up ${dur(now - s.daemon.startedAt)} · ${s.daemon.configPath}`);
+  const n = s.node;
+  const nodeBits = [n.reachable ? c.green("reachable") : c.red("not reachable")];
+  if (n.synced !== null) nodeBits.push(n.synced ? "synced" : c.yellow("syncing"));
+  if (n.syncedLayer !== null) nodeBits.push(`layer ${n.syncedLayer}${n.topLayer !== null ? `/${n.topLayer}` : ""}`);
+  if (n.epoch !== null) nodeBits.push(`epoch ${n.epoch}`);
+  if (n.peers !== null) nodeBits.push(`${n.peers} peers`);
+  if (n.version) nodeBits.push(n.version);
+  if (n.supervised) nodeBits.push(`supervised: ${n.supervised.state}${n.supervised.pid ? ` pid ${n.supervised.pid}` : ""}, ${n.supervised.restarts} restarts`);
+  out.push(`node: ${nodeBits.join(" · ")}`);
+  out.push("");
+  const rows = s.services.map((v) => [
+    v.name,
+    sym[v.state],
+    v.pid === null ? "-" : String(v.pid),
+    v.startedAt && v.state === "running" ? dur(now - v.startedAt) : "-",
+    String(v.restarts),
+    operator(v),
+    v.cpuPercent === null ? "-" : `${v.cpuPercent.toFixed(1)}%`,
+    v.rssBytes === null ? "-" : `${Math.round(v.rssBytes / 1048576)}M`,
+  ]);
+  const head = ["SERVICE", "STATE", "PID", "UP", "RESTARTS", "OPERATOR", "CPU", "RSS"];
+  // eslint-disable-next-line no-control-regex
+  const width = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, "").length;
+  const w = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]!))));
+  const line = (r: string[]) => r.map((cell, i) => cell + " ".repeat(w[i]! - width(cell))).join("  ").trimEnd();
+  if (rows.length === 0) out.push("no services configured");
+  else {
+    out.push(line(head));
+    for (const [i, r] of rows.entries()) {
+      out.push(line(r));
+      const v = s.services[i]!;
+      if (v.reason && (v.state === "failed" || v.state === "backoff")) out.push(`    ${v.reason}`);
+    }
+  }
+  out.push("");
+  const errors = s.findings.filter((f) => f.severity === "error").length;
+  const warnings = s.findings.filter((f) => f.severity === "warning").length;
+  out.push(`identities: ${s.identities.length} · findings: ${errors} error(s), ${warnings} warning(s)${s.findings.length ? " (postdeck doctor)" : ""}`);
+  return out.join("\n") + "\n";
 }

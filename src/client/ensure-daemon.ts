@@ -1,0 +1,92 @@
+// Connecting to the daemon of a config: connectDaemon (fails clearly when none runs) and
+// ensureDaemon (starts a detached daemon first: used by the console).
+import { spawn } from "node:child_process";
+import { mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { ResolvedConfig } from "../config/schema.js";
+import { daemonLogPath, socketPath } from "../config/runtime-paths.js";
+import { DaemonNotRunningError } from "./errors.js";
+import { SocketClient, type SocketClientOptions } from "./socket-client.js";
+
+/** The launcher of this installation (bin/postdeck.js). */
+export const POSTDECK_BIN = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
+
+export function clientFor(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): SocketClient {
+  return new SocketClient(socketPath(config.stateDir, o.env ?? process.env), o);
+}
+
+/** A client to a running daemon; throws DaemonNotRunningError when none answers. */
+export async function connectDaemon(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<SocketClient> {
+  const c = clientFor(config, o);
+  try {
+    await c.call("snapshot", {});
+  } catch (err) {
+    c.close();
+    throw err;
+  }
+  return c;
+}
+
+export interface StartedDaemon {
+  pid: number;
+  socket: string;
+  logFile: string;
+}
+
+/** Spawns `postdeck daemon run --config <file>` detached (stdio to <stateDir>/daemon.log) and waits for its socket. */
+export async function startDetachedDaemon(config: ResolvedConfig, o: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<StartedDaemon> {
+  const env = o.env ?? process.env;
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  const logFile = daemonLogPath(config.stateDir);
+  const fd = openSync(logFile, "a", 0o600);
+  const child = spawn(process.execPath, [POSTDECK_BIN, "daemon", "run", "--config", config.path], {
+    detached: true,
+    stdio: ["ignore", fd, fd],
+    env,
+    cwd: config.stateDir,
+  });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.on("exit", (code) => (exited = code));
+  child.unref();
+  const sock = socketPath(config.stateDir, env);
+  const client = new SocketClient(sock, { timeoutMs: 2000 });
+  const deadline = Date.now() + (o.timeoutMs ?? 20_000);
+  try {
+    for (;;) {
+      try {
+        await client.call("snapshot", {});
+        return { pid: child.pid!, socket: sock, logFile };
+      } catch (err) {
+        if (!(err instanceof DaemonNotRunningError)) throw err;
+      }
+      if (exited !== undefined) {
+        const tail = lastLines(logFile, 5);
+        throw new Error(`the daemon exited at start (code ${exited}); from ${logFile}:\n  ${tail.join("\n  ")}`);
+      }
+      if (Date.now() > deadline) throw new Error(`the daemon did not answer on ${sock} within ${(o.timeoutMs ?? 20_000) / 1000} s; see ${logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function lastLines(file: string, n: number): string[] {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n);
+  } catch {
+    return [];
+  }
+}
+
+/** Connects to the daemon, starting a detached one first when none runs (the console's way in). */
+export async function ensureDaemon(config: ResolvedConfig, o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ client: SocketClient; started: StartedDaemon | null }> {
+  try {
+    return { client: await connectDaemon(config, o), started: null };
+  } catch (err) {
+    if (!(err instanceof DaemonNotRunningError)) throw err;
+  }
+  const started = await startDetachedDaemon(config, o);
+  return { client: await connectDaemon(config, o), started };
+}

@@ -1,0 +1,161 @@
+// Rig: the daemon's in-memory model. Composes the config, the Supervisor and the LogHub, produces
+// the Snapshot (src/protocol/model.ts) and emits typed change events ("event": DaemonEvent).
+//
+// Injection points for the parts other modules own:
+//   rig.setNodeSide({ node(), identities(), findings() })  node/identity/finding views (src/core/spacemesh)
+//   rig.publish(type, payload)                             emit "node" | "identities" | "findings" |
+//                                                           "hardware" | "task" events (and keep them for
+//                                                           the snapshot)
+//   rig.logs.onLines((source, lines) => ...)               raw node/service log lines as they are read
+//   new Rig({ processSampler })                            per-pid CPU%/RSS (src/core/hardware)
+import { EventEmitter } from "node:events";
+import type { ResolvedConfig } from "../config/schema.js";
+import type { EventPayload, EventType, ActionResult } from "../protocol/api.js";
+import type { DaemonInfo, Finding, HardwareView, IdentityView, NodeView, Snapshot, TaskView } from "../protocol/model.js";
+import { version } from "../version.js";
+import { LogHub } from "./logs/hub.js";
+import { NODE_SOURCE, Supervisor, type SupervisorOptions } from "./supervisor/supervisor.js";
+
+export interface NodeSide {
+  node(): NodeView;
+  identities(): IdentityView[];
+  findings(): Finding[];
+}
+
+export type RigEvent = { [T in EventType]: { type: T; data: EventPayload<T> } }[EventType];
+
+export interface RigOptions extends Omit<SupervisorOptions, "config"> {
+  config: ResolvedConfig;
+  logPollMs?: number;
+  logBatchMs?: number;
+  /** Bytes of history loaded from the node log when following starts. */
+  nodeLogBackfillBytes?: number;
+}
+
+export function emptyNodeView(): NodeView {
+  return {
+    reachable: false, synced: null, syncedLayer: null, topLayer: null, epoch: null, peers: null,
+    version: null, startedAt: null, supervised: null, sources: [],
+  };
+}
+
+/** Events: "event" (RigEvent). */
+export class Rig extends EventEmitter {
+  readonly config: ResolvedConfig;
+  readonly supervisor: Supervisor;
+  readonly logs: LogHub;
+  readonly startedAt = Date.now();
+  private nodeSide: NodeSide | null = null;
+  private hardware: HardwareView | null = null;
+  private readonly tasks = new Map<string, TaskView>();
+  private lastNode: NodeView = emptyNodeView();
+  private lastIdentities: IdentityView[] = [];
+  private lastFindings: Finding[] = [];
+
+  constructor(readonly opts: RigOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.config = opts.config;
+    this.supervisor = new Supervisor(opts);
+    this.logs = new LogHub({ ringLines: opts.config.logs.ringLines, pollMs: opts.logPollMs, batchMs: opts.logBatchMs });
+    this.supervisor.on("service", (v) => this.send({ type: "service", data: v }));
+    this.supervisor.on("node", () => this.send({ type: "node", data: this.node() }));
+    this.logs.on("lines", (lines) => this.send({ type: "log", data: lines }));
+  }
+
+  /** Adopts/starts services and starts following logs. */
+  async start(): Promise<{ warnings: string[]; adopted: string[] }> {
+    const r = await this.supervisor.init();
+    for (const s of this.supervisor.logSources()) this.logs.follow(s.source, s.file, { backfillBytes: s.source === NODE_SOURCE ? (this.opts.nodeLogBackfillBytes ?? 2 << 20) : undefined });
+    if (this.config.node.log.file) this.logs.follow(NODE_SOURCE, this.config.node.log.file, { backfillBytes: this.opts.nodeLogBackfillBytes ?? 2 << 20 });
+    return r;
+  }
+
+  private send(e: RigEvent): void {
+    this.emit("event", e);
+  }
+
+  /** Plugs in the node/identity/finding views (src/core/spacemesh). Emits them at once. */
+  setNodeSide(side: NodeSide): void {
+    this.nodeSide = side;
+    this.send({ type: "node", data: this.node() });
+    this.send({ type: "identities", data: this.identities() });
+    this.send({ type: "findings", data: this.findings() });
+  }
+
+  /** Emits an event from another part and keeps its payload for the snapshot. */
+  publish<T extends EventType>(type: T, payload: EventPayload<T>): void {
+    if (type === "hardware") this.hardware = payload as HardwareView;
+    if (type === "task") {
+      const t = payload as TaskView;
+      this.tasks.set(t.id, t);
+    }
+    if (type === "node") this.lastNode = payload as NodeView;
+    if (type === "identities") this.lastIdentities = payload as IdentityView[];
+    if (type === "findings") this.lastFindings = payload as Finding[];
+    const data = type === "node" ? this.node() : payload;
+    this.send({ type, data } as RigEvent);
+  }
+
+  node(): NodeView {
+    const base = this.nodeSide ? this.nodeSide.node() : this.lastNode;
+    const supervised = this.supervisor.supervisedNode();
+    return supervised ? { ...base, supervised } : base;
+  }
+
+  identities(): IdentityView[] {
+    return this.nodeSide ? this.nodeSide.identities() : this.lastIdentities;
+  }
+
+  findings(): Finding[] {
+    return this.nodeSide ? this.nodeSide.findings() : this.lastFindings;
+  }
+
+  daemonInfo(): DaemonInfo {
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      version,
+      configPath: this.config.path,
+      stateDir: this.config.stateDir,
+      rigName: this.config.rig,
+      demo: this.config.demo,
+    };
+  }
+
+  snapshot(): Snapshot {
+    return {
+      daemon: this.daemonInfo(),
+      node: this.node(),
+      services: this.supervisor.views(),
+      identities: this.identities(),
+      findings: this.findings(),
+      hardware: this.hardware,
+      tasks: [...this.tasks.values()],
+    };
+  }
+
+  /** start | stop | restart for names (or all services). Stopping a proving service needs force. */
+  async act(kind: "start" | "stop" | "restart", req: { names: string[]; all: boolean; force: boolean }): Promise<ActionResult> {
+    const names = req.all ? this.supervisor.names() : req.names;
+    const results = await Promise.all(
+      names.map(async (name) => {
+        if (!this.supervisor.has(name)) {
+          return { name, ok: false, message: `no service named '${name}' (configured: ${this.supervisor.names().join(", ") || "none"})` };
+        }
+        if (kind !== "start" && !req.force && this.supervisor.isProving(name)) {
+          return { name, ok: false, message: `${name} is proving; ${kind === "stop" ? "stopping" : "restarting"} it now loses this proof's progress (use --force to do it anyway)` };
+        }
+        const r = await this.supervisor[kind](name);
+        return { name, ok: r.ok, message: r.message };
+      }),
+    );
+    return { results };
+  }
+
+  /** Daemon shutdown: stop following, save state; services keep running unless stopServices. */
+  async stop(o: { stopServices: boolean }): Promise<void> {
+    await this.supervisor.shutdown(o);
+    await this.logs.close();
+  }
+}

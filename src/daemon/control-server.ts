@@ -1,0 +1,141 @@
+// The control API over a Unix socket: the routes of src/protocol/api.ts (requests validated with
+// their zod schema, errors as ErrorBody with a message for people, never a stack trace) and the
+// SSE stream on GET /v1/events (snapshot first, then changes, heartbeats, `bye` on shutdown).
+import http from "node:http";
+import type { z } from "zod";
+import { routes, type ErrorBody, type RouteKey } from "../protocol/api.js";
+import type { Rig, RigEvent } from "../core/rig.js";
+
+export const EVENTS_PATH = "/v1/events";
+const HEARTBEAT_MS = 15_000;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ControlHandlers {
+  daemonStop(stopServices: boolean): Promise<{ ok: boolean; message: string }>;
+}
+
+type Handler = (body: unknown) => Promise<unknown>;
+
+export function createControlServer(rig: Rig, h: ControlHandlers): { server: http.Server; bye: (reason: string) => void } {
+  const handlers: Record<RouteKey, Handler> = {
+    snapshot: async () => rig.snapshot(),
+    start: async (b) => rig.act("start", b as never),
+    stop: async (b) => rig.act("stop", b as never),
+    restart: async (b) => rig.act("restart", b as never),
+    logs: async (b) => {
+      const { source, lines } = b as { source: string; lines: number };
+      if (!rig.logs.has(source)) {
+        throw new HttpError(404, "not-found", `no log source '${source}' (known: ${rig.logs.sourceNames().join(", ") || "none"})`);
+      }
+      await rig.logs.pollNow();
+      return { lines: rig.logs.recent(source, lines) };
+    },
+    doctor: async () => ({ findings: rig.findings() }),
+    daemonStop: async (b) => h.daemonStop((b as { stopServices: boolean }).stopServices),
+    reload: async () => ({
+      ok: false,
+      message: "reloading the config is not supported yet; restart the daemon (postdeck daemon stop && postdeck daemon start): services keep running and are re-adopted",
+    }),
+  };
+  const byPath = new Map<string, RouteKey>();
+  for (const [k, r] of Object.entries(routes)) byPath.set(`${r.method} ${r.path}`, k as RouteKey);
+
+  const streams = new Set<http.ServerResponse>();
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err) => sendError(res, err));
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://daemon");
+    if (req.method === "GET" && url.pathname === EVENTS_PATH) return openStream(req, res);
+    const key = byPath.get(`${req.method} ${url.pathname}`);
+    if (!key) throw new HttpError(404, "not-found", `no route ${req.method} ${url.pathname}`);
+    const text = await readBody(req);
+    let json: unknown = {};
+    if (text.trim() !== "") {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new HttpError(400, "bad-request", `request body of ${url.pathname} is not valid JSON`);
+      }
+    }
+    const schema = routes[key].request as z.ZodType;
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const what = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+      throw new HttpError(400, "bad-request", `bad request to ${url.pathname}: ${what}`);
+    }
+    const out = await handlers[key](parsed.data);
+    const body = JSON.stringify(out);
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  function openStream(req: http.IncomingMessage, res: http.ServerResponse): void {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    const write = (e: RigEvent) => {
+      res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+    };
+    write({ type: "snapshot", data: rig.snapshot() });
+    const onEvent = (e: RigEvent) => write(e);
+    rig.on("event", onEvent);
+    const hb = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
+    hb.unref();
+    streams.add(res);
+    const done = () => {
+      clearInterval(hb);
+      rig.off("event", onEvent);
+      streams.delete(res);
+    };
+    req.on("close", done);
+    res.on("error", done);
+  }
+
+  function bye(reason: string): void {
+    for (const res of streams) {
+      res.write(`event: bye\ndata: ${JSON.stringify({ reason })}\n\n`);
+      res.end();
+    }
+    streams.clear();
+  }
+
+  return { server, bye };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > 1 << 20) {
+        reject(new HttpError(413, "bad-request", "request body larger than 1 MiB"));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendError(res: http.ServerResponse, err: unknown): void {
+  const e = err instanceof HttpError ? err : new HttpError(500, "failed", `internal error: ${(err as Error)?.message ?? String(err)}`);
+  const body: ErrorBody = { error: { code: e.code, message: e.message } };
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(e.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

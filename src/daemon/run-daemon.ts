@@ -1,0 +1,94 @@
+// The daemon in the foreground: lock, Rig, control socket, signals. Resolves when it has stopped.
+// SIGTERM/SIGINT (or `daemon stop`) end the daemon; services keep running unless stopServices.
+import { mkdirSync, promises as fs, chmodSync } from "node:fs";
+import path from "node:path";
+import type { ResolvedConfig } from "../config/schema.js";
+import { Rig, type RigOptions } from "../core/rig.js";
+import { createControlServer } from "./control-server.js";
+import { acquireDaemonLock } from "./lock.js";
+import { pidFilePath, socketPath } from "../config/runtime-paths.js";
+
+export interface DaemonOptions extends Omit<RigOptions, "config"> {
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+  /** Called once the Rig exists, before services start: where other parts plug in. */
+  onRig?: (rig: Rig) => void | Promise<void>;
+  handleSignals?: boolean;
+}
+
+export interface RunningDaemon {
+  rig: Rig;
+  socket: string;
+  /** Resolves when the daemon has shut down. */
+  done: Promise<void>;
+  shutdown(o: { stopServices: boolean; reason: string }): Promise<void>;
+}
+
+const defaultLog = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+
+export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {}): Promise<RunningDaemon> {
+  const log = o.log ?? defaultLog;
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+  const release = await acquireDaemonLock(pidFilePath(config.stateDir), config.stateDir);
+  const sock = socketPath(config.stateDir, o.env ?? process.env);
+  let rig: Rig;
+  let server: ReturnType<typeof createControlServer>;
+  try {
+    mkdirSync(path.dirname(sock), { recursive: true, mode: 0o700 });
+    await fs.rm(sock, { force: true }); // stale socket: we hold the lock, nobody else serves it
+    rig = new Rig({ config, ...o });
+    await o.onRig?.(rig);
+    let stopping: Promise<void> | null = null;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    const shutdown = (s: { stopServices: boolean; reason: string }): Promise<void> => {
+      if (stopping) return stopping;
+      stopping = (async () => {
+        log(`stopping (${s.reason})${s.stopServices ? ", stopping services" : ", services keep running"}`);
+        server.bye(s.reason);
+        await new Promise<void>((r) => server.server.close(() => r()));
+        server.server.closeAllConnections();
+        await rig.stop({ stopServices: s.stopServices });
+        await fs.rm(sock, { force: true });
+        await release();
+        process.off("SIGTERM", onTerm);
+        process.off("SIGINT", onInt);
+        log("stopped");
+        resolveDone();
+      })();
+      return stopping;
+    };
+    server = createControlServer(rig, {
+      async daemonStop(stopServices) {
+        setImmediate(() => void shutdown({ stopServices, reason: "daemon stop requested" }));
+        return {
+          ok: true,
+          message: stopServices ? "daemon stopping; stopping every service first" : "daemon stopping; services keep running",
+        };
+      },
+    });
+    const onTerm = () => void shutdown({ stopServices: false, reason: "SIGTERM" });
+    const onInt = () => void shutdown({ stopServices: false, reason: "SIGINT" });
+    if (o.handleSignals !== false) {
+      process.on("SIGTERM", onTerm);
+      process.on("SIGINT", onInt);
+    }
+    const { warnings, adopted } = await rig.start();
+    for (const w of warnings) log(`warning: ${w}`);
+    if (adopted.length) log(`re-adopted running services: ${adopted.join(", ")}`);
+    rig.supervisor.on("warning", (w: string) => log(`warning: ${w}`));
+    rig.supervisor.on("service", (v) => {
+      if (v.state === "failed" || v.state === "backoff") log(`${v.name}: ${v.state}: ${v.reason ?? ""}`);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.server.once("error", reject);
+      server.server.listen(sock, () => resolve());
+    });
+    chmodSync(sock, 0o600);
+    log(`postdeck daemon ${process.pid} serving ${sock} for ${config.path} (${config.services.length} service(s))`);
+    return { rig, socket: sock, done, shutdown };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
