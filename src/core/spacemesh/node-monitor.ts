@@ -413,7 +413,7 @@ export class NodeMonitor extends EventEmitter {
         this.smesherIds = ids.ok ? ids.value : null;
         this.coinbaseValue = cb.ok ? cb.value : null;
         if (pc.ok) this.postConfigValue = pc.value;
-        if (this.sourceState.get("grpc-public")!.live) {
+        if (this.version === null || this.epochSize === null || this.sourceState.get("grpc-public")!.live) {
           const [v, es] = await Promise.all([
             this.call("grpc-public", () => g.version()),
             this.call("grpc-public", () => g.epochSize()),

@@ -173,6 +173,7 @@ describe("NodeMonitor", () => {
     await m.start();
     await waitFor(() => m.findings().some((f) => f.id === "proving-service-down"), "proving-service-down");
     expect(m.identities()[0]).toMatchObject({ postState: "PROVING", registered: "yes", connected: false });
+    await waitFor(() => m.node().version !== null && m.node().epoch !== null, "version and epoch");
     expect(m.node()).toMatchObject({ reachable: true, synced: true, peers: 5, version: "v1.7.6", epoch: 1 });
     // the service starts and connects
     m.setServices(
