@@ -1,1 +1,122 @@
-export async function run(_args: string[]): Promise<number> { return 1; }
+// Simulated go-spacemesh node (v1.7.6 at its interfaces): identities/ loading with the real startup
+// errors, the single-instance lock, zap console/JSON logs on stdout, gRPC listeners, and a
+// time-compressed epoch driving the connected post-services. `postdeck sim node --help` lists the flags.
+import os from "node:os";
+import path from "node:path";
+import type * as grpc from "@grpc/grpc-js";
+import { ZapLogger, goDuration } from "../zap-logger.js";
+import { parseNodeArgs, NODE_HELP } from "./args.js";
+import { readNodeConfig, type NodeConfig } from "./config.js";
+import { loadIdentities, NodeStartError } from "./identities.js";
+import { acquireLock, releaseLock } from "./file-lock.js";
+import { EventBus } from "./events.js";
+import { Smesher } from "./smeshing.js";
+import { startGrpc } from "./grpc.js";
+import { GOLDEN_ATX, NODE_VERSION } from "./constants.js";
+
+function cobraError(msg: string): number {
+  process.stderr.write(`Error: ${msg}\n`);
+  return 1;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseNodeArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`Error: ${parsed.error}\n${NODE_HELP}`);
+    return 1;
+  }
+  const a = parsed.args;
+  if (a.help) {
+    process.stdout.write(NODE_HELP);
+    return 0;
+  }
+  let config: NodeConfig;
+  try {
+    config = readNodeConfig(a.config);
+  } catch (e) {
+    return cobraError(`failed to initialize config: ${(e as Error).message}`);
+  }
+  const dataFolder = path.resolve(a.dataFolder ?? config.dataFolder ?? path.join(os.homedir(), "spacemesh"));
+  const encoder = a.logEncoder ?? config.logEncoder;
+  const log = new ZapLogger(process.stdout, encoder, "INFO", "node");
+  const smeshingStart = a.smeshingStart ?? config.smeshingStart;
+
+  const lockFile = a.filelock ?? path.join(dataFolder, "spacemesh.lock");
+  try {
+    (await import("node:fs")).mkdirSync(dataFolder, { recursive: true });
+    if (!acquireLock(lockFile)) {
+      return cobraError(`getting exclusive file lock: only one spacemesh instance should be running (locking file ${lockFile})`);
+    }
+  } catch (e) {
+    return cobraError(`getting exclusive file lock: ${(e as Error).message}`);
+  }
+  let servers: grpc.Server[] = [];
+  let smesher: Smesher | null = null;
+  try {
+    log.info(`Starting Spacemesh`, [["version", NODE_VERSION], ["data-folder", dataFolder]]);
+    let loaded;
+    try {
+      loaded = loadIdentities(dataFolder, log);
+    } catch (e) {
+      if (e instanceof NodeStartError) return cobraError(e.message);
+      throw e;
+    }
+    if (smeshingStart && !loaded.supervised) {
+      log.error("supervised smeshing cannot be started in a remote or multi-smeshing setup");
+      log.error("if you run a supervised node ensure your key file is named local.key and try again");
+      return cobraError("smeshing enabled in remote setup");
+    }
+    if (smeshingStart && !config.coinbase) return cobraError("smeshing enabled but no coinbase account provided");
+    if (!config.coinbase) log.named("grpc").warn("coinbase account is not set, connections from remote post services will be rejected");
+
+    const timing = {
+      layerMs: a.layerDurationS * 1000,
+      everyMs: a.cycleGapEveryS * 1000,
+      lengthMs: a.cycleGapLengthS * 1000,
+      firstGapMs: (a.firstCycleGapS ?? Math.max(1, a.cycleGapEveryS - a.cycleGapLengthS)) * 1000,
+      warnMs: a.warnIntervalS * 1000,
+    };
+    log.info("simulated time (postdeck demo node)", [
+      ["layer duration", goDuration(timing.layerMs)],
+      ["cycle gap every", goDuration(timing.everyMs)],
+      ["cycle gap length", goDuration(timing.lengthMs)],
+      ["first cycle gap in", goDuration(timing.firstGapMs)],
+      ["warn interval", goDuration(timing.warnMs)],
+      ["golden atx", GOLDEN_ATX.toString("hex")],
+    ]);
+
+    const events = new EventBus();
+    smesher = new Smesher(loaded.identities, timing, config.coinbase, path.join(dataFolder, "sim-node-state.json"), log, events);
+    const grpcStarted = await startGrpc(
+      { smesher, events, identities: loaded.identities, supervised: loaded.supervised, config, smeshingStart, started: Date.now() },
+      { public: config.publicListener, private: config.privateListener, post: config.postListener },
+    ).catch((e: Error) => {
+      throw new NodeStartError(`start grpc server: ${e.message}`);
+    });
+    servers = grpcStarted.servers;
+    for (const l of grpcStarted.bound) {
+      log.named("grpc").info("grpc server listening", [["listener", l.kind], ["address", l.address]]);
+    }
+    for (const id of loaded.identities) {
+      const short = id.id.toString("hex").slice(0, 6);
+      for (const m of ["atxHandler", "atxBuilder", "proposalBuilder", "hare", "blockCert"]) {
+        log.named(m).info("registered signing key", [["id", short]]);
+      }
+      log.named("beacon").info("registered signing key", [["node_id", short]]);
+    }
+    smesher.start();
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    log.info("shutting down");
+    return 0;
+  } catch (e) {
+    if (e instanceof NodeStartError) return cobraError(e.message);
+    throw e;
+  } finally {
+    smesher?.stop();
+    for (const s of servers) s.forceShutdown();
+    releaseLock(lockFile);
+  }
+}
