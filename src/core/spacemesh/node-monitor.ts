@@ -288,17 +288,15 @@ export class NodeMonitor extends EventEmitter {
   }
 
   private async readPosDirs(): Promise<void> {
-    const next = new Map<string, PosDirInput>();
-    const problems: string[] = [];
-    await Promise.all(
-      this.serviceDirs.map(async (s) => {
+    const read = await Promise.all(
+      this.serviceDirs.map(async (s): Promise<PosDirInput> => {
         const metadata = await readPosMetadata(s.dir);
         const data = metadata.ok ? await posDataState(s.dir, metadata.meta) : null;
-        if (!metadata.ok) problems.push(metadata.problem);
-        next.set(s.name, { service: s.name, dir: s.dir, metadata, data });
+        return { service: s.name, dir: s.dir, metadata, data };
       }),
     );
-    this.posDirs = next;
+    const problems = read.flatMap((p) => (p.metadata && !p.metadata.ok ? [p.metadata.problem] : []));
+    this.posDirs = new Map(read.map((p) => [p.service, p]));
     this.setSource("pos-data", problems.length === 0, problems[0] ?? null);
   }
 
@@ -391,11 +389,18 @@ export class NodeMonitor extends EventEmitter {
         addrs.post ? this.call("grpc-post", () => g.postStates()) : Promise.resolve({ ok: false as const }),
       ]);
       this.status = st.ok ? st.value : null;
+      if (st.ok && (this.version === null || this.epochSize === null)) await this.readNodeInfo(g);
       this.postStates = ps.ok ? ps.value : null;
       this.schedule();
     } finally {
       this.polling = false;
     }
+  }
+
+  private async readNodeInfo(g: NodeGrpcClient): Promise<void> {
+    const [v, es] = await Promise.all([this.call("grpc-public", () => g.version()), this.call("grpc-public", () => g.epochSize())]);
+    if (v.ok) this.version = v.value;
+    if (es.ok) this.epochSize = es.value || null;
   }
 
   private async slowPoll(rescan = true): Promise<void> {
@@ -413,14 +418,7 @@ export class NodeMonitor extends EventEmitter {
         this.smesherIds = ids.ok ? ids.value : null;
         this.coinbaseValue = cb.ok ? cb.value : null;
         if (pc.ok) this.postConfigValue = pc.value;
-        if (this.version === null || this.epochSize === null || this.sourceState.get("grpc-public")!.live) {
-          const [v, es] = await Promise.all([
-            this.call("grpc-public", () => g.version()),
-            this.call("grpc-public", () => g.epochSize()),
-          ]);
-          if (v.ok) this.version = v.value;
-          if (es.ok) this.epochSize = es.value || null;
-        }
+        if (this.sourceState.get("grpc-public")!.live) await this.readNodeInfo(g);
       }
       this.schedule();
     } finally {
