@@ -99,12 +99,18 @@ export type RunResult = {
   failure: string | null;
 };
 
-/** Runs `binary args…` with a timeout; never throws. Injected in tests. */
-export type CommandRunner = (binary: string, args: string[], timeoutMs: number) => Promise<RunResult>;
+/** Runs `binary args…` with a timeout (killed on `signal` abort too); never throws. Injected in tests. */
+export type CommandRunner = (
+  binary: string,
+  args: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+) => Promise<RunResult>;
 
-export const runCommand: CommandRunner = async (binary, args, timeoutMs) => {
+export const runCommand: CommandRunner = async (binary, args, timeoutMs, signal) => {
   const r = await execa(binary, args, {
     timeout: timeoutMs,
+    ...(signal ? { cancelSignal: signal } : {}),
     reject: false,
     stdin: "ignore",
     maxBuffer: 1024 * 1024,
@@ -112,6 +118,7 @@ export const runCommand: CommandRunner = async (binary, args, timeoutMs) => {
   });
   let failure: string | null = null;
   if (r.timedOut) failure = `did not finish within ${Math.round(timeoutMs / 1000)} s`;
+  else if (r.isCanceled) failure = "cancelled";
   else if (r.failed && r.exitCode === undefined) {
     const code = (r as { code?: string }).code;
     failure =
@@ -132,13 +139,13 @@ export const runCommand: CommandRunner = async (binary, args, timeoutMs) => {
 /** `postcli -printProviders` via the configured binary (config `postcli.binary`). Never throws. */
 export async function runPrintProviders(
   binary: string,
-  opts: { timeoutMs?: number; run?: CommandRunner } = {},
+  opts: { timeoutMs?: number; run?: CommandRunner; signal?: AbortSignal } = {},
 ): Promise<ProvidersResult> {
   const run = opts.run ?? runCommand;
   const where = `${binary} -printProviders (config postcli.binary)`;
   let r: RunResult;
   try {
-    r = await run(binary, ["-printProviders"], opts.timeoutMs ?? 10_000);
+    r = await run(binary, ["-printProviders"], opts.timeoutMs ?? 10_000, opts.signal);
   } catch (e) {
     r = { exitCode: null, stdout: "", stderr: "", failure: (e as Error).message };
   }

@@ -31,9 +31,9 @@ export type HardwareSamplerOptions = {
   firstSampleMs?: number;
   /** Mount table (fsSize) and path → volume mapping refresh. Default 60 s. */
   mountsRefreshMs?: number;
-  /** CPU temperature, and GPU temperatures while graphics() reports some. Default 30 s. */
+  /** CPU temperature; GPU temperatures (nvidia-smi) where graphics() reported some. Default 30 s. */
   slowRefreshMs?: number;
-  /** Providers (postcli / graphics()); also temperatures a machine does not report. Default 10 min. */
+  /** Providers (postcli), graphics() (GPU list), and a CPU temperature the machine did not report. Default 10 min. */
   staticRefreshMs?: number;
   postcliTimeoutMs?: number; // default 10 s
   clock?: () => number;
@@ -80,7 +80,9 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   private providers: Cached<ProvidersResult> = null;
   private graphics: Cached<GraphicsController[]> = null;
   private cpuTemp: Cached<number | null> = null;
+  private gpuTemps: Cached<number[]> = null;
   private readonly inFlight = new Map<string, Promise<void>>();
+  private abort = new AbortController();
 
   constructor(private readonly options: HardwareSamplerOptions) {
     super();
@@ -100,6 +102,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.abort = new AbortController();
     this.prevCpu = this.src.cpuTimes();
     this.background("diskstats", async () => {
       const s = await this.readDiskstats();
@@ -109,9 +112,13 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     this.schedule(this.opts.firstSampleMs);
   }
 
-  /** Stops sampling; resolves when a tick in progress has finished (no 'hardware' after that). */
+  /**
+   * Stops sampling; resolves when a tick and background reads in progress have finished (a running
+   * postcli is killed). No 'hardware' event after that.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.ticking;
@@ -192,9 +199,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
         this.cpuModel = { value: v, at: this.clock() };
       });
     }
-    // GPU temperatures need graphics() often; a machine that reports none is asked rarely.
-    const gpuEvery = this.graphics && gpuTemperatures(this.graphics.value).length > 0 ? slowRefreshMs : staticRefreshMs;
-    if (force || this.due(this.graphics, gpuEvery, now)) {
+    if (force || this.due(this.graphics, staticRefreshMs, now)) {
       this.background("graphics", async () => {
         let v: GraphicsController[] = [];
         try {
@@ -203,6 +208,15 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
           this.options.onError?.("graphics", err);
         }
         this.graphics = { value: v, at: this.clock() };
+        this.gpuTemps = { value: gpuTemperatures(v), at: this.clock() };
+      });
+    }
+    // GPU temperatures between two graphics() reads: only on machines where graphics() found some.
+    if (this.gpuTemps !== null && this.gpuTemps.value.length > 0 && this.due(this.gpuTemps, slowRefreshMs, now)) {
+      this.background("gpuTemperatures", async () => {
+        const v = await this.src.gpuTemperatures().catch(() => null);
+        // null: the quick query failed: show none (not a stale reading) until the next graphics() read
+        this.gpuTemps = { value: v ?? [], at: this.clock() };
       });
     }
     const tempEvery = this.cpuTemp && this.cpuTemp.value === null ? staticRefreshMs : slowRefreshMs;
@@ -215,8 +229,9 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     const bin = this.options.postcliBinary;
     if (bin !== null && (force || this.due(this.providers, staticRefreshMs, now))) {
       this.background("postcli", async () => {
-        const v = await runPrintProviders(bin, { timeoutMs: this.opts.postcliTimeoutMs, run: this.src.runCommand });
-        this.providers = { value: v, at: this.clock() };
+        const signal = this.abort.signal;
+        const v = await runPrintProviders(bin, { timeoutMs: this.opts.postcliTimeoutMs, run: this.src.runCommand, signal });
+        if (!signal.aborted) this.providers = { value: v, at: this.clock() };
       });
     }
   }
@@ -267,7 +282,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
       providersError: prov.error,
       temperatures: {
         cpu: this.cpuTemp?.value ?? null,
-        gpus: this.graphics ? gpuTemperatures(this.graphics.value) : [],
+        gpus: this.gpuTemps ? [...this.gpuTemps.value] : [],
       },
     };
   }

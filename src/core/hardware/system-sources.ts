@@ -25,8 +25,16 @@ export type HardwareSources = {
   diskstats(): Promise<string | null>;
   /** Per tick (statfs per volume), on mount refresh (realpath, stat). */
   fs: FsProbe;
-  /** Every 10 min, every 30 s while it reports GPU temperatures. si.graphics(): lspci, nvidia-smi … */
+  /**
+   * Every 10 min. si.graphics(): lspci, clinfo, xrandr … and nvidia-smi through execFileSync,
+   * which blocks the event loop while it runs — hence rarely.
+   */
   graphics(): Promise<GraphicsController[]>;
+  /**
+   * Every 30 s, only while graphics() reported GPU temperatures: the same numbers without blocking
+   * (nvidia-smi --query-gpu=temperature.gpu, async). null when that fails.
+   */
+  gpuTemperatures(): Promise<number[] | null>;
   /** Every 30 s (10 min while it reports nothing). si.cpuTemperature(): execSync cat of thermal zones, sensors. */
   cpuTemperature(): Promise<number | null>;
   /** Runs postcli -printProviders (execa) every 10 min when postcli is configured. */
@@ -76,6 +84,20 @@ export const systemSources: HardwareSources = {
   fs: nodeFsProbe,
   async graphics() {
     return (await si.graphics()).controllers;
+  },
+  async gpuTemperatures() {
+    const r = await runCommand(
+      "nvidia-smi",
+      ["--query-gpu=temperature.gpu", "--format=csv,noheader,nounits"],
+      5000,
+    );
+    if (r.failure !== null || r.exitCode !== 0) return null;
+    // one line per GPU; "[N/A]" where a GPU has no sensor
+    return r.stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /^-?\d+(\.\d+)?$/.test(l))
+      .map(Number);
   },
   async cpuTemperature() {
     const t = await si.cpuTemperature();

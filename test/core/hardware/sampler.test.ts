@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,6 +77,28 @@ describe("HardwareSampler on this machine", () => {
     expect(v2.providers).toEqual([]);
     expect(v2.providersError).toMatch(/failed to get OpenCL providers/);
   });
+  it("stop() kills a postcli that hangs", async () => {
+    const pidFile = path.join(tmp, "hung.pid");
+    const hung = path.join(tmp, "postcli-hung");
+    writeFileSync(hung, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 60\n`);
+    chmodSync(hung, 0o755);
+    const s = new HardwareSampler({ paths: () => [], postcliBinary: hung, postcliTimeoutMs: 120_000 });
+    s.start();
+    const pid = await new Promise<number>((resolve) => {
+      const poll = () => {
+        try {
+          const n = Number(readFileSync(pidFile, "utf8"));
+          if (n > 0) return resolve(n);
+        } catch {
+          // not written yet
+        }
+        setTimeout(poll, 50);
+      };
+      poll();
+    });
+    await s.stop();
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
 });
 
 describe("HardwareSampler with injected sources", () => {
@@ -111,6 +133,10 @@ describe("HardwareSampler with injected sources", () => {
       graphics: async () => {
         count("graphics");
         return [{ vendor: "NVIDIA", model: "GeForce RTX 3080", temperatureGpu: 64 }];
+      },
+      gpuTemperatures: async () => {
+        count("gpuTemperatures");
+        return [70];
       },
       cpuTemperature: async () => {
         count("cpuTemperature");
@@ -158,6 +184,15 @@ describe("HardwareSampler with injected sources", () => {
     expect(v.temperatures).toEqual({ cpu: 55, gpus: [64] });
     // 10 s of ticks: mounts, graphics and temperature were read once, not per tick
     expect(calls).toEqual({ mounts: 1, graphics: 1, cpuTemperature: 1 });
+    // after 30 s: temperatures again (GPU ones by the quick query, not graphics()); after 60 s: mounts
+    for (let i = 0; i < 30; i++) {
+      now += 2000;
+      await s.sample();
+    }
+    await s.stop(); // let the background reads finish
+    const later = await s.sample();
+    expect(later.temperatures).toEqual({ cpu: 55, gpus: [70] });
+    expect(calls).toEqual({ mounts: 2, graphics: 1, cpuTemperature: 3, gpuTemperatures: 2 });
   });
 
   it("never runs two samples at once and emits nothing after stop()", async () => {
