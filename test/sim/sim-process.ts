@@ -1,0 +1,101 @@
+// Test helpers: spawn `node bin/postdeck.js sim ...` in its own process group, collect output, poll for
+// conditions, free ports; killAll() ends every process started here.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const BIN = path.join(ROOT, "bin/postdeck.js");
+
+export interface SimProc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+const started: ChildProcess[] = [];
+
+export function assertBuilt(): void {
+  if (!fs.existsSync(path.join(ROOT, "dist/sim/node/main.js"))) throw new Error("dist is missing: run `npx tsc -p .` first");
+}
+
+export function sim(args: string[], opts: { env?: Record<string, string>; stdin?: string | "closed" | "open"; cwd?: string } = {}): SimProc {
+  const child = spawn(process.execPath, [BIN, "sim", ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  started.push(child);
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  if (opts.stdin === undefined || opts.stdin === "closed") child.stdin!.end();
+  else if (opts.stdin !== "open") child.stdin!.end(opts.stdin);
+  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+/** Runs to completion. */
+export async function simRun(args: string[], opts: Parameters<typeof sim>[1] = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = sim(args, opts);
+  const code = await p.exit;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+export function killAll(): void {
+  for (const c of started.splice(0)) {
+    if (c.exitCode === null && c.signalCode === null && c.pid) {
+      try {
+        process.kill(-c.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "postdeck-sim-test-"));
+}
+
+export const COMMITMENT = "ab".repeat(32);
+
+/** A small PoS dir made by the simulated postcli (4 units x 4096 labels, 4 files of 16 KiB). */
+export async function initPos(dir: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return simRun(
+    ["postcli", "-provider=4294967295", "-numUnits", "4", "-labelsPerUnit", "4096", "-maxFileSize", "16384", "-commitmentAtxId", COMMITMENT, "-datadir", dir, "-yes", ...extra],
+    { env: { POSTDECK_SIM_INIT_BPS: "0" } },
+  );
+}
