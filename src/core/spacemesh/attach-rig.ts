@@ -1,0 +1,46 @@
+// Wires a NodeMonitor into the daemon's Rig: raw log lines in (node → ingestNodeLog, each service →
+// ingestServiceLog), the supervisor's service views and supervised node in, and the monitor's node /
+// identities / findings out as rig events and snapshot parts. Returns a function that unwires.
+import type { Rig } from "../rig.js";
+import { NODE_SOURCE } from "../supervisor/supervisor.js";
+import type { NodeMonitor } from "./node-monitor.js";
+
+export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => number = Date.now): () => void {
+  const offLines = rig.logs.onLines((source, lines) => {
+    if (source === NODE_SOURCE) monitor.ingestNodeLog(lines);
+    else monitor.ingestServiceLog(source, lines);
+  });
+  const pushServices = (): void => {
+    const views = rig.supervisor.views();
+    monitor.setServices(views, views.map((v) => ({ name: v.name, dir: v.dir, operatorAddress: v.operatorAddress })));
+  };
+  let nodeStartedAt: number | null = null;
+  let lastNodeState: string | null = null;
+  const pushNode = (): void => {
+    const n = rig.supervisor.supervisedNode();
+    if (!n) return monitor.setNodeProcess(null);
+    const up = n.state === "starting" || n.state === "running";
+    if (up && lastNodeState !== "starting" && lastNodeState !== "running") nodeStartedAt = clock();
+    lastNodeState = n.state;
+    monitor.setNodeProcess({ ...n, startedAt: up ? nodeStartedAt : null });
+  };
+  rig.supervisor.on("service", pushServices);
+  rig.supervisor.on("node", pushNode);
+  const onNode = () => rig.publish("node", monitor.node());
+  const onIdentities = () => rig.publish("identities", monitor.identities());
+  const onFindings = () => rig.publish("findings", monitor.findings());
+  monitor.on("node", onNode);
+  monitor.on("identities", onIdentities);
+  monitor.on("findings", onFindings);
+  pushServices();
+  pushNode();
+  rig.setNodeSide(monitor);
+  return () => {
+    offLines();
+    rig.supervisor.off("service", pushServices);
+    rig.supervisor.off("node", pushNode);
+    monitor.off("node", onNode);
+    monitor.off("identities", onIdentities);
+    monitor.off("findings", onFindings);
+  };
+}
