@@ -1,0 +1,628 @@
+// The console: header, four panes (or one at a time when the terminal is small), overlays
+// (help, palette, details, confirmation) and the footer. All data comes from the daemon
+// client; every action is a client call. Keys are resolved through keymap.ts.
+import React, { useCallback, useRef, useState } from "react";
+import { Box, useApp, useInput, useStdin } from "ink";
+import type { DaemonClient } from "../client/types.js";
+import type { ServiceView } from "../protocol/model.js";
+import { useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
+import { useTerminalSize } from "./hooks/useTerminalSize.js";
+import { useTick } from "./hooks/useTick.js";
+import { ThemeContext, createTheme } from "./theme.js";
+import { computeLayout, type Layout } from "./layout.js";
+import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
+import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
+import { visibleServices, nextSortKey } from "./service-list.js";
+import { confirmationText, provingNote, type ServiceAction } from "./service-labels.js";
+import { findMatch, moveAnchor, topAnchor, viewEnd } from "./log-view.js";
+import { ALL_SOURCES } from "./state/log-buffer.js";
+import { hardwareLines } from "./panes/HardwarePane.js";
+import { Header } from "./components/Header.js";
+import { Footer } from "./components/Footer.js";
+import type { Segment } from "./components/Line.js";
+import { IdentitiesPane } from "./panes/IdentitiesPane.js";
+import { ServicesPane } from "./panes/ServicesPane.js";
+import { LogsPane } from "./panes/LogsPane.js";
+import { HardwarePane } from "./panes/HardwarePane.js";
+import { TextBlock } from "./components/TextBlock.js";
+import { helpLines, identityDetail, serviceDetail } from "./details.js";
+import { fuzzyFilter } from "./fuzzy.js";
+import { sanitize } from "./text-fit.js";
+
+export interface QuitSummary {
+  running: number; // services still running (or starting / in backoff) under the daemon
+  daemonPid: number | null;
+}
+
+export interface AppProps {
+  client: DaemonClient;
+  noColor?: boolean;
+  now?: () => number;
+  onQuit?: (summary: QuitSummary) => void;
+  store?: DaemonStoreOptions;
+}
+
+interface PaletteEntry {
+  label: string;
+  keys: string;
+  run: () => void;
+}
+
+const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
+
+export function quitSummary(services: ServiceView[], daemonPid: number | null): QuitSummary {
+  return { running: services.filter((s) => KEEPS_RUNNING.has(s.state)).length, daemonPid };
+}
+
+export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts }: AppProps): React.JSX.Element {
+  const store = useDaemonStore(client, storeOpts);
+  const { columns, rows } = useTerminalSize();
+  const { exit } = useApp();
+  const { isRawModeSupported } = useStdin();
+  const [ui, setUi] = useState<UiState>(initialUi);
+  const uiRef = useRef(ui);
+  const update = useCallback((fn: (u: UiState) => UiState) => {
+    uiRef.current = fn(uiRef.current);
+    setUi(uiRef.current);
+  }, []);
+
+  const now = clock();
+  const snap = store.state.snapshot;
+  const services = snap?.services ?? [];
+  const identities = snap?.identities ?? [];
+  const findings = snap?.findings ?? [];
+  const fastTick =
+    store.state.connection.kind === "disconnected" ||
+    services.some((s) => s.state === "backoff" || (s.state === "running" && s.startedAt != null && now - s.startedAt < 60_000));
+  useTick(fastTick ? 1000 : 10_000);
+
+  // ---- derived views (computed from the latest ui, also inside key handlers) ----
+  const derive = (u: UiState) => {
+    const rowsSvc = visibleServices(services, u.sort, u.serviceFilter, now);
+    let svcIndex = rowsSvc.findIndex((s) => s.name === u.serviceName);
+    if (svcIndex === -1) svcIndex = 0;
+    const selectedService = rowsSvc[svcIndex] ?? null;
+    const idIndex = Math.min(u.identityIndex, Math.max(0, identities.length - 1));
+    const selectedIdentity = identities[idIndex] ?? null;
+    const logSource = u.log.source === "selection" ? (selectedService?.name ?? ALL_SOURCES) : u.log.source;
+    const ring = store.logs.ring(logSource);
+    const sameRing = u.log.anchorFor === logSource;
+    const anchor = sameRing ? u.log.anchor : null;
+    const current = sameRing ? u.log.current : null;
+    const layout = computeLayout(
+      columns,
+      rows,
+      { identities: identities.length, services: services.length, hardware: snap?.hardware ? hardwareLines(snap.hardware).length : 1 },
+      u.focus,
+    );
+    const logsBox = layout.columns.find((c) => c.panes.some((p) => p.id === "logs"));
+    const logsHeight = Math.max(1, (logsBox?.panes.find((p) => p.id === "logs")?.height ?? 2) - 1);
+    return { rowsSvc, svcIndex, selectedService, idIndex, selectedIdentity, logSource, ring, anchor, current, layout, logsHeight };
+  };
+  const d = derive(ui);
+
+  // ---- status line and daemon calls ----
+  const say = (text: string, tone: "ok" | "warn" | "err" | "info" | "muted" = "info") =>
+    update((u) => ({ ...u, status: { text, tone } }));
+
+  const callServices = (route: ServiceAction, names: string[], all: boolean, force: boolean) => {
+    const what = all ? "all services" : names.join(", ");
+    const verb = { start: "starting", stop: "stopping", restart: "restarting" }[route];
+    say(`${verb} ${what}…`, "info");
+    client
+      .call(route, { names, all, force })
+      .then((r) => {
+        const bad = r.results.filter((x) => !x.ok);
+        if (r.results.length === 0) say(`${route} ${what}: nothing to do`, "muted");
+        else if (bad.length === 0)
+          say(`✔ ${route} ${r.results.map((x) => x.name).join(", ")}: ${r.results.map((x) => x.message).filter(Boolean)[0] ?? "ok"}`, "ok");
+        else say(`✖ ${route} ${bad.map((x) => `${x.name}: ${x.message}`).join("; ")}`, "err");
+      })
+      .catch((err: unknown) => say(`✖ ${route} ${what} failed: ${err instanceof Error ? err.message : String(err)}`, "err"));
+  };
+
+  const serviceAction = (route: ServiceAction, all: boolean) => {
+    const u = uiRef.current;
+    const dd = derive(u);
+    let targets: ServiceView[];
+    if (all) targets = services;
+    else {
+      const name =
+        u.focus === "services"
+          ? dd.selectedService?.name
+          : u.focus === "identities"
+            ? (dd.selectedIdentity?.service ?? undefined)
+            : undefined;
+      if (u.focus !== "services" && u.focus !== "identities") {
+        say(`${route} works on the selected row of Services or Identities: Tab there first (S/X act on all)`, "warn");
+        return;
+      }
+      if (!name) {
+        say(u.focus === "identities" ? "this identity has no post-service configured" : "no service selected", "warn");
+        return;
+      }
+      const s = services.find((x) => x.name === name);
+      if (!s) {
+        say(`service ${name} is not known to the daemon`, "warn");
+        return;
+      }
+      targets = [s];
+    }
+    if (targets.length === 0) {
+      say("no services configured", "warn");
+      return;
+    }
+    const notes = targets.map((s) => provingNote(s, identities)).filter((n): n is string => n !== null);
+    const text = confirmationText(route, notes);
+    const names = all ? [] : targets.map((s) => s.name);
+    if (text) {
+      const label = `${route} ${all ? "all" : names.join(", ")} anyway`;
+      update((x) => ({
+        ...x,
+        input: null,
+        overlay: { kind: "confirm", title: `Confirm ${route}`, text, confirmLabel: label, route, names, all },
+      }));
+      return;
+    }
+    callServices(route, names, all, false);
+  };
+
+  const quit = () => {
+    onQuit?.(quitSummary(store.state.snapshot?.services ?? [], store.state.snapshot?.daemon.pid ?? null));
+    exit();
+  };
+
+  // ---- log view helpers ----
+  const setLog = (fn: (l: UiState["log"], dd: ReturnType<typeof derive>) => Partial<UiState["log"]>) =>
+    update((u) => {
+      const dd = derive(u);
+      const base = { ...u.log, anchor: dd.anchor, current: dd.current, anchorFor: dd.logSource };
+      return { ...u, log: { ...base, ...fn(base, dd) } };
+    });
+  const scrollLogs = (delta: number) =>
+    setLog((l, dd) => ({ anchor: moveAnchor(dd.ring, l.anchor, delta, l.filter, dd.logsHeight) }));
+  const jumpMatch = (dir: -1 | 1) => {
+    const u = uiRef.current;
+    if (!u.log.search) {
+      say("no search: press / to search the log", "warn");
+      return;
+    }
+    setLog((l, dd) => {
+      const from = l.current ?? (dir === -1 ? viewEnd(dd.ring, l.anchor) : viewEnd(dd.ring, l.anchor) - 1);
+      const m = findMatch(dd.ring, from, dir, l.search, l.filter);
+      if (m == null) {
+        say(`no ${dir === -1 ? "older" : "newer"} match for "${l.search}"`, "warn");
+        return {};
+      }
+      // Pause with the match in the middle of the pane, context above and below.
+      const end = moveAnchor(dd.ring, m + 1, Math.floor(dd.logsHeight / 2), l.filter, dd.logsHeight);
+      return { current: m, anchor: end ?? dd.ring.end };
+    });
+  };
+  const logSources = () => ["selection", ALL_SOURCES, "node", ...services.map((s) => s.name)];
+
+  // ---- actions ----
+  const perform = (action: ActionId) => {
+    const u = uiRef.current;
+    const dd = derive(u);
+    const pane = u.focus;
+    const table = pane === "identities" || pane === "services";
+    const moveSel = (delta: number | "top" | "bottom") => {
+      if (pane === "identities") {
+        const n = identities.length;
+        const i = delta === "top" ? 0 : delta === "bottom" ? n - 1 : dd.idIndex + delta;
+        update((x) => ({ ...x, identityIndex: Math.max(0, Math.min(n - 1, i)) }));
+      } else if (pane === "services") {
+        const n = dd.rowsSvc.length;
+        const i = delta === "top" ? 0 : delta === "bottom" ? n - 1 : dd.svcIndex + delta;
+        const s = dd.rowsSvc[Math.max(0, Math.min(n - 1, i))];
+        if (s) update((x) => ({ ...x, serviceName: s.name }));
+      }
+    };
+    const tablePage = Math.max(1, (d.layout.columns.flatMap((c) => c.panes).find((p) => p.id === pane)?.height ?? 4) - 2);
+    switch (action) {
+      case "focus-next":
+      case "focus-prev": {
+        const i = PANES.indexOf(pane);
+        const next = PANES[(i + (action === "focus-next" ? 1 : PANES.length - 1)) % PANES.length]!;
+        update((x) => ({ ...x, focus: next }));
+        return;
+      }
+      case "move-up":
+        return table ? moveSel(-1) : pane === "logs" ? scrollLogs(-1) : undefined;
+      case "move-down":
+        return table ? moveSel(1) : pane === "logs" ? scrollLogs(1) : undefined;
+      case "page-up":
+        return table ? moveSel(-tablePage) : pane === "logs" ? scrollLogs(-dd.logsHeight) : undefined;
+      case "page-down":
+        return table ? moveSel(tablePage) : pane === "logs" ? scrollLogs(dd.logsHeight) : undefined;
+      case "top":
+        return table ? moveSel("top") : pane === "logs" ? setLog((l, x) => ({ anchor: topAnchor(x.ring, l.filter, x.logsHeight) })) : undefined;
+      case "bottom":
+        return table ? moveSel("bottom") : pane === "logs" ? setLog(() => ({ anchor: null })) : undefined;
+      case "details":
+        if (pane === "identities" && dd.selectedIdentity)
+          update((x) => ({ ...x, overlay: { kind: "identity", keyFile: dd.selectedIdentity!.keyFile, scroll: 0 } }));
+        else if (pane === "services" && dd.selectedService)
+          update((x) => ({ ...x, overlay: { kind: "service", name: dd.selectedService!.name, scroll: 0 } }));
+        else say("nothing selected", "warn");
+        return;
+      case "back":
+        if (pane === "logs" && (u.log.search || u.log.filter || dd.anchor != null)) {
+          if (u.log.search) setLog(() => ({ search: "", current: null }));
+          else if (u.log.filter) setLog(() => ({ filter: "", anchor: null }));
+          else setLog(() => ({ anchor: null }));
+        } else if (pane === "services" && u.serviceFilter) update((x) => ({ ...x, serviceFilter: "" }));
+        else update((x) => ({ ...x, status: null }));
+        return;
+      case "start":
+      case "stop":
+      case "restart":
+        return serviceAction(action, false);
+      case "start-all":
+        return serviceAction("start", true);
+      case "stop-all":
+        return serviceAction("stop", true);
+      case "sort":
+        update((x) => ({ ...x, sort: { ...x.sort, key: nextSortKey(x.sort.key) } }));
+        return;
+      case "sort-reverse":
+        update((x) => ({ ...x, sort: { ...x.sort, desc: !x.sort.desc } }));
+        return;
+      case "filter":
+        update((x) => ({ ...x, focus: "services", input: { kind: "service-filter", text: x.serviceFilter, before: x.serviceFilter } }));
+        return;
+      case "search":
+        update((x) => ({ ...x, focus: "logs", input: { kind: "log-search", text: x.log.search, before: x.log.search } }));
+        return;
+      case "log-filter":
+        update((x) => ({ ...x, focus: "logs", input: { kind: "log-filter", text: x.log.filter, before: x.log.filter } }));
+        return;
+      case "search-older":
+        return jumpMatch(-1);
+      case "search-newer":
+        return jumpMatch(1);
+      case "log-source": {
+        const list = logSources();
+        const next = list[(list.indexOf(u.log.source) + 1) % list.length]!;
+        update((x) => ({ ...x, log: { ...x.log, source: next, anchor: null, current: null } }));
+        return;
+      }
+      case "wrap":
+        update((x) => ({ ...x, log: { ...x.log, wrap: !x.log.wrap } }));
+        return;
+      case "palette":
+        update((x) => ({ ...x, input: null, overlay: { kind: "palette", query: "", index: 0 } }));
+        return;
+      case "help":
+        update((x) => ({ ...x, input: null, overlay: { kind: "help", scroll: 0 } }));
+        return;
+      case "quit":
+        return quit();
+      case "doctor":
+        say("asking the daemon's doctor…", "info");
+        client
+          .call("doctor", {})
+          .then((r) => {
+            const e = r.findings.filter((f) => f.severity === "error").length;
+            const w = r.findings.filter((f) => f.severity === "warning").length;
+            const first = r.findings.find((f) => f.severity !== "info");
+            say(
+              e + w === 0
+                ? "✔ doctor: nothing needs attention"
+                : `doctor: ${e} error(s), ${w} warning(s)${first ? ` — ${first.title}` : ""} (Enter on an identity shows fixes)`,
+              e ? "err" : w ? "warn" : "ok",
+            );
+          })
+          .catch((err: unknown) => say(`✖ doctor failed: ${err instanceof Error ? err.message : String(err)}`, "err"));
+        return;
+      case "reload":
+        say("reloading the config…", "info");
+        client
+          .call("reload", {})
+          .then((r) => say(`${r.ok ? "✔" : "✖"} reload: ${r.message}`, r.ok ? "ok" : "err"))
+          .catch((err: unknown) => say(`✖ reload failed: ${err instanceof Error ? err.message : String(err)}`, "err"));
+        return;
+    }
+  };
+
+  const paletteEntries = (): PaletteEntry[] => {
+    const seen = new Set<string>();
+    const out: PaletteEntry[] = [];
+    for (const b of BINDINGS) {
+      if (b.palette === false || seen.has(b.label)) continue;
+      seen.add(b.label);
+      const pane: PaneId | null = b.scope === "logs" || b.scope === "services" ? b.scope : null;
+      out.push({
+        label: b.label + (pane && pane !== uiRef.current.focus ? ` (${PANE_TITLES[pane]})` : ""),
+        keys: displayKeys(b),
+        run: () => {
+          if (pane && uiRef.current.focus !== pane && !(b.scope === "tables")) update((x) => ({ ...x, focus: pane }));
+          perform(b.action);
+        },
+      });
+    }
+    for (const s of services) {
+      for (const route of ["start", "stop", "restart"] as const)
+        out.push({
+          label: `${route} ${s.name}`,
+          keys: "",
+          run: () => {
+            update((x) => ({ ...x, focus: "services", serviceName: s.name, serviceFilter: "" }));
+            serviceAction(route, false);
+          },
+        });
+    }
+    for (const src of logSources())
+      out.push({
+        label: `log source: ${src === "selection" ? "follow the selected service" : src}`,
+        keys: "",
+        run: () => update((x) => ({ ...x, focus: "logs", log: { ...x.log, source: src, anchor: null, current: null } })),
+      });
+    return out;
+  };
+
+  // ---- key handling ----
+  const handleText = (input: string, name: string): boolean => {
+    const u = uiRef.current;
+    const t = u.input;
+    if (!t) return false;
+    const apply = (text: string) => {
+      if (t.kind === "service-filter") update((x) => ({ ...x, input: { ...t, text }, serviceFilter: text }));
+      else if (t.kind === "log-filter") update((x) => ({ ...x, input: { ...t, text }, log: { ...x.log, filter: text, anchor: null } }));
+      else update((x) => ({ ...x, input: { ...t, text }, log: { ...x.log, search: text, current: null } }));
+    };
+    if (name === "esc") {
+      apply(t.before);
+      update((x) => ({ ...x, input: null }));
+    } else if (name === "enter") {
+      update((x) => ({ ...x, input: null }));
+      if (t.kind === "log-search" && t.text) {
+        setLog((l, dd) => ({ current: findMatch(dd.ring, viewEnd(dd.ring, l.anchor), -1, l.search, l.filter) }));
+        const dd = derive(uiRef.current);
+        if (uiRef.current.log.current == null) say(`no line matches "${t.text}" in ${dd.logSource}`, "warn");
+      }
+    } else if (name === "backspace") apply([...t.text].slice(0, -1).join(""));
+    else if (name.startsWith("ctrl+") || name === "tab" || name === "shift+tab" || name.length > 1 && !input) {
+      /* ignore other special keys while typing */
+    } else if (input) apply(t.text + sanitize(input));
+    return true;
+  };
+
+  const handleOverlay = (input: string, name: string): boolean => {
+    const u = uiRef.current;
+    const o = u.overlay;
+    if (!o) return false;
+    const close = () => update((x) => ({ ...x, overlay: null }));
+    const scrollBy = (n: number) => update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: Math.max(0, x.overlay.scroll + n) } as Overlay } : x));
+    if (o.kind === "confirm") {
+      if (name === "y" || name === "enter") {
+        close();
+        callServices(o.route, o.names, o.all, true);
+      } else if (name === "n" || name === "esc" || name === "q") {
+        close();
+        say(`cancelled: nothing was ${o.route === "start" ? "started" : o.route === "stop" ? "stopped" : "restarted"}`, "muted");
+      } else say("y / Enter to confirm, n / Esc to cancel", "warn");
+      return true;
+    }
+    if (o.kind === "palette") {
+      const entries = fuzzyFilter(o.query, paletteEntries(), (e) => e.label);
+      if (name === "esc") close();
+      else if (name === "enter") {
+        const e = entries[Math.min(o.index, entries.length - 1)];
+        close();
+        if (e) e.run();
+        else say(`no action matches "${o.query}"`, "warn");
+      } else if (name === "up") update((x) => ({ ...x, overlay: { ...o, index: Math.max(0, o.index - 1) } }));
+      else if (name === "down") update((x) => ({ ...x, overlay: { ...o, index: Math.min(entries.length - 1, o.index + 1) } }));
+      else if (name === "backspace") update((x) => ({ ...x, overlay: { ...o, query: [...o.query].slice(0, -1).join(""), index: 0 } }));
+      else if (input && !name.startsWith("ctrl+") && name.length === input.length)
+        update((x) => ({ ...x, overlay: { ...o, query: o.query + sanitize(input), index: 0 } }));
+      return true;
+    }
+    // help and details: scroll, close
+    if (name === "esc" || name === "q" || (o.kind === "help" && name === "?")) close();
+    else if (name === "down" || name === "j") scrollBy(1);
+    else if (name === "up" || name === "k") scrollBy(-1);
+    else if (name === "pagedown" || name === " ") scrollBy(Math.max(1, d.layout.bodyHeight - 2));
+    else if (name === "pageup") scrollBy(-Math.max(1, d.layout.bodyHeight - 2));
+    else if (name === "g") update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: 0 } as Overlay } : x));
+    else if (name === "?") update((x) => ({ ...x, overlay: { kind: "help", scroll: 0 } }));
+    else say("Esc closes this view", "muted");
+    return true;
+  };
+
+  const handle = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+    const name = keyName(input, key);
+    if (name === "ctrl+c") return quit();
+    if (handleText(input, name)) return;
+    if (handleOverlay(input, name)) return;
+    const action = resolveKey(name, uiRef.current.focus);
+    if (action) return perform(action);
+    if (!name) return;
+    const elsewhere = anyBinding(name);
+    if (elsewhere)
+      say(`${name}: "${elsewhere.label}" does not apply in ${PANE_TITLES[uiRef.current.focus]} — ? lists the keys`, "warn");
+    else say(`key ${name.length > 12 ? name.slice(0, 12) + "…" : name} does nothing here — ? lists the keys`, "muted");
+  };
+  const handleRef = useRef(handle);
+  handleRef.current = handle;
+  useInput(
+    useCallback((input, key) => handleRef.current(input, key), []),
+    { isActive: isRawModeSupported === true },
+  );
+
+  // ---- render ----
+  const { layout } = d;
+  const width = Math.min(columns, 250);
+  const theme = createTheme(noColor);
+  const sourceWidth = Math.min(12, Math.max(4, ...services.map((s) => s.name.length), 4));
+
+  const renderPane = (id: PaneId, w: number, h: number) => {
+    const focused = ui.focus === id;
+    switch (id) {
+      case "identities":
+        return <IdentitiesPane key={id} identities={identities} findings={findings} selected={d.idIndex} focused={focused} width={w} height={h} />;
+      case "services":
+        return (
+          <ServicesPane
+            key={id}
+            rows={d.rowsSvc}
+            total={services.length}
+            sort={ui.sort}
+            filter={ui.serviceFilter}
+            selected={d.svcIndex}
+            focused={focused}
+            width={w}
+            height={h}
+            now={now}
+          />
+        );
+      case "logs": {
+        const label = ui.log.source === "selection" ? `${d.logSource} (follows selection)` : d.logSource;
+        return (
+          <LogsPane
+            key={id}
+            ring={d.ring}
+            sourceLabel={label}
+            interleaved={d.logSource === ALL_SOURCES}
+            sourceWidth={sourceWidth}
+            view={{ ...ui.log, anchor: d.anchor, current: d.current }}
+            matchInfo={null}
+            focused={focused}
+            width={w}
+            height={h}
+          />
+        );
+      }
+      case "hardware":
+        return <HardwarePane key={id} hardware={snap?.hardware ?? null} focused={focused} width={w} height={h} />;
+    }
+  };
+
+  const renderOverlay = (o: Overlay, w: number, h: number) => {
+    switch (o.kind) {
+      case "help":
+        return <TextBlock title="Help: every key" info={[{ text: "Esc closes" }]} lines={helpLines()} width={w} height={h} scroll={o.scroll} />;
+      case "identity": {
+        const i = identities.find((x) => x.keyFile === o.keyFile);
+        const lines = i ? identityDetail(i, findings, now) : [[{ text: `  ${o.keyFile} is gone from identities/`, tone: "warn" as const }]];
+        return <TextBlock title={`Identity ${o.keyFile}`} info={[{ text: "Esc back" }]} lines={lines} width={w} height={h} scroll={o.scroll} />;
+      }
+      case "service": {
+        const s = services.find((x) => x.name === o.name);
+        const lines = s ? serviceDetail(s, now) : [[{ text: `  ${o.name} is no longer configured`, tone: "warn" as const }]];
+        return <TextBlock title={`Service ${o.name}`} info={[{ text: "Esc back" }]} lines={lines} width={w} height={h} scroll={o.scroll} />;
+      }
+      case "confirm": {
+        const lines: Segment[][] = [
+          [],
+          [{ text: "  ! ", tone: "warn", bold: true }, { text: o.text, bold: true }],
+          [],
+          [{ text: "  y / Enter ", bold: true, tone: "info" }, { text: o.confirmLabel + " (force)" }],
+          [{ text: "  n / Esc   ", bold: true, tone: "info" }, { text: "cancel, leave it proving" }],
+        ];
+        return <TextBlock title={o.title} lines={lines} width={w} height={h} scroll={0} />;
+      }
+      case "palette": {
+        const entries = fuzzyFilter(o.query, paletteEntries(), (e) => e.label);
+        const idx = Math.min(o.index, Math.max(0, entries.length - 1));
+        const room = Math.max(1, h - 2);
+        const top = Math.max(0, idx - room + 1);
+        const lines: Segment[][] = [[{ text: " : ", bold: true, tone: "info" }, { text: o.query }, { text: "█" }]];
+        if (entries.length === 0) lines.push([{ text: "   no action matches", tone: "muted" }]);
+        entries.slice(top, top + room).forEach((e, i) => {
+          const sel = top + i === idx;
+          lines.push([
+            { text: sel ? " › " : "   ", bold: true },
+            { text: e.label, inverse: sel, bold: sel },
+            { text: e.keys ? `  ${e.keys}` : "", tone: "muted" },
+          ]);
+        });
+        return (
+          <TextBlock
+            title="Command palette"
+            info={[{ text: `${entries.length} actions · type to filter · ↑↓ pick · Enter run · Esc close` }]}
+            lines={lines}
+            width={w}
+            height={h}
+            scroll={0}
+            wrap={false}
+          />
+        );
+      }
+    }
+  };
+
+  const body = ui.overlay ? (
+    renderOverlay(ui.overlay, width, layout.bodyHeight)
+  ) : (
+    <Box flexDirection="row" height={layout.bodyHeight} width={width}>
+      {layout.columns.map((c, ci) => (
+        <Box key={ci} flexDirection="column" width={c.width} height={layout.bodyHeight}>
+          {c.panes.map((p) => renderPane(p.id, c.width, p.height))}
+        </Box>
+      ))}
+    </Box>
+  );
+
+  // footer keys: overlay keys, text input keys, or the focused pane's keys
+  const footerKeys: [string, string][] = ui.input
+    ? [["Enter", "apply"], ["Esc", "cancel"], ["Backspace", "delete"]]
+    : ui.overlay?.kind === "confirm"
+      ? [["y/Enter", "confirm"], ["n/Esc", "cancel"]]
+      : ui.overlay?.kind === "palette"
+        ? [["↑↓", "pick"], ["Enter", "run"], ["Esc", "close"]]
+        : ui.overlay
+          ? [["↑↓/jk", "scroll"], ["Esc", "back"], ["?", "help"], ["Ctrl-C", "quit"]]
+          : footerFor(ui.focus, layout);
+
+  const status: Segment[] = ui.input
+    ? [
+        { text: ui.input.kind === "service-filter" ? "filter services: " : ui.input.kind === "log-filter" ? "filter log (hide others): " : "search log: ", bold: true, tone: "info" },
+        { text: ui.input.text },
+        { text: "█" },
+      ]
+    : ui.status
+      ? [{ text: ui.status.text, tone: ui.status.tone }]
+      : taskStatus(snap?.tasks ?? []);
+
+  return (
+    <ThemeContext.Provider value={theme}>
+      <Box flexDirection="column" width={width} height={layout.height} overflow="hidden">
+        <Header daemon={snap?.daemon ?? null} node={snap?.node ?? null} connection={store.state.connection} bye={store.state.bye} width={width} now={now} />
+        {body}
+        <Footer keys={footerKeys} status={status} width={width} />
+      </Box>
+    </ThemeContext.Provider>
+  );
+}
+
+function footerFor(pane: PaneId, layout: Layout): [string, string][] {
+  const keys: [string, string][] = [];
+  const seen = new Set<string>();
+  const ordered = [...bindingsFor(pane)].sort((a, b) => rank(a) - rank(b));
+  for (const b of ordered) {
+    if (!b.footer || seen.has(b.action)) continue;
+    seen.add(b.action);
+    keys.push([b.action === "move-up" ? "↑↓/jk" : b.action === "quit" ? "q" : displayKeys(b), b.footer]);
+  }
+  if (layout.mode === "single") keys.unshift(["Tab", `next pane [${PANES.indexOf(pane) + 1}/4]`]);
+  return keys;
+}
+
+// `? help` first so it is never cut off, then the pane's keys, then the global ones.
+const rank = (b: { scope: string; action: string }) =>
+  b.action === "help" ? -1 : b.scope === "tables" ? 0 : b.scope === "global" ? 2 : 1;
+
+function taskStatus(tasks: { name: string; kind: string; state: string; bytesDone: number | null; bytesTotal: number | null; message: string }[]): Segment[] {
+  const running = tasks.filter((t) => t.state === "running");
+  if (running.length === 0) return [];
+  return running.flatMap((t, i) => [
+    ...(i ? [{ text: " · " }] : []),
+    { text: `${t.kind} ${t.name}: `, bold: true },
+    {
+      text: t.bytesDone != null && t.bytesTotal ? `${Math.floor((t.bytesDone / t.bytesTotal) * 100)}% ${t.message}` : t.message,
+    },
+  ]);
+}

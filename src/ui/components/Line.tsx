@@ -1,0 +1,57 @@
+// One terminal row of exactly `width` cells built from styled segments. Everything the
+// console draws is a Line, so no row can wrap or overflow.
+import React from "react";
+import { Text } from "ink";
+import { useTheme, type Tone } from "../theme.js";
+import { displayWidth, truncate } from "../text-fit.js";
+
+export interface Segment {
+  text: string;
+  tone?: Tone;
+  bold?: boolean;
+  inverse?: boolean;
+  dim?: boolean;
+  underline?: boolean;
+}
+
+/** Cut the segments to `width` cells (`…` where cut) and pad the rest with spaces. */
+export function fitSegments(segs: Segment[], width: number): Segment[] {
+  const out: Segment[] = [];
+  let used = 0;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    const w = displayWidth(s.text);
+    if (used + w <= width) {
+      // Leave room for the ellipsis if later segments will not fit.
+      out.push(s);
+      used += w;
+      continue;
+    }
+    out.push({ ...s, text: truncate(s.text, width - used) });
+    used = width;
+    break;
+  }
+  if (used < width) out.push({ text: " ".repeat(width - used) });
+  return out;
+}
+
+export function Line({ segs, width, inverse }: { segs: Segment[]; width: number; inverse?: boolean }): React.JSX.Element {
+  const theme = useTheme();
+  const fitted = fitSegments(segs, width);
+  return (
+    <Text wrap="truncate-end" inverse={inverse}>
+      {fitted.map((s, i) => (
+        <Text
+          key={i}
+          color={s.tone ? theme.color(s.tone) : undefined}
+          bold={s.bold}
+          inverse={s.inverse}
+          dimColor={s.dim}
+          underline={s.underline}
+        >
+          {s.text}
+        </Text>
+      ))}
+    </Text>
+  );
+}

@@ -1,0 +1,104 @@
+// The lines of the detail views (Enter on an identity or a service) and of the help overlay.
+import type { Finding, IdentityView, ServiceView } from "../protocol/model.js";
+import type { Segment } from "./components/Line.js";
+import { exitLabel, operatorLabel, postStateLabel, registeredLabel, serviceStateLabel } from "./service-labels.js";
+import { findingsFor } from "./findings.js";
+import { formatBytes, formatClock, formatDuration } from "./units.js";
+import { BINDINGS, displayKeys, type Scope } from "./keymap.js";
+import { sanitize } from "./text-fit.js";
+
+const field = (label: string, value: Segment | string): Segment[] => [
+  { text: `  ${label.padEnd(14)} `, bold: true },
+  typeof value === "string" ? { text: sanitize(value) } : { ...value, text: sanitize(value.text) },
+];
+const heading = (text: string): Segment[] => [{ text, bold: true, underline: true }];
+const when = (at: number | null, now: number) => (at == null ? "" : ` (${formatClock(at)}, ${formatDuration(now - at)} ago)`);
+
+export function findingLines(fs: Finding[]): Segment[][] {
+  const out: Segment[][] = [];
+  for (const f of fs) {
+    const tone = f.severity === "error" ? "err" : f.severity === "warning" ? "warn" : "info";
+    const mark = f.severity === "error" ? "✖ error" : f.severity === "warning" ? "! warning" : "i info";
+    out.push([{ text: `  ${mark} `, tone, bold: true }, { text: sanitize(f.title), bold: true }, { text: ` [${f.id}]`, tone: "muted" }]);
+    if (f.detail) out.push([{ text: "      " + sanitize(f.detail) }]);
+    if (f.fix) out.push([{ text: "      fix: ", tone: "ok", bold: true }, { text: sanitize(f.fix) }]);
+  }
+  return out;
+}
+
+export function identityDetail(i: IdentityView, findings: Finding[], now: number): Segment[][] {
+  const lines: Segment[][] = [
+    heading("Identity"),
+    field("key file", i.keyFile),
+    field("path", i.path),
+    field("node id", i.nodeId ?? "— (key file unreadable)"),
+    field("short id", i.shortId ?? "—"),
+  ];
+  if (i.keyProblem) lines.push(field("key problem", { text: i.keyProblem, tone: "err" }));
+  lines.push(
+    [],
+    heading("PoS data"),
+    field("directory", i.posDir ?? "—"),
+    field("units", i.units != null ? `${i.units} SU` : "—"),
+    field("size", formatBytes(i.sizeBytes)),
+    field("init state", i.initState),
+    [],
+    heading("Node"),
+    field("service", i.service ?? "— (no post-service configured)"),
+    field("registered", { ...registeredLabel(i.registered), text: registeredLabel(i.registered).text + when(i.registeredAt, now) }),
+    field("post state", postStateLabel(i.postState)),
+    field("connected", i.connected == null ? "—" : (i.connected ? "yes" : "no") + when(i.connectedAt, now)),
+  );
+  const fs = findingsFor(i, findings);
+  lines.push([], heading(`Findings (${fs.length})`));
+  if (fs.length === 0) lines.push([{ text: "  none", tone: "muted" }]);
+  else lines.push(...findingLines(fs));
+  lines.push([], heading(`Last events (${i.events.length})`));
+  if (i.events.length === 0) lines.push([{ text: "  none seen yet", tone: "muted" }]);
+  for (const e of i.events.slice(-20).reverse())
+    lines.push([
+      { text: `  ${formatClock(e.at)} ` },
+      { text: e.kind.padEnd(20), tone: e.failure ? "err" : "info", bold: e.failure },
+      { text: " " + sanitize(e.text) },
+    ]);
+  return lines;
+}
+
+export function serviceDetail(s: ServiceView, now: number): Segment[][] {
+  const lines: Segment[][] = [
+    heading("Service"),
+    field("name", s.name),
+    field("state", serviceStateLabel(s, now)),
+  ];
+  if (s.reason) lines.push(field("why", { text: s.reason, tone: s.state === "failed" ? "err" : "warn" }));
+  lines.push(
+    field("pid", s.pid != null ? String(s.pid) + (s.adopted ? " (adopted from an earlier daemon)" : "") : "—"),
+    field("up since", s.startedAt != null ? formatClock(s.startedAt) + ` (${formatDuration(now - s.startedAt)})` : "—"),
+    field("restarts", `${s.restarts} (policy ${s.restartPolicy}${s.autostart ? ", autostart" : ""})`),
+    field("last exit", exitLabel(s.lastExit).text + (s.lastExit ? ` at ${formatClock(s.lastExit.at)}` : "")),
+    field("operator", operatorLabel(s.operator).text + (s.operatorAddress ? ` at ${s.operatorAddress}` : "")),
+  );
+  if (s.operator.kind === "unreachable") lines.push(field("", { text: s.operator.error, tone: "warn" }));
+  lines.push(field("directory", s.dir), field("log file", s.logFile), field("command", s.argv.join(" ")));
+  return lines;
+}
+
+const GROUPS: [Scope, string][] = [
+  ["global", "Everywhere"],
+  ["tables", "Identities and Services"],
+  ["services", "Services"],
+  ["logs", "Logs"],
+];
+
+export function helpLines(): Segment[][] {
+  const lines: Segment[][] = [];
+  for (const [scope, title] of GROUPS) {
+    lines.push(heading(title));
+    for (const b of BINDINGS.filter((x) => x.scope === scope))
+      lines.push([{ text: `  ${(b.keys.length ? displayKeys(b) : ": palette").padEnd(16)} `, bold: true, tone: "info" }, { text: b.label }]);
+    lines.push([]);
+  }
+  lines.push([{ text: "  Actions on a proving service ask first and say what would be lost.", tone: "muted" }]);
+  lines.push([{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }]);
+  return lines;
+}

@@ -1,0 +1,151 @@
+// Every key of the console, in one place: the input handler resolves keys here, the footer
+// shows the keys of the focused pane, `?` lists them all and `:` lists every action by name.
+import type { Key } from "ink";
+
+export type PaneId = "identities" | "services" | "logs" | "hardware";
+export const PANES: PaneId[] = ["identities", "services", "logs", "hardware"];
+export const PANE_TITLES: Record<PaneId, string> = {
+  identities: "Identities",
+  services: "Services",
+  logs: "Logs",
+  hardware: "Hardware",
+};
+
+export type ActionId =
+  | "move-up"
+  | "move-down"
+  | "page-up"
+  | "page-down"
+  | "top"
+  | "bottom"
+  | "details"
+  | "back"
+  | "focus-next"
+  | "focus-prev"
+  | "start"
+  | "stop"
+  | "restart"
+  | "start-all"
+  | "stop-all"
+  | "sort"
+  | "sort-reverse"
+  | "filter"
+  | "search"
+  | "search-older"
+  | "search-newer"
+  | "log-filter"
+  | "log-source"
+  | "wrap"
+  | "palette"
+  | "help"
+  | "quit"
+  | "doctor"
+  | "reload";
+
+/** Where a binding applies: one pane, both table panes, or everywhere. */
+export type Scope = PaneId | "tables" | "global";
+
+export interface Binding {
+  action: ActionId;
+  keys: string[]; // canonical key names, see keyName()
+  label: string; // for people: help, footer, palette
+  scope: Scope;
+  footer?: string; // short label: shown in the footer of the panes it applies to
+  palette?: boolean; // listed in the `:` palette (default true)
+}
+
+export const BINDINGS: Binding[] = [
+  { action: "move-up", keys: ["up", "k"], label: "move up", scope: "tables", footer: "move", palette: false },
+  { action: "move-down", keys: ["down", "j"], label: "move down", scope: "tables", palette: false },
+  { action: "page-up", keys: ["pageup"], label: "page up", scope: "tables", palette: false },
+  { action: "page-down", keys: ["pagedown"], label: "page down", scope: "tables", palette: false },
+  { action: "top", keys: ["g", "home"], label: "first row", scope: "tables", palette: false },
+  { action: "bottom", keys: ["G", "end"], label: "last row", scope: "tables", palette: false },
+  { action: "details", keys: ["enter"], label: "details", scope: "tables", footer: "details" },
+  { action: "start", keys: ["s"], label: "start selected service", scope: "tables", footer: "start" },
+  { action: "stop", keys: ["x"], label: "stop selected service", scope: "tables", footer: "stop" },
+  { action: "restart", keys: ["r"], label: "restart selected service", scope: "tables", footer: "restart" },
+  { action: "sort", keys: ["o"], label: "sort by next column", scope: "services", footer: "sort" },
+  { action: "sort-reverse", keys: ["O"], label: "reverse sort order", scope: "services" },
+  { action: "filter", keys: ["/"], label: "filter rows", scope: "services", footer: "filter" },
+  { action: "move-up", keys: ["up", "k"], label: "scroll up (pauses follow)", scope: "logs", footer: "scroll", palette: false },
+  { action: "move-down", keys: ["down", "j"], label: "scroll down", scope: "logs", palette: false },
+  { action: "page-up", keys: ["pageup"], label: "page up (pauses follow)", scope: "logs", footer: "page" },
+  { action: "page-down", keys: ["pagedown"], label: "page down", scope: "logs" },
+  { action: "top", keys: ["g", "home"], label: "oldest line", scope: "logs" },
+  { action: "bottom", keys: ["G", "end"], label: "newest line, follow again", scope: "logs", footer: "follow" },
+  { action: "search", keys: ["/"], label: "search (highlight)", scope: "logs", footer: "search" },
+  { action: "search-older", keys: ["n"], label: "older match", scope: "logs", footer: "next match" },
+  { action: "search-newer", keys: ["N"], label: "newer match", scope: "logs" },
+  { action: "log-filter", keys: ["&", "F"], label: "filter (hide other lines)", scope: "logs", footer: "filter" },
+  { action: "log-source", keys: ["f"], label: "log source: selection/all/node/…", scope: "logs", footer: "source" },
+  { action: "wrap", keys: ["w"], label: "wrap long lines", scope: "logs", footer: "wrap" },
+  { action: "start-all", keys: ["S"], label: "start all services", scope: "global", footer: "start all" },
+  { action: "stop-all", keys: ["X"], label: "stop all services", scope: "global", footer: "stop all" },
+  { action: "focus-next", keys: ["tab"], label: "next pane", scope: "global", footer: "pane" },
+  { action: "focus-prev", keys: ["shift+tab"], label: "previous pane", scope: "global" },
+  { action: "back", keys: ["esc"], label: "back / close / clear", scope: "global", palette: false },
+  { action: "palette", keys: [":"], label: "command palette", scope: "global", footer: "commands", palette: false },
+  { action: "help", keys: ["?"], label: "help: every key", scope: "global", footer: "help" },
+  { action: "doctor", keys: [], label: "run doctor (what needs attention)", scope: "global" },
+  { action: "reload", keys: [], label: "reload the daemon's config", scope: "global" },
+  { action: "quit", keys: ["q", "ctrl+c"], label: "quit (services keep running)", scope: "global", footer: "quit" },
+];
+
+/** Canonical name of a key press: `j`, `up`, `enter`, `shift+tab`, `ctrl+c`, ... */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return "up";
+  if (key.downArrow) return "down";
+  if (key.leftArrow) return "left";
+  if (key.rightArrow) return "right";
+  if (key.pageUp) return "pageup";
+  if (key.pageDown) return "pagedown";
+  if (key.home) return "home";
+  if (key.end) return "end";
+  if (key.return) return "enter";
+  if (key.escape) return "esc";
+  if (key.tab) return key.shift ? "shift+tab" : "tab";
+  if (key.backspace || key.delete) return "backspace";
+  if (key.ctrl && input) return `ctrl+${input}`;
+  return input;
+}
+
+const DISPLAY: Record<string, string> = {
+  up: "↑",
+  down: "↓",
+  left: "←",
+  right: "→",
+  pageup: "PgUp",
+  pagedown: "PgDn",
+  home: "Home",
+  end: "End",
+  enter: "Enter",
+  esc: "Esc",
+  tab: "Tab",
+  "shift+tab": "Shift-Tab",
+  "ctrl+c": "Ctrl-C",
+};
+export const displayKey = (k: string): string => DISPLAY[k] ?? k;
+export const displayKeys = (b: Binding): string => b.keys.map(displayKey).join("/");
+
+function inScope(scope: Scope, pane: PaneId): boolean {
+  return scope === pane || (scope === "tables" && (pane === "identities" || pane === "services"));
+}
+
+/** Bindings that apply in a pane, most specific first. */
+export function bindingsFor(pane: PaneId): Binding[] {
+  return [
+    ...BINDINGS.filter((b) => b.scope === pane),
+    ...BINDINGS.filter((b) => b.scope === "tables" && inScope("tables", pane)),
+    ...BINDINGS.filter((b) => b.scope === "global"),
+  ];
+}
+
+export function resolveKey(name: string, pane: PaneId): ActionId | null {
+  return bindingsFor(pane).find((b) => b.keys.includes(name))?.action ?? null;
+}
+
+/** Keys the service actions are bound to anywhere: pressed in a pane where they do not apply, they get a hint. */
+export function anyBinding(name: string): Binding | undefined {
+  return BINDINGS.find((b) => b.keys.includes(name));
+}

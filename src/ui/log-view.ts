@@ -1,0 +1,158 @@
+// Which log lines the Logs pane shows and how: pure functions over a ring buffer. Only the
+// lines that fit are built (never the whole buffer), a filter hides other lines, a search
+// highlights matches without hiding anything, long lines are cut or wrapped.
+import type { LogLevel, LogLine } from "../protocol/model.js";
+import type { RingBuffer } from "./state/log-buffer.js";
+import type { Segment } from "./components/Line.js";
+import type { Tone } from "./theme.js";
+import { chunk, displayWidth, fit, sanitize } from "./text-fit.js";
+import { displayText } from "./log-format.js";
+
+export interface LogViewQuery {
+  height: number; // rows for lines
+  width: number;
+  wrap: boolean;
+  filter: string; // "" = all lines
+  search: string; // "" = no highlight
+  current: number | null; // absolute index of the current search match
+  showSource: boolean; // prefix each line with its source (interleaved view)
+  sourceWidth: number;
+}
+
+export interface LogViewRow {
+  abs: number;
+  segs: Segment[];
+}
+
+const LEVEL: Record<LogLevel, { text: string; tone: Tone }> = {
+  ERROR: { text: "ERR ", tone: "err" },
+  WARN: { text: "WARN", tone: "warn" },
+  INFO: { text: "INFO", tone: "info" },
+  DEBUG: { text: "DBG ", tone: "muted" },
+  TRACE: { text: "TRC ", tone: "muted" },
+};
+
+/** Case-insensitive match on the text the pane shows (so every match can be highlighted). */
+export const matches = (line: LogLine, needle: string): boolean =>
+  needle === "" || displayText(line).toLowerCase().includes(sanitize(needle).toLowerCase());
+
+/** Segments of one log line, with every occurrence of `search` highlighted. */
+export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "showSource" | "sourceWidth">, isCurrent: boolean): Segment[] {
+  const segs: Segment[] = [];
+  segs.push({ text: isCurrent ? "›" : " ", bold: true });
+  if (q.showSource) segs.push({ text: fit(line.source, q.sourceWidth) + " ", tone: "accent" });
+  const lvl = line.level ? LEVEL[line.level] : null;
+  segs.push(lvl ? { text: lvl.text, tone: lvl.tone, bold: line.level === "ERROR" } : { text: "    " });
+  segs.push({ text: " " });
+  const text = displayText(line);
+  if (!q.search) {
+    segs.push({ text });
+    return segs;
+  }
+  const hay = text.toLowerCase();
+  const needle = sanitize(q.search).toLowerCase();
+  let from = 0;
+  for (;;) {
+    const i = hay.indexOf(needle, from);
+    if (i === -1 || needle === "") break;
+    if (i > from) segs.push({ text: text.slice(from, i) });
+    segs.push({ text: text.slice(i, i + needle.length), inverse: true, tone: "warn", bold: isCurrent });
+    from = i + needle.length;
+  }
+  if (from < text.length) segs.push({ text: text.slice(from) });
+  return segs;
+}
+
+/** Split a row of segments into rows of at most `width` cells (wrap mode). */
+export function wrapSegments(segs: Segment[], width: number): Segment[][] {
+  const rows: Segment[][] = [[]];
+  let used = 0;
+  for (const s of segs) {
+    let rest = s.text;
+    while (rest.length > 0) {
+      const room = width - used;
+      if (room <= 0) {
+        rows.push([{ text: "  " }]);
+        used = 2;
+        continue;
+      }
+      const parts = chunk(rest, room);
+      const head = parts[0]!;
+      if (head === "") {
+        // A wide character that does not fit the rest of the row.
+        rows.push([{ text: "  " }]);
+        used = 2;
+        continue;
+      }
+      rows[rows.length - 1]!.push({ ...s, text: head });
+      used += displayWidth(head);
+      rest = rest.slice(head.length);
+    }
+  }
+  return rows;
+}
+
+/** Absolute index one past the newest line shown: `anchor` when paused, else the buffer's end. */
+export const viewEnd = (ring: RingBuffer<LogLine>, anchor: number | null): number =>
+  anchor == null ? ring.end : Math.max(Math.min(anchor, ring.end), Math.min(ring.end, ring.start + 1));
+
+export function visibleRows(ring: RingBuffer<LogLine>, anchor: number | null, q: LogViewQuery): LogViewRow[] {
+  const out: LogViewRow[][] = [];
+  let rowsUsed = 0;
+  for (let i = viewEnd(ring, anchor) - 1; i >= ring.start && rowsUsed < q.height; i--) {
+    const line = ring.at(i)!;
+    if (!matches(line, q.filter)) continue;
+    const segs = lineSegments(line, q, i === q.current);
+    const rows = q.wrap ? wrapSegments(segs, q.width) : [segs];
+    const room = q.height - rowsUsed; // the top line may be partly shown
+    const kept = rows.length > room ? rows.slice(rows.length - room) : rows;
+    out.push(kept.map((segs) => ({ abs: i, segs })));
+    rowsUsed += kept.length;
+  }
+  return out.reverse().flat();
+}
+
+/** Matching lines after the view (how far the paused view is from the newest line). */
+export function linesBelow(ring: RingBuffer<LogLine>, anchor: number | null, filter: string): number {
+  if (anchor == null) return 0;
+  let n = 0;
+  for (let i = viewEnd(ring, anchor); i < ring.end; i++) if (matches(ring.at(i)!, filter)) n++;
+  return n;
+}
+
+/** Move the view by `delta` matching lines (negative = older). Returns null when back at the newest line (follow). */
+export function moveAnchor(ring: RingBuffer<LogLine>, anchor: number | null, delta: number, filter: string, height: number): number | null {
+  let end = viewEnd(ring, anchor);
+  if (delta < 0) {
+    // Never scroll past the point where the oldest matching line is at the top.
+    let canGoBack = -height;
+    for (let i = end - 1; i >= ring.start; i--) if (matches(ring.at(i)!, filter)) canGoBack++;
+    let steps = Math.min(-delta, Math.max(0, canGoBack));
+    while (steps > 0 && end > ring.start) {
+      end--;
+      if (matches(ring.at(end)!, filter)) steps--;
+    }
+    return end;
+  }
+  let steps = delta;
+  while (steps > 0 && end < ring.end) {
+    if (matches(ring.at(end)!, filter)) steps--;
+    end++;
+  }
+  return end >= ring.end ? null : end;
+}
+
+/** View end that shows the oldest lines. */
+export function topAnchor(ring: RingBuffer<LogLine>, filter: string, height: number): number | null {
+  return moveAnchor(ring, ring.start, height, filter, height) ?? ring.end;
+}
+
+/** The next search match older (dir -1) or newer (dir +1) than `from`; null when none. */
+export function findMatch(ring: RingBuffer<LogLine>, from: number, dir: -1 | 1, search: string, filter: string): number | null {
+  if (!search) return null;
+  for (let i = from + dir; i >= ring.start && i < ring.end; i += dir) {
+    const l = ring.at(i)!;
+    if (matches(l, filter) && matches(l, search)) return i;
+  }
+  return null;
+}

@@ -1,0 +1,59 @@
+// Logs: the tail of one source (or all interleaved), following new lines unless scrolled back.
+import React from "react";
+import { Box } from "ink";
+import type { LogLine } from "../../protocol/model.js";
+import type { RingBuffer } from "../state/log-buffer.js";
+import { PaneFrame } from "../components/PaneFrame.js";
+import { Line, type Segment } from "../components/Line.js";
+import { linesBelow, visibleRows } from "../log-view.js";
+
+export interface LogViewState {
+  anchor: number | null; // null = following the newest line
+  wrap: boolean;
+  filter: string;
+  search: string;
+  current: number | null;
+}
+
+export interface LogsPaneProps {
+  ring: RingBuffer<LogLine>;
+  sourceLabel: string; // "post1 (follows selection)", "all", "node"
+  interleaved: boolean;
+  sourceWidth: number;
+  view: LogViewState;
+  matchInfo: string | null; // "3 of 12" or null
+  focused: boolean;
+  width: number;
+  height: number;
+}
+
+export function LogsPane(p: LogsPaneProps): React.JSX.Element {
+  const bodyHeight = Math.max(0, p.height - 1);
+  const rows = visibleRows(p.ring, p.view.anchor, {
+    height: bodyHeight,
+    width: p.width,
+    wrap: p.view.wrap,
+    filter: p.view.filter,
+    search: p.view.search,
+    current: p.view.current,
+    showSource: p.interleaved,
+    sourceWidth: p.sourceWidth,
+  });
+  const info: Segment[] = [{ text: p.sourceLabel, bold: true }];
+  if (p.view.anchor == null) info.push({ text: "following", tone: "ok" });
+  else info.push({ text: `paused ↑${linesBelow(p.ring, p.view.anchor, p.view.filter)}`, tone: "warn", bold: true });
+  if (p.view.filter) info.push({ text: `filter "${p.view.filter}"`, tone: "info" });
+  if (p.view.search) info.push({ text: `search "${p.view.search}"${p.matchInfo ? " " + p.matchInfo : ""}`, tone: "info" });
+  if (p.view.wrap) info.push({ text: "wrap" });
+  return (
+    <PaneFrame title="Logs" info={info} focused={p.focused} width={p.width} height={p.height}>
+      <Box flexDirection="column">
+        {rows.length === 0 ? (
+          <Line segs={[{ text: p.view.filter ? " no line matches the filter (Esc clears)" : " no log lines yet", tone: "muted" }]} width={p.width} />
+        ) : (
+          rows.map((r, i) => <Line key={i} segs={r.segs} width={p.width} />)
+        )}
+      </Box>
+    </PaneFrame>
+  );
+}

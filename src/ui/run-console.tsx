@@ -1,0 +1,72 @@
+// Runs the console on the terminal until the user quits, then says what keeps running.
+// The caller owns the client (obtaining it, i.e. starting or finding the daemon, is not the
+// console's business) and closes it afterwards.
+import React from "react";
+import { render } from "ink";
+import type { DaemonClient } from "../client/types.js";
+import { App, type QuitSummary } from "./App.js";
+import { noColorFromEnv } from "./theme.js";
+
+export interface RunConsoleOptions {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  stderr?: NodeJS.WriteStream;
+  noColor?: boolean; // default: from NO_COLOR
+  /** Use the terminal's alternate screen (restored on exit). Default: when stdout is a TTY. */
+  altScreen?: boolean;
+  maxFps?: number; // default 12
+}
+
+export interface ConsoleResult {
+  summary: QuitSummary | null;
+  message: string;
+}
+
+export function closingMessage(s: QuitSummary | null): string {
+  if (!s) return "postdeck: console closed; the daemon and its services keep running. Reattach with `postdeck`.";
+  const n = `${s.running} service${s.running === 1 ? "" : "s"}`;
+  const pid = s.daemonPid != null ? ` (pid ${s.daemonPid})` : "";
+  return `postdeck: console closed; ${n} keep${s.running === 1 ? "s" : ""} running under the daemon${pid}. Reattach with \`postdeck\`.`;
+}
+
+export async function runConsole(client: DaemonClient, opts: RunConsoleOptions = {}): Promise<ConsoleResult> {
+  const stdout = opts.stdout ?? process.stdout;
+  const alt = opts.altScreen ?? stdout.isTTY === true;
+  let summary: QuitSummary | null = null;
+  if (alt) stdout.write("\x1b[?1049h\x1b[H");
+  const instance = render(
+    <App
+      client={client}
+      noColor={opts.noColor ?? noColorFromEnv()}
+      onQuit={(s) => {
+        summary = s;
+      }}
+      store={{ maxFps: opts.maxFps ?? 12 }}
+    />,
+    {
+      stdout,
+      stdin: opts.stdin ?? process.stdin,
+      stderr: opts.stderr ?? process.stderr,
+      exitOnCtrlC: false, // the App quits on Ctrl-C itself, with the closing message
+      patchConsole: true,
+      maxFps: opts.maxFps ?? 12,
+      incrementalRendering: false, // true garbles the first frames in tmux (Ink 6.8)
+    },
+  );
+  // Without a TTY there are no keys: end cleanly on signals instead.
+  const stop = () => instance.unmount();
+  process.once("SIGTERM", stop);
+  process.once("SIGHUP", stop);
+  if (!(opts.stdin ?? process.stdin).isTTY) process.once("SIGINT", stop);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGHUP", stop);
+    process.off("SIGINT", stop);
+    if (alt) stdout.write("\x1b[?1049l");
+  }
+  const message = closingMessage(summary);
+  stdout.write(message + "\n");
+  return { summary, message };
+}

@@ -1,0 +1,85 @@
+// What the console knows about the daemon: the last snapshot with every event applied, the
+// log buffers and the connection state. Plain TypeScript (no React) so it can be tested and
+// so the hook can coalesce many events into one render.
+import type { ConnectionState, DaemonEvent } from "../../client/types.js";
+import type { Snapshot, ServiceView, TaskView } from "../../protocol/model.js";
+import { LogStore, type LogStoreOptions } from "./log-buffer.js";
+
+export interface DaemonState {
+  snapshot: Snapshot | null;
+  connection: ConnectionState;
+  /** Set when the daemon said goodbye (it is shutting down). */
+  bye: string | null;
+}
+
+export class DaemonStore {
+  state: DaemonState = { snapshot: null, connection: { kind: "connecting" }, bye: null };
+  readonly logs: LogStore;
+  /** Bumped on every change; the hook renders when it moved. */
+  version = 0;
+  private readonly backfilled = new Set<string>();
+
+  constructor(logOpts: LogStoreOptions = {}) {
+    this.logs = new LogStore(logOpts);
+  }
+
+  setConnection(c: ConnectionState): void {
+    this.state = { ...this.state, connection: c, bye: c.kind === "connected" ? null : this.state.bye };
+    this.version++;
+  }
+
+  /** Apply one event. Returns the log sources never backfilled yet (to fetch older lines for). */
+  apply(e: DaemonEvent): string[] {
+    const snap = this.state.snapshot;
+    switch (e.type) {
+      case "snapshot":
+        this.state = { ...this.state, snapshot: e.data };
+        break;
+      case "service":
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, services: upsertService(snap.services, e.data) } };
+        break;
+      case "node":
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, node: e.data } };
+        break;
+      case "identities":
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, identities: e.data } };
+        break;
+      case "findings":
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, findings: e.data } };
+        break;
+      case "hardware":
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, hardware: e.data } };
+        break;
+      case "task":
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, tasks: upsertTask(snap.tasks, e.data) } };
+        break;
+      case "log":
+        this.logs.append(e.data);
+        break;
+      case "bye":
+        this.state = { ...this.state, bye: e.data.reason };
+        break;
+    }
+    this.version++;
+    if (e.type !== "snapshot") return [];
+    const wanted = ["node", ...e.data.services.map((s) => s.name)].filter((s) => !this.backfilled.has(s));
+    for (const s of wanted) this.backfilled.add(s);
+    return wanted;
+  }
+}
+
+function upsertService(list: ServiceView[], s: ServiceView): ServiceView[] {
+  const i = list.findIndex((x) => x.name === s.name);
+  if (i === -1) return [...list, s];
+  const out = list.slice();
+  out[i] = s;
+  return out;
+}
+
+function upsertTask(list: TaskView[], t: TaskView): TaskView[] {
+  const i = list.findIndex((x) => x.id === t.id);
+  if (i === -1) return [...list, t];
+  const out = list.slice();
+  out[i] = t;
+  return out;
+}

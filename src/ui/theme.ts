@@ -1,0 +1,33 @@
+// Colours by meaning, and whether to use them. With NO_COLOR every colour is dropped; the
+// console stays readable because states carry a symbol and a word, and the selected row a
+// `›` marker and inverse video (attributes, not colours).
+import { createContext, useContext } from "react";
+
+export type Tone = "ok" | "warn" | "err" | "info" | "accent" | "muted" | "plain";
+
+export interface Theme {
+  noColor: boolean;
+  color(tone: Tone): string | undefined;
+}
+
+const PALETTE: Record<Tone, string | undefined> = {
+  ok: "green",
+  warn: "yellow",
+  err: "red",
+  info: "cyan",
+  accent: "magenta",
+  muted: "gray",
+  plain: undefined,
+};
+
+export function createTheme(noColor: boolean): Theme {
+  return { noColor, color: (tone) => (noColor ? undefined : PALETTE[tone]) };
+}
+
+/** NO_COLOR (https://no-color.org): set and not empty disables colour. */
+export function noColorFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
+}
+
+export const ThemeContext = createContext<Theme>(createTheme(false));
+export const useTheme = (): Theme => useContext(ThemeContext);

@@ -1,0 +1,59 @@
+// Numbers for people, short enough for table cells.
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes)) return "—";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const digits = v >= 100 || i === 0 ? 0 : 1;
+  return `${v.toFixed(digits)} ${units[i]}`;
+}
+
+/** Short size without the space, e.g. `1.2T`, for dense rows. */
+export function formatBytesShort(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes)) return "—";
+  const units = ["B", "K", "M", "G", "T", "P"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const digits = v >= 100 || i === 0 ? 0 : 1;
+  return `${v.toFixed(digits)}${units[i]}`;
+}
+
+/** Read throughput in decimal MB/s, as disks are sold and as proving speed is discussed. */
+export function formatRate(bytesPerSec: number | null | undefined): string {
+  if (bytesPerSec == null || !Number.isFinite(bytesPerSec)) return "—";
+  const mb = bytesPerSec / 1e6;
+  return `${mb >= 100 ? mb.toFixed(0) : mb.toFixed(1)} MB/s`;
+}
+
+/** `45s`, `12m`, `3h05m`, `2d04h` (seconds only in the first minute, so the table rarely changes). */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return "—";
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${String(m % 60).padStart(2, "0")}m`;
+  const d = Math.floor(h / 24);
+  return `${d}d${String(h % 24).padStart(2, "0")}h`;
+}
+
+export function formatPercent(p: number | null | undefined, digits = 0): string {
+  if (p == null || !Number.isFinite(p)) return "—";
+  return `${p.toFixed(digits)}%`;
+}
+
+/** `14:03:22` local time of an epoch-ms timestamp. */
+export function formatClock(at: number): string {
+  const d = new Date(at);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}

@@ -1,0 +1,80 @@
+// An in-memory DaemonClient for console tests: records every call, answers from handlers,
+// and lets the test push events and connection states.
+import type { ConnectionState, DaemonClient, DaemonEvent } from "../../src/client/types.js";
+import type { RouteKey, RouteRequest, RouteResponse } from "../../src/protocol/api.js";
+import type { LogLine, Snapshot } from "../../src/protocol/model.js";
+
+export interface Call {
+  route: RouteKey;
+  body: unknown;
+}
+
+type Handler = (body: unknown) => unknown;
+
+export class FakeClient implements DaemonClient {
+  readonly calls: Call[] = [];
+  readonly handlers: Partial<Record<RouteKey, Handler>> = {};
+  private listeners: { onEvent: (e: DaemonEvent) => void; onState?: (s: ConnectionState) => void }[] = [];
+  closed = false;
+
+  constructor(
+    private snapshot: Snapshot | null,
+    private readonly history: Record<string, LogLine[]> = {},
+  ) {
+    this.handlers.logs = (b) => {
+      const { source, lines } = b as { source: string; lines: number };
+      return { lines: (this.history[source] ?? []).slice(-lines) };
+    };
+    const ok = (b: unknown) => {
+      const { names, all } = b as { names: string[]; all: boolean };
+      const list = all ? (this.snapshot?.services.map((s) => s.name) ?? []) : names;
+      return { results: list.map((name) => ({ name, ok: true, message: "done" })) };
+    };
+    this.handlers.start = ok;
+    this.handlers.stop = ok;
+    this.handlers.restart = ok;
+    this.handlers.doctor = () => ({ findings: this.snapshot?.findings ?? [] });
+    this.handlers.reload = () => ({ ok: true, message: "config reloaded" });
+  }
+
+  async call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
+    this.calls.push({ route, body });
+    const h = this.handlers[route];
+    if (!h) throw new Error(`no handler for ${route}`);
+    return h(body) as RouteResponse<K>;
+  }
+
+  /** Calls other than the log backfill the console makes on attach. */
+  actionCalls(): Call[] {
+    return this.calls.filter((c) => c.route !== "logs");
+  }
+
+  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void): () => void {
+    const l = { onEvent, onState };
+    this.listeners.push(l);
+    if (this.snapshot) {
+      onState?.({ kind: "connected" });
+      onEvent({ type: "snapshot", data: this.snapshot });
+    } else onState?.({ kind: "connecting" });
+    return () => {
+      this.listeners = this.listeners.filter((x) => x !== l);
+    };
+  }
+
+  emit(e: DaemonEvent): void {
+    if (e.type === "snapshot") this.snapshot = e.data;
+    for (const l of this.listeners) l.onEvent(e);
+  }
+
+  setState(s: ConnectionState): void {
+    for (const l of this.listeners) l.onState?.(s);
+  }
+
+  get subscribers(): number {
+    return this.listeners.length;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}

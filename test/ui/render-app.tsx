@@ -1,0 +1,55 @@
+// Renders the console with ink-testing-library at a chosen terminal size, and small helpers
+// to send keys and wait for frames (polling, no fixed sleeps).
+import React from "react";
+import { render } from "ink-testing-library";
+import { App } from "../../src/ui/App.js";
+import { FakeClient } from "./fake-client.js";
+import type { QuitSummary } from "../../src/ui/App.js";
+
+export const KEYS = {
+  up: "\x1b[A",
+  down: "\x1b[B",
+  enter: "\r",
+  esc: "\x1b",
+  tab: "\t",
+  shiftTab: "\x1b[Z",
+  pageUp: "\x1b[5~",
+  pageDown: "\x1b[6~",
+  backspace: "\x7f",
+  ctrlC: "\x03",
+};
+
+// eslint-disable-next-line no-control-regex
+export const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+
+export function setSize(stdout: { emit: (e: string) => boolean }, columns: number, rows: number): void {
+  Object.defineProperty(stdout, "columns", { value: columns, configurable: true });
+  Object.defineProperty(stdout, "rows", { value: rows, configurable: true });
+  stdout.emit("resize");
+}
+
+export function renderApp(client: FakeClient, opts: { columns?: number; rows?: number; now?: number; noColor?: boolean } = {}) {
+  const quits: QuitSummary[] = [];
+  const now = opts.now ?? Date.now();
+  const inst = render(
+    <App client={client} now={() => now} noColor={opts.noColor ?? true} onQuit={(s) => quits.push(s)} store={{ maxFps: 1000 }} />,
+  );
+  setSize(inst.stdout, opts.columns ?? 100, opts.rows ?? 30);
+  const frame = () => stripAnsi(inst.lastFrame() ?? "");
+  const waitFor = async (pred: (f: string) => boolean, what = "frame", timeout = 10_000): Promise<string> => {
+    const t0 = Date.now();
+    for (;;) {
+      const f = frame();
+      if (pred(f)) return f;
+      if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}; last frame:\n${f}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      inst.stdin.write(k);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  };
+  return { ...inst, frame, waitFor, press, quits };
+}
