@@ -1,0 +1,123 @@
+// NodeMonitor against the demo rig's simulated node (`postdeck sim node`), a real process: addresses
+// read from the node's JSON config, its stdout fed as the node log. Needs dist (npx tsc -p .).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import type { ResolvedConfig } from "../../../src/config/schema.js";
+import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
+import { keyHex } from "./rig-input.js";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const BIN = path.join(ROOT, "bin/postdeck.js");
+const built = existsSync(path.join(ROOT, "dist/sim/node/main.js"));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(cond: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!built)("NodeMonitor against the simulated node", () => {
+  let dir = "";
+  let node: ChildProcess | null = null;
+  let monitor: NodeMonitor | null = null;
+  const k1 = keyHex();
+  const k2 = keyHex();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "pd-simnode-"));
+    const ids = path.join(dir, "data", "identities");
+    mkdirSync(ids, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(ids, "post1.key"), k1.hex, { mode: 0o600 });
+    writeFileSync(path.join(ids, "post2.key"), k2.hex, { mode: 0o600 });
+    const [pub, priv, post] = [await freePort(), await freePort(), await freePort()];
+    const nodeJson = path.join(dir, "node.json");
+    writeFileSync(
+      nodeJson,
+      JSON.stringify({
+        smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqq" },
+        api: { "grpc-public-listener": `127.0.0.1:${pub}`, "grpc-private-listener": `127.0.0.1:${priv}`, "grpc-post-listener": `127.0.0.1:${post}` },
+      }),
+    );
+    node = spawn(process.execPath, [BIN, "sim", "node", "--data-folder", path.join(dir, "data"), "--config", nodeJson, "--warn-interval", "1"], {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const config: ResolvedConfig = {
+      path: path.join(dir, "postdeck.yaml"),
+      rig: "sim",
+      demo: true,
+      stateDir: path.join(dir, "state"),
+      node: {
+        dataFolder: path.join(dir, "data"),
+        identitiesDir: ids,
+        config: nodeJson,
+        log: { file: null, command: ["sim", "node"], cwd: null, env: {} },
+        grpc: { public: null, private: null, post: null }, // from the node's JSON config
+      },
+      postcli: null,
+      services: [],
+      logs: { maxBytes: 1 << 20, keep: 1, ringLines: 100 },
+    };
+    monitor = new NodeMonitor({ config, pollMs: 300, slowPollMs: 1000, debounceMs: 20 });
+    const m = monitor;
+    readline.createInterface({ input: node.stdout! }).on("line", (l) => m.ingestNodeLog([l]));
+    readline.createInterface({ input: node.stderr! }).on("line", (l) => m.ingestNodeLog([l]));
+    await m.start();
+  });
+
+  afterAll(async () => {
+    await monitor?.stop();
+    if (node?.pid && node.exitCode === null) {
+      try {
+        process.kill(-node.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sees registration in the log, the node over gRPC, and what is missing", async () => {
+    const m = monitor!;
+    await waitFor(() => m.identities().every((i) => i.registered === "yes" && i.registeredAt !== null), "both identities registered in the log");
+    await waitFor(() => m.node().reachable && m.node().version !== null, "node reachable over gRPC");
+    await waitFor(() => m.identities().every((i) => i.postState !== null), "PostStates joined");
+    expect(m.identities().map((i) => [i.keyFile, i.nodeId])).toEqual([
+      ["post1.key", k1.nodeId],
+      ["post2.key", k2.nodeId],
+    ]);
+    expect(m.node().startedAt).not.toBeNull();
+    // the node waits for post-services nobody runs
+    await waitFor(() => m.findings().filter((f) => f.id === "proving-service-down").length === 2, "proving-service-down for both");
+    expect(m.findings().filter((f) => f.id === "key-without-service").map((f) => f.subject)).toEqual(["post1.key", "post2.key"]);
+    const src = Object.fromEntries(m.node().sources.map((s) => [s.name, s.live]));
+    expect(src).toMatchObject({ identities: true, "node-config": true, "node-log": true, "grpc-public": true, "grpc-private": true, "grpc-post": true });
+  });
+
+  it("when the node goes away, gRPC sources go dead and the identities stay", async () => {
+    const m = monitor!;
+    process.kill(-node!.pid!, "SIGTERM");
+    await waitFor(() => !m.node().reachable, "node unreachable");
+    await waitFor(() => m.node().sources.find((s) => s.name === "grpc-post")?.live === false, "post source dead");
+    expect(m.identities()).toHaveLength(2);
+    expect(m.identities().every((i) => i.postState === null)).toBe(true);
+  });
+});
