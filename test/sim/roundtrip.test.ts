@@ -1,0 +1,134 @@
+// A sim post-service registers with a sim node over gRPC; the node drives it through the initial proof
+// and a cycle gap, as go-spacemesh drives a real post-service.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { spacemeshV1 } from "../../src/protocol/spacemesh-proto.js";
+import { assertBuilt, freePort, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
+
+beforeAll(assertBuilt);
+afterEach(killAll);
+
+type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
+
+async function rigWithOneIdentity() {
+  const root = tmpDir();
+  const pos = path.join(root, "pos1");
+  expect((await initPos(pos)).code).toBe(0);
+  const data = path.join(root, "data");
+  fs.mkdirSync(path.join(data, "identities"), { recursive: true, mode: 0o700 });
+  fs.copyFileSync(path.join(pos, "identity.key"), path.join(data, "identities", "post1.key"));
+  const nodeId = fs.readFileSync(path.join(pos, "identity.key"), "utf8").slice(64);
+  const [postPort, privPort, pubPort, opPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const config = path.join(root, "config.json");
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" },
+      api: {
+        "grpc-public-listener": `127.0.0.1:${pubPort}`,
+        "grpc-private-listener": `127.0.0.1:${privPort}`,
+        "grpc-post-listener": `127.0.0.1:${postPort}`,
+      },
+    }),
+  );
+  const postStates = (): Promise<{ id: Buffer; state: string; name: string }[]> =>
+    new Promise((resolve, reject) => {
+      const c = new (spacemeshV1()["PostInfoService"]!)(`127.0.0.1:${postPort}`, grpc.credentials.createInsecure()) as unknown as Record<string, (r: unknown, cb: Cb) => void>;
+      c["PostStates"]!({}, (err, res) => {
+        (c as unknown as grpc.Client).close();
+        if (err) reject(err);
+        else resolve(res["states"] as { id: Buffer; state: string; name: string }[]);
+      });
+    });
+  const status = async () => (await fetch(`http://127.0.0.1:${opPort}/status`)).text();
+  return { root, pos, data, config, nodeId, postPort, privPort, opPort, postStates, status };
+}
+
+const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "3" };
+
+describe("sim node + sim post-service over gRPC", () => {
+  it("registers, proves the initial proof and a cycle-gap proof, and refuses a duplicate connection", async () => {
+    const r = await rigWithOneIdentity();
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "15", "--first-cycle-gap", "15", "--warn-interval", "2"]);
+    await waitFor("node up", async () => (await r.postStates()).length === 1);
+    // new identity: the initial proof is wanted at once, and nothing serves it yet
+    expect((await r.postStates())[0]).toMatchObject({ name: "post1.key", state: "PROVING" });
+    expect(((await r.postStates())[0]!.id).toString("hex")).toBe(r.nodeId);
+    await waitFor("not-connected warning", () =>
+      node.stdout().includes(`\tWARN\tnode.nipostBuilder\tpost service not connected - waiting for reconnection\t{"smesherID": "${r.nodeId}", "error": "post service not registered"}\n`),
+    );
+
+    // events from the private listener
+    const events: Record<string, unknown>[] = [];
+    const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.privPort}`, grpc.credentials.createInsecure()) as unknown as {
+      EventsStream(req: unknown): grpc.ClientReadableStream<Record<string, unknown>>;
+    } & grpc.Client;
+    const evStream = admin.EventsStream({});
+    evStream.on("data", (e) => events.push(e));
+    evStream.on("error", () => undefined);
+
+    const service = sim(
+      ["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--operator-address", `127.0.0.1:${r.opPort}`, "--reconnect-interval-s", "1"],
+      { env: SERVICE_ENV },
+    );
+    await waitFor("registration", () => node.stdout().includes(`\tINFO\tnode.postService\tpost service registered\t{"node_id": "${r.nodeId}"}\n`));
+    expect(service.stderr()).toMatch(/INFO  post_service::client\] obtained metadata: PostMetadata \{ node_id: \[\d+(, \d+){31}\], commitment_atx_id: \[171(, 171){31}\], labels_per_unit: 4096, num_units: 4, max_file_size: 16384, nonce: Some\(\d+\), last_position: None \}\n/);
+    await waitFor("initial proof started", () => node.stdout().includes(`\tINFO\tnode.nipostBuilder\tstarting post execution\t{"challenge": "${Buffer.alloc(32).toString("base64")}"}\n`));
+    const proving = await waitFor("Proving body", async () => {
+      const b = await r.status();
+      return b.startsWith('{"Proving"') ? b : null;
+    });
+    expect(proving).toMatch(/^\{"Proving":\{"nonces":\{"start":0,"end":16\},"position":\d+\}\}$/);
+    await waitFor("initial proof finished", () => /\tINFO\tnode\.nipostBuilder\tfinished post execution\t\{"duration": "[\d.]+m?s"\}\n/.test(node.stdout()), 90_000);
+    await waitFor("IDLE", async () => (await r.postStates())[0]!.state === "IDLE");
+    expect(await r.status()).toBe('"Idle"');
+    expect(service.stderr()).toContain("INFO  post_service::service] starting proof generation for challenge " + "00".repeat(32) + "\n");
+    for (const line of ["started reading POST data", "proof generation finished", "verifying proof"]) expect(service.stderr()).toContain(line);
+    expect(service.stderr()).toMatch(/proof is valid \(verification took: [\d.]+s\)/);
+
+    // a second post-service for the same identity is refused by the node
+    const dup = sim(["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--reconnect-interval-s", "1"], { env: SERVICE_ENV });
+    await waitFor("duplicate refused", () =>
+      dup.stderr().includes('INFO  post_service::client] disconnected: Err(status: Unknown, message: "post service already registered"'),
+    );
+    process.kill(-dup.child.pid!, "SIGKILL");
+
+    // the cycle gap: PROVING again, then IDLE after the proof
+    await waitFor("PROVING in the cycle gap", async () => (await r.postStates())[0]!.state === "PROVING", 60_000);
+    await waitFor("IDLE after the cycle-gap proof", async () => (await r.postStates())[0]!.state === "IDLE", 90_000);
+    expect(node.stdout().split("\tfinished post execution\t").length - 1).toBe(2);
+    expect(node.stdout()).toMatch(/\tINFO\tnode\.atxBuilder\tatx published\t\{"atx_id": "[0-9a-f]+", "size": \d+\}\n/);
+
+    await waitFor("events", () => events.filter((e) => e["details"] === "atxPublished").length >= 2, 10_000);
+    const kinds = events.map((e) => e["details"]);
+    expect(kinds).toContain("postStart");
+    expect(kinds).toContain("postComplete");
+    const start = events.find((e) => e["details"] === "postStart")!["postStart"] as { smesher: Buffer; challenge: Buffer };
+    expect(start.smesher.toString("hex")).toBe(r.nodeId);
+    const complete = events.find((e) => e["details"] === "postComplete")!;
+    expect(complete["failure"]).toBe(false);
+    evStream.cancel();
+    admin.close();
+  });
+
+  it("a failing post-service: the node logs the failure and keeps the identity PROVING; /status stays DoneProving", async () => {
+    const r = await rigWithOneIdentity();
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "2", "--cycle-gap-every", "600"]);
+    await waitFor("node up", async () => (await r.postStates()).length === 1);
+    const service = sim(
+      ["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--operator-address", `127.0.0.1:${r.opPort}`],
+      { env: { ...SERVICE_ENV, POSTDECK_SIM_FAIL_PROOF: "1" } },
+    );
+    await waitFor("failure logged by the node", () =>
+      node.stdout().includes('\tERROR\tnode.atxBuilder\tfailed to generate initial proof:\t{"error": "post execution: error generating proof: status:GEN_PROOF_STATUS_ERROR"}\n'),
+    90_000);
+    expect(service.stderr()).toMatch(/\[\S+ ERROR post_service::client\] failed to generate proof: /);
+    expect(await r.status()).toBe('"DoneProving"');
+    expect((await r.postStates())[0]!.state).toBe("PROVING");
+    // retried: the node asks again and gets the error again; the state does not reset
+    await waitFor("second failure", () => node.stdout().split("failed to generate initial proof:").length > 2, 30_000);
+    expect(await r.status()).toBe('"DoneProving"');
+  });
+});
