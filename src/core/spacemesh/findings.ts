@@ -119,18 +119,25 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
   for (const id of input.identities) {
     const service = id.service ? input.services.find((s) => s.name === id.service) : undefined;
     const nc = id.nodeId ? logNotConnected?.get(id.nodeId) : undefined;
-    const ncRecent = nc !== undefined && input.now - nc <= NOT_CONNECTED_RECENT_MS;
+    // a warning counts while no later connection was seen
+    const ncRecent = nc !== undefined && input.now - nc <= NOT_CONNECTED_RECENT_MS && id.connected !== true;
     if (id.postState === "PROVING" || ncRecent) {
       let why: string | null = null;
+      let severity: Severity = "error";
       if (id.service && !isServiceUp(service)) why = `its post-service ${id.service} is ${service?.state ?? "not known to the supervisor"}`;
-      else if (!id.service) why = "no configured post-service has its PoS data";
-      else if (id.connected === false) why = `its post-service ${id.service} is not connected to the node`;
+      else if (id.connected === false) why = id.service ? `its post-service ${id.service} is not connected to the node` : "no post-service is connected for it";
       else if (ncRecent) why = `the node logged "post service not connected - waiting for reconnection" at ${iso(nc!)}`;
+      else if (!id.service && id.connected === null) {
+        why = "postdeck runs no post-service for it (unless one runs elsewhere, the proof will be missed)";
+        severity = "warning";
+      }
       if (why) {
         out.push(
-          f("proving-service-down", "error", id.keyFile,
+          f("proving-service-down", severity, id.keyFile,
             `node is PROVING for ${id.keyFile} but ${why}`,
-            `node log: post service not connected - waiting for reconnection {"smesherID": "${id.nodeId ?? "?"}", "error": "post service not registered"}${ncRecent ? ` (last at ${iso(nc!)})` : ""}`,
+            ncRecent
+              ? `node log at ${iso(nc!)}: post service not connected - waiting for reconnection {"smesherID": "${id.nodeId}", "error": "post service not registered"}`
+              : `PostStates: ${id.keyFile} is PROVING (the node wants its proof now; it waits for the post-service and retries)`,
             id.service && !isServiceUp(service)
               ? `start it now: postdeck start ${id.service} (the proof must be done within the cycle gap)`
               : id.service

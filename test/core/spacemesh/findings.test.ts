@@ -401,3 +401,100 @@ describe("findings: each triggered by its input and cleared when fixed", () => {
     expect(findings[0]!.severity).toBe("error");
   });
 });
+
+describe("more findings", () => {
+  it("PoS metadata missing in a service's dir", () => {
+    const f = triggersAndClears(
+      "pos-metadata-unreadable",
+      (i) => {
+        i.posDirs.push({ service: "s3", dir: "/pos/s3", metadata: { ok: false, missing: true, problem: "postdata_metadata.json not found in /pos/s3" }, data: null });
+      },
+      (i) => {
+        i.posDirs.pop();
+      },
+      "s3",
+      "error",
+    );
+    expect(f.detail).toBe("postdata_metadata.json not found in /pos/s3");
+  });
+
+  it("two services on one identity's PoS data", () => {
+    triggersAndClears(
+      "duplicate-service",
+      (i, { k1 }) => {
+        i.posDirs.push(posDir("s1-copy", k1.nodeId));
+      },
+      (i) => {
+        i.posDirs.pop();
+      },
+      "s1-copy",
+    );
+  });
+
+  it("a node config that cannot be used", () => {
+    triggersAndClears(
+      "node-config-problem",
+      (i) => {
+        i.nodeConfigProblems = ["/etc/node.json: not valid JSON (Unexpected token)"];
+      },
+      (i) => {
+        i.nodeConfigProblems = [];
+      },
+      null,
+      "warning",
+    );
+  });
+
+  it("a recent `failed to generate initial proof` in the node log", () => {
+    triggersAndClears(
+      "initial-proof-failed",
+      (i) => {
+        i.nodeLog!.initialProofFailed = { at: NOW - 60_000, error: "post execution: error generating proof: status:GEN_PROOF_STATUS_ERROR", nodeId: null };
+      },
+      (i) => {
+        i.now = NOW + 60 * 60_000; // no new failure for an hour: it went through
+      },
+    );
+  });
+
+  it("a malfeasance event for one of our identities", () => {
+    triggersAndClears(
+      "malfeasance",
+      (i, { k2 }) => {
+        i.events = [{ kind: "malfeasance", at: NOW - 5, smesher: k2.nodeId, failure: false, help: "", details: {} }];
+      },
+      (i) => {
+        i.events = [];
+      },
+      "post2.key",
+    );
+  });
+
+  it("the PROVING finding cites the node's log line only when it was seen", () => {
+    const { input, k1 } = healthyRig();
+    input.postStates![0]!.state = "PROVING";
+    input.services[0] = { ...input.services[0]!, state: "stopped" };
+    expect(run(input).find((f) => f.id === "proving-service-down")!.detail).toBe("PostStates: post1.key is PROVING (the node wants its proof now; it waits for the post-service and retries)");
+    input.nodeLog!.notConnected.set(k1.nodeId, NOW - 1000);
+    expect(run(input).find((f) => f.id === "proving-service-down")!.detail).toContain("post service not connected - waiting for reconnection");
+  });
+});
+
+describe("proving-service-down edge cases", () => {
+  it("a reconnection after the warning clears it at once", () => {
+    const { input, k1 } = healthyRig();
+    input.nodeLog!.connected.delete(k1.nodeId);
+    input.nodeLog!.notConnected.set(k1.nodeId, NOW - 5000);
+    expect(ids(run(input))).toContain("proving-service-down");
+    input.serviceLogs.s1!.connectedAt = NOW - 1000; // obtained metadata after the warning
+    expect(ids(run(input))).not.toContain("proving-service-down");
+  });
+  it("PROVING with no service postdeck knows of and no connection signal is a warning, not an error", () => {
+    const { input } = healthyRig();
+    input.postStates![1]!.state = "PROVING";
+    input.posDirs.pop();
+    input.nodeLog!.connected.clear();
+    const f = run(input).find((x) => x.id === "proving-service-down")!;
+    expect(f).toMatchObject({ subject: "post2.key", severity: "warning" });
+  });
+});
