@@ -1,0 +1,199 @@
+// Builds a complete demo rig in a directory: a node data folder with identities/, N PoS dirs
+// initialised by the simulated postcli, a go-spacemesh JSON config for remote smeshing, wrapper
+// scripts bin/{go-spacemesh,post-service,postcli} running the simulators, and a postdeck.yaml
+// (src/config/schema.ts) that supervises them. Idempotent: a finished rig is reused as it is; an
+// interrupted build continues where it stopped (postcli resumes its files).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { stringify } from "yaml";
+import { writeFileAtomicSync } from "./atomic-write.js";
+import { GOLDEN_ATX } from "./node/constants.js";
+import { METADATA_FILE, readMetadata, fileLayout, listDataFiles, LABEL_BYTES } from "./post-data.js";
+
+export const DEMO_LABELS_PER_UNIT = 65536; // 1 MiB per unit
+export const DEMO_NUM_UNITS = 4; // the network minimum
+export const DEMO_MAX_FILE_SIZE = 1024 * 1024; // 4 files per identity
+export const DEMO_COINBASE = "sm1qqqqqqzzxmvx6wzd8r9vjj3fgqy0ks3pm4e7rzszmkx5g";
+const MARKER = ".postdeck-demo-rig.json";
+
+export interface DemoRigOptions {
+  /** Rig root; created if missing. */
+  dir: string;
+  /** Number of identities (and post-services), >= 1. Only used when the rig is first built. */
+  identities: number;
+  /** Absolute path of postdeck's bin/postdeck.js (the wrappers run `node <it> sim <program>`). */
+  postdeckBin: string;
+  /** Progress lines for people ("initialising post2 (4 MiB)"). */
+  onProgress?: (line: string) => void;
+}
+
+export interface DemoRig {
+  dir: string;
+  /** <dir>/postdeck.yaml: pass it as --config. */
+  configPath: string;
+  /** true when an existing finished rig was reused without changes. */
+  reused: boolean;
+  nodeDataFolder: string;
+  nodeConfigPath: string;
+  grpc: { public: string; private: string; post: string };
+  services: { name: string; dir: string; keyFile: string }[];
+  bin: { node: string; postService: string; postcli: string };
+}
+
+interface Marker {
+  identities: number;
+  grpc: { public: string; private: string; post: string };
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+function writeWrapper(file: string, postdeckBin: string, program: string): void {
+  const text = `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\nexec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
+  if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
+  writeFileAtomicSync(file, text, 0o755);
+  fs.chmodSync(file, 0o755);
+}
+
+/** A PoS dir is complete when metadata has a nonce and every data file has its full size. */
+function posComplete(dir: string): boolean {
+  if (!fs.existsSync(path.join(dir, METADATA_FILE))) return false;
+  try {
+    const m = readMetadata(dir);
+    if (m.Nonce === undefined) return false;
+    const layout = fileLayout(m.NumUnits, m.LabelsPerUnit, m.MaxFileSize);
+    const files = listDataFiles(dir);
+    if (files.length !== layout.numFiles) return false;
+    return files.every((f, i) => f.size === (i === layout.numFiles - 1 ? layout.lastFileLabels : layout.labelsPerFile) * LABEL_BYTES);
+  } catch {
+    return false;
+  }
+}
+
+function runPostcli(wrapper: string, dir: string): Promise<void> {
+  const args = [
+    "-provider=4294967295",
+    `-numUnits=${DEMO_NUM_UNITS}`,
+    `-labelsPerUnit=${DEMO_LABELS_PER_UNIT}`,
+    `-maxFileSize=${DEMO_MAX_FILE_SIZE}`,
+    `-commitmentAtxId=${GOLDEN_ATX.toString("hex")}`,
+    `-datadir=${dir}`,
+    "-yes",
+  ];
+  return new Promise((resolve, reject) => {
+    let err = "";
+    const child = spawn(wrapper, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, POSTDECK_SIM_INIT_BPS: "0" } });
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`postcli failed for ${dir} (exit ${code}):\n${err.trim()}`))));
+  });
+}
+
+export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
+  const dir = path.resolve(o.dir);
+  const progress = o.onProgress ?? (() => undefined);
+  const markerFile = path.join(dir, MARKER);
+  const configPath = path.join(dir, "postdeck.yaml");
+  let marker: Marker | null = null;
+  try {
+    marker = JSON.parse(fs.readFileSync(markerFile, "utf8")) as Marker;
+  } catch {
+    marker = null;
+  }
+  const n = marker?.identities ?? Math.max(1, Math.floor(o.identities));
+  const bin = {
+    node: path.join(dir, "bin", "go-spacemesh"),
+    postService: path.join(dir, "bin", "post-service"),
+    postcli: path.join(dir, "bin", "postcli"),
+  };
+  const nodeDataFolder = path.join(dir, "node", "data");
+  const identitiesDir = path.join(nodeDataFolder, "identities");
+  const nodeConfigPath = path.join(dir, "node", "config.json");
+  const services = Array.from({ length: n }, (_, i) => ({
+    name: `post${i + 1}`,
+    dir: path.join(dir, "pos", `post${i + 1}`),
+    keyFile: path.join(identitiesDir, `post${i + 1}.key`),
+  }));
+
+  const finished = marker !== null && fs.existsSync(configPath) && services.every((s) => fs.existsSync(s.keyFile) && posComplete(s.dir));
+  if (finished) {
+    // Wrappers carry the path of this postdeck: refresh them if postdeck moved.
+    writeWrapper(bin.node, o.postdeckBin, "node");
+    writeWrapper(bin.postService, o.postdeckBin, "post-service");
+    writeWrapper(bin.postcli, o.postdeckBin, "postcli");
+    return { dir, configPath, reused: true, nodeDataFolder, nodeConfigPath, grpc: marker!.grpc, services, bin };
+  }
+
+  fs.mkdirSync(path.join(dir, "bin"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "pos"), { recursive: true });
+  fs.mkdirSync(identitiesDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(identitiesDir, 0o700);
+  writeWrapper(bin.node, o.postdeckBin, "node");
+  writeWrapper(bin.postService, o.postdeckBin, "post-service");
+  writeWrapper(bin.postcli, o.postdeckBin, "postcli");
+
+  const grpc = marker?.grpc ?? {
+    public: `127.0.0.1:${await freeLoopbackPort()}`,
+    private: `127.0.0.1:${await freeLoopbackPort()}`,
+    post: `127.0.0.1:${await freeLoopbackPort()}`,
+  };
+  writeFileAtomicSync(markerFile, JSON.stringify({ identities: n, grpc } satisfies Marker, null, 2) + "\n");
+
+  for (const s of services) {
+    if (fs.existsSync(s.keyFile) && posComplete(s.dir)) continue;
+    progress(`initialising ${s.name}: ${DEMO_NUM_UNITS} units of ${(DEMO_LABELS_PER_UNIT * LABEL_BYTES) / 1024 / 1024} MiB in ${s.dir}`);
+    await runPostcli(bin.postcli, s.dir);
+    const key = path.join(s.dir, "identity.key");
+    if (fs.existsSync(key) && !fs.existsSync(s.keyFile)) {
+      fs.copyFileSync(key, s.keyFile, fs.constants.COPYFILE_EXCL);
+      fs.chmodSync(s.keyFile, 0o600);
+      fs.rmSync(key);
+    }
+    if (!fs.existsSync(s.keyFile)) throw new Error(`demo rig: ${s.name} has PoS data in ${s.dir} but no key in ${s.keyFile}; delete ${s.dir} and run again`);
+  }
+
+  writeFileAtomicSync(
+    nodeConfigPath,
+    JSON.stringify(
+      {
+        main: { "data-folder": nodeDataFolder },
+        smeshing: { "smeshing-start": false, "smeshing-coinbase": DEMO_COINBASE },
+        api: { "grpc-public-listener": grpc.public, "grpc-private-listener": grpc.private, "grpc-post-listener": grpc.post },
+        post: { "post-labels-per-unit": DEMO_LABELS_PER_UNIT, "post-min-numunits": DEMO_NUM_UNITS, "post-max-numunits": 1048576, "post-k1": 26, "post-k2": 37 },
+        logging: { "log-encoder": "console" },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+
+  const yamlConfig = {
+    rig: "demo",
+    demo: true,
+    stateDir: path.join(dir, "state"),
+    node: {
+      dataFolder: nodeDataFolder,
+      config: nodeConfigPath,
+      log: { command: [bin.node, "--data-folder", nodeDataFolder, "--config", nodeConfigPath] },
+      grpc,
+    },
+    postcli: { binary: bin.postcli },
+    defaults: { binary: bin.postService, threads: 1, nonces: 16, randomxMode: "light" },
+    services: services.map((s) => ({ name: s.name, dir: s.dir })),
+  };
+  writeFileAtomicSync(configPath, `# postdeck demo rig (simulated node and post-services), made by 'postdeck demo'\n${stringify(yamlConfig)}`);
+  progress(`demo rig ready in ${dir}`);
+  return { dir, configPath, reused: false, nodeDataFolder, nodeConfigPath, grpc, services, bin };
+}
