@@ -63,8 +63,9 @@ export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "sh
   return segs;
 }
 
-/** Split a row of segments into rows of at most `width` cells (wrap mode). */
-export function wrapSegments(segs: Segment[], width: number): Segment[][] {
+/** Split a row of segments into rows of at most `width` cells (wrap mode); `words` breaks at spaces when it can. */
+export function wrapSegments(segs: Segment[], width: number, words = false): Segment[][] {
+  if (width < 4) return [segs]; // too narrow to wrap: the row is cut instead
   const rows: Segment[][] = [[]];
   let used = 0;
   for (const s of segs) {
@@ -77,7 +78,16 @@ export function wrapSegments(segs: Segment[], width: number): Segment[][] {
         continue;
       }
       const parts = chunk(rest, room);
-      const head = parts[0]!;
+      let head = parts[0]!;
+      if (words && head.length < rest.length && rest[head.length] !== " ") {
+        const sp = head.lastIndexOf(" ");
+        if (sp > 0) head = head.slice(0, sp + 1);
+        else if (used > 2) {
+          rows.push([{ text: "  " }]);
+          used = 2;
+          continue;
+        }
+      }
       if (head === "") {
         // A wide character that does not fit the rest of the row.
         rows.push([{ text: "  " }]);

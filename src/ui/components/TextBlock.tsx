@@ -18,7 +18,7 @@ export interface TextBlockProps {
 
 /** Rows after wrapping: what scrolling counts in. */
 export function blockRows(lines: Segment[][], width: number, wrap = true): Segment[][] {
-  return wrap ? lines.flatMap((l) => wrapSegments(l, width)) : lines;
+  return wrap ? lines.flatMap((l) => wrapSegments(l, width, true)) : lines;
 }
 
 export function TextBlock({ title, info = [], lines, width, height, scroll, wrap = true }: TextBlockProps): React.JSX.Element {

@@ -1,0 +1,229 @@
+// Every key path of the console against a fake daemon client: what the user presses and
+// what the daemon receives (route, names, force), or what the console says instead.
+import { describe, it, expect, afterEach } from "vitest";
+import { cleanup } from "ink-testing-library";
+import { FakeClient } from "./fake-client.js";
+import { loadFixture } from "./fixtures.js";
+import { KEYS, renderApp } from "./render-app.js";
+import { closingMessage } from "../../src/ui/run-console.js";
+
+afterEach(() => cleanup());
+
+/** The table row whose first cell is `name`. */
+const row = (frame: string, name: string) => frame.split("\n").find((l) => new RegExp(`^[› ]${name}\\s`).test(l)) ?? "";
+const selected = (frame: string, name: string) => row(frame, name).startsWith("›");
+
+async function setup(columns = 120, rows = 40) {
+  const { now, snapshot } = loadFixture();
+  const client = new FakeClient(snapshot);
+  const app = renderApp(client, { now, columns, rows });
+  await app.waitFor((f) => f.includes("post4 ") && f.includes("▶ Services"), "services pane");
+  return { client, app, snapshot };
+}
+
+const waitCalls = async (client: FakeClient, n: number) => {
+  const t0 = Date.now();
+  while (client.actionCalls().length < n) {
+    if (Date.now() - t0 > 10_000) throw new Error(`expected ${n} calls, got ${JSON.stringify(client.actionCalls())}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return client.actionCalls();
+};
+
+describe("moving and focus", () => {
+  it("j/k and arrows move the selection; the selected row has a › marker", async () => {
+    const { app } = await setup();
+    expect(selected(app.frame(), "post1")).toBe(true);
+    await app.press("j");
+    await app.waitFor((f) => selected(f, "post2"), "post2 selected");
+    await app.press(KEYS.down, KEYS.down);
+    await app.waitFor((f) => selected(f, "post4"), "post4 selected");
+    await app.press(KEYS.down); // stays on the last row
+    await app.press("k", KEYS.up);
+    const f = await app.waitFor((f) => selected(f, "post2"), "back to post2");
+    expect(selected(f, "post4")).toBe(false);
+  });
+
+  it("Tab and Shift-Tab move the focus between panes", async () => {
+    const { app } = await setup();
+    await app.press(KEYS.tab);
+    await app.waitFor((f) => f.includes("▶ Logs"), "logs focused");
+    await app.press(KEYS.tab);
+    await app.waitFor((f) => f.includes("▶ Hardware"), "hardware focused");
+    await app.press(KEYS.tab);
+    await app.waitFor((f) => f.includes("▶ Identities"), "wraps to identities");
+    await app.press(KEYS.shiftTab);
+    await app.waitFor((f) => f.includes("▶ Hardware"), "back to hardware");
+  });
+
+  it("o sorts by the next column and / filters the rows", async () => {
+    const { app } = await setup();
+    await app.press("o"); // name -> state: failed/backoff first
+    let f = await app.waitFor((f) => f.includes("sort state"), "sorted by state");
+    const order = f.split("\n").filter((l) => /^[› ]post\d\s/.test(l)).map((l) => l.slice(1, 6));
+    expect(order[0]).toBe("post3");
+    await app.press("/", "p", "o", "s", "t", "4", KEYS.enter);
+    f = await app.waitFor((f) => f.includes('filter "post4"'), "filtered");
+    expect(row(f, "post1")).toBe("");
+    expect(row(f, "post4")).not.toBe("");
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => row(f, "post1") !== "", "filter cleared");
+  });
+});
+
+describe("service actions go through the daemon", () => {
+  it("s, x, r act on the selected service without force when it is not proving", async () => {
+    const { app, client } = await setup();
+    await app.press("j"); // post2: running, Idle
+    await app.waitFor((f) => selected(f, "post2"));
+    await app.press("s");
+    await app.press("x");
+    await app.press("r");
+    const calls = await waitCalls(client, 3);
+    expect(calls).toEqual([
+      { route: "start", body: { names: ["post2"], all: false, force: false } },
+      { route: "stop", body: { names: ["post2"], all: false, force: false } },
+      { route: "restart", body: { names: ["post2"], all: false, force: false } },
+    ]);
+    await app.waitFor((f) => f.includes("✔ restart post2"), "result in the status line");
+  });
+
+  it("stopping a proving service asks first, says what is lost, and calls with force only after y", async () => {
+    const { app, client } = await setup();
+    await app.press("x"); // post1 is proving pass 1, 37%
+    const f = await app.waitFor((f) => f.includes("Confirm stop"), "confirmation");
+    expect(f.replace(/\s+/g, " ")).toContain(
+      "post1 is proving (pass 1, 37%): stopping it loses this pass; the node will wait for it to reconnect and it starts over",
+    );
+    expect(client.actionCalls()).toEqual([]);
+    await app.press("y");
+    const calls = await waitCalls(client, 1);
+    expect(calls[0]).toEqual({ route: "stop", body: { names: ["post1"], all: false, force: true } });
+  });
+
+  it("n or Esc cancels the confirmation and nothing is called", async () => {
+    const { app, client } = await setup();
+    await app.press("r");
+    await app.waitFor((f) => f.includes("Confirm restart"));
+    await app.press("n");
+    await app.waitFor((f) => f.includes("cancelled"), "cancelled message");
+    await app.press("x");
+    await app.waitFor((f) => f.includes("Confirm stop"));
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => !f.includes("Confirm stop") && f.includes("cancelled"));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.actionCalls()).toEqual([]);
+  });
+
+  it("S starts all; X stops all after confirming because post1 is proving", async () => {
+    const { app, client } = await setup();
+    await app.press("S");
+    await waitCalls(client, 1);
+    await app.press("X");
+    const f = await app.waitFor((f) => f.includes("Confirm stop"));
+    expect(f).toContain("post1 is proving");
+    await app.press(KEYS.enter);
+    const calls = await waitCalls(client, 2);
+    expect(calls).toEqual([
+      { route: "start", body: { names: [], all: true, force: false } },
+      { route: "stop", body: { names: [], all: true, force: true } },
+    ]);
+  });
+
+  it("the identity's service is the target in the Identities pane; the node saying PROVING also asks first", async () => {
+    const { now, snapshot } = loadFixture();
+    // post2's operator says Idle, but the node has its identity PROVING.
+    const identities = snapshot.identities.map((i) => (i.keyFile === "post2.key" ? { ...i, postState: "PROVING" as const } : i));
+    const client = new FakeClient({ ...snapshot, identities });
+    const app = renderApp(client, { now, columns: 120, rows: 40 });
+    await app.waitFor((f) => f.includes("post4.key"));
+    await app.press(KEYS.shiftTab, "j");
+    await app.waitFor((f) => f.includes("▶ Identities") && /^› +post2\.key/m.test(f), "post2.key selected");
+    await app.press("x");
+    const f = await app.waitFor((f) => f.includes("Confirm stop"));
+    expect(f).toContain("post2's identity post2.key is PROVING in the node");
+    await app.press("y");
+    expect((await waitCalls(client, 1))[0]).toEqual({ route: "stop", body: { names: ["post2"], all: false, force: true } });
+  });
+
+  it("errors from the daemon show in the status line, never as a crash", async () => {
+    const { app, client } = await setup();
+    client.handlers.start = () => {
+      throw new Error("post4: the service's --dir /data/post4 does not exist (config.yaml services[3].dir)");
+    };
+    client.handlers.stop = () => ({ results: [{ name: "post2", ok: false, message: "already stopping" }] });
+    await app.press("G"); // post4
+    await app.waitFor((f) => selected(f, "post4"));
+    await app.press("s");
+    await app.waitFor((f) => f.includes("✖ start post4 failed: post4: the service's --dir"), "error shown");
+    await app.press("k", "k", "x");
+    await app.waitFor((f) => f.includes("✖ stop post2: already stopping"), "failed result shown");
+  });
+
+  it("keys pressed where they do not apply give a short message", async () => {
+    const { app, client } = await setup();
+    await app.press(KEYS.tab, KEYS.tab); // hardware
+    await app.waitFor((f) => f.includes("▶ Hardware"));
+    await app.press("s");
+    await app.waitFor((f) => f.includes('s: "start selected service" does not apply in Hardware'), "hint");
+    await app.press("z");
+    await app.waitFor((f) => f.includes("key z does nothing here"), "unknown key");
+    expect(client.actionCalls()).toEqual([]);
+  });
+});
+
+describe("overlays", () => {
+  it("Enter opens a detail view with the full node id and the findings' fixes; Esc goes back", async () => {
+    const { app } = await setup(120, 50);
+    await app.press(KEYS.shiftTab, "j", "j"); // post3.key
+    await app.waitFor((f) => /^›\s*!1\s+post3\.key/m.test(f), "post3.key selected");
+    await app.press(KEYS.enter);
+    const f = await app.waitFor((f) => f.includes("Identity post3.key"), "detail");
+    expect(f).toContain("3".repeat(64));
+    expect(f).toContain("fix: restart the node so it loads identities/post3.key");
+    expect(f).toContain("registered signing key");
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => f.includes("▶ Identities"), "back");
+  });
+
+  it("? shows every key; Esc closes", async () => {
+    const { app } = await setup(120, 60);
+    await app.press("?");
+    const f = await app.waitFor((f) => f.includes("Help: every key"));
+    for (const text of ["stop selected service", "start all services", "search (highlight)", "command palette", "quit (services keep running)"])
+      expect(f).toContain(text);
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => !f.includes("Help: every key"));
+  });
+
+  it(": opens the palette; typing filters fuzzily and Enter runs the action", async () => {
+    const { app, client } = await setup();
+    await app.press(":");
+    let f = await app.waitFor((f) => f.includes("Command palette"));
+    expect(f).toContain("run doctor");
+    await app.press(..."rst post2".split(""));
+    f = await app.waitFor((f) => f.includes(": rst post2"));
+    expect(f).toMatch(/› restart post2/);
+    await app.press(KEYS.enter);
+    expect((await waitCalls(client, 1))[0]).toEqual({ route: "restart", body: { names: ["post2"], all: false, force: false } });
+  });
+
+  it("q quits and reports how many services keep running under which daemon", async () => {
+    const { app } = await setup();
+    await app.press("q");
+    const t0 = Date.now();
+    while (app.quits.length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    expect(app.quits[0]).toEqual({ running: 3, daemonPid: 4000 }); // post1, post2 running; post3 in backoff
+    expect(closingMessage(app.quits[0]!)).toBe(
+      "postdeck: console closed; 3 services keep running under the daemon (pid 4000). Reattach with `postdeck`.",
+    );
+  });
+
+  it("Ctrl-C quits too", async () => {
+    const { app } = await setup();
+    await app.press(KEYS.ctrlC);
+    const t0 = Date.now();
+    while (app.quits.length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    expect(app.quits).toHaveLength(1);
+  });
+});
