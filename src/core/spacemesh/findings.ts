@@ -26,6 +26,8 @@ export interface FindingsInput extends JoinInput {
   disk: DiskUsage[];
   doneSince: Record<string, number>; // service → since when its operator API says DoneProving
   nodeReachable: boolean;
+  /** Why PostStates failed on the post listener while the node answered on its public one; null = fine/unknown. */
+  postListenerProblem?: string | null;
 }
 
 /** A `post service not connected` warning younger than this counts as current (the node repeats it every 20 s). */
@@ -79,8 +81,8 @@ function keyFindings(input: FindingsInput, out: Finding[]): void {
         f("key-invalid", "error", k.name, p,
           `${k.path}: the node refuses to start with this file (loading identities: ${p})`,
           lineEnd
-            ? `remove the line ending: truncate -s 128 ${q(k.path)} (the file must hold exactly 128 hex characters, no newline)`
-            : `the file must hold exactly the 128 hex characters of the identity.key postcli wrote; copy it again from the PoS directory`),
+            ? `remove the line ending: truncate -s 128 ${q(k.path)} (the file must hold exactly 128 hex characters, no newline), then restart the node`
+            : `the file must hold exactly the 128 hex characters of the identity.key postcli wrote; copy it again from the PoS directory, then restart the node`),
       );
     } else {
       byId.set(k.check.nodeId, [...(byId.get(k.check.nodeId) ?? []), k.name]);
@@ -146,7 +148,7 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
         );
       }
     }
-    if (id.registered === "restart-needed") {
+    if (id.registered === "restart-needed" && id.keyProblem === null) {
       out.push(
         f("node-restart-needed", "warning", id.keyFile,
           `key ${id.keyFile} was added after the node started: the node has not loaded it`,
@@ -284,6 +286,18 @@ function configFindings(input: FindingsInput, out: Finding[]): void {
   }
 }
 
+function postListenerFindings(input: FindingsInput, out: Finding[]): void {
+  const problem = input.postListenerProblem;
+  if (!problem || input.posDirs.length === 0) return;
+  const dialled = [...new Set(input.postAddresses.map((a) => a.address))].join(", ");
+  out.push(
+    f("post-listener-unreachable", "error", null,
+      "the node answers, but not on the post listener the services use",
+      `${problem}${dialled ? `; services dial ${dialled}` : ""}`,
+      `make node.grpc.post in postdeck's config match api.grpc-post-listener in the node config (a fixed port, e.g. 127.0.0.1:9094), then restart the node and the services`),
+  );
+}
+
 function diskFindings(input: FindingsInput, out: Finding[]): void {
   const usageOf = (p: string): DiskUsage | null => {
     let best: DiskUsage | null = null;
@@ -372,6 +386,7 @@ export function computeFindings(input: FindingsInput): Finding[] {
   identityFindings(input, out);
   serviceFindings(input, out);
   configFindings(input, out);
+  postListenerFindings(input, out);
   diskFindings(input, out);
   nodeFindings(input, out);
   return out.map((x, i) => ({ x, i })).sort((a, b) => ORDER[a.x.severity] - ORDER[b.x.severity] || a.i - b.i).map((a) => a.x);

@@ -100,7 +100,8 @@ function connection(
     const n = input.nodeLog.notConnected.get(nodeId);
     if (n !== undefined) signals.push({ connected: false, at: n });
   }
-  if (signals.length === 0) return { connected: service ? false : null, at: null };
+  // A running service with no signal yet (e.g. its log was not read from the start): unknown.
+  if (signals.length === 0) return { connected: null, at: null };
   const last = signals.reduce((a, b) => (b.at >= a.at ? b : a));
   return last;
 }

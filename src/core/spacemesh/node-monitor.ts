@@ -498,6 +498,10 @@ export class NodeMonitor extends EventEmitter {
       disk: this.disk,
       doneSince: Object.fromEntries(this.doneSince),
       nodeReachable: this.status !== null,
+      postListenerProblem:
+        this.status !== null && this.grpcAddresses().post !== null && !this.sourceState.get("grpc-post")!.live
+          ? this.sourceState.get("grpc-post")!.error
+          : null,
     });
     this.identitiesValue = attachFindings(joined, findings);
     this.findingsValue = findings;

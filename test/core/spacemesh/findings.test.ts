@@ -498,3 +498,26 @@ describe("proving-service-down edge cases", () => {
     expect(f).toMatchObject({ subject: "post2.key", severity: "warning" });
   });
 });
+
+describe("post listener and key restart advice", () => {
+  it("the node answers on its public listener but not on the post listener the services dial", () => {
+    triggersAndClears(
+      "post-listener-unreachable",
+      (i) => {
+        i.postListenerProblem = "PostInfoService.PostStates on 127.0.0.1:9094: No connection established";
+      },
+      (i) => {
+        i.postListenerProblem = null;
+      },
+      null,
+      "error",
+    );
+  });
+  it("an invalid key added after the start asks to fix the file, not to restart first", () => {
+    const { input, k1 } = healthyRig();
+    input.keys.push(keyInput("post3.key", k1.hex.slice(0, 64) + "\n", { appearedAt: NOW - 10 }));
+    const found = ids(run(input));
+    expect(found).toContain("key-invalid");
+    expect(found).not.toContain("node-restart-needed");
+  });
+});
