@@ -153,3 +153,19 @@ describe("sim node: startup and gRPC", () => {
     expect(status.details).toBe("connection not allowed: node has no coinbase set in config");
   });
 });
+
+describe("sim node: command line", () => {
+  it("documents its time-compression flags and prints the timing at start", async () => {
+    const help = await simRun(["node", "--help"]);
+    expect(help.code).toBe(0);
+    for (const f of ["--data-folder", "--config", "--log-encoder", "--layer-duration", "--cycle-gap-every", "--cycle-gap-length"]) expect(help.stdout).toContain(f);
+    const bad = await simRun(["node", "--bogus"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.startsWith("Error: unknown flag: --bogus\n")).toBe(true);
+    const a = await keyHex();
+    const r = rig({ "post1.key": a.hex });
+    const p = sim(["node", "--data-folder", r.data, "--config", r.config, "--cycle-gap-every", "90", "--cycle-gap-length", "30"]);
+    await waitFor("timing line", () => p.stdout().includes("simulated time"));
+    expect(p.stdout()).toMatch(/\tINFO\tnode\tsimulated time \(postdeck demo node\)\t\{"layer duration": "5s", "cycle gap every": "1m30s", "cycle gap length": "30s", "first cycle gap in": "1m0s"/);
+  });
+});

@@ -135,3 +135,26 @@ describe("sim postcli", () => {
     expect(fs.readdirSync(dir)).toEqual(["identity.key"]);
   });
 });
+
+describe("sim postcli interrupted", () => {
+  it("leaves consistent files on SIGINT mid-init; the next run continues and the data verifies (-genproof)", async () => {
+    const { sim, waitFor } = await import("./sim-process.js");
+    const dir = tmpDir();
+    const p = sim(
+      ["postcli", "-provider=0", "-numUnits", "4", "-labelsPerUnit", "4096", "-maxFileSize", "16384", "-commitmentAtxId", COMMITMENT, "-datadir", dir, "-yes"],
+      { env: { POSTDECK_SIM_INIT_BPS: String(32 * 1024) } },
+    );
+    await waitFor("file 2 started", () => p.stdout().includes('starting to write file\t{"fileIndex": 2'));
+    p.child.kill("SIGINT");
+    expect(await p.exit).toBe(1);
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, "postdata_metadata.json"), "utf8"));
+    expect(meta.NumUnits).toBe(4);
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".bin"))) expect(fs.statSync(path.join(dir, f)).size % 16).toBe(0);
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith(".bin")).length).toBeLessThan(16);
+    const r = await initPos(dir, ["-genproof"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('initialization: file already initialized\t{"fileIndex": 0');
+    expect(r.stderr).toContain("cli: generating proof as a sanity test");
+    expect(r.stderr).toContain("cli: proof is valid");
+  });
+});

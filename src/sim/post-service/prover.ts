@@ -159,7 +159,8 @@ export class Prover {
       if (pass < o.proofPass) continue;
       const seed = crypto.createHash("sha256").update(challenge).update(o.meta.NodeId).digest();
       const nonce = start + (seed[0]! % o.nonces);
-      const indicesList = Array.from({ length: o.k2 }, (_, i) => seed.readUInt32BE((i % 7) * 4) % Math.max(1, total / 16));
+      const labels = Math.max(1, Math.floor(total / 16));
+      const indicesList = Array.from({ length: o.k2 }, (_, i) => crypto.createHash("sha256").update(seed).update(String(i)).digest().readUInt32BE(0) % labels).sort((x, y) => x - y);
       const indices = crypto.createHash("sha512").update(seed).digest().subarray(0, Math.ceil((o.k2 * 34) / 8));
       o.log.info(
         "post::prove",
