@@ -1,5 +1,5 @@
 // Writes a file atomically: temp file in the same dir, fsync, rename, fsync the dir.
-import { promises as fs } from "node:fs";
+import { promises as fs, closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import path from "node:path";
 
 export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
@@ -23,4 +23,18 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
   } catch {
     /* some filesystems refuse fsync on a directory */
   }
+}
+
+/** Synchronous variant, for the moment right after a spawn. */
+export function writeFileAtomicSync(file: string, data: string | Buffer, mode = 0o600): void {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.sync.tmp`);
+  const fd = openSync(tmp, "w", mode);
+  try {
+    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
 }

@@ -11,7 +11,11 @@ import { signalGroup, spawnIntoLogFile, type LaunchSpec, type Spawner } from "./
 import type { ServiceRecord } from "./state-file.js";
 import { tailLines } from "../logs/tail.js";
 
-export type PrepareResult = { ok: true; spec: LaunchSpec } | { ok: false; reason: string };
+export type PrepareResult =
+  | { ok: true; spec: LaunchSpec }
+  | { ok: false; reason: string }
+  /** The process already runs (e.g. started by a daemon killed before it saved its state): adopt it. */
+  | { ok: "adopt"; pid: number; startTime: string; argv: string[]; note: string };
 
 export interface ManagedOptions {
   name: string;
@@ -134,6 +138,18 @@ export class ManagedProcess extends EventEmitter {
     this.changed();
     const prep = await this.opts.prepare();
     if (!this.wanted) return this.settleStopped("stopped before it started");
+    if (prep.ok === "adopt") {
+      this.pid = prep.pid;
+      this.startTime = prep.startTime;
+      this.startedAt = this.now();
+      this.argv = prep.argv;
+      this.adopted = true;
+      this.state = "running";
+      this.reason = prep.note;
+      this.emit("spawned");
+      this.changed();
+      return { ok: true, message: `${this.name}: ${prep.note}` };
+    }
     if (!prep.ok) return this.fail(prep.reason);
     this.argv = [prep.spec.command, ...prep.spec.args];
     let child: ChildProcess;
@@ -153,6 +169,7 @@ export class ManagedProcess extends EventEmitter {
     child.once("exit", (code, signal) => {
       if (this.child === child) this.onExit(code, signal);
     });
+    this.emit("spawned"); // listeners persist the pid at once (a daemon killed now must not lose it)
     this.changed();
     if (!this.wanted) void this.stop();
     return { ok: true, message: `${this.name} started (pid ${pid})` };

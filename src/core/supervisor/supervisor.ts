@@ -16,7 +16,8 @@ import { fetchOperatorStatus } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
-import { loadStateFile, saveStateFile, type StateFile } from "./state-file.js";
+import { loadStateFile, saveStateFileSync, type StateFile } from "./state-file.js";
+import { findProcessesWithArgPair } from "./proc-stat.js";
 
 export type ProcessUsage = { cpuPercent: number; rssBytes: number };
 export type ProcessSampler = (pids: number[]) => Promise<Map<number, ProcessUsage>>;
@@ -53,7 +54,6 @@ export class Supervisor extends EventEmitter {
   private readonly entries = new Map<string, Entry>();
   private node: ManagedProcess | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private saveChain: Promise<void> = Promise.resolve();
   private saveQueued = false;
   private closed = false;
   private readonly sampler: ProcessSampler;
@@ -87,6 +87,7 @@ export class Supervisor extends EventEmitter {
         prepare: () => this.preparePostService(entry),
       });
       entry.proc.on("change", () => this.onServiceChange(entry));
+      entry.proc.on("spawned", () => this.saveNow());
       this.entries.set(svc.name, entry);
     }
     if (c.node.log.command) {
@@ -109,6 +110,7 @@ export class Supervisor extends EventEmitter {
           };
         },
       });
+      this.node.on("spawned", () => this.saveNow());
       this.node.on("change", () => {
         this.queueSave();
         this.emit("node", this.supervisedNode());
@@ -169,6 +171,19 @@ export class Supervisor extends EventEmitter {
   private async preparePostService(e: Entry) {
     const c = this.opts.config;
     if (!c.node.grpc.post) return { ok: false as const, reason: NODE_POST_UNSET };
+    // Never a duplicate: a post-service already running on this dir (e.g. started by a daemon that
+    // was killed before it saved its state) is adopted if it is ours, refused otherwise.
+    const running = findProcessesWithArgPair("--dir", e.svc.dir).filter((p) => p.argv.includes("--address"));
+    if (running.length > 0) {
+      const p = running[0]!;
+      const theirOp = p.argv[p.argv.indexOf("--operator-address") + 1];
+      const op = e.operatorAddress ?? (p.argv.includes("--operator-address") ? theirOp : undefined);
+      const built = op ? buildPostServiceArgs(e.svc, c.node.grpc.post, op) : null;
+      if (built?.ok && !e.operatorAddress) e.operatorAddress = op!;
+      const ours = built?.ok === true && p.argv.slice(-built.args.length).join("\0") === built.args.join("\0");
+      if (ours) return { ok: "adopt" as const, pid: p.pid, startTime: p.startTime, argv: p.argv, note: `adopted the already running post-service on ${e.svc.dir} (pid ${p.pid})` };
+      return { ok: false as const, reason: `another post-service (pid ${p.pid}) already runs on ${e.svc.dir} with other settings; stop it first (two post-services on one PoS dir are refused by the node)` };
+    }
     const pre = await preflightPostService(e.svc, c.services, c.node.identitiesDir, this.opts.envPath);
     if (!pre.ok) return pre;
     e.meta = pre.meta;
@@ -327,22 +342,28 @@ export class Supervisor extends EventEmitter {
     return { version: 1, savedAt: Date.now(), services };
   }
 
+  /** Coalesces state writes into one (synchronous, atomic) write per event-loop turn. */
   private queueSave(): void {
     if (this.saveQueued) return;
     this.saveQueued = true;
-    this.saveChain = this.saveChain.then(async () => {
-      this.saveQueued = false;
-      try {
-        await saveStateFile(this.stateFile, this.snapshotState());
-      } catch (err) {
-        this.emit("warning", `cannot save ${this.stateFile}: ${(err as Error).message}`);
-      }
+    setImmediate(() => {
+      if (this.saveQueued) this.saveNow();
     });
+  }
+
+  /** Writes the state file synchronously (right after a spawn). */
+  private saveNow(): void {
+    this.saveQueued = false;
+    try {
+      saveStateFileSync(this.stateFile, this.snapshotState());
+    } catch (err) {
+      this.emit("warning", `cannot save ${this.stateFile}: ${(err as Error).message}`);
+    }
   }
 
   /** Waits for pending state writes. */
   async flush(): Promise<void> {
-    await this.saveChain;
+    if (this.saveQueued) this.saveNow();
   }
 
   /** Daemon going away: services keep running unless stopServices. State is saved either way. */

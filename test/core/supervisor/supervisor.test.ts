@@ -147,3 +147,27 @@ describe("supervisor", () => {
     }
   });
 });
+
+describe("supervisor without a state file", () => {
+  afterEach(async () => {
+    for (const s of sups.splice(0)) await s.shutdown({ stopServices: false });
+    killTrackedGroups();
+    cleanupTempDirs();
+  });
+  it("adopts its own post-service found running on the dir instead of starting a duplicate", async () => {
+    const rig = makeRig();
+    const first = supervisor(rig.config);
+    await first.init();
+    const v = await waitFor(() => { const x = first.view("svc0"); return x?.state === "running" && x; });
+    await first.shutdown({ stopServices: false });
+    sups.splice(sups.indexOf(first), 1);
+    rmSync(path.join(rig.stateDir, "state.json")); // as if the daemon died before saving
+    const second = supervisor(rig.config);
+    await second.init();
+    const w = second.view("svc0")!;
+    expect(w.state).toBe("running");
+    expect(w.pid).toBe(v.pid);
+    expect(w.operatorAddress).toBe(v.operatorAddress);
+    expect(w.reason).toContain("adopted the already running post-service");
+  });
+});

@@ -1,0 +1,161 @@
+// Integration: the real daemon (bin/postdeck.js daemon run) with fake post-services.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { SnapshotSchema } from "../../src/protocol/model.js";
+import { socketPath } from "../../src/config/runtime-paths.js";
+import { makeRig } from "../helpers/rig-fixture.js";
+import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
+import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import type { SocketClient } from "../../src/client/socket-client.js";
+import type { DaemonEvent } from "../../src/client/types.js";
+
+const clients: SocketClient[] = [];
+beforeAll(() => requireBuild());
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  killTrackedGroups();
+  cleanupTempDirs();
+});
+
+/** pids of fake post-services whose --dir is under root (to count duplicates). */
+function servicePids(root: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+        return cmd.some((a) => a.endsWith("fake-post-service.mjs")) && cmd.some((a) => a.startsWith(root + "/pos"));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number)
+    .filter(isAlive)
+    .sort((a, b) => a - b);
+}
+
+async function upDaemon(rig: ReturnType<typeof makeRig>, env: NodeJS.ProcessEnv) {
+  const d = spawnDaemon(rig.configPath, env);
+  const c = await clientWhenUp(rig.stateDir, env);
+  clients.push(c);
+  return { d, c };
+}
+
+async function runningPids(c: SocketClient, n: number): Promise<number[]> {
+  return waitFor(async () => {
+    const s = await c.call("snapshot", {});
+    for (const v of s.services) trackGroup(v.pid);
+    return s.services.filter((v) => v.state === "running").length === n && s.services.map((v) => v.pid!);
+  }, { what: `${n} running services` });
+}
+
+describe("daemon", () => {
+  it("serves a valid snapshot on a 0600 socket in a 0700 runtime dir, and refuses a second daemon", async () => {
+    const rig = makeRig({ services: 2 });
+    const env = { XDG_RUNTIME_DIR: tempDir("pd-rt-") };
+    const { d, c } = await upDaemon(rig, env);
+    await runningPids(c, 2);
+    const snap = SnapshotSchema.parse(await c.call("snapshot", {}));
+    expect(snap.daemon.pid).toBe(d.pid);
+    const sock = socketPath(rig.stateDir, env);
+    expect(sock.startsWith(env.XDG_RUNTIME_DIR)).toBe(true);
+    expect(statSync(sock).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(sock)).mode & 0o777).toBe(0o700);
+    const second = await runCli(["daemon", "run", "--config", rig.configPath], env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`another postdeck daemon (pid ${d.pid}) is already running`);
+    expect(isAlive(d.pid!)).toBe(true);
+  });
+
+  it("SIGKILLed daemon: services keep running, a new daemon re-adopts them (same pids, no duplicate)", async () => {
+    const rig = makeRig({ services: 3 });
+    const env = { XDG_RUNTIME_DIR: "" };
+    const first = await upDaemon(rig, env);
+    const pids = (await runningPids(first.c, 3)).sort((a, b) => a - b);
+    expect(servicePids(rig.root)).toEqual(pids);
+    process.kill(first.d.pid!, "SIGKILL");
+    await waitFor(() => !isAlive(first.d.pid!), { what: "daemon gone" });
+    expect(pids.every(isAlive)).toBe(true);
+    const second = await upDaemon(rig, env);
+    const again = (await runningPids(second.c, 3)).sort((a, b) => a - b);
+    expect(again).toEqual(pids);
+    const snap = await second.c.call("snapshot", {});
+    expect(snap.services.every((v) => v.adopted)).toBe(true);
+    // give a duplicate start every chance to show up, then count processes
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(servicePids(rig.root)).toEqual(pids);
+  });
+
+  it("a client disconnecting (mid-stream) affects nothing", async () => {
+    const rig = makeRig({ services: 1 });
+    const env = { XDG_RUNTIME_DIR: "" };
+    const { c } = await upDaemon(rig, env);
+    const [pid] = await runningPids(c, 1);
+    const events: DaemonEvent[] = [];
+    const unsub = c.subscribe((e) => events.push(e));
+    await waitFor(() => events.some((e) => e.type === "snapshot"), { what: "snapshot event" });
+    // a raw connection that goes away abruptly
+    await new Promise<void>((resolve) => {
+      const req = http.get({ socketPath: socketPath(rig.stateDir, env), path: "/v1/events" }, (res) => {
+        res.once("data", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+    });
+    unsub();
+    const r = await runCli(["stop", "svc0", "--config", rig.configPath], env).then(() => c.call("snapshot", {}));
+    expect(r.services[0]!.state).toBe("stopped");
+    expect(isAlive(pid!)).toBe(false);
+    const r2 = await c.call("start", { names: ["svc0"] });
+    expect(r2.results[0]!.ok).toBe(true);
+    await runningPids(c, 1);
+  });
+
+  it("keeps running with failed services and answers bad requests with a message, no stack", async () => {
+    const rig = makeRig({ services: 2, service: (i) => (i === 0 ? { binary: "/nonexistent/post-service" } : {}) });
+    const env = { XDG_RUNTIME_DIR: "" };
+    const { d, c } = await upDaemon(rig, env);
+    const v = await waitFor(async () => (await c.call("snapshot", {})).services.find((s) => s.name === "svc0" && s.state === "failed"));
+    expect(v.reason).toContain("/nonexistent/post-service not found");
+    await runningPids(c, 1).catch(() => undefined);
+    expect(isAlive(d.pid!)).toBe(true);
+    await expect(c.call("logs", { source: "nope", lines: 5 })).rejects.toThrow("no log source 'nope'");
+    const raw = await new Promise<{ status: number; body: string }>((resolve) => {
+      const req = http.request({ socketPath: socketPath(rig.stateDir, env), path: "/v1/services/start", method: "POST" }, (res) => {
+        let body = "";
+        res.on("data", (x) => (body += x));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.end(JSON.stringify({ names: "svc0" }));
+    });
+    expect(raw.status).toBe(400);
+    expect(JSON.parse(raw.body).error.message).toContain("names");
+    expect(raw.body).not.toContain("at ");
+  });
+
+  it("SIGTERM ends the daemon and leaves services running; daemon stop --stop-services stops them", async () => {
+    const rig = makeRig({ services: 1 });
+    const env = { XDG_RUNTIME_DIR: "" };
+    const first = await upDaemon(rig, env);
+    const [pid] = await runningPids(first.c, 1);
+    const events: DaemonEvent[] = [];
+    first.c.subscribe((e) => events.push(e));
+    await waitFor(() => events.some((e) => e.type === "snapshot"));
+    process.kill(first.d.pid!, "SIGTERM");
+    await waitFor(() => !isAlive(first.d.pid!), { what: "daemon exit" });
+    expect(events.some((e) => e.type === "bye")).toBe(true);
+    expect(isAlive(pid!)).toBe(true);
+    const second = await upDaemon(rig, env);
+    expect(await runningPids(second.c, 1)).toEqual([pid]);
+    const r = await runCli(["daemon", "stop", "--stop-services", "--config", rig.configPath], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("stopped");
+    expect(isAlive(pid!)).toBe(false);
+    expect(isAlive(second.d.pid!)).toBe(false);
+  });
+});
