@@ -187,17 +187,16 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       say("no search: press / to search the log", "warn");
       return;
     }
-    setLog((l, dd) => {
-      const from = l.current ?? (dir === -1 ? viewEnd(dd.ring, l.anchor) : viewEnd(dd.ring, l.anchor) - 1);
-      const m = findMatch(dd.ring, from, dir, l.search, l.filter);
-      if (m == null) {
-        say(`no ${dir === -1 ? "older" : "newer"} match for "${l.search}"`, "warn");
-        return {};
-      }
-      // Pause with the match in the middle of the pane, context above and below.
-      const end = moveAnchor(dd.ring, m + 1, Math.floor(dd.logsHeight / 2), l.filter, dd.logsHeight);
-      return { current: m, anchor: end ?? dd.ring.end };
-    });
+    const dd = derive(u);
+    const from = dd.current ?? (dir === -1 ? viewEnd(dd.ring, dd.anchor) : viewEnd(dd.ring, dd.anchor) - 1);
+    const m = findMatch(dd.ring, from, dir, u.log.search, u.log.filter);
+    if (m == null) {
+      say(`no ${dir === -1 ? "older" : "newer"} match for "${u.log.search}"`, "warn");
+      return;
+    }
+    // Pause with the match in the middle of the pane, context above and below.
+    const end = moveAnchor(dd.ring, m + 1, Math.floor(dd.logsHeight / 2), u.log.filter, dd.logsHeight);
+    setLog(() => ({ current: m, anchor: end ?? dd.ring.end }));
   };
   const logSources = () => ["selection", ALL_SOURCES, "node", ...services.map((s) => s.name)];
 
