@@ -1,0 +1,114 @@
+// The CLI as a user runs it: the built binary, exit codes 0/1/2, text and --json output.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { SnapshotSchema } from "../../src/protocol/model.js";
+import { makeRig } from "../helpers/rig-fixture.js";
+import { cleanupTempDirs } from "../helpers/temp-dir.js";
+import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { requireBuild, runCli } from "../helpers/cli.js";
+
+const env = { XDG_RUNTIME_DIR: "" };
+beforeAll(() => requireBuild());
+afterEach(() => {
+  killTrackedGroups();
+  cleanupTempDirs();
+});
+
+async function statusJson(configPath: string) {
+  const r = await runCli(["status", "--json", "--config", configPath], env);
+  expect(r.code).toBe(0);
+  const s = SnapshotSchema.parse(JSON.parse(r.stdout));
+  trackGroup(s.daemon.pid);
+  for (const v of s.services) trackGroup(v.pid);
+  return s;
+}
+
+describe("cli without a daemon", () => {
+  it("config check prints the resolved config, or one line per problem with exit 2", async () => {
+    const rig = makeRig({ services: 2 });
+    const ok = await runCli(["config", "check", "--json", "--config", rig.configPath], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).config.services.map((s: { name: string }) => s.name)).toEqual(["svc0", "svc1"]);
+    const bad = path.join(rig.root, "bad.yaml");
+    writeFileSync(bad, "node:\n  dataFolder: /d\nservices:\n  - name: a\n    dir: /x\n    nonces: 100\n    colour: red\n");
+    const r = await runCli(["config", "check", "--config", bad], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `${bad}:7: services[0].colour: unknown key "colour"; expected one of name, dir, operatorAddress, binary, threads, pinnedCores, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart`,
+    ]);
+    const j = await runCli(["config", "check", "--json", "--config", bad], env);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, file: bad });
+    // a config problem on any command: exit 2, no stack trace
+    const s = await runCli(["status", "--config", bad], env);
+    expect(s.code).toBe(2);
+    expect(s.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("says clearly that no daemon runs (exit 1), and refuses bad usage (exit 2)", async () => {
+    const rig = makeRig();
+    const r = await runCli(["status", "--config", rig.configPath], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("no daemon running");
+    expect(r.stderr).toContain("postdeck daemon start");
+    expect((await runCli(["start", "--config", rig.configPath], env)).code).toBe(2);
+    expect((await runCli(["status", "--bogus", "--config", rig.configPath], env)).code).toBe(2);
+    expect((await runCli(["logs", "--config", rig.configPath], env)).code).toBe(2);
+    expect((await runCli(["frobnicate"], env)).code).toBe(2);
+  });
+});
+
+describe("cli with a daemon", () => {
+  it("daemon start/status/stop, status, start/stop/restart, logs", async () => {
+    const rig = makeRig({ services: 2, service: (i) => (i === 1 ? { autostart: false } : {}) });
+    const cfg = ["--config", rig.configPath];
+    const started = await runCli(["daemon", "start", ...cfg], env);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/daemon started \(pid \d+\)/);
+    const again = await runCli(["daemon", "start", ...cfg], env);
+    expect(again.stdout).toContain("daemon already running");
+
+    const s0 = await waitFor(async () => { const s = await statusJson(rig.configPath); return s.services[0]!.state === "running" && s; });
+    expect(s0.services[1]!.state).toBe("stopped");
+
+    const text = await runCli(["status", ...cfg], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/svc0\s+● running/);
+    expect(text.stdout).toMatch(/svc1\s+○ stopped/);
+    expect(text.stdout).not.toContain("\u001b[");
+
+    const st = await runCli(["start", "svc1", "nosuch", ...cfg], env);
+    expect(st.code).toBe(1);
+    expect(st.stdout).toContain("✓ svc1 started");
+    expect(st.stdout).toContain("✗ no service named 'nosuch'");
+    const s1 = await statusJson(rig.configPath);
+    expect(s1.services[1]!.state).toBe("running");
+
+    const rs = await runCli(["restart", "svc0", ...cfg], env);
+    expect(rs.code).toBe(0);
+    const s2 = await statusJson(rig.configPath);
+    expect(s2.services[0]!.pid).not.toBe(s0.services[0]!.pid);
+    expect(isAlive(s0.services[0]!.pid!)).toBe(false);
+
+    await waitFor(async () => (await runCli(["logs", "svc0", "-n", "1", ...cfg], env)).stdout.includes("running operator service"), { what: "log line" });
+    const logs = await runCli(["logs", "svc0", "-n", "2", ...cfg], env);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout.trim().split("\n")).toHaveLength(2);
+    const nodeLogs = await runCli(["logs", "node", ...cfg], env);
+    expect(nodeLogs.code).toBe(1);
+    expect(nodeLogs.stderr).toContain("no log source 'node'");
+
+    const stop = await runCli(["stop", "--all", "--json", ...cfg], env);
+    expect(stop.code).toBe(0);
+    expect(JSON.parse(stop.stdout).results.map((x: { ok: boolean }) => x.ok)).toEqual([true, true]);
+
+    const ds = await runCli(["daemon", "status", ...cfg], env);
+    expect(ds.stdout).toContain(`daemon running: pid ${s2.daemon.pid}`);
+    const dstop = await runCli(["daemon", "stop", ...cfg], env);
+    expect(dstop.code).toBe(0);
+    expect(isAlive(s2.daemon.pid)).toBe(false);
+    expect((await runCli(["daemon", "status", ...cfg], env)).code).toBe(1);
+  });
+});
