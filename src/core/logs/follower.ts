@@ -1,15 +1,16 @@
 // Follows a growing file by polling: reads what was appended since the last offset, splits it
 // into lines, survives copytruncate (size < offset → from 0) and rename rotation (new inode →
 // drain the old file, then read the new one from 0), and caps line length.
-import { promises as fs, type Stats } from "node:fs";
+import { promises as fs, watch, type FSWatcher, type Stats } from "node:fs";
 
 export const MAX_LINE_BYTES = 4096;
 const READ_CHUNK = 1 << 20;
 
 export interface FollowerOptions {
+  /** Fallback poll interval (ms); appends are also noticed at once through an inotify watch. */
+  pollMs?: number;
   /** Start this many bytes before the current end (the first partial line is dropped); default 0 = at the end. */
   backfillBytes?: number;
-  pollMs?: number;
   maxLineBytes?: number;
 }
 
@@ -23,6 +24,7 @@ export class FileFollower {
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
   private closed = false;
+  private watcher: FSWatcher | null = null;
 
   constructor(
     readonly file: string,
@@ -33,7 +35,7 @@ export class FileFollower {
   start(): void {
     if (this.timer) return;
     void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 250);
+    this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 1000);
     this.timer.unref();
   }
 
@@ -41,9 +43,27 @@ export class FileFollower {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unwatch();
     await this.busy;
     await this.fh?.close().catch(() => undefined);
     this.fh = null;
+  }
+
+  /** Watches the current file (inotify) so appends are read at once; polling covers everything else. */
+  private rewatch(): void {
+    this.unwatch();
+    if (this.closed) return;
+    try {
+      this.watcher = watch(this.file, { persistent: false }, () => void this.poll());
+      this.watcher.on("error", () => this.unwatch());
+    } catch {
+      this.watcher = null;
+    }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
   }
 
   /** One poll step (exposed so tests can drive it without timers). */
@@ -80,6 +100,7 @@ export class FileFollower {
         return;
       }
       this.ino = (await this.fh.stat()).ino;
+      this.rewatch();
       if (this.firstOpen) {
         const back = this.o.backfillBytes ?? 0;
         this.offset = Math.max(0, st.size - back);
@@ -97,19 +118,24 @@ export class FileFollower {
       this.offset = 0;
       this.partial = Buffer.alloc(0);
     }
-    await this.readAvailable();
+    if (st.size > this.offset) await this.readAvailable();
   }
 
   private async readAvailable(): Promise<void> {
     if (!this.fh) return;
+    const size = (await this.fh.stat()).size;
+    if (size < this.offset) {
+      this.offset = 0; // truncated between the path stat and now
+      this.partial = Buffer.alloc(0);
+    }
     const lines: string[] = [];
-    for (;;) {
-      const buf = Buffer.alloc(READ_CHUNK);
-      const { bytesRead } = await this.fh.read(buf, 0, READ_CHUNK, this.offset);
+    while (this.offset < size) {
+      const want = Math.min(READ_CHUNK, size - this.offset);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await this.fh.read(buf, 0, want, this.offset);
       if (bytesRead <= 0) break;
       this.offset += bytesRead;
       this.split(buf.subarray(0, bytesRead), lines);
-      if (bytesRead < READ_CHUNK) break;
     }
     if (lines.length > 0) this.onLines(lines);
   }

@@ -65,7 +65,7 @@ export class Supervisor extends EventEmitter {
     this.stateFile = path.join(c.stateDir, "state.json");
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
-    this.iv = { adoptPoll: 1000, operatorPoll: 2000, sample: 2000, rotate: 1000, ...opts.intervals };
+    this.iv = { adoptPoll: 1000, operatorPoll: 2000, sample: 2000, rotate: 2000, ...opts.intervals };
     for (const svc of c.services) {
       const entry: Entry = {
         svc,
