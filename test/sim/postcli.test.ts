@@ -12,6 +12,7 @@ afterEach(killAll);
 describe("sim postcli", () => {
   it("prints the providers in go-spew format: one GPU, then the CPU provider", async () => {
     const r = await simRun(["postcli", "-printProviders"]);
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\(\[\]postrs\.Provider\) \(len=2 cap=2\) \{\n \(postrs\.Provider\) \{\n  ID: \(uint32\) 0,\n  Model: \(string\) \(len=\d+\) "\[GPU\] [^"]+",\n  DeviceType: \(postrs\.DeviceClass\) GPU\n \},\n/);
     expect(r.stdout.endsWith(

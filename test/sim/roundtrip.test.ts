@@ -132,3 +132,21 @@ describe("sim node + sim post-service over gRPC", () => {
     expect(await r.status()).toBe('"DoneProving"');
   });
 });
+
+describe("sim post-service reconnects", () => {
+  it("logs `disconnected: …` when the node goes away and registers again when it is back", async () => {
+    const r = await rigWithOneIdentity();
+    const nodeArgs = ["node", "--data-folder", r.data, "--config", r.config, "--cycle-gap-every", "600"];
+    const node1 = sim(nodeArgs);
+    await waitFor("node up", async () => (await r.postStates()).length === 1);
+    const service = sim(["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--reconnect-interval-s", "1"], { env: SERVICE_ENV });
+    await waitFor("registered", () => node1.stdout().includes("post service registered"));
+    node1.child.kill("SIGTERM");
+    expect(await node1.exit).toBe(0);
+    await waitFor("disconnected line", () => /INFO  post_service::client\] disconnected: (Ok\(\(\)\)|Err\(status: \w+, message: ".*")/.test(service.stderr()));
+    const node2 = sim(nodeArgs);
+    await waitFor("registered again", () => node2.stdout().includes(`post service registered\t{"node_id": "${r.nodeId}"}`), 30_000);
+    expect(service.stderr().split("obtained metadata").length - 1).toBe(2);
+    expect(service.child.exitCode).toBeNull();
+  });
+});
