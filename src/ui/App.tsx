@@ -48,6 +48,7 @@ interface PaletteEntry {
   run: () => void;
 }
 
+const STATUS_MS = 15_000; // how long a status message stays (errors stay until the next one)
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
 export function quitSummary(services: ServiceView[], daemonPid: number | null): QuitSummary {
@@ -103,7 +104,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
 
   // ---- status line and daemon calls ----
   const say = (text: string, tone: "ok" | "warn" | "err" | "info" | "muted" = "info") =>
-    update((u) => ({ ...u, status: { text, tone } }));
+    update((u) => ({ ...u, status: { text, tone, at: clock() } }));
 
   const callServices = (route: ServiceAction, names: string[], all: boolean, force: boolean) => {
     const what = all ? "all services" : names.join(", ");
@@ -431,7 +432,12 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     return true;
   };
 
-  const handle = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+  const handle = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
+    // Several printable characters in one read (fast typing, a paste, a busy machine): one key each.
+    if (input.length > 1 && !key.ctrl && !key.meta && !input.includes("\x1b") && [...input].length > 1) {
+      for (const ch of input) handle(ch, { ...key, shift: /[A-Z]/.test(ch) });
+      return;
+    }
     const name = keyName(input, key);
     if (name === "ctrl+c") return quit();
     if (handleText(input, name)) return;
@@ -582,7 +588,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
         { text: ui.input.text },
         { text: "█" },
       ]
-    : ui.status
+    : ui.status && (ui.status.tone === "err" || now - ui.status.at < STATUS_MS)
       ? [{ text: ui.status.text, tone: ui.status.tone }]
       : taskStatus(snap?.tasks ?? []);
 

@@ -8,6 +8,7 @@ import type { Tone } from "../theme.js";
 export interface StatusMessage {
   text: string;
   tone: Tone;
+  at: number; // when it was said (messages fade after a while)
 }
 
 export interface FooterProps {
