@@ -75,6 +75,7 @@ export class NodeMonitor extends EventEmitter {
   private running = false;
   private timers: NodeJS.Timeout[] = [];
   private debounce: NodeJS.Timeout | null = null;
+  private keysRescan: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
   private grpc: NodeGrpcClient | null = null;
   private grpcKey = "";
@@ -135,7 +136,7 @@ export class NodeMonitor extends EventEmitter {
     this.running = true;
     await this.readFiles();
     this.ensureGrpc();
-    if (this.watchFiles) this.startWatcher();
+    if (this.watchFiles) await this.startWatcher();
     const fast = setInterval(() => void this.poll(), this.pollMs);
     const slow = setInterval(() => void this.slowPoll(), this.slowPollMs);
     fast.unref();
@@ -152,6 +153,8 @@ export class NodeMonitor extends EventEmitter {
     this.timers = [];
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = null;
+    if (this.keysRescan) clearTimeout(this.keysRescan);
+    this.keysRescan = null;
     this.stopEvents?.();
     this.stopEvents = null;
     this.grpc?.close();
@@ -310,20 +313,48 @@ export class NodeMonitor extends EventEmitter {
     if (this.running) this.ensureGrpc();
   }
 
-  private startWatcher(): void {
-    this.watcher = chokidar.watch([], { ignoreInitial: true, depth: 0, awaitWriteFinish: false });
-    this.watcher.on("all", (event, p) => void this.onFileEvent(event, p));
-    this.watcher.on("error", () => {
+  /** Starts watching; resolves once chokidar is ready (changes before that would be missed), or after 10 s. */
+  private startWatcher(): Promise<void> {
+    const w = chokidar.watch(this.watchedPaths(), { ignoreInitial: true, depth: 0 });
+    this.watcher = w;
+    w.on("all", (event, p) => void this.onFileEvent(event, p));
+    // chokidar drops a `change` when only the mode changed (mtime unchanged, file read since): a chmod
+    // of a key file is seen through the raw event of the identities dir.
+    w.on("raw", (_event, _name, details) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (watched && path.resolve(watched) === path.resolve(this.config.node.identitiesDir)) this.rescanKeysSoon();
+    });
+    w.on("error", () => {
       /* the periodic rescan still covers the files */
     });
-    this.watchPaths();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, 10_000);
+      t.unref();
+      w.once("ready", () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private rescanKeysSoon(): void {
+    if (this.keysRescan || !this.running) return;
+    this.keysRescan = setTimeout(() => {
+      this.keysRescan = null;
+      if (!this.running) return;
+      void this.readKeys().then(() => this.schedule());
+    }, 50);
+    this.keysRescan.unref();
+  }
+
+  private watchedPaths(): string[] {
+    const paths = [this.config.node.identitiesDir, ...this.serviceDirs.map((s) => path.join(s.dir, METADATA_FILE))];
+    if (this.config.node.config) paths.push(this.config.node.config);
+    return paths;
   }
 
   private watchPaths(): void {
-    if (!this.watcher) return;
-    const paths = [this.config.node.identitiesDir, ...this.serviceDirs.map((s) => path.join(s.dir, METADATA_FILE))];
-    if (this.config.node.config) paths.push(this.config.node.config);
-    this.watcher.add(paths);
+    this.watcher?.add(this.watchedPaths());
   }
 
   private async onFileEvent(event: string, p: string): Promise<void> {

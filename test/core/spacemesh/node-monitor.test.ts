@@ -246,4 +246,25 @@ describe("NodeMonitor", () => {
     m.recompute();
     expect(seen.length).toBe(n);
   });
+
+  it("the watcher (not the periodic rescan) sees a permission change, a removal and new PoS metadata", async () => {
+    const dead = await deadAddress();
+    const rig = makeRig({ public: dead, private: dead, post: dead });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 60_000, slowPollMs: 600_000, debounceMs: 20 });
+    monitors.push(m);
+    await m.start();
+    expect(m.findings().map((f) => f.id)).not.toContain("key-permissions");
+    const key2 = path.join(rig.config.node.identitiesDir, "post2.key");
+    chmodSync(key2, 0o640);
+    await waitFor(() => m.findings().some((f) => f.id === "key-permissions" && f.subject === "post2.key"), "key-permissions after chmod");
+    chmodSync(key2, 0o600);
+    await waitFor(() => !m.findings().some((f) => f.id === "key-permissions"), "key-permissions cleared after chmod 600");
+    rmSync(key2);
+    await waitFor(() => m.identities().length === 1, "post2.key gone");
+    // s2's PoS data now belongs to no key; rewriting its metadata for post1's id makes it a duplicate service
+    expect(m.findings().find((f) => f.id === "pos-without-key")?.subject).toBe("s2");
+    writePosDir(path.join(rig.root, "pos2"), rig.k1.nodeId);
+    await waitFor(() => m.findings().some((f) => f.id === "duplicate-service"), "metadata change seen");
+  });
 });
+
