@@ -73,6 +73,7 @@ export class NodeMonitor extends EventEmitter {
   private readonly watchFiles: boolean;
 
   private running = false;
+  private stopped = false; // after stop(): late poll results no longer recompute
   private timers: NodeJS.Timeout[] = [];
   private debounce: NodeJS.Timeout | null = null;
   private keysRescan: NodeJS.Timeout | null = null;
@@ -134,6 +135,7 @@ export class NodeMonitor extends EventEmitter {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.stopped = false;
     await this.readFiles();
     this.ensureGrpc();
     if (this.watchFiles) await this.startWatcher();
@@ -149,6 +151,7 @@ export class NodeMonitor extends EventEmitter {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.debounce) clearTimeout(this.debounce);
@@ -460,7 +463,7 @@ export class NodeMonitor extends EventEmitter {
   // ---- model -----------------------------------------------------------------------------
 
   private schedule(): void {
-    if (this.debounce) return;
+    if (this.debounce || this.stopped) return;
     this.debounce = setTimeout(() => {
       this.debounce = null;
       this.recompute();
