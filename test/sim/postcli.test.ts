@@ -26,7 +26,8 @@ describe("sim postcli", () => {
     const r = await simRun(["postcli", "-bogus"]);
     expect(r.code).toBe(2);
     expect(r.stderr.startsWith("flag provided but not defined: -bogus\nUsage of postcli:\n")).toBe(true);
-    expect(r.stderr).toContain("  -numUnits uint\n    \tnumber of units\n");
+    expect(r.stderr).toContain("  -numUnits uint\n    \tnumber of units (default 4)\n");
+    expect(r.stderr).toContain("  -provider uint\n    \tcompute provider id (required) (default 18446744073709551615)\n");
     expect(r.stderr).toContain("  -yes\n    \t");
     const bad = await simRun(["postcli", "-numUnits", "x"]);
     expect(bad.code).toBe(2);
@@ -147,7 +148,8 @@ describe("sim postcli interrupted", () => {
     );
     await waitFor("file 2 started", () => p.stdout().includes('starting to write file\t{"fileIndex": 2'));
     p.child.kill("SIGINT");
-    expect(await p.exit).toBe(1);
+    expect(await p.exit).toBe(0);
+    expect(p.stderr()).toMatch(/cli: initialization interrupted\n$/);
     const meta = JSON.parse(fs.readFileSync(path.join(dir, "postdata_metadata.json"), "utf8"));
     expect(meta.NumUnits).toBe(4);
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".bin"))) expect(fs.statSync(path.join(dir, f)).size % 16).toBe(0);

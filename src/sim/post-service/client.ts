@@ -103,8 +103,21 @@ function serve(o: ClientOptions, host: string, port: number): Promise<string> {
       } else if (req.kind === "genProof" && req.genProof) {
         const challenge = Buffer.from(req.genProof.challenge);
         const r = o.prover.genProof(challenge);
-        if (r.kind === "in-progress") call.write({ genProof: { status: "GEN_PROOF_STATUS_OK" } });
-        else if (r.kind === "finished") {
+        if (r.kind === "in-progress") {
+          o.log.info("post_service::client", "proof generation in progress");
+          call.write({ genProof: { status: "GEN_PROOF_STATUS_OK" } });
+        } else if (r.kind === "finished") {
+          o.log.info("post_service::client", "proof generation finished");
+          o.log.info("post_service::client", "verifying proof");
+          const t0 = performance.now();
+          const err = o.prover.verifyProof(challenge);
+          const took = (performance.now() - t0) / 1000 + 0.25; // light RandomX verifier set-up of the real one
+          if (err) {
+            o.log.error("post_service::client", `failed proof verification: ${err} (verification took: ${took}s)`);
+            call.write({ genProof: { status: "GEN_PROOF_STATUS_ERROR" } });
+            return;
+          }
+          o.log.info("post_service::client", `proof is valid (verification took: ${took}s)`);
           call.write({
             genProof: {
               status: "GEN_PROOF_STATUS_OK",

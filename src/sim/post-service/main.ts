@@ -66,11 +66,27 @@ export async function run(argv: string[]): Promise<number> {
   const a: ServiceArgs = parsed.args;
   const log = new EnvLogger(process.stderr, rustLogLevel(process.env["RUST_LOG"]));
 
-  log.info("post_service", `POST network parameters: ${JSON.stringify({ k1: a.k1, k2: a.k2, k3: a.k2, pow_difficulty: a.powDifficulty })}`);
+  // serde_json of the clap structs (PostConfig, PostSettings), field order as declared in main.rs
   log.info(
     "post_service",
-    `POST proving settings: ${JSON.stringify({ nonces: a.nonces, threads: a.pinnedCores ? a.pinnedCores.length : a.threads, randomx_mode: a.randomxMode.replace(/^./, (c) => c.toUpperCase()) })}`,
+    `POST network parameters: ${JSON.stringify({
+      min_num_units: a.minNumUnits,
+      max_num_units: a.maxNumUnits,
+      k1: a.k1,
+      k2: a.k2,
+      pow_difficulty: a.powDifficulty.toUpperCase(),
+      scrypt: { n: a.n, r: a.r, p: a.p },
+    })}`,
   );
+  log.info(
+    "post_service",
+    `POST proving settings: ${JSON.stringify({
+      cores: { threads: a.threads, pinned_cores: a.pinnedCores },
+      nonces: a.nonces,
+      randomx_mode: a.randomxMode === "fast" ? "Fast" : "Light",
+    })}`,
+  );
+  if (a.remoteK2pow) log.info("post_service", `remote k2pow uri: ${a.remoteK2pow}`);
   let threads: number;
   if (a.pinnedCores) {
     threads = a.pinnedCores.length;

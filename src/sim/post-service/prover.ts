@@ -24,6 +24,8 @@ export type ServiceState =
 
 export type GenProofResult = { kind: "in-progress" } | { kind: "finished"; proof: Proof } | { kind: "error"; error: string };
 
+const hexUpper = (b: Buffer) => b.toString("hex").toUpperCase();
+
 export interface ProverOptions {
   dir: string;
   meta: PostMetadata;
@@ -72,10 +74,11 @@ export class Prover {
     }
   }
 
+  /** service.rs gen_proof: start, report progress, or hand out the finished result (Done stays until fetched). */
   genProof(challenge: Buffer): GenProofResult {
     const s = this.state;
     if (s.kind === "idle") {
-      this.o.log.info("post_service::service", `starting proof generation for challenge ${challenge.toString("hex")}`);
+      this.o.log.info("post_service::service", `starting proof generation for challenge ${hexUpper(challenge)}`);
       this.state = { kind: "proving", challenge, nonces: { start: 0, end: this.o.nonces }, position: 0 };
       void this.prove(challenge);
       return { kind: "in-progress" };
@@ -84,25 +87,22 @@ export class Prover {
       if (!s.challenge.equals(challenge)) {
         return {
           kind: "error",
-          error: `proof generation is in progress for a different challenge (current: ${s.challenge.toString("hex")}, requested: ${challenge.toString("hex")})`,
+          error: `proof generation is in progress for a different challenge (current: ${hexUpper(s.challenge)}, requested: ${hexUpper(challenge)})`,
         };
       }
       return { kind: "in-progress" };
     }
-    // done
+    this.o.log.info("post_service::service", "proof generation is finished");
     if (!s.result.ok) return { kind: "error", error: `proof generation failed: ${s.result.error}` };
-    if (!s.challenge.equals(challenge)) {
-      return {
-        kind: "error",
-        error: `proof generation is finished for a different challenge (current: ${s.challenge.toString("hex")}, requested: ${challenge.toString("hex")})`,
-      };
-    }
-    this.o.log.info("post_service::service", "verifying proof");
-    const t0 = Date.now();
-    const proof = s.result.proof;
-    this.o.log.info("post_service::service", `proof is valid (verification took: ${((Date.now() - t0) / 1000 + 0.012).toFixed(6)}s)`);
+    return { kind: "finished", proof: s.result.proof };
+  }
+
+  /** service.rs verify_proof: checks the proof and resets the state to Idle (whatever the outcome). */
+  verifyProof(challenge: Buffer): string | null {
+    const s = this.state;
     this.state = { kind: "idle" };
-    return { kind: "finished", proof };
+    if (s.kind !== "done" || !s.challenge.equals(challenge)) return "verifying proof\n\nCaused by:\n    proof does not match the challenge";
+    return null;
   }
 
   private async prove(challenge: Buffer): Promise<void> {
@@ -166,8 +166,6 @@ export class Prover {
         "post::prove",
         `found proof for nonce: ${nonce}, pow: ${pow} with [${indicesList.join(", ")}] indices. It took ${minutesSeconds(Date.now() - started)}`,
       );
-      o.log.info("post::prove", "proof generation is finished");
-      o.log.info("post_service::service", "proof generation finished");
       this.state = { kind: "done", challenge, result: { ok: true, proof: { nonce, indices: Buffer.from(indices), pow: pow.toString() } } };
       return;
     }

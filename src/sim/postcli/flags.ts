@@ -23,23 +23,14 @@ export function postcliFlags(home = os.homedir()): GoFlagDef[] {
     { name: "searchForNonce", kind: "bool", usage: "search for VRF nonce in already initialized data", defValue: "false" },
     { name: "datadir", kind: "string", usage: "filesystem datadir path", defValue: path.join(home, "post", "data") },
     { name: "maxFileSize", kind: "uint64", usage: "max file size", defValue: MAINNET_MAX_FILE_SIZE.toString() },
-    {
-      name: "provider",
-      kind: "value",
-      usage: "compute provider id (required)",
-      defValue: "",
-      parse: (t) => {
-        if (!/^\d+$/.test(t) || BigInt(t) > 0xffffffffn) throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(t)}: invalid syntax`);
-        return Number(t);
-      },
-    },
+    { name: "provider", kind: "uint64", usage: "compute provider id (required)", defValue: "18446744073709551615" },
     { name: "labelsPerUnit", kind: "uint64", usage: "the number of labels per unit", defValue: MAINNET_LABELS_PER_UNIT.toString() },
     { name: "scryptN", kind: "uint", usage: "scrypt N parameter", defValue: MAINNET_SCRYPT_N.toString() },
     { name: "reset", kind: "bool", usage: "whether to reset the datadir before starting", defValue: "false" },
     { name: "yes", kind: "bool", usage: "confirm potentially dangerous actions", defValue: "false" },
     { name: "id", kind: "string", usage: "miner's id (public key), in hex (will be auto-generated if not provided)", defValue: "" },
     { name: "commitmentAtxId", kind: "string", usage: "commitment atx id, in hex (required)", defValue: "" },
-    { name: "numUnits", kind: "uint32", usage: "number of units", defValue: "0" },
+    { name: "numUnits", kind: "uint64", usage: "number of units", defValue: "4" },
     { name: "fromFile", kind: "int", usage: "index of the first file to init (inclusive)", defValue: "0" },
     {
       name: "toFile",

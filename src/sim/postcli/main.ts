@@ -97,7 +97,7 @@ async function main(args: string[]): Promise<number> {
   const labelsPerUnit = flag("labelsPerUnit", MAINNET_LABELS_PER_UNIT);
   const maxFileSize = flag("maxFileSize", 4294967296n);
   const scryptN = flag("scryptN", MAINNET_SCRYPT_N);
-  const numUnits = Number(flag("numUnits", 0n));
+  const numUnits = Number(flag("numUnits", 4n));
   const yes = flag("yes", false);
   const level = flag("logLevel", "info").toUpperCase();
   const zapLevel: ZapLevel = (["DEBUG", "INFO", "WARN", "ERROR"].includes(level) ? level : "ERROR") as ZapLevel;
@@ -145,7 +145,7 @@ async function main(args: string[]): Promise<number> {
   // processFlags
   if (!parsed.set.has("numUnits")) {
     fatal(
-      `failed to process flags: -numUnits must be specified to perform initialization. to use the default value, run with -numUnits ${DEFAULT_NUM_UNITS}. note: if there's existing data, this will erase it`,
+      `failed to process flags -numUnits must be specified to perform initialization. to use the default value, run with -numUnits ${DEFAULT_NUM_UNITS}. note: if there's existing data, this will erase it`,
     );
   }
   if (numUnits < MIN_NUM_UNITS || numUnits > MAX_NUM_UNITS) {
@@ -162,13 +162,13 @@ async function main(args: string[]): Promise<number> {
   }
   const commitmentHex = flag("commitmentAtxId", "");
   if (commitmentHex === "") {
-    fatal("failed to process flags: -commitmentAtxId must be specified to perform initialization (use `grpcurl -plaintext -d '' 0.0.0.0:9092 spacemesh.v1.ActivationService.Highest` to get it)");
+    fatal("failed to process flags -commitmentAtxId must be specified to perform initialization (use `grpcurl -plaintext -d '' 0.0.0.0:9092 spacemesh.v1.ActivationService.Highest` to get it)");
   }
   const commitment = decodeHex(commitmentHex, "commitmentAtxId");
   const fromFile = Number(flag("fromFile", 0n));
   const toFileSet = parsed.set.has("toFile");
   if ((parsed.set.has("fromFile") || toFileSet) && !parsed.set.has("id")) {
-    fatal("failed to process flags: -id flag is required when using -fromFile or -toFile");
+    fatal("failed to process flags -id flag is required when using -fromFile or -toFile");
   }
 
   fs.mkdirSync(datadir, { recursive: true, mode: 0o700 });
@@ -216,9 +216,10 @@ async function main(args: string[]): Promise<number> {
   }
 
   const abort = new AbortController();
+  // Like postcli (signal.NotifyContext(ctx, os.Interrupt)): SIGINT stops after the current batch; SIGTERM
+  // keeps Go's default (immediate exit) — files stay consistent either way (atomic metadata, whole labels).
   const onSignal = () => abort.abort();
   process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
   try {
     const rate = Number(process.env["POSTDECK_SIM_INIT_BPS"] ?? 2 * 1024 * 1024);
     const res = await initialize({
@@ -235,10 +236,12 @@ async function main(args: string[]): Promise<number> {
       bytesPerSecond: Number.isFinite(rate) && rate > 0 ? rate : 0,
       signal: abort.signal,
     });
-    if (res === "aborted") fatal("init error: context canceled");
+    if (res === "aborted") {
+      logln("cli: initialization interrupted");
+      return 0;
+    }
   } finally {
     process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
   }
   logln("cli: initialization completed");
 
