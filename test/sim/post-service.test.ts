@@ -71,7 +71,7 @@ describe("sim post-service", () => {
     const op = await freePort();
     const node = await freePort();
     const p = sim(["post-service", "--address", `http://127.0.0.1:${node}`, "--dir", dir, "--threads", "1", "--operator-address", `127.0.0.1:${op}`]);
-    await waitFor("operator line", () => p.stderr().includes(`running operator service on 127.0.0.1:${op}`));
+    await waitFor("operator line", () => p.stderr().includes(`INFO  post_service::operator] running operator service on 127.0.0.1:${op}\n`));
     const res = await fetch(`http://127.0.0.1:${op}/status`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('"Idle"');
@@ -80,6 +80,15 @@ describe("sim post-service", () => {
     // keeps retrying forever without --max-retries
     await waitFor("a retry", () => p.stderr().split("could not connect to the node").length > 2, 30_000);
     expect(p.child.exitCode).toBeNull();
+  });
+
+  it("logs the bound operator address when given port 0", async () => {
+    const dir = await posDir();
+    const node = await freePort();
+    const p = sim(["post-service", "--address", `http://127.0.0.1:${node}`, "--dir", dir, "--threads", "1", "--operator-address", "127.0.0.1:0"]);
+    const m = await waitFor("operator line", () => /running operator service on 127\.0\.0\.1:(\d+)\n/.exec(p.stderr()));
+    expect(Number(m[1])).toBeGreaterThan(0);
+    expect(await (await fetch(`http://127.0.0.1:${m[1]}/status`)).text()).toBe('"Idle"');
   });
 
   it("exits 0 when the --watch-pid process is gone", async () => {

@@ -138,14 +138,16 @@ export async function run(argv: string[]): Promise<number> {
   });
 
   if (a.operatorAddress) {
-    try {
-      await startOperatorServer(a.operatorAddress, () => prover.statusBody());
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === "EADDRINUSE" ? "Address already in use (os error 98)" : err.message;
-      return fail(["failed to bind operator service", why], 290);
-    }
-    log.info("post_service", `running operator service on ${a.operatorAddress}`);
+    // As post-rs: the operator server runs in a spawned task; it logs the bound address (the real port for
+    // :0) and a bind failure is dropped silently (the service keeps running without /status).
+    startOperatorServer(a.operatorAddress, () => prover.statusBody()).then(
+      (server) => {
+        const addr = server.address() as import("node:net").AddressInfo;
+        const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+        log.info("post_service::operator", `running operator service on ${host}:${addr.port}`);
+      },
+      () => undefined,
+    );
   }
 
   let uri: URL;
