@@ -1,0 +1,1 @@
+export async function runConsoleBench() { throw new Error("not built yet"); }

@@ -1,0 +1,116 @@
+// postdeck's daemon as a bench supervisor: a throw-away rig (identities, PoS dirs with valid
+// metadata, postdeck.yaml whose services run the bench child), `postdeck daemon run` as a child
+// of the bench, stopped with `postdeck daemon stop --stop-services`.
+import { spawn, spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { POSTDECK_BIN } from "./children.js";
+import { findMarked, isAlive, killMarked, sleep, waitFor } from "./proc.js";
+import { withRotated } from "./captured.js";
+
+function identity(dataFolder, posDir, keyName) {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const seed = privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
+  const pub = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  const ids = path.join(dataFolder, "identities");
+  mkdirSync(ids, { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(ids, keyName), Buffer.concat([seed, pub]).toString("hex"), { mode: 0o600 });
+  mkdirSync(posDir, { recursive: true });
+  const meta = {
+    NodeId: pub.toString("base64"),
+    CommitmentAtxId: Buffer.alloc(32, 7).toString("base64"),
+    LabelsPerUnit: 1024,
+    NumUnits: 4,
+    MaxFileSize: 16384,
+    Nonce: 12,
+  };
+  writeFileSync(path.join(posDir, "postdata_metadata.json"), JSON.stringify(meta, null, "\t"));
+}
+
+/** Environment for postdeck commands: the socket in <stateDir> (short temp root), colour off. */
+export function postdeckEnv(extra = {}) {
+  return { ...process.env, XDG_RUNTIME_DIR: "", NO_COLOR: "1", ...extra };
+}
+
+export class PostdeckSupervisor {
+  name = "postdeck";
+  /**
+   * root: a short temp dir; children: from makeChildren; o.logs: logs config; o.restart: restart config.
+   */
+  constructor(root, children, o = {}) {
+    this.root = root;
+    this.children = children;
+    this.stateDir = path.join(root, "st");
+    this.configPath = path.join(root, "postdeck.yaml");
+    const dataFolder = path.join(root, "data");
+    const services = children.map((c, i) => {
+      const dir = path.join(root, "pos", c.marker);
+      identity(dataFolder, dir, `id${i}.key`);
+      return { name: c.marker, dir, binary: c.wrapper };
+    });
+    const config = {
+      rig: "bench",
+      stateDir: this.stateDir,
+      node: { dataFolder, grpc: { post: "127.0.0.1:9094" } },
+      defaults: { stopGraceS: 3, ...(o.restart ? { restart: o.restart } : {}) },
+      logs: { maxBytes: 10 * 1024 * 1024, keep: 3, ringLines: 2000, ...(o.logs ?? {}) },
+      services,
+    };
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2)); // JSON is YAML
+    this.proc = null;
+  }
+
+  cli(args, o = {}) {
+    return spawnSync(process.execPath, [POSTDECK_BIN, "--config", this.configPath, ...args], {
+      env: postdeckEnv(),
+      encoding: "utf8",
+      timeout: o.timeoutMs ?? 120_000,
+    });
+  }
+
+  async start() {
+    mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    const fd = openSync(path.join(this.root, "daemon.out"), "a");
+    this.proc = spawn(process.execPath, [POSTDECK_BIN, "--config", this.configPath, "daemon", "run"], {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: postdeckEnv(),
+    });
+    closeSync(fd);
+    this.exited = false;
+    this.proc.on("exit", () => (this.exited = true));
+    const sock = path.join(this.stateDir, "daemon.sock");
+    await waitFor(() => {
+      if (this.exited) throw new Error(`postdeck daemon exited at start; see ${path.join(this.root, "daemon.out")}`);
+      return existsSync(sock);
+    }, "the postdeck daemon's socket", 60_000);
+    await this.waitChildren();
+  }
+
+  async waitChildren(timeoutMs = 60_000) {
+    await waitFor(() => {
+      const m = findMarked(null);
+      return this.children.every((c) => (m.get(c.marker) ?? []).length > 0);
+    }, `${this.children.length} children under postdeck`, timeoutMs, 100);
+  }
+
+  supervisorPids() {
+    return this.proc && !this.exited ? [this.proc.pid] : [];
+  }
+
+  logFiles(marker) {
+    return withRotated(path.join(this.stateDir, "logs", `${marker}.log`));
+  }
+
+  async stop() {
+    if (this.proc && !this.exited) {
+      const r = this.cli(["daemon", "stop", "--stop-services"]);
+      if (r.status !== 0) process.kill(this.proc.pid, "SIGTERM");
+      for (let i = 0; i < 100 && !this.exited; i++) await sleep(100);
+      if (!this.exited && isAlive(this.proc.pid)) process.kill(this.proc.pid, "SIGKILL");
+    }
+    const prefix = this.children[0]?.marker.split("-")[0];
+    if (prefix) killMarked(prefix + "-");
+  }
+}
