@@ -279,9 +279,13 @@ export class Smesher {
     };
     call.on("data", (resp: ServiceResponse) => {
       if (!conn) {
-        const meta = resp.kind === "metadata" ? resp.metadata?.meta : null;
+        if (resp.kind !== "metadata") {
+          fail(grpc.status.UNKNOWN, `expected metadata response, got ${resp.kind === "genProof" ? "*v1.ServiceResponse_GenProof" : "<nil>"}`);
+          return;
+        }
+        const meta = resp.metadata?.meta;
         if (!meta) {
-          fail(grpc.status.UNKNOWN, "expected metadata response");
+          fail(grpc.status.UNKNOWN, "expected metadata, got empty response");
           return;
         }
         const id = Buffer.from(meta.nodeId);
