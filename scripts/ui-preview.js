@@ -2,7 +2,9 @@
 // Dev preview of the console without a daemon: renders the App (from dist/) with an
 // in-memory client fed by a fixture snapshot and synthetic log lines, so the layout can be
 // checked in a real terminal (e.g. tmux at 80x24, 120x40, 60x20).
-//   npx tsc -p . && CI=0 node scripts/ui-preview.js [--rate LINES_PER_SEC] [--fixture FILE]
+//   npx tsc -p . && node scripts/ui-preview.js [--rate LINES_PER_SEC] [--fixture FILE] [--exit-after S]
+// (Do not set CI=0 to make Ink repaint: supports-color then turns colours off; leave CI
+// unset, or add FORCE_COLOR=2.)
 import React from "react";
 import { render } from "ink";
 import { readFileSync } from "node:fs";
@@ -16,6 +18,7 @@ const opt = (name, dflt) => {
   return i === -1 ? dflt : args[i + 1];
 };
 const rate = Number(opt("--rate", "20"));
+const exitAfter = Number(opt("--exit-after", "0")); // seconds; for profiling runs
 const fixture = JSON.parse(
   readFileSync(opt("--fixture", new URL("../test/fixtures/ui/demo-rig.json", import.meta.url)), "utf8"),
 );
@@ -91,11 +94,12 @@ setInterval(() => {
   emit({ type: "hardware", data: { ...snap.hardware, sampledAt: now(), cpu: { ...snap.hardware.cpu, percent: 40 + Math.random() * 50 } } });
 }, 2000).unref();
 
+if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter * 1000).unref();
 let summary = null;
 process.stdout.write("\x1b[?1049h\x1b[H");
 const inst = render(
   React.createElement(App, { client, now, noColor: noColorFromEnv(), onQuit: (s) => (summary = s), store: { maxFps: 12 } }),
-  { exitOnCtrlC: false, maxFps: 12, incrementalRendering: false },
+  { exitOnCtrlC: false, maxFps: 30, incrementalRendering: false },
 );
 await inst.waitUntilExit();
 process.stdout.write("\x1b[?1049l");

@@ -14,7 +14,7 @@ export interface RunConsoleOptions {
   noColor?: boolean; // default: from NO_COLOR
   /** Use the terminal's alternate screen (restored on exit). Default: when stdout is a TTY. */
   altScreen?: boolean;
-  maxFps?: number; // default 12
+  maxFps?: number; // state changes rendered per second at most (default 12); log floods 4/s
 }
 
 export interface ConsoleResult {
@@ -49,7 +49,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       stderr: opts.stderr ?? process.stderr,
       exitOnCtrlC: false, // the App quits on Ctrl-C itself, with the closing message
       patchConsole: true,
-      maxFps: opts.maxFps ?? 12,
+      maxFps: 30, // Ink's own cap: key presses render within a frame of 33 ms
       incrementalRendering: false, // true garbles the first frames in tmux (Ink 6.8)
     },
   );

@@ -32,7 +32,7 @@ export function renderApp(client: FakeClient, opts: { columns?: number; rows?: n
   const quits: QuitSummary[] = [];
   const now = opts.now ?? Date.now();
   const inst = render(
-    <App client={client} now={() => now} noColor={opts.noColor ?? true} onQuit={(s) => quits.push(s)} store={{ maxFps: 1000 }} />,
+    <App client={client} now={() => now} noColor={opts.noColor ?? true} onQuit={(s) => quits.push(s)} store={{ maxFps: 1000, logFps: 1000 }} />,
   );
   setSize(inst.stdout, opts.columns ?? 100, opts.rows ?? 30);
   const frame = () => stripAnsi(inst.lastFrame() ?? "");

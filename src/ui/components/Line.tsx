@@ -14,8 +14,8 @@ export interface Segment {
   underline?: boolean;
 }
 
-/** Cut the segments to `width` cells (`…` where cut) and pad the rest with spaces. */
-export function fitSegments(segs: Segment[], width: number): Segment[] {
+/** Cut the segments to `width` cells (`…` where cut); `pad` fills the rest with spaces. */
+export function fitSegments(segs: Segment[], width: number, pad = true): Segment[] {
   const out: Segment[] = [];
   let used = 0;
   for (let i = 0; i < segs.length; i++) {
@@ -31,13 +31,19 @@ export function fitSegments(segs: Segment[], width: number): Segment[] {
     used = width;
     break;
   }
-  if (used < width) out.push({ text: " ".repeat(width - used) });
+  if (pad && used < width) out.push({ text: " ".repeat(width - used) });
+  if (!pad) {
+    const last = out[out.length - 1];
+    if (last && !last.inverse && !last.underline) out[out.length - 1] = { ...last, text: last.text.trimEnd() };
+  }
   return out;
 }
 
 export function Line({ segs, width, inverse }: { segs: Segment[]; width: number; inverse?: boolean }): React.JSX.Element {
   const theme = useTheme();
-  const fitted = fitSegments(segs, width);
+  // Only an inverse row needs its padding drawn; elsewhere Ink clears the rest of the row,
+  // and every cell not sent saves work on each frame.
+  const fitted = fitSegments(segs, width, inverse === true);
   return (
     <Text wrap="truncate-end" inverse={inverse}>
       {fitted.map((s, i) => (

@@ -1,6 +1,7 @@
 // Subscribes to a DaemonClient and feeds a DaemonStore. Events are applied as they come;
-// React renders are coalesced to at most `maxFps` per second so a flood of log lines costs
-// a few frames, not one per batch.
+// React renders are coalesced: at most `maxFps` per second for state changes (services,
+// node, identities, ...) and at most `logFps` per second when only log lines arrived, so a
+// flood of log lines costs a few frames, not one per batch. Key presses render on their own.
 import { useEffect, useRef, useState } from "react";
 import type { DaemonClient } from "../../client/types.js";
 import { DaemonStore } from "../state/daemon-store.js";
@@ -8,6 +9,7 @@ import type { LogStoreOptions } from "../state/log-buffer.js";
 
 export interface DaemonStoreOptions extends LogStoreOptions {
   maxFps?: number; // default 12
+  logFps?: number; // default 4
   backfillLines?: number; // older lines fetched per source on attach (default 300)
 }
 
@@ -16,21 +18,27 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   if (!storeRef.current) storeRef.current = new DaemonStore(opts);
   const store = storeRef.current;
   const [, setRendered] = useState(0);
-  const interval = 1000 / (opts.maxFps ?? 12);
+  const stateInterval = 1000 / (opts.maxFps ?? 12);
+  const logInterval = Math.max(stateInterval, 1000 / (opts.logFps ?? 4));
   const backfillLines = opts.backfillLines ?? 300;
 
   useEffect(() => {
     let timer: NodeJS.Timeout | null = null;
+    let due = Infinity; // when the pending render fires
     let lastRender = 0;
     let closed = false;
-    const schedule = () => {
-      if (timer || closed) return;
-      const wait = Math.max(0, lastRender + interval - Date.now());
+    const schedule = (logsOnly: boolean) => {
+      if (closed) return;
+      const at = Math.max(Date.now(), lastRender + (logsOnly ? logInterval : stateInterval));
+      if (timer && due <= at) return;
+      if (timer) clearTimeout(timer);
+      due = at;
       timer = setTimeout(() => {
         timer = null;
+        due = Infinity;
         lastRender = Date.now();
         setRendered(store.version);
-      }, wait);
+      }, at - Date.now());
     };
     const unsubscribe = client.subscribe(
       (e) => {
@@ -42,17 +50,17 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
               if (closed) return;
               store.logs.backfill(source, r.lines);
               store.version++;
-              schedule();
+              schedule(false);
             })
             .catch(() => {
               /* no older lines for this source: the live tail still works */
             });
         }
-        schedule();
+        schedule(e.type === "log");
       },
       (s) => {
         store.setConnection(s);
-        schedule();
+        schedule(false);
       },
     );
     return () => {
@@ -60,7 +68,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
       if (timer) clearTimeout(timer);
       unsubscribe();
     };
-  }, [client, store, interval, backfillLines]);
+  }, [client, store, stateInterval, logInterval, backfillLines]);
 
   return store;
 }
