@@ -1,0 +1,89 @@
+// The sim post-service against a hand-written node (a bare grpc-js PostService server): the wire messages
+// it sends (Metadata with optional nonce), the lock-step GenProof exchange and the challenge-mismatch error.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { spacemeshV1 } from "../../src/protocol/spacemesh-proto.js";
+import { assertBuilt, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
+
+beforeAll(assertBuilt);
+const servers: grpc.Server[] = [];
+afterEach(() => {
+  killAll();
+  for (const s of servers.splice(0)) s.forceShutdown();
+});
+
+type Resp = { kind?: string; metadata?: { meta: Record<string, unknown> }; genProof?: { status: string; proof: unknown; metadata: { challenge: Buffer } | null } };
+
+/** A fake node: hands each Register stream to `onStream`. */
+async function fakeNode(onStream: (send: (req: unknown) => Promise<Resp>) => Promise<void>): Promise<number> {
+  const server = new grpc.Server();
+  servers.push(server);
+  server.addService(spacemeshV1()["PostService"]!.service, {
+    Register: (call: grpc.ServerDuplexStream<Resp, unknown>) => {
+      const waiting: ((r: Resp) => void)[] = [];
+      call.on("data", (r: Resp) => waiting.shift()?.(r));
+      call.on("error", () => undefined);
+      const send = (req: unknown) =>
+        new Promise<Resp>((resolve) => {
+          waiting.push(resolve);
+          call.write(req);
+        });
+      void onStream(send);
+    },
+  });
+  return new Promise((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+  );
+}
+
+describe("sim post-service on the wire", () => {
+  it("answers MetadataRequest with Metadata (nonce absent when unset), and GenProof lock-step", async () => {
+    const dir = tmpDir();
+    expect((await initPos(dir)).code).toBe(0);
+    const metaFile = path.join(dir, "postdata_metadata.json");
+    const meta = JSON.parse(fs.readFileSync(metaFile, "utf8"));
+    delete meta.Nonce;
+    delete meta.NonceValue;
+    fs.writeFileSync(metaFile, JSON.stringify(meta, null, "\t"));
+
+    const seen: Resp[] = [];
+    const a = Buffer.alloc(32, 1);
+    const b = Buffer.alloc(32, 2);
+    let finished: Resp | null = null;
+    const port = await fakeNode(async (send) => {
+      seen.push(await send({ metadata: {} }));
+      seen.push(await send({ genProof: { challenge: a } }));
+      seen.push(await send({ genProof: { challenge: b } })); // a different challenge while proving a
+      for (;;) {
+        const r = await send({ genProof: { challenge: a } });
+        if (r.genProof?.proof) {
+          finished = r;
+          return;
+        }
+        await new Promise((res) => setTimeout(res, 300));
+      }
+    });
+    const svc = sim(["post-service", "--address", `http://127.0.0.1:${port}`, "--dir", dir, "--threads", "1", "--nonces", "16"], {
+      env: { POSTDECK_SIM_POW_MS: "100", POSTDECK_SIM_READ_S: "1" },
+    });
+    await waitFor("proof", () => finished, 60_000);
+    const m = seen[0]!;
+    expect(m.kind).toBe("metadata");
+    expect(m.metadata!.meta["nodeId"]).toEqual(Buffer.from(meta.NodeId, "base64"));
+    expect(m.metadata!.meta["commitmentAtxId"]).toEqual(Buffer.from(meta.CommitmentAtxId, "base64"));
+    expect(m.metadata!.meta).toMatchObject({ numUnits: 4, labelsPerUnit: "4096" });
+    expect("nonce" in m.metadata!.meta).toBe(false);
+    expect(seen[1]!.genProof).toMatchObject({ status: "GEN_PROOF_STATUS_OK", proof: null });
+    expect(seen[2]!.genProof!.status).toBe("GEN_PROOF_STATUS_ERROR");
+    expect(svc.stderr()).toContain(
+      `ERROR post_service::client] failed to generate proof: proof generation is in progress for a different challenge (current: ${"01".repeat(32)}, requested: ${"02".repeat(32)})`,
+    );
+    const f = finished as unknown as Resp;
+    expect(f.genProof!.status).toBe("GEN_PROOF_STATUS_OK");
+    expect(f.genProof!.metadata!.challenge).toEqual(a);
+    expect(svc.stderr()).toContain(`INFO  post_service::service] starting proof generation for challenge ${"01".repeat(32)}\n`);
+    expect(svc.stderr()).toMatch(/INFO  post_service::client\] proof generation in progress\n/);
+  });
+});
