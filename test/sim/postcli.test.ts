@@ -161,3 +161,30 @@ describe("sim postcli interrupted", () => {
     expect(r.stderr).toContain("cli: proof is valid");
   });
 });
+
+describe("sim postcli resume checks", () => {
+  it("asks before changing numUnits, and reports an identity.key that does not match the metadata", async () => {
+    const dir = tmpDir();
+    expect((await initPos(dir)).code).toBe(0);
+    const more = await simRun(
+      ["postcli", "-provider=0", "-numUnits", "5", "-labelsPerUnit", "4096", "-maxFileSize", "16384", "-commitmentAtxId", COMMITMENT, "-datadir", dir],
+      { stdin: "closed" },
+    );
+    expect(more.code).toBe(1);
+    expect(more.stderr).toMatch(new RegExp(`${GO_LOG}Are you sure you want to continue \\(y/N\\)\\?\n${GO_LOG}Aborting\n$`));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "postdata_metadata.json"), "utf8")).NumUnits).toBe(4);
+    const outOfRange = await simRun(
+      ["postcli", "-provider=0", "-numUnits", "2", "-commitmentAtxId", COMMITMENT, "-datadir", tmpDir()],
+      { stdin: "closed" },
+    );
+    expect(outOfRange.code).toBe(1);
+    expect(outOfRange.stderr).toContain("Are you sure you want to continue (y/N)?");
+    // another identity's key in the dir
+    const other = tmpDir();
+    expect((await initPos(other)).code).toBe(0);
+    fs.copyFileSync(path.join(other, "identity.key"), path.join(dir, "identity.key"));
+    const r = await initPos(dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${GO_LOG}WARNING: inconsistent state: identity.key file does not match metadata in ${dir}\n${GO_LOG}aborting\n$`));
+  });
+});
