@@ -105,6 +105,9 @@ describe("sim node + sim post-service over gRPC", () => {
     const kinds = events.map((e) => e["details"]);
     expect(kinds).toContain("postStart");
     expect(kinds).toContain("postComplete");
+    const wait = events.find((e) => e["details"] === "waitingForPoetRoundEnd")!;
+    expect((wait["waitingForPoetRoundEnd"] as { smesher: Buffer }).smesher.toString("hex")).toBe(r.nodeId);
+    expect(kinds[kinds.indexOf("waitingForPoetRoundEnd") - 1]).toBe("poetWaitProof");
     const start = events.find((e) => e["details"] === "postStart")!["postStart"] as { smesher: Buffer; challenge: Buffer };
     expect(start.smesher.toString("hex")).toBe(r.nodeId);
     const complete = events.find((e) => e["details"] === "postComplete")!;

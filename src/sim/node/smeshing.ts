@@ -106,6 +106,14 @@ export class Smesher {
     return Math.floor(this.layer / this.layersPerEpoch);
   }
 
+  /** Wall-clock time (ms) at which the next cycle gap opens. */
+  nextGapAt(): number {
+    const first = this.t0 + this.timing.firstGapMs;
+    const now = Date.now();
+    if (now < first) return first;
+    return first + (Math.floor((now - first) / this.timing.everyMs) + 1) * this.timing.everyMs;
+  }
+
   postStates(): { id: Buffer; state: string; name: string }[] {
     return this.ids.map((s) => ({ id: s.identity.id, state: s.state, name: s.identity.name }));
   }
@@ -240,6 +248,13 @@ export class Smesher {
       "Published activation. Tick count will be available after the target epoch has started.",
     );
     this.events.emit("registeredInPoet", { url: POET_URL, smesher: s.identity.id, roundId: String(101 + this.gapIndex) }, "Registered in PoET.");
+    // v1.7.x emits the deprecated twin and the new event back to back; the round ends when the next gap opens.
+    const roundEnd = this.nextGapAt();
+    const ts = { seconds: String(Math.floor(roundEnd / 1000)), nanos: 0 };
+    const w = Math.max(0, roundEnd - Date.now());
+    const help = "Waiting for the PoET round to end.";
+    this.events.emit("poetWaitProof", { publish: publish + 1, target: publish + 2, wait: { seconds: String(Math.floor(w / 1000)), nanos: (w % 1000) * 1e6 }, until: ts, smesher: s.identity.id }, help);
+    this.events.emit("waitingForPoetRoundEnd", { publish: publish + 1, target: publish + 2, roundEnd: ts, smesher: s.identity.id }, help);
     s.state = "IDLE";
     s.initial = false;
     s.startedAt = null;
