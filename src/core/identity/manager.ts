@@ -1,0 +1,140 @@
+// The daemon's identity operations (add, import, rollback, retire, rename, permissions), each a
+// guarded call into this folder's modules. What it needs from the rest of the daemon comes in as
+// a small interface, so it can be tested without one.
+import path from "node:path";
+import { EventEmitter } from "node:events";
+import type { TaskView } from "../../protocol/model.js";
+import { Journal } from "./journal.js";
+import { AddIdentityTask, validateAdd, type AddRequest } from "./add.js";
+import { planImport, executeImport, rollbackLastImport, type ImportItem, type RollbackStep } from "./import.js";
+import { retireIdentity, renameIdentity } from "./retire-rename.js";
+import { permissionProblems, fixPermissions, type PermissionProblem } from "./key-store.js";
+import type { ServiceRegistry } from "./service-registry.js";
+
+export interface IdentityHost {
+  /** Stops a service and waits until it is stopped (no-op when not running). */
+  stopService(name: string): Promise<void>;
+  /** Re-reads the config so added/removed/renamed services take effect. */
+  reloadConfig(): Promise<void>;
+  /** The commitment ATX id (hex) from the node's ActivationService.Highest, or null if unreachable. */
+  commitmentAtx(): Promise<string | null>;
+  /** The configured service whose PoS data belongs to key file NAME.key, if any. */
+  serviceForKey(keyFile: string): string | null;
+}
+
+export interface IdentityManagerOptions {
+  identitiesDir: string;
+  stateDir: string;
+  postcli: string | null;
+  registry: ServiceRegistry;
+  host: IdentityHost;
+  clock?: () => number;
+}
+
+export class IdentityError extends Error {}
+
+/** Emits "task" (TaskView) whenever a running add changes. */
+export class IdentityManager extends EventEmitter {
+  private readonly journal: Journal;
+  private readonly tasks = new Map<string, AddIdentityTask>();
+
+  constructor(private readonly o: IdentityManagerOptions) {
+    super();
+    this.journal = new Journal(o.stateDir);
+  }
+
+  private get importCtx() {
+    return { identitiesDir: this.o.identitiesDir, registry: this.o.registry, journal: this.journal, clock: this.o.clock };
+  }
+
+  taskViews(): TaskView[] {
+    return [...this.tasks.values()].map((t) => t.current());
+  }
+
+  async add(req: Omit<AddRequest, "commitmentAtxId"> & { commitmentAtxId?: string | null }): Promise<TaskView> {
+    if (!this.o.postcli)
+      throw new IdentityError("postcli is not configured: set postcli.binary in the postdeck config to the postcli program");
+    let atx = req.commitmentAtxId ?? null;
+    if (!atx) {
+      atx = await this.o.host.commitmentAtx();
+      if (!atx)
+        throw new IdentityError(
+          "the node's public gRPC listener did not answer ActivationService.Highest: pass the commitment ATX id (--commitment-atx HEX)",
+        );
+    }
+    const full: AddRequest = { ...req, commitmentAtxId: atx };
+    const running = [...this.tasks.values()].find((t) => t.current().state === "running" && t.req.name === req.name);
+    if (running) throw new IdentityError(`an add of ${req.name} is already running (task ${running.id})`);
+    const problems = await validateAdd(full, {
+      postcli: this.o.postcli,
+      identitiesDir: this.o.identitiesDir,
+      registry: this.o.registry,
+      journal: this.journal,
+    });
+    if (problems.length) throw new IdentityError(problems.join("; "));
+    const task = new AddIdentityTask(full, {
+      postcli: this.o.postcli,
+      identitiesDir: this.o.identitiesDir,
+      registry: this.o.registry,
+      journal: this.journal,
+      clock: this.o.clock,
+    });
+    this.tasks.set(task.id, task);
+    task.on("update", (v: TaskView) => this.emit("task", v));
+    void task.done.then(async (v) => {
+      if (v.state === "done") await this.o.host.reloadConfig().catch(() => undefined);
+    });
+    return task.current();
+  }
+
+  cancel(id: string): TaskView {
+    const t = this.tasks.get(id);
+    if (!t) throw new IdentityError(`no task ${id}`);
+    t.cancel();
+    return t.current();
+  }
+
+  async planImport(dirs: string[]): Promise<ImportItem[]> {
+    return planImport(dirs.map((d) => path.resolve(d)), this.importCtx);
+  }
+
+  async import(dirs: string[], confirm: string[]): Promise<{ batch: string; items: ImportItem[] }> {
+    const plan = await this.planImport(dirs);
+    if (!plan.some((i) => i.ok)) throw new IdentityError(plan.map((i) => `${i.sourceDir}: ${i.problem}`).join("; "));
+    const r = await executeImport(plan, confirm, this.importCtx);
+    await this.o.host.reloadConfig();
+    return { batch: r.batch, items: plan };
+  }
+
+  async rollback(): Promise<{ batch: string; steps: RollbackStep[] } | null> {
+    const entries = await this.journal.lastImport();
+    for (const e of entries ?? []) if (e.service && e.phase === "intent") await this.o.host.stopService(e.service.name);
+    const r = await rollbackLastImport(this.importCtx);
+    if (r) await this.o.host.reloadConfig();
+    return r;
+  }
+
+  async retire(name: string): Promise<{ retiredTo: string; service: string | null }> {
+    const keyFile = name.endsWith(".key") ? name : `${name}.key`;
+    const service = this.o.host.serviceForKey(keyFile);
+    if (service) await this.o.host.stopService(service);
+    const r = await retireIdentity(this.importCtx, name, service);
+    await this.o.host.reloadConfig();
+    return r;
+  }
+
+  async rename(from: string, to: string): Promise<string> {
+    const keyFile = from.endsWith(".key") ? from : `${from}.key`;
+    const service = this.o.host.serviceForKey(keyFile);
+    if (service) await this.o.host.stopService(service);
+    const target = await renameIdentity(this.importCtx, from, to, service);
+    await this.o.host.reloadConfig();
+    return target;
+  }
+
+  async permissions(fix: boolean): Promise<PermissionProblem[]> {
+    const problems = await permissionProblems(this.o.identitiesDir);
+    if (fix) await fixPermissions(problems);
+    return problems;
+  }
+}
