@@ -3,7 +3,7 @@
 import { loadConfig } from "../config/load.js";
 import { takeConfigFlag } from "../config/config-path.js";
 import type { ResolvedConfig } from "../config/schema.js";
-import { connectDaemon } from "../client/ensure-daemon.js";
+import { clientFor } from "../client/ensure-daemon.js";
 import type { SocketClient } from "../client/socket-client.js";
 import { UsageError } from "./errors.js";
 
@@ -44,9 +44,10 @@ export async function configFor(p: ParsedArgs): Promise<ResolvedConfig> {
   return loadConfig({ flag: p.config });
 }
 
+/** A client for the config's daemon; the first call fails with DaemonNotRunningError when none runs (no extra probe). */
 export async function daemonFor(p: ParsedArgs): Promise<{ config: ResolvedConfig; client: SocketClient }> {
   const config = await configFor(p);
-  return { config, client: await connectDaemon(config) };
+  return { config, client: clientFor(config) };
 }
 
 /** Colour only when stdout is a terminal and NO_COLOR is not set; a word or symbol always goes with it. */

@@ -78,7 +78,7 @@ export const NodeLogSchema = z
     env: z.record(z.string(), z.string()).default({}),
   })
   .strict()
-  .refine((v) => !(v.file && v.command), { message: "give either log.file or log.command, not both" });
+  .refine((v) => !(v.file && v.command), { message: "expected either log.file or log.command, not both" });
 
 export const NodeSchema = z
   .object({

@@ -54,6 +54,10 @@ describe("config problems", () => {
       "services[0].pinnedCores: found pinnedCores together with threads",
     );
   });
+  it("refuses a node log given both as a file and as a command", () => {
+    const p = problems("node:\n  dataFolder: /d\n  log: { file: /n.log, command: [go-spacemesh] }\n");
+    expect(p).toEqual([`${F}:3: node.log: found a mapping; expected either log.file or log.command, not both`]);
+  });
   it("reports YAML syntax errors with their line, one line each", () => {
     const p = problems("node:\n  dataFolder: [\n");
     expect(p).toHaveLength(1);

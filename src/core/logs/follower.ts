@@ -23,6 +23,7 @@ export class FileFollower {
   private skipPartialFirst = false;
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
+  private rerun: Promise<void> | null = null;
   private closed = false;
   private watcher: FSWatcher | null = null;
 
@@ -45,6 +46,7 @@ export class FileFollower {
     this.timer = null;
     this.unwatch();
     await this.busy;
+    await this.rerun;
     await this.fh?.close().catch(() => undefined);
     this.fh = null;
   }
@@ -68,8 +70,17 @@ export class FileFollower {
 
   /** One poll step (exposed so tests can drive it without timers). */
   async poll(): Promise<void> {
-    if (this.busy) return this.busy;
     if (this.closed) return;
+    if (this.busy) {
+      // a poll is under way and may have looked before the latest write: run one more after it
+      if (!this.rerun) {
+        this.rerun = this.busy.then(() => {
+          this.rerun = null;
+          return this.poll();
+        });
+      }
+      return this.rerun;
+    }
     this.busy = this.step()
       .catch(() => undefined) // a vanished or unreadable file is retried at the next poll
       .finally(() => {

@@ -188,7 +188,11 @@ export class Supervisor extends EventEmitter {
     if (!pre.ok) return pre;
     e.meta = pre.meta;
     if (!e.operatorAddress) {
-      e.operatorAddress = `127.0.0.1:${await freeLoopbackPort()}`;
+      // assigned once and kept in the state file; never one another service is configured or assigned to use
+      const taken = new Set([...this.entries.values()].map((x) => x.operatorAddress).filter((a): a is string => a !== null));
+      let addr = "";
+      for (let i = 0; i < 20 && (addr === "" || taken.has(addr)); i++) addr = `127.0.0.1:${await freeLoopbackPort()}`;
+      e.operatorAddress = addr;
       this.queueSave();
     }
     const built = buildPostServiceArgs(e.svc, c.node.grpc.post, e.operatorAddress);
