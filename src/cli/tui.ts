@@ -1,17 +1,24 @@
-// `postdeck` / `postdeck tui`: open the console attached to the daemon (started if needed).
-import { OperationError } from "./errors.js";
-import type { DaemonClient } from "../client/types.js";
+// `postdeck` / `postdeck tui`: open the console attached to the daemon of the config,
+// starting a detached daemon first when none runs. Quitting the console leaves the daemon
+// and its services running.
+import { parseArgs, configFor } from "./cli-context.js";
+import { UsageError } from "./errors.js";
 
-/** Obtains a connected client; wired to src/client's ensureDaemon once it exists. */
-async function obtainClient(_args: string[]): Promise<DaemonClient> {
-  throw new OperationError("'tui' needs the daemon client (src/client ensureDaemon), which is not built yet");
-}
+const USAGE = "usage: postdeck [tui] [--config FILE]";
 
 export async function run(args: string[]): Promise<number> {
-  const client = await obtainClient(args);
+  const p = parseArgs(args, { usage: USAGE });
+  if (p.words.length > 0 && !(p.words.length === 1 && p.words[0] === "tui")) throw new UsageError(USAGE);
+  const config = await configFor(p);
+  const { ensureDaemon } = await import("../client/ensure-daemon.js");
+  const { client, started } = await ensureDaemon(config);
+  // React's production build: the development one costs several times the CPU per frame.
+  process.env["NODE_ENV"] ??= "production";
   const { runConsole } = await import("../ui/run-console.js");
   try {
-    await runConsole(client);
+    await runConsole(client, {
+      notice: started ? `started the daemon (pid ${started.pid}, log ${started.logFile})` : undefined,
+    });
   } finally {
     client.close();
   }

@@ -40,6 +40,7 @@ export interface AppProps {
   now?: () => number;
   onQuit?: (summary: QuitSummary) => void;
   store?: DaemonStoreOptions;
+  notice?: string; // first status-line message
 }
 
 interface PaletteEntry {
@@ -55,12 +56,12 @@ export function quitSummary(services: ServiceView[], daemonPid: number | null): 
   return { running: services.filter((s) => KEEPS_RUNNING.has(s.state)).length, daemonPid };
 }
 
-export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts }: AppProps): React.JSX.Element {
+export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice }: AppProps): React.JSX.Element {
   const store = useDaemonStore(client, storeOpts);
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
-  const [ui, setUi] = useState<UiState>(initialUi);
+  const [ui, setUi] = useState<UiState>(() => (notice ? { ...initialUi, status: { text: notice, tone: "info", at: clock() } } : initialUi));
   const uiRef = useRef(ui);
   const update = useCallback((fn: (u: UiState) => UiState) => {
     uiRef.current = fn(uiRef.current);

@@ -14,6 +14,7 @@ export interface RunConsoleOptions {
   noColor?: boolean; // default: from NO_COLOR
   /** Use the terminal's alternate screen (restored on exit). Default: when stdout is a TTY. */
   altScreen?: boolean;
+  notice?: string; // first status-line message, e.g. that the daemon was just started
   maxFps?: number; // state changes rendered per second at most (default 12); log floods 4/s
 }
 
@@ -42,6 +43,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
         summary = s;
       }}
       store={{ maxFps: opts.maxFps ?? 12 }}
+      notice={opts.notice}
     />,
     {
       stdout,

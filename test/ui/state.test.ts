@@ -74,3 +74,27 @@ describe("DaemonStore", () => {
     expect(st.state.bye).toBeNull();
   });
 });
+
+describe("render coalescing", () => {
+  it("200 log batches arriving over a second or more cost a few frames, not 200", async () => {
+    const React = await import("react");
+    const { render, cleanup } = await import("ink-testing-library");
+    const { App } = await import("../../src/ui/App.js");
+    const { FakeClient } = await import("./fake-client.js");
+    const { now, snapshot } = loadFixture();
+    const client = new FakeClient(snapshot);
+    const inst = render(React.createElement(App, { client, now: () => now, noColor: true, store: { maxFps: 12, logFps: 4 } }));
+    const t0 = Date.now();
+    while (!(inst.lastFrame() ?? "").includes("post4") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    const before = inst.frames.length;
+    for (let i = 0; i < 200; i++) {
+      client.emit({ type: "log", data: logLines("post1", 5, now, i * 5 + 1) });
+      await new Promise((r) => setTimeout(r, 5)); // separate ticks: React cannot batch them for us
+    }
+    while (!(inst.lastFrame() ?? "").includes("post1 line 1000") && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 10));
+    expect(inst.lastFrame()).toContain("post1 line 1000");
+    // 4 log frames per second: even a slow run (several seconds) stays far below one frame per batch.
+    expect(inst.frames.length - before).toBeLessThanOrEqual(50);
+    cleanup();
+  });
+});

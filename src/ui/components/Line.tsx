@@ -43,7 +43,8 @@ export function Line({ segs, width, inverse }: { segs: Segment[]; width: number;
   const theme = useTheme();
   // Only an inverse row needs its padding drawn; elsewhere Ink clears the rest of the row,
   // and every cell not sent saves work on each frame.
-  const fitted = fitSegments(segs, width, inverse === true);
+  let fitted = fitSegments(segs, width, inverse === true);
+  if (fitted.every((s) => s.text === "")) fitted = [{ text: " " }]; // an empty Text would take no row
   return (
     <Text wrap="truncate-end" inverse={inverse}>
       {fitted.map((s, i) => (

@@ -50,7 +50,7 @@ export function serviceColumns(now: number): Column<ServiceView>[] {
       cell: (s) => ({ text: s.cpuPercent != null ? s.cpuPercent.toFixed(0) : "—" }),
     },
     { id: "rss", header: "RSS", min: 6, align: "right", priority: 3, cell: (s) => ({ text: formatBytesShort(s.rssBytes) }) },
-    { id: "operator", header: "OPERATOR", min: 11, max: 18, priority: 0, cell: (s) => operatorLabel(s.operator) },
+    { id: "operator", header: "OPERATOR", min: 11, max: 19, priority: 0, cell: (s) => operatorLabel(s.operator) },
     { id: "exit", header: "LAST EXIT", min: 7, max: 10, priority: 5, cell: (s) => exitLabel(s.lastExit) },
     {
       id: "reason",
