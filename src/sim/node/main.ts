@@ -1,6 +1,7 @@
 // Simulated go-spacemesh node (v1.7.6 at its interfaces): identities/ loading with the real startup
 // errors, the single-instance lock, zap console/JSON logs on stdout, gRPC listeners, and a
 // time-compressed epoch driving the connected post-services. `postdeck sim node --help` lists the flags.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type * as grpc from "@grpc/grpc-js";
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const lockFile = a.filelock ?? path.join(dataFolder, "spacemesh.lock");
   try {
-    (await import("node:fs")).mkdirSync(dataFolder, { recursive: true });
+    fs.mkdirSync(dataFolder, { recursive: true });
     if (!acquireLock(lockFile)) {
       return cobraError(`getting exclusive file lock: only one spacemesh instance should be running (locking file ${lockFile})`);
     }
