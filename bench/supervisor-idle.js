@@ -100,7 +100,20 @@ try {
     walls.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`status failed: ${r.stderr}`);
   }
+  const calls = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = process.hrtime.bigint();
+    await client.call("snapshot", {});
+    calls.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const bare = [];
+  for (let i = 0; i < 5; i++) {
+    const t = process.hrtime.bigint();
+    spawnSync(process.execPath, ["-e", "0"]);
+    bare.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
   console.log(`B. postdeck status --json over ${RUNS} runs: p50 ${pct(walls, 50).toFixed(0)} ms, p95 ${pct(walls, 95).toFixed(0)} ms, max ${Math.max(...walls).toFixed(0)} ms (budget 300 ms)`);
+  console.log(`   of which: snapshot call in-process p50 ${pct(calls, 50).toFixed(1)} ms; bare \`node -e 0\` p50 ${pct(bare, 50).toFixed(0)} ms; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 
   // C. crash → running (first restart: initialDelayMs 500 ± 10 % jitter)
   const lat = [];

@@ -6,7 +6,8 @@ import type { ResolvedConfig } from "../config/schema.js";
 import { Rig, type RigOptions } from "../core/rig.js";
 import { createControlServer } from "./control-server.js";
 import { acquireDaemonLock } from "./lock.js";
-import { pidFilePath, socketPath } from "../config/runtime-paths.js";
+import { daemonLogPath, pidFilePath, socketPath } from "../config/runtime-paths.js";
+import { rotateIfLarger } from "../core/logs/rotation.js";
 
 export interface DaemonOptions extends Omit<RigOptions, "config"> {
   env?: NodeJS.ProcessEnv;
@@ -51,6 +52,7 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
         await rig.stop({ stopServices: s.stopServices });
         await fs.rm(sock, { force: true });
         await release();
+        clearInterval(rotateTimer);
         process.off("SIGTERM", onTerm);
         process.off("SIGINT", onInt);
         log("stopped");
@@ -67,6 +69,9 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
         };
       },
     });
+    // daemon.log (our own stdout/stderr when detached) is bounded like the service logs
+    const rotateTimer = setInterval(() => void rotateIfLarger(daemonLogPath(config.stateDir), config.logs.maxBytes, config.logs.keep).catch(() => false), 60_000);
+    rotateTimer.unref();
     const onTerm = () => void shutdown({ stopServices: false, reason: "SIGTERM" });
     const onInt = () => void shutdown({ stopServices: false, reason: "SIGINT" });
     if (o.handleSignals !== false) {

@@ -9,6 +9,8 @@ import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups, isAlive } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
+import { ensureDaemon } from "../../src/client/ensure-daemon.js";
+import { trackGroup } from "../helpers/processes.js";
 
 beforeAll(() => requireBuild());
 afterEach(() => {
@@ -50,5 +52,25 @@ describe("socket client", () => {
     expect(states.at(-1)).toBe("connected");
     unsub();
     c.close();
+  });
+});
+
+describe("ensureDaemon", () => {
+  it("starts a detached daemon when none runs, and connects to the running one next time", async () => {
+    const rig = makeRig({ services: 1 });
+    const env = { ...process.env, XDG_RUNTIME_DIR: "" };
+    const a = await ensureDaemon(rig.config, { env });
+    trackGroup(a.started?.pid);
+    expect(a.started).not.toBeNull();
+    const s = await a.client.call("snapshot", {});
+    expect(s.daemon.pid).toBe(a.started!.pid);
+    for (const v of s.services) trackGroup(v.pid);
+    a.client.close();
+    const b = await ensureDaemon(rig.config, { env });
+    expect(b.started).toBeNull();
+    expect((await b.client.call("snapshot", {})).daemon.pid).toBe(a.started!.pid);
+    await b.client.call("daemonStop", { stopServices: true });
+    b.client.close();
+    await waitFor(() => !isAlive(a.started!.pid), { what: "daemon exit" });
   });
 });
