@@ -7,7 +7,8 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { BIN, clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import { spawnTracked } from "../helpers/processes.js";
 
 const env = { XDG_RUNTIME_DIR: "" };
 beforeAll(() => requireBuild());
@@ -110,5 +111,34 @@ describe("cli with a daemon", () => {
     expect(dstop.code).toBe(0);
     expect(isAlive(s2.daemon.pid)).toBe(false);
     expect((await runCli(["daemon", "status", ...cfg], env)).code).toBe(1);
+  });
+});
+
+describe("logs -f", () => {
+  it("prints a service's new lines as the daemon reads them", async () => {
+    const rig = makeRig({ services: 2 });
+    spawnDaemon(rig.configPath, env);
+    const c = await clientWhenUp(rig.stateDir, env);
+    await waitFor(async () => (await c.call("snapshot", {})).services.every((v) => v.state === "running"));
+    const child = spawnTracked(process.execPath, [BIN, "logs", "svc0", "-f", "-n", "0", "--config", rig.configPath], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (x) => (out += String(x)));
+    // restart (which logs new lines) until the follower, once subscribed, has printed one
+    let last = 0;
+    await waitFor(async () => {
+      if (out.includes("running operator service")) return true;
+      if (Date.now() - last > 2000) {
+        last = Date.now();
+        await c.call("restart", { names: ["svc0", "svc1"] });
+      }
+      return false;
+    }, { what: "followed line", timeoutMs: 30_000 });
+    const lines = out.trim().split("\n");
+    const svc0Op = (await c.call("snapshot", {})).services[0]!.operatorAddress!;
+    expect(lines.filter((l) => l.includes("running operator service")).every((l) => l.includes(svc0Op))).toBe(true);
+    c.close();
   });
 });
