@@ -1,1 +1,145 @@
-export async function runConsoleBench() { throw new Error("not built yet"); }
+// Phase 4 — the console: `postdeck` (the TUI) in a real pseudo-terminal, attached to postdeck's
+// daemon with 16 services. A: all idle (CPU). B: 1,000 lines/s in total (CPU, RSS, frames/s,
+// key press → changed frame). C: a burst of 1,000,000 lines (RSS after; bounded buffers).
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { makeChildren, POSTDECK_BIN, REPO, BENCH_DIR } from "../lib/children.js";
+import { writtenByMarker } from "../lib/captured.js";
+import { PostdeckSupervisor, postdeckEnv } from "../lib/postdeck.js";
+import { cpuSeconds, findMarked, loadAvg, rssBytes, sampleRss, sleep, waitFor } from "../lib/proc.js";
+import { percentile } from "../lib/stats.js";
+import { freshDir, removeDir } from "../lib/supervisors.js";
+import { PtyScreen } from "./pty-screen.js";
+
+const COLS = 120;
+const ROWS = 40;
+
+/** The console's command: `postdeck` itself when src/cli/tui.ts attaches, else bench/console/attach.js. */
+function consoleArgv(configPath) {
+  const tui = readFileSync(path.join(REPO, "dist/cli/tui.js"), "utf8");
+  if (/not built yet/.test(tui)) return { argv: [process.execPath, path.join(BENCH_DIR, "console/attach.js"), "--config", configPath], via: "bench/console/attach.js (src/cli/tui.ts could not attach yet: same runConsole over a socket client)" };
+  return { argv: [process.execPath, POSTDECK_BIN, "--config", configPath], via: "postdeck (the CLI's tui command)" };
+}
+
+/** A daemon with 16 services (autostart off: they start when the console is attached), and the console on it. */
+async function setup(tag, childArgs, n) {
+  const root = freshDir(tag);
+  const { children, reportDir } = makeChildren(root, tag, n, childArgs);
+  const sup = new PostdeckSupervisor(root, children, { autostart: false });
+  await sup.start({ waitChildren: false });
+  const { argv, via } = consoleArgv(sup.configPath);
+  const scr = new PtyScreen(argv, { cols: COLS, rows: ROWS, env: postdeckEnv({ NO_COLOR: "" }) });
+  const nameRe = new RegExp(`${tag}-c\\d\\d`);
+  await scr.waitFor((t) => nameRe.test(t), "the console to show the services", 60_000);
+  const r = await sup.cliAsync(["start", "--all"]);
+  if (r.status !== 0) throw new Error(`postdeck start --all failed: ${r.stderr}`);
+  await waitFor(() => {
+    const m = findMarked(null);
+    return children.every((c) => (m.get(c.marker) ?? []).length > 0);
+  }, "the services to run", 60_000, 100);
+  return { root, children, reportDir, sup, scr, nameRe, via };
+}
+
+async function teardown(s) {
+  s?.scr.write("q");
+  await sleep(300);
+  s?.scr.kill();
+  await s?.sup.stop().catch(() => undefined);
+  if (s) removeDir(s.root);
+}
+
+export async function runConsoleBench({ cfg, log }) {
+  const out = { cols: COLS, rows: ROWS, notes: [] };
+  const n = 16;
+  // A. idle
+  let s = null;
+  try {
+    log(`console: idle, ${n} idle services, ${cfg.consoleIdleSeconds} s (load ${loadAvg()})`);
+    s = await setup("ci4", ["--rate", 0, "--seconds", 0, "--then", "idle"], n);
+    out.notes.push(`console run as ${s.via}`);
+    await sleep(cfg.settleS * 1000);
+    const c0 = cpuSeconds([s.scr.pid]);
+    const t0 = Date.now();
+    const f0 = s.scr.frames;
+    await sleep(cfg.consoleIdleSeconds * 1000);
+    const c1 = cpuSeconds([s.scr.pid]);
+    const wall = (Date.now() - t0) / 1000;
+    out.idle = { cpuPct: ((c1.total - c0.total) / wall) * 100, rss: rssBytes(s.scr.pid), fps: (s.scr.frames - f0) / wall };
+  } catch (err) {
+    out.idle = { error: err.message.split("\n")[0] };
+    log(`console idle: ${err.message}`);
+  } finally {
+    await teardown(s);
+    s = null;
+  }
+  // B. 1,000 lines/s
+  try {
+    const per = 1000 / n;
+    log(`console: ${n} services × ${per} lines/s, ${cfg.consoleSeconds} s, ${cfg.keyPresses} key presses (load ${loadAvg()})`);
+    s = await setup("cf4", ["--rate", per, "--seconds", cfg.consoleSeconds + cfg.settleS + 60, "--then", "idle"], n);
+    await sleep(cfg.settleS * 1000);
+    const dpid = s.sup.supervisorPids();
+    const c0 = cpuSeconds([s.scr.pid]);
+    const d0 = cpuSeconds(dpid);
+    const f0 = s.scr.frames;
+    const b0 = s.scr.bytes;
+    const t0 = Date.now();
+    const rss = sampleRss(() => [s.scr.pid], 500);
+    const lat = [];
+    let misses = 0;
+    const end = t0 + cfg.consoleSeconds * 1000;
+    const gap = (cfg.consoleSeconds * 1000) / Math.max(1, cfg.keyPresses);
+    for (let k = 0; k < cfg.keyPresses && Date.now() < end; k++) {
+      const v = await s.scr.keyLatency(k % 2 === 0 ? "j" : "k", s.nameRe);
+      if (v === null) misses++;
+      else lat.push(v);
+      await sleep(Math.max(50, gap - (v ?? 2000)));
+    }
+    while (Date.now() < end) await sleep(100);
+    const wall = (Date.now() - t0) / 1000;
+    const c1 = cpuSeconds([s.scr.pid]);
+    const d1 = cpuSeconds(dpid);
+    out.flow = {
+      linesPerS: 1000,
+      cpuPct: ((c1.total - c0.total) / wall) * 100,
+      daemonCpuPct: ((d1.total - d0.total) / wall) * 100,
+      rssPeak: rss.stop().peak,
+      fps: (s.scr.frames - f0) / wall,
+      bytesPerS: (s.scr.bytes - b0) / wall,
+      keyP50: percentile(lat, 50),
+      keyP95: percentile(lat, 95),
+      keys: lat.length + misses,
+      keyMisses: misses,
+    };
+  } catch (err) {
+    out.flow = { error: err.message.split("\n")[0] };
+    log(`console flow: ${err.message}`);
+  } finally {
+    await teardown(s);
+    s = null;
+  }
+  // C. a million lines through the console
+  try {
+    const per = Math.ceil(cfg.consoleLines / n);
+    const rate = cfg.consoleBurstRate / n;
+    log(`console: ${per * n} lines at ${cfg.consoleBurstRate} lines/s in total (load ${loadAvg()})`);
+    s = await setup("cm4", ["--rate", rate, "--lines", per, "--seconds", per / rate + 120, "--then", "idle"], n);
+    await sleep(2000);
+    const before = rssBytes(s.scr.pid);
+    const t0 = Date.now();
+    const rss = sampleRss(() => [s.scr.pid], 500);
+    await waitFor(() => writtenByMarker(s.reportDir).size >= n, "every child to write its lines", (per / rate + 300) * 1000, 500);
+    await sleep(5000); // the daemon's follower and the console catch up
+    const seconds = (Date.now() - t0) / 1000;
+    const r = rss.stop();
+    const written = [...writtenByMarker(s.reportDir).values()].reduce((a, b) => a + b, 0);
+    out.million = { lines: written, seconds, rssBefore: before, rssAfter: rssBytes(s.scr.pid), rssPeak: r.peak, daemonRss: rssBytes(s.sup.supervisorPids()[0]) };
+  } catch (err) {
+    out.million = { error: err.message.split("\n")[0] };
+    log(`console million: ${err.message}`);
+  } finally {
+    await teardown(s);
+    s = null;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // postdeck's daemon as a bench supervisor: a throw-away rig (identities, PoS dirs with valid
 // metadata, postdeck.yaml whose services run the bench child), `postdeck daemon run` as a child
 // of the bench, stopped with `postdeck daemon stop --stop-services`.
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -53,7 +53,7 @@ export class PostdeckSupervisor {
       rig: "bench",
       stateDir: this.stateDir,
       node: { dataFolder, grpc: { post: "127.0.0.1:9094" } },
-      defaults: { stopGraceS: 3, ...(o.restart ? { restart: o.restart } : {}) },
+      defaults: { stopGraceS: 3, ...(o.restart ? { restart: o.restart } : {}), ...(o.autostart === false ? { autostart: false } : {}) },
       logs: { maxBytes: 10 * 1024 * 1024, keep: 3, ringLines: 2000, ...(o.logs ?? {}) },
       services,
     };
@@ -69,7 +69,16 @@ export class PostdeckSupervisor {
     });
   }
 
-  async start() {
+  /** The CLI without blocking the event loop (the daemon is our child: it must be reaped while we wait). */
+  cliAsync(args, o = {}) {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [POSTDECK_BIN, "--config", this.configPath, ...args], { env: postdeckEnv(), encoding: "utf8", timeout: o.timeoutMs ?? 120_000 }, (err, stdout, stderr) =>
+        resolve({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  async start(o = {}) {
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     const fd = openSync(path.join(this.root, "daemon.out"), "a");
     this.proc = spawn(process.execPath, [POSTDECK_BIN, "--config", this.configPath, "daemon", "run"], {
@@ -85,7 +94,7 @@ export class PostdeckSupervisor {
       if (this.exited) throw new Error(`postdeck daemon exited at start; see ${path.join(this.root, "daemon.out")}`);
       return existsSync(sock);
     }, "the postdeck daemon's socket", 60_000);
-    await this.waitChildren();
+    if (o.waitChildren !== false) await this.waitChildren();
   }
 
   async waitChildren(timeoutMs = 60_000) {
@@ -105,7 +114,7 @@ export class PostdeckSupervisor {
 
   async stop() {
     if (this.proc && !this.exited) {
-      const r = this.cli(["daemon", "stop", "--stop-services"]);
+      const r = await this.cliAsync(["daemon", "stop", "--stop-services"]);
       if (r.status !== 0) process.kill(this.proc.pid, "SIGTERM");
       for (let i = 0; i < 100 && !this.exited; i++) await sleep(100);
       if (!this.exited && isAlive(this.proc.pid)) process.kill(this.proc.pid, "SIGKILL");
