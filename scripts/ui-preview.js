@@ -94,6 +94,11 @@ setInterval(() => {
   emit({ type: "hardware", data: { ...snap.hardware, sampledAt: now(), cpu: { ...snap.hardware.cpu, percent: 40 + Math.random() * 50 } } });
 }, 2000).unref();
 
+if (process.env.PREVIEW_MEM) // memory figures to stderr every 10 s
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(`rss ${(m.rss / 2 ** 20).toFixed(0)} MiB heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} MiB ext ${(m.external / 2 ** 20).toFixed(0)} MiB\n`);
+  }, 10_000).unref();
 if (exitAfter > 0) setTimeout(() => process.exit(0), exitAfter * 1000).unref();
 let summary = null;
 process.stdout.write("\x1b[?1049h\x1b[H");

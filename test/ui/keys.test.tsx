@@ -186,6 +186,19 @@ describe("overlays", () => {
     await app.waitFor((f) => f.includes("▶ Identities"), "back");
   });
 
+  it("Enter on a service shows why it is not running, its command and log file", async () => {
+    const { app } = await setup(120, 50);
+    await app.press("j", "j"); // post3, in backoff
+    await app.waitFor((f) => selected(f, "post3"));
+    await app.press(KEYS.enter);
+    const f = await app.waitFor((f) => f.includes("Service post3"), "service detail");
+    expect(f).toContain("exited with code 1: could not connect to the node");
+    expect(f).toContain("/srv/postdeck/state/logs/post3.log");
+    expect(f).toMatch(/command\s+\/opt\/spacemesh\/service --dir \/data\/post3/);
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => f.includes("▶ Services"));
+  });
+
   it("? shows every key; Esc closes", async () => {
     const { app } = await setup(120, 60);
     await app.press("?");
