@@ -39,7 +39,8 @@ export async function startDetachedDaemon(config: ResolvedConfig, o: { timeoutMs
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const logFile = daemonLogPath(config.stateDir);
   const fd = openSync(logFile, "a", 0o600);
-  const child = spawn(process.execPath, [POSTDECK_BIN, "daemon", "run", "--config", config.path], {
+  // A small young generation keeps a long-lived, mostly idle daemon's RSS low (bench/supervisor-idle.js).
+  const child = spawn(process.execPath, ["--max-semi-space-size=2", POSTDECK_BIN, "daemon", "run", "--config", config.path], {
     detached: true,
     stdio: ["ignore", fd, fd],
     env,
