@@ -8,6 +8,7 @@ import type { Rig, RigEvent } from "../core/rig.js";
 
 export const EVENTS_PATH = "/v1/events";
 const HEARTBEAT_MS = 15_000;
+const MAX_BUFFERED_BYTES = 8 << 20;
 
 export class HttpError extends Error {
   constructor(
@@ -84,6 +85,12 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
   function openStream(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     const write = (e: RigEvent) => {
+      // a client that stopped reading (suspended console) is dropped rather than buffered without bound;
+      // it reconnects and gets a fresh snapshot
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        res.destroy();
+        return;
+      }
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     };
     write({ type: "snapshot", data: rig.snapshot() });
@@ -99,6 +106,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
     };
     req.on("close", done);
     res.on("error", done);
+    res.on("close", done);
   }
 
   function bye(reason: string): void {

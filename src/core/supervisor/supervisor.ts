@@ -7,7 +7,7 @@ import path from "node:path";
 import type { ResolvedConfig, ResolvedService } from "../../config/schema.js";
 import { RestartSchema } from "../../config/schema.js";
 import type { NodeView, OperatorStatus, ServiceView } from "../../protocol/model.js";
-import { posSizeBytes, type PosMetadata } from "../spacemesh/pos-metadata.js";
+import { posSizeBytes, readPosMetadata, type PosMetadata } from "../spacemesh/pos-metadata.js";
 import { rotateIfLarger } from "../logs/rotation.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
@@ -148,7 +148,12 @@ export class Supervisor extends EventEmitter {
       const rec = state.services[e.svc.name];
       if (rec) {
         if (!e.svc.operatorAddress && rec.operatorAddress) e.operatorAddress = rec.operatorAddress;
-        if (e.proc.restore(rec)) adopted.push(e.svc.name);
+        if (e.proc.restore(rec)) {
+          adopted.push(e.svc.name);
+          // progress % needs the PoS size, which preflight would have read
+          const m = await readPosMetadata(e.svc.dir);
+          if (m.ok) e.meta = m.meta;
+        }
         else if (rec.wanted) toStart.push(e.proc);
       } else if (e.svc.autostart) toStart.push(e.proc);
     }
