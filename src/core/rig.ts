@@ -41,7 +41,7 @@ export function emptyNodeView(): NodeView {
 
 /** Events: "event" (RigEvent). */
 export class Rig extends EventEmitter {
-  readonly config: ResolvedConfig;
+  config: ResolvedConfig;
   readonly supervisor: Supervisor;
   readonly logs: LogHub;
   readonly startedAt = Date.now();
@@ -151,6 +151,28 @@ export class Rig extends EventEmitter {
       }),
     );
     return { results };
+  }
+
+  /**
+   * Applies a re-read config: services added, removed or changed take effect now (see
+   * Supervisor.applyServices); node settings need a daemon restart and are reported as such.
+   */
+  async applyConfig(next: ResolvedConfig): Promise<{ ok: boolean; message: string }> {
+    const nodeChanged = JSON.stringify(next.node) !== JSON.stringify(this.config.node) || next.stateDir !== this.config.stateDir;
+    const r = await this.supervisor.applyServices(next);
+    for (const name of r.removed) this.logs.unfollow(name);
+    for (const name of r.added) this.logs.follow(name, this.supervisor.logFile(name));
+    this.config = next;
+    this.emit("config", next);
+    this.send({ type: "snapshot", data: this.snapshot() });
+    const parts = [
+      r.added.length ? `added ${r.added.join(", ")}` : "",
+      r.removed.length ? `removed ${r.removed.join(", ")}` : "",
+      r.changed.length ? `changed ${r.changed.join(", ")} (applies at their next start)` : "",
+    ].filter(Boolean);
+    const message = (parts.length ? parts.join("; ") : "no service changes") +
+      (nodeChanged ? "; node settings changed: restart the daemon for them (services keep running)" : "");
+    return { ok: true, message };
   }
 
   /** Daemon shutdown: stop following, save state; services keep running unless stopServices. */

@@ -20,11 +20,21 @@ export class HttpError extends Error {
   }
 }
 
-export interface ControlHandlers {
-  daemonStop(stopServices: boolean): Promise<{ ok: boolean; message: string }>;
-}
+export type Handler = (body: unknown) => Promise<unknown>;
 
-type Handler = (body: unknown) => Promise<unknown>;
+/** Routes the Rig does not answer itself: the daemon's lifecycle, config reload, identity operations. */
+export type ExtraRoute =
+  | "daemonStop"
+  | "reload"
+  | "identityAdd"
+  | "taskCancel"
+  | "identityImport"
+  | "identityRollback"
+  | "identityRetire"
+  | "identityRename"
+  | "identityPermissions"
+  | "providers";
+export type ControlHandlers = Record<ExtraRoute, Handler>;
 
 export function createControlServer(rig: Rig, h: ControlHandlers): { server: http.Server; bye: (reason: string) => void } {
   const handlers: Record<RouteKey, Handler> = {
@@ -41,11 +51,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
       return { lines: rig.logs.recent(source, lines) };
     },
     doctor: async () => ({ findings: rig.findings() }),
-    daemonStop: async (b) => h.daemonStop((b as { stopServices: boolean }).stopServices),
-    reload: async () => ({
-      ok: false,
-      message: "reloading the config is not supported yet; restart the daemon (postdeck daemon stop && postdeck daemon start): services keep running and are re-adopted",
-    }),
+    ...h,
   };
   const byPath = new Map<string, RouteKey>();
   for (const [k, r] of Object.entries(routes)) byPath.set(`${r.method} ${r.path}`, k as RouteKey);

@@ -8,6 +8,8 @@ import { createControlServer } from "./control-server.js";
 import { acquireDaemonLock } from "./lock.js";
 import { daemonLogPath, pidFilePath, socketPath } from "../config/runtime-paths.js";
 import { rotateIfLarger } from "../core/logs/rotation.js";
+import { sampleProcesses } from "../core/hardware/process-usage.js";
+import { attachRigParts, type RigParts } from "./rig-parts.js";
 
 export interface DaemonOptions extends Omit<RigOptions, "config"> {
   env?: NodeJS.ProcessEnv;
@@ -37,8 +39,9 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
   try {
     mkdirSync(path.dirname(sock), { recursive: true, mode: 0o700 });
     await fs.rm(sock, { force: true }); // stale socket: we hold the lock, nobody else serves it
-    rig = new Rig({ config, ...o });
+    rig = new Rig({ processSampler: sampleProcesses, ...o, config });
     await o.onRig?.(rig);
+    const parts: RigParts = await attachRigParts(rig);
     let stopping: Promise<void> | null = null;
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
@@ -49,6 +52,7 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
         server.bye(s.reason);
         await new Promise<void>((r) => server.server.close(() => r()));
         server.server.closeAllConnections();
+        await parts.stop();
         await rig.stop({ stopServices: s.stopServices });
         await fs.rm(sock, { force: true });
         await release();
@@ -61,7 +65,9 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
       return stopping;
     };
     server = createControlServer(rig, {
-      async daemonStop(stopServices) {
+      ...parts.handlers,
+      async daemonStop(body) {
+        const { stopServices } = body as { stopServices: boolean };
         setImmediate(() => void shutdown({ stopServices, reason: "daemon stop requested" }));
         return {
           ok: true,

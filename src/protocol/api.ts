@@ -11,6 +11,7 @@ import {
   ServiceViewSchema,
   SnapshotSchema,
   TaskViewSchema,
+  ProviderSchema,
 } from "./model.js";
 
 export const API_VERSION = 1;
@@ -35,6 +36,20 @@ const ActionResultSchema = z.object({
   ),
 });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+export const ImportItemSchema = z.object({
+  sourceDir: z.string(),
+  keyPath: z.string(),
+  ok: z.boolean(),
+  problem: z.string().nullable(),
+  nodeId: z.string().nullable(),
+  shortId: z.string().nullable(),
+  keyName: z.string().nullable(),
+  serviceName: z.string().nullable(),
+});
+export type ImportItemView = z.infer<typeof ImportItemSchema>;
+
+const OkSchema = z.object({ ok: z.boolean(), message: z.string() });
 
 export const routes = {
   snapshot: {
@@ -69,6 +84,64 @@ export const routes = {
     path: "/v1/config/reload",
     request: z.object({}),
     response: z.object({ ok: z.boolean(), message: z.string() }),
+  },
+  identityAdd: {
+    method: "POST",
+    path: "/v1/identities/add",
+    request: z.object({
+      name: z.string(),
+      dir: z.string(),
+      units: z.number().int().positive(),
+      provider: z.number().int().min(0).default(4294967295), // the CPU provider
+      commitmentAtxId: z.string().nullable().default(null), // null: ask the node (ActivationService.Highest)
+      labelsPerUnit: z.number().int().positive().optional(), // test networks / the demo rig only
+      maxFileSize: z.number().int().positive().optional(),
+    }),
+    response: z.object({ task: TaskViewSchema }),
+  },
+  taskCancel: {
+    method: "POST",
+    path: "/v1/tasks/cancel",
+    request: z.object({ id: z.string() }),
+    response: z.object({ task: TaskViewSchema }),
+  },
+  identityImport: {
+    method: "POST",
+    path: "/v1/identities/import",
+    request: z.object({
+      dirs: z.array(z.string()).min(1),
+      dryRun: z.boolean().default(true),
+      confirm: z.array(z.string()).default([]), // short ids typed by the operator
+    }),
+    response: z.object({ items: z.array(ImportItemSchema), batch: z.string().nullable() }),
+  },
+  identityRollback: {
+    method: "POST",
+    path: "/v1/identities/rollback",
+    request: z.object({}),
+    response: z.object({
+      batch: z.string().nullable(),
+      steps: z.array(z.object({ destination: z.string(), action: z.string(), why: z.string() })),
+    }),
+  },
+  identityRetire: { method: "POST", path: "/v1/identities/retire", request: z.object({ name: z.string() }), response: OkSchema },
+  identityRename: {
+    method: "POST",
+    path: "/v1/identities/rename",
+    request: z.object({ from: z.string(), to: z.string() }),
+    response: OkSchema,
+  },
+  identityPermissions: {
+    method: "POST",
+    path: "/v1/identities/permissions",
+    request: z.object({ fix: z.boolean().default(false) }),
+    response: z.object({ problems: z.array(z.object({ path: z.string(), mode: z.number(), want: z.number() })) }),
+  },
+  providers: {
+    method: "GET",
+    path: "/v1/providers",
+    request: z.object({}),
+    response: z.object({ providers: z.array(ProviderSchema), source: z.string(), error: z.string().nullable() }),
   },
 } as const;
 

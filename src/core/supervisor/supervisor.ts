@@ -66,30 +66,7 @@ export class Supervisor extends EventEmitter {
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
     this.iv = { adoptPoll: 1000, operatorPoll: 2000, sample: 2000, rotate: 2000, ...opts.intervals };
-    for (const svc of c.services) {
-      const entry: Entry = {
-        svc,
-        operatorAddress: svc.operatorAddress,
-        operator: { kind: "none" },
-        meta: null,
-        usage: null,
-        polling: false,
-        proc: undefined as unknown as ManagedProcess,
-      };
-      entry.proc = new ManagedProcess({
-        name: svc.name,
-        logFile: this.logFile(svc.name),
-        restart: svc.restart,
-        stopGraceS: svc.stopGraceS,
-        spawner: opts.spawner,
-        now: opts.now,
-        random: opts.random,
-        prepare: () => this.preparePostService(entry),
-      });
-      entry.proc.on("change", () => this.onServiceChange(entry));
-      entry.proc.on("spawned", () => this.saveNow());
-      this.entries.set(svc.name, entry);
-    }
+    for (const svc of c.services) this.addEntry(svc);
     if (c.node.log.command) {
       const cmd = c.node.log.command;
       const restart = RestartSchema.parse({ policy: "on-failure" });
@@ -116,6 +93,68 @@ export class Supervisor extends EventEmitter {
         this.emit("node", this.supervisedNode());
       });
     }
+  }
+
+  private addEntry(svc: ResolvedService): Entry {
+    const entry: Entry = {
+      svc,
+      operatorAddress: svc.operatorAddress,
+      operator: { kind: "none" },
+      meta: null,
+      usage: null,
+      polling: false,
+      proc: undefined as unknown as ManagedProcess,
+    };
+    entry.proc = new ManagedProcess({
+      name: svc.name,
+      logFile: this.logFile(svc.name),
+      restart: svc.restart,
+      stopGraceS: svc.stopGraceS,
+      spawner: this.opts.spawner,
+      now: this.opts.now,
+      random: this.opts.random,
+      prepare: () => this.preparePostService(entry),
+    });
+    entry.proc.on("change", () => this.onServiceChange(entry));
+    entry.proc.on("spawned", () => this.saveNow());
+    this.entries.set(svc.name, entry);
+    return entry;
+  }
+
+  /**
+   * Applies an edited config's services (identity add/import/retire/rename, or a reload): new
+   * services are added (and started when autostart), removed ones are stopped and dropped, changed
+   * ones take their new settings at their next start. Returns what changed, for people.
+   */
+  async applyServices(config: ResolvedConfig): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+    const next = new Map(config.services.map((s) => [s.name, s]));
+    const added: string[] = [];
+    const removed: string[] = [];
+    const changed: string[] = [];
+    for (const [name, e] of [...this.entries]) {
+      if (next.has(name)) continue;
+      await e.proc.stop();
+      e.proc.detach();
+      this.entries.delete(name);
+      removed.push(name);
+      this.emit("removed", name);
+    }
+    (this.opts as { config: ResolvedConfig }).config = config;
+    for (const svc of config.services) {
+      const e = this.entries.get(svc.name);
+      if (e) {
+        if (JSON.stringify(e.svc) !== JSON.stringify(svc)) changed.push(svc.name);
+        e.svc = svc;
+        if (svc.operatorAddress) e.operatorAddress = svc.operatorAddress;
+        continue;
+      }
+      const ne = this.addEntry(svc);
+      added.push(svc.name);
+      this.emit("service", this.viewOf(ne));
+      if (svc.autostart) await ne.proc.start();
+    }
+    this.queueSave();
+    return { added, removed, changed };
   }
 
   logFile(name: string): string {

@@ -1,0 +1,119 @@
+// Plugs the parts around the Rig inside the daemon: the node side (NodeMonitor: identities, node
+// gRPC, node log, findings), hardware sampling, the identity operations, and config reload. Returns
+// the extra route handlers and a function that stops them all.
+import path from "node:path";
+import { loadConfig } from "../config/load.js";
+import type { Rig } from "../core/rig.js";
+import { NodeMonitor } from "../core/spacemesh/node-monitor.js";
+import { attachNodeMonitor } from "../core/spacemesh/attach-rig.js";
+import { HardwareSampler } from "../core/hardware/sampler.js";
+import { IdentityManager, IdentityError } from "../core/identity/manager.js";
+import { KeyStoreError } from "../core/identity/key-store.js";
+import { YamlServiceRegistry } from "../core/identity/config-service-registry.js";
+import { ConfigError } from "../config/config-error.js";
+import { HttpError, type ControlHandlers, type Handler } from "./control-server.js";
+import type { RouteRequest } from "../protocol/api.js";
+
+export interface RigParts {
+  handlers: Omit<ControlHandlers, "daemonStop">;
+  stop(): Promise<void>;
+}
+
+/** Refusals of identity operations are the operator's to fix: 409 with the message, not a 500. */
+function refusals(h: Handler): Handler {
+  return async (b) => {
+    try {
+      return await h(b);
+    } catch (err) {
+      if (err instanceof IdentityError || err instanceof KeyStoreError) throw new HttpError(409, "refused", err.message);
+      if (err instanceof ConfigError) throw new HttpError(409, "refused", `the config edit was refused: ${err.problems.join("; ")}`);
+      if (err instanceof Error && !(err instanceof HttpError)) throw new HttpError(409, "refused", err.message);
+      throw err;
+    }
+  };
+}
+
+export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Promise<RigParts> {
+  const config = rig.config;
+  const monitor = new NodeMonitor({ config, watch: o.watch });
+  const detach = attachNodeMonitor(rig, monitor);
+
+  const hardware = new HardwareSampler({
+    paths: () => [rig.config.node.dataFolder, ...rig.config.services.map((s) => s.dir)],
+    postcliBinary: config.postcli?.binary ?? null,
+  });
+  hardware.on("hardware", (v) => {
+    rig.publish("hardware", v);
+    monitor.setDiskUsage(v.volumes.map((x) => ({ path: x.mount, freeBytes: x.freeBytes, totalBytes: x.totalBytes })));
+  });
+
+  const reload = async (): Promise<{ ok: boolean; message: string }> => {
+    const next = await loadConfig({ flag: rig.config.path });
+    const r = await rig.applyConfig(next);
+    monitor.recompute();
+    return r;
+  };
+
+  const identities = new IdentityManager({
+    identitiesDir: config.node.identitiesDir,
+    stateDir: config.stateDir,
+    postcli: config.postcli?.binary ?? null,
+    registry: new YamlServiceRegistry(config.path),
+    host: {
+      stopService: async (name) => {
+        if (rig.supervisor.has(name)) await rig.supervisor.stop(name);
+      },
+      reloadConfig: async () => void (await reload()),
+      commitmentAtx: async () => monitor.grpcClient().highest().catch(() => null),
+      serviceForKey: (keyFile) => monitor.identities().find((i) => i.keyFile === keyFile)?.service ?? null,
+    },
+  });
+  identities.on("task", (t) => rig.publish("task", t));
+
+  const handlers: RigParts["handlers"] = {
+    reload: refusals(async () => reload()),
+    identityAdd: refusals(async (b) => {
+      const r = b as RouteRequest<"identityAdd">;
+      return { task: await identities.add({ ...r, provider: r.provider ?? 4294967295, dir: path.resolve(r.dir) }) };
+    }),
+    taskCancel: refusals(async (b) => ({ task: identities.cancel((b as { id: string }).id) })),
+    identityImport: refusals(async (b) => {
+      const r = b as { dirs: string[]; dryRun: boolean; confirm: string[] };
+      if (r.dryRun) return { items: await identities.planImport(r.dirs), batch: null };
+      const done = await identities.import(r.dirs, r.confirm);
+      return { items: done.items, batch: done.batch };
+    }),
+    identityRollback: refusals(async () => (await identities.rollback()) ?? { batch: null, steps: [] }),
+    identityRetire: refusals(async (b) => {
+      const r = await identities.retire((b as { name: string }).name);
+      return {
+        ok: true,
+        message: `key moved to ${r.retiredTo}${r.service ? `; service ${r.service} stopped and removed from the config` : ""}; PoS data kept. Restart the node so it stops using this identity.`,
+      };
+    }),
+    identityRename: refusals(async (b) => {
+      const r = b as { from: string; to: string };
+      const target = await identities.rename(r.from, r.to);
+      return { ok: true, message: `renamed to ${target}; restart the node so PostStates shows the new name` };
+    }),
+    identityPermissions: refusals(async (b) => ({ problems: await identities.permissions((b as { fix: boolean }).fix) })),
+    providers: async () => {
+      const h = rig.snapshot().hardware;
+      return {
+        providers: h?.providers ?? [],
+        source: h?.providersSource ?? "none",
+        error: h?.providersError ?? (h ? null : "no hardware sample yet"),
+      };
+    },
+  };
+
+  await monitor.start();
+  hardware.start();
+  return {
+    handlers,
+    async stop() {
+      detach();
+      await Promise.all([monitor.stop(), hardware.stop()]);
+    },
+  };
+}
