@@ -5,6 +5,7 @@
 import path from "node:path";
 import { REPO } from "../lib/children.js";
 
+process.env.NODE_ENV ??= "production"; // as src/cli/tui.ts does
 const i = process.argv.indexOf("--config");
 const file = i >= 0 ? process.argv[i + 1] : undefined;
 const { loadConfig } = await import(path.join(REPO, "dist/config/load.js"));

@@ -28,9 +28,25 @@ async function setup(tag, childArgs, n) {
   const sup = new PostdeckSupervisor(root, children, { autostart: false });
   await sup.start({ waitChildren: false });
   const { argv, via } = consoleArgv(sup.configPath);
-  const scr = new PtyScreen(argv, { cols: COLS, rows: ROWS, env: postdeckEnv({ NO_COLOR: "" }) });
   const nameRe = new RegExp(`${tag}-c\\d\\d`);
-  await scr.waitFor((t) => nameRe.test(t), "the console to show the services", 60_000);
+  let scr;
+  for (let attempt = 1; ; attempt++) {
+    // (a retry: other work on this machine may be rebuilding dist/ at the moment the console loads)
+    scr = new PtyScreen(argv, { cols: COLS, rows: ROWS, env: postdeckEnv({ NO_COLOR: "" }) });
+    let raw = "";
+    scr.pty.onData((d) => (raw = (raw + d).slice(-2000)));
+    try {
+      await scr.waitFor((t) => nameRe.test(t), "the console to show the services", 60_000);
+      break;
+    } catch (err) {
+      scr.kill();
+      if (attempt >= 3) {
+        await sup.stop().catch(() => undefined);
+        throw new Error(`${err.message.split("\n")[0]}; console output: ${JSON.stringify(raw.slice(-600))}`);
+      }
+      await sleep(2000);
+    }
+  }
   const r = await sup.cliAsync(["start", "--all"]);
   if (r.status !== 0) throw new Error(`postdeck start --all failed: ${r.stderr}`);
   await waitFor(() => {
