@@ -13,6 +13,19 @@ function inside(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
 
+/** Flags that give a program its data dir: post-service --dir, postcli -datadir, go-spacemesh --data-folder. */
+const DATA_DIR_FLAGS = new Set(["--dir", "-d", "-datadir", "--datadir", "--data-folder"]);
+
+function dataDirArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    const eq = a.indexOf("=");
+    if (eq > 0 && DATA_DIR_FLAGS.has(a.slice(0, eq))) out.push(a.slice(eq + 1));
+    else if (DATA_DIR_FLAGS.has(a) && argv[i + 1]) out.push(argv[i + 1]!);
+  });
+  return out;
+}
+
 /** Processes (other than `ignorePids`) using `dir`; reads /proc, so Linux only (empty elsewhere). */
 export async function processesUsingDir(dir: string, ignorePids: number[] = [process.pid], procRoot = "/proc"): Promise<DirUser[]> {
   const real = await fs.realpath(dir).catch(() => path.resolve(dir));
@@ -42,7 +55,7 @@ export async function processesUsingDir(dir: string, ignorePids: number[] = [pro
         }
       }
     }
-    if (!how && cmdline.split("\0").some((a) => a && inside(path.resolve(a.replace(/^--?[\w-]+=/, "")), real))) how = "command line";
+    if (!how && dataDirArgs(cmdline.split("\0")).some((a) => inside(path.resolve(a), real))) how = "command line";
     if (how) users.push({ pid, command: command.slice(0, 200), how });
   }
   return users;

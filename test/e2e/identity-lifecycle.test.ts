@@ -1,0 +1,107 @@
+// Issue 6 end to end on the demo rig: add an identity with the simulated postcli, restart the
+// simulated node, see it registered and proving; import a PoS dir made for another node (refused
+// while that node's post-service still reads it), then roll the import back.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { runCli, requireBuild } from "../helpers/cli.js";
+import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { sim, simRun, killAll } from "../sim/sim-process.js";
+import type { Snapshot } from "../../src/protocol/model.js";
+
+let dir = "";
+let cfg: string[] = [];
+
+async function snapshot(): Promise<Snapshot> {
+  const r = await runCli([...cfg, "status", "--json"]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Snapshot;
+}
+
+beforeAll(async () => {
+  requireBuild();
+  dir = tempDir("pd-e2e-id-");
+  const r = await runCli(["demo", "--dir", dir, "--identities", "1", "--no-console"]);
+  expect(r.code, r.stderr).toBe(0);
+  cfg = ["--config", path.join(dir, "postdeck.yaml")];
+  await waitFor(async () => (await snapshot()).identities.some((i) => i.registered === "yes"), { timeoutMs: 40_000, what: "post1 registered" });
+});
+
+afterAll(async () => {
+  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services"]);
+  killAll();
+  cleanupTempDirs();
+});
+
+describe("identity lifecycle on the demo rig", () => {
+  it("adds an identity: postcli init in the daemon, key placed, service added, registered and proving after a node restart", async () => {
+    const add = await runCli([...cfg, "identity", "add", "fresh", "--dir", path.join(dir, "pos", "fresh"), "--units", "4", "--labels-per-unit", "65536", "--max-file-size", "1048576"]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).toMatch(/placed as fresh\.key; restart the node/);
+    const key = await fs.stat(path.join(dir, "node", "data", "identities", "fresh.key"));
+    expect(key.mode & 0o777).toBe(0o600);
+
+    let s = await snapshot();
+    expect(s.services.map((v) => v.name)).toContain("fresh");
+    expect(s.identities.find((i) => i.keyFile === "fresh.key")?.registered).toBe("restart-needed");
+    expect(s.findings.map((f) => f.id)).toContain("node-restart-needed");
+
+    const restart = await runCli([...cfg, "restart", "node"]);
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    s = await waitFor(
+      async () => {
+        const x = await snapshot();
+        const i = x.identities.find((v) => v.keyFile === "fresh.key");
+        return i?.registered === "yes" && (i.postState === "PROVING" || i.events.some((e) => e.kind === "post_start")) ? x : null;
+      },
+      { timeoutMs: 60_000, what: "fresh registered and proving" },
+    );
+    expect(s.findings.map((f) => f.id)).not.toContain("node-restart-needed");
+  });
+
+  it("imports a PoS dir from another node only once its post-service is gone, then rolls it back exactly", async () => {
+    const other = path.join(tempDir("pd-e2e-other-"), "pos-a");
+    const init = await simRun(["postcli", "-provider", "4294967295", "-numUnits", "4", "-labelsPerUnit", "65536", "-maxFileSize", "1048576",
+      "-commitmentAtxId", "00".repeat(32), "-datadir", other, "-yes"], { env: { POSTDECK_SIM_INIT_BPS: "0" } });
+    expect(init.code, init.stderr).toBe(0);
+    const identitiesBefore = (await fs.readdir(path.join(dir, "node", "data", "identities"))).sort();
+
+    // the old node's post-service still reads the data: refused
+    const old = sim(["post-service", "--address", "http://127.0.0.1:1", "--dir", other, "--threads", "1", "--nonces", "16"]);
+    await waitFor(async () => old.stderr().includes("POST proving settings"), { what: "old post-service up" });
+    const busy = await runCli([...cfg, "identity", "import", other, "--dry-run"]);
+    expect(busy.code).toBe(1);
+    expect(busy.stdout).toMatch(/still uses .*stop the old node's post-service first/);
+    old.child.kill("SIGKILL");
+    await old.exit;
+
+    const plan = await runCli([...cfg, "identity", "import", other, "--dry-run", "--json"]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    const item = JSON.parse(plan.stdout).items[0];
+    expect(item).toMatchObject({ ok: true, keyName: "pos-a.key", serviceName: "pos-a" });
+
+    const noConfirm = await runCli([...cfg, "identity", "import", other]);
+    expect(noConfirm.code).toBe(2); // no TTY to type the short id on
+    expect(noConfirm.stderr).toMatch(/--confirm/);
+
+    const wrong = await runCli([...cfg, "identity", "import", other, "--confirm", "ffffff"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/equivocation/);
+
+    const done = await runCli([...cfg, "identity", "import", other, "--confirm", item.shortId]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(await fs.readFile(path.join(dir, "node", "data", "identities", "pos-a.key"), "utf8")).toBe(await fs.readFile(path.join(other, "identity.key"), "utf8"));
+    await waitFor(async () => (await snapshot()).services.some((v) => v.name === "pos-a"), { what: "service pos-a added" });
+
+    const again = await runCli([...cfg, "identity", "import", other, "--dry-run"]);
+    expect(again.stdout).toMatch(/already in .* as pos-a\.key/);
+
+    const rb = await runCli([...cfg, "identity", "rollback"]);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(rb.stdout).toMatch(/pos-a\.key: removed copy/);
+    expect((await fs.readdir(path.join(dir, "node", "data", "identities"))).sort()).toEqual(identitiesBefore);
+    await waitFor(async () => !(await snapshot()).services.some((v) => v.name === "pos-a"), { what: "service pos-a removed" });
+    expect(await fs.readFile(path.join(other, "identity.key"), "utf8")).toMatch(/^[0-9a-f]{128}$/);
+  });
+});
