@@ -1,0 +1,77 @@
+// Issue 5 on the demo rig: findings appear when the rig is put into the state they describe, and
+// clear when it is fixed — as `postdeck doctor` reports them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { runCli, requireBuild } from "../helpers/cli.js";
+import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+import type { Finding } from "../../src/protocol/model.js";
+
+let dir = "";
+let cfg: string[] = [];
+let ids = "";
+
+async function doctor(): Promise<{ code: number; findings: Finding[] }> {
+  const r = await runCli([...cfg, "doctor", "--json"]);
+  return { code: r.code, findings: (JSON.parse(r.stdout) as { findings: Finding[] }).findings };
+}
+const has = (id: string, subject: string) => async () => (await doctor()).findings.some((f) => f.id === id && f.subject === subject);
+const hasNot = (id: string, subject: string) => async () => !(await doctor()).findings.some((f) => f.id === id && f.subject === subject);
+
+beforeAll(async () => {
+  requireBuild();
+  dir = tempDir("pd-e2e-find-");
+  const r = await runCli(["demo", "--dir", dir, "--identities", "2", "--no-console"]);
+  expect(r.code, r.stderr).toBe(0);
+  cfg = ["--config", path.join(dir, "postdeck.yaml")];
+  ids = path.join(dir, "node", "data", "identities");
+});
+
+afterAll(async () => {
+  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services"]);
+  cleanupTempDirs();
+});
+
+describe("findings on the demo rig", () => {
+  it("node PROVING with the service stopped is an error (doctor exits 1) until the service runs again", async () => {
+    // a fresh rig: the node asks every identity for its initial proof at once
+    await waitFor(async () => {
+      const s = JSON.parse((await runCli([...cfg, "status", "--json"])).stdout);
+      return s.identities.find((i: { keyFile: string }) => i.keyFile === "post1.key")?.postState === "PROVING";
+    }, { timeoutMs: 30_000, what: "post1 PROVING" });
+    const stop = await runCli([...cfg, "stop", "post1", "--force"]);
+    expect(stop.code, stop.stdout).toBe(0);
+    await waitFor(has("proving-service-down", "post1.key"), { timeoutMs: 30_000, what: "proving-service-down" });
+    const d = await doctor();
+    expect(d.code).toBe(1);
+    const f = d.findings.find((x) => x.id === "proving-service-down")!;
+    expect(f.severity).toBe("error");
+    expect(f.fix).toMatch(/post1/);
+    expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
+    await waitFor(hasNot("proving-service-down", "post1.key"), { timeoutMs: 40_000, what: "finding cleared" });
+  });
+
+  it("a key file with a trailing newline is reported in the node's words until fixed", async () => {
+    const key = path.join(ids, "post2.key");
+    const good = await fs.readFile(key, "utf8");
+    await fs.writeFile(key, good + "\n");
+    await waitFor(has("key-invalid", "post2.key"), { timeoutMs: 40_000, what: "key-invalid" });
+    const f = (await doctor()).findings.find((x) => x.id === "key-invalid")!;
+    expect(f.title + f.detail).toContain("encoding/hex: invalid byte: U+000A");
+    await fs.writeFile(key, good);
+    await waitFor(hasNot("key-invalid", "post2.key"), { timeoutMs: 40_000, what: "key-invalid cleared" });
+  });
+
+  it("loose key permissions are a warning; `identity permissions --fix` clears it", async () => {
+    const key = path.join(ids, "post1.key");
+    await fs.chmod(key, 0o644);
+    await waitFor(has("key-permissions", "post1.key"), { timeoutMs: 40_000, what: "key-permissions" });
+    const before = await runCli([...cfg, "identity", "permissions"]);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/post1\.key: mode 644, should be 600/);
+    expect((await runCli([...cfg, "identity", "permissions", "--fix"])).code).toBe(0);
+    expect((await fs.stat(key)).mode & 0o777).toBe(0o600);
+    await waitFor(hasNot("key-permissions", "post1.key"), { timeoutMs: 40_000, what: "key-permissions cleared" });
+  });
+});
