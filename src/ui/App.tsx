@@ -509,7 +509,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const renderOverlay = (o: Overlay, w: number, h: number) => {
     switch (o.kind) {
       case "help":
-        return <TextBlock title="Help: every key" info={[{ text: "Esc closes" }]} lines={helpLines()} width={w} height={h} scroll={o.scroll} />;
+        return <TextBlock title="Help: every key" info={[{ text: "Esc closes" }]} lines={helpLines(w)} width={w} height={h} scroll={o.scroll} />;
       case "identity": {
         const i = identities.find((x) => x.keyFile === o.keyFile);
         const lines = i ? identityDetail(i, findings, now) : [[{ text: `  ${o.keyFile} is gone from identities/`, tone: "warn" as const }]];

@@ -6,6 +6,7 @@ import { findingsFor } from "./findings.js";
 import { formatBytes, formatClock, formatDuration } from "./units.js";
 import { BINDINGS, displayKeys, type Scope } from "./keymap.js";
 import { sanitize } from "./text-fit.js";
+import { fitSegments } from "./components/Line.js";
 
 const field = (label: string, value: Segment | string): Segment[] => [
   { text: `  ${label.padEnd(14)} `, bold: true },
@@ -90,15 +91,28 @@ const GROUPS: [Scope, string][] = [
   ["logs", "Logs"],
 ];
 
-export function helpLines(): Segment[][] {
-  const lines: Segment[][] = [];
-  for (const [scope, title] of GROUPS) {
-    lines.push(heading(title));
-    for (const b of BINDINGS.filter((x) => x.scope === scope))
-      lines.push([{ text: `  ${(b.keys.length ? displayKeys(b) : ": palette").padEnd(16)} `, bold: true, tone: "info" }, { text: b.label }]);
-    lines.push([]);
-  }
-  lines.push([{ text: "  Actions on a proving service ask first and say what would be lost.", tone: "muted" }]);
-  lines.push([{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }]);
+function helpGroup(scope: Scope, title: string): Segment[][] {
+  const lines: Segment[][] = [heading(title)];
+  for (const b of BINDINGS.filter((x) => x.scope === scope))
+    lines.push([{ text: `  ${(b.keys.length ? displayKeys(b) : ": palette").padEnd(16)} `, bold: true, tone: "info" }, { text: b.label }]);
+  lines.push([]);
   return lines;
+}
+
+const HELP_NOTES: Segment[][] = [
+  [{ text: "  Actions on a proving service ask first and say what would be lost.", tone: "muted" }],
+  [{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }],
+];
+
+/** Every key by scope; in two columns when the width allows (so 120x40 needs no scrolling). */
+export function helpLines(width = 80): Segment[][] {
+  const groups = GROUPS.map(([scope, title]) => helpGroup(scope, title));
+  if (width < 100) return [...groups.flat(), ...HELP_NOTES];
+  const left = [...groups[0]!, ...groups[1]!];
+  const right = [...groups[2]!, ...groups[3]!, ...HELP_NOTES];
+  const half = Math.floor(width / 2);
+  const rows: Segment[][] = [];
+  for (let i = 0; i < Math.max(left.length, right.length); i++)
+    rows.push([...fitSegments(left[i] ?? [], half), ...(right[i] ?? [])]);
+  return rows;
 }

@@ -6,7 +6,7 @@ import type { LogLine } from "../protocol/model.js";
 import { sanitize } from "./text-fit.js";
 
 const POST_SERVICE = /^\[\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)(?:\.\d+)?Z\s+[A-Z]+\s+[^\]]*\]\s?/;
-const NODE_CONSOLE = /^\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)(?:\.\d+)?[+-]\d{4}\t[A-Z]+\t(?:node\.)?([^\t]*)\t/;
+const NODE_CONSOLE = /^\d{4}-\d\d-\d\dT(\d\d:\d\d:\d\d)(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)[\t ]+[A-Z]+[\t ]+(?:node\.)?([^\t ]*)[\t ]+/;
 
 const cache = new WeakMap<LogLine, string>();
 

@@ -98,5 +98,8 @@ describe("palette, keys, layout, log text", () => {
     expect(
       displayText({ source: "node", seq: 1, at, level: "INFO", text: '2024-10-22T10:00:00.000+0000\tINFO\tnode.atxBuilder\tregistered signing key\t{"id": "a1b2c3"}' }),
     ).toBe('10:00:00 atxBuilder: registered signing key  {"id": "a1b2c3"}');
+    expect(displayText({ source: "node", seq: 2, at, level: "INFO", text: "2026-11-26T10:31:47.734Z INFO node.atxBuilder atx published" })).toBe(
+      "10:31:47 atxBuilder: atx published",
+    );
   });
 });

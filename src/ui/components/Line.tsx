@@ -45,8 +45,11 @@ export function Line({ segs, width, inverse }: { segs: Segment[]; width: number;
   // and every cell not sent saves work on each frame.
   let fitted = fitSegments(segs, width, inverse === true);
   if (fitted.every((s) => s.text === "")) fitted = [{ text: " " }]; // an empty Text would take no row
+  // Inverse goes on every segment: Ink resets all attributes after each styled segment, so
+  // an inverse set on the outer Text would stop at the first one.
+  if (inverse) fitted = fitted.map((s) => ({ ...s, inverse: true }));
   return (
-    <Text wrap="truncate-end" inverse={inverse}>
+    <Text wrap="truncate-end">
       {fitted.map((s, i) => (
         <Text
           key={i}

@@ -78,7 +78,9 @@ export function Table<T>({ columns, rows, width, height, selected, focused, empt
     laid.forEach(({ col, width: w }, i) => {
       if (i > 0) segs.push({ text: " " });
       const c = col.cell(row);
-      segs.push({ ...c, text: fit(c.text, w, col.align, col.cut) });
+      // The focused selection is one uniform inverse bar: coloured cells would turn into blocks.
+      const cell = isSel && focused ? { text: c.text, bold: c.bold } : c;
+      segs.push({ ...cell, text: fit(c.text, w, col.align, col.cut) });
     });
     lines.push(<Line key={r} segs={segs} width={width} inverse={isSel && focused} />);
   }
