@@ -1,0 +1,69 @@
+// The console end to end: the real binary in a pseudo-terminal on the demo rig. Wait for the
+// four identities, stop and start a service with keys, open help, search the log, quit, and
+// check with `postdeck status --json` that the services still run under the daemon.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import path from "node:path";
+import { PtyTerminal } from "../e2e/terminal.js";
+import { runCli, requireBuild } from "../helpers/cli.js";
+import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import type { Snapshot } from "../../src/protocol/model.js";
+
+let cfg: string[] = [];
+let term: PtyTerminal | null = null;
+
+beforeAll(async () => {
+  requireBuild();
+  const dir = tempDir("pd-e2e-ui-");
+  const r = await runCli(["demo", "--dir", dir, "--identities", "4", "--no-console"]);
+  expect(r.code, r.stderr).toBe(0);
+  cfg = ["--config", path.join(dir, "postdeck.yaml")];
+});
+
+afterAll(async () => {
+  term?.kill();
+  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services"]);
+  cleanupTempDirs();
+});
+
+const row = (screen: string, name: string) => screen.split("\n").find((l) => new RegExp(`^[› ]${name}\\s`).test(l)) ?? "";
+
+describe("console on the demo rig", () => {
+  it("drives services with keys, shows help and log search, and quits leaving the services running", async () => {
+    term = new PtyTerminal(cfg, { cols: 120, rows: 40 });
+    const t = term;
+    await t.waitFor((s) => s.includes("Identities · 4") && /post4\.key/.test(s), 60_000);
+    await t.waitFor((s) => /^[› ]post4\s+● running/m.test(s), 30_000);
+
+    // stop post4 (confirming if it is proving), then start it again
+    t.write("G");
+    await t.waitFor((s) => row(s, "post4").startsWith("›"));
+    t.write("x");
+    const s1 = await t.waitFor((s) => s.includes("Confirm stop") || /✔ stop post4/.test(s), 10_000);
+    if (s1.includes("Confirm stop")) t.write("y");
+    await t.waitFor((s) => /^›post4\s+○ stopped/m.test(s), 30_000);
+    t.write("s");
+    await t.waitFor((s) => /^›post4\s+● running/m.test(s), 30_000);
+
+    t.write("?");
+    await t.waitFor("Help: every key");
+    t.write("\x1b");
+    await t.waitFor((s) => !s.includes("Help: every key"));
+
+    t.write("\t"); // Logs
+    await t.waitFor("▶ Logs");
+    t.write("/");
+    await new Promise((r) => setTimeout(r, 200));
+    t.write("proof");
+    await new Promise((r) => setTimeout(r, 200));
+    t.write("\r");
+    await t.waitFor('search "proof"');
+
+    t.write("q");
+    await t.waitForExit(15_000);
+    expect(t.raw()).toMatch(/postdeck: console closed; 4 services keep running under the daemon \(pid \d+\)\. Reattach with `postdeck`\./);
+
+    const st = await runCli([...cfg, "status", "--json"]);
+    const snap = JSON.parse(st.stdout) as Snapshot;
+    expect(snap.services.map((s) => s.state)).toEqual(["running", "running", "running", "running"]);
+  });
+});
