@@ -1,6 +1,7 @@
 // `postdeck` / `postdeck tui`: open the console attached to the daemon of the config,
 // starting a detached daemon first when none runs. Quitting the console leaves the daemon
 // and its services running.
+import v8 from "node:v8";
 import { parseArgs, configFor } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
@@ -14,6 +15,10 @@ export async function run(args: string[]): Promise<number> {
   const { client, started } = await ensureDaemon(config);
   // React's production build: the development one costs several times the CPU per frame.
   process.env["NODE_ENV"] ??= "production";
+  // A small young generation: rendering allocates short-lived objects at a steady rate, and
+  // V8's default semi-spaces (up to 16 MiB each) leave the console 40-50 MiB heavier
+  // (measured at 1,000 log lines/s: RSS ~180 MiB → ~135 MiB, CPU about the same).
+  v8.setFlagsFromString("--max-semi-space-size=2");
   const { runConsole } = await import("../ui/run-console.js");
   try {
     await runConsole(client, {

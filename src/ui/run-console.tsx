@@ -15,7 +15,7 @@ export interface RunConsoleOptions {
   /** Use the terminal's alternate screen (restored on exit). Default: when stdout is a TTY. */
   altScreen?: boolean;
   notice?: string; // first status-line message, e.g. that the daemon was just started
-  maxFps?: number; // state changes rendered per second at most (default 12); log floods 4/s
+  maxFps?: number; // state changes rendered per second at most (default 12); log floods 3/s
 }
 
 export interface ConsoleResult {
