@@ -25,7 +25,7 @@ import { ServicesPane } from "./panes/ServicesPane.js";
 import { LogsPane } from "./panes/LogsPane.js";
 import { HardwarePane } from "./panes/HardwarePane.js";
 import { TextBlock } from "./components/TextBlock.js";
-import { helpLines, identityDetail, serviceDetail } from "./details.js";
+import { findingLines, helpLines, identityDetail, serviceDetail } from "./details.js";
 import { fuzzyFilter } from "./fuzzy.js";
 import { sanitize } from "./text-fit.js";
 
@@ -49,6 +49,7 @@ interface PaletteEntry {
   run: () => void;
 }
 
+const SEVERITY = ["error", "warning", "info"];
 const STATUS_MS = 15_000; // how long a status message stays (errors stay until the next one)
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
@@ -298,6 +299,9 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       case "help":
         update((x) => ({ ...x, input: null, overlay: { kind: "help", scroll: 0 } }));
         return;
+      case "findings":
+        update((x) => ({ ...x, input: null, overlay: { kind: "findings", scroll: 0 } }));
+        return;
       case "quit":
         return quit();
       case "doctor":
@@ -510,6 +514,17 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     switch (o.kind) {
       case "help":
         return <TextBlock title="Help: every key" info={[{ text: "Esc closes" }]} lines={helpLines(w)} width={w} height={h} scroll={o.scroll} />;
+      case "findings": {
+        const sorted = [...findings].sort((a, b) => SEVERITY.indexOf(a.severity) - SEVERITY.indexOf(b.severity));
+        const lines: Segment[][] = sorted.length
+          ? sorted.flatMap((f) => [
+              [{ text: `${f.subject ?? "rig"}`, bold: true, underline: true }],
+              ...findingLines([f]),
+              [],
+            ])
+          : [[{ text: "  ✔ nothing needs attention", tone: "ok" }]];
+        return <TextBlock title={`Findings (${findings.length})`} info={[{ text: "Esc back" }]} lines={lines} width={w} height={h} scroll={o.scroll} />;
+      }
       case "identity": {
         const i = identities.find((x) => x.keyFile === o.keyFile);
         const lines = i ? identityDetail(i, findings, now) : [[{ text: `  ${o.keyFile} is gone from identities/`, tone: "warn" as const }]];

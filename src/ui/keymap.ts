@@ -40,6 +40,7 @@ export type ActionId =
   | "help"
   | "quit"
   | "doctor"
+  | "findings"
   | "reload";
 
 /** Where a binding applies: one pane, both table panes, or everywhere. */
@@ -87,6 +88,7 @@ export const BINDINGS: Binding[] = [
   { action: "back", keys: ["esc"], label: "back / close / clear", scope: "global", palette: false },
   { action: "palette", keys: [":"], label: "command palette", scope: "global", footer: "commands", palette: false },
   { action: "help", keys: ["?"], label: "help: every key", scope: "global", footer: "help" },
+  { action: "findings", keys: ["!"], label: "findings: what needs attention and how to fix it", scope: "global", footer: "findings" },
   { action: "doctor", keys: [], label: "run doctor (what needs attention)", scope: "global" },
   { action: "reload", keys: [], label: "reload the daemon's config", scope: "global" },
   { action: "quit", keys: ["q", "ctrl+c"], label: "quit (services keep running)", scope: "global", footer: "quit" },

@@ -199,6 +199,19 @@ describe("overlays", () => {
     await app.waitFor((f) => f.includes("▶ Services"));
   });
 
+  it("! lists every finding, errors first, with what to do", async () => {
+    const { app } = await setup(120, 50);
+    await app.press("!");
+    const f = await app.waitFor((f) => f.includes("Findings (3)"), "findings overlay");
+    const at = (t: string) => f.indexOf(t);
+    expect(at("✖ error post3.key was added after the node started")).toBeGreaterThan(-1);
+    expect(at("fix: restart the node so it loads identities/post3.key")).toBeGreaterThan(-1);
+    expect(at("! warning post4 is stopped")).toBeGreaterThan(at("✖ error"));
+    expect(at("i info no GPU provider")).toBeGreaterThan(at("! warning"));
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => !f.includes("Findings (3)"));
+  });
+
   it("? shows every key; Esc closes", async () => {
     const { app } = await setup(120, 60);
     await app.press("?");

@@ -63,9 +63,10 @@ export function identityColumns(findings: Finding[]): Column<IdentityView>[] {
 }
 
 export function IdentitiesPane({ identities, findings, selected, focused, width, height }: IdentitiesPaneProps): React.JSX.Element {
-  const loud = identities.reduce((n, i) => n + attention(findingsFor(i, findings)).count, 0);
+  const loud = attention(findings);
   const info: Segment[] = [{ text: `${identities.length}` }];
-  if (loud) info.push({ text: `! ${loud} to look at`, tone: "warn", bold: true });
+  if (loud.count)
+    info.push({ text: `! ${loud.count} to look at (press !)`, tone: loud.severity === "error" ? "err" : "warn", bold: true });
   return (
     <PaneFrame title="Identities" info={info} focused={focused} width={width} height={height}>
       <Table

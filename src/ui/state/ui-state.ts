@@ -7,6 +7,7 @@ import type { RouteKey } from "../../protocol/api.js";
 
 export type Overlay =
   | { kind: "help"; scroll: number }
+  | { kind: "findings"; scroll: number }
   | { kind: "palette"; query: string; index: number }
   | { kind: "identity"; keyFile: string; scroll: number }
   | { kind: "service"; name: string; scroll: number }
