@@ -28,7 +28,7 @@ afterAll(async () => {
 const row = (screen: string, name: string) => screen.split("\n").find((l) => new RegExp(`^[› ]${name}\\s`).test(l)) ?? "";
 
 describe("console on the demo rig", () => {
-  it("drives services with keys, shows help and log search, and quits leaving the services running", async () => {
+  it("drives services with keys, shows help and log search, and quits leaving the services running", { timeout: 240_000 }, async () => {
     term = new PtyTerminal(cfg, { cols: 120, rows: 40 });
     const t = term;
     await t.waitFor((s) => s.includes("Identities · 4") && /post4\.key/.test(s), 60_000);
@@ -36,30 +36,30 @@ describe("console on the demo rig", () => {
 
     // stop post4 (confirming if it is proving), then start it again
     t.write("G");
-    await t.waitFor((s) => row(s, "post4").startsWith("›"));
+    await t.waitFor((s) => row(s, "post4").startsWith("›"), 30_000);
     t.write("x");
-    const s1 = await t.waitFor((s) => s.includes("Confirm stop") || /✔ stop post4/.test(s), 10_000);
+    const s1 = await t.waitFor((s) => s.includes("Confirm stop") || /✔ stop post4/.test(s), 30_000);
     if (s1.includes("Confirm stop")) t.write("y");
     await t.waitFor((s) => /^›post4\s+○ stopped/m.test(s), 30_000);
     t.write("s");
     await t.waitFor((s) => /^›post4\s+● running/m.test(s), 30_000);
 
     t.write("?");
-    await t.waitFor("Help: every key");
+    await t.waitFor("Help: every key", 30_000);
     t.write("\x1b");
-    await t.waitFor((s) => !s.includes("Help: every key"));
+    await t.waitFor((s) => !s.includes("Help: every key"), 30_000);
 
     t.write("\t"); // Logs
-    await t.waitFor("▶ Logs");
+    await t.waitFor("▶ Logs", 30_000);
     t.write("/");
     await new Promise((r) => setTimeout(r, 200));
     t.write("proof");
     await new Promise((r) => setTimeout(r, 200));
     t.write("\r");
-    await t.waitFor('search "proof"');
+    await t.waitFor('search "proof"', 30_000);
 
     t.write("q");
-    await t.waitForExit(15_000);
+    await t.waitForExit(30_000);
     expect(t.raw()).toMatch(/postdeck: console closed; 4 services keep running under the daemon \(pid \d+\)\. Reattach with `postdeck`\./);
 
     const st = await runCli([...cfg, "status", "--json"]);
