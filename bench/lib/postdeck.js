@@ -1,9 +1,9 @@
 // postdeck's daemon as a bench supervisor: a throw-away rig (identities, PoS dirs with valid
-// metadata, postdeck.yaml whose services run the bench child), `postdeck daemon run` as a child
-// of the bench, stopped with `postdeck daemon stop --stop-services`.
-import { execFile, spawn, spawnSync } from "node:child_process";
+// metadata, postdeck.yaml whose services run the bench child), started with `postdeck daemon
+// start` (detached, as users start it) and stopped with `postdeck daemon stop --stop-services`.
+import { execFile, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { POSTDECK_BIN } from "./children.js";
 import { findMarked, isAlive, killMarked, sleep, waitFor } from "./proc.js";
@@ -58,7 +58,7 @@ export class PostdeckSupervisor {
       services,
     };
     writeFileSync(this.configPath, JSON.stringify(config, null, 2)); // JSON is YAML
-    this.proc = null;
+    this.pid = null;
   }
 
   cli(args, o = {}) {
@@ -78,22 +78,15 @@ export class PostdeckSupervisor {
     });
   }
 
+  /**
+   * Starts the daemon as users do (`postdeck daemon start`: detached, with the CLI's Node flags),
+   * reads its pid from <stateDir>/daemon.pid, and waits for the children unless o.waitChildren is false.
+   */
   async start(o = {}) {
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
-    const fd = openSync(path.join(this.root, "daemon.out"), "a");
-    this.proc = spawn(process.execPath, [POSTDECK_BIN, "--config", this.configPath, "daemon", "run"], {
-      detached: true,
-      stdio: ["ignore", fd, fd],
-      env: postdeckEnv(),
-    });
-    closeSync(fd);
-    this.exited = false;
-    this.proc.on("exit", () => (this.exited = true));
-    const sock = path.join(this.stateDir, "daemon.sock");
-    await waitFor(() => {
-      if (this.exited) throw new Error(`postdeck daemon exited at start; see ${path.join(this.root, "daemon.out")}`);
-      return existsSync(sock);
-    }, "the postdeck daemon's socket", 60_000);
+    const r = await this.cliAsync(["daemon", "start"]);
+    if (r.status !== 0) throw new Error(`postdeck daemon start failed: ${r.stderr || r.stdout}`);
+    this.pid = Number(readFileSync(path.join(this.stateDir, "daemon.pid"), "utf8").trim());
     if (o.waitChildren !== false) await this.waitChildren();
   }
 
@@ -105,7 +98,7 @@ export class PostdeckSupervisor {
   }
 
   supervisorPids() {
-    return this.proc && !this.exited ? [this.proc.pid] : [];
+    return this.pid && isAlive(this.pid) ? [this.pid] : [];
   }
 
   logFiles(marker) {
@@ -113,11 +106,11 @@ export class PostdeckSupervisor {
   }
 
   async stop() {
-    if (this.proc && !this.exited) {
+    if (this.pid && isAlive(this.pid)) {
       const r = await this.cliAsync(["daemon", "stop", "--stop-services"]);
-      if (r.status !== 0) process.kill(this.proc.pid, "SIGTERM");
-      for (let i = 0; i < 100 && !this.exited; i++) await sleep(100);
-      if (!this.exited && isAlive(this.proc.pid)) process.kill(this.proc.pid, "SIGKILL");
+      if (r.status !== 0) process.kill(this.pid, "SIGTERM");
+      for (let i = 0; i < 100 && isAlive(this.pid); i++) await sleep(100);
+      if (isAlive(this.pid)) process.kill(this.pid, "SIGKILL");
     }
     const prefix = this.children[0]?.marker.split("-")[0];
     if (prefix) killMarked(prefix + "-");

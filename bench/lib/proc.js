@@ -117,12 +117,18 @@ export function killMarked(prefix) {
   return n;
 }
 
+/** Alive and not a zombie (a zombie still answers kill(pid, 0)). */
 export function isAlive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return e.code === "EPERM";
+  }
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return st[st.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return false;
   }
 }
 
