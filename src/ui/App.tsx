@@ -50,6 +50,16 @@ interface PaletteEntry {
 }
 
 const SEVERITY = ["error", "warning", "info"];
+
+type InkKey = Parameters<Parameters<typeof useInput>[0]>[1];
+/** The key one character of a multi-character read stands for (Enter, Tab, Backspace or text). */
+function keyOfChar(ch: string, base: InkKey): InkKey {
+  const k = { ...base, return: false, tab: false, backspace: false, delete: false, shift: /[A-Z]/.test(ch) };
+  if (ch === "\r" || ch === "\n") k.return = true;
+  else if (ch === "\t") k.tab = true;
+  else if (ch === "\x7f" || ch === "\b") k.backspace = true;
+  return k;
+}
 const STATUS_MS = 15_000; // how long a status message stays (errors stay until the next one)
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
@@ -440,7 +450,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const handle = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
     // Several printable characters in one read (fast typing, a paste, a busy machine): one key each.
     if (input.length > 1 && !key.ctrl && !key.meta && !input.includes("\x1b") && [...input].length > 1) {
-      for (const ch of input) handle(ch, { ...key, shift: /[A-Z]/.test(ch) });
+      for (const ch of input) handle(ch, keyOfChar(ch, key));
       return;
     }
     const name = keyName(input, key);

@@ -50,6 +50,14 @@ describe("logs pane", () => {
     await app.waitFor((f) => f.includes('no older match for "needle"'), "no more matches");
   });
 
+  it("text and Enter arriving in one read (fast typing, a busy machine) apply the search and end the prompt", async () => {
+    const { app } = await setup();
+    await app.press("/");
+    await app.press("needle\r");
+    const f = await app.waitFor((f) => title(f).includes('search "needle"') && !f.includes("search log:"), "search applied");
+    expect(logRow(f, 190)?.startsWith("›")).toBe(true);
+  });
+
   it("search highlights every occurrence in inverse video (not colour alone)", () => {
     const line: LogLine = { source: "post1", seq: 1, at: 0, level: "INFO", text: "a needle and a NEEDLE" };
     const segs = lineSegments(line, { search: "needle", showSource: false, sourceWidth: 0 }, false);
