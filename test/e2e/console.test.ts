@@ -3,7 +3,7 @@
 // check with `postdeck status --json` that the services still run under the daemon.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
-import { PtyTerminal } from "../e2e/terminal.js";
+import { PtyTerminal } from "./terminal.js";
 import { runCli, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import type { Snapshot } from "../../src/protocol/model.js";
