@@ -7,6 +7,7 @@ import { OperationError, UsageError } from "./errors.js";
 import type { SocketClient } from "../client/socket-client.js";
 import type { ImportItemView } from "../protocol/api.js";
 import type { TaskView } from "../protocol/model.js";
+import { formatBytes } from "../ui/units.js";
 
 const USAGE = `usage:
   postdeck identity add NAME --dir DIR --units N [--provider ID] [--commitment-atx HEX] [--labels-per-unit N] [--max-file-size BYTES] [--detach]
@@ -18,13 +19,7 @@ const USAGE = `usage:
   postdeck identity providers [--json]
   postdeck identity cancel TASK-ID`;
 
-function bytes(n: number | null): string {
-  if (n === null) return "?";
-  const u = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < u.length - 1) (n /= 1024), i++;
-  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
-}
+const bytes = (n: number | null): string => (n === null ? "?" : formatBytes(n));
 
 export function taskLine(t: TaskView): string {
   const pct = t.bytesDone !== null && t.bytesTotal ? ` ${((100 * t.bytesDone) / t.bytesTotal).toFixed(1)}%` : "";

@@ -1,30 +1,27 @@
 // Numbers for people, short enough for table cells.
 
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes == null || !Number.isFinite(bytes)) return "—";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+/** Scales bytes to a binary unit: the value and the unit's index (0 = bytes). */
+function scaleBytes(bytes: number): { v: number; i: number; digits: number } {
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  while (v >= 1024 && i < 5) {
     v /= 1024;
     i++;
   }
-  const digits = v >= 100 || i === 0 ? 0 : 1;
-  return `${v.toFixed(digits)} ${units[i]}`;
+  return { v, i, digits: v >= 100 || i === 0 ? 0 : 1 };
+}
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes)) return "—";
+  const { v, i, digits } = scaleBytes(bytes);
+  return `${v.toFixed(digits)} ${["B", "KiB", "MiB", "GiB", "TiB", "PiB"][i]}`;
 }
 
 /** Short size without the space, e.g. `1.2T`, for dense rows. */
 export function formatBytesShort(bytes: number | null | undefined): string {
   if (bytes == null || !Number.isFinite(bytes)) return "—";
-  const units = ["B", "K", "M", "G", "T", "P"];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = v >= 100 || i === 0 ? 0 : 1;
-  return `${v.toFixed(digits)}${units[i]}`;
+  const { v, i, digits } = scaleBytes(bytes);
+  return `${v.toFixed(digits)}${["B", "K", "M", "G", "T", "P"][i]}`;
 }
 
 /** Read throughput in decimal MB/s, as disks are sold and as proving speed is discussed. */

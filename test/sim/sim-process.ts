@@ -2,10 +2,10 @@
 // conditions, free ports; killAll() ends every process started here.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { freeLoopbackPort } from "../../src/core/supervisor/free-port.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(ROOT, "bin/postdeck.js");
@@ -75,16 +75,8 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free loopback port (the same helper the supervisor uses for operator addresses). */
+export const freePort = freeLoopbackPort;
 
 export function tmpDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "postdeck-sim-test-"));

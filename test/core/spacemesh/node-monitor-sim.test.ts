@@ -3,36 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import type { ResolvedConfig } from "../../../src/config/schema.js";
 import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
 import { keyHex, serviceView } from "./rig-input.js";
+import { freePort } from "../../sim/sim-process.js";
+import { waitFor as poll } from "../../helpers/wait-for.js";
+
+const waitFor = (cond: () => boolean, what: string, timeoutMs = 40_000) => poll(cond, { what, timeoutMs, intervalMs: 100 });
 
 const ROOT = path.resolve(__dirname, "../../..");
 const BIN = path.join(ROOT, "bin/postdeck.js");
 const built = existsSync(path.join(ROOT, "dist/sim/node/main.js"));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 40_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!built)("NodeMonitor against the simulated node", () => {
   let dir = "";
