@@ -94,7 +94,8 @@ try {
     delete env.NO_COLOR;
     execFileSync("tmux", ["-L", server, "new-session", "-d", "-s", "shots", "-x", String(cols), "-y", String(rows), `node ${bin} --config ${config}; sleep 30`], { env });
     await waitFor((t) => /post4\s+● running/.test(t), "four running services");
-    await waitFor((t) => /Proving pass/.test(t), "a proving service", 60_000);
+    await waitFor((t) => /node ● synced/.test(t), "the node reachable and synced", 60_000);
+    await waitFor((t) => /Proving pass/.test(t) && /PROVING/.test(t), "a proving service the node is waiting for", 60_000);
     await sleep(500);
     toPng(capture(), `main-${size}`, cols, rows);
     // Stop a service that is proving: the console asks first. The demo proofs are short, so
