@@ -53,13 +53,16 @@ export class PtyScreen {
     return this.screen().join("\n");
   }
 
-  /** The name on the row marked `›` (the selected row of the focused table) matching `re`. */
+  /**
+   * The name right after a `›` mark (the selected row of a table whose first column is the name,
+   * i.e. the Services table; other tables also mark their selected row) matching `re`.
+   */
   selected(re) {
     for (const l of this.screen()) {
-      const i = l.indexOf("›");
-      if (i < 0) continue;
-      const m = re.exec(l.slice(i + 1));
-      if (m) return m[0];
+      for (let i = l.indexOf("›"); i >= 0; i = l.indexOf("›", i + 1)) {
+        const m = re.exec(l.slice(i + 1));
+        if (m && m.index === 0) return m[0];
+      }
     }
     return null;
   }

@@ -13,7 +13,7 @@ function supervision(p, cfg) {
       ? [r.name, skipped(r), "", "", "", "", "", "", ""]
       : [
           r.name,
-          fixed(r.cpuS, 2),
+          `${fixed(r.cpuS, 2)}${r.cpuReapedS > 0.005 ? ` (${fixed(r.cpuReapedS, 2)} in helpers)` : ""}`,
           fixed((r.cpuS / r.wallS) * 100, 1),
           pm2 ? ratio(r.cpuS, pm2.cpuS) : "n/a",
           mb(r.peakRss),
