@@ -65,6 +65,7 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
       },
       reloadConfig: async () => void (await reload()),
       commitmentAtx: async () => monitor.grpcClient().highest().catch(() => null),
+      nodeSupervised: () => rig.supervisor.supervisedNode() !== null,
       serviceForKey: (keyFile) => monitor.identities().find((i) => i.keyFile === keyFile)?.service ?? null,
     },
   });

@@ -331,6 +331,13 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
           })
           .catch((err: unknown) => say(`✖ doctor failed: ${err instanceof Error ? err.message : String(err)}`, "err"));
         return;
+      case "restart-node":
+        if (!snap?.node.supervised) {
+          say("postdeck does not supervise the node here: restart it the way you run it (node.log.command is not set)", "warn");
+          return;
+        }
+        callServices("restart", ["node"], false, false);
+        return;
       case "reload":
         say("reloading the config…", "info");
         client

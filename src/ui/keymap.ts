@@ -41,7 +41,8 @@ export type ActionId =
   | "quit"
   | "doctor"
   | "findings"
-  | "reload";
+  | "reload"
+  | "restart-node";
 
 /** Where a binding applies: one pane, both table panes, or everywhere. */
 export type Scope = PaneId | "tables" | "global";
@@ -91,6 +92,7 @@ export const BINDINGS: Binding[] = [
   { action: "findings", keys: ["!"], label: "findings: what needs attention and how to fix it", scope: "global", footer: "findings" },
   { action: "doctor", keys: [], label: "run doctor (what needs attention)", scope: "global" },
   { action: "reload", keys: [], label: "reload the daemon's config", scope: "global" },
+  { action: "restart-node", keys: [], label: "restart the node (loads new keys; only when postdeck supervises it)", scope: "global" },
   { action: "quit", keys: ["q", "ctrl+c"], label: "quit (services keep running)", scope: "global", footer: "quit" },
 ];
 

@@ -234,6 +234,22 @@ describe("overlays", () => {
     expect((await waitCalls(client, 1))[0]).toEqual({ route: "restart", body: { names: ["post2"], all: false, force: false } });
   });
 
+  for (const supervised of [true, false]) {
+    it(`the palette's "restart the node" ${supervised ? "restarts the supervised node" : "says what to do when postdeck does not supervise it"}`, async () => {
+      const { now, snapshot } = loadFixture();
+      snapshot.node.supervised = supervised ? { state: "running", pid: 4100, restarts: 0 } : null;
+      const client = new FakeClient(snapshot);
+      const app = renderApp(client, { now, columns: 120, rows: 40 });
+      await app.waitFor((f) => f.includes("▶ Services"), "services pane");
+      await app.press(":", ..."restart the node".split(""), KEYS.enter);
+      if (supervised) expect((await waitCalls(client, 1))[0]).toEqual({ route: "restart", body: { names: ["node"], all: false, force: false } });
+      else {
+        await app.waitFor((f) => f.includes("postdeck does not supervise the node"));
+        expect(client.actionCalls()).toEqual([]);
+      }
+    });
+  }
+
   it("q quits and reports how many services keep running under which daemon", async () => {
     const { app } = await setup();
     await app.press("q");

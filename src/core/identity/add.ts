@@ -31,6 +31,8 @@ export interface AddContext {
   journal: Journal;
   clock?: () => number;
   pollMs?: number;
+  /** How to restart the node, when postdeck can do it (it supervises the node). */
+  restartHint?: string;
 }
 
 /** Checks an add request before anything runs; returns problems for people. */
@@ -180,7 +182,7 @@ export class AddIdentityTask extends EventEmitter {
       });
       this.update({
         state: "done",
-        message: `identity ${placed.nodeId.slice(0, 6)} placed as ${placed.name}; restart the node so it loads the new key`,
+        message: `identity ${placed.nodeId.slice(0, 6)} placed as ${placed.name}; restart the node so it loads the new key${this.ctx.restartHint ? ` (${this.ctx.restartHint})` : ""}`,
       });
     } catch (err) {
       this.update({ state: "failed", message: (err as Error).message });

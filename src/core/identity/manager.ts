@@ -20,6 +20,8 @@ export interface IdentityHost {
   commitmentAtx(): Promise<string | null>;
   /** The configured service whose PoS data belongs to key file NAME.key, if any. */
   serviceForKey(keyFile: string): string | null;
+  /** Whether postdeck supervises the node (then it can restart it for the operator). */
+  nodeSupervised(): boolean;
 }
 
 export interface IdentityManagerOptions {
@@ -78,6 +80,7 @@ export class IdentityManager extends EventEmitter {
       registry: this.o.registry,
       journal: this.journal,
       clock: this.o.clock,
+      restartHint: this.o.host.nodeSupervised() ? "postdeck supervises it: `postdeck restart node`, or `r` on the node in the console palette" : undefined,
     });
     this.tasks.set(task.id, task);
     task.on("update", (v: TaskView) => this.emit("task", v));
