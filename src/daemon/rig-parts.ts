@@ -64,7 +64,15 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
         if (rig.supervisor.has(name)) await rig.supervisor.stop(name);
       },
       reloadConfig: async () => void (await reload()),
-      commitmentAtx: async () => monitor.grpcClient().highest().catch(() => null),
+      commitmentAtx: async () => {
+        // a node that is starting up (or busy) may miss one 2 s deadline: ask three times
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const atx = await monitor.grpcClient().highest().catch(() => null);
+          if (atx) return atx;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        return null;
+      },
       nodeSupervised: () => rig.supervisor.supervisedNode() !== null,
       serviceForKey: (keyFile) => monitor.identities().find((i) => i.keyFile === keyFile)?.service ?? null,
     },

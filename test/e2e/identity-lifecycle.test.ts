@@ -25,7 +25,10 @@ beforeAll(async () => {
   const r = await runCli(["demo", "--dir", dir, "--identities", "1", "--no-console"]);
   expect(r.code, r.stderr).toBe(0);
   cfg = ["--config", path.join(dir, "postdeck.yaml")];
-  await waitFor(async () => (await snapshot()).identities.some((i) => i.registered === "yes"), { timeoutMs: 40_000, what: "post1 registered" });
+  await waitFor(async () => {
+    const s = await snapshot();
+    return s.node.reachable && s.identities.some((i) => i.registered === "yes");
+  }, { timeoutMs: 40_000, what: "node reachable and post1 registered" });
 });
 
 afterAll(async () => {
