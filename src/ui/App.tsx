@@ -1,14 +1,15 @@
 // The console: header, four panes (or one at a time when the terminal is small), overlays
 // (help, palette, details, confirmation) and the footer. All data comes from the daemon
 // client; every action is a client call. Keys are resolved through keymap.ts.
-import React, { useCallback, useRef, useState } from "react";
+import React, { useCallback, useEffect, useRef, useState } from "react";
 import { Box, useApp, useInput, useStdin } from "ink";
 import type { DaemonClient } from "../client/types.js";
-import type { ServiceView } from "../protocol/model.js";
+import type { ServiceView, TaskView } from "../protocol/model.js";
+import type { RouteKey } from "../protocol/api.js";
 import { useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useTick } from "./hooks/useTick.js";
-import { ThemeContext, createTheme } from "./theme.js";
+import { ThemeContext, createTheme, type Tone } from "./theme.js";
 import { computeLayout, type Layout } from "./layout.js";
 import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
 import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
@@ -28,6 +29,24 @@ import { TextBlock } from "./components/TextBlock.js";
 import { findingLines, helpLines, identityDetail, serviceDetail } from "./details.js";
 import { fuzzyFilter } from "./fuzzy.js";
 import { sanitize } from "./text-fit.js";
+import type { AddContext } from "./flows/add-form.js";
+import {
+  flowFailure,
+  flowKey,
+  flowReply,
+  isFlow,
+  lateReply,
+  openAdd,
+  openAsk,
+  openImport,
+  openRename,
+  openResult,
+  type Flow,
+  type Send,
+  type Step,
+} from "./flows/flows.js";
+import { flowView } from "./flows/flow-lines.js";
+import { taskLong, taskPercent } from "./flows/task-progress.js";
 
 export interface QuitSummary {
   running: number; // services still running (or starting / in backoff) under the daemon
@@ -61,6 +80,7 @@ function keyOfChar(ch: string, base: InkKey): InkKey {
   return k;
 }
 const STATUS_MS = 15_000; // how long a status message stays (errors stay until the next one)
+const TASK_STATUS_MS = 4_000; // while a task runs its progress takes the status line back sooner
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
 export function quitSummary(services: ServiceView[], daemonPid: number | null): QuitSummary {
@@ -115,8 +135,53 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const d = derive(ui);
 
   // ---- status line and daemon calls ----
-  const say = (text: string, tone: "ok" | "warn" | "err" | "info" | "muted" = "info") =>
-    update((u) => ({ ...u, status: { text, tone, at: clock() } }));
+  const say = (text: string, tone: Tone = "info", sticky = false) =>
+    update((u) => ({ ...u, status: { text, tone, at: clock(), sticky } }));
+
+  // ---- identity dialogs: each step may open/replace/close the dialog, say something, send one request ----
+  const addCtx: AddContext = { demo: snap?.daemon.demo ?? false, services, identities };
+  const myTasks = useRef(new Set<string>());
+  const applyStep = (step: Step) => {
+    update((x) => ({ ...x, input: null, overlay: step.flow }));
+    if (step.say) say(step.say.text, step.say.tone, step.say.sticky ?? false);
+    if (step.send && step.flow) sendFor(step.flow, step.send);
+  };
+  const sendFor = (flow: Flow, send: Send) => {
+    const call = client.call.bind(client) as (route: RouteKey, body: unknown) => Promise<unknown>;
+    const current = (): Flow | null => {
+      const o = uiRef.current.overlay;
+      return o && isFlow(o) && o.token === flow.token ? o : null;
+    };
+    call(send.route, send.body)
+      .then((reply) => {
+        if (send.route === "identityAdd") myTasks.current.add((reply as { task: TaskView }).task.id);
+        const cur = current();
+        if (cur) return applyStep(flowReply(cur, send, reply));
+        const late = lateReply(send, reply);
+        if (late) say(late.text, late.tone, late.sticky ?? false);
+      })
+      .catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        const cur = current();
+        if (cur) return applyStep(flowFailure(cur, send, message));
+        if (send.route !== "providers") say(flowFailure(openImport().flow!, send, message).say?.text ?? message, "err");
+      });
+  };
+
+  // A task that ends says how it ended (its message says what to do next), and stays said.
+  const taskSeen = useRef(new Map<string, string>());
+  const tasks = snap?.tasks ?? [];
+  useEffect(() => {
+    for (const t of tasks) {
+      const before = taskSeen.current.get(t.id);
+      taskSeen.current.set(t.id, t.state);
+      if (t.state === "running" || before === t.state) continue;
+      if (before === "running" || (before === undefined && myTasks.current.has(t.id))) {
+        const mark = t.state === "done" ? "✔" : t.state === "failed" ? "✖" : "○";
+        say(`${mark} ${taskLong(t)}`, t.state === "done" ? "ok" : t.state === "failed" ? "err" : "warn", true);
+      }
+    }
+  }, [tasks]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const callServices = (route: ServiceAction, names: string[], all: boolean, force: boolean) => {
     const what = all ? "all services" : names.join(", ");
@@ -338,6 +403,81 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
         }
         callServices("restart", ["node"], false, false);
         return;
+      case "identity-add":
+        update((x) => ({ ...x, focus: "identities" }));
+        return applyStep(openAdd(addCtx));
+      case "identity-import":
+        update((x) => ({ ...x, focus: "identities" }));
+        return applyStep(openImport());
+      case "identity-rename":
+      case "identity-retire": {
+        const i = pane === "identities" ? dd.selectedIdentity : null;
+        if (!i) {
+          say(`${action === "identity-retire" ? "retire" : "rename"} works on the selected row of Identities: Tab there first`, "warn");
+          return;
+        }
+        if (action === "identity-rename") return applyStep(openRename(i.keyFile));
+        const proving = i.postState === "PROVING";
+        return applyStep(
+          openAsk({
+            title: `Retire ${i.keyFile}`,
+            lines: [
+              [{ text: "  ! ", tone: "warn", bold: true }, { text: `Retire identity ${i.shortId ?? "?"} (${i.keyFile})?`, bold: true }],
+              [{ text: "    • the key file moves to identities/retired/ (the node skips sub-directories; it is never deleted)" }],
+              [{ text: i.service ? `    • its post-service ${i.service} is stopped and removed from the config` : "    • it has no post-service to stop" }],
+              [{ text: `    • the PoS data${i.posDir ? ` in ${sanitize(i.posDir)}` : ""} is kept` }],
+              ...(proving ? [[{ text: "    • it is PROVING now: stopping loses this proof's progress", tone: "err" as const, bold: true }]] : []),
+              [{ text: "    Restart the node afterwards so it stops using this identity." }],
+            ],
+            yes: `retire ${i.keyFile}`,
+            send: { route: "identityRetire", body: { name: i.keyFile } },
+            cancelled: "retire cancelled: nothing was changed",
+          }),
+        );
+      }
+      case "task-cancel": {
+        const running = tasks.filter((t) => t.state === "running").sort((a, b) => b.startedAt - a.startedAt);
+        const t = running[0];
+        if (!t) {
+          say("no task is running", "muted");
+          return;
+        }
+        const pct = taskPercent(t);
+        return applyStep(
+          openAsk({
+            title: `Cancel ${t.kind} ${t.name}`,
+            lines: [
+              [{ text: "  ! ", tone: "warn", bold: true }, { text: `Cancel ${t.kind} ${t.name}${pct != null ? ` at ${pct}%` : ""}?`, bold: true }],
+              [{ text: "    The PoS data written so far is kept: adding it again with the same name, dir and units resumes." }],
+              ...(running.length > 1 ? [[{ text: `    (${running.length - 1} other task(s) keep running)`, tone: "muted" as const }]] : []),
+            ],
+            yes: `cancel ${t.name}`,
+            send: { route: "taskCancel", body: { id: t.id } },
+            cancelled: `${t.name} keeps running`,
+          }),
+        );
+      }
+      case "identity-rollback":
+        return applyStep(
+          openAsk({
+            title: "Roll back the last import",
+            lines: [
+              [{ text: "  ! ", tone: "warn", bold: true }, { text: "Roll back the last import?", bold: true }],
+              [{ text: "    • the key files it copied into identities/ are removed when their original is still in place" }],
+              [{ text: "      (a copy whose original is gone moves to identities/retired/; a changed copy is left alone)" }],
+              [{ text: "    • their post-services are stopped and removed from the config" }],
+              [{ text: "    • the source PoS dirs are not touched" }],
+            ],
+            yes: "roll back",
+            send: { route: "identityRollback", body: {} },
+            cancelled: "rollback cancelled: nothing was changed",
+          }),
+        );
+      case "identity-permissions": {
+        const step = openResult("Fix key permissions", [[{ text: "  … checking and fixing in the daemon", tone: "info" }]]);
+        const flow = { ...step.flow!, busy: true };
+        return applyStep({ flow, send: { route: "identityPermissions", body: { fix: true } } });
+      }
       case "reload":
         say("reloading the config…", "info");
         client
@@ -354,7 +494,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     for (const b of BINDINGS) {
       if (b.palette === false || seen.has(b.label)) continue;
       seen.add(b.label);
-      const pane: PaneId | null = b.scope === "logs" || b.scope === "services" ? b.scope : null;
+      const pane: PaneId | null = b.scope === "logs" || b.scope === "services" || b.scope === "identities" ? b.scope : null;
       out.push({
         label: b.label + (pane && pane !== uiRef.current.focus ? ` (${PANE_TITLES[pane]})` : ""),
         keys: displayKeys(b),
@@ -415,6 +555,10 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     const u = uiRef.current;
     const o = u.overlay;
     if (!o) return false;
+    if (isFlow(o)) {
+      applyStep(flowKey(o, name, input, addCtx));
+      return true;
+    }
     const close = () => update((x) => ({ ...x, overlay: null }));
     const scrollBy = (n: number) => update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: Math.max(0, x.overlay.scroll + n) } as Overlay } : x));
     if (o.kind === "confirm") {
@@ -489,7 +633,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     const focused = ui.focus === id;
     switch (id) {
       case "identities":
-        return <IdentitiesPane key={id} identities={identities} findings={findings} selected={d.idIndex} focused={focused} width={w} height={h} />;
+        return <IdentitiesPane key={id} identities={identities} findings={findings} selected={d.idIndex} focused={focused} width={w} height={h} tasks={tasks} />;
       case "services":
         return (
           <ServicesPane
@@ -528,6 +672,20 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   };
 
   const renderOverlay = (o: Overlay, w: number, h: number) => {
+    if (isFlow(o)) {
+      const v = flowView(o, addCtx, w);
+      return (
+        <TextBlock
+          title={v.title}
+          info={[{ text: v.info }]}
+          lines={v.lines}
+          width={w}
+          height={h}
+          scroll={v.bottom ? Number.MAX_SAFE_INTEGER : (v.scroll ?? 0)}
+          scrollHint={o.kind === "result" ? "↑↓ scroll" : ""}
+        />
+      );
+    }
     switch (o.kind) {
       case "help":
         return <TextBlock title="Help: every key" info={[{ text: "Esc closes" }]} lines={helpLines(w)} width={w} height={h} scroll={o.scroll} />;
@@ -607,13 +765,15 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   // footer keys: overlay keys, text input keys, or the focused pane's keys
   const footerKeys: [string, string][] = ui.input
     ? [["Enter", "apply"], ["Esc", "cancel"], ["Backspace", "delete"]]
+    : ui.overlay && isFlow(ui.overlay)
+      ? flowFooter(ui.overlay)
     : ui.overlay?.kind === "confirm"
       ? [["y/Enter", "confirm"], ["n/Esc", "cancel"]]
       : ui.overlay?.kind === "palette"
         ? [["↑↓", "pick"], ["Enter", "run"], ["Esc", "close"]]
         : ui.overlay
           ? [["↑↓/jk", "scroll"], ["Esc", "back"], ["?", "help"], ["Ctrl-C", "quit"]]
-          : footerFor(ui.focus, layout);
+          : footerFor(ui.focus, layout, tasks.some((t) => t.state === "running"));
 
   const status: Segment[] = ui.input
     ? [
@@ -621,9 +781,9 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
         { text: ui.input.text },
         { text: "█" },
       ]
-    : ui.status && (ui.status.tone === "err" || now - ui.status.at < STATUS_MS)
+    : ui.status && (ui.status.tone === "err" || ui.status.sticky || now - ui.status.at < (tasks.some((t) => t.state === "running") ? TASK_STATUS_MS : STATUS_MS))
       ? [{ text: ui.status.text, tone: ui.status.tone }]
-      : taskStatus(snap?.tasks ?? []);
+      : taskStatus(tasks);
 
   return (
     <ThemeContext.Provider value={theme}>
@@ -636,12 +796,27 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   );
 }
 
-function footerFor(pane: PaneId, layout: Layout): [string, string][] {
+function flowFooter(f: Flow): [string, string][] {
+  switch (f.kind) {
+    case "add":
+      return [["Tab/↑↓", "field"], ["←/→", "provider"], ["Enter", "next/start"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
+    case "import":
+      return f.step === "done" ? [["Enter/Esc", "close"]] : [["Enter", "next"], ["Backspace", "delete"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
+    case "ask":
+      return [["y", "confirm"], ["n/Esc", "cancel"]];
+    case "rename":
+      return [["Enter", "rename"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
+    case "result":
+      return [["Enter/Esc", "close"], ["↑↓", "scroll"]];
+  }
+}
+
+function footerFor(pane: PaneId, layout: Layout, taskRunning = false): [string, string][] {
   const keys: [string, string][] = [];
   const seen = new Set<string>();
   const ordered = [...bindingsFor(pane)].sort((a, b) => rank(a) - rank(b));
   for (const b of ordered) {
-    if (!b.footer || seen.has(b.action)) continue;
+    if (!b.footer || seen.has(b.action) || (b.action === "task-cancel" && !taskRunning)) continue;
     seen.add(b.action);
     keys.push([b.action === "move-up" ? "↑↓/jk" : b.action === "quit" ? "q" : displayKeys(b), b.footer]);
   }
@@ -653,14 +828,8 @@ function footerFor(pane: PaneId, layout: Layout): [string, string][] {
 const rank = (b: { scope: string; action: string }) =>
   b.action === "help" ? -1 : b.scope === "tables" ? 0 : b.scope === "global" ? 2 : 1;
 
-function taskStatus(tasks: { name: string; kind: string; state: string; bytesDone: number | null; bytesTotal: number | null; message: string }[]): Segment[] {
+function taskStatus(tasks: TaskView[]): Segment[] {
   const running = tasks.filter((t) => t.state === "running");
   if (running.length === 0) return [];
-  return running.flatMap((t, i) => [
-    ...(i ? [{ text: " · " }] : []),
-    { text: `${t.kind} ${t.name}: `, bold: true },
-    {
-      text: t.bytesDone != null && t.bytesTotal ? `${Math.floor((t.bytesDone / t.bytesTotal) * 100)}% ${t.message}` : t.message,
-    },
-  ]);
+  return running.flatMap((t, i) => [...(i ? [{ text: " | " }] : []), { text: "⟳ ", tone: "info" as const, bold: true }, { text: taskLong(t) }]);
 }

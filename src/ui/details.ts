@@ -89,6 +89,7 @@ const GROUPS: [Scope, string][] = [
   ["tables", "Identities and Services"],
   ["services", "Services"],
   ["logs", "Logs"],
+  ["identities", "Identities"],
 ];
 
 function helpGroup(scope: Scope, title: string): Segment[][] {
@@ -102,6 +103,7 @@ function helpGroup(scope: Scope, title: string): Segment[][] {
 const HELP_NOTES: Segment[][] = [
   [{ text: "  Actions on a proving service ask first and say what would be lost.", tone: "muted" }],
   [{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }],
+  [{ text: "  Identity dialogs take every key until Esc (typing q there types q).", tone: "muted" }],
 ];
 
 /** Every key by scope; in two columns when the width allows (so 120x40 needs no scrolling). */
@@ -109,7 +111,7 @@ export function helpLines(width = 80): Segment[][] {
   const groups = GROUPS.map(([scope, title]) => helpGroup(scope, title));
   if (width < 100) return [...groups.flat(), ...HELP_NOTES];
   const left = [...groups[0]!, ...groups[1]!];
-  const right = [...groups[2]!, ...groups[3]!, ...HELP_NOTES];
+  const right = [...groups[2]!, ...groups[3]!, ...groups[4]!, ...HELP_NOTES];
   const half = Math.floor(width / 2);
   const rows: Segment[][] = [];
   for (let i = 0; i < Math.max(left.length, right.length); i++)

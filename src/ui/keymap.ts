@@ -42,7 +42,14 @@ export type ActionId =
   | "doctor"
   | "findings"
   | "reload"
-  | "restart-node";
+  | "restart-node"
+  | "identity-add"
+  | "identity-import"
+  | "identity-rename"
+  | "identity-retire"
+  | "task-cancel"
+  | "identity-rollback"
+  | "identity-permissions";
 
 /** Where a binding applies: one pane, both table panes, or everywhere. */
 export type Scope = PaneId | "tables" | "global";
@@ -70,6 +77,11 @@ export const BINDINGS: Binding[] = [
   { action: "sort", keys: ["o"], label: "sort by next column", scope: "services", footer: "sort" },
   { action: "sort-reverse", keys: ["O"], label: "reverse sort order", scope: "services" },
   { action: "filter", keys: ["/"], label: "filter rows", scope: "services", footer: "filter" },
+  { action: "identity-add", keys: ["a"], label: "add identity… (postcli init in the daemon)", scope: "identities", footer: "add" },
+  { action: "identity-import", keys: ["i"], label: "import identities… (migrate PoS dirs)", scope: "identities", footer: "import" },
+  { action: "identity-rename", keys: ["e"], label: "rename identity… (key file and service)", scope: "identities", footer: "rename" },
+  { action: "identity-retire", keys: ["R"], label: "retire identity… (key to identities/retired/)", scope: "identities", footer: "retire" },
+  { action: "task-cancel", keys: ["c"], label: "cancel task (a running identity init)", scope: "identities", footer: "cancel task" },
   { action: "move-up", keys: ["up", "k"], label: "scroll up (pauses follow)", scope: "logs", footer: "scroll", palette: false },
   { action: "move-down", keys: ["down", "j"], label: "scroll down", scope: "logs", palette: false },
   { action: "page-up", keys: ["pageup"], label: "page up (pauses follow)", scope: "logs", footer: "page" },
@@ -93,6 +105,8 @@ export const BINDINGS: Binding[] = [
   { action: "doctor", keys: [], label: "run doctor (what needs attention)", scope: "global" },
   { action: "reload", keys: [], label: "reload the daemon's config", scope: "global" },
   { action: "restart-node", keys: [], label: "restart the node (loads new keys; only when postdeck supervises it)", scope: "global" },
+  { action: "identity-rollback", keys: [], label: "roll back last import", scope: "global" },
+  { action: "identity-permissions", keys: [], label: "fix key permissions (0600 keys, 0700 identities/)", scope: "global" },
   { action: "quit", keys: ["q", "ctrl+c"], label: "quit (services keep running)", scope: "global", footer: "quit" },
 ];
 

@@ -9,6 +9,7 @@ export interface StatusMessage {
   text: string;
   tone: Tone;
   at: number; // when it was said (messages fade after a while)
+  sticky?: boolean; // stays until the next message (a result the operator must act on)
 }
 
 export interface FooterProps {

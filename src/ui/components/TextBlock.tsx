@@ -14,6 +14,7 @@ export interface TextBlockProps {
   height: number;
   scroll: number;
   wrap?: boolean;
+  scrollHint?: string; // how to scroll, said when the lines do not fit (default "j/k scroll")
 }
 
 /** Rows after wrapping: what scrolling counts in. */
@@ -21,12 +22,12 @@ export function blockRows(lines: Segment[][], width: number, wrap = true): Segme
   return wrap ? lines.flatMap((l) => wrapSegments(l, width, true)) : lines;
 }
 
-export function TextBlock({ title, info = [], lines, width, height, scroll, wrap = true }: TextBlockProps): React.JSX.Element {
+export function TextBlock({ title, info = [], lines, width, height, scroll, wrap = true, scrollHint = "j/k scroll" }: TextBlockProps): React.JSX.Element {
   const rows = blockRows(lines, width, wrap);
   const body = Math.max(0, height - 1);
   const maxScroll = Math.max(0, rows.length - body);
   const top = Math.min(Math.max(0, scroll), maxScroll);
-  const more: Segment[] = rows.length > body ? [{ text: `${top + 1}-${Math.min(rows.length, top + body)}/${rows.length} j/k scroll`, tone: "muted" }] : [];
+  const more: Segment[] = rows.length > body ? [{ text: `${top + 1}-${Math.min(rows.length, top + body)}/${rows.length}${scrollHint ? " " + scrollHint : ""}`, tone: "muted" }] : [];
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Line segs={titleSegments(title, [...info, ...more], true, width)} width={width} />

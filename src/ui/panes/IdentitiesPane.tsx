@@ -1,12 +1,13 @@
 // Identities: one row per key file in identities/, with what the node and the findings say.
 import React from "react";
-import type { Finding, IdentityView } from "../../protocol/model.js";
+import type { Finding, IdentityView, TaskView } from "../../protocol/model.js";
 import { Table, type Column } from "../components/Table.js";
 import { PaneFrame } from "../components/PaneFrame.js";
 import type { Segment } from "../components/Line.js";
 import { postStateLabel, registeredLabel } from "../service-labels.js";
 import { attention, findingsFor } from "../findings.js";
 import { formatBytesShort } from "../units.js";
+import { taskShort } from "../flows/task-progress.js";
 
 export interface IdentitiesPaneProps {
   identities: IdentityView[];
@@ -15,6 +16,7 @@ export interface IdentitiesPaneProps {
   focused: boolean;
   width: number;
   height: number;
+  tasks?: TaskView[]; // running identity inits/imports, shown in the title
 }
 
 export function identityColumns(findings: Finding[]): Column<IdentityView>[] {
@@ -62,9 +64,10 @@ export function identityColumns(findings: Finding[]): Column<IdentityView>[] {
   ];
 }
 
-export function IdentitiesPane({ identities, findings, selected, focused, width, height }: IdentitiesPaneProps): React.JSX.Element {
+export function IdentitiesPane({ identities, findings, selected, focused, width, height, tasks = [] }: IdentitiesPaneProps): React.JSX.Element {
   const loud = attention(findings);
   const info: Segment[] = [{ text: `${identities.length}` }];
+  for (const t of tasks.filter((x) => x.state === "running")) info.push({ text: taskShort(t), tone: "info", bold: true });
   if (loud.count)
     info.push({ text: `! ${loud.count} to look at (press !)`, tone: loud.severity === "error" ? "err" : "warn", bold: true });
   return (

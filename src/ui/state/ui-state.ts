@@ -4,6 +4,7 @@ import type { PaneId } from "../keymap.js";
 import type { SortSpec } from "../service-list.js";
 import type { StatusMessage } from "../components/Footer.js";
 import type { RouteKey } from "../../protocol/api.js";
+import type { Flow } from "../flows/flows.js";
 
 export type Overlay =
   | { kind: "help"; scroll: number }
@@ -19,7 +20,8 @@ export type Overlay =
       route: Extract<RouteKey, "start" | "stop" | "restart">;
       names: string[];
       all: boolean;
-    };
+    }
+  | Flow; // the identity dialogs: add, import, retire, rename, rollback, cancel, results
 
 export type TextInput = { kind: "service-filter" | "log-search" | "log-filter"; text: string; before: string };
 

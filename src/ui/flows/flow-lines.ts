@@ -1,0 +1,166 @@
+// What each identity dialog shows: lines of styled segments for TextBlock (which wraps and cuts
+// them to the terminal). Never colour alone: the focused field has `›`, problems `✖`, plan rows ✓/✗.
+import type { Segment } from "../components/Line.js";
+import { sanitize, truncateStart } from "../text-fit.js";
+import { FIELDS, FIELD_LABELS, SUBMIT_ROW, addProblems, unitsHint, type AddContext, type FieldId } from "./add-form.js";
+import { EQUIVOCATION_WARNING, importable, type AddFlow, type Flow, type ImportFlow } from "./flows.js";
+
+export interface FlowView {
+  title: string;
+  info: string;
+  lines: Segment[][];
+  bottom?: boolean; // keep the end in view (the prompt is last)
+  scroll?: number;
+}
+
+const LABEL_W = 12;
+const err = (text: string): Segment[] => [{ text: "  ✖ ", tone: "err", bold: true }, { text, tone: "err" }];
+const blank: Segment[] = [];
+
+function fieldBox(value: string, focused: boolean, width: number): Segment[] {
+  const room = Math.max(4, width - LABEL_W - 8);
+  const shown = focused ? truncateStart(value, room - 1) + "█" : truncateStart(value, room);
+  return [{ text: "[", tone: "muted" }, { text: shown.padEnd(room), underline: focused }, { text: "]", tone: "muted" }];
+}
+
+function addLines(f: AddFlow, ctx: AddContext, width: number): Segment[][] {
+  const problems = addProblems(f.values, ctx);
+  const show = (id: FieldId) => (f.submitted || f.touched.includes(id)) && problems[id] !== undefined;
+  const lines: Segment[][] = [
+    [{ text: "  A new identity: postcli writes its PoS data in the daemon (an SSH drop does not stop it), then", tone: "muted" }],
+    [{ text: "  its key is placed in identities/ and a post-service is added to the config.", tone: "muted" }],
+    blank,
+  ];
+  FIELDS.forEach((id, i) => {
+    const focused = f.focus === i;
+    const head: Segment[] = [
+      { text: focused ? " › " : "   ", bold: true, tone: "accent" },
+      { text: FIELD_LABELS[id].padEnd(LABEL_W), bold: true },
+    ];
+    if (id === "provider") {
+      const c = f.providers.choices[f.providers.index]!;
+      lines.push([
+        ...head,
+        { text: "‹ ", tone: "muted" },
+        { text: sanitize(c.label), inverse: focused, bold: focused },
+        { text: " ›", tone: "muted" },
+        { text: f.providers.choices.length > 1 ? `  ${f.providers.index + 1}/${f.providers.choices.length} ←/→` : "", tone: "muted" },
+      ]);
+      if (f.providers.note) lines.push([{ text: "     " }, { text: sanitize(f.providers.note), tone: "warn" }]);
+      return;
+    }
+    const line = [...head, ...fieldBox(f.values[id], focused, width)];
+    if (id === "units") {
+      const hint = unitsHint(f.values.units, ctx.demo);
+      if (hint) line.push({ text: " " + hint.text, tone: hint.warn ? "warn" : "muted" });
+    }
+    if (id === "atx" && f.values.atx === "") line.push({ text: " empty: ask the node", tone: "muted" });
+    lines.push(line);
+    if (show(id)) lines.push([{ text: "   " + " ".repeat(LABEL_W) }, ...err(problems[id]!).slice(0)]);
+  });
+  lines.push(blank, [
+    { text: f.focus === SUBMIT_ROW ? " › " : "   ", bold: true, tone: "accent" },
+    { text: "[ Start init ]", bold: true, inverse: f.focus === SUBMIT_ROW },
+    { text: ctx.demo ? "  demo rig: small PoS geometry (labelsPerUnit 65536, maxFileSize 1 MiB)" : "", tone: "muted" },
+  ]);
+  if (f.busy) lines.push(blank, [{ text: "  … asking the daemon to start the init", tone: "info" }]);
+  if (f.error) lines.push(blank, err(f.error));
+  return lines;
+}
+
+function planLines(f: ImportFlow): Segment[][] {
+  return f.items.map((i) =>
+    i.ok
+      ? [
+          { text: "  ✓ ", tone: "ok", bold: true },
+          { text: `${sanitize(i.sourceDir)}: `, bold: true },
+          { text: `identity ${i.shortId} → identities/${i.keyName}, service ${i.serviceName}` },
+          { text: f.typed.length > importable(f).indexOf(i) ? "  (confirmed)" : "", tone: "ok" },
+        ]
+      : [{ text: "  ✗ ", tone: "err", bold: true }, { text: `${sanitize(i.sourceDir)}: `, bold: true }, { text: sanitize(i.problem ?? "refused"), tone: "err" }],
+  );
+}
+
+function importLines(f: ImportFlow, width: number): Segment[][] {
+  if (f.step === "dirs") {
+    const lines: Segment[][] = [
+      [{ text: "  Import (migrate) identities from PoS dirs that hold identity.key. First a dry run shows the plan;", tone: "muted" }],
+      [{ text: "  nothing is copied before you confirm each identity.", tone: "muted" }],
+      blank,
+      [{ text: " › ", bold: true, tone: "accent" }, { text: "PoS dirs".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, true, width)],
+      [{ text: "   " + " ".repeat(LABEL_W) }, { text: "separated by spaces; \"quote\" a dir with spaces", tone: "muted" }],
+    ];
+    if (f.busy) lines.push(blank, [{ text: "  … dry run in the daemon", tone: "info" }]);
+    if (f.error) lines.push(blank, err(f.error));
+    return lines;
+  }
+  const lines: Segment[][] = [[{ text: f.step === "done" ? "  Result" : "  Plan (dry run, nothing copied yet)", bold: true, underline: true }], ...planLines(f)];
+  const ok = importable(f);
+  if (f.step === "done") {
+    lines.push(
+      blank,
+      [{ text: `  ✔ imported ${ok.length} identit${ok.length === 1 ? "y" : "ies"} (batch ${f.batch ?? "?"})`, tone: "ok", bold: true }],
+      [{ text: "  Restart the node so it loads the new keys; undo with : roll back last import.", bold: true }],
+    );
+    return lines;
+  }
+  if (ok.length > 0) {
+    const want = ok[f.typed.length];
+    lines.push(blank, [{ text: "  ! WARNING ", tone: "warn", bold: true, inverse: true }, { text: " " + EQUIVOCATION_WARNING, bold: true }], blank);
+    if (want) {
+      lines.push([
+        { text: `  ${f.typed.length + 1}/${ok.length} ` },
+        { text: `Type ${want.shortId}`, bold: true },
+        { text: ` to confirm the old node no longer runs it (${sanitize(want.sourceDir)}):` },
+      ]);
+      lines.push([{ text: " › ", bold: true, tone: "accent" }, { text: "short id".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width)]);
+    }
+    if (f.busy) lines.push(blank, [{ text: "  … importing in the daemon", tone: "info" }]);
+  }
+  if (f.error) lines.push(blank, err(f.error));
+  return lines;
+}
+
+export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
+  switch (f.kind) {
+    case "add":
+      return { title: "Add identity", info: "Tab/↑↓ fields · Enter next/start · Esc cancel: nothing is sent", lines: addLines(f, ctx, width) };
+    case "import":
+      return {
+        title: "Import identities",
+        info: f.step === "done" ? "Enter/Esc close" : "Enter next · Esc cancel: nothing is imported",
+        lines: importLines(f, width),
+        bottom: f.step !== "dirs",
+      };
+    case "ask":
+      return {
+        title: f.title,
+        info: "y confirm · n/Esc cancel",
+        lines: [
+          blank,
+          ...f.lines,
+          blank,
+          [{ text: "  y         ", bold: true, tone: "info" }, { text: f.yes }],
+          [{ text: "  n / Esc   ", bold: true, tone: "info" }, { text: "cancel: nothing is sent" }],
+          ...(f.busy ? [blank, [{ text: "  … asking the daemon", tone: "info" as const }]] : []),
+          ...(f.error ? [blank, err(f.error)] : []),
+        ],
+      };
+    case "rename":
+      return {
+        title: `Rename ${f.keyFile}`,
+        info: "Enter rename · Esc cancel",
+        lines: [
+          blank,
+          [{ text: "  The key file and its post-service are renamed together; the service is stopped first.", tone: "muted" }],
+          [{ text: "  Restart the node afterwards so it reports the new name.", tone: "muted" }],
+          blank,
+          [{ text: " › ", bold: true, tone: "accent" }, { text: "New name".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width)],
+          ...(f.busy ? [blank, [{ text: "  … renaming in the daemon", tone: "info" as const }]] : []),
+          ...(f.error ? [blank, err(f.error)] : []),
+        ],
+      };
+    case "result":
+      return { title: f.title, info: "Enter/Esc close", lines: f.lines, scroll: f.scroll };
+  }
+}
