@@ -2,7 +2,7 @@
 // and lets the test push events and connection states.
 import type { ConnectionState, DaemonClient, DaemonEvent } from "../../src/client/types.js";
 import type { RouteKey, RouteRequest, RouteResponse } from "../../src/protocol/api.js";
-import type { LogLine, Snapshot } from "../../src/protocol/model.js";
+import type { LogLine, Snapshot, TaskView } from "../../src/protocol/model.js";
 
 export interface Call {
   route: RouteKey;
@@ -16,6 +16,7 @@ export class FakeClient implements DaemonClient {
   readonly handlers: Partial<Record<RouteKey, Handler>> = {};
   private listeners: { onEvent: (e: DaemonEvent) => void; onState?: (s: ConnectionState) => void }[] = [];
   closed = false;
+  readonly tasks = new Map<string, TaskView>(); // the tasks emitted so far, by id
 
   constructor(
     private snapshot: Snapshot | null,
@@ -35,13 +36,60 @@ export class FakeClient implements DaemonClient {
     this.handlers.restart = ok;
     this.handlers.doctor = () => ({ findings: this.snapshot?.findings ?? [] });
     this.handlers.reload = () => ({ ok: true, message: "config reloaded" });
+    // identity lifecycle: plausible answers; tests replace them to refuse or to plan otherwise
+    this.handlers.providers = () => ({
+      providers: this.snapshot?.hardware?.providers ?? [],
+      source: this.snapshot?.hardware?.providersSource ?? "none",
+      error: null,
+    });
+    this.handlers.identityAdd = (b) => {
+      const { name } = b as { name: string };
+      return { task: this.task({ id: `add-${name}`, name }) };
+    };
+    this.handlers.taskCancel = (b) => {
+      const { id } = b as { id: string };
+      return { task: this.task({ ...this.tasks.get(id), id, state: "cancelled", message: "cancelled; the PoS data written so far is kept" }) };
+    };
+    this.handlers.identityRollback = () => ({ batch: null, steps: [] });
+    this.handlers.identityRetire = (b) => ({ ok: true, message: `key moved to identities/retired/${(b as { name: string }).name}; PoS data kept` });
+    this.handlers.identityRename = (b) => ({ ok: true, message: `renamed to identities/${(b as { to: string }).to}.key` });
+    this.handlers.identityPermissions = () => ({ problems: [] });
+  }
+
+  /** A task view with defaults (running, nothing written yet). */
+  task(t: Partial<TaskView>): TaskView {
+    return {
+      id: "add-x",
+      kind: "identity-add",
+      name: "x",
+      state: "running",
+      startedAt: 0,
+      bytesDone: 0,
+      bytesTotal: null,
+      rateBytesPerSec: null,
+      etaSeconds: null,
+      message: "starting postcli",
+      ...t,
+    };
+  }
+
+  /** Pushes a task event, as the daemon does while an init runs. */
+  emitTask(t: Partial<TaskView>): void {
+    const task = this.task(t);
+    this.tasks.set(task.id, task);
+    this.emit({ type: "task", data: task });
+  }
+
+  /** Calls to one route, bodies only. */
+  bodies(route: RouteKey): unknown[] {
+    return this.calls.filter((c) => c.route === route).map((c) => c.body);
   }
 
   async call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
     this.calls.push({ route, body });
     const h = this.handlers[route];
     if (!h) throw new Error(`no handler for ${route}`);
-    return h(body) as RouteResponse<K>;
+    return (await h(body)) as RouteResponse<K>;
   }
 
   /** Calls other than the log backfill the console makes on attach. */

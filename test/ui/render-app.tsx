@@ -9,6 +9,8 @@ import type { QuitSummary } from "../../src/ui/App.js";
 export const KEYS = {
   up: "\x1b[A",
   down: "\x1b[B",
+  right: "\x1b[C",
+  left: "\x1b[D",
   enter: "\r",
   esc: "\x1b",
   tab: "\t",

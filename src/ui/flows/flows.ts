@@ -6,6 +6,7 @@ import type { ImportItemView, RouteKey, RouteRequest, RouteResponse } from "../.
 import type { Segment } from "../components/Line.js";
 import type { Tone } from "../theme.js";
 import { sanitize } from "../text-fit.js";
+import { taskLong } from "./task-progress.js";
 import {
   FIELDS,
   SUBMIT_ROW,
@@ -337,7 +338,7 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
     }
     case "taskCancel": {
       const { task } = reply as RouteResponse<"taskCancel">;
-      return { flow: null, say: { text: `${task.kind} ${task.name}: ${task.state} — ${task.message}`, tone: "warn", sticky: true } };
+      return { flow: null, say: { text: `○ ${taskLong(task)}`, tone: "warn", sticky: true } };
     }
     default:
       return { flow };
