@@ -443,17 +443,19 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
           return;
         }
         const pct = taskPercent(t);
+        const what = `${t.kind === "identity-add" ? "init" : "import"} of ${t.name}`;
         return applyStep(
           openAsk({
-            title: `Cancel ${t.kind} ${t.name}`,
+            title: `Cancel the ${what}`,
             lines: [
-              [{ text: "  ! ", tone: "warn", bold: true }, { text: `Cancel ${t.kind} ${t.name}${pct != null ? ` at ${pct}%` : ""}?`, bold: true }],
+              [{ text: "  ! ", tone: "warn", bold: true }, { text: `Stop the ${what}${pct != null ? ` at ${pct}%` : ""}?`, bold: true }],
               [{ text: "    The PoS data written so far is kept: adding it again with the same name, dir and units resumes." }],
               ...(running.length > 1 ? [[{ text: `    (${running.length - 1} other task(s) keep running)`, tone: "muted" as const }]] : []),
             ],
-            yes: `cancel ${t.name}`,
+            yes: `stop the ${what}`,
+            no: "keep it running (nothing is sent)",
             send: { route: "taskCancel", body: { id: t.id } },
-            cancelled: `${t.name} keeps running`,
+            cancelled: `the ${what} keeps running`,
           }),
         );
       }

@@ -103,7 +103,7 @@ describe("add identity wizard", () => {
       message: "identity abcdef placed as post5.key; restart the node so it loads the new key",
     });
     const done = await app.waitFor((f) => f.includes("placed as post5.key"), "done message");
-    expect(done).toMatch(/✔ add post5: done .*restart the node/);
+    expect(done).toMatch(/✔ add post5 done: identity abcdef placed as post5.key; restart the node/);
     expect(done).not.toContain("⟳ add post5");
   });
 
@@ -180,14 +180,14 @@ describe("add identity wizard", () => {
     client.emitTask({ id: "add-post9", name: "post9", bytesDone: 1, bytesTotal: 4 });
     await app.waitFor((f) => f.includes("⟳ add post9 25%"));
     await app.press("c");
-    await app.waitFor((f) => f.includes("Cancel identity-add post9 at 25%?"), "asks");
+    await app.waitFor((f) => f.includes("Stop the init of post9 at 25%?"), "asks");
     await app.press("n");
-    await app.waitFor((f) => f.includes("post9 keeps running"));
+    await app.waitFor((f) => f.includes("the init of post9 keeps running"));
     expect(client.bodies("taskCancel")).toEqual([]);
     await app.press("c", "y");
     await waitUntil(() => client.bodies("taskCancel").length === 1, "taskCancel", client);
     expect(client.bodies("taskCancel")[0]).toEqual({ id: "add-post9" });
-    await app.waitFor((f) => f.includes("add post9: cancelled"), "said");
+    await app.waitFor((f) => f.includes("add post9 cancelled: cancelled; the PoS data"), "said");
   });
 });
 

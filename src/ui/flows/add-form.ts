@@ -66,7 +66,7 @@ export function providerList(r: { providers: Provider[]; source: string; error: 
       (r.error ? ` — ${r.error}` : "");
     return { choices: [cpuChoice], index: 0, note };
   }
-  const choices = r.providers.map((p) => ({ id: p.id, label: `${p.id} ${p.type} ${p.model}` }));
+  const choices = r.providers.map((p) => ({ id: p.id, label: p.model.startsWith(`[${p.type}]`) ? `${p.id} ${p.model}` : `${p.id} ${p.type} ${p.model}` }));
   if (!choices.some((c) => c.id === CPU_PROVIDER)) choices.push(cpuChoice);
   const gpu = r.providers.findIndex((p) => p.type === "GPU");
   return { choices, index: gpu === -1 ? choices.length - 1 : gpu, note: r.error ? `postcli: ${r.error}` : null };

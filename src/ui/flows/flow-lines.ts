@@ -14,11 +14,13 @@ export interface FlowView {
 }
 
 const LABEL_W = 12;
+const FIELD_WIDTH: Record<FieldId, number> = { name: 24, dir: 56, units: 8, provider: 0, atx: 66 };
 const err = (text: string): Segment[] => [{ text: "  ✖ ", tone: "err", bold: true }, { text, tone: "err" }];
 const blank: Segment[] = [];
 
-function fieldBox(value: string, focused: boolean, width: number): Segment[] {
-  const room = Math.max(4, width - LABEL_W - 8);
+/** A text field: `[value█   ]`, at most `max` cells wide and never wider than the row allows. */
+function fieldBox(value: string, focused: boolean, width: number, max = 66): Segment[] {
+  const room = Math.max(4, Math.min(max, width - LABEL_W - 8));
   const shown = focused ? truncateStart(value, room - 1) + "█" : truncateStart(value, room);
   return [{ text: "[", tone: "muted" }, { text: shown.padEnd(room), underline: focused }, { text: "]", tone: "muted" }];
 }
@@ -49,13 +51,13 @@ function addLines(f: AddFlow, ctx: AddContext, width: number): Segment[][] {
       if (f.providers.note) lines.push([{ text: "     " }, { text: sanitize(f.providers.note), tone: "warn" }]);
       return;
     }
-    const line = [...head, ...fieldBox(f.values[id], focused, width)];
+    const line = [...head, ...fieldBox(f.values[id], focused, width, FIELD_WIDTH[id])];
     if (id === "units") {
       const hint = unitsHint(f.values.units, ctx.demo);
       if (hint) line.push({ text: " " + hint.text, tone: hint.warn ? "warn" : "muted" });
     }
-    if (id === "atx" && f.values.atx === "") line.push({ text: " empty: ask the node", tone: "muted" });
     lines.push(line);
+    if (id === "atx" && f.values.atx === "") lines.push([{ text: "   " + " ".repeat(LABEL_W) }, { text: "empty: postdeck asks the node (ActivationService.Highest)", tone: "muted" }]);
     if (show(id)) lines.push([{ text: "   " + " ".repeat(LABEL_W) }, ...err(problems[id]!).slice(0)]);
   });
   lines.push(blank, [
@@ -87,7 +89,7 @@ function importLines(f: ImportFlow, width: number): Segment[][] {
       [{ text: "  Import (migrate) identities from PoS dirs that hold identity.key. First a dry run shows the plan;", tone: "muted" }],
       [{ text: "  nothing is copied before you confirm each identity.", tone: "muted" }],
       blank,
-      [{ text: " › ", bold: true, tone: "accent" }, { text: "PoS dirs".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, true, width)],
+      [{ text: " › ", bold: true, tone: "accent" }, { text: "PoS dirs".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, true, width, 66)],
       [{ text: "   " + " ".repeat(LABEL_W) }, { text: "separated by spaces; \"quote\" a dir with spaces", tone: "muted" }],
     ];
     if (f.busy) lines.push(blank, [{ text: "  … dry run in the daemon", tone: "info" }]);
@@ -113,7 +115,7 @@ function importLines(f: ImportFlow, width: number): Segment[][] {
         { text: `Type ${want.shortId}`, bold: true },
         { text: ` to confirm the old node no longer runs it (${sanitize(want.sourceDir)}):` },
       ]);
-      lines.push([{ text: " › ", bold: true, tone: "accent" }, { text: "short id".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width)]);
+      lines.push([{ text: " › ", bold: true, tone: "accent" }, { text: "short id".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width, 10)]);
     }
     if (f.busy) lines.push(blank, [{ text: "  … importing in the daemon", tone: "info" }]);
   }
@@ -141,7 +143,7 @@ export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
           ...f.lines,
           blank,
           [{ text: "  y         ", bold: true, tone: "info" }, { text: f.yes }],
-          [{ text: "  n / Esc   ", bold: true, tone: "info" }, { text: "cancel: nothing is sent" }],
+          [{ text: "  n / Esc   ", bold: true, tone: "info" }, { text: f.no ?? "cancel: nothing is sent" }],
           ...(f.busy ? [blank, [{ text: "  … asking the daemon", tone: "info" as const }]] : []),
           ...(f.error ? [blank, err(f.error)] : []),
         ],
@@ -155,7 +157,7 @@ export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
           [{ text: "  The key file and its post-service are renamed together; the service is stopped first.", tone: "muted" }],
           [{ text: "  Restart the node afterwards so it reports the new name.", tone: "muted" }],
           blank,
-          [{ text: " › ", bold: true, tone: "accent" }, { text: "New name".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width)],
+          [{ text: " › ", bold: true, tone: "accent" }, { text: "New name".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width, 24)],
           ...(f.busy ? [blank, [{ text: "  … renaming in the daemon", tone: "info" as const }]] : []),
           ...(f.error ? [blank, err(f.error)] : []),
         ],

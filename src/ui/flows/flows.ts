@@ -62,6 +62,7 @@ export interface AskFlow extends FlowBase {
   title: string;
   lines: Segment[][];
   yes: string; // what y does
+  no?: string; // what n does (default: cancel, nothing is sent)
   send: Send;
   cancelled: string; // said when the operator declines
 }

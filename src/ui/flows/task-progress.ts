@@ -15,14 +15,20 @@ export function taskShort(t: TaskView): string {
   return `${mark} ${KIND_WORDS[t.kind]} ${t.name} ${t.state === "running" ? (pct != null ? `${pct}%` : "starting") : t.state}`;
 }
 
-/** `add post5: 37% · 12.0 MiB of 32.0 MiB · 3.0 MiB/s · ETA 7s — message` — for the status line. */
+/**
+ * For the status line: `add post5: 37% · 12.0 MiB of 32.0 MiB · 3.0 MiB/s · ETA 7s — message` while
+ * it runs, `add post5 done: message (32.0 MiB written)` once it ended.
+ */
 export function taskLong(t: TaskView): string {
+  // An ended task: its message first (it says what to do next), the figures after.
+  if (t.state !== "running")
+    return `${KIND_WORDS[t.kind]} ${t.name} ${t.state}: ${t.message}${t.bytesDone != null ? ` (${formatBytes(t.bytesDone)} written)` : ""}`;
   const parts: string[] = [];
   const pct = taskPercent(t);
   if (pct != null) parts.push(`${pct}%`);
   if (t.bytesDone != null || t.bytesTotal != null) parts.push(`${formatBytes(t.bytesDone)} of ${formatBytes(t.bytesTotal)}`);
   if (t.rateBytesPerSec) parts.push(`${formatBytes(t.rateBytesPerSec)}/s`);
-  if (t.etaSeconds != null && t.state === "running") parts.push(`ETA ${formatDuration(t.etaSeconds * 1000)}`);
-  const head = `${KIND_WORDS[t.kind]} ${t.name}: ${t.state === "running" ? "" : t.state + " "}`;
+  if (t.etaSeconds != null) parts.push(`ETA ${formatDuration(t.etaSeconds * 1000)}`);
+  const head = `${KIND_WORDS[t.kind]} ${t.name}: `;
   return head + parts.join(" · ") + (t.message ? ` — ${t.message}` : "");
 }
