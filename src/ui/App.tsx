@@ -413,7 +413,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       case "identity-retire": {
         const i = pane === "identities" ? dd.selectedIdentity : null;
         if (!i) {
-          say(`${action === "identity-retire" ? "retire" : "rename"} works on the selected row of Identities: Tab there first`, "warn");
+          say(`${action === "identity-retire" ? "retire" : "rename"} works on the selected row of Identities: Tab there first (${action === "identity-retire" ? "R" : "e"})`, "warn");
           return;
         }
         if (action === "identity-rename") return applyStep(openRename(i.keyFile));
@@ -827,8 +827,9 @@ function footerFor(pane: PaneId, layout: Layout, taskRunning = false): [string, 
 }
 
 // `? help` first so it is never cut off, then the pane's keys, then the global ones.
+// A running task's cancel key comes right after help, so it is seen at 80 columns.
 const rank = (b: { scope: string; action: string }) =>
-  b.action === "help" ? -1 : b.scope === "tables" ? 0 : b.scope === "global" ? 2 : 1;
+  b.action === "help" ? -1 : b.action === "task-cancel" ? -0.5 : b.scope === "tables" ? 0 : b.scope === "global" ? 2 : 1;
 
 function taskStatus(tasks: TaskView[]): Segment[] {
   const running = tasks.filter((t) => t.state === "running");

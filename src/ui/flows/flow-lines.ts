@@ -29,8 +29,12 @@ function addLines(f: AddFlow, ctx: AddContext, width: number): Segment[][] {
   const problems = addProblems(f.values, ctx);
   const show = (id: FieldId) => (f.submitted || f.touched.includes(id)) && problems[id] !== undefined;
   const lines: Segment[][] = [
-    [{ text: "  A new identity: postcli writes its PoS data in the daemon (an SSH drop does not stop it), then", tone: "muted" }],
-    [{ text: "  its key is placed in identities/ and a post-service is added to the config.", tone: "muted" }],
+    [
+      {
+        text: "  A new identity: postcli writes its PoS data in the daemon (an SSH drop does not stop it); then its key goes into identities/ and a post-service into the config.",
+        tone: "muted",
+      },
+    ],
     blank,
   ];
   FIELDS.forEach((id, i) => {
@@ -63,8 +67,8 @@ function addLines(f: AddFlow, ctx: AddContext, width: number): Segment[][] {
   lines.push(blank, [
     { text: f.focus === SUBMIT_ROW ? " › " : "   ", bold: true, tone: "accent" },
     { text: "[ Start init ]", bold: true, inverse: f.focus === SUBMIT_ROW },
-    { text: ctx.demo ? "  demo rig: small PoS geometry (labelsPerUnit 65536, maxFileSize 1 MiB)" : "", tone: "muted" },
   ]);
+  if (ctx.demo) lines.push([{ text: "   demo rig: small PoS geometry (labelsPerUnit 65536, maxFileSize 1 MiB)", tone: "muted" }]);
   if (f.busy) lines.push(blank, [{ text: "  … asking the daemon to start the init", tone: "info" }]);
   if (f.error) lines.push(blank, err(f.error));
   return lines;
@@ -86,8 +90,12 @@ function planLines(f: ImportFlow): Segment[][] {
 function importLines(f: ImportFlow, width: number): Segment[][] {
   if (f.step === "dirs") {
     const lines: Segment[][] = [
-      [{ text: "  Import (migrate) identities from PoS dirs that hold identity.key. First a dry run shows the plan;", tone: "muted" }],
-      [{ text: "  nothing is copied before you confirm each identity.", tone: "muted" }],
+      [
+        {
+          text: "  Import (migrate) identities from PoS dirs that hold identity.key. A dry run shows the plan first; nothing is copied before you confirm each identity.",
+          tone: "muted",
+        },
+      ],
       blank,
       [{ text: " › ", bold: true, tone: "accent" }, { text: "PoS dirs".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, true, width, 66)],
       [{ text: "   " + " ".repeat(LABEL_W) }, { text: "separated by spaces; \"quote\" a dir with spaces", tone: "muted" }],
@@ -154,8 +162,12 @@ export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
         info: "Enter rename · Esc cancel",
         lines: [
           blank,
-          [{ text: "  The key file and its post-service are renamed together; the service is stopped first.", tone: "muted" }],
-          [{ text: "  Restart the node afterwards so it reports the new name.", tone: "muted" }],
+          [
+            {
+              text: "  The key file and its post-service are renamed together; the service is stopped first. Restart the node afterwards so it reports the new name.",
+              tone: "muted",
+            },
+          ],
           blank,
           [{ text: " › ", bold: true, tone: "accent" }, { text: "New name".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width, 24)],
           ...(f.busy ? [blank, [{ text: "  … renaming in the daemon", tone: "info" as const }]] : []),
