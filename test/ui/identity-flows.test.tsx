@@ -85,7 +85,7 @@ describe("add identity wizard", () => {
       labelsPerUnit: 65536, // the demo rig's geometry (fixture daemon.demo = true)
       maxFileSize: 1048576,
     });
-    await app.waitFor((f) => !f.includes("Add identity") && f.includes("adding post5"), "dialog closed, started");
+    await app.waitFor((f) => !f.includes("Add identity") && f.includes("postcli writes post5's PoS data"), "dialog closed, started");
 
     client.emitTask({ id: "add-post5", name: "post5", bytesDone: 8 * 2 ** 20, bytesTotal: 32 * 2 ** 20, rateBytesPerSec: 2 * 2 ** 20, etaSeconds: 12, message: "postcli writing" });
     await app.waitFor((f) => f.includes("⟳ add post5 25%"), "progress in the Identities title");
@@ -280,6 +280,34 @@ describe("retire, rename, permissions", () => {
     await app.press(KEYS.enter);
     await waitUntil(() => client.bodies("identityRename").length === 1, "rename", client);
     expect(client.bodies("identityRename")[0]).toEqual({ from: "post2.key", to: "post-b" });
+  });
+
+  it("rename refuses a name already taken, inline, and sends nothing", async () => {
+    const { client, app } = await setup();
+    await app.press("e");
+    await app.waitFor((f) => /New name\s+\[post1█/.test(f), "prefilled");
+    await app.press(KEYS.enter);
+    await app.waitFor((f) => f.includes("✖ that is its name already"));
+    await app.press(KEYS.backspace, "3", KEYS.enter);
+    await app.waitFor((f) => f.includes("✖ identities/post3.key already exists"));
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => f.includes("rename cancelled: nothing was changed"));
+    expect(client.bodies("identityRename")).toEqual([]);
+  });
+
+  it("Esc while the daemon works closes the dialog; its answer still shows in the status line", async () => {
+    const { client, app } = await setup();
+    let answer: (v: unknown) => void = () => {};
+    client.handlers.identityRetire = () => new Promise((r) => (answer = r));
+    await app.press("R", "y");
+    await app.waitFor((f) => f.includes("… asking the daemon"), "busy");
+    await app.press("q"); // waits, does not quit
+    await app.waitFor((f) => f.includes("waiting for the daemon"));
+    expect(app.quits).toHaveLength(0);
+    await app.press(KEYS.esc);
+    await app.waitFor((f) => !f.includes("Retire post1.key") && f.includes("still working on it"), "closed");
+    answer({ ok: true, message: "key moved to identities/retired/post1.key; PoS data kept" });
+    await app.waitFor((f) => f.includes("✔ key moved to identities/retired/post1.key"), "late answer said");
   });
 
   it("fix key permissions (palette) shows what was changed", async () => {

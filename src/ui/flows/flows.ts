@@ -163,7 +163,7 @@ export function flowKey(flow: Flow, name: string, input: string, ctx: AddContext
       if (name === "esc") return { flow: null, say: { text: "rename cancelled: nothing was changed", tone: "muted" } };
       if (name === "enter") {
         const to = flow.text.trim();
-        const problem = nameProblem(to, { services: [], identities: ctx.identities }, flow.keyFile.replace(/\.key$/, ""));
+        const problem = nameProblem(to, ctx, flow.keyFile.replace(/\.key$/, ""));
         if (problem) return { flow: { ...flow, error: problem } };
         return { flow: { ...flow, busy: true, error: null }, send: { route: "identityRename", body: { from: flow.keyFile, to } } };
       }
@@ -243,7 +243,7 @@ function importKey(f: ImportFlow, name: string, input: string): Step {
     const ok = importable(f);
     const want = ok[f.typed.length];
     if (!want) return { flow: null, say: { text: "nothing to import: fix the problems shown, then try again", tone: "warn" } };
-    const typed = f.text.trim();
+    const typed = f.text.trim().toLowerCase(); // the id is hex: case is not the point, typing it is
     if (typed !== want.shortId)
       return {
         flow: { ...f, text: "", error: `'${typed}' is not ${want.shortId}: nothing was imported. Type ${want.shortId} again, or Esc to cancel` },
@@ -275,7 +275,7 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
       return {
         flow: null,
         say: {
-          text: `✔ adding ${task.name}: postcli runs in the daemon (task ${task.id}; an SSH drop does not stop it) — progress in the Identities title; c cancels`,
+          text: `✔ started: postcli writes ${task.name}'s PoS data in the daemon (an SSH drop does not stop it); c cancels`,
           tone: "ok",
         },
       };
