@@ -41,6 +41,7 @@ import {
   openImport,
   openRename,
   openResult,
+  offerNodeRestart,
   type Flow,
   type Send,
   type Step,
@@ -139,7 +140,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     update((u) => ({ ...u, status: { text, tone, at: clock(), sticky } }));
 
   // ---- identity dialogs: each step may open/replace/close the dialog, say something, send one request ----
-  const addCtx: AddContext = { demo: snap?.daemon.demo ?? false, services, identities };
+  const addCtx: AddContext = { demo: snap?.daemon.demo ?? false, nodeSupervised: snap?.node.supervised != null, services, identities };
   const myTasks = useRef(new Set<string>());
   const applyStep = (step: Step) => {
     update((x) => ({ ...x, input: null, overlay: step.flow }));
@@ -179,6 +180,9 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       if (before === "running" || (before === undefined && myTasks.current.has(t.id))) {
         const mark = t.state === "done" ? "✔" : t.state === "failed" ? "✖" : "○";
         say(`${mark} ${taskLong(t)}`, t.state === "done" ? "ok" : t.state === "failed" ? "err" : "warn", true);
+        // The operator started it here and nothing else is open: offer the restart the new key needs.
+        if (t.state === "done" && t.kind === "identity-add" && myTasks.current.has(t.id) && addCtx.nodeSupervised && !uiRef.current.overlay && !uiRef.current.input)
+          applyStep({ ...offerNodeRestart(t.message), say: { text: `${mark} ${taskLong(t)}`, tone: "ok", sticky: true } });
       }
     }
   }, [tasks]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -768,7 +772,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const footerKeys: [string, string][] = ui.input
     ? [["Enter", "apply"], ["Esc", "cancel"], ["Backspace", "delete"]]
     : ui.overlay && isFlow(ui.overlay)
-      ? flowFooter(ui.overlay)
+      ? flowFooter(ui.overlay, addCtx.nodeSupervised === true)
     : ui.overlay?.kind === "confirm"
       ? [["y/Enter", "confirm"], ["n/Esc", "cancel"]]
       : ui.overlay?.kind === "palette"
@@ -798,12 +802,12 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   );
 }
 
-function flowFooter(f: Flow): [string, string][] {
+function flowFooter(f: Flow, supervised: boolean): [string, string][] {
   switch (f.kind) {
     case "add":
       return [["Tab/↑↓", "field"], ["←/→", "provider"], ["Enter", "next/start"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
     case "import":
-      return f.step === "done" ? [["Enter/Esc", "close"]] : [["Enter", "next"], ["Backspace", "delete"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
+      return f.step === "done" ? [["Enter/Esc", "close"], ...(supervised ? ([["r", "restart the node"]] as [string, string][]) : [])] : [["Enter", "next"], ["Backspace", "delete"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
     case "ask":
       return [["y", "confirm"], ["n/Esc", "cancel"]];
     case "rename":

@@ -107,6 +107,23 @@ describe("add identity wizard", () => {
     expect(done).not.toContain("⟳ add post5");
   });
 
+  it("when postdeck supervises the node, a finished add offers the restart the new key needs (y restarts it)", async () => {
+    const { client, app } = await setup({ snapshot: (s) => ({ ...s, node: { ...s.node, supervised: { state: "running", pid: 4100, restarts: 0 } } }) });
+    await app.press("a");
+    await app.waitFor((f) => f.includes("Add identity"));
+    await typeText(app, "post5");
+    await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
+    await waitUntil(() => client.bodies("identityAdd").length === 1, "identityAdd", client);
+    await app.waitFor((f) => !f.includes("Add identity"), "dialog closed");
+    client.emitTask({ id: "add-post5", name: "post5", state: "done", message: "identity abcdef placed as post5.key; restart the node so it loads the new key" });
+    const f = await app.waitFor((f) => f.includes("restart it now (postdeck supervises it)?"), "offer");
+    expect(f).toContain("placed as post5.key");
+    expect(client.bodies("restart")).toEqual([]);
+    await app.press("y");
+    await waitUntil(() => client.bodies("restart").length === 1, "restart", client);
+    expect(client.bodies("restart")[0]).toEqual({ names: ["node"], all: false, force: false });
+  });
+
   it("Esc at any point closes the wizard and sends nothing", async () => {
     const { client, app } = await setup();
     await app.press("a");

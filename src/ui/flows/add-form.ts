@@ -44,6 +44,7 @@ export interface AddValues {
 /** What the form needs to know about the rig to check and default its fields. */
 export interface AddContext {
   demo: boolean;
+  nodeSupervised?: boolean; // postdeck runs the node: the console can offer to restart it
   services: Pick<ServiceView, "name" | "dir">[];
   identities: Pick<IdentityView, "keyFile">[];
 }

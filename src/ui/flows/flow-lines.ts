@@ -87,7 +87,7 @@ function planLines(f: ImportFlow): Segment[][] {
   );
 }
 
-function importLines(f: ImportFlow, width: number): Segment[][] {
+function importLines(f: ImportFlow, ctx: AddContext, width: number): Segment[][] {
   if (f.step === "dirs") {
     const lines: Segment[][] = [
       [
@@ -112,6 +112,8 @@ function importLines(f: ImportFlow, width: number): Segment[][] {
       [{ text: `  ✔ imported ${ok.length} identit${ok.length === 1 ? "y" : "ies"} (batch ${f.batch ?? "?"})`, tone: "ok", bold: true }],
       [{ text: "  Restart the node so it loads the new keys; undo with : roll back last import.", bold: true }],
     );
+    if (ctx.nodeSupervised) lines.push(blank, [{ text: "  r ", bold: true, tone: "info" }, { text: "restart the node now (postdeck supervises it)" }]);
+    if (f.busy) lines.push(blank, [{ text: "  … restarting the node", tone: "info" }]);
     return lines;
   }
   if (ok.length > 0) {
@@ -138,8 +140,8 @@ export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
     case "import":
       return {
         title: "Import identities",
-        info: f.step === "done" ? "Enter/Esc close" : "Enter next · Esc cancel: nothing is imported",
-        lines: importLines(f, width),
+        info: f.step === "done" ? `Enter/Esc close${ctx.nodeSupervised ? " · r restart the node" : ""}` : "Enter next · Esc cancel: nothing is imported",
+        lines: importLines(f, ctx, width),
         bottom: f.step !== "dirs",
       };
     case "ask":

@@ -154,7 +154,7 @@ export function flowKey(flow: Flow, name: string, input: string, ctx: AddContext
     case "add":
       return addKey(flow, name, input, ctx);
     case "import":
-      return importKey(flow, name, input);
+      return importKey(flow, name, input, ctx);
     case "ask":
       if (name === "y" || name === "Y") return { flow: { ...flow, busy: true, error: null }, send: flow.send };
       if (name === "n" || name === "N" || name === "esc") return { flow: null, say: { text: flow.cancelled, tone: "muted" } };
@@ -227,13 +227,19 @@ export function splitDirs(text: string): string[] {
   return [...text.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).filter((d) => d !== "");
 }
 
-function importKey(f: ImportFlow, name: string, input: string): Step {
+/** The request that restarts the supervised node (so it loads new keys / drops retired ones). */
+export const RESTART_NODE: Send = { route: "restart", body: { names: ["node"], all: false, force: false } };
+
+function importKey(f: ImportFlow, name: string, input: string, ctx: AddContext): Step {
   if (name === "esc")
     return {
       flow: null,
       say: { text: f.step === "done" ? "import closed" : "import cancelled: nothing was imported", tone: "muted" },
     };
-  if (f.step === "done") return name === "enter" || name === "q" ? { flow: null } : { flow: f };
+  if (f.step === "done") {
+    if (name === "r" && ctx.nodeSupervised) return { flow: { ...f, busy: true }, send: RESTART_NODE };
+    return name === "enter" || name === "q" ? { flow: null } : { flow: f };
+  }
   if (name === "enter") {
     if (f.step === "dirs") {
       const dirs = splitDirs(f.text);
@@ -337,6 +343,15 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
         say: { text: `✔ fixed permissions of ${r.problems.length} path(s)`, tone: "ok" },
       };
     }
+    case "start":
+    case "stop":
+    case "restart": {
+      const r = reply as RouteResponse<"restart">;
+      const bad = r.results.filter((x) => !x.ok);
+      return bad.length
+        ? { flow: null, say: { text: `✖ ${send.route} ${bad.map((x) => `${x.name}: ${x.message}`).join("; ")}`, tone: "err", sticky: true } }
+        : { flow: null, say: { text: `✔ ${send.route} ${r.results.map((x) => x.name).join(", ") || "nothing"}: ${r.results[0]?.message ?? "ok"}`, tone: "ok" } };
+    }
     case "taskCancel": {
       const { task } = reply as RouteResponse<"taskCancel">;
       return { flow: null, say: { text: `○ ${taskLong(task)}`, tone: "warn", sticky: true } };
@@ -365,8 +380,26 @@ const routeWords: Partial<Record<RouteKey, string>> = {
   identityRename: "rename",
   identityPermissions: "fixing permissions",
   taskCancel: "cancel",
+  restart: "restart",
   providers: "listing providers",
 };
+
+/** After an add finished: offer to restart the supervised node so it loads the new key. */
+export function offerNodeRestart(what: string): Step {
+  return openAsk({
+    title: "Restart the node",
+    lines: [
+      [{ text: "  ✔ ", tone: "ok", bold: true }, { text: sanitize(what), bold: true }],
+      [],
+      [{ text: "  The node loads identity keys when it starts: restart it now (postdeck supervises it)?" }],
+      [{ text: "  Its other identities reconnect after the restart.", tone: "muted" }],
+    ],
+    yes: "restart the node now",
+    no: "later (: restart the node, when convenient)",
+    send: RESTART_NODE,
+    cancelled: "the node keeps running without the new key: : restart the node when convenient",
+  });
+}
 
 /** What to say about a request whose dialog was closed before the answer came. */
 export function lateReply(send: Send, reply: unknown): Say | null {
