@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 export const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = path.resolve(BENCH_DIR, "..");
 export const CHILD = path.join(BENCH_DIR, "fixtures/child.js");
-export const POSTDECK_BIN = path.join(REPO, "bin/postdeck.js");
+/** bin/postdeck.js of this checkout; BENCH_POSTDECK_BIN measures another build (e.g. an experiment). */
+export const POSTDECK_BIN = process.env.BENCH_POSTDECK_BIN || path.join(REPO, "bin/postdeck.js");
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 

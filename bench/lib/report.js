@@ -70,6 +70,7 @@ function consoleSection(p) {
   const add = (what, r, f) => rows.push([what, r?.error ? `error: ${r.error}` : f(r)]);
   add("idle, 16 idle services: CPU % of a core", d.idle, (r) => fixed(r.cpuPct, 2));
   add("idle: RSS MB", d.idle, (r) => mb(r.rss));
+  add("idle: frames/s", d.idle, (r) => fixed(r.fps, 1));
   add(`${d.flow?.linesPerS ?? 1000} lines/s: CPU % of a core`, d.flow, (r) => fixed(r.cpuPct, 1));
   add("  RSS MB (peak)", d.flow, (r) => mb(r.rssPeak));
   add("  frames/s (synchronized-output frames)", d.flow, (r) => fixed(r.fps, 1));
