@@ -37,7 +37,6 @@ import {
   isFlow,
   lateReply,
   openAdd,
-  openAsk,
   openImport,
   openRename,
   openResult,
@@ -47,7 +46,8 @@ import {
   type Step,
 } from "./flows/flows.js";
 import { flowView } from "./flows/flow-lines.js";
-import { taskLong, taskPercent } from "./flows/task-progress.js";
+import { taskLong } from "./flows/task-progress.js";
+import { cancelAsk, retireAsk, rollbackAsk } from "./flows/asks.js";
 
 export interface QuitSummary {
   running: number; // services still running (or starting / in backoff) under the daemon
@@ -417,72 +417,23 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       case "identity-retire": {
         const i = pane === "identities" ? dd.selectedIdentity : null;
         if (!i) {
-          say(`${action === "identity-retire" ? "retire" : "rename"} works on the selected row of Identities: Tab there first (${action === "identity-retire" ? "R" : "e"})`, "warn");
+          const [verb, key] = action === "identity-retire" ? ["retire", "R"] : ["rename", "e"];
+          say(`${verb} works on the selected row of Identities: Tab there first (${key})`, "warn");
           return;
         }
-        if (action === "identity-rename") return applyStep(openRename(i.keyFile));
-        const proving = i.postState === "PROVING";
-        return applyStep(
-          openAsk({
-            title: `Retire ${i.keyFile}`,
-            lines: [
-              [{ text: "  ! ", tone: "warn", bold: true }, { text: `Retire identity ${i.shortId ?? "?"} (${i.keyFile})?`, bold: true }],
-              [{ text: "    • the key file moves to identities/retired/ (the node skips sub-directories; it is never deleted)" }],
-              [{ text: i.service ? `    • its post-service ${i.service} is stopped and removed from the config` : "    • it has no post-service to stop" }],
-              [{ text: `    • the PoS data${i.posDir ? ` in ${sanitize(i.posDir)}` : ""} is kept` }],
-              ...(proving ? [[{ text: "    • it is PROVING now: stopping loses this proof's progress", tone: "err" as const, bold: true }]] : []),
-              [{ text: "    Restart the node afterwards so it stops using this identity." }],
-            ],
-            yes: `retire ${i.keyFile}`,
-            send: { route: "identityRetire", body: { name: i.keyFile } },
-            cancelled: "retire cancelled: nothing was changed",
-          }),
-        );
+        return applyStep(action === "identity-rename" ? openRename(i.keyFile, i.postState === "PROVING") : retireAsk(i));
       }
       case "task-cancel": {
-        const running = tasks.filter((t) => t.state === "running").sort((a, b) => b.startedAt - a.startedAt);
-        const t = running[0];
-        if (!t) {
-          say("no task is running", "muted");
-          return;
-        }
-        const pct = taskPercent(t);
-        const what = `${t.kind === "identity-add" ? "init" : "import"} of ${t.name}`;
-        return applyStep(
-          openAsk({
-            title: `Cancel the ${what}`,
-            lines: [
-              [{ text: "  ! ", tone: "warn", bold: true }, { text: `Stop the ${what}${pct != null ? ` at ${pct}%` : ""}?`, bold: true }],
-              [{ text: "    The PoS data written so far is kept: adding it again with the same name, dir and units resumes." }],
-              ...(running.length > 1 ? [[{ text: `    (${running.length - 1} other task(s) keep running)`, tone: "muted" as const }]] : []),
-            ],
-            yes: `stop the ${what}`,
-            no: "keep it running (nothing is sent)",
-            send: { route: "taskCancel", body: { id: t.id } },
-            cancelled: `the ${what} keeps running`,
-          }),
-        );
+        const step = cancelAsk(tasks);
+        if (step) applyStep(step);
+        else say("no task is running", "muted");
+        return;
       }
       case "identity-rollback":
-        return applyStep(
-          openAsk({
-            title: "Roll back the last import",
-            lines: [
-              [{ text: "  ! ", tone: "warn", bold: true }, { text: "Roll back the last import?", bold: true }],
-              [{ text: "    • the key files it copied into identities/ are removed when their original is still in place" }],
-              [{ text: "      (a copy whose original is gone moves to identities/retired/; a changed copy is left alone)" }],
-              [{ text: "    • their post-services are stopped and removed from the config" }],
-              [{ text: "    • the source PoS dirs are not touched" }],
-            ],
-            yes: "roll back",
-            send: { route: "identityRollback", body: {} },
-            cancelled: "rollback cancelled: nothing was changed",
-          }),
-        );
+        return applyStep(rollbackAsk());
       case "identity-permissions": {
         const step = openResult("Fix key permissions", [[{ text: "  … checking and fixing in the daemon", tone: "info" }]]);
-        const flow = { ...step.flow!, busy: true };
-        return applyStep({ flow, send: { route: "identityPermissions", body: { fix: true } } });
+        return applyStep({ flow: { ...step.flow!, busy: true }, send: { route: "identityPermissions", body: { fix: true } } });
       }
       case "reload":
         say("reloading the config…", "info");

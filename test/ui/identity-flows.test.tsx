@@ -302,7 +302,8 @@ describe("retire, rename, permissions", () => {
   it("rename refuses a name already taken, inline, and sends nothing", async () => {
     const { client, app } = await setup();
     await app.press("e");
-    await app.waitFor((f) => /New name\s+\[post1█/.test(f), "prefilled");
+    const f = await app.waitFor((f) => /New name\s+\[post1█/.test(f), "prefilled");
+    expect(f).toContain("it is PROVING now: stopping its service loses this proof's progress");
     await app.press(KEYS.enter);
     await app.waitFor((f) => f.includes("✖ that is its name already"));
     await app.press(KEYS.backspace, "3", KEYS.enter);

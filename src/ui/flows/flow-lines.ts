@@ -170,6 +170,7 @@ export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
               tone: "muted",
             },
           ],
+          ...(f.proving ? [[{ text: "  ! it is PROVING now: stopping its service loses this proof's progress", tone: "err" as const, bold: true }]] : []),
           blank,
           [{ text: " › ", bold: true, tone: "accent" }, { text: "New name".padEnd(LABEL_W), bold: true }, ...fieldBox(f.text, !f.busy, width, 24)],
           ...(f.busy ? [blank, [{ text: "  … renaming in the daemon", tone: "info" as const }]] : []),

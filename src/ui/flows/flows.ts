@@ -71,6 +71,7 @@ export interface RenameFlow extends FlowBase {
   kind: "rename";
   keyFile: string;
   text: string;
+  proving: boolean; // its service is proving: stopping it loses the proof's progress
 }
 
 export interface ResultFlow extends FlowBase {
@@ -118,8 +119,8 @@ export function openImport(): Step {
   return { flow: { ...base(), kind: "import", step: "dirs", text: "", dirs: [], items: [], typed: [], batch: null } };
 }
 
-export function openRename(keyFile: string): Step {
-  return { flow: { ...base(), kind: "rename", keyFile, text: keyFile.replace(/\.key$/, "") } };
+export function openRename(keyFile: string, proving = false): Step {
+  return { flow: { ...base(), kind: "rename", keyFile, text: keyFile.replace(/\.key$/, ""), proving } };
 }
 
 export function openAsk(a: Omit<AskFlow, keyof FlowBase | "kind">): Step {
