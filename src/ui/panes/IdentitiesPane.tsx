@@ -79,7 +79,7 @@ export function IdentitiesPane({ identities, findings, selected, focused, width,
         height={height - 1}
         selected={selected}
         focused={focused}
-        empty="no key files in identities/"
+        empty="no key files in identities/: a adds an identity, i imports one"
       />
     </PaneFrame>
   );
