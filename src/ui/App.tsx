@@ -34,6 +34,7 @@ import {
   flowFailure,
   flowKey,
   flowReply,
+  importable,
   isFlow,
   lateReply,
   openAdd,
@@ -758,6 +759,7 @@ function flowFooter(f: Flow, supervised: boolean): [string, string][] {
     case "add":
       return [["Tab/↑↓", "field"], ["←/→", "provider"], ["Enter", "next/start"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
     case "import":
+      if (f.step === "plan" && !f.busy && !importable(f).length) return [["Enter/Esc", "close"]];
       return f.step === "done" ? [["Enter/Esc", "close"], ...(supervised ? ([["r", "restart the node"]] as [string, string][]) : [])] : [["Enter", "next"], ["Backspace", "delete"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
     case "ask":
       return [["y", "confirm"], ["n/Esc", "cancel"]];
