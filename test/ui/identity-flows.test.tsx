@@ -344,13 +344,21 @@ describe("80x24", () => {
   it("every identity dialog fits: no line longer than 80 columns, at most 24 lines", async () => {
     const { client, app } = await setup({ columns: 80, rows: 24 });
     client.handlers.identityImport = () => ({ items: PLAN, batch: null });
+    // the longest provider note there is: GPUs seen by systeminformation and an error
+    client.handlers.providers = () => ({
+      providers: [{ id: 0, model: "NVIDIA GeForce RTX 4090", type: "GPU" }],
+      source: "systeminformation",
+      error: "postcli -printProviders exited with code 1: failed to get OpenCL providers",
+    });
     await app.press("a");
     await app.waitFor((f) => f.includes("Add identity"));
     await typeText(app, "a-rather-long-identity-name-that-goes-on");
     await app.press(KEYS.tab);
     await typeText(app, "/and/a/very/long/directory/path/for/the/proof/of/space/data");
     await app.press(KEYS.tab, KEYS.backspace, "x", KEYS.tab, KEYS.tab, KEYS.enter);
-    expectFits(await app.waitFor((f) => f.includes("fix the fields marked")), 80, 24);
+    const add = await app.waitFor((f) => f.includes("fix the fields marked"));
+    expectFits(add, 80, 24);
+    for (const field of ["Name", "PoS dir", "Units", "Provider", "Commit. ATX", "[ Start init ]"]) expect(add).toContain(field);
     await app.press(KEYS.esc, "i");
     expectFits(await app.waitFor((f) => f.includes("Import identities")), 80, 24);
     await typeText(app, "/data/old-a /data/old-b");

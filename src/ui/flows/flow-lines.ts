@@ -31,7 +31,7 @@ function addLines(f: AddFlow, ctx: AddContext, width: number): Segment[][] {
   const lines: Segment[][] = [
     [
       {
-        text: "  A new identity: postcli writes its PoS data in the daemon (an SSH drop does not stop it); then its key goes into identities/ and a post-service into the config.",
+        text: "  postcli writes the PoS data in the daemon (an SSH drop does not stop it); then the key goes into identities/ and a post-service into the config.",
         tone: "muted",
       },
     ],
@@ -136,7 +136,8 @@ function importLines(f: ImportFlow, ctx: AddContext, width: number): Segment[][]
 export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
   switch (f.kind) {
     case "add":
-      return { title: "Add identity", info: "Tab/↑↓ fields · Enter next/start · Esc cancel: nothing is sent", lines: addLines(f, ctx, width) };
+      // bottom: on a short terminal the intro scrolls away first; the fields, Start and the error stay
+      return { title: "Add identity", info: "Tab/↑↓ fields · Enter next/start · Esc cancel: nothing is sent", lines: addLines(f, ctx, width), bottom: true };
     case "import":
       return {
         title: "Import identities",
