@@ -103,7 +103,8 @@ function helpGroup(scope: Scope, title: string): Segment[][] {
 const HELP_NOTES: Segment[][] = [
   [{ text: "  Actions on a proving service ask first and say what would be lost.", tone: "muted" }],
   [{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }],
-  [{ text: "  Identity dialogs take every key until Esc (typing q there types q).", tone: "muted" }],
+  [{ text: "  In identity dialogs: Tab/↑↓ field, ←/→ choice, Enter next/start, y/n answer,", tone: "muted" }],
+  [{ text: "  Esc cancel (nothing is sent); every other key types (q types q).", tone: "muted" }],
 ];
 
 /** Every key by scope; in two columns when the width allows (so 120x40 needs no scrolling). */
