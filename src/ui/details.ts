@@ -101,10 +101,12 @@ function helpGroup(scope: Scope, title: string): Segment[][] {
 }
 
 const HELP_NOTES: Segment[][] = [
-  [{ text: "  Actions on a proving service ask first and say what would be lost.", tone: "muted" }],
+  [{ text: "  Actions on a proving service ask first and say", tone: "muted" }],
+  [{ text: "  what would be lost.", tone: "muted" }],
   [{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }],
-  [{ text: "  In identity dialogs: Tab/↑↓ field, ←/→ choice, Enter next/start, y/n answer,", tone: "muted" }],
-  [{ text: "  Esc cancel (nothing is sent); every other key types (q types q).", tone: "muted" }],
+  [{ text: "  In identity dialogs: Tab/↑↓ field, ←/→ choice,", tone: "muted" }],
+  [{ text: "  Enter next/start, y/n answer, Esc cancel (nothing", tone: "muted" }],
+  [{ text: "  is sent); every other key types (q types q).", tone: "muted" }],
 ];
 
 /** Every key by scope; in two columns when the width allows (so 120x40 needs no scrolling). */
@@ -116,6 +118,6 @@ export function helpLines(width = 80): Segment[][] {
   const half = Math.floor(width / 2);
   const rows: Segment[][] = [];
   for (let i = 0; i < Math.max(left.length, right.length); i++)
-    rows.push([...fitSegments(left[i] ?? [], half), ...(right[i] ?? [])]);
+    rows.push([...fitSegments(left[i] ?? [], half), ...fitSegments(right[i] ?? [], width - half, false)]);
   return rows;
 }
