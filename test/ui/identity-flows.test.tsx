@@ -328,6 +328,18 @@ describe("retire, rename, permissions", () => {
     await app.waitFor((f) => f.includes("✔ key moved to identities/retired/post1.key"), "late answer said");
   });
 
+  it("fix key permissions: a failure closes the view and says why", async () => {
+    const { client, app } = await setup();
+    client.handlers.identityPermissions = () => {
+      throw new Error("EACCES: permission denied, chmod '/rig/identities/post1.key'");
+    };
+    await app.press(":");
+    await typeText(app, "fix key perm");
+    await app.press(KEYS.enter);
+    const f = await app.waitFor((f) => f.includes("✖ fixing permissions failed: EACCES"), "error");
+    expect(f).not.toContain("Fix key permissions ·");
+  });
+
   it("fix key permissions (palette) shows what was changed", async () => {
     const { client, app } = await setup();
     client.handlers.identityPermissions = () => ({ problems: [{ path: "/rig/identities/post1.key", mode: 0o644, want: 0o600 }] });

@@ -369,7 +369,7 @@ export function flowFailure(flow: Flow, send: Send, message: string): Step {
     return { flow: { ...flow, providers: { ...LOADING_PROVIDERS, note: `could not list providers (${message}): the CPU provider is used` } } };
   if (flow.kind === "import" && send.route === "identityImport" && send.body.dryRun === false)
     return { flow: { ...flow, busy: false, typed: [], text: "", error: `${text} — type the ids again to retry, Esc to cancel` }, say: { text, tone: "err" } };
-  if (flow.kind === "ask") return { flow: null, say: { text, tone: "err" } };
+  if (flow.kind === "ask" || flow.kind === "result") return { flow: null, say: { text, tone: "err" } };
   return { flow: { ...flow, busy: false, error: text }, say: { text, tone: "err" } };
 }
 
