@@ -80,7 +80,7 @@ export class IdentityManager extends EventEmitter {
       registry: this.o.registry,
       journal: this.journal,
       clock: this.o.clock,
-      restartHint: this.o.host.nodeSupervised() ? "postdeck supervises it: `postdeck restart node`, or "restart the node" in the console palette (:)" : undefined,
+      restartHint: this.o.host.nodeSupervised() ? "postdeck supervises it: `postdeck restart node`, or 'restart the node' in the console palette (:)" : undefined,
     });
     this.tasks.set(task.id, task);
     task.on("update", (v: TaskView) => this.emit("task", v));
