@@ -12,6 +12,8 @@ export interface FollowerOptions {
   /** Start this many bytes before the current end (the first partial line is dropped); default 0 = at the end. */
   backfillBytes?: number;
   maxLineBytes?: number;
+  /** At most one read per this many ms when inotify fires (default 250). */
+  notifyMinMs?: number;
 }
 
 export class FileFollower {
@@ -26,6 +28,8 @@ export class FileFollower {
   private rerun: Promise<void> | null = null;
   private closed = false;
   private watcher: FSWatcher | null = null;
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private lastStep = 0;
 
   constructor(
     readonly file: string,
@@ -56,7 +60,7 @@ export class FileFollower {
     this.unwatch();
     if (this.closed) return;
     try {
-      this.watcher = watch(this.file, { persistent: false }, () => void this.poll());
+      this.watcher = watch(this.file, { persistent: false }, () => this.onNotify());
       this.watcher.on("error", () => this.unwatch());
     } catch {
       this.watcher = null;
@@ -66,6 +70,22 @@ export class FileFollower {
   private unwatch(): void {
     this.watcher?.close();
     this.watcher = null;
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.notifyTimer = null;
+  }
+
+  /**
+   * A chatty writer fires inotify for every write: read at most once per `notifyMinMs` (250 ms)
+   * per file instead of once per notification (the hub batches lines every ~100 ms anyway).
+   */
+  private onNotify(): void {
+    if (this.notifyTimer || this.closed) return;
+    const wait = Math.max(0, this.lastStep + (this.o.notifyMinMs ?? 250) - Date.now());
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      void this.poll();
+    }, wait);
+    this.notifyTimer.unref?.();
   }
 
   /** One poll step (exposed so tests can drive it without timers). */
@@ -90,6 +110,7 @@ export class FileFollower {
   }
 
   private async step(): Promise<void> {
+    this.lastStep = Date.now();
     let st: Stats | null;
     try {
       st = await fs.stat(this.file);

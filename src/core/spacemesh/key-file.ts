@@ -70,12 +70,25 @@ export interface KeyFileInfo {
   check: KeyCheck;
 }
 
+/**
+ * Checks already made, by path and file identity (inode, size, mtime): deriving a public key costs
+ * a little, and the supervisor checks every key before each start. The cache holds node ids and
+ * problems only, never key content.
+ */
+const checked = new Map<string, { stamp: string; check: KeyCheck }>();
+
 /** Reads and checks one key file; an unreadable file is reported as a problem, not thrown. */
 export async function readKeyFile(file: string): Promise<KeyFileInfo> {
   const name = path.basename(file);
   try {
-    const [content, st] = await Promise.all([fs.readFile(file), fs.stat(file)]);
-    return { name, path: file, mode: st.mode & 0o777, mtimeMs: st.mtimeMs, check: checkKeyContent(name, content) };
+    const st = await fs.stat(file);
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    const hit = checked.get(file);
+    if (hit && hit.stamp === stamp) return { name, path: file, mode: st.mode & 0o777, mtimeMs: st.mtimeMs, check: hit.check };
+    const check = checkKeyContent(name, await fs.readFile(file));
+    if (checked.size > 10_000) checked.clear();
+    checked.set(file, { stamp, check });
+    return { name, path: file, mode: st.mode & 0o777, mtimeMs: st.mtimeMs, check };
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return { name, path: file, mode: 0, mtimeMs: 0, check: { ok: false, problem: `cannot read ${file}: ${why}` } };
