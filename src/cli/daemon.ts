@@ -1,5 +1,6 @@
 // `postdeck daemon run|start|stop|status`: the daemon in the foreground, detached, stopped, or asked how it is.
 import { startDaemon } from "../daemon/run-daemon.js";
+import { processAlive as alive } from "../daemon/lock.js";
 import { startDetachedDaemon, clientFor } from "../client/ensure-daemon.js";
 import { DaemonNotRunningError } from "../client/errors.js";
 import { configFor, parseArgs } from "./cli-context.js";
@@ -7,14 +8,6 @@ import { OperationError, UsageError } from "./errors.js";
 
 const USAGE = "usage: postdeck daemon run | start | stop [--stop-services] | status [--json]   [--config FILE]";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--stop-services", "--json"], usage: USAGE });

@@ -13,7 +13,8 @@ export class DaemonRunningError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
+/** Is `pid` a live process (a zombie is not)? */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
@@ -51,7 +52,7 @@ export async function acquireDaemonLock(file: string, stateDir: string): Promise
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       }
       const pid = await readLockPid(file);
-      if (pid !== null && pid !== process.pid && alive(pid)) throw new DaemonRunningError(pid, stateDir);
+      if (pid !== null && pid !== process.pid && processAlive(pid)) throw new DaemonRunningError(pid, stateDir);
       await fs.rm(file, { force: true }); // stale
     }
     throw new Error(`cannot take the daemon lock ${file}`);
