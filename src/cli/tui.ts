@@ -1,11 +1,43 @@
 // `postdeck` / `postdeck tui`: open the console attached to the daemon of the config,
 // starting a detached daemon first when none runs. Quitting the console leaves the daemon
 // and its services running.
-import v8 from "node:v8";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { parseArgs, configFor } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
 const USAGE = "usage: postdeck [tui] [--config FILE]";
+
+/**
+ * The console runs with a bounded heap: a small young generation (rendering allocates
+ * short-lived objects at a steady rate; V8's default 16 MiB semi-spaces leave it 40-50 MiB
+ * heavier) and an old-space cap of 128 MiB (the live heap stays near 60 MiB with full log
+ * buffers; without a cap V8 lets RSS drift past 200 MiB under a log flood). Heap limits can
+ * only be set when Node starts, so the console re-runs itself once with them.
+ */
+export const CONSOLE_V8_FLAGS = ["--max-old-space-size=128", "--max-semi-space-size=2"];
+
+function hasHeapFlags(): boolean {
+  return process.execArgv.some((a) => a.startsWith("--max-old-space-size"));
+}
+
+function rerunWithHeapFlags(args: string[]): Promise<number> {
+  const bin = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
+  const child = spawn(process.execPath, [...CONSOLE_V8_FLAGS, bin, "tui", ...args], { stdio: "inherit" });
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  const onHup = forward("SIGHUP");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGHUP", onHup);
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", () => undefined); // the console reads Ctrl-C as a key
+  return new Promise((resolve) =>
+    child.on("exit", (code, signal) => {
+      process.off("SIGHUP", onHup);
+      process.off("SIGTERM", onTerm);
+      resolve(code ?? (signal ? 1 : 0));
+    }),
+  );
+}
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { usage: USAGE });
@@ -13,18 +45,16 @@ export async function run(args: string[]): Promise<number> {
   if (!process.stdout.isTTY)
     throw new UsageError("the console needs a terminal on stdout; for scripts use `postdeck status --json` or `postdeck logs NAME`");
   const config = await configFor(p);
+  if (!hasHeapFlags()) return rerunWithHeapFlags(args.filter((a) => a !== "tui"));
   const { ensureDaemon } = await import("../client/ensure-daemon.js");
   const { client, started } = await ensureDaemon(config);
   // React's production build: the development one costs several times the CPU per frame.
   process.env["NODE_ENV"] ??= "production";
-  // A small young generation: rendering allocates short-lived objects at a steady rate, and
-  // V8's default semi-spaces (up to 16 MiB each) leave the console 40-50 MiB heavier
-  // (measured at 1,000 log lines/s: RSS ~180 MiB → ~135-150 MiB, CPU +0-3 points).
-  v8.setFlagsFromString("--max-semi-space-size=2");
   const { runConsole } = await import("../ui/run-console.js");
   try {
     await runConsole(client, {
       notice: started ? `started the daemon (pid ${started.pid}, log ${started.logFile})` : undefined,
+      reattach: p.config ? `postdeck --config ${config.path}` : "postdeck",
     });
   } finally {
     client.close();

@@ -15,7 +15,8 @@ export interface RunConsoleOptions {
   /** Use the terminal's alternate screen (restored on exit). Default: when stdout is a TTY. */
   altScreen?: boolean;
   notice?: string; // first status-line message, e.g. that the daemon was just started
-  maxFps?: number; // state changes rendered per second at most (default 12); log floods 3/s
+  reattach?: string; // the command that reattaches, said when the console closes (default `postdeck`)
+  maxFps?: number; // daemon state changes rendered per second at most (default 4); log floods 2/s; keys at once
 }
 
 export interface ConsoleResult {
@@ -23,11 +24,11 @@ export interface ConsoleResult {
   message: string;
 }
 
-export function closingMessage(s: QuitSummary | null): string {
-  if (!s) return "postdeck: console closed; the daemon and its services keep running. Reattach with `postdeck`.";
+export function closingMessage(s: QuitSummary | null, reattach = "postdeck"): string {
+  if (!s) return `postdeck: console closed; the daemon and its services keep running. Reattach with \`${reattach}\`.`;
   const n = `${s.running} service${s.running === 1 ? "" : "s"}`;
   const pid = s.daemonPid != null ? ` (pid ${s.daemonPid})` : "";
-  return `postdeck: console closed; ${n} keep${s.running === 1 ? "s" : ""} running under the daemon${pid}. Reattach with \`postdeck\`.`;
+  return `postdeck: console closed; ${n} keep${s.running === 1 ? "s" : ""} running under the daemon${pid}. Reattach with \`${reattach}\`.`;
 }
 
 export async function runConsole(client: DaemonClient, opts: RunConsoleOptions = {}): Promise<ConsoleResult> {
@@ -42,7 +43,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       onQuit={(s) => {
         summary = s;
       }}
-      store={{ maxFps: opts.maxFps ?? 12 }}
+      store={{ maxFps: opts.maxFps ?? 4 }}
       notice={opts.notice}
     />,
     {
@@ -68,7 +69,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
     process.off("SIGINT", stop);
     if (alt) stdout.write("\x1b[?1049l");
   }
-  const message = closingMessage(summary);
+  const message = closingMessage(summary, opts.reattach);
   stdout.write(message + "\n");
   return { summary, message };
 }

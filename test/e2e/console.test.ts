@@ -60,7 +60,7 @@ describe("console on the demo rig", () => {
 
     t.write("q");
     await t.waitForExit(30_000);
-    expect(t.raw()).toMatch(/postdeck: console closed; 4 services keep running under the daemon \(pid \d+\)\. Reattach with `postdeck`\./);
+    expect(t.raw()).toMatch(/postdeck: console closed; 4 services keep running under the daemon \(pid \d+\)\. Reattach with `postdeck --config [^`]+postdeck\.yaml`\./);
 
     const st = await runCli([...cfg, "status", "--json"]);
     const snap = JSON.parse(st.stdout) as Snapshot;

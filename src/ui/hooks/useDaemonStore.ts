@@ -8,8 +8,8 @@ import { DaemonStore } from "../state/daemon-store.js";
 import type { LogStoreOptions } from "../state/log-buffer.js";
 
 export interface DaemonStoreOptions extends LogStoreOptions {
-  maxFps?: number; // default 12
-  logFps?: number; // default 3
+  maxFps?: number; // default 12 (the console passes 4)
+  logFps?: number; // default 2
   backfillLines?: number; // older lines fetched per source on attach (default 300)
 }
 
@@ -19,7 +19,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const store = storeRef.current;
   const [, setRendered] = useState(0);
   const stateInterval = 1000 / (opts.maxFps ?? 12);
-  const logInterval = Math.max(stateInterval, 1000 / (opts.logFps ?? 3));
+  const logInterval = Math.max(stateInterval, 1000 / (opts.logFps ?? 2));
   const backfillLines = opts.backfillLines ?? 300;
 
   useEffect(() => {

@@ -61,8 +61,8 @@ export class RingBuffer<T> {
 }
 
 export interface LogStoreOptions {
-  perSource?: number; // lines kept per source (default 5,000)
-  all?: number; // lines kept in the interleaved view (default 10,000)
+  perSource?: number; // lines kept per source (default 2,000, as the daemon's ring)
+  all?: number; // lines kept in the interleaved view (default 5,000)
 }
 
 export class LogStore {
@@ -72,8 +72,8 @@ export class LogStore {
   private readonly perSource: number;
 
   constructor(opts: LogStoreOptions = {}) {
-    this.perSource = opts.perSource ?? 5_000;
-    this.all = new RingBuffer<LogLine>(opts.all ?? 10_000);
+    this.perSource = opts.perSource ?? 2_000;
+    this.all = new RingBuffer<LogLine>(opts.all ?? 5_000);
   }
 
   sources(): string[] {
