@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=2
+// (a bounded heap for the console; when run as `node bin/postdeck.js` the console re-runs itself with it)
 import { main } from "../dist/cli/main.js";
 
 main(process.argv.slice(2)).then(

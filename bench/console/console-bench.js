@@ -18,7 +18,7 @@ const ROWS = 40;
 function consoleArgv(configPath) {
   const tui = readFileSync(path.join(REPO, "dist/cli/tui.js"), "utf8");
   if (/not built yet/.test(tui)) return { argv: [process.execPath, path.join(BENCH_DIR, "console/attach.js"), "--config", configPath], via: "bench/console/attach.js (src/cli/tui.ts could not attach yet: same runConsole over a socket client)" };
-  return { argv: [process.execPath, POSTDECK_BIN, "--config", configPath], via: "postdeck (the CLI's tui command)" };
+  return { argv: [POSTDECK_BIN, "--config", configPath], via: "postdeck (bin/postdeck.js run as a program, as the installed command is)" };
 }
 
 /** A daemon with 16 services (autostart off: they start when the console is attached), and the console on it. */
@@ -74,13 +74,13 @@ export async function runConsoleBench({ cfg, log }) {
     s = await setup("ci4", ["--rate", 0, "--seconds", 0, "--then", "idle"], n);
     out.notes.push(`console run as ${s.via}`);
     await sleep(cfg.settleS * 1000);
-    const c0 = cpuSeconds([s.scr.pid]);
+    const c0 = cpuSeconds(s.scr.pids());
     const t0 = Date.now();
     const f0 = s.scr.frames;
     await sleep(cfg.consoleIdleSeconds * 1000);
-    const c1 = cpuSeconds([s.scr.pid]);
+    const c1 = cpuSeconds(s.scr.pids());
     const wall = (Date.now() - t0) / 1000;
-    out.idle = { cpuPct: ((c1.total - c0.total) / wall) * 100, rss: rssBytes(s.scr.pid), fps: (s.scr.frames - f0) / wall };
+    out.idle = { cpuPct: ((c1.total - c0.total) / wall) * 100, rss: s.scr.pids().reduce((a, p) => a + rssBytes(p), 0), fps: (s.scr.frames - f0) / wall };
   } catch (err) {
     out.idle = { error: err.message.split("\n")[0] };
     log(`console idle: ${err.message}`);
@@ -95,12 +95,12 @@ export async function runConsoleBench({ cfg, log }) {
     s = await setup("cf4", ["--rate", per, "--seconds", cfg.consoleSeconds + cfg.settleS + 60, "--then", "idle"], n);
     await sleep(cfg.settleS * 1000);
     const dpid = s.sup.supervisorPids();
-    const c0 = cpuSeconds([s.scr.pid]);
+    const c0 = cpuSeconds(s.scr.pids());
     const d0 = cpuSeconds(dpid);
     const f0 = s.scr.frames;
     const b0 = s.scr.bytes;
     const t0 = Date.now();
-    const rss = sampleRss(() => [s.scr.pid], 500);
+    const rss = sampleRss(() => s.scr.pids(), 500);
     const lat = [];
     let misses = 0;
     const end = t0 + cfg.consoleSeconds * 1000;
@@ -113,7 +113,7 @@ export async function runConsoleBench({ cfg, log }) {
     }
     while (Date.now() < end) await sleep(100);
     const wall = (Date.now() - t0) / 1000;
-    const c1 = cpuSeconds([s.scr.pid]);
+    const c1 = cpuSeconds(s.scr.pids());
     const d1 = cpuSeconds(dpid);
     out.flow = {
       linesPerS: 1000,
@@ -141,15 +141,15 @@ export async function runConsoleBench({ cfg, log }) {
     log(`console: ${per * n} lines at ${cfg.consoleBurstRate} lines/s in total (load ${loadAvg()})`);
     s = await setup("cm4", ["--rate", rate, "--lines", per, "--seconds", per / rate + 120, "--then", "idle"], n);
     await sleep(2000);
-    const before = rssBytes(s.scr.pid);
+    const before = s.scr.pids().reduce((a, p) => a + rssBytes(p), 0);
     const t0 = Date.now();
-    const rss = sampleRss(() => [s.scr.pid], 500);
+    const rss = sampleRss(() => s.scr.pids(), 500);
     await waitFor(() => writtenByMarker(s.reportDir).size >= n, "every child to write its lines", (per / rate + 300) * 1000, 500);
     await sleep(5000); // the daemon's follower and the console catch up
     const seconds = (Date.now() - t0) / 1000;
     const r = rss.stop();
     const written = [...writtenByMarker(s.reportDir).values()].reduce((a, b) => a + b, 0);
-    out.million = { lines: written, seconds, rssBefore: before, rssAfter: rssBytes(s.scr.pid), rssPeak: r.peak, daemonRss: rssBytes(s.sup.supervisorPids()[0]) };
+    out.million = { lines: written, seconds, rssBefore: before, rssAfter: s.scr.pids().reduce((a, p) => a + rssBytes(p), 0), rssPeak: r.peak, daemonRss: rssBytes(s.sup.supervisorPids()[0]) };
   } catch (err) {
     out.million = { error: err.message.split("\n")[0] };
     log(`console million: ${err.message}`);

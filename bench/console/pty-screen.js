@@ -3,6 +3,7 @@
 // long a key press takes to show on screen.
 import { spawn } from "node-pty";
 import xterm from "@xterm/headless";
+import { readFileSync } from "node:fs";
 
 const BSU = "\x1b[?2026h"; // Ink brackets every frame in synchronized-output marks on a TTY
 
@@ -40,6 +41,20 @@ export class PtyScreen {
 
   get pid() {
     return this.pty.pid;
+  }
+
+  /** The console's processes: the pty's process and its descendants (the console may re-run itself). */
+  pids() {
+    const out = [this.pty.pid];
+    for (let i = 0; i < out.length; i++) {
+      try {
+        const kids = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, "utf8").trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      } catch {
+        /* gone */
+      }
+    }
+    return out;
   }
 
   screen() {

@@ -108,7 +108,11 @@ export class SocketClient implements DaemonClient {
             } catch {
               continue;
             }
-            if (validate) {
+            // log batches (up to thousands of lines a second) get a cheap shape check; every
+            // other event is validated with its schema
+            if (type === "log") {
+              if (!Array.isArray(data)) continue;
+            } else if (validate) {
               const p = (EventSchemas[type] as z.ZodType).safeParse(data);
               if (!p.success) continue;
               data = p.data;

@@ -10,6 +10,7 @@ import type { LogStoreOptions } from "../state/log-buffer.js";
 export interface DaemonStoreOptions extends LogStoreOptions {
   maxFps?: number; // default 12 (the console passes 4)
   logFps?: number; // default 2
+  backgroundMs?: number; // hardware samples and CPU%/RSS-only changes: at most one render per this (default 5000)
   backfillLines?: number; // older lines fetched per source on attach (default 300)
 }
 
@@ -20,6 +21,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const [, setRendered] = useState(0);
   const stateInterval = 1000 / (opts.maxFps ?? 12);
   const logInterval = Math.max(stateInterval, 1000 / (opts.logFps ?? 2));
+  const backgroundInterval = Math.max(logInterval, opts.backgroundMs ?? 5000);
   const backfillLines = opts.backfillLines ?? 300;
 
   useEffect(() => {
@@ -27,9 +29,9 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
     let due = Infinity; // when the pending render fires
     let lastRender = 0;
     let closed = false;
-    const schedule = (logsOnly: boolean) => {
+    const schedule = (interval: number) => {
       if (closed) return;
-      const at = Math.max(Date.now(), lastRender + (logsOnly ? logInterval : stateInterval));
+      const at = Math.max(Date.now(), lastRender + interval);
       if (timer && due <= at) return;
       if (timer) clearTimeout(timer);
       due = at;
@@ -42,6 +44,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
     };
     const unsubscribe = client.subscribe(
       (e) => {
+        const interval = e.type === "log" ? logInterval : store.isBackground(e) ? backgroundInterval : stateInterval;
         const backfill = store.apply(e);
         for (const source of backfill) {
           client
@@ -50,17 +53,17 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
               if (closed) return;
               store.logs.backfill(source, r.lines);
               store.version++;
-              schedule(false);
+              schedule(stateInterval);
             })
             .catch(() => {
               /* no older lines for this source: the live tail still works */
             });
         }
-        schedule(e.type === "log");
+        schedule(interval);
       },
       (s) => {
         store.setConnection(s);
-        schedule(false);
+        schedule(stateInterval);
       },
     );
     return () => {
@@ -68,7 +71,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
       if (timer) clearTimeout(timer);
       unsubscribe();
     };
-  }, [client, store, stateInterval, logInterval, backfillLines]);
+  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines]);
 
   return store;
 }

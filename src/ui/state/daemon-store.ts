@@ -29,6 +29,18 @@ export class DaemonStore {
   }
 
   /** Apply one event. Returns the log sources never backfilled yet (to fetch older lines for). */
+  /**
+   * Live figures that change on every sample (hardware, a service's CPU%/RSS) but matter less than
+   * a state change: the console refreshes them on a slower clock (see useDaemonStore).
+   */
+  isBackground(e: DaemonEvent): boolean {
+    if (e.type === "hardware") return true;
+    if (e.type !== "service") return false;
+    const prev = this.state.snapshot?.services.find((s) => s.name === e.data.name);
+    if (!prev) return false;
+    return JSON.stringify({ ...prev, cpuPercent: 0, rssBytes: 0 }) === JSON.stringify({ ...e.data, cpuPercent: 0, rssBytes: 0 });
+  }
+
   apply(e: DaemonEvent): string[] {
     const snap = this.state.snapshot;
     switch (e.type) {
