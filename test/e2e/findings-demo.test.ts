@@ -7,6 +7,7 @@ import { runCli, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import type { Finding } from "../../src/protocol/model.js";
+import { newKeyHex } from "../core/identity/pos-fixture.js";
 
 let dir = "";
 let cfg: string[] = [];
@@ -73,5 +74,53 @@ describe("findings on the demo rig", () => {
     expect((await runCli([...cfg, "identity", "permissions", "--fix"])).code).toBe(0);
     expect((await fs.stat(key)).mode & 0o777).toBe(0o600);
     await waitFor(hasNot("key-permissions", "post1.key"), { timeoutMs: 40_000, what: "key-permissions cleared" });
+  });
+
+  it("a key copied under a second name, and local.key among several keys, are errors in the node's words until removed", async () => {
+    const dup = path.join(ids, "post1-copy.key");
+    const local = path.join(ids, "local.key");
+    await fs.copyFile(path.join(ids, "post1.key"), dup);
+    await fs.writeFile(local, newKeyHex().hex, { mode: 0o600 });
+    await waitFor(async () => (await doctor()).findings.some((f) => f.id === "duplicate-key"), { timeoutMs: 40_000, what: "duplicate-key" });
+    await waitFor(has("local-key-in-remote", "local.key"), { timeoutMs: 40_000, what: "local-key-in-remote" });
+    const fs1 = (await doctor()).findings;
+    expect(fs1.find((f) => f.id === "duplicate-key")!.title).toBe("duplicate key found in identity files");
+    expect(fs1.find((f) => f.id === "local-key-in-remote")!.title).toContain("Identities contain key for supervised smeshing (local.key)");
+    expect(fs1.some((f) => f.id === "key-without-service" && f.subject === "local.key")).toBe(true);
+    await fs.rm(dup);
+    await fs.rm(local);
+    await waitFor(async () => !(await doctor()).findings.some((f) => ["duplicate-key", "local-key-in-remote", "key-without-service"].includes(f.id)),
+      { timeoutMs: 40_000, what: "key findings cleared" });
+  });
+
+  it("the node's JSON config: smeshing-start true, no coinbase, a random or mismatched post listener, each found and cleared", async () => {
+    const file = path.join(dir, "node", "config.json");
+    const good = await fs.readFile(file, "utf8");
+    const edit = async (fn: (c: Record<string, Record<string, unknown>>) => void) => {
+      const c = JSON.parse(good);
+      fn(c);
+      await fs.writeFile(file, JSON.stringify(c, null, 2));
+    };
+    // (no-coinbase: the running node still has its coinbase — what it says over gRPC wins — so the
+    // finding shows once the node runs with the edited config)
+    const cases: [string, (c: Record<string, Record<string, unknown>>) => void, boolean][] = [
+      ["smeshing-start-remote", (c) => (c.smeshing!["smeshing-start"] = true), false],
+      ["post-listener-random", (c) => (c.api!["grpc-post-listener"] = "127.0.0.1:0"), false],
+      ["post-listener-mismatch", (c) => (c.api!["grpc-post-listener"] = "127.0.0.1:1"), false],
+      ["no-coinbase", (c) => delete c.smeshing!["smeshing-coinbase"], true],
+    ];
+    const restartNode = async () => expect((await runCli([...cfg, "restart", "node"])).code).toBe(0);
+    try {
+      for (const [id, fn, restart] of cases) {
+        await edit(fn);
+        if (restart) await restartNode();
+        await waitFor(async () => (await doctor()).findings.some((f) => f.id === id), { timeoutMs: 40_000, what: id });
+        await fs.writeFile(file, good);
+        if (restart) await restartNode();
+        await waitFor(async () => !(await doctor()).findings.some((f) => f.id === id), { timeoutMs: 40_000, what: `${id} cleared` });
+      }
+    } finally {
+      await fs.writeFile(file, good);
+    }
   });
 });

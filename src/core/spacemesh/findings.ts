@@ -102,7 +102,7 @@ function keyFindings(input: FindingsInput, out: Finding[]): void {
       out.push(
         f("duplicate-key", "error", name, "duplicate key found in identity files",
           `duplicate key {"filename1": "${names[0]}", "filename2": "${name}", "public_key": "${nodeId.slice(0, 5)}"}: the node refuses to start`,
-          `remove ${q(`${dir}/${name}`)} (keep one file per identity), then restart the node`),
+          `keep one file per identity: move ${q(`${dir}/${name}`)} or ${q(`${dir}/${names[0]}`)} out of ${dir} (both hold the same key), then restart the node`),
       );
     }
   }
