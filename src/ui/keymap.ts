@@ -104,7 +104,7 @@ export const BINDINGS: Binding[] = [
   { action: "findings", keys: ["!"], label: "findings: what needs attention and how to fix it", scope: "global", footer: "findings" },
   { action: "doctor", keys: [], label: "run doctor (what needs attention)", scope: "global" },
   { action: "reload", keys: [], label: "reload the daemon's config", scope: "global" },
-  { action: "restart-node", keys: [], label: "restart the node (loads new keys; only when postdeck supervises it)", scope: "global" },
+  { action: "restart-node", keys: [], label: "restart the node (loads new keys; if supervised)", scope: "global" },
   { action: "identity-rollback", keys: [], label: "roll back last import", scope: "global" },
   { action: "identity-permissions", keys: [], label: "fix key permissions (0600 keys, 0700 identities/)", scope: "global" },
   { action: "quit", keys: ["q", "ctrl+c"], label: "quit (services keep running)", scope: "global", footer: "quit" },
