@@ -2,7 +2,7 @@
 // services instead of starting duplicates. Written atomically.
 import { promises as fs } from "node:fs";
 import { z } from "zod";
-import { writeFileAtomic, writeFileAtomicSync } from "../state/atomic-write.js";
+import { replaceFile, replaceFileSync } from "../fs/atomic-file.js";
 
 export const ServiceRecordSchema = z.object({
   pid: z.number().int().nullable(),
@@ -43,9 +43,9 @@ export async function loadStateFile(file: string): Promise<{ state: StateFile; w
 }
 
 export async function saveStateFile(file: string, state: StateFile): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(state, null, 2) + "\n", 0o600);
+  await replaceFile(file, JSON.stringify(state, null, 2) + "\n", 0o600);
 }
 
 export function saveStateFileSync(file: string, state: StateFile): void {
-  writeFileAtomicSync(file, JSON.stringify(state, null, 2) + "\n", 0o600);
+  replaceFileSync(file, JSON.stringify(state, null, 2) + "\n", 0o600);
 }
