@@ -9,6 +9,8 @@ import path from "node:path";
 import type { TaskView } from "../../protocol/model.js";
 import { readPosMetadata, posDataState, posSizeBytes, LABEL_BYTES } from "../spacemesh/pos-metadata.js";
 import { keyFileName, placeKey } from "./key-store.js";
+import { removeStaleTemps, sha256 } from "../fs/atomic-file.js";
+import { faultPoint } from "../fs/fault-point.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { Journal } from "./journal.js";
 
@@ -53,8 +55,18 @@ export async function validateAdd(req: AddRequest, ctx: AddContext): Promise<str
   const owner = services.find((s) => path.resolve(s.dir) === dir);
   if (owner) problems.push(`${dir} is already the PoS dir of service ${owner.name}`);
   const keyPath = path.join(ctx.identitiesDir, `${req.name}.key`);
-  if (await fs.stat(keyPath).then(() => true, () => false)) problems.push(`${keyPath} already exists`);
+  if ((await fs.stat(keyPath).then(() => true, () => false)) && !(await alreadyPlaced(keyPath, dir)))
+    problems.push(`${keyPath} already exists`);
   return problems;
+}
+
+/** An earlier add of the same identity placed its key and stopped before the service was added. */
+async function alreadyPlaced(keyPath: string, dir: string): Promise<boolean> {
+  const [placed, source] = await Promise.all([
+    fs.readFile(keyPath).catch(() => null),
+    fs.readFile(path.join(dir, "identity.key")).catch(() => null),
+  ]);
+  return placed !== null && source !== null && placed.equals(source);
 }
 
 export function postcliArgs(req: AddRequest): string[] {
@@ -166,8 +178,15 @@ export class AddIdentityTask extends EventEmitter {
     }
     try {
       const content = await fs.readFile(path.join(this.req.dir, "identity.key"));
-      const placed = await placeKey(this.ctx.identitiesDir, this.req.name, content);
-      await this.ctx.registry.add({ name: this.req.name, dir: path.resolve(this.req.dir) });
+      // a re-run after an interruption finds its own key already placed: finish the job
+      const keyPath = path.join(this.ctx.identitiesDir, keyFileName(this.req.name));
+      await removeStaleTemps(this.ctx.identitiesDir);
+      const placed = (await alreadyPlaced(keyPath, this.req.dir))
+        ? { name: keyFileName(this.req.name), path: keyPath, nodeId: content.toString("latin1").slice(64, 128).toLowerCase(), sha256: sha256(content) }
+        : await placeKey(this.ctx.identitiesDir, this.req.name, content);
+      faultPoint("add-after-key");
+      if (!(await this.ctx.registry.list()).some((s) => s.name === this.req.name))
+        await this.ctx.registry.add({ name: this.req.name, dir: path.resolve(this.req.dir) });
       await this.ctx.journal.append({
         batch: this.id,
         op: "add",

@@ -60,3 +60,38 @@ describe("import interrupted at every step", () => {
     });
   }
 });
+
+describe("identity add interrupted at every step", () => {
+  const addChild = path.join(repo, "test/fixtures/identity/add-child.mjs");
+  const run = (env: Record<string, string>, args: string[]) =>
+    new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      const p = execFile(process.execPath, [addChild, dist, ...args], { env: { ...process.env, POSTDECK_SIM_INIT_BPS: "0", ...env } });
+      p.on("exit", (code, signal) => resolve({ code, signal }));
+    });
+
+  for (const point of ["after-temp-write", "after-link", "add-after-key"]) {
+    it(`leaves the key once or not at all when killed at ${point}, and a re-run finishes the add`, async () => {
+      const root = await tempDir("add-crash");
+      const ids = path.join(root, "identities");
+      const config = path.join(root, "postdeck.yaml");
+      await fs.writeFile(config, `node:\n  dataFolder: ${root}\nservices: []\n`);
+      const postcli = path.join(root, "postcli");
+      await fs.writeFile(postcli, `#!/bin/sh\nexec '${process.execPath}' '${path.join(repo, "bin/postdeck.js")}' sim postcli "$@"\n`, { mode: 0o755 });
+      const args = [ids, path.join(root, "state"), config, postcli, path.join(root, "pos", "fresh"), "fresh"];
+
+      const killed = await run({ POSTDECK_FAULT: point }, args);
+      expect(killed.signal).toBe("SIGKILL");
+      const keys = async () => (await fs.readdir(ids).catch(() => [] as string[])).filter((n) => n.endsWith(".key"));
+      expect((await keys()).length).toBeLessThanOrEqual(1);
+      for (const k of await keys()) expect(checkKeyContent(k, await fs.readFile(path.join(ids, k))).ok).toBe(true);
+
+      const again = await run({}, args);
+      expect(again.code).toBe(0);
+      expect(await keys()).toEqual(["fresh.key"]);
+      expect(await fs.readFile(path.join(ids, "fresh.key"))).toEqual(await fs.readFile(path.join(root, "pos", "fresh", "identity.key")));
+      const yaml = await fs.readFile(config, "utf8");
+      expect(yaml.match(/name: fresh/g)).toHaveLength(1);
+      expect((await fs.readdir(ids)).filter((n) => n.includes(".tmp-"))).toEqual([]);
+    });
+  }
+});
