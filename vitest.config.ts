@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    testTimeout: 60_000,
+    testTimeout: 180_000, // end-to-end tests wait for a node restart and proofs on a shared 2-core machine; every wait inside is bounded
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,

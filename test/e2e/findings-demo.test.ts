@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe("findings on the demo rig", () => {
-  it("node PROVING with the service stopped is an error (doctor exits 1) until the service runs again", async () => {
+  it("node PROVING with the service stopped is an error (doctor exits 1) until the service runs again", { timeout: 180_000 }, async () => {
     // a fresh rig: the node asks every identity for its initial proof at once
     await waitFor(async () => {
       const s = JSON.parse((await runCli([...cfg, "status", "--json"])).stdout);
@@ -76,7 +76,7 @@ describe("findings on the demo rig", () => {
     await waitFor(hasNot("key-permissions", "post1.key"), { timeoutMs: 40_000, what: "key-permissions cleared" });
   });
 
-  it("a key copied under a second name, and local.key among several keys, are errors in the node's words until removed", async () => {
+  it("a key copied under a second name, and local.key among several keys, are errors in the node's words until removed", { timeout: 180_000 }, async () => {
     const dup = path.join(ids, "post1-copy.key");
     const local = path.join(ids, "local.key");
     await fs.copyFile(path.join(ids, "post1.key"), dup);
@@ -93,7 +93,7 @@ describe("findings on the demo rig", () => {
       { timeoutMs: 40_000, what: "key findings cleared" });
   });
 
-  it("the node's JSON config: smeshing-start true, no coinbase, a random or mismatched post listener, each found and cleared", async () => {
+  it("the node's JSON config: smeshing-start true, no coinbase, a random or mismatched post listener, each found and cleared", { timeout: 300_000 }, async () => {
     const file = path.join(dir, "node", "config.json");
     const good = await fs.readFile(file, "utf8");
     const edit = async (fn: (c: Record<string, Record<string, unknown>>) => void) => {
