@@ -1,9 +1,7 @@
 // Phase 4 — the console: `postdeck` (the TUI) in a real pseudo-terminal, attached to postdeck's
 // daemon with 16 services. A: all idle (CPU). B: 1,000 lines/s in total (CPU, RSS, frames/s,
 // key press → changed frame). C: a burst of 1,000,000 lines (RSS after; bounded buffers).
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { makeChildren, POSTDECK_BIN, REPO, BENCH_DIR } from "../lib/children.js";
+import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
 import { writtenByMarker } from "../lib/captured.js";
 import { PostdeckSupervisor, postdeckEnv } from "../lib/postdeck.js";
 import { cpuSeconds, findMarked, loadAvg, rssBytes, sampleRss, sleep, waitFor } from "../lib/proc.js";
@@ -14,10 +12,8 @@ import { PtyScreen } from "./pty-screen.js";
 const COLS = 120;
 const ROWS = 40;
 
-/** The console's command: `postdeck` itself when src/cli/tui.ts attaches, else bench/console/attach.js. */
+/** The console's command: `postdeck` run as a program, as the installed command is. */
 function consoleArgv(configPath) {
-  const tui = readFileSync(path.join(REPO, "dist/cli/tui.js"), "utf8");
-  if (/not built yet/.test(tui)) return { argv: [process.execPath, path.join(BENCH_DIR, "console/attach.js"), "--config", configPath], via: "bench/console/attach.js (src/cli/tui.ts could not attach yet: same runConsole over a socket client)" };
   return { argv: [POSTDECK_BIN, "--config", configPath], via: "postdeck (bin/postdeck.js run as a program, as the installed command is)" };
 }
 
