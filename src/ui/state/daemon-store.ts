@@ -2,7 +2,7 @@
 // log buffers and the connection state. Plain TypeScript (no React) so it can be tested and
 // so the hook can coalesce many events into one render.
 import type { ConnectionState, DaemonEvent } from "../../client/types.js";
-import type { Snapshot, ServiceView, TaskView } from "../../protocol/model.js";
+import type { Snapshot } from "../../protocol/model.js";
 import { LogStore, type LogStoreOptions } from "./log-buffer.js";
 
 export interface DaemonState {
@@ -48,7 +48,7 @@ export class DaemonStore {
         this.state = { ...this.state, snapshot: e.data };
         break;
       case "service":
-        if (snap) this.state = { ...this.state, snapshot: { ...snap, services: upsertService(snap.services, e.data) } };
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, services: upsert(snap.services, e.data, (x) => x.name) } };
         break;
       case "node":
         if (snap) this.state = { ...this.state, snapshot: { ...snap, node: e.data } };
@@ -63,7 +63,7 @@ export class DaemonStore {
         if (snap) this.state = { ...this.state, snapshot: { ...snap, hardware: e.data } };
         break;
       case "task":
-        if (snap) this.state = { ...this.state, snapshot: { ...snap, tasks: upsertTask(snap.tasks, e.data) } };
+        if (snap) this.state = { ...this.state, snapshot: { ...snap, tasks: upsert(snap.tasks, e.data, (x) => x.id) } };
         break;
       case "log":
         this.logs.append(e.data);
@@ -80,18 +80,11 @@ export class DaemonStore {
   }
 }
 
-function upsertService(list: ServiceView[], s: ServiceView): ServiceView[] {
-  const i = list.findIndex((x) => x.name === s.name);
-  if (i === -1) return [...list, s];
+/** The list with `item` replacing the entry of the same key, or appended. */
+function upsert<T>(list: T[], item: T, key: (x: T) => string): T[] {
+  const i = list.findIndex((x) => key(x) === key(item));
+  if (i === -1) return [...list, item];
   const out = list.slice();
-  out[i] = s;
-  return out;
-}
-
-function upsertTask(list: TaskView[], t: TaskView): TaskView[] {
-  const i = list.findIndex((x) => x.id === t.id);
-  if (i === -1) return [...list, t];
-  const out = list.slice();
-  out[i] = t;
+  out[i] = item;
   return out;
 }

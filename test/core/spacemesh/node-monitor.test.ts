@@ -7,6 +7,7 @@ import type { ResolvedConfig } from "../../../src/config/schema.js";
 import { spacemeshV1 } from "../../../src/protocol/spacemesh-proto.js";
 import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
 import { keyHex, serviceView } from "./rig-input.js";
+import { writePosMetadata } from "../../helpers/pos-identity.js";
 
 const tmpDirs: string[] = [];
 const monitors: NodeMonitor[] = [];
@@ -27,16 +28,7 @@ async function waitFor(cond: () => boolean, what: string, timeoutMs = 30_000): P
 
 /** A complete PoS dir for `nodeId`: 4 units of 16 labels, 2 files of 512 bytes, nonce found. */
 function writePosDir(dir: string, nodeId: string): void {
-  mkdirSync(dir, { recursive: true });
-  const meta = {
-    NodeId: Buffer.from(nodeId, "hex").toString("base64"),
-    CommitmentAtxId: Buffer.alloc(32, 1).toString("base64"),
-    LabelsPerUnit: 16,
-    NumUnits: 4,
-    MaxFileSize: 512,
-    Nonce: 3,
-  };
-  writeFileSync(path.join(dir, "postdata_metadata.json"), JSON.stringify(meta, null, "\t"));
+  writePosMetadata(dir, nodeId, { CommitmentAtxId: Buffer.alloc(32, 1).toString("base64"), LabelsPerUnit: 16, MaxFileSize: 512, Nonce: 3 });
   writeFileSync(path.join(dir, "postdata_0.bin"), Buffer.alloc(512));
   writeFileSync(path.join(dir, "postdata_1.bin"), Buffer.alloc(512));
 }
