@@ -6,12 +6,12 @@
 //
 //   npx tsc -p . && node bench/supervisor-idle.js [--services 16] [--seconds 60] [--runs 20] [--crashes 5]
 import { execFileSync, spawnSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
+import { identity } from "./lib/postdeck.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(root, "bin/postdeck.js");
@@ -40,13 +40,8 @@ const dataFolder = path.join(dir, "data");
 mkdirSync(path.join(dataFolder, "identities"), { recursive: true, mode: 0o700 });
 const services = [];
 for (let i = 0; i < N; i++) {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const seed = privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
-  const pub = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
-  writeFileSync(path.join(dataFolder, "identities", `post${i}.key`), Buffer.concat([seed, pub]).toString("hex"), { mode: 0o600 });
   const pos = path.join(dir, `pos${i}`);
-  mkdirSync(pos);
-  writeFileSync(path.join(pos, "postdata_metadata.json"), JSON.stringify({ NodeId: pub.toString("base64"), CommitmentAtxId: Buffer.alloc(32, 1).toString("base64"), LabelsPerUnit: 1024, NumUnits: 4, MaxFileSize: 16384, Nonce: 1 }));
+  identity(dataFolder, pos, `post${i}.key`);
   services.push({ name: `post${i}`, dir: pos });
 }
 const configPath = path.join(dir, "postdeck.yaml");

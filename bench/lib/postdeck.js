@@ -9,7 +9,8 @@ import { POSTDECK_BIN } from "./children.js";
 import { findMarked, isAlive, killMarked, sleep, waitFor } from "./proc.js";
 import { withRotated } from "./captured.js";
 
-function identity(dataFolder, posDir, keyName) {
+/** A key in <dataFolder>/identities/<keyName> and a PoS dir whose metadata names it (what the supervisor checks). */
+export function identity(dataFolder, posDir, keyName) {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const seed = privateKey.export({ format: "der", type: "pkcs8" }).subarray(-32);
   const pub = publicKey.export({ format: "der", type: "spki" }).subarray(-32);
