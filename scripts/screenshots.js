@@ -134,6 +134,6 @@ try {
   }
 } finally {
   spawnSync("tmux", ["-L", server, "kill-server"], { stdio: "ignore" });
-  if (config) spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--config", config], { stdio: "inherit" });
+  if (config) spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--config", config], { stdio: "ignore" });
   fs.rmSync(work, { recursive: true, force: true });
 }
