@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=2
 // (a bounded heap for the console; when run as `node bin/postdeck.js` the console re-runs itself with it)
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/bundle/main.js"; // one bundle of src/ and its dependencies (scripts/bundle.js)
 
 main(process.argv.slice(2)).then(
   (code) => {

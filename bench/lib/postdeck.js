@@ -8,6 +8,7 @@ import path from "node:path";
 import { POSTDECK_BIN } from "./children.js";
 import { findMarked, isAlive, killMarked, sleep, waitFor } from "./proc.js";
 import { withRotated } from "./captured.js";
+import { startSimNode } from "./sim-node.js";
 
 /** A key in <dataFolder>/identities/<keyName> and a PoS dir whose metadata names it (what the supervisor checks). */
 export function identity(dataFolder, posDir, keyName) {
@@ -37,7 +38,8 @@ export function postdeckEnv(extra = {}) {
 export class PostdeckSupervisor {
   name = "postdeck";
   /**
-   * root: a short temp dir; children: from makeChildren; o.logs: logs config; o.restart: restart config.
+   * root: a short temp dir; children: from makeChildren; o.logs: logs config; o.restart: restart config;
+   * o.node: run a simulated node (log file, gRPC listeners, postcli) as a real rig has (sim-node.js).
    */
   constructor(root, children, o = {}) {
     this.root = root;
@@ -50,6 +52,9 @@ export class PostdeckSupervisor {
       identity(dataFolder, dir, `id${i}.key`);
       return { name: c.marker, dir, binary: c.wrapper };
     });
+    this.dataFolder = dataFolder;
+    this.withNode = o.node === true;
+    this.node = null;
     const config = {
       rig: "bench",
       stateDir: this.stateDir,
@@ -58,8 +63,13 @@ export class PostdeckSupervisor {
       logs: { maxBytes: 10 * 1024 * 1024, keep: 3, ringLines: 2000, ...(o.logs ?? {}) },
       services,
     };
-    writeFileSync(this.configPath, JSON.stringify(config, null, 2)); // JSON is YAML
+    this.config = config;
+    this.writeConfig();
     this.pid = null;
+  }
+
+  writeConfig() {
+    writeFileSync(this.configPath, JSON.stringify(this.config, null, 2)); // JSON is YAML
   }
 
   cli(args, o = {}) {
@@ -85,6 +95,11 @@ export class PostdeckSupervisor {
    */
   async start(o = {}) {
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    if (this.withNode && !this.node) {
+      this.node = await startSimNode(this.root, this.dataFolder);
+      Object.assign(this.config, this.node.config);
+      this.writeConfig();
+    }
     const r = await this.cliAsync(["daemon", "start"]);
     if (r.status !== 0) throw new Error(`postdeck daemon start failed: ${r.stderr || r.stdout}`);
     this.pid = Number(readFileSync(path.join(this.stateDir, "daemon.pid"), "utf8").trim());
@@ -115,5 +130,6 @@ export class PostdeckSupervisor {
     }
     const prefix = this.children[0]?.marker.split("-")[0];
     if (prefix) killMarked(prefix + "-");
+    await this.node?.stop();
   }
 }

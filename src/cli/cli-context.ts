@@ -3,7 +3,7 @@
 import { loadConfig } from "../config/load.js";
 import { takeConfigFlag } from "../config/config-path.js";
 import type { ResolvedConfig } from "../config/schema.js";
-import { clientFor } from "../client/ensure-daemon.js";
+import { clientFor } from "../client/connect.js";
 import type { SocketClient } from "../client/socket-client.js";
 import { UsageError } from "./errors.js";
 

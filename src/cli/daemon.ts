@@ -1,7 +1,8 @@
 // `postdeck daemon run|start|stop|status`: the daemon in the foreground, detached, stopped, or asked how it is.
 import { startDaemon } from "../daemon/run-daemon.js";
 import { processAlive as alive } from "../daemon/lock.js";
-import { startDetachedDaemon, clientFor } from "../client/ensure-daemon.js";
+import { startDetachedDaemon } from "../client/ensure-daemon.js";
+import { clientFor } from "../client/connect.js";
 import { DaemonNotRunningError } from "../client/errors.js";
 import { configFor, parseArgs } from "./cli-context.js";
 import { OperationError, UsageError } from "./errors.js";

@@ -1,31 +1,16 @@
-// Connecting to the daemon of a config: connectDaemon (fails clearly when none runs) and
-// ensureDaemon (starts a detached daemon first: used by the console).
+// Starting the daemon of a config: startDetachedDaemon, and ensureDaemon (connects, starting a
+// detached daemon first when none runs: used by the console). Connecting alone is connect.ts.
 import { spawn } from "node:child_process";
 import { mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ResolvedConfig } from "../config/schema.js";
 import { daemonLogPath, socketPath } from "../config/runtime-paths.js";
+import { connectDaemon } from "./connect.js";
 import { DaemonNotRunningError } from "./errors.js";
-import { SocketClient, type SocketClientOptions } from "./socket-client.js";
+import { SocketClient } from "./socket-client.js";
 
 /** The launcher of this installation (bin/postdeck.js). */
 export const POSTDECK_BIN = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
-
-export function clientFor(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): SocketClient {
-  return new SocketClient(socketPath(config.stateDir, o.env ?? process.env), o);
-}
-
-/** A client to a running daemon; throws DaemonNotRunningError when none answers. */
-export async function connectDaemon(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<SocketClient> {
-  const c = clientFor(config, o);
-  try {
-    await c.call("snapshot", {});
-  } catch (err) {
-    c.close();
-    throw err;
-  }
-  return c;
-}
 
 export interface StartedDaemon {
   pid: number;

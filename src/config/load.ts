@@ -83,7 +83,7 @@ export function parseConfigText(text: string, file: string, o: LoadOptions = {})
     throw new ConfigError(file, [`${file}: (top level): found ${describeValue(raw)}; expected a mapping with at least a 'node' section`]);
   }
   const loc = locate(doc, lc);
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = ConfigSchema.safeParse(raw, { jitless: true }); // parsed once: zod's compiled fast path would cost more than it saves
   if (!parsed.success) {
     throw new ConfigError(file, parsed.error.issues.flatMap((i) => zodIssueLine(i, raw, (p) => where(p, loc)).split("\n")));
   }

@@ -1,6 +1,6 @@
 // postdeck's configuration file (YAML), validated with zod. Field names are camelCase.
 // See README "Configuration" for the reference; src/config/load.ts finds and reads the file.
-import { z } from "zod";
+import * as z from "zod";
 import { RestartPolicySchema } from "../protocol/model.js";
 
 /** "IP:port" as post-service's --operator-address requires (a Rust SocketAddr: no host names). */

@@ -1,7 +1,7 @@
 // Control API between the daemon and its clients: HTTP+JSON over a Unix socket, plus an
 // SSE stream (`GET /v1/events`). Every route is declared once here with its request and
 // response schemas; the daemon registers handlers by route key, the client calls by route key.
-import { z } from "zod";
+import * as z from "zod";
 import {
   FindingSchema,
   LogLineSchema,

@@ -1,7 +1,7 @@
 // The shared model: every view the daemon publishes and the client consumes.
 // One zod definition, imported by both sides (daemon validates what it sends in tests,
 // client validates what it receives).
-import { z } from "zod";
+import * as z from "zod";
 
 export const ServiceStateSchema = z.enum(["stopped", "starting", "running", "stopping", "backoff", "failed"]);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;

@@ -1,4 +1,4 @@
-// Runs the built CLI (bin/postdeck.js → dist; run `npx tsc -p .` first) and spawns daemons.
+// Runs the built CLI (bin/postdeck.js → dist/bundle; run `npm run build` first) and spawns daemons.
 import { execFile, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
@@ -9,10 +9,12 @@ import { waitFor } from "./wait-for.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
 
-/** The CLI tests run the built binary: `npm test` builds first; alone, run `npx tsc -p .`. */
+/** The CLI tests run the built binary (bin/postdeck.js loads dist/bundle/): `npm test` builds first; alone, run `npm run build`. */
 export function requireBuild(): void {
-  const main = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
-  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -p .)`);
+  for (const rel of ["../../dist/cli/main.js", "../../dist/bundle/main.js"]) {
+    const file = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(file)) throw new Error(`${file} is missing: build first (npm run build)`);
+  }
 }
 
 export interface CliResult {

@@ -3,7 +3,7 @@
 // appended with fsync. Holds paths, hashes and node ids — never key content.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 
 export const JOURNAL_FILE = "identity-journal.jsonl";
 

@@ -1,7 +1,7 @@
 // The supervisor's state file (<stateDir>/state.json): what a later daemon needs to re-adopt live
 // services instead of starting duplicates. Written atomically.
 import { promises as fs } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { replaceFile, replaceFileSync } from "../fs/atomic-file.js";
 
 export const ServiceRecordSchema = z.object({

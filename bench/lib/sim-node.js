@@ -1,0 +1,82 @@
+// A node for bench rigs, so that the daemon measured does all it does on a real rig (and on the
+// demo rig): the simulated go-spacemesh node (`postdeck sim node`) started on its own, writing its
+// log to a file; postdeck's config then names the node's JSON config, the log file to follow, the
+// three gRPC listeners and a postcli (the simulated one) for the GPU/provider list.
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { POSTDECK_BIN } from "./children.js";
+import { isAlive, sleep } from "./proc.js";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(addr) {
+  const [host, port] = addr.split(":");
+  return new Promise((resolve) => {
+    const c = net.connect(Number(port), host);
+    c.once("connect", () => (c.destroy(), resolve(true)));
+    c.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Starts the simulated node for <dataFolder> (its identities/ is the rig's) under <root>/node and
+ * waits for its public listener. Returns { config, stop } where config is the postdeck.yaml part:
+ * { node: {...}, postcli: {...} }.
+ */
+export async function startSimNode(root, dataFolder) {
+  const dir = path.join(root, "node");
+  mkdirSync(dir, { recursive: true });
+  const grpc = {
+    public: `127.0.0.1:${await freePort()}`,
+    private: `127.0.0.1:${await freePort()}`,
+    post: `127.0.0.1:${await freePort()}`,
+  };
+  const nodeConfig = path.join(dir, "config.json");
+  writeFileSync(
+    nodeConfig,
+    JSON.stringify({
+      main: { "data-folder": dataFolder },
+      smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqzzxmvx6wzd8r9vjj3fgqy0ks3pm4e7rzszmkx5g" },
+      api: { "grpc-public-listener": grpc.public, "grpc-private-listener": grpc.private, "grpc-post-listener": grpc.post },
+      logging: { "log-encoder": "console" },
+    }),
+  );
+  const postcli = path.join(dir, "postcli");
+  writeFileSync(postcli, `#!/bin/sh\nexec '${process.execPath}' '${POSTDECK_BIN}' sim postcli "$@"\n`, { mode: 0o755 });
+  const logFile = path.join(dir, "node.log");
+  const fd = openSync(logFile, "a");
+  const child = spawn(process.execPath, [POSTDECK_BIN, "sim", "node", "--data-folder", dataFolder, "--config", nodeConfig], {
+    stdio: ["ignore", fd, fd],
+    detached: true,
+  });
+  closeSync(fd);
+  const pid = child.pid;
+  child.unref();
+  const deadline = Date.now() + 30_000;
+  while (!(await canConnect(grpc.public))) {
+    if (!isAlive(pid)) throw new Error(`the simulated node exited at start; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`the simulated node did not listen on ${grpc.public} within 30 s; see ${logFile}`);
+    await sleep(100);
+  }
+  return {
+    pid,
+    config: { node: { dataFolder, config: nodeConfig, log: { file: logFile }, grpc }, postcli: { binary: postcli } },
+    async stop() {
+      if (!isAlive(pid)) return;
+      process.kill(-pid, "SIGTERM");
+      for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+      if (isAlive(pid)) process.kill(-pid, "SIGKILL");
+    },
+  };
+}

@@ -1,0 +1,22 @@
+// Connecting to the daemon of a config: clientFor (no probe: the first call fails clearly when
+// none runs) and connectDaemon (probes first). Starting a daemon is in ensure-daemon.ts, kept
+// apart so that the one-shot commands (status, start, logs, ...) load no child_process.
+import type { ResolvedConfig } from "../config/schema.js";
+import { socketPath } from "../config/runtime-paths.js";
+import { SocketClient, type SocketClientOptions } from "./socket-client.js";
+
+export function clientFor(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): SocketClient {
+  return new SocketClient(socketPath(config.stateDir, o.env ?? process.env), o);
+}
+
+/** A client to a running daemon; throws DaemonNotRunningError when none answers. */
+export async function connectDaemon(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<SocketClient> {
+  const c = clientFor(config, o);
+  try {
+    await c.call("snapshot", {});
+  } catch (err) {
+    c.close();
+    throw err;
+  }
+  return c;
+}
