@@ -36,6 +36,7 @@ const cfg = {
   keyPresses: num("BENCH_KEYS", 40, 10),
   scaleCounts: (process.env.BENCH_SCALE_COUNTS ?? "4,16,64").split(",").map(Number),
   scaleSeconds: num("BENCH_SCALE_SECONDS", 20, 5),
+  scaleNode: process.env.BENCH_SCALE_NODE !== "0",
   statusRuns: num("BENCH_STATUS_RUNS", 20, 5),
   settleS: num("BENCH_SETTLE_SECONDS", 5, 2),
 };
@@ -64,7 +65,7 @@ await phase("1", "Supervision", () => runSupervision({ supervisors, children: cf
 await phase("2", "Restart", () => runRestart({ supervisors, kills: cfg.kills, uptimeS: cfg.uptimeS, log }));
 await phase("3", "Log capture ceiling", () => runCapture({ supervisors, seconds: cfg.captureSeconds, log }));
 await phase("4", "Console", () => runConsoleBench({ cfg, log }));
-await phase("5", "Scale", async () => ({ nodeStartupMs: nodeStartupMs(), rows: await runScale({ counts: cfg.scaleCounts, seconds: cfg.scaleSeconds, statusRuns: cfg.statusRuns, settleS: cfg.settleS, log }) }));
+await phase("5", "Scale", async () => ({ nodeStartupMs: nodeStartupMs(), node: cfg.scaleNode, rows: await runScale({ counts: cfg.scaleCounts, seconds: cfg.scaleSeconds, statusRuns: cfg.statusRuns, settleS: cfg.settleS, node: cfg.scaleNode, log }) }));
 results.machine.loadAvgEnd = loadAvg();
 results.finishedAt = new Date().toISOString();
 

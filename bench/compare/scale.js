@@ -1,5 +1,6 @@
-// Phase 5 — scale: postdeck's daemon with 4, 16, 64 idle services: CPU (% of one core) and RSS
-// over a window after they all run, and `postdeck status --json` wall time (p50/p95 over runs).
+// Phase 5 — scale: postdeck's daemon with 4, 16, 64 idle services (and, unless node is false, a
+// simulated node as a real rig has: gRPC, log file, postcli): CPU (% of one core) and RSS over a
+// window after they all run, and `postdeck status --json` wall time (p50/p95 over runs).
 import { spawnSync } from "node:child_process";
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
 import { PostdeckSupervisor, postdeckEnv } from "../lib/postdeck.js";
@@ -7,14 +8,14 @@ import { cpuSeconds, loadAvg, rssBytes, sampleRss, sleep } from "../lib/proc.js"
 import { percentile } from "../lib/stats.js";
 import { freshDir, removeDir } from "../lib/supervisors.js";
 
-export async function runScale({ counts, seconds, statusRuns, settleS, log }) {
+export async function runScale({ counts, seconds, statusRuns, settleS, node = true, log }) {
   const results = [];
   for (const n of counts) {
     const root = freshDir(`scl${n}`);
     const { children } = makeChildren(root, `pd5${n}`, n, ["--rate", 0, "--seconds", 0, "--then", "idle"]);
-    const sup = new PostdeckSupervisor(root, children);
+    const sup = new PostdeckSupervisor(root, children, { node });
     const load0 = loadAvg();
-    log(`scale: postdeck with ${n} idle services: ${seconds} s window, ${statusRuns} × status --json (load ${load0})`);
+    log(`scale: postdeck with ${n} idle services${node ? " and a simulated node" : ""}: ${seconds} s window, ${statusRuns} × status --json (load ${load0})`);
     try {
       await sup.start();
       await sleep(settleS * 1000);

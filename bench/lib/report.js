@@ -87,7 +87,7 @@ function scale(p) {
     r.error ? [r.n, `error: ${r.error}`, "", "", "", ""] : [r.n, fixed(r.cpuPct, 2), mb(r.rssPeak), mb(r.rssEnd), `${fixed(r.statusP50, 0)} / ${fixed(r.statusP95, 0)}`, r.statusBytes, `${r.load0} → ${r.load1}`],
   );
   return [
-    "## 5. Scale: postdeck's daemon with idle services",
+    `## 5. Scale: postdeck's daemon with idle services${p.data.node === false ? "" : " and a simulated node (gRPC, log file, postcli)"}`,
     "",
     loadLine(p),
     "",
