@@ -8,7 +8,8 @@ import type { ServiceView, TaskView } from "../protocol/model.js";
 import type { RouteKey } from "../protocol/api.js";
 import { useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
-import { useTick } from "./hooks/useTick.js";
+import { useClock } from "./hooks/useClock.js";
+import { liveFiguresText } from "./live-figures.js";
 import { ThemeContext, createTheme, type Tone } from "./theme.js";
 import { computeLayout, type Layout } from "./layout.js";
 import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
@@ -18,11 +19,11 @@ import { confirmationText, provingNote, type ServiceAction } from "./service-lab
 import { findMatch, moveAnchor, topAnchor, viewEnd } from "./log-view.js";
 import { ALL_SOURCES } from "./state/log-buffer.js";
 import { hardwareLines } from "./panes/HardwarePane.js";
-import { Header } from "./components/Header.js";
+import { Header, connectionSegments } from "./components/Header.js";
 import { Footer } from "./components/Footer.js";
 import type { Segment } from "./components/Line.js";
 import { IdentitiesPane } from "./panes/IdentitiesPane.js";
-import { ServicesPane } from "./panes/ServicesPane.js";
+import { ServicesPane, serviceColumns } from "./panes/ServicesPane.js";
 import { LogsPane } from "./panes/LogsPane.js";
 import { HardwarePane } from "./panes/HardwarePane.js";
 import { TextBlock } from "./components/TextBlock.js";
@@ -85,12 +86,20 @@ const STATUS_MS = 15_000; // how long a status message stays (errors stay until 
 const TASK_STATUS_MS = 4_000; // while a task runs its progress takes the status line back sooner
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
+/** Whether the status line still shows a message (errors and sticky ones stay until replaced). */
+function statusShown(status: UiState["status"], tasks: TaskView[], now: number): boolean {
+  if (!status) return false;
+  return status.tone === "err" || status.sticky === true || now - status.at < (tasks.some((t) => t.state === "running") ? TASK_STATUS_MS : STATUS_MS);
+}
+
+const segmentsText = (segs: Segment[]): string => segs.map((s) => s.text).join("");
+
 export function quitSummary(services: ServiceView[], daemonPid: number | null): QuitSummary {
   return { running: services.filter((s) => KEEPS_RUNNING.has(s.state)).length, daemonPid };
 }
 
 export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice }: AppProps): React.JSX.Element {
-  const store = useDaemonStore(client, storeOpts);
+  const store = useDaemonStore(client, { figuresText: liveFiguresText, ...storeOpts });
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
@@ -106,10 +115,18 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const services = snap?.services ?? [];
   const identities = snap?.identities ?? [];
   const findings = snap?.findings ?? [];
-  const fastTick =
-    store.state.connection.kind === "disconnected" ||
-    services.some((s) => s.state === "backoff" || (s.state === "running" && s.startedAt != null && now - s.startedAt < 60_000));
-  useTick(fastTick ? 1000 : 10_000);
+  const tasks = snap?.tasks ?? [];
+  // Everything on screen that moves with the clock alone; the console redraws when it changes.
+  const clockText = (t: number): string => {
+    const cols = serviceColumns(t).filter((c) => c.id === "state" || c.id === "uptime");
+    const parts = services.map((s) => cols.map((c) => c.cell(s).text).join(" "));
+    parts.push(segmentsText(connectionSegments(store.state.connection, snap?.daemon ?? null, store.state.bye, t)));
+    parts.push(String(statusShown(ui.status, tasks, t)));
+    const o = ui.overlay;
+    if (o && (o.kind === "identity" || o.kind === "service")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
+    return parts.join("\n");
+  };
+  useClock(1000, clock, clockText);
 
   // ---- derived views (computed from the latest ui, also inside key handlers) ----
   const derive = (u: UiState) => {
@@ -172,7 +189,6 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
 
   // A task that ends says how it ended (its message says what to do next), and stays said.
   const taskSeen = useRef(new Map<string, string>());
-  const tasks = snap?.tasks ?? [];
   useEffect(() => {
     for (const t of tasks) {
       const before = taskSeen.current.get(t.id);
@@ -739,13 +755,13 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
         { text: ui.input.text },
         { text: "█" },
       ]
-    : ui.status && (ui.status.tone === "err" || ui.status.sticky || now - ui.status.at < (tasks.some((t) => t.state === "running") ? TASK_STATUS_MS : STATUS_MS))
+    : ui.status && statusShown(ui.status, tasks, now)
       ? [{ text: ui.status.text, tone: ui.status.tone }]
       : taskStatus(tasks);
 
   return (
     <ThemeContext.Provider value={theme}>
-      <Box flexDirection="column" width={width} height={layout.height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={layout.height} overflowY="hidden">
         <Header daemon={snap?.daemon ?? null} node={snap?.node ?? null} connection={store.state.connection} bye={store.state.bye} width={width} now={now} />
         {body}
         <Footer keys={footerKeys} status={status} width={width} />

@@ -2,6 +2,7 @@
 // The caller owns the client (obtaining it, i.e. starting or finding the daemon, is not the
 // console's business) and closes it afterwards.
 import React from "react";
+import { appendFileSync } from "node:fs";
 import { render } from "ink";
 import type { DaemonClient } from "../client/types.js";
 import { App, type QuitSummary } from "./App.js";
@@ -31,6 +32,15 @@ export function closingMessage(s: QuitSummary | null, reattach = "postdeck"): st
   return `postdeck: console closed; ${n} keep${s.running === 1 ? "s" : ""} running under the daemon${pid}. Reattach with \`${reattach}\`.`;
 }
 
+/**
+ * With POSTDECK_RENDER_LOG=<file>, every render Ink makes is appended to the file as
+ * `<epoch ms> <render ms>` (the bench counts renders, drawn or not, and their cost).
+ */
+function renderRecorder(file: string | undefined): ((m: { renderTime: number }) => void) | undefined {
+  if (!file) return undefined;
+  return ({ renderTime }) => appendFileSync(file, `${Date.now()} ${renderTime.toFixed(2)}\n`);
+}
+
 export async function runConsole(client: DaemonClient, opts: RunConsoleOptions = {}): Promise<ConsoleResult> {
   const stdout = opts.stdout ?? process.stdout;
   const alt = opts.altScreen ?? stdout.isTTY === true;
@@ -52,8 +62,9 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       stderr: opts.stderr ?? process.stderr,
       exitOnCtrlC: false, // the App quits on Ctrl-C itself, with the closing message
       patchConsole: true,
-      maxFps: 30, // Ink's own cap: key presses render within a frame of 33 ms
+      maxFps: 60, // Ink's own cap; data frames are capped lower by the store (4/s, logs 2/s), so this bounds key repeat and how long a key waits behind a frame just drawn (16 ms)
       incrementalRendering: false, // true garbles the first frames in tmux (Ink 6.8)
+      onRender: renderRecorder(process.env["POSTDECK_RENDER_LOG"]),
     },
   );
   // Without a TTY there are no keys: end cleanly on signals instead.

@@ -98,3 +98,64 @@ describe("render coalescing", () => {
     cleanup();
   });
 });
+
+describe("redraws only for what the operator can see change", () => {
+  // All running, so no backoff countdown moves; post2 up 5 min 10 s at t0.
+  const setup = async (t0: number, storeOpts: Record<string, number> = {}) => {
+    const React = await import("react");
+    const { render } = await import("ink-testing-library");
+    const { App } = await import("../../src/ui/App.js");
+    const { FakeClient } = await import("./fake-client.js");
+    const { snapshot } = loadFixture();
+    const services = snapshot.services.map((s, i) => ({ ...s, state: "running" as const, pid: 4100 + i, startedAt: t0 - 310_000, nextRestartAt: null, cpuPercent: 3.2, rssBytes: 325058560 }));
+    services[0] = { ...services[0]!, startedAt: t0 - 5_000 };
+    const snap = { ...snapshot, services };
+    const client = new FakeClient(snap);
+    const clock = { t: t0 };
+    const inst = render(React.createElement(App, { client, now: () => clock.t, noColor: true, store: { maxFps: 1000, logFps: 1000, ...storeOpts } }));
+    const frame = () => inst.lastFrame() ?? "";
+    const until = async (pred: (f: string) => boolean, what: string, ms = 5000) => {
+      const end = Date.now() + ms;
+      while (!pred(frame())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; frame:\n${frame()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const row = (name: string) => frame().split("\n").find((l) => l.includes(`${name} `) && l.includes("running")) ?? "";
+    await until((f) => f.includes("post4"), "the services");
+    return { inst, client, clock, frame, until, row, services, snap };
+  };
+
+  it("uptime in minutes (<1m at first): an idle console draws no frame until a minute changes", async () => {
+    const { cleanup } = await import("ink-testing-library");
+    const t0 = 1_764_150_000_000;
+    const { inst, clock, until, row } = await setup(t0);
+    expect(row("post1")).toMatch(/<1m/);
+    expect(row("post2")).toMatch(/\b5m\b/);
+    await new Promise((r) => setTimeout(r, 300)); // initial renders settle
+    const before = inst.frames.length;
+    clock.t = t0 + 20_000; // 5m30s: nothing on screen changes
+    await new Promise((r) => setTimeout(r, 2500)); // two clock checks
+    expect(inst.frames.length).toBe(before);
+    clock.t = t0 + 60_000; // post1 is 1m old now, post2 6m
+    await until(() => /\b6m\b/.test(row("post2")), "post2 at 6m");
+    expect(row("post1")).toMatch(/\b1m\b/);
+    cleanup();
+  });
+
+  it("a sample that shows the same numbers draws no frame; one that changes them does", async () => {
+    const { cleanup } = await import("ink-testing-library");
+    const t0 = 1_764_150_000_000;
+    const { inst, client, row, until, services, snap } = await setup(t0, { backgroundMs: 50 });
+    expect(row("post2")).toMatch(/\s3\s+310M/);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = inst.frames.length;
+    client.emit({ type: "service", data: { ...services[1]!, cpuPercent: 3.4, rssBytes: 325058560 + 1000 } }); // still "3" and "310M"
+    client.emit({ type: "hardware", data: { ...snap.hardware!, sampledAt: snap.hardware!.sampledAt + 2000 } }); // same figures, new time
+    await new Promise((r) => setTimeout(r, 500));
+    expect(inst.frames.length).toBe(before);
+    client.emit({ type: "service", data: { ...services[1]!, cpuPercent: 97, rssBytes: 325058560 } });
+    await until(() => /\s97\s+310M/.test(row("post2")), "post2 at 97 % CPU");
+    cleanup();
+  });
+});

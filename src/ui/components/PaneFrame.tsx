@@ -28,9 +28,9 @@ export function titleSegments(title: string, info: Segment[], focused: boolean, 
 
 export function PaneFrame({ title, info = [], focused, width, height, children }: PaneFrameProps): React.JSX.Element {
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line segs={titleSegments(title, info, focused, width)} width={width} />
-      <Box flexDirection="column" width={width} height={Math.max(0, height - 1)} overflow="hidden">
+      <Box flexDirection="column" width={width} height={Math.max(0, height - 1)} overflowY="hidden">
         {children}
       </Box>
     </Box>

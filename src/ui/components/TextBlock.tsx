@@ -29,7 +29,7 @@ export function TextBlock({ title, info = [], lines, width, height, scroll, wrap
   const top = Math.min(Math.max(0, scroll), maxScroll);
   const more: Segment[] = rows.length > body ? [{ text: `${top + 1}-${Math.min(rows.length, top + body)}/${rows.length}${scrollHint ? " " + scrollHint : ""}`, tone: "muted" }] : [];
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       <Line segs={titleSegments(title, [...info, ...more], true, width)} width={width} />
       {rows.slice(top, top + body).map((segs, i) => (
         <Line key={i} segs={segs} width={width} />

@@ -6,12 +6,15 @@ import { useEffect, useRef, useState } from "react";
 import type { DaemonClient } from "../../client/types.js";
 import { DaemonStore } from "../state/daemon-store.js";
 import type { LogStoreOptions } from "../state/log-buffer.js";
+import type { Snapshot } from "../../protocol/model.js";
 
 export interface DaemonStoreOptions extends LogStoreOptions {
   maxFps?: number; // default 12 (the console passes 4)
   logFps?: number; // default 2
   backgroundMs?: number; // hardware samples and CPU%/RSS-only changes: at most one render per this (default 5000)
   backfillLines?: number; // older lines fetched per source on attach (default 300)
+  /** The text of the sampled figures on screen; a sample that leaves it unchanged draws no frame. */
+  figuresText?: (snap: Snapshot | null) => string;
 }
 
 export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = {}): DaemonStore {
@@ -23,6 +26,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const logInterval = Math.max(stateInterval, 1000 / (opts.logFps ?? 2));
   const backgroundInterval = Math.max(logInterval, opts.backgroundMs ?? 5000);
   const backfillLines = opts.backfillLines ?? 300;
+  const figuresText = opts.figuresText;
 
   useEffect(() => {
     let timer: NodeJS.Timeout | null = null;
@@ -44,7 +48,9 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
     };
     const unsubscribe = client.subscribe(
       (e) => {
-        const interval = e.type === "log" ? logInterval : store.isBackground(e) ? backgroundInterval : stateInterval;
+        const background = e.type !== "log" && store.isBackground(e);
+        const interval = e.type === "log" ? logInterval : background ? backgroundInterval : stateInterval;
+        const figuresBefore = background && figuresText ? figuresText(store.state.snapshot) : null;
         const backfill = store.apply(e);
         for (const source of backfill) {
           client
@@ -59,6 +65,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
               /* no older lines for this source: the live tail still works */
             });
         }
+        if (figuresBefore !== null && figuresText!(store.state.snapshot) === figuresBefore) return; // the same numbers on screen
         schedule(interval);
       },
       (s) => {
@@ -71,7 +78,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
       if (timer) clearTimeout(timer);
       unsubscribe();
     };
-  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines]);
+  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, figuresText]);
 
   return store;
 }

@@ -20,6 +20,11 @@ export interface ServicesPaneProps {
   now: number;
 }
 
+/** Uptime in the table: `<1m` in the first minute, then as formatDuration (the table changes once a minute at most). */
+export function uptimeLabel(ms: number): string {
+  return ms < 60_000 ? "<1m" : formatDuration(ms);
+}
+
 export function serviceColumns(now: number): Column<ServiceView>[] {
   return [
     { id: "name", header: "NAME", min: 6, max: 12, priority: 0, cell: (s) => ({ text: s.name, bold: true }) },
@@ -31,7 +36,7 @@ export function serviceColumns(now: number): Column<ServiceView>[] {
       min: 7,
       align: "right",
       priority: 2,
-      cell: (s) => ({ text: s.startedAt != null && s.state === "running" ? formatDuration(now - s.startedAt) : "—" }),
+      cell: (s) => ({ text: s.startedAt != null && s.state === "running" ? uptimeLabel(now - s.startedAt) : "—" }),
     },
     {
       id: "restarts",

@@ -1,0 +1,120 @@
+// What one console frame costs, without a terminal or daemon: the console (dist/ui/App.js)
+// rendered by Ink into an in-memory TTY of 120×40, fed a 16-service snapshot (the UI test
+// fixture, repeated) and log lines. Measures, per frame: Ink's render-to-string time (its
+// onRender metric), the whole key → written-frame time, and the process CPU per frame.
+// Usage: node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
+import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
+import React from "react";
+import { render } from "ink";
+import { App } from "../../dist/ui/App.js";
+import { percentile } from "../lib/stats.js";
+
+const FRAMES = Number(process.argv[2] ?? 200);
+const ONLY = process.argv[3] ?? ""; // key | log | service: run one case only
+const fixture = JSON.parse(readFileSync(new URL("../../test/fixtures/ui/demo-rig.json", import.meta.url), "utf8"));
+const base = fixture.snapshot;
+const services = Array.from({ length: 16 }, (_, i) => ({ ...base.services[i % base.services.length], name: `post${String(i + 1).padStart(2, "0")}`, startedAt: fixture.now - 3_600_000 }));
+const snapshot = { ...base, services };
+
+class Client {
+  listeners = [];
+  subscribe(onEvent, onState) {
+    this.listeners.push(onEvent);
+    onState?.({ kind: "connected" });
+    queueMicrotask(() => onEvent({ type: "snapshot", data: snapshot }));
+    return () => undefined;
+  }
+  async call(route) {
+    if (route === "logs") return { lines: [] };
+    return {};
+  }
+  close() {}
+  emit(e) {
+    for (const l of this.listeners) l(e);
+  }
+}
+
+class Tty extends EventEmitter {
+  isTTY = true;
+  columns = 120;
+  rows = 40;
+  bytes = 0;
+  writes = 0;
+  onWrite = null;
+  write(s) {
+    this.bytes += s.length;
+    this.writes++;
+    this.onWrite?.();
+    return true;
+  }
+}
+class Stdin extends EventEmitter {
+  isTTY = true;
+  data = null;
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  press(k) {
+    this.data = k;
+    this.emit("readable");
+  }
+}
+
+const client = new Client();
+const stdout = new Tty();
+const stdin = new Stdin();
+const renderTimes = [];
+render(React.createElement(App, { client, now: () => fixture.now, store: { maxFps: 4 } }), {
+  stdout,
+  stdin,
+  stderr: new Tty(),
+  exitOnCtrlC: false,
+  patchConsole: false,
+  maxFps: 30,
+  onRender: ({ renderTime }) => renderTimes.push(renderTime),
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+await sleep(1500);
+
+/** Runs `act` FRAMES times, each waiting for the frame it causes; returns per-frame figures. */
+async function measure(label, act) {
+  if (ONLY && !label.startsWith(ONLY)) return;
+  const wall = [];
+  const cpu = [];
+  renderTimes.length = 0;
+  for (let i = 0; i < FRAMES; i++) {
+    const w0 = stdout.writes;
+    const c0 = process.cpuUsage();
+    const start = performance.now();
+    const written = new Promise((r) => (stdout.onWrite = () => stdout.writes > w0 && r()));
+    act(i);
+    await Promise.race([written, sleep(2000)]);
+    wall.push(performance.now() - start);
+    await sleep(40); // effects after the frame; and past Ink's 30 fps throttle, so every action is its own frame
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const r = renderTimes;
+  const f = (xs) => `p50 ${percentile(xs, 50).toFixed(1)} p95 ${percentile(xs, 95).toFixed(1)} min ${Math.min(...xs).toFixed(1)}`;
+  console.log(`${label.padEnd(34)} renders ${String(r.length).padStart(4)} | Ink render ms ${f(r)} | act→written ms ${f(wall)} | CPU ms per frame ${f(cpu)}`);
+}
+
+await measure("key: j/k (services pane)", (i) => stdin.press(i % 2 ? "k" : "j"));
+let seq = 0;
+await measure("log: lines (50 per frame, all sources)", () => {
+  for (let k = 0; k < 50; k++) {
+    seq++;
+    client.emit({ type: "log", data: [{ source: services[seq % 16].name, seq, at: fixture.now + seq, level: "INFO", text: `2025-11-26T09:40:00.000Z\tINFO\tpost_service\tproving: nonces 0..128 position ${seq}` }] });
+  }
+});
+await measure("service: CPU% change", (i) => client.emit({ type: "service", data: { ...services[i % 16], cpuPercent: 100 + i, restarts: i } }));
+process.exit(0);
