@@ -1,5 +1,4 @@
 // `postdeck daemon run|start|stop|status`: the daemon in the foreground, detached, stopped, or asked how it is.
-import { startDaemon } from "../daemon/run-daemon.js";
 import { processAlive as alive } from "../daemon/lock.js";
 import { startDetachedDaemon } from "../client/ensure-daemon.js";
 import { clientFor } from "../client/connect.js";
@@ -18,6 +17,9 @@ export async function run(args: string[]): Promise<number> {
   const client = clientFor(config, { timeoutMs: 60_000 });
   try {
     if (sub === "run") {
+      // the daemon's modules (gRPC, hardware, identity operations) only for `run`: start, stop
+      // and status are clients
+      const { startDaemon } = await import("../daemon/run-daemon.js");
       const d = await startDaemon(config);
       await d.done;
       return 0;

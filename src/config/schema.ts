@@ -1,7 +1,7 @@
 // postdeck's configuration file (YAML), validated with zod. Field names are camelCase.
 // See README "Configuration" for the reference; src/config/load.ts finds and reads the file.
 import * as z from "zod";
-import { RestartPolicySchema } from "../protocol/model.js";
+import { RestartPolicySchema } from "../protocol/restart-policy.js";
 
 /** "IP:port" as post-service's --operator-address requires (a Rust SocketAddr: no host names). */
 export const SocketAddrSchema = z

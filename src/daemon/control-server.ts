@@ -1,9 +1,12 @@
 // The control API over a Unix socket: the routes of src/protocol/api.ts (requests validated with
 // their zod schema, errors as ErrorBody with a message for people, never a stack trace) and the
 // SSE stream on GET /v1/events (snapshot first, then changes, heartbeats, `bye` on shutdown).
+// Every answer names the daemon's version (VERSION_HEADER): clients of the same version trust it.
 import http from "node:http";
 import type { z } from "zod";
 import { routes, type ErrorBody, type RouteKey } from "../protocol/api.js";
+import { VERSION_HEADER } from "../protocol/routes.js";
+import { version } from "../version.js";
 import type { Rig, RigEvent } from "../core/rig.js";
 
 export const EVENTS_PATH = "/v1/events";
@@ -84,12 +87,12 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
     }
     const out = await handlers[key](parsed.data);
     const body = JSON.stringify(out);
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), [VERSION_HEADER]: version });
     res.end(body);
   }
 
   function openStream(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", [VERSION_HEADER]: version });
     const write = (e: RigEvent) => {
       // a client that stopped reading (suspended console) is dropped rather than buffered without bound;
       // it reconnects and gets a fresh snapshot
@@ -150,6 +153,6 @@ function sendError(res: http.ServerResponse, err: unknown): void {
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(e.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(e.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), [VERSION_HEADER]: version });
   res.end(text);
 }

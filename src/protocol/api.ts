@@ -1,6 +1,7 @@
 // Control API between the daemon and its clients: HTTP+JSON over a Unix socket, plus an
-// SSE stream (`GET /v1/events`). Every route is declared once here with its request and
-// response schemas; the daemon registers handlers by route key, the client calls by route key.
+// SSE stream (`GET /v1/events`). Every route is declared here with its request and response
+// schemas (its method and path are in routes.ts); the daemon registers handlers by route key,
+// the client calls by route key.
 import * as z from "zod";
 import {
   FindingSchema,
@@ -13,6 +14,7 @@ import {
   TaskViewSchema,
   ProviderSchema,
 } from "./model.js";
+import { ROUTES } from "./routes.js";
 
 export const API_VERSION = 1;
 
@@ -53,41 +55,35 @@ const OkSchema = z.object({ ok: z.boolean(), message: z.string() });
 
 export const routes = {
   snapshot: {
-    method: "GET",
-    path: "/v1/snapshot",
+    ...ROUTES.snapshot,
     request: z.object({}),
     response: SnapshotSchema,
   },
-  start: { method: "POST", path: "/v1/services/start", request: NamesSchema, response: ActionResultSchema },
-  stop: { method: "POST", path: "/v1/services/stop", request: NamesSchema, response: ActionResultSchema },
-  restart: { method: "POST", path: "/v1/services/restart", request: NamesSchema, response: ActionResultSchema },
+  start: { ...ROUTES.start, request: NamesSchema, response: ActionResultSchema },
+  stop: { ...ROUTES.stop, request: NamesSchema, response: ActionResultSchema },
+  restart: { ...ROUTES.restart, request: NamesSchema, response: ActionResultSchema },
   logs: {
-    method: "POST",
-    path: "/v1/logs",
+    ...ROUTES.logs,
     request: z.object({ source: z.string(), lines: z.number().int().positive().default(200) }),
     response: z.object({ lines: z.array(LogLineSchema) }),
   },
   doctor: {
-    method: "GET",
-    path: "/v1/doctor",
+    ...ROUTES.doctor,
     request: z.object({}),
     response: z.object({ findings: z.array(FindingSchema) }),
   },
   daemonStop: {
-    method: "POST",
-    path: "/v1/daemon/stop",
+    ...ROUTES.daemonStop,
     request: z.object({ stopServices: z.boolean().default(false) }),
     response: z.object({ ok: z.boolean(), message: z.string() }),
   },
   reload: {
-    method: "POST",
-    path: "/v1/config/reload",
+    ...ROUTES.reload,
     request: z.object({}),
     response: z.object({ ok: z.boolean(), message: z.string() }),
   },
   identityAdd: {
-    method: "POST",
-    path: "/v1/identities/add",
+    ...ROUTES.identityAdd,
     request: z.object({
       name: z.string(),
       dir: z.string(),
@@ -100,14 +96,12 @@ export const routes = {
     response: z.object({ task: TaskViewSchema }),
   },
   taskCancel: {
-    method: "POST",
-    path: "/v1/tasks/cancel",
+    ...ROUTES.taskCancel,
     request: z.object({ id: z.string() }),
     response: z.object({ task: TaskViewSchema }),
   },
   identityImport: {
-    method: "POST",
-    path: "/v1/identities/import",
+    ...ROUTES.identityImport,
     request: z.object({
       dirs: z.array(z.string()).min(1),
       dryRun: z.boolean().default(true),
@@ -116,34 +110,30 @@ export const routes = {
     response: z.object({ items: z.array(ImportItemSchema), batch: z.string().nullable() }),
   },
   identityRollback: {
-    method: "POST",
-    path: "/v1/identities/rollback",
+    ...ROUTES.identityRollback,
     request: z.object({}),
     response: z.object({
       batch: z.string().nullable(),
       steps: z.array(z.object({ destination: z.string(), action: z.string(), why: z.string() })),
     }),
   },
-  identityRetire: { method: "POST", path: "/v1/identities/retire", request: z.object({ name: z.string() }), response: OkSchema },
+  identityRetire: { ...ROUTES.identityRetire, request: z.object({ name: z.string() }), response: OkSchema },
   identityRename: {
-    method: "POST",
-    path: "/v1/identities/rename",
+    ...ROUTES.identityRename,
     request: z.object({ from: z.string(), to: z.string() }),
     response: OkSchema,
   },
   identityPermissions: {
-    method: "POST",
-    path: "/v1/identities/permissions",
+    ...ROUTES.identityPermissions,
     request: z.object({ fix: z.boolean().default(false) }),
     response: z.object({ problems: z.array(z.object({ path: z.string(), mode: z.number(), want: z.number() })) }),
   },
   providers: {
-    method: "GET",
-    path: "/v1/providers",
+    ...ROUTES.providers,
     request: z.object({}),
     response: z.object({ providers: z.array(ProviderSchema), source: z.string(), error: z.string().nullable() }),
   },
-} as const;
+} as const satisfies { [K in keyof typeof ROUTES]: (typeof ROUTES)[K] & { request: z.ZodType; response: z.ZodType } };
 
 export type RouteKey = keyof typeof routes;
 export type RouteRequest<K extends RouteKey> = z.input<(typeof routes)[K]["request"]>;

@@ -2,12 +2,12 @@
 // One zod definition, imported by both sides (daemon validates what it sends in tests,
 // client validates what it receives).
 import * as z from "zod";
+import { RestartPolicySchema } from "./restart-policy.js";
+
+export { RestartPolicySchema, type RestartPolicy } from "./restart-policy.js";
 
 export const ServiceStateSchema = z.enum(["stopped", "starting", "running", "stopping", "backoff", "failed"]);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
-
-export const RestartPolicySchema = z.enum(["on-failure", "always", "never"]);
-export type RestartPolicy = z.infer<typeof RestartPolicySchema>;
 
 /** Result of polling a post-service's operator API (`GET /status`, facts.md §1.5). */
 export const OperatorStatusSchema = z.discriminatedUnion("kind", [

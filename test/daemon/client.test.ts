@@ -11,6 +11,11 @@ import { waitFor } from "../helpers/wait-for.js";
 import { clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
 import { ensureDaemon } from "../../src/client/ensure-daemon.js";
 import { trackGroup } from "../helpers/processes.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { VERSION_HEADER } from "../../src/protocol/routes.js";
+import { version } from "../../src/version.js";
+import http from "node:http";
+import path from "node:path";
 
 beforeAll(() => requireBuild());
 afterEach(() => {
@@ -52,6 +57,41 @@ describe("socket client", () => {
     expect(states.at(-1)).toBe("connected");
     unsub();
     c.close();
+  });
+});
+
+describe("answers by daemon version", () => {
+  /** A stand-in daemon on a Unix socket answering every request with `body` and the version header `v`. */
+  async function fakeDaemon(v: string, status: number, body: unknown): Promise<SocketClient> {
+    const sock = path.join(tempDir("pd-fake-"), "d.sock");
+    const server = http.createServer((_req, res) => {
+      res.writeHead(status, { "content-type": "application/json", [VERSION_HEADER]: v });
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(sock, r));
+    servers.push(server);
+    return new SocketClient(sock);
+  }
+  const servers: http.Server[] = [];
+  afterEach(() => {
+    for (const s of servers.splice(0)) s.close();
+  });
+  const odd = { services: "not a list" };
+
+  it("takes a same-version daemon's answer as sent", async () => {
+    const c = await fakeDaemon(version, 200, odd);
+    expect(await c.call("snapshot", {})).toEqual(odd);
+    const e = await fakeDaemon(version, 409, { error: { code: "refused", message: "no such service" } });
+    await expect(e.call("start", { names: ["x"] })).rejects.toThrow("no such service");
+  });
+
+  it("validates another version's answers with the protocol's schemas", async () => {
+    const c = await fakeDaemon("0.0.0-other", 200, odd);
+    await expect(c.call("snapshot", {})).rejects.toThrow("does not match this client's protocol (daemon of another version?)");
+    const ok = await fakeDaemon("0.0.0-other", 200, { ok: true, message: "stopping", extra: 1 });
+    expect(await ok.call("daemonStop", { stopServices: false })).toEqual({ ok: true, message: "stopping" });
+    const e = await fakeDaemon("0.0.0-other", 500, { oops: true });
+    await expect(e.call("doctor", {})).rejects.toThrow("daemon error HTTP 500 on /v1/doctor");
   });
 });
 

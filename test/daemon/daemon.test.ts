@@ -59,7 +59,11 @@ describe("daemon", () => {
     const env = { XDG_RUNTIME_DIR: tempDir("pd-rt-") };
     const { d, c } = await upDaemon(rig, env);
     await runningPids(c, 2);
-    const snap = SnapshotSchema.parse(await c.call("snapshot", {}));
+    // the client trusts a daemon of its own version and takes its answer as sent: what the daemon
+    // sends must be exactly its schema's shape (nothing extra, nothing left to defaults)
+    const sent = await c.call("snapshot", {});
+    const snap = SnapshotSchema.parse(sent);
+    expect(snap).toEqual(sent);
     expect(snap.daemon.pid).toBe(d.pid);
     const sock = socketPath(rig.stateDir, env);
     expect(sock.startsWith(env.XDG_RUNTIME_DIR)).toBe(true);
