@@ -1,7 +1,7 @@
 // Profiling aid (not part of `npm run bench`): runs the console in a pty against postdeck's daemon
 // with N services writing `rate` lines/s in total, for `seconds`, with V8's CPU profiler on, then
 // quits it with `q` and prints where its CPU time went (self time by function, top 40).
-// Usage: [NOPROF=1] node bench/console/profile-console.js [seconds=30] [linesPerS=0] [services=16] [keys=0]
+// Usage: [NOPROF=1] [NODEFLAGS=…] node bench/console/profile-console.js [seconds=30] [linesPerS=0] [services=16] [keys=0]
 import { existsSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
@@ -22,7 +22,9 @@ await sup.start({ waitChildren: false });
 const renderLog = path.join(profDir, "renders.log");
 // NOPROF=1: the same run without the profiler (whose sampling thread costs CPU of its own)
 const prof = process.env.NOPROF === "1" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
-const node = [process.execPath, ...prof, "--max-old-space-size=128", `--max-semi-space-size=${process.env.SEMI ?? 2}`];
+// NODEFLAGS="…": V8 flags to try instead of the console's own (CONSOLE_V8_FLAGS in src/cli/tui.ts)
+const { CONSOLE_V8_FLAGS } = await import("../../dist/cli/tui.js").catch(() => ({ CONSOLE_V8_FLAGS: ["--max-old-space-size=128"] }));
+const node = [process.execPath, ...prof, ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(" ") : CONSOLE_V8_FLAGS)];
 const scr = new PtyScreen([...node, POSTDECK_BIN, "--config", sup.configPath], { cols: 120, rows: 40, env: postdeckEnv({ NO_COLOR: "", POSTDECK_RENDER_LOG: renderLog }) });
 const nameRe = /pc-c\d\d/;
 try {

@@ -39,7 +39,27 @@ export function fitSegments(segs: Segment[], width: number, pad = true): Segment
   return out;
 }
 
-export function Line({ segs, width, inverse }: { segs: Segment[]; width: number; inverse?: boolean }): React.JSX.Element {
+const sameStyle = (a: Segment, b: Segment): boolean =>
+  a.tone === b.tone && !a.bold === !b.bold && !a.inverse === !b.inverse && !a.dim === !b.dim && !a.underline === !b.underline;
+
+/** Neighbours with the same style as one segment: fewer nodes and escape codes for Ink to draw each frame. */
+export function mergeSegments(segs: Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segs) {
+    const last = out[out.length - 1];
+    if (last && sameStyle(last, s)) out[out.length - 1] = { ...last, text: last.text + s.text };
+    else out.push(s);
+  }
+  return out;
+}
+
+interface LineProps {
+  segs: Segment[];
+  width: number;
+  inverse?: boolean;
+}
+
+function LineView({ segs, width, inverse }: LineProps): React.JSX.Element {
   const theme = useTheme();
   // Only an inverse row needs its padding drawn; elsewhere Ink clears the rest of the row,
   // and every cell not sent saves work on each frame.
@@ -48,6 +68,7 @@ export function Line({ segs, width, inverse }: { segs: Segment[]; width: number;
   // Inverse goes on every segment: Ink resets all attributes after each styled segment, so
   // an inverse set on the outer Text would stop at the first one.
   if (inverse) fitted = fitted.map((s) => ({ ...s, inverse: true }));
+  fitted = mergeSegments(fitted);
   return (
     <Text wrap="truncate-end">
       {fitted.map((s, i) => (
@@ -65,3 +86,8 @@ export function Line({ segs, width, inverse }: { segs: Segment[]; width: number;
     </Text>
   );
 }
+
+const sameSegments = (a: Segment[], b: Segment[]): boolean => a.length === b.length && a.every((s, i) => s.text === b[i]!.text && sameStyle(s, b[i]!));
+
+/** A row that shows what it showed last frame is not rendered again (React skips it, Ink keeps its node). */
+export const Line = React.memo(LineView, (a, b) => a.width === b.width && a.inverse === b.inverse && sameSegments(a.segs, b.segs));
