@@ -7,6 +7,7 @@ import { render } from "ink";
 import type { DaemonClient } from "../client/types.js";
 import { App, type QuitSummary } from "./App.js";
 import { noColorFromEnv } from "./theme.js";
+import { FrameBudget } from "./state/frame-budget.js";
 
 export interface RunConsoleOptions {
   stdout?: NodeJS.WriteStream;
@@ -36,15 +37,17 @@ export function closingMessage(s: QuitSummary | null, reattach = "postdeck"): st
  * With POSTDECK_RENDER_LOG=<file>, every render Ink makes is appended to the file as
  * `<epoch ms> <render ms>` (the bench counts renders, drawn or not, and their cost).
  */
-function renderRecorder(file: string | undefined): ((m: { renderTime: number }) => void) | undefined {
+function renderRecorder(file: string | undefined): ((renderMs: number) => void) | undefined {
   if (!file) return undefined;
-  return ({ renderTime }) => appendFileSync(file, `${Date.now()} ${renderTime.toFixed(2)}\n`);
+  return (ms) => appendFileSync(file, `${Date.now()} ${ms.toFixed(2)}\n`);
 }
 
 export async function runConsole(client: DaemonClient, opts: RunConsoleOptions = {}): Promise<ConsoleResult> {
   const stdout = opts.stdout ?? process.stdout;
   const alt = opts.altScreen ?? stdout.isTTY === true;
   let summary: QuitSummary | null = null;
+  const budget = new FrameBudget();
+  const record = renderRecorder(process.env["POSTDECK_RENDER_LOG"]);
   if (alt) stdout.write("\x1b[?1049h\x1b[H");
   const instance = render(
     <App
@@ -53,7 +56,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       onQuit={(s) => {
         summary = s;
       }}
-      store={{ maxFps: opts.maxFps ?? 4 }}
+      store={{ maxFps: opts.maxFps ?? 4, budget }}
       notice={opts.notice}
     />,
     {
@@ -64,7 +67,10 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       patchConsole: true,
       maxFps: 60, // Ink's own cap; data frames are capped lower by the store (4/s, logs 2/s), so this bounds key repeat and how long a key waits behind a frame just drawn (16 ms)
       incrementalRendering: false, // true garbles the first frames in tmux (Ink 6.8)
-      onRender: renderRecorder(process.env["POSTDECK_RENDER_LOG"]),
+      onRender: ({ renderTime }) => {
+        budget.record(renderTime);
+        record?.(renderTime);
+      },
     },
   );
   // Without a TTY there are no keys: end cleanly on signals instead.

@@ -159,3 +159,21 @@ describe("redraws only for what the operator can see change", () => {
     cleanup();
   });
 });
+
+describe("FrameBudget", () => {
+  it("spaces frames so that they keep within their share of a core, between the floor and four times it", async () => {
+    const { FrameBudget } = await import("../../src/ui/state/frame-budget.js");
+    const b = new FrameBudget(2);
+    expect(b.interval(500, 0.1)).toBe(500); // nothing measured yet: the floor
+    b.record(900); // warm-up frames (loading, compiling) do not count
+    b.record(900);
+    expect(b.frameCostMs).toBe(0);
+    b.record(30);
+    expect(b.interval(500, 0.1)).toBe(500); // 30 ms per frame: 300 ms would do, the floor holds
+    expect(b.interval(5000, 0.005)).toBe(6000); // samples: 30 ms within 0.5 % of a core
+    for (let i = 0; i < 30; i++) b.record(150); // a busy machine: frames cost more
+    expect(b.frameCostMs).toBeGreaterThan(145);
+    expect(b.interval(500, 0.1)).toBeGreaterThan(1450); // log frames under 1 a second
+    expect(b.interval(5000, 0.005)).toBe(20_000); // capped at four times the floor
+  });
+});

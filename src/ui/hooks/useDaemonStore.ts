@@ -2,11 +2,17 @@
 // React renders are coalesced: at most `maxFps` per second for state changes (services,
 // node, identities, ...) and at most `logFps` per second when only log lines arrived, so a
 // flood of log lines costs a few frames, not one per batch. Key presses render on their own.
+// Log-only frames keep within LOG_SHARE of a core and sample-only frames within SAMPLE_SHARE
+// (FrameBudget, fed with Ink's render time per frame): where a frame costs more, they come less often.
 import { useEffect, useRef, useState } from "react";
 import type { DaemonClient } from "../../client/types.js";
 import { DaemonStore } from "../state/daemon-store.js";
 import type { LogStoreOptions } from "../state/log-buffer.js";
 import type { Snapshot } from "../../protocol/model.js";
+import { FrameBudget } from "../state/frame-budget.js";
+
+const LOG_SHARE = 0.1; // log lines flowing: at most 10 % of a core for drawing them
+const SAMPLE_SHARE = 0.005; // new CPU%/RSS/hardware figures: at most 0.5 % of a core
 
 export interface DaemonStoreOptions extends LogStoreOptions {
   maxFps?: number; // default 12 (the console passes 4)
@@ -15,6 +21,8 @@ export interface DaemonStoreOptions extends LogStoreOptions {
   backfillLines?: number; // older lines fetched per source on attach (default 300)
   /** The text of the sampled figures on screen; a sample that leaves it unchanged draws no frame. */
   figuresText?: (snap: Snapshot | null) => string;
+  /** Measures what a frame costs (fed by Ink's onRender); none: frames are taken as free. */
+  budget?: FrameBudget;
 }
 
 export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = {}): DaemonStore {
@@ -27,6 +35,9 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const backgroundInterval = Math.max(logInterval, opts.backgroundMs ?? 5000);
   const backfillLines = opts.backfillLines ?? 300;
   const figuresText = opts.figuresText;
+  const budgetRef = useRef<FrameBudget | null>(null);
+  budgetRef.current ??= opts.budget ?? new FrameBudget();
+  const budget = budgetRef.current;
 
   useEffect(() => {
     let timer: NodeJS.Timeout | null = null;
@@ -49,7 +60,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
     const unsubscribe = client.subscribe(
       (e) => {
         const background = e.type !== "log" && store.isBackground(e);
-        const interval = e.type === "log" ? logInterval : background ? backgroundInterval : stateInterval;
+        const interval = e.type === "log" ? budget.interval(logInterval, LOG_SHARE) : background ? budget.interval(backgroundInterval, SAMPLE_SHARE) : stateInterval;
         const figuresBefore = background && figuresText ? figuresText(store.state.snapshot) : null;
         const backfill = store.apply(e);
         for (const source of backfill) {
@@ -78,7 +89,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
       if (timer) clearTimeout(timer);
       unsubscribe();
     };
-  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, figuresText]);
+  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, figuresText, budget]);
 
   return store;
 }
