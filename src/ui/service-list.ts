@@ -8,6 +8,9 @@ export interface SortSpec {
   desc: boolean;
 }
 
+// One collator for every comparison: localeCompare with options builds one per call (it showed in profiles).
+const byName = new Intl.Collator(undefined, { numeric: true }).compare;
+
 const STATE_ORDER = ["failed", "backoff", "starting", "stopping", "running", "stopped"];
 const opRank = (s: ServiceView): number =>
   ({ proving: 0, done: 1, unreachable: 2, idle: 3, none: 4 })[s.operator.kind];
@@ -15,7 +18,7 @@ const opRank = (s: ServiceView): number =>
 function compare(a: ServiceView, b: ServiceView, key: SortKey, now: number): number {
   switch (key) {
     case "name":
-      return a.name.localeCompare(b.name, undefined, { numeric: true });
+      return byName(a.name, b.name);
     case "state":
       return STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state);
     case "cpu":
@@ -37,7 +40,7 @@ export function visibleServices(list: ServiceView[], sort: SortSpec, filter: str
     ? list.filter((s) => s.name.toLowerCase().includes(f) || s.state.includes(f) || s.operator.kind.includes(f))
     : list.slice();
   rows.sort((a, b) => {
-    const c = compare(a, b, sort.key, now) || a.name.localeCompare(b.name, undefined, { numeric: true });
+    const c = compare(a, b, sort.key, now) || byName(a.name, b.name);
     return sort.desc ? -c : c;
   });
   return rows;
