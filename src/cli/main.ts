@@ -32,6 +32,9 @@ export function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // bin/postdeck.js runs the bundle (scripts/bundle.js): with --debug, stack traces name src/ files
+  // through its source maps (for the command modules, all loaded after this line)
+  if (debug) process.setSourceMapsEnabled(true);
   try {
     if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
       process.stdout.write(usage() + "\n");

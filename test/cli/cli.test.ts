@@ -54,6 +54,11 @@ describe("cli without a daemon", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no daemon running");
     expect(r.stderr).toContain("postdeck daemon start");
+    expect(r.stderr).not.toContain("    at ");
+    // --debug adds the stack trace, naming the source files (the bundle's source maps)
+    const d = await runCli(["status", "--debug", "--config", rig.configPath], env);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(/at .*src\/client\/socket-client\.ts:\d+/);
     expect((await runCli(["start", "--config", rig.configPath], env)).code).toBe(2);
     expect((await runCli(["status", "--bogus", "--config", rig.configPath], env)).code).toBe(2);
     expect((await runCli(["logs", "--config", rig.configPath], env)).code).toBe(2);
