@@ -13,7 +13,7 @@ import { App } from "../dist/ui/App.js";
 import { closingMessage } from "../dist/ui/run-console.js";
 import { noColorFromEnv } from "../dist/ui/theme.js";
 
-v8.setFlagsFromString("--max-semi-space-size=2"); // as src/cli/tui.ts does
+v8.setFlagsFromString("--max-semi-space-size=8"); // as src/cli/tui.ts does (CONSOLE_V8_FLAGS)
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);

@@ -8,6 +8,15 @@ import { cpuSeconds, findMarked, loadAvg, rssBytes, sampleRss, sleep, waitFor } 
 import { percentile } from "../lib/stats.js";
 import { freshDir, removeDir } from "../lib/supervisors.js";
 import { PtyScreen } from "./pty-screen.js";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+/** Renders Ink made (drawn or not) from `since` on: how many per second and their mean render ms. */
+function rendersSince(file, since, wallS) {
+  const rows = existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").map((l) => l.split(" ").map(Number)).filter(([at]) => at >= since) : [];
+  const ms = rows.map((r) => r[1]);
+  return { rendersPerS: rows.length / wallS, renderMs: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null };
+}
 
 const COLS = 120;
 const ROWS = 40;
@@ -24,11 +33,12 @@ async function setup(tag, childArgs, n) {
   const sup = new PostdeckSupervisor(root, children, { autostart: false });
   await sup.start({ waitChildren: false });
   const { argv, via } = consoleArgv(sup.configPath);
+  const renderLog = path.join(root, "renders.log"); // every render Ink makes: `<epoch ms> <render ms>`
   const nameRe = new RegExp(`${tag}-c\\d\\d`);
   let scr;
   for (let attempt = 1; ; attempt++) {
     // (a retry: other work on this machine may be rebuilding dist/ at the moment the console loads)
-    scr = new PtyScreen(argv, { cols: COLS, rows: ROWS, env: postdeckEnv({ NO_COLOR: "" }) });
+    scr = new PtyScreen(argv, { cols: COLS, rows: ROWS, env: postdeckEnv({ NO_COLOR: "", POSTDECK_RENDER_LOG: renderLog }) });
     let raw = "";
     scr.pty.onData((d) => (raw = (raw + d).slice(-2000)));
     try {
@@ -49,7 +59,7 @@ async function setup(tag, childArgs, n) {
     const m = findMarked(null);
     return children.every((c) => (m.get(c.marker) ?? []).length > 0);
   }, "the services to run", 60_000, 100);
-  return { root, children, reportDir, sup, scr, nameRe, via };
+  return { root, children, reportDir, sup, scr, nameRe, via, renderLog };
 }
 
 async function teardown(s) {
@@ -76,7 +86,7 @@ export async function runConsoleBench({ cfg, log }) {
     await sleep(cfg.consoleIdleSeconds * 1000);
     const c1 = cpuSeconds(s.scr.pids());
     const wall = (Date.now() - t0) / 1000;
-    out.idle = { cpuPct: ((c1.total - c0.total) / wall) * 100, rss: s.scr.pids().reduce((a, p) => a + rssBytes(p), 0), fps: (s.scr.frames - f0) / wall };
+    out.idle = { cpuPct: ((c1.total - c0.total) / wall) * 100, rss: s.scr.pids().reduce((a, p) => a + rssBytes(p), 0), fps: (s.scr.frames - f0) / wall, ...rendersSince(s.renderLog, t0, wall) };
   } catch (err) {
     out.idle = { error: err.message.split("\n")[0] };
     log(`console idle: ${err.message}`);
@@ -122,6 +132,7 @@ export async function runConsoleBench({ cfg, log }) {
       keyP95: percentile(lat, 95),
       keys: lat.length + misses,
       keyMisses: misses,
+      ...rendersSince(s.renderLog, t0, wall),
     };
   } catch (err) {
     out.flow = { error: err.message.split("\n")[0] };

@@ -70,10 +70,10 @@ function consoleSection(p) {
   const add = (what, r, f) => rows.push([what, r?.error ? `error: ${r.error}` : f(r)]);
   add("idle, 16 idle services: CPU % of a core", d.idle, (r) => fixed(r.cpuPct, 2));
   add("idle: RSS MB", d.idle, (r) => mb(r.rss));
-  add("idle: frames/s", d.idle, (r) => fixed(r.fps, 1));
+  add("idle: frames/s (renders/s, mean Ink render ms)", d.idle, (r) => `${fixed(r.fps, 2)} (${fixed(r.rendersPerS, 2)}, ${fixed(r.renderMs, 1)})`);
   add(`${d.flow?.linesPerS ?? 1000} lines/s: CPU % of a core`, d.flow, (r) => fixed(r.cpuPct, 1));
   add("  RSS MB (peak)", d.flow, (r) => mb(r.rssPeak));
-  add("  frames/s (synchronized-output frames)", d.flow, (r) => fixed(r.fps, 1));
+  add("  frames/s (synchronized-output frames; renders/s, mean Ink render ms)", d.flow, (r) => `${fixed(r.fps, 1)} (${fixed(r.rendersPerS, 1)}, ${fixed(r.renderMs, 1)})`);
   add("  bytes/s to the terminal", d.flow, (r) => fixed(r.bytesPerS, 0));
   add("  key → changed frame p50 / p95 ms", d.flow, (r) => `${fixed(r.keyP50, 0)} / ${fixed(r.keyP95, 0)} (${r.keys} presses, ${r.keyMisses} without a visible change)`);
   add("  daemon CPU % meanwhile", d.flow, (r) => fixed(r.daemonCpuPct, 1));
