@@ -48,7 +48,12 @@ async function waitFor(pred, what, ms = 40_000) {
 
 function toPng(ansi, name, cols, rows) {
   // aha drops the attributes of a combined reset like ESC[0;7m (tmux writes those): split them.
-  const input = ansi.replace(/\x1b\[0;([\d;]+)m/g, "\x1b[0m\x1b[$1m");
+  // And aha draws inverse by swapping colours, so a default-colour code after it (ESC[39m,
+  // ESC[49m; tmux writes them after a reset, where they change nothing) would undo the inverse:
+  // in a run of codes that resets, drop them.
+  const input = ansi
+    .replace(/\x1b\[0;([\d;]+)m/g, "\x1b[0m\x1b[$1m")
+    .replace(/(?:\x1b\[[\d;]*m)+/g, (run) => (run.includes("\x1b[0m") ? run.replace(/\x1b\[(?:39|49)m/g, "") : run));
   const html = execFileSync("aha", ["--black", "--title", name], { input, encoding: "utf8" }).replace(
     "<pre>",
     `<pre style="font-family:'DejaVu Sans Mono',monospace;font-size:14px;line-height:17px;margin:0;padding:8px;color:#e5e5e5;background:#000">`,
