@@ -160,6 +160,33 @@ describe("redraws only for what the operator can see change", () => {
   });
 });
 
+describe("a key press draws the latest data", () => {
+  it("so the log frame that was pending is not drawn again", async () => {
+    const React = await import("react");
+    const { render, cleanup } = await import("ink-testing-library");
+    const { App } = await import("../../src/ui/App.js");
+    const { FakeClient } = await import("./fake-client.js");
+    const { now, snapshot } = loadFixture();
+    const client = new FakeClient(snapshot);
+    const inst = render(React.createElement(App, { client, now: () => now, noColor: true, store: { maxFps: 1000, logFps: 2 } }));
+    const t0 = Date.now();
+    while (!(inst.lastFrame() ?? "").includes("post4") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 700)); // backfill and first frames settle
+    client.emit({ type: "log", data: logLines("post1", 1, now, 899) });
+    while (!(inst.lastFrame() ?? "").includes("post1 line 899") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    const before = inst.frames.length; // a log frame was just drawn: the next may come 0.5 s after it
+    client.emit({ type: "log", data: logLines("post1", 1, now, 900) }); // so this line waits for its frame…
+    inst.stdin.write("?"); // …but the key's frame comes at once, with the line in the store
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(inst.lastFrame()).toContain("keys"); // the help overlay is up
+    expect(inst.frames.length - before).toBe(1); // one frame: the key's; the log frame had nothing new
+    inst.stdin.write("\x1b");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(inst.lastFrame()).toContain("post1 line 900");
+    cleanup();
+  });
+});
+
 describe("FrameBudget", () => {
   it("spaces frames so that they keep within their share of a core, between the floor and four times it", async () => {
     const { FrameBudget } = await import("../../src/ui/state/frame-budget.js");

@@ -38,22 +38,27 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const budgetRef = useRef<FrameBudget | null>(null);
   budgetRef.current ??= opts.budget ?? new FrameBudget();
   const budget = budgetRef.current;
+  // What the last render of any kind (a key press too) put on screen, and when.
+  const rendered = useRef({ version: -1, at: 0 });
+  rendered.current = { version: store.version, at: Date.now() };
 
   useEffect(() => {
     let timer: NodeJS.Timeout | null = null;
     let due = Infinity; // when the pending render fires
-    let lastRender = 0;
     let closed = false;
+    // Intervals count from the last render of any kind: after a key press has drawn the latest
+    // data, a pending log frame waits its turn again, or is not needed at all.
     const schedule = (interval: number) => {
       if (closed) return;
-      const at = Math.max(Date.now(), lastRender + interval);
+      const at = Math.max(Date.now(), rendered.current.at + interval);
       if (timer && due <= at) return;
       if (timer) clearTimeout(timer);
       due = at;
       timer = setTimeout(() => {
         timer = null;
         due = Infinity;
-        lastRender = Date.now();
+        if (store.version === rendered.current.version) return; // already on screen
+        if (Date.now() < rendered.current.at + interval) return schedule(interval);
         setRendered(store.version);
       }, at - Date.now());
     };
