@@ -75,17 +75,24 @@ describe("DaemonStore", () => {
   });
 });
 
+/** The console on the fixture rig (ink-testing-library), once its services are on screen. */
+async function mountFixtureApp(store: { maxFps: number; logFps: number }) {
+  const React = await import("react");
+  const { render } = await import("ink-testing-library");
+  const { App } = await import("../../src/ui/App.js");
+  const { FakeClient } = await import("./fake-client.js");
+  const { now, snapshot } = loadFixture();
+  const client = new FakeClient(snapshot);
+  const inst = render(React.createElement(App, { client, now: () => now, noColor: true, store }));
+  const t0 = Date.now();
+  while (!(inst.lastFrame() ?? "").includes("post4") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+  return { inst, client, now, t0 };
+}
+
 describe("render coalescing", () => {
   it("200 log batches arriving over a second or more cost a few frames, not 200", async () => {
-    const React = await import("react");
-    const { render, cleanup } = await import("ink-testing-library");
-    const { App } = await import("../../src/ui/App.js");
-    const { FakeClient } = await import("./fake-client.js");
-    const { now, snapshot } = loadFixture();
-    const client = new FakeClient(snapshot);
-    const inst = render(React.createElement(App, { client, now: () => now, noColor: true, store: { maxFps: 12, logFps: 4 } }));
-    const t0 = Date.now();
-    while (!(inst.lastFrame() ?? "").includes("post4") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    const { cleanup } = await import("ink-testing-library");
+    const { inst, client, now, t0 } = await mountFixtureApp({ maxFps: 12, logFps: 4 });
     const before = inst.frames.length;
     for (let i = 0; i < 200; i++) {
       client.emit({ type: "log", data: logLines("post1", 5, now, i * 5 + 1) });
@@ -162,15 +169,8 @@ describe("redraws only for what the operator can see change", () => {
 
 describe("a key press draws the latest data", () => {
   it("so the log frame that was pending is not drawn again", async () => {
-    const React = await import("react");
-    const { render, cleanup } = await import("ink-testing-library");
-    const { App } = await import("../../src/ui/App.js");
-    const { FakeClient } = await import("./fake-client.js");
-    const { now, snapshot } = loadFixture();
-    const client = new FakeClient(snapshot);
-    const inst = render(React.createElement(App, { client, now: () => now, noColor: true, store: { maxFps: 1000, logFps: 2 } }));
-    const t0 = Date.now();
-    while (!(inst.lastFrame() ?? "").includes("post4") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    const { cleanup } = await import("ink-testing-library");
+    const { inst, client, now, t0 } = await mountFixtureApp({ maxFps: 1000, logFps: 2 });
     await new Promise((r) => setTimeout(r, 700)); // backfill and first frames settle
     client.emit({ type: "log", data: logLines("post1", 1, now, 899) });
     while (!(inst.lastFrame() ?? "").includes("post1 line 899") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
