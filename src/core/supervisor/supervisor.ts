@@ -196,6 +196,7 @@ export class Supervisor extends EventEmitter {
         else if (rec.wanted) toStart.push(e.proc);
       } else if (e.svc.autostart) toStart.push(e.proc);
     }
+    warnings.push(...(await this.stopRemovedWhileDown(state)));
     if (this.node) {
       const rec = state.services[NODE_SOURCE];
       if (rec && this.node.restore(rec)) adopted.push(NODE_SOURCE);
@@ -210,6 +211,35 @@ export class Supervisor extends EventEmitter {
     await Promise.all(toStart.map((p) => p.start()));
     void this.pollOperators();
     return { warnings, adopted };
+  }
+
+  /**
+   * Services in the state file that the config no longer has (removed while the daemon was down)
+   * and whose process still runs: stopped, as a reload stops a removed service. Not when a
+   * configured service has the same PoS dir (a rename): that one adopts the running process.
+   */
+  private async stopRemovedWhileDown(state: StateFile): Promise<string[]> {
+    const dirs = new Set([...this.entries.values()].map((e) => path.resolve(e.svc.dir)));
+    const said: string[] = [];
+    for (const [name, rec] of Object.entries(state.services)) {
+      if (name === NODE_SOURCE || this.entries.has(name)) continue;
+      const at = rec.argv.indexOf("--dir");
+      const dir = at >= 0 ? rec.argv[at + 1] : undefined;
+      if (dir !== undefined && dirs.has(path.resolve(dir))) continue;
+      const p = new ManagedProcess({
+        name,
+        logFile: this.logFile(name),
+        restart: { ...RestartSchema.parse({}), policy: "never" },
+        stopGraceS: Math.max(10, ...[...this.entries.values()].map((e) => e.svc.stopGraceS)),
+        prepare: () => Promise.reject(new Error(`${name} is no longer configured`)),
+      });
+      if (!p.restore(rec)) continue;
+      const poll = setInterval(() => p.checkAdopted(), this.iv.adoptPoll); // not our child: its exit is polled
+      const r = await p.stop().finally(() => clearInterval(poll));
+      p.detach();
+      said.push(`${name} (pid ${rec.pid}) is no longer in the config: ${r.message}, as a reload would have`);
+    }
+    return said;
   }
 
   private async preparePostService(e: Entry) {

@@ -131,6 +131,28 @@ describe("supervisor", () => {
     expect(isAlive(pids[1]!)).toBe(false);
   });
 
+  it("a service removed from the config while no daemon ran is stopped at start; a renamed one (same dir) is adopted", async () => {
+    const rig = makeRig({ services: 3 });
+    const first = supervisor(rig.config);
+    await first.init();
+    const pids = await waitFor(() => { const v = first.views(); return v.every((x) => x.state === "running") && v.map((x) => x.pid!); });
+    await first.shutdown({ stopServices: false });
+    sups.splice(sups.indexOf(first), 1);
+    // While no daemon runs, the operator removes svc1 and renames svc2 to svc2b (same PoS dir).
+    const [s0, , s2] = rig.config.services;
+    const edited = { ...rig.config, services: [s0!, { ...s2!, name: "svc2b" }] };
+    const second = supervisor(edited);
+    const { warnings, adopted } = await second.init();
+    expect(adopted).toEqual(["svc0"]);
+    expect(warnings.some((w) => w.startsWith(`svc1 (pid ${pids[1]}) is no longer in the config: svc1 stopped`))).toBe(true);
+    expect(isAlive(pids[1]!)).toBe(false);
+    // the renamed service takes over its process: no second post-service on that dir, no lost proof
+    const renamed = await waitFor(() => { const x = second.view("svc2b"); return x?.state === "running" && x; }, { what: "svc2b running" });
+    expect(renamed.pid).toBe(pids[2]);
+    expect(isAlive(pids[2]!)).toBe(true);
+    expect(second.view("svc0")!.pid).toBe(pids[0]);
+  });
+
   it("rotation keeps a chatty service's log dir under its bound", async () => {
     const rig = makeRig({ defaults: { env: { FAKE_CHATTY_BYTES_PER_TICK: "400" } } }); // ~40 KB/s
     const sup = supervisor(rig.config);
