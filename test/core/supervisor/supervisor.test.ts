@@ -16,6 +16,16 @@ function supervisor(config: ConstructorParameters<typeof Supervisor>[0]["config"
   return s;
 }
 
+/** A supervisor that starts every service and then goes away leaving them running (a killed daemon); their pids. */
+async function runThenLeave(config: ConstructorParameters<typeof Supervisor>[0]["config"]): Promise<number[]> {
+  const first = supervisor(config);
+  await first.init();
+  const pids = await waitFor(() => { const v = first.views(); return v.every((x) => x.state === "running") && v.map((x) => x.pid!); });
+  await first.shutdown({ stopServices: false });
+  sups.splice(sups.indexOf(first), 1);
+  return pids;
+}
+
 afterEach(async () => {
   for (const s of sups.splice(0)) await s.shutdown({ stopServices: false });
   killTrackedGroups();
@@ -111,11 +121,7 @@ describe("supervisor", () => {
 
   it("a new supervisor re-adopts live services (same pid) and notices their exit by polling", async () => {
     const rig = makeRig({ services: 2 });
-    const first = supervisor(rig.config);
-    await first.init();
-    const pids = await waitFor(() => { const v = first.views(); return v.every((x) => x.state === "running") && v.map((x) => x.pid!); });
-    await first.shutdown({ stopServices: false });
-    sups.splice(sups.indexOf(first), 1);
+    const pids = await runThenLeave(rig.config);
     expect(pids.every(isAlive)).toBe(true);
     const second = supervisor(rig.config);
     const { adopted } = await second.init();
@@ -133,11 +139,7 @@ describe("supervisor", () => {
 
   it("a service removed from the config while no daemon ran is stopped at start; a renamed one (same dir) is adopted", async () => {
     const rig = makeRig({ services: 3 });
-    const first = supervisor(rig.config);
-    await first.init();
-    const pids = await waitFor(() => { const v = first.views(); return v.every((x) => x.state === "running") && v.map((x) => x.pid!); });
-    await first.shutdown({ stopServices: false });
-    sups.splice(sups.indexOf(first), 1);
+    const pids = await runThenLeave(rig.config);
     // While no daemon runs, the operator removes svc1 and renames svc2 to svc2b (same PoS dir).
     const [s0, , s2] = rig.config.services;
     const edited = { ...rig.config, services: [s0!, { ...s2!, name: "svc2b" }] };
