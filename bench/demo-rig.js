@@ -57,7 +57,7 @@ const c1 = cpuSeconds(pids);
 const wall = (performance.now() - start) / 1000;
 const idlePct = ((c1.total - c0.total) / wall) * 100;
 const load1 = loadAvg();
-cli([...cfg, "daemon", "stop", "--stop-services"]);
+cli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
 spawnSync("sh", ["-c", `pkill -KILL -f '${dir}' || true`]);
 rmSync(dir, { recursive: true, force: true });
 

@@ -128,7 +128,7 @@ try {
   console.log(`C. crash (SIGKILL) → running again, ${CRASHES} services: ${lat.map((x) => `${x} ms`).join(", ")}; max ${Math.max(...lat)} ms (budget 1500 ms; 500 ms of it is the configured first backoff)`);
 } finally {
   client.close();
-  cli("daemon", "stop", "--stop-services");
+  cli("daemon", "stop", "--stop-services", "--force");
   if (daemonPid) {
     try {
       process.kill(daemonPid, 0);

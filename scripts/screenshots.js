@@ -135,10 +135,10 @@ try {
     await waitFor((t) => t.includes("console closed"), "console closed", 10_000);
     tmux("kill-session", "-t", "shots");
     // A fresh daemon, node and services for the next size: the demo node asks for proofs at start.
-    spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--config", config], { stdio: "ignore" });
+    spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--force", "--config", config], { stdio: "ignore" });
   }
 } finally {
   spawnSync("tmux", ["-L", server, "kill-server"], { stdio: "ignore" });
-  if (config) spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--config", config], { stdio: "ignore" });
+  if (config) spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--force", "--config", config], { stdio: "ignore" });
   fs.rmSync(work, { recursive: true, force: true });
 }

@@ -123,7 +123,7 @@ export class PostdeckSupervisor {
 
   async stop() {
     if (this.pid && isAlive(this.pid)) {
-      const r = await this.cliAsync(["daemon", "stop", "--stop-services"]);
+      const r = await this.cliAsync(["daemon", "stop", "--stop-services", "--force"]);
       if (r.status !== 0) process.kill(this.pid, "SIGTERM");
       for (let i = 0; i < 100 && isAlive(this.pid); i++) await sleep(100);
       if (isAlive(this.pid)) process.kill(this.pid, "SIGKILL");

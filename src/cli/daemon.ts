@@ -6,11 +6,11 @@ import { DaemonNotRunningError } from "../client/errors.js";
 import { configFor, parseArgs } from "./cli-context.js";
 import { OperationError, UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck daemon run | start | stop [--stop-services] | status [--json]   [--config FILE]";
+const USAGE = "usage: postdeck daemon run | start | stop [--stop-services [--force]] | status [--json]   [--config FILE]";
 
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { flags: ["--stop-services", "--json"], usage: USAGE });
+  const p = parseArgs(args, { flags: ["--stop-services", "--force", "--json"], usage: USAGE });
   const sub = p.words[0];
   if (!sub || p.words.length > 1 || !["run", "start", "stop", "status"].includes(sub)) throw new UsageError(USAGE);
   const config = await configFor(p);
@@ -38,7 +38,8 @@ export async function run(args: string[]): Promise<number> {
     }
     if (sub === "stop") {
       const s = await client.call("snapshot", {});
-      const r = await client.call("daemonStop", { stopServices: p.flags.has("--stop-services") });
+      const r = await client.call("daemonStop", { stopServices: p.flags.has("--stop-services"), force: p.flags.has("--force") });
+      if (!r.ok) throw new OperationError(r.message); // a proving service and no --force: nothing stopped
       const deadline = Date.now() + 120_000;
       while (alive(s.daemon.pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
       if (alive(s.daemon.pid)) throw new OperationError(`the daemon (pid ${s.daemon.pid}) did not exit within 120 s`);

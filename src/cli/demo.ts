@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(
       `demo rig ready: ${rig.services.length} identities, daemon ${started ? `started (pid ${started.pid})` : "already running"}\n` +
         `open the console:  postdeck --config ${rig.configPath}\n` +
-        `stop everything:   postdeck --config ${rig.configPath} daemon stop --stop-services\n`,
+        `stop everything:   postdeck --config ${rig.configPath} daemon stop --stop-services --force\n`,
     );
     return 0;
   }

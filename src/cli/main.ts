@@ -6,7 +6,7 @@ type CommandModule = { run: (args: string[]) => Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   tui: { summary: "open the console (default)", load: () => import("./tui.js") },
-  daemon: { summary: "daemon run|start|stop [--stop-services]|status [--json]: the supervisor daemon", load: () => import("./daemon.js") },
+  daemon: { summary: "daemon run|start|stop [--stop-services [--force]]|status [--json]: the supervisor daemon", load: () => import("./daemon.js") },
   status: { summary: "show services, node, identities and findings [--json]", load: () => import("./status.js") },
   start: { summary: "start services: start NAME... | --all [--json]", load: () => import("./actions.js").then((m) => ({ run: m.runStart })) },
   stop: { summary: "stop services: stop NAME... | --all [--force] [--json]", load: () => import("./actions.js").then((m) => ({ run: m.runStop })) },

@@ -135,6 +135,11 @@ export class Rig extends EventEmitter {
     };
   }
 
+  /** The services whose post-service is generating a proof now (stopping one loses its progress). */
+  provingServices(): string[] {
+    return this.supervisor.views().filter((v) => this.supervisor.isProving(v.name)).map((v) => v.name);
+  }
+
   /** start | stop | restart for names (or all services). Stopping a proving service needs force. */
   async act(kind: "start" | "stop" | "restart", req: { names: string[]; all: boolean; force: boolean }): Promise<ActionResult> {
     const names = req.all ? this.supervisor.names() : req.names;

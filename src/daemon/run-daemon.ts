@@ -67,7 +67,13 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
     server = createControlServer(rig, {
       ...parts.handlers,
       async daemonStop(body) {
-        const { stopServices } = body as { stopServices: boolean };
+        const { stopServices, force } = body as { stopServices: boolean; force: boolean };
+        const proving = stopServices && !force ? rig.provingServices() : [];
+        if (proving.length > 0)
+          return {
+            ok: false,
+            message: `${proving.join(", ")} ${proving.length === 1 ? "is" : "are"} proving; stopping now loses this proof's progress (add --force to stop anyway, or stop the daemon without --stop-services: services keep running)`,
+          };
         setImmediate(() => void shutdown({ stopServices, reason: "daemon stop requested" }));
         return {
           ok: true,

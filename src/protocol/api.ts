@@ -74,7 +74,7 @@ export const routes = {
   },
   daemonStop: {
     ...ROUTES.daemonStop,
-    request: z.object({ stopServices: z.boolean().default(false) }),
+    request: z.object({ stopServices: z.boolean().default(false), force: z.boolean().default(false) }),
     response: z.object({ ok: z.boolean(), message: z.string() }),
   },
   reload: {

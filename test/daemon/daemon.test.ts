@@ -142,6 +142,24 @@ describe("daemon", () => {
     expect(raw.body).not.toContain("at ");
   });
 
+  it("daemon stop --stop-services refuses while a service is proving (nothing stopped) unless --force", async () => {
+    const proving = JSON.stringify({ Proving: { nonces: { start: 0, end: 128 }, position: 32768 } });
+    const rig = makeRig({ services: 1, defaults: { env: { FAKE_STATUS: proving } } });
+    const env = { XDG_RUNTIME_DIR: "" };
+    const { c, d } = await upDaemon(rig, env);
+    const [pid] = await runningPids(c, 1);
+    await waitFor(async () => (await c.call("snapshot", {})).services[0]?.operator.kind === "proving", { what: "svc0 proving" });
+    const refused = await runCli(["daemon", "stop", "--stop-services", "--config", rig.configPath], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("svc0 is proving; stopping now loses this proof's progress (add --force");
+    expect(isAlive(pid!)).toBe(true);
+    expect(isAlive(d.pid!)).toBe(true);
+    const forced = await runCli(["daemon", "stop", "--stop-services", "--force", "--config", rig.configPath], env);
+    expect(forced.code).toBe(0);
+    expect(isAlive(pid!)).toBe(false);
+    expect(isAlive(d.pid!)).toBe(false);
+  });
+
   it("SIGTERM ends the daemon and leaves services running; daemon stop --stop-services stops them", async () => {
     const rig = makeRig({ services: 1 });
     const env = { XDG_RUNTIME_DIR: "" };

@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   term?.kill();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services"]);
+  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
 

@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services"]);
+  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
 
