@@ -4,15 +4,13 @@
 // test: the figures go to bench/RESULTS.md with the load average beside them.
 //
 //   npm run build && node bench/cli-latency.js [--services 4,16,64] [--runs 30] [--no-node]
-//                                              [--compare OTHER/bin/postdeck.js] [--hold SECONDS]
+//                                              [--compare OTHER/bin/postdeck.js]
 //
 // Per round, in turn: bare `node -e 0` (the floor under any Node CLI), `node bin/postdeck.js
 // status --json` (as the bench's scale phase runs it), `bin/postdeck.js status --json` (the
 // installed command: its shebang adds the console's heap flags), and with --compare another
 // build's `node OTHER status --json` against the same daemon (a before/after under the same load).
 // CPU per run = user+sys of the reaped child (this process's cutime+cstime, 10 ms ticks).
-// --hold SECONDS: instead of measuring, keep each rig up that long and print its config (to profile
-// by hand: `XDG_RUNTIME_DIR= node --cpu-prof bin/postdeck.js --config FILE status --json`).
 import { spawnSync } from "node:child_process";
 import { makeChildren, POSTDECK_BIN } from "./lib/children.js";
 import { describeMachine } from "./lib/machine.js";
@@ -29,7 +27,6 @@ const counts = arg("services", "4,16,64").split(",").map(Number);
 const runs = Number(arg("runs", 30));
 const withNode = !process.argv.includes("--no-node");
 const compare = arg("compare", null);
-const hold = Number(arg("hold", 0));
 
 function timed(argv) {
   const c0 = cpuTimes(process.pid).reaped;
@@ -52,11 +49,6 @@ for (const n of counts) {
   try {
     await sup.start();
     await sleep(3000);
-    if (hold > 0) {
-      console.log(`${n} services: config ${sup.configPath} (with XDG_RUNTIME_DIR= NO_COLOR=1); held ${hold} s`);
-      await sleep(hold * 1000);
-      continue;
-    }
     const load0 = loadAvg();
     const variants = [
       ["node -e 0", [process.execPath, "-e", "0"]],

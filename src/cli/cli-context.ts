@@ -1,6 +1,6 @@
 // What every daemon-facing command needs: its options split from its words, the loaded config
 // (config problems → exit 2) and a client to the running daemon (none → exit 1, what to do).
-import { loadConfig } from "../config/load-config.js"; // not load.js: status loads neither `yaml` nor the full path
+import { loadConfig } from "../config/load.js";
 import { takeConfigFlag } from "../config/config-path.js";
 import type { ResolvedConfig } from "../config/schema.js";
 import { clientFor } from "../client/connect.js";

@@ -1,17 +1,40 @@
-// The config's full path: parse the YAML keeping line numbers, validate with ConfigSchema, resolve
-// defaults and paths into a ResolvedConfig (resolve.ts), and check what zod cannot (duplicates,
-// nonces, pinnedCores with threads). Every problem is one line with file:line; see config-error.ts.
-// loadConfig (load-config.ts) finds and reads the file and comes here when its fast path cannot
-// vouch for the file, so every problem is reported from here.
+// Loads the YAML config: find the file, parse (keeping line numbers), validate with ConfigSchema,
+// resolve defaults and paths into a ResolvedConfig, and check what zod cannot (duplicates, nonces,
+// pinnedCores with threads). Every problem is one line; see config-error.ts.
+import { promises as fs } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { LineCounter, parseDocument, isMap, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, describeValue, formatPath } from "./config-error.js";
-import { ConfigSchema, type ResolvedConfig } from "./schema.js";
-import { resolveConfig, semanticProblems, type LoadOptions } from "./resolve.js";
+import { expandHome, findConfigFile, type ConfigLookup } from "./config-path.js";
+import { ConfigSchema, RestartSchema, type Config, type ResolvedConfig, type ResolvedService } from "./schema.js";
 
 export { ConfigError } from "./config-error.js";
-export { loadConfig } from "./load-config.js";
-export { defaultStateDir, resolveConfig, type LoadOptions } from "./resolve.js";
+
+export interface LoadOptions extends ConfigLookup {
+  hostname?: string;
+}
+
+/** Finds, reads, validates and resolves the config. Throws ConfigError (exit 2) with every problem. */
+export async function loadConfig(o: LoadOptions = {}): Promise<ResolvedConfig> {
+  const found = findConfigFile(o);
+  if (found.file === null) {
+    throw new ConfigError("(no config)", [
+      `no config file found (tried ${found.tried.join(", ")}); expected one of them, or pass --config FILE`,
+    ]);
+  }
+  let text: string;
+  try {
+    text = await fs.readFile(found.file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(found.file, [
+      `${found.file}: cannot read the config file (${code}, named by ${found.from}); expected a readable YAML file`,
+    ]);
+  }
+  return parseConfigText(text, found.file, o);
+}
 
 type Located = { line: (p: ReadonlyArray<PropertyKey>) => number | null };
 
@@ -109,3 +132,99 @@ function knownKeysHint(p: PropertyKey[]): string {
   return lists[key] ?? "no such key (see README: Configuration)";
 }
 
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
+  return env.XDG_STATE_HOME ? path.join(env.XDG_STATE_HOME, "postdeck") : path.join(home, ".local", "state", "postdeck");
+}
+
+/** Applies defaults per service and makes paths absolute (relative to the config file's dir, `~` expanded). */
+export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): ResolvedConfig {
+  const home = o.home ?? os.homedir();
+  const env = o.env ?? process.env;
+  const base = path.dirname(path.resolve(file));
+  const abs = (p: string) => path.resolve(base, expandHome(p, home));
+  // A binary with a slash is a path (relative to the config dir); a bare name is looked up on PATH at start.
+  const bin = (b: string) => (b.includes("/") ? abs(b) : b);
+  const d = c.defaults;
+  const services: ResolvedService[] = c.services.map((s) => ({
+    name: s.name,
+    dir: abs(s.dir),
+    operatorAddress: s.operatorAddress ?? null,
+    binary: bin(s.binary ?? d.binary),
+    threads: s.threads ?? d.threads,
+    pinnedCores: s.pinnedCores ?? null,
+    nonces: s.nonces ?? d.nonces,
+    randomxMode: s.randomxMode ?? d.randomxMode,
+    reconnectIntervalS: s.reconnectIntervalS ?? d.reconnectIntervalS,
+    maxRetries: s.maxRetries === undefined ? d.maxRetries : s.maxRetries,
+    extraArgs: s.extraArgs ?? d.extraArgs,
+    env: { ...d.env, ...(s.env ?? {}) },
+    autostart: s.autostart ?? d.autostart,
+    restart: RestartSchema.parse({ ...d.restart, ...(s.restart ?? {}) }),
+    stopGraceS: d.stopGraceS,
+  }));
+  const dataFolder = abs(c.node.dataFolder);
+  return {
+    path: path.resolve(file),
+    rig: c.rig ?? o.hostname ?? os.hostname(),
+    demo: c.demo,
+    stateDir: c.stateDir ? abs(c.stateDir) : defaultStateDir(env, home),
+    node: {
+      dataFolder,
+      identitiesDir: path.join(dataFolder, "identities"),
+      config: c.node.config ? abs(c.node.config) : null,
+      log: {
+        file: c.node.log?.file ? abs(c.node.log.file) : null,
+        command: c.node.log?.command ? [bin(c.node.log.command[0]!), ...c.node.log.command.slice(1)] : null,
+        cwd: c.node.log?.cwd ? abs(c.node.log.cwd) : null,
+        env: c.node.log?.env ?? {},
+      },
+      grpc: {
+        public: c.node.grpc.public ?? null,
+        private: c.node.grpc.private ?? null,
+        post: c.node.grpc.post ?? null,
+      },
+    },
+    postcli: c.postcli ? { binary: bin(c.postcli.binary) } : null,
+    services,
+    logs: c.logs,
+  };
+}
+
+/** Checks zod cannot express: duplicates, post-service's nonce rules, pinnedCores with threads. */
+function semanticProblems(c: Config, r: ResolvedConfig, where: (p: ReadonlyArray<PropertyKey>) => string): string[] {
+  const out: string[] = [];
+  const seen = (key: (s: ResolvedService, i: number) => string | null, field: string, what: string) => {
+    const first = new Map<string, number>();
+    r.services.forEach((s, i) => {
+      const k = key(s, i);
+      if (k === null) return;
+      const j = first.get(k);
+      if (j === undefined) first.set(k, i);
+      else out.push(`${where(["services", i, field])}: found ${JSON.stringify(k)}, the same ${what} as services[${j}] (${r.services[j]!.name}); expected a unique ${what} per service`);
+    });
+  };
+  seen((s) => s.name, "name", "name");
+  seen((s) => s.dir, "dir", "PoS directory");
+  seen((s) => (s.operatorAddress ? normaliseAddr(s.operatorAddress) : null), "operatorAddress", "operator address");
+  if (r.services.some((s) => s.name === "node")) {
+    const i = r.services.findIndex((s) => s.name === "node");
+    out.push(`${where(["services", i, "name"])}: found "node"; expected another name ("node" names the node's log)`);
+  }
+  const nonceCheck = (v: number | undefined, p: PropertyKey[]) => {
+    if (v === undefined) return;
+    if (v % 16 !== 0) out.push(`${where(p)}: found ${v}; expected a multiple of 16 (post-service: nonces must be multiple of 16)`);
+    else if (v > 4096) out.push(`${where(p)}: found ${v}; expected at most 4096 (post-service: max nonces is 4096)`);
+  };
+  nonceCheck(c.defaults.nonces, ["defaults", "nonces"]);
+  c.services.forEach((s, i) => {
+    nonceCheck(s.nonces, ["services", i, "nonces"]);
+    if (s.pinnedCores && s.threads !== undefined) {
+      out.push(`${where(["services", i, "pinnedCores"])}: found pinnedCores together with threads: ${s.threads}; expected one of them (post-service: threads can't be used with pinned-cores)`);
+    }
+  });
+  return out;
+}
+
+function normaliseAddr(a: string): string {
+  return a.replace(/^0\.0\.0\.0:/, "127.0.0.1:").toLowerCase();
+}
