@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8 --single-threaded-gc
+#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8
 // (a bounded heap for the console; when run as `node bin/postdeck.js` the console re-runs itself with it)
 import { main } from "../dist/bundle/main.js"; // one bundle of src/ and its dependencies (scripts/bundle.js)
 

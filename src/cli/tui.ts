@@ -9,16 +9,16 @@ import { UsageError } from "./errors.js";
 const USAGE = "usage: postdeck [tui] [--config FILE]";
 
 /**
- * The console runs with a bounded heap and a GC tuned for its work. Every frame allocates
- * ~13 MB of short-lived objects in Ink (a cell per character): 8 MiB semi-spaces scavenge a
- * quarter as often as 2 MiB ones (GC was a quarter of the console's CPU), V8's default 16 MiB
- * would leave it 40-50 MiB heavier. `--single-threaded-gc`: on a 2-core rig that proves,
- * helper GC threads cost more CPU in all than they save in pauses (CPU per frame ~20 % lower,
- * bench/console/frame-cost.js). The old-space cap of 128 MiB keeps RSS bounded under a log
- * flood (without it V8 let RSS drift past 200 MiB). Heap limits can only be set when Node
- * starts, so the console re-runs itself once with them; bin/postdeck.js's shebang sets them.
+ * The console runs with a bounded heap and a young generation sized for its work. Every frame
+ * allocates a few MB of short-lived objects in Ink (a cell per character): 8 MiB semi-spaces
+ * scavenge a quarter as often as 2 MiB ones, V8's default 16 MiB would leave it 40-50 MiB
+ * heavier. (`--single-threaded-gc` saved the console a little CPU, but made every CLI command
+ * ~35 ms slower to start: these flags are in bin/postdeck.js's shebang for all of them.) The
+ * old-space cap of 128 MiB keeps RSS bounded under a log flood (without it V8 let RSS drift past
+ * 200 MiB). Heap limits can only be set when Node starts, so the console re-runs itself once
+ * with them when started without.
  */
-export const CONSOLE_V8_FLAGS = ["--max-old-space-size=128", "--max-semi-space-size=8", "--single-threaded-gc"];
+export const CONSOLE_V8_FLAGS = ["--max-old-space-size=128", "--max-semi-space-size=8"];
 
 function hasHeapFlags(): boolean {
   return process.execArgv.some((a) => a.startsWith("--max-old-space-size"));
