@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8
-// (a bounded heap for the console; when run as `node bin/postdeck.js` the console re-runs itself with it)
+#!/usr/bin/env node
+// (no V8 flags: they would slow every command's start; see src/cli/tui.ts)
 import { main } from "../dist/bundle/main.js"; // one bundle of src/ and its dependencies (scripts/bundle.js)
 
 main(process.argv.slice(2)).then(

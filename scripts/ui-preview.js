@@ -5,7 +5,6 @@
 //   npx tsc -p . && node scripts/ui-preview.js [--rate LINES_PER_SEC] [--fixture FILE] [--exit-after S]
 // (Do not set CI=0 to make Ink repaint: supports-color then turns colours off; leave CI
 // unset, or add FORCE_COLOR=2.)
-import v8 from "node:v8";
 import React from "react";
 import { render } from "ink";
 import { readFileSync } from "node:fs";
@@ -13,7 +12,6 @@ import { App } from "../dist/ui/App.js";
 import { closingMessage } from "../dist/ui/run-console.js";
 import { noColorFromEnv } from "../dist/ui/theme.js";
 
-v8.setFlagsFromString("--max-semi-space-size=8"); // as src/cli/tui.ts does (CONSOLE_V8_FLAGS)
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);

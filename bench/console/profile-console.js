@@ -22,9 +22,8 @@ await sup.start({ waitChildren: false });
 const renderLog = path.join(profDir, "renders.log");
 // NOPROF=1: the same run without the profiler (whose sampling thread costs CPU of its own)
 const prof = process.env.NOPROF === "1" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
-// NODEFLAGS="…": V8 flags to try instead of the console's own (CONSOLE_V8_FLAGS in src/cli/tui.ts)
-const { CONSOLE_V8_FLAGS } = await import("../../dist/cli/tui.js").catch(() => ({ CONSOLE_V8_FLAGS: ["--max-old-space-size=128"] }));
-const node = [process.execPath, ...prof, ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(" ") : CONSOLE_V8_FLAGS)];
+// NODEFLAGS="…": V8 flags to try (the console runs with none)
+const node = [process.execPath, ...prof, ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(" ") : [])];
 const scr = new PtyScreen([...node, POSTDECK_BIN, "--config", sup.configPath], { cols: 120, rows: 40, env: postdeckEnv({ NO_COLOR: "", POSTDECK_RENDER_LOG: renderLog }) });
 const nameRe = /pc-c\d\d/;
 try {
