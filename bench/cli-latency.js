@@ -53,7 +53,7 @@ for (const n of counts) {
     const variants = [
       ["node -e 0", [process.execPath, "-e", "0"]],
       ["node bin/postdeck.js", [process.execPath, POSTDECK_BIN, "--config", sup.configPath, "status", "--json"]],
-      ["bin/postdeck.js (shebang flags)", [POSTDECK_BIN, "--config", sup.configPath, "status", "--json"]],
+      ["bin/postdeck.js (as installed)", [POSTDECK_BIN, "--config", sup.configPath, "status", "--json"]],
       ...(compare ? [[`node ${compare}`, [process.execPath, compare, "--config", sup.configPath, "status", "--json"]]] : []),
     ];
     const res = variants.map(() => []);
