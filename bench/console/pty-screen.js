@@ -43,7 +43,7 @@ export class PtyScreen {
     return this.pty.pid;
   }
 
-  /** The console's processes: the pty's process and its descendants (the console may re-run itself). */
+  /** The console's processes: the pty's process and its descendants (anything it starts counts too). */
   pids() {
     const out = [this.pty.pid];
     for (let i = 0; i < out.length; i++) {
