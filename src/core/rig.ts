@@ -35,7 +35,7 @@ export interface RigOptions extends Omit<SupervisorOptions, "config"> {
 export function emptyNodeView(): NodeView {
   return {
     reachable: false, synced: null, syncedLayer: null, topLayer: null, epoch: null, peers: null,
-    version: null, startedAt: null, supervised: null, sources: [],
+    version: null, startedAt: null, supervised: null, sources: [], clock: null,
   };
 }
 

@@ -36,7 +36,9 @@ export type ExtraRoute =
   | "identityRetire"
   | "identityRename"
   | "identityPermissions"
-  | "providers";
+  | "providers"
+  | "identityTimeline"
+  | "plan";
 export type ControlHandlers = Record<ExtraRoute, Handler>;
 
 export function createControlServer(rig: Rig, h: ControlHandlers): { server: http.Server; bye: (reason: string) => void } {

@@ -114,6 +114,13 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
         error: h?.providersError ?? (h ? null : "no hardware sample yet"),
       };
     },
+    // Filled in by the per-identity history (timeline) and the proving planner.
+    identityTimeline: async () => {
+      throw new HttpError(501, "not-implemented", "this daemon has no identity timeline yet");
+    },
+    plan: async () => {
+      throw new HttpError(501, "not-implemented", "this daemon has no proving plan yet");
+    },
   };
 
   await monitor.start();

@@ -13,6 +13,8 @@ import {
   SnapshotSchema,
   TaskViewSchema,
   ProviderSchema,
+  IdentityTimelineSchema,
+  PlanSchema,
 } from "./model.js";
 import { ROUTES } from "./routes.js";
 
@@ -133,6 +135,12 @@ export const routes = {
     request: z.object({}),
     response: z.object({ providers: z.array(ProviderSchema), source: z.string(), error: z.string().nullable() }),
   },
+  identityTimeline: {
+    ...ROUTES.identityTimeline,
+    request: z.object({ name: z.string() }), // key file name (post1.key or post1) or service name
+    response: IdentityTimelineSchema,
+  },
+  plan: { ...ROUTES.plan, request: z.object({}), response: PlanSchema },
 } as const satisfies { [K in keyof typeof ROUTES]: (typeof ROUTES)[K] & { request: z.ZodType; response: z.ZodType } };
 
 export type RouteKey = keyof typeof routes;

@@ -104,6 +104,23 @@ export const SourceStatusSchema = z.object({
 });
 export type SourceStatus = z.infer<typeof SourceStatusSchema>;
 
+/** The epoch clock as the daemon reads it (src/clock): network timing, where it came from, and
+ * the current/next cycle gap. Clients recompute countdowns from these numbers and their own time
+ * (src/clock/epoch-clock.ts), so a view a minute old still counts down right. */
+export const ClockViewSchema = z.object({
+  source: z.enum(["node-config", "mainnet-fallback"]),
+  notes: z.array(z.string()), // for people: keys that fell back to mainnet, node layer disagreeing, ...
+  genesisMs: z.number(),
+  layerMs: z.number(),
+  layersPerEpoch: z.number().int(),
+  phaseShiftMs: z.number(),
+  cycleGapMs: z.number(),
+  gracePeriodMs: z.number(),
+  nodeLayer: z.number().int().nullable(), // NodeService.Status top layer when known
+  skewLayers: z.number().int().nullable(), // nodeLayer − the clock's layer at the time it was read
+});
+export type ClockView = z.infer<typeof ClockViewSchema>;
+
 export const NodeViewSchema = z.object({
   reachable: z.boolean(),
   synced: z.boolean().nullable(),
@@ -117,6 +134,7 @@ export const NodeViewSchema = z.object({
     .object({ state: ServiceStateSchema, pid: z.number().int().nullable(), restarts: z.number().int() })
     .nullable(),
   sources: z.array(SourceStatusSchema),
+  clock: ClockViewSchema.nullable(), // null until the node's config (or the fallback) is read
 });
 export type NodeView = z.infer<typeof NodeViewSchema>;
 
@@ -203,3 +221,62 @@ export const SnapshotSchema = z.object({
   tasks: z.array(TaskViewSchema),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+/** One step of an identity's epoch story, with where postdeck learnt it. */
+export const TimelineStepSchema = z.object({
+  kind: z.enum([
+    "poet-registered", // registered in a PoET round (event registered_in_poet / log)
+    "poet-proof", // PoET proof received / best proof selected
+    "post-start", // PoST proof started
+    "post-finish", // PoST proof finished (durationMs)
+    "post-failed",
+    "atx-broadcast",
+    "atx-published",
+    "atx-failed",
+    "eligibility",
+    "proposal",
+    "malfeasance",
+  ]),
+  at: z.number(), // epoch ms
+  epoch: z.number().int().nullable(), // the epoch the step belongs to (by the clock), null when unknown
+  source: z.enum(["log", "event", "grpc", "service-log"]),
+  ok: z.boolean(),
+  text: z.string(), // for people, e.g. "round 42 at poet.example.org", "atx 1a2b3c (publish epoch 12)"
+  durationMs: z.number().nullable(), // post-finish: the proof's duration
+  gapShare: z.number().nullable(), // post-finish: share of the cycle gap it used (0..1+)
+});
+export type TimelineStep = z.infer<typeof TimelineStepSchema>;
+
+export const IdentityTimelineSchema = z.object({
+  keyFile: z.string(),
+  shortId: z.string().nullable(),
+  epochs: z.array(z.object({ epoch: z.number().int(), steps: z.array(TimelineStepSchema) })), // newest first
+  /** The first step that is missing or failed for rewards, and what to do; null when on track. */
+  whyNoRewards: z.object({ step: z.string(), text: z.string(), fix: z.string() }).nullable(),
+});
+export type IdentityTimeline = z.infer<typeof IdentityTimelineSchema>;
+
+/** The proving plan over one cycle gap: per physical disk a lane of identities in order. */
+export const PlanEntrySchema = z.object({
+  keyFile: z.string(),
+  service: z.string().nullable(),
+  disk: z.string(), // the lane: a physical disk id (e.g. "sda", "md0"), or a configured name
+  state: z.enum(["waiting", "queued", "proving", "done", "failed", "not-needed"]),
+  predictedStart: z.number().nullable(),
+  predictedFinish: z.number().nullable(),
+  basis: z.string(), // how the duration was predicted: "history (3 proofs)", "size ÷ disk rate", ...
+  fits: z.boolean(),
+  missByMs: z.number().nullable(),
+  reason: z.string().nullable(), // why it would miss
+  fix: z.string().nullable(), // what would fix it
+});
+export type PlanEntry = z.infer<typeof PlanEntrySchema>;
+
+export const PlanSchema = z.object({
+  generatedAt: z.number(),
+  mode: z.enum(["always", "on-demand"]),
+  window: z.object({ opensAt: z.number(), closesAt: z.number() }).nullable(), // null without a clock
+  lanes: z.array(z.object({ disk: z.string(), devices: z.array(z.string()), dirs: z.array(z.string()), perDisk: z.number().int() })),
+  identities: z.array(PlanEntrySchema),
+});
+export type Plan = z.infer<typeof PlanSchema>;

@@ -18,6 +18,8 @@ export const ROUTES = {
   identityRename: { method: "POST", path: "/v1/identities/rename" },
   identityPermissions: { method: "POST", path: "/v1/identities/permissions" },
   providers: { method: "GET", path: "/v1/providers" },
+  identityTimeline: { method: "POST", path: "/v1/identities/timeline" },
+  plan: { method: "GET", path: "/v1/plan" },
 } as const;
 
 /** Every answer of the daemon carries its postdeck version (src/version.ts) in this header. */

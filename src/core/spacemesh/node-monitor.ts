@@ -494,6 +494,7 @@ export class NodeMonitor extends EventEmitter {
         ? { state: this.nodeProcess.state, pid: this.nodeProcess.pid, restarts: this.nodeProcess.restarts }
         : null,
       sources: this.sources(),
+      clock: null,
     };
   }
 
