@@ -7,6 +7,7 @@ import { isServiceUp } from "./join.js";
 import { SUPERVISED_KEY_NAME } from "./key-file.js";
 import type { NodeJsonConfig } from "./node-config.js";
 import { addressReaches, isLoopbackHost, isWildcardHost, parseHostPort } from "./listen-address.js";
+import { daemonAndAlertFindings, formerKeyFindings, nodeSourceFindings, serviceStateFindings, type RigFindingsInput } from "./rig-findings.js";
 
 export interface DiskUsage {
   path: string; // a PoS dir, the node's data folder, or the mount point holding them
@@ -14,7 +15,7 @@ export interface DiskUsage {
   totalBytes: number;
 }
 
-export interface FindingsInput extends JoinInput {
+export interface FindingsInput extends JoinInput, RigFindingsInput {
   identities: IdentityView[];
   identitiesDir: string;
   identitiesDirMode: number | null; // permission bits; null = unknown / missing
@@ -38,6 +39,9 @@ export const STUCK_DONE_MS = 30_000;
 export const INITIAL_PROOF_FAILED_RECENT_MS = 15 * 60_000;
 
 const GiB = 1024 ** 3;
+/** A PoS volume with less free space than this gets a warning; below the critical figure an error. */
+export const POS_VOLUME_LOW_BYTES = GiB;
+export const POS_VOLUME_CRITICAL_BYTES = 64 * 1024 ** 2;
 
 function f(id: string, severity: Severity, subject: string | null, title: string, detail: string, fix: string): Finding {
   return { id, severity, subject, title, detail, fix };
@@ -168,6 +172,8 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
 }
 
 function serviceFindings(input: FindingsInput, out: Finding[]): void {
+  serviceStateFindings(input, out);
+  formerKeyFindings(input, out);
   const keyIds = new Set(input.keys.flatMap((k) => (k.check.ok ? [k.check.nodeId] : [])));
   const firstServiceOf = new Map<string, string>();
   for (const p of input.posDirs) {
@@ -230,6 +236,8 @@ function serviceFindings(input: FindingsInput, out: Finding[]): void {
 }
 
 function configFindings(input: FindingsInput, out: Finding[]): void {
+  daemonAndAlertFindings(input, out);
+  nodeSourceFindings(input, out);
   for (const p of input.nodeConfigProblems) {
     out.push(f("node-config-problem", "warning", null, "cannot use the node config", p, "fix the node's JSON config (or node.config in postdeck's config)"));
   }
@@ -332,11 +340,15 @@ function diskFindings(input: FindingsInput, out: Finding[]): void {
         `not enough space to finish the PoS data of ${p.service}: ${fmtBytes(u.freeBytes)} free, ${fmtBytes(remaining)} still to write`,
         `${p.dir} on ${u.path}`,
         `free ${fmtBytes(remaining - u.freeBytes)} on ${u.path}, or initialise fewer units`);
-    } else if (u.freeBytes < 256 * 1024 ** 2) {
-      report(u, "warning", p.service,
-        `PoS volume nearly full: ${fmtBytes(u.freeBytes)} free on ${u.path}`,
-        `${p.dir}: postdata_metadata.json is rewritten in place; a full volume can make that fail`,
-        `free some space on ${u.path}`);
+    } else if (u.freeBytes < POS_VOLUME_LOW_BYTES) {
+      if (reported.has(u.path)) continue;
+      reported.add(u.path);
+      out.push(
+        f("pos-volume-nearly-full", u.freeBytes < POS_VOLUME_CRITICAL_BYTES ? "error" : "warning", p.service,
+          `PoS volume nearly full: ${fmtBytes(u.freeBytes)} free on ${u.path}`,
+          `${p.dir} (${p.service}) is on ${u.path}, ${fmtBytes(u.freeBytes)} free of ${fmtBytes(u.totalBytes)}; postdata_metadata.json is rewritten in place and post-service writes its logs there: a full volume makes that fail`,
+          `free at least ${fmtBytes(POS_VOLUME_LOW_BYTES)} on ${u.path} (remove files that are not PoS data; never delete postdata_*.bin)`),
+      );
     }
   }
 }

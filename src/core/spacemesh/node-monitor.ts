@@ -27,6 +27,7 @@ import { NodeLogTracker } from "./node-log-state.js";
 import { applyServiceLogLines, emptyServiceLogFacts, type ServiceLogFacts } from "./service-log-state.js";
 import { joinIdentities, type JoinInput, type KeyInput, type PosDirInput } from "./join.js";
 import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
+import type { RigFindingsInput } from "./rig-findings.js";
 
 export interface ServiceDir {
   name: string;
@@ -107,6 +108,7 @@ export class NodeMonitor extends EventEmitter {
   private readonly doneSince = new Map<string, number>();
   private disk: DiskUsage[] = [];
   private nodeProcess: NodeProcessInfo | null = null;
+  private findingsExtras: RigFindingsInput = {};
 
   private nodeValue: NodeView;
   private identitiesValue: IdentityView[] = [];
@@ -212,6 +214,12 @@ export class NodeMonitor extends EventEmitter {
 
   setDiskUsage(entries: DiskUsage[]): void {
     this.disk = entries;
+    this.schedule();
+  }
+
+  /** Inputs of findings the daemon gathers itself (node log file, former keys, alert sinks, needsService). */
+  setFindingsExtras(extras: RigFindingsInput): void {
+    this.findingsExtras = { ...this.findingsExtras, ...extras };
     this.schedule();
   }
 
@@ -517,6 +525,9 @@ export class NodeMonitor extends EventEmitter {
     const postAddress = this.config.node.grpc.post;
     const findings = computeFindings({
       ...join,
+      ...this.findingsExtras,
+      nodeStatus: this.status,
+      sources: this.sources(),
       identities: joined,
       identitiesDir: this.config.node.identitiesDir,
       identitiesDirMode: this.identitiesDirMode,
