@@ -6,10 +6,10 @@ import { socketPath } from "../config/runtime-paths.js";
 import { SocketClient, type SocketClientOptions } from "./socket-client.js";
 
 export function clientFor(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): SocketClient {
-  return new SocketClient(socketPath(config.stateDir, o.env ?? process.env), o);
+  return new SocketClient(socketPath(config.stateDir), { stateDir: config.stateDir, ...o });
 }
 
-/** A client to a running daemon; throws DaemonNotRunningError when none answers. */
+/** A client to a running daemon; throws DaemonNotRunningError when none answers (DaemonUnreachableError when one holds the lock). */
 export async function connectDaemon(config: ResolvedConfig, o: SocketClientOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<SocketClient> {
   const c = clientFor(config, o);
   try {

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ResolvedConfig } from "../config/schema.js";
-import { daemonLogPath, socketPath } from "../config/runtime-paths.js";
+import { daemonLogPath, describeSocket, socketPath } from "../config/runtime-paths.js";
+import { lockHolder } from "../config/lock-holder.js";
 import { connectDaemon } from "./connect.js";
 import { DaemonNotRunningError } from "./errors.js";
 import { SocketClient } from "./socket-client.js";
@@ -23,6 +24,19 @@ export async function startDetachedDaemon(config: ResolvedConfig, o: { timeoutMs
   const env = o.env ?? process.env;
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const logFile = daemonLogPath(config.stateDir);
+  const sock = socketPath(config.stateDir);
+  const holder = lockHolder(config.stateDir);
+  if (holder !== null) {
+    // a daemon already holds the lock: a second one would only exit with "already running"; use
+    // this one if it answers, else say exactly what is wrong (DaemonUnreachableError)
+    const c = new SocketClient(sock, { stateDir: config.stateDir, timeoutMs: 2000 });
+    try {
+      await c.call("snapshot", {});
+      return { pid: holder, socket: describeSocket(sock), logFile };
+    } finally {
+      c.close();
+    }
+  }
   const fd = openSync(logFile, "a", 0o600);
   // A small young generation keeps a long-lived, mostly idle daemon's RSS low (bench/supervisor-idle.js).
   const child = spawn(process.execPath, ["--max-semi-space-size=2", POSTDECK_BIN, "daemon", "run", "--config", config.path], {
@@ -35,14 +49,13 @@ export async function startDetachedDaemon(config: ResolvedConfig, o: { timeoutMs
   let exited: number | null | undefined;
   child.on("exit", (code) => (exited = code));
   child.unref();
-  const sock = socketPath(config.stateDir, env);
   const client = new SocketClient(sock, { timeoutMs: 2000 });
   const deadline = Date.now() + (o.timeoutMs ?? 20_000);
   try {
     for (;;) {
       try {
         await client.call("snapshot", {});
-        return { pid: child.pid!, socket: sock, logFile };
+        return { pid: child.pid!, socket: describeSocket(sock), logFile };
       } catch (err) {
         if (!(err instanceof DaemonNotRunningError)) throw err;
       }
@@ -50,7 +63,7 @@ export async function startDetachedDaemon(config: ResolvedConfig, o: { timeoutMs
         const tail = lastLines(logFile, 5);
         throw new Error(`the daemon exited at start (code ${exited}); from ${logFile}:\n  ${tail.join("\n  ")}`);
       }
-      if (Date.now() > deadline) throw new Error(`the daemon did not answer on ${sock} within ${(o.timeoutMs ?? 20_000) / 1000} s; see ${logFile}`);
+      if (Date.now() > deadline) throw new Error(`the daemon did not answer on ${describeSocket(sock)} within ${(o.timeoutMs ?? 20_000) / 1000} s; see ${logFile}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

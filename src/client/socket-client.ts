@@ -10,7 +10,9 @@ import type { z } from "zod";
 import type { ErrorBody, EventType, RouteKey, RouteRequest, RouteResponse } from "../protocol/api.js";
 import { ROUTES, VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
-import { DaemonCallError, DaemonNotRunningError } from "./errors.js";
+import { describeSocket } from "../config/runtime-paths.js";
+import { lockHolder } from "../config/lock-holder.js";
+import { DaemonCallError, DaemonNotRunningError, DaemonUnreachableError } from "./errors.js";
 import { SseParser } from "./sse-parser.js";
 import type { ConnectionState, DaemonClient, DaemonEvent } from "./types.js";
 
@@ -19,6 +21,13 @@ export interface SocketClientOptions {
   /** Validate events with their zod schema (default true). */
   validateEvents?: boolean;
   reconnectMs?: { min: number; max: number };
+  /**
+   * The daemon's state dir: when nothing answers but a live daemon holds its lock, a call waits up
+   * to `unreachableWaitMs` (default 5 s: a starting daemon, a socket being re-created) and then
+   * fails with DaemonUnreachableError instead of "no daemon running".
+   */
+  stateDir?: string;
+  unreachableWaitMs?: number;
 }
 
 export class SocketClient implements DaemonClient {
@@ -38,7 +47,25 @@ export class SocketClient implements DaemonClient {
     return { createConnection: () => net.createConnection(this.socket) };
   }
 
-  call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
+  /** Why nothing answers on the socket: no daemon, or one that holds the lock (then its pid). */
+  private notAnswering(): DaemonNotRunningError | DaemonUnreachableError {
+    const pid = this.o.stateDir ? lockHolder(this.o.stateDir) : null;
+    return pid === null ? new DaemonNotRunningError(describeSocket(this.socket)) : new DaemonUnreachableError(pid, describeSocket(this.socket), this.o.stateDir!);
+  }
+
+  async call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
+    const deadline = Date.now() + (this.o.unreachableWaitMs ?? 5000);
+    for (;;) {
+      try {
+        return await this.callOnce(route, body);
+      } catch (err) {
+        if (!(err instanceof DaemonUnreachableError) || Date.now() >= deadline || this.closed) throw err;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  private callOnce<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
     const r = ROUTES[route];
     const payload = r.method === "GET" ? "" : JSON.stringify(body ?? {});
     return new Promise((resolve, reject) => {
@@ -70,7 +97,7 @@ export class SocketClient implements DaemonClient {
       req.on("timeout", () => req.destroy(new Error(`the daemon did not answer ${r.path} within ${(this.o.timeoutMs ?? 30_000) / 1000} s`)));
       req.on("error", (err: NodeJS.ErrnoException) => {
         this.agents.delete(req);
-        if (err.code === "ENOENT" || err.code === "ECONNREFUSED") reject(new DaemonNotRunningError(this.socket));
+        if (err.code === "ENOENT" || err.code === "ECONNREFUSED") reject(this.notAnswering());
         else reject(err);
       });
       req.end(payload);
@@ -136,7 +163,7 @@ export class SocketClient implements DaemonClient {
         res.on("error", (e) => retry(e.message));
       });
       req.on("error", (err: NodeJS.ErrnoException) =>
-        retry(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? new DaemonNotRunningError(this.socket).message : err.message),
+        retry(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? this.notAnswering().message : err.message),
       );
       req.end();
     };

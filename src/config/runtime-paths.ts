@@ -1,15 +1,62 @@
 // Where the daemon for a state dir lives: its control socket, pid (lock) file and log. Shared by
-// the daemon and its clients.
-import { createHash } from "node:crypto";
+// the daemon and its clients, and computed from the state dir alone: a daemon started from cron or
+// `sudo -u` (no $XDG_RUNTIME_DIR) and a client in a login shell find the same socket.
+import { fstatSync, openSync, closeSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
 
-/** $XDG_RUNTIME_DIR/postdeck/<hash of stateDir>.sock, else <stateDir>/daemon.sock. */
-export function socketPath(stateDir: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_RUNTIME_DIR) {
-    const h = createHash("sha256").update(path.resolve(stateDir)).digest("hex").slice(0, 16);
-    return path.join(env.XDG_RUNTIME_DIR, "postdeck", `${h}.sock`);
+export const SOCKET_FILE = "daemon.sock";
+/** sun_path holds 108 bytes with its terminating NUL; Node truncates a longer path silently. */
+export const SUN_PATH_MAX = 107;
+const FD_PATH = /^\/proc\/self\/fd\/(\d+)\/(.*)$/;
+
+/** <stateDir>/daemon.sock: where the socket is, whoever asks. */
+export function socketFile(stateDir: string): string {
+  return path.join(path.resolve(stateDir), SOCKET_FILE);
+}
+
+/** Descriptors on state dirs whose socket path is too long for sun_path, one per dir, kept open. */
+const dirFds = new Map<string, number>();
+
+function stateDirFd(dir: string): number | null {
+  try {
+    const want = statSync(dir);
+    const have = dirFds.get(dir);
+    if (have !== undefined) {
+      const st = fstatSync(have);
+      if (st.ino === want.ino && st.dev === want.dev) return have;
+      closeSync(have);
+      dirFds.delete(dir);
+    }
+    const fd = openSync(dir, "r"); // O_CLOEXEC: never passed on to a child
+    dirFds.set(dir, fd);
+    return fd;
+  } catch {
+    return null;
   }
-  return path.join(stateDir, "daemon.sock");
+}
+
+/**
+ * The path to bind or connect to: socketFile(stateDir) when it fits sun_path; else the same file
+ * reached through a descriptor this process holds on the state dir (/proc/self/fd/N/daemon.sock),
+ * which the daemon and its clients compute the same way. The environment plays no part (the
+ * second parameter is ignored; it is kept for existing callers).
+ */
+export function socketPath(stateDir: string, _env?: unknown): string {
+  const file = socketFile(stateDir);
+  if (Buffer.byteLength(file) <= SUN_PATH_MAX) return file;
+  const fd = stateDirFd(path.dirname(file));
+  return fd === null ? file : `/proc/self/fd/${fd}/${SOCKET_FILE}`;
+}
+
+/** The socket's real path for messages (a /proc/self/fd/N/ path named by its directory). */
+export function describeSocket(p: string): string {
+  const m = FD_PATH.exec(p);
+  if (!m) return p;
+  try {
+    return path.join(readlinkSync(`/proc/self/fd/${m[1]}`), m[2]!);
+  } catch {
+    return p;
+  }
 }
 
 export const pidFilePath = (stateDir: string) => path.join(stateDir, "daemon.pid");

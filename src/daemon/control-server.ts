@@ -8,6 +8,7 @@ import { routes, type ErrorBody, type RouteKey } from "../protocol/api.js";
 import { VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
 import type { Rig, RigEvent } from "../core/rig.js";
+import { keepSocket } from "./socket-keeper.js";
 
 export const EVENTS_PATH = "/v1/events";
 const HEARTBEAT_MS = 15_000;
@@ -66,6 +67,9 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err) => sendError(res, err));
   });
+  // a removed socket file is bound again while the daemon runs (socket-keeper.ts)
+  let stopKeeper = (): void => undefined;
+  server.once("listening", () => (stopKeeper = keepSocket(server)));
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://daemon");
@@ -121,6 +125,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
   }
 
   function bye(reason: string): void {
+    stopKeeper();
     for (const res of streams) {
       res.write(`event: bye\ndata: ${JSON.stringify({ reason })}\n\n`);
       res.end();

@@ -1,7 +1,10 @@
 // Single daemon per state dir: a pid file created exclusively (link of a complete temp file, so
 // it is never seen half-written); a stale file (dead pid) is replaced.
-import { promises as fs, readFileSync } from "node:fs";
+import { promises as fs } from "node:fs";
 import path from "node:path";
+import { processAlive } from "../config/lock-holder.js";
+
+export { processAlive };
 
 export class DaemonRunningError extends Error {
   readonly exitCode = 1;
@@ -10,21 +13,6 @@ export class DaemonRunningError extends Error {
     stateDir: string,
   ) {
     super(`another postdeck daemon (pid ${pid}) is already running for state dir ${stateDir}; use it (postdeck status) or stop it first (postdeck daemon stop)`);
-  }
-}
-
-/** Is `pid` a live process (a zombie is not)? */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return st.slice(st.lastIndexOf(")") + 2, st.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
   }
 }
 

@@ -8,7 +8,8 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups, isAlive } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
+import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { ensureDaemon } from "../../src/client/ensure-daemon.js";
 import { trackGroup } from "../helpers/processes.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -112,5 +113,72 @@ describe("ensureDaemon", () => {
     await b.client.call("daemonStop", { stopServices: true });
     b.client.close();
     await waitFor(() => !isAlive(a.started!.pid), { what: "daemon exit" });
+  });
+});
+
+describe("a client always finds its daemon", () => {
+  it("whatever XDG_RUNTIME_DIR the daemon and the client have: the socket is in the state dir", async () => {
+    const rig = makeRig({ services: 1 });
+    const d = spawnDaemon(rig.configPath, { XDG_RUNTIME_DIR: tempDir("pd-rt-") }); // as from a login shell
+    (await clientWhenUp(rig.stateDir, {})).close();
+    expect(socketPath(rig.stateDir)).toBe(path.join(rig.stateDir, "daemon.sock"));
+    expect(statSync(path.join(rig.stateDir, "daemon.sock")).mode & 0o777).toBe(0o600);
+    for (const env of [{ XDG_RUNTIME_DIR: "" }, { XDG_RUNTIME_DIR: tempDir("pd-rt2-") }]) {
+      const r = await runCli(["status", "--json", "--config", rig.configPath], env); // as from cron, or sudo -u
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
+    }
+  });
+
+  it("a state dir whose socket path is longer than sun_path: daemon and client meet at <stateDir>/daemon.sock", async () => {
+    const long = path.join(tempDir("pd-"), "a".repeat(60), "b".repeat(60), "st");
+    expect(Buffer.byteLength(path.join(long, "daemon.sock"))).toBeGreaterThan(107);
+    const rig = makeRig({ services: 1, extra: { stateDir: long } });
+    const d = spawnDaemon(rig.configPath, {});
+    await waitFor(() => existsSync(path.join(long, "daemon.sock")), { what: "socket in the long state dir", timeoutMs: 30_000 });
+    const r = await runCli(["status", "--json", "--config", rig.configPath]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
+  });
+
+  it("a removed socket is noticed and bound again by the daemon", async () => {
+    const rig = makeRig({ services: 1 });
+    const d = spawnDaemon(rig.configPath, {});
+    (await clientWhenUp(rig.stateDir, {})).close();
+    const sock = path.join(rig.stateDir, "daemon.sock");
+    rmSync(sock); // as logind does to /run/user/UID at logout
+    await waitFor(() => existsSync(sock), { what: "socket re-created", timeoutMs: 15_000 });
+    const r = await runCli(["status", "--json", "--config", rig.configPath]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
+    expect(statSync(sock).mode & 0o777).toBe(0o600);
+  });
+
+  it("a daemon holding the lock without a socket: the client says so and how to recover, never 'no daemon' nor a second daemon", async () => {
+    const rig = makeRig({ services: 1 });
+    const d = spawnDaemon(rig.configPath, {});
+    (await clientWhenUp(rig.stateDir, {})).close();
+    process.kill(d.pid!, "SIGSTOP"); // a stuck daemon: it cannot re-create its socket
+    try {
+      rmSync(path.join(rig.stateDir, "daemon.sock"));
+      const [status, start] = await Promise.all([
+        runCli(["status", "--config", rig.configPath]),
+        runCli(["daemon", "start", "--config", rig.configPath]),
+      ]);
+      for (const r of [status, start]) {
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`the postdeck daemon (pid ${d.pid}) holds the lock of ${rig.stateDir}`);
+        expect(r.stderr).toContain("the socket file is gone");
+        expect(r.stderr).toContain(`kill ${d.pid}`);
+        expect(r.stderr).not.toContain("no daemon running");
+        expect(r.stderr).not.toContain("already running");
+      }
+    } finally {
+      process.kill(d.pid!, "SIGCONT");
+    }
+    const again = await runCli(["status", "--json", "--config", rig.configPath]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).daemon.pid).toBe(d.pid);
   });
 });
