@@ -214,7 +214,7 @@ export class ManagedProcess extends EventEmitter {
       this.consecutive = d.consecutive;
       this.state = "backoff";
       this.nextRestartAt = this.now() + d.delayMs;
-      this.reason = `exited with ${describeExit(code, signal ?? null)}; restart ${d.consecutive} in ${(d.delayMs / 1000).toFixed(1)} s`;
+      this.reason = `exited with ${describeExit(code, signal ?? null)}; restart ${d.consecutive} ${d.delayMs === 0 ? "now" : `in ${(d.delayMs / 1000).toFixed(1)} s`}`;
       this.backoffTimer = setTimeout(() => {
         this.backoffTimer = null;
         if (this.state !== "backoff" || !this.wanted) return;

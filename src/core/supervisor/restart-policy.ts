@@ -1,6 +1,8 @@
 // What to do after a supervised process exits: restart after a backoff, stop, or give up (failed).
-// Backoff: initialDelayMs × 1.5^n with ±10 % jitter, capped at maxDelayMs; the count of consecutive
-// restarts resets once a run stayed up for resetAfterS seconds (pm2's model).
+// The first restart after a stable run is immediate (a one-off crash costs no waiting); from the
+// second consecutive restart on, the backoff is initialDelayMs × 1.5^n with ±10 % jitter, capped at
+// maxDelayMs, so a crash loop waits as long as ever. The count of consecutive restarts resets once
+// a run stayed up for resetAfterS seconds (pm2's model).
 import type { RestartConfig } from "../../config/schema.js";
 
 export const BACKOFF_FACTOR = 1.5;
@@ -11,6 +13,14 @@ export function backoffDelayMs(n: number, cfg: Pick<RestartConfig, "initialDelay
   const raw = cfg.initialDelayMs * Math.pow(BACKOFF_FACTOR, n);
   const jittered = raw * (1 + (random() * 2 - 1) * JITTER);
   return Math.round(Math.min(cfg.maxDelayMs, Math.max(0, jittered)));
+}
+
+/**
+ * Delay before restart number `n` (0-based count of consecutive restarts): 0 for the first (the
+ * process is back at once), then backoffDelayMs(n) (≥ initialDelayMs, growing ×1.5 to the cap).
+ */
+export function restartDelayMs(n: number, cfg: Pick<RestartConfig, "initialDelayMs" | "maxDelayMs">, random: () => number = Math.random): number {
+  return n === 0 ? 0 : backoffDelayMs(n, cfg, random);
 }
 
 export interface ExitFacts {
@@ -48,5 +58,5 @@ export function decideAfterExit(f: ExitFacts, cfg: RestartConfig, random: () => 
       reason: `exited with ${describeExit(f.code, f.signal)}; gave up after ${cfg.maxRestarts} restart(s) in a row (restart.maxRestarts)`,
     };
   }
-  return { action: "restart", delayMs: backoffDelayMs(consecutive, cfg, random), consecutive: consecutive + 1 };
+  return { action: "restart", delayMs: restartDelayMs(consecutive, cfg, random), consecutive: consecutive + 1 };
 }

@@ -19,7 +19,7 @@ describe("restart policy", () => {
     const a = decideAfterExit({ ...crash, uptimeMs: 100, consecutive: 2 }, cfg, noJitter);
     expect(a).toEqual({ action: "restart", delayMs: 2250, consecutive: 3 });
     const b = decideAfterExit({ ...crash, uptimeMs: 31_000, consecutive: 2 }, cfg, noJitter);
-    expect(b).toEqual({ action: "restart", delayMs: 1000, consecutive: 1 });
+    expect(b).toEqual({ action: "restart", delayMs: 0, consecutive: 1 }); // first restart after a stable run: at once
   });
   it("gives up after maxRestarts with the exit code in the reason", () => {
     const d = decideAfterExit({ code: 7, signal: null, stopRequested: false, uptimeMs: 10, consecutive: 3 }, cfg, noJitter);
