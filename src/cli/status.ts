@@ -1,8 +1,11 @@
 // `postdeck status [--json]`: services, node summary, identities and findings. --json prints the
 // daemon's Snapshot (src/protocol/model.ts SnapshotSchema) as is: that is the stable format.
-import type { ServiceView, Snapshot } from "../protocol/model.js";
+import type { Snapshot } from "../protocol/model.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
+import { operatorLabel, serviceStateLabel, type Label } from "../presentation/labels.js";
+import { formatDuration } from "../presentation/units.js";
+import { clockLabels } from "../presentation/clock-labels.js";
 
 const USAGE = "usage: postdeck status [--json] [--config FILE]";
 
@@ -19,38 +22,28 @@ export async function run(args: string[]): Promise<number> {
   }
 }
 
-function dur(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
-}
-
-function operator(v: ServiceView): string {
-  const o = v.operator;
-  switch (o.kind) {
-    case "none": return "-";
-    case "idle": return "idle";
-    case "done": return "done proving";
-    case "unreachable": return "unreachable";
-    case "proving": return `proving pass ${o.pass}${o.percent !== null ? ` ${o.percent.toFixed(1)}%` : ""}`;
-  }
+/** A label in the terminal's colours (the symbol and word carry the meaning without them). */
+function paint(l: Label, c: ReturnType<typeof colours>): string {
+  if (l.tone === "ok") return c.green(l.text);
+  if (l.tone === "err") return c.red(l.text);
+  if (l.tone === "warn" || l.tone === "info") return c.yellow(l.text);
+  if (l.tone === "muted") return c.dim(l.text);
+  return l.text;
 }
 
 export function formatStatus(s: Snapshot, now: number): string {
   const c = colours();
-  const sym: Record<ServiceView["state"], string> = {
-    running: c.green("● running"), starting: c.yellow("◌ starting"), stopping: c.yellow("◌ stopping"),
-    backoff: c.yellow("↻ backoff"), failed: c.red("✗ failed"), stopped: c.dim("○ stopped"),
-  };
   const out: string[] = [];
-  out.push(`rig ${s.daemon.rigName}${s.daemon.demo ? " (demo)" : ""} · daemon pid ${s.daemon.pid}, up ${dur(now - s.daemon.startedAt)} · ${s.daemon.configPath}`);
+  out.push(`rig ${s.daemon.rigName}${s.daemon.demo ? " (demo)" : ""} · daemon pid ${s.daemon.pid}, up ${formatDuration(now - s.daemon.startedAt)} · ${s.daemon.configPath}`);
   const n = s.node;
   const nodeBits = [n.reachable ? c.green("reachable") : c.red("not reachable")];
   if (n.synced !== null) nodeBits.push(n.synced ? "synced" : c.yellow("syncing"));
   if (n.syncedLayer !== null) nodeBits.push(`layer ${n.syncedLayer}${n.topLayer !== null ? `/${n.topLayer}` : ""}`);
   if (n.epoch !== null) nodeBits.push(`epoch ${n.epoch}`);
+  if (n.clock) {
+    const k = clockLabels(n.clock, now);
+    nodeBits.push(k.gap.text + (k.fallback ? " (mainnet timing)" : ""));
+  }
   if (n.peers !== null) nodeBits.push(`${n.peers} peers`);
   if (n.version) nodeBits.push(n.version);
   if (n.supervised) nodeBits.push(`supervised: ${n.supervised.state}${n.supervised.pid ? ` pid ${n.supervised.pid}` : ""}, ${n.supervised.restarts} restarts`);
@@ -58,11 +51,11 @@ export function formatStatus(s: Snapshot, now: number): string {
   out.push("");
   const rows = s.services.map((v) => [
     v.name,
-    sym[v.state],
+    paint(serviceStateLabel(v, now), c),
     v.pid === null ? "-" : String(v.pid),
-    v.startedAt && v.state === "running" ? dur(now - v.startedAt) : "-",
+    v.startedAt && v.state === "running" ? formatDuration(now - v.startedAt) : "-",
     String(v.restarts),
-    operator(v),
+    operatorLabel(v.operator).text,
     v.cpuPercent === null ? "-" : `${v.cpuPercent.toFixed(1)}%`,
     v.rssBytes === null ? "-" : `${Math.round(v.rssBytes / 1048576)}M`,
   ]);

@@ -1,4 +1,4 @@
-// Numbers for people, short enough for table cells.
+// Numbers for people, short enough for table cells (no React: the CLI and the console both use them).
 
 /** Scales bytes to a binary unit: the value and the unit's index (0 = bytes). */
 function scaleBytes(bytes: number): { v: number; i: number; digits: number } {
@@ -53,4 +53,16 @@ export function formatPercent(p: number | null | undefined, digits = 0): string 
 export function formatClock(at: number): string {
   const d = new Date(at);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+/** `2d 04h`, `7h 12m`, `12m`, `40s`: a countdown that reads at a glance (two units at most). */
+export function formatCountdown(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, "0")}m`;
+  const d = Math.floor(h / 24);
+  return `${d}d ${String(h % 24).padStart(2, "0")}h`;
 }

@@ -1,76 +1,8 @@
-// How services and identities read in the console: state symbols and words, operator status,
-// last exit, and what would be lost by stopping a service that is proving.
-import type { IdentityView, OperatorStatus, ServiceView, ExitInfo } from "../protocol/model.js";
-import type { Tone } from "./theme.js";
-import { formatPercent } from "./units.js";
-
-export interface Label {
-  text: string;
-  tone: Tone;
-}
-
-export function serviceStateLabel(s: ServiceView, now: number): Label {
-  switch (s.state) {
-    case "running":
-      return { text: "● running", tone: "ok" };
-    case "starting":
-      return { text: "◐ starting", tone: "info" };
-    case "stopping":
-      return { text: "◑ stopping", tone: "warn" };
-    case "stopped":
-      return { text: "○ stopped", tone: "muted" };
-    case "failed":
-      return { text: "✖ failed", tone: "err" };
-    case "backoff": {
-      const left = s.nextRestartAt != null ? Math.max(0, Math.ceil((s.nextRestartAt - now) / 1000)) : null;
-      return { text: left != null ? `↻ backoff ${left}s` : "↻ backoff", tone: "warn" };
-    }
-  }
-}
-
-export function operatorLabel(op: OperatorStatus): Label {
-  switch (op.kind) {
-    case "none":
-      return { text: "—", tone: "muted" };
-    case "idle":
-      return { text: "Idle", tone: "plain" };
-    case "proving":
-      return {
-        text: `Proving pass ${op.pass}${op.percent != null ? " " + formatPercent(op.percent) : ""}`,
-        tone: "accent",
-      };
-    case "done":
-      return { text: "DoneProving", tone: "info" };
-    case "unreachable":
-      return { text: "unreachable", tone: "warn" };
-  }
-}
-
-export function exitLabel(e: ExitInfo | null): Label {
-  if (!e) return { text: "—", tone: "muted" };
-  if (e.signal) return { text: e.signal, tone: "warn" };
-  if (e.code === 0) return { text: "exit 0", tone: "plain" };
-  return { text: `exit ${e.code ?? "?"}`, tone: "err" };
-}
-
-export function registeredLabel(r: IdentityView["registered"]): Label {
-  switch (r) {
-    case "yes":
-      return { text: "✔ yes", tone: "ok" };
-    case "not-yet":
-      return { text: "… not yet", tone: "warn" };
-    case "restart-needed":
-      return { text: "↻ restart node", tone: "err" };
-    case "unknown":
-      return { text: "? unknown", tone: "muted" };
-  }
-}
-
-export function postStateLabel(p: IdentityView["postState"]): Label {
-  if (p === "PROVING") return { text: "PROVING", tone: "accent" };
-  if (p === "IDLE") return { text: "IDLE", tone: "plain" };
-  return { text: "—", tone: "muted" };
-}
+// What would be lost by stopping a service that is proving, and the confirmation that says so.
+import type { IdentityView, ServiceView } from "../protocol/model.js";
+import { formatPercent } from "../presentation/units.js";
+// The labels themselves are shared with the CLI (src/presentation); re-exported for the panes.
+export { serviceStateLabel, operatorLabel, operatorShort, exitLabel, registeredLabel, postStateLabel, type Label } from "../presentation/labels.js";
 
 /** Why acting on this service would interrupt a proof, or null when nothing would be lost. */
 export function provingNote(s: ServiceView, identities: IdentityView[]): string | null {

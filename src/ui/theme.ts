@@ -3,7 +3,8 @@
 // `›` marker and inverse video (attributes, not colours).
 import { createContext, useContext } from "react";
 
-export type Tone = "ok" | "warn" | "err" | "info" | "accent" | "muted" | "plain";
+import type { Tone } from "../presentation/labels.js";
+export type { Tone };
 
 export interface Theme {
   noColor: boolean;
