@@ -1,10 +1,21 @@
 // Follows a growing file by polling: reads what was appended since the last offset, splits it
 // into lines, survives copytruncate (size < offset → from 0) and rename rotation (new inode →
-// drain the old file, then read the new one from 0), and caps line length.
+// drain the old file, then read the new one from 0), and caps line length. Each step reads at most
+// maxReadBytes and hands on at most maxLines lines: a source that writes faster is skipped ahead
+// (one `… N lines skipped …` line says so) instead of buffered, so memory stays bounded.
 import { promises as fs, watch, type FSWatcher, type Stats } from "node:fs";
 
 export const MAX_LINE_BYTES = 4096;
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 64 * 1024;
+export const MAX_READ_BYTES = 256 * 1024;
+export const MAX_LINES_PER_STEP = 2000;
+/** Average line length assumed before any line was read (to estimate lines skipped unread). */
+const DEFAULT_LINE_BYTES = 100;
+
+/** The line that stands for lines not shown. */
+export function skippedLine(n: number, estimated: boolean): string {
+  return `… ${estimated ? "about " : ""}${n} line${n === 1 ? "" : "s"} skipped (written faster than they can be shown) …`;
+}
 
 export interface FollowerOptions {
   /** Fallback poll interval (ms); appends are also noticed at once through an inotify watch. */
@@ -14,6 +25,10 @@ export interface FollowerOptions {
   maxLineBytes?: number;
   /** At most one read per this many ms when inotify fires (default 250). */
   notifyMinMs?: number;
+  /** Bytes read per step at most; more waiting is skipped (default 256 KiB). */
+  maxReadBytes?: number;
+  /** Lines handed on per step at most; older ones of the step are skipped (default 2000). */
+  maxLines?: number;
 }
 
 export class FileFollower {
@@ -30,6 +45,12 @@ export class FileFollower {
   private watcher: FSWatcher | null = null;
   private notifyTimer: NodeJS.Timeout | null = null;
   private lastStep = 0;
+  /** Bytes and lines read so far (for the average line length of skipped bytes). */
+  private readBytes = 0;
+  private readLines = 0;
+  /** Bytes known to be there but not read (lost to a truncation), reported with the next lines. */
+  private unreadBytes = 0;
+  private lastSize = 0;
 
   constructor(
     readonly file: string,
@@ -146,7 +167,8 @@ export class FileFollower {
       this.firstOpen = false;
     }
     if (st.size < this.offset) {
-      // copytruncate: the file was emptied under us
+      // copytruncate: the file was emptied under us; what we had not read of it is gone
+      this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0;
       this.partial = Buffer.alloc(0);
     }
@@ -157,18 +179,46 @@ export class FileFollower {
     if (!this.fh) return;
     const size = (await this.fh.stat()).size;
     if (size < this.offset) {
+      this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0; // truncated between the path stat and now
       this.partial = Buffer.alloc(0);
     }
-    const lines: string[] = [];
+    this.lastSize = size;
+    const budget = this.o.maxReadBytes ?? MAX_READ_BYTES;
+    if (size - this.offset > budget) {
+      // the source outruns us: skip to its last `budget` bytes, from a line start
+      this.unreadBytes += size - budget - this.offset + this.partial.length;
+      this.partial = Buffer.alloc(0);
+      this.offset = size - budget;
+      this.skipPartialFirst = true;
+      const one = Buffer.alloc(1);
+      await this.fh.read(one, 0, 1, this.offset - 1);
+      if (one[0] === 0x0a) this.skipPartialFirst = false;
+    }
+    let lines: string[] = [];
     while (this.offset < size) {
       const want = Math.min(READ_CHUNK, size - this.offset);
       const buf = Buffer.allocUnsafe(want);
       const { bytesRead } = await this.fh.read(buf, 0, want, this.offset);
       if (bytesRead <= 0) break;
       this.offset += bytesRead;
+      this.readBytes += bytesRead;
       this.split(buf.subarray(0, bytesRead), lines);
     }
+    this.readLines += lines.length;
+    const maxLines = this.o.maxLines ?? MAX_LINES_PER_STEP;
+    let skipped = 0;
+    if (lines.length > maxLines) {
+      skipped = lines.length - maxLines;
+      lines = lines.slice(skipped);
+    }
+    const estimated = this.unreadBytes > 0;
+    if (estimated) {
+      const avg = this.readLines > 0 ? Math.max(1, this.readBytes / this.readLines) : DEFAULT_LINE_BYTES;
+      skipped += Math.max(1, Math.round(this.unreadBytes / avg));
+      this.unreadBytes = 0;
+    }
+    if (skipped > 0) lines.unshift(skippedLine(skipped, estimated));
     if (lines.length > 0) this.onLines(lines);
   }
 

@@ -1,5 +1,6 @@
 // LogHub: follows named sources (each service's log file, the node log), keeps a bounded ring of
-// recent LogLines per source, and emits them in batches (every ~100 ms, not per line).
+// recent LogLines per source, and emits them in batches (every ~100 ms, not per line) of at most
+// maxBatchLines (older lines of a larger batch are left to the ring: a flood is never buffered).
 // Another part can receive the raw lines (e.g. the node-log parser) through onLines().
 import { EventEmitter } from "node:events";
 import type { LogLine } from "../../protocol/model.js";
@@ -13,6 +14,8 @@ export type RawLinesListener = (source: string, lines: string[]) => void;
 export interface LogHubOptions {
   ringLines: number;
   batchMs?: number;
+  /** Lines per emitted batch at most (default 5000). */
+  maxBatchLines?: number;
   pollMs?: number;
   now?: () => number;
 }
@@ -101,6 +104,8 @@ export class LogHub extends EventEmitter {
       s.ring.push(line);
       this.pending.push(line);
     }
+    const max = this.o.maxBatchLines ?? 5000;
+    if (this.pending.length > 2 * max) this.pending = this.pending.slice(-max);
     if (!this.batchTimer) {
       this.batchTimer = setTimeout(() => this.flush(), this.o.batchMs ?? 100);
       this.batchTimer.unref();
@@ -109,7 +114,8 @@ export class LogHub extends EventEmitter {
 
   private flush(): void {
     this.batchTimer = null;
-    const batch = this.pending;
+    const max = this.o.maxBatchLines ?? 5000;
+    const batch = this.pending.length > max ? this.pending.slice(-max) : this.pending;
     this.pending = [];
     if (batch.length > 0) this.emit("lines", batch);
   }

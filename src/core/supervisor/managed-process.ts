@@ -30,6 +30,9 @@ export interface ManagedOptions {
   reasonTailLines?: number;
 }
 
+/** How often an adopted process being stopped is checked for its exit. */
+const ADOPTED_EXIT_POLL_MS = 100;
+
 export interface ActionOutcome {
   ok: boolean;
   message: string;
@@ -113,11 +116,21 @@ export class ManagedProcess extends EventEmitter {
     return this.state === "running" || this.state === "starting" || this.state === "stopping";
   }
 
+  /** New restart settings (a reload): they govern the next exit of the running process. */
+  updateSettings(s: { restart: RestartConfig; stopGraceS: number }): void {
+    this.opts.restart = s.restart;
+    this.opts.stopGraceS = s.stopGraceS;
+  }
+
   async start(): Promise<ActionOutcome> {
     this.wanted = true;
-    if (this.state === "running") return { ok: true, message: `${this.name} is already running (pid ${this.pid})` };
-    if (this.state === "starting" && this.launching) return this.launching;
-    if (this.state === "stopping") await this.waitExit();
+    for (;;) {
+      // after waiting for a stop, decide again from the state now (another start may have run)
+      if (this.state === "running") return { ok: true, message: `${this.name} is already running (pid ${this.pid})` };
+      if (this.state === "starting" && this.launching) return this.launching;
+      if (this.state !== "stopping") break;
+      await this.waitExit();
+    }
     this.clearBackoff();
     this.consecutive = 0;
     return this.launch();
@@ -138,6 +151,12 @@ export class ManagedProcess extends EventEmitter {
     this.changed();
     const prep = await this.opts.prepare();
     if (!this.wanted) return this.settleStopped("stopped before it started");
+    if (this.pid !== null && readProcStartTime(this.pid) === this.startTime) {
+      // never a second process: the one we track still lives (its exit was not seen yet)
+      this.state = "running";
+      this.changed();
+      return { ok: true, message: `${this.name} is already running (pid ${this.pid})` };
+    }
     if (prep.ok === "adopt") {
       this.pid = prep.pid;
       this.startTime = prep.startTime;
@@ -242,14 +261,25 @@ export class ManagedProcess extends EventEmitter {
     this.nextRestartAt = null;
   }
 
+  /**
+   * Resolves when the process has exited. An adopted process is not our child (no exit event):
+   * it is polled here, so a stop completes even when nothing else polls (daemon shutting down).
+   */
   private waitExit(): Promise<void> {
     if (this.pid === null) return Promise.resolve();
-    return new Promise((r) => this.exitWaiters.push(r));
+    const exited = new Promise<void>((r) => this.exitWaiters.push(r));
+    if (!this.adopted) return exited;
+    const poll = setInterval(() => this.checkAdopted(), ADOPTED_EXIT_POLL_MS);
+    return exited.finally(() => clearInterval(poll));
   }
 
-  /** SIGTERM to the process group, SIGKILL after stopGraceS; resolves when it has exited. */
-  async stop(): Promise<ActionOutcome> {
-    this.wanted = false;
+  /**
+   * SIGTERM to the process group, SIGKILL after stopGraceS; resolves when it has exited.
+   * keepWanted (a restart): the intent stays "running", so a daemon killed before the start that
+   * follows starts it again instead of leaving it stopped.
+   */
+  async stop(o: { keepWanted?: boolean } = {}): Promise<ActionOutcome> {
+    this.wanted = o.keepWanted === true;
     if (this.launching) await this.launching.catch(() => undefined);
     if (this.state === "backoff" || this.state === "failed" || this.state === "starting") {
       this.clearBackoff();

@@ -8,10 +8,11 @@ import type { ResolvedConfig, ResolvedService } from "../../config/schema.js";
 import { RestartSchema } from "../../config/schema.js";
 import type { NodeView, OperatorStatus, ServiceView } from "../../protocol/model.js";
 import { posSizeBytes, readPosMetadata, type PosMetadata } from "../spacemesh/pos-metadata.js";
-import { rotateIfLarger } from "../logs/rotation.js";
+import { LogSizeGuard } from "../logs/size-guard.js";
+import { faultPoint } from "../fs/fault-point.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
-import { ManagedProcess, type ActionOutcome } from "./managed-process.js";
+import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";
 import { fetchOperatorStatus } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
@@ -33,7 +34,7 @@ export interface SupervisorOptions {
   now?: () => number;
   random?: () => number;
   envPath?: string;
-  /** Intervals (ms); tests may shorten them. */
+  /** Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (a growing one: every 10 ms). */
   intervals?: Partial<{ adoptPoll: number; operatorPoll: number; sample: number; rotate: number }>;
   operatorTimeoutMs?: number;
 }
@@ -56,6 +57,9 @@ export class Supervisor extends EventEmitter {
   private timers: NodeJS.Timeout[] = [];
   private saveQueued = false;
   private closed = false;
+  /** One queue per service: start, stop and restart of one service never overlap. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private guard: LogSizeGuard | null = null;
   private readonly sampler: ProcessSampler;
   private readonly iv: { adoptPoll: number; operatorPoll: number; sample: number; rotate: number };
 
@@ -126,14 +130,15 @@ export class Supervisor extends EventEmitter {
    * services are added (and started when autostart), removed ones are stopped and dropped, changed
    * ones take their new settings at their next start. Returns what changed, for people.
    */
-  async applyServices(config: ResolvedConfig): Promise<{ added: string[]; removed: string[]; changed: string[] }> {
+  async applyServices(config: ResolvedConfig): Promise<{ added: string[]; removed: string[]; changed: string[]; changedHow: string }> {
     const next = new Map(config.services.map((s) => [s.name, s]));
     const added: string[] = [];
     const removed: string[] = [];
     const changed: string[] = [];
+    const how: string[] = [];
     for (const [name, e] of [...this.entries]) {
       if (next.has(name)) continue;
-      await e.proc.stop();
+      await this.serial(name, () => e.proc.stop());
       e.proc.detach();
       this.entries.delete(name);
       removed.push(name);
@@ -143,7 +148,12 @@ export class Supervisor extends EventEmitter {
     for (const svc of config.services) {
       const e = this.entries.get(svc.name);
       if (e) {
-        if (JSON.stringify(e.svc) !== JSON.stringify(svc)) changed.push(svc.name);
+        if (JSON.stringify(e.svc) !== JSON.stringify(svc)) {
+          changed.push(svc.name);
+          how.push(describeChange(e.svc, svc, e.proc.isActive()));
+        }
+        // restart settings govern the running process's next exit: applied now
+        e.proc.updateSettings({ restart: svc.restart, stopGraceS: svc.stopGraceS });
         e.svc = svc;
         if (svc.operatorAddress) e.operatorAddress = svc.operatorAddress;
         continue;
@@ -151,10 +161,24 @@ export class Supervisor extends EventEmitter {
       const ne = this.addEntry(svc);
       added.push(svc.name);
       this.emit("service", this.viewOf(ne));
-      if (svc.autostart) await ne.proc.start();
+      if (svc.autostart) await this.serial(svc.name, () => ne.proc.start());
     }
+    this.guard?.setLimits(config.logs.maxBytes, config.logs.keep);
+    this.guard?.setFiles(this.logSources().map((s) => s.file));
     this.queueSave();
-    return { added, removed, changed };
+    return { added, removed, changed, changedHow: how.join("; ") };
+  }
+
+  /** Runs `op` after every earlier operation on this service has finished (one queue per service). */
+  private serial<T>(name: string, op: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(name) ?? Promise.resolve();
+    const run = prev.then(op, op);
+    const tail = run.catch(() => undefined);
+    this.queues.set(name, tail);
+    void tail.then(() => {
+      if (this.queues.get(name) === tail) this.queues.delete(name);
+    });
+    return run;
   }
 
   logFile(name: string): string {
@@ -206,9 +230,17 @@ export class Supervisor extends EventEmitter {
     this.timers.push(setInterval(() => this.pollAdopted(), this.iv.adoptPoll));
     this.timers.push(setInterval(() => void this.pollOperators(), this.iv.operatorPoll));
     this.timers.push(setInterval(() => void this.sample(), this.iv.sample));
-    this.timers.push(setInterval(() => void this.rotateLogs(), this.iv.rotate));
+    const { maxBytes, keep } = this.opts.config.logs;
+    this.guard = new LogSizeGuard({
+      maxBytes,
+      keep,
+      quietMs: this.iv.rotate,
+      onError: (file, err) => this.emit("warning", `cannot rotate ${file}: ${err.message}`),
+      onCut: (file, bytes) => this.emit("warning", `${path.basename(file)}: ${(bytes / (1 << 20)).toFixed(1)} MiB of log cut (written faster than ${keep + 1} × logs.maxBytes can keep); see its first rotated file`),
+    });
+    this.guard.setFiles(this.logSources().map((s) => s.file));
     for (const t of this.timers) t.unref();
-    await Promise.all(toStart.map((p) => p.start()));
+    await Promise.all(toStart.map((p) => this.serial(p.name, () => p.start())));
     void this.pollOperators();
     return { warnings, adopted };
   }
@@ -242,22 +274,11 @@ export class Supervisor extends EventEmitter {
     return said;
   }
 
-  private async preparePostService(e: Entry) {
+  private async preparePostService(e: Entry): Promise<PrepareResult> {
     const c = this.opts.config;
     if (!c.node.grpc.post) return { ok: false as const, reason: NODE_POST_UNSET };
-    // Never a duplicate: a post-service already running on this dir (e.g. started by a daemon that
-    // was killed before it saved its state) is adopted if it is ours, refused otherwise.
-    const running = findProcessesWithArgPair("--dir", e.svc.dir).filter((p) => p.argv.includes("--address"));
-    if (running.length > 0) {
-      const p = running[0]!;
-      const theirOp = p.argv[p.argv.indexOf("--operator-address") + 1];
-      const op = e.operatorAddress ?? (p.argv.includes("--operator-address") ? theirOp : undefined);
-      const built = op ? buildPostServiceArgs(e.svc, c.node.grpc.post, op) : null;
-      if (built?.ok && !e.operatorAddress) e.operatorAddress = op!;
-      const ours = built?.ok === true && p.argv.slice(-built.args.length).join("\0") === built.args.join("\0");
-      if (ours) return { ok: "adopt" as const, pid: p.pid, startTime: p.startTime, argv: p.argv, note: `adopted the already running post-service on ${e.svc.dir} (pid ${p.pid})` };
-      return { ok: false as const, reason: `another post-service (pid ${p.pid}) already runs on ${e.svc.dir} with other settings; stop it first (two post-services on one PoS dir are refused by the node)` };
-    }
+    const before = this.alreadyOnDir(e, c.node.grpc.post);
+    if (before) return before;
     const pre = await preflightPostService(e.svc, c.services, c.node.identitiesDir, this.opts.envPath);
     if (!pre.ok) return pre;
     e.meta = pre.meta;
@@ -271,10 +292,31 @@ export class Supervisor extends EventEmitter {
     }
     const built = buildPostServiceArgs(e.svc, c.node.grpc.post, e.operatorAddress);
     if (!built.ok) return { ok: false as const, reason: built.problem };
+    // the checks above waited on the disk: look again, right before the spawn
+    const after = this.alreadyOnDir(e, c.node.grpc.post);
+    if (after) return after;
     return {
       ok: true as const,
       spec: { command: pre.binary, args: built.args, env: { ...process.env, ...e.svc.env } },
     };
+  }
+
+  /**
+   * Never a duplicate: a post-service already running on this dir (e.g. started by a daemon that
+   * was killed before it saved its state) is adopted if it is ours, refused otherwise. Null: none.
+   */
+  private alreadyOnDir(e: Entry, nodePost: string): PrepareResult | null {
+    const running = findProcessesWithArgPair("--dir", e.svc.dir).filter((p) => p.argv.includes("--address"));
+    if (running.length === 0) return null;
+    const p = running[0]!;
+    const theirOp = p.argv[p.argv.indexOf("--operator-address") + 1];
+    const op = e.operatorAddress ?? (p.argv.includes("--operator-address") ? theirOp : undefined);
+    const built = op ? buildPostServiceArgs(e.svc, nodePost, op) : null;
+    if (built?.ok && !e.operatorAddress) e.operatorAddress = op!;
+    const ours = running.length === 1 && built?.ok === true && p.argv.slice(-built.args.length).join("\0") === built.args.join("\0");
+    if (ours) return { ok: "adopt", pid: p.pid, startTime: p.startTime, argv: p.argv, note: `adopted the already running post-service on ${e.svc.dir} (pid ${p.pid})` };
+    const pids = running.map((x) => x.pid).join(", ");
+    return { ok: false, reason: `${running.length === 1 ? `another post-service (pid ${pids}) already runs` : `${running.length} post-services (pids ${pids}) already run`} on ${e.svc.dir}${running.length === 1 ? " with other settings" : ""}; stop ${running.length === 1 ? "it" : "them"} first (two post-services on one PoS dir are refused by the node)` };
   }
 
   private onServiceChange(e: Entry): void {
@@ -335,20 +377,27 @@ export class Supervisor extends EventEmitter {
 
   async start(name: string): Promise<ActionOutcome> {
     const p = this.proc(name);
-    return p ? p.start() : this.unknown(name);
+    return p ? this.serial(name, () => p.start()) : this.unknown(name);
   }
 
   async stop(name: string): Promise<ActionOutcome> {
     const p = this.proc(name);
-    return p ? p.stop() : this.unknown(name);
+    return p ? this.serial(name, () => p.stop()) : this.unknown(name);
   }
 
   async restart(name: string): Promise<ActionOutcome> {
     const p = this.proc(name);
     if (!p) return this.unknown(name);
-    await p.stop();
-    const r = await p.start();
-    return r.ok ? { ok: true, message: `${name} restarted (pid ${p.pid})` } : r;
+    return this.serial(name, async () => {
+      // the intent is the end state: "running" is on disk before the stop, so a daemon killed
+      // between the stop and the start starts it again
+      p.wanted = true;
+      this.saveNow();
+      await p.stop({ keepWanted: true });
+      faultPoint("restart-after-stop");
+      const r = await p.start();
+      return r.ok ? { ok: true, message: `${name} restarted (pid ${p.pid})` } : r;
+    });
   }
 
   /** Is this service in the middle of a proof (operator says Proving)? */
@@ -401,18 +450,6 @@ export class Supervisor extends EventEmitter {
     }
   }
 
-  private rotating = false;
-  private async rotateLogs(): Promise<void> {
-    if (this.rotating) return;
-    this.rotating = true;
-    try {
-      const { maxBytes, keep } = this.opts.config.logs;
-      for (const s of this.logSources()) await rotateIfLarger(s.file, maxBytes, keep).catch(() => false);
-    } finally {
-      this.rotating = false;
-    }
-  }
-
   private snapshotState(): StateFile {
     const services: StateFile["services"] = {};
     for (const e of this.entries.values()) services[e.svc.name] = e.proc.record(e.operatorAddress);
@@ -450,15 +487,31 @@ export class Supervisor extends EventEmitter {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (o.stopServices) {
-      await Promise.all([...this.entries.values()].map((e) => e.proc.stop()));
-      if (this.node) await this.node.stop();
+      // every service it owns, adopted ones included (their exit is polled by stop itself)
+      await Promise.all([...this.entries.values()].map((e) => this.serial(e.svc.name, () => e.proc.stop())));
+      const node = this.node;
+      if (node) await this.serial(NODE_SOURCE, () => node.stop());
       // the user's stop is recorded as "wanted: false"; a later daemon wants them back if autostart
       for (const e of this.entries.values()) e.proc.wanted = e.svc.autostart;
       if (this.node) this.node.wanted = true;
     }
     for (const e of this.entries.values()) e.proc.detach();
     this.node?.detach();
+    this.guard?.close();
     this.queueSave();
     await this.flush();
   }
+}
+
+/** What a reload changed in a service, and when it applies (restart settings: now). */
+function describeChange(was: ResolvedService, now: ResolvedService, running: boolean): string {
+  const keys = (Object.keys(now) as (keyof ResolvedService)[]).filter((k) => JSON.stringify(was[k]) !== JSON.stringify(now[k]));
+  const applied: (keyof ResolvedService)[] = ["restart", "stopGraceS"];
+  const live = keys.filter((k) => applied.includes(k));
+  const later = keys.filter((k) => !applied.includes(k) && k !== "name" && k !== "autostart");
+  const parts = [];
+  if (live.length) parts.push(`${live.join(", ")} applied now`);
+  if (keys.includes("autostart")) parts.push("autostart applies when the daemon next starts");
+  if (later.length) parts.push(`${later.join(", ")} ${running ? "apply when it is next started (restart it)" : "apply at its next start"}`);
+  return `${now.name} (${parts.join("; ")})`;
 }

@@ -1,0 +1,145 @@
+// Keeps each log file postdeck's children write to within its bound, whatever the rate: a file is
+// checked when it grows (inotify) and, while it keeps growing, every `hotMs`; once over maxBytes it
+// is rotated (a bounded tail copied, see rotation.ts). A file that refills within `minRotateMs` of
+// its last rotation (a flood) is truncated without a copy, and the bytes cut are said on the next
+// rotated file's first line. So the files of one log stay near (keep + 1) × maxBytes plus what the
+// child writes in about `hotMs`, and the daemon never copies more than one maxBytes per `minRotateMs`.
+import { promises as fs, watch, type FSWatcher } from "node:fs";
+import { rotateCopyTruncate } from "./rotation.js";
+
+export interface SizeGuardOptions {
+  maxBytes: number;
+  keep: number;
+  /** Check interval while a file is growing (default 10 ms). */
+  hotMs?: number;
+  /** Check interval of a quiet file (default 1000 ms). */
+  quietMs?: number;
+  /** At most one copying rotation per file per this many ms (default 1000 ms). */
+  minRotateMs?: number;
+  now?: () => number;
+  onError?: (file: string, err: Error) => void;
+  /** A rotation kept only part of what was written since the last one (bytes cut). */
+  onCut?: (file: string, bytes: number) => void;
+}
+
+interface Watched {
+  file: string;
+  watcher: FSWatcher | null;
+  timer: NodeJS.Timeout | null;
+  lastSize: number;
+  lastRotation: number;
+  /** Bytes truncated without a copy since the last rotation. */
+  cut: number;
+  busy: boolean;
+  hot: boolean;
+}
+
+export class LogSizeGuard {
+  private readonly files = new Map<string, Watched>();
+  private closed = false;
+  private readonly now: () => number;
+
+  constructor(private o: SizeGuardOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** New limits (a reload). */
+  setLimits(maxBytes: number, keep: number): void {
+    this.o = { ...this.o, maxBytes, keep };
+  }
+
+  /** Guards exactly these files (new ones added, others dropped). */
+  setFiles(files: string[]): void {
+    const want = new Set(files);
+    for (const f of [...this.files.keys()]) if (!want.has(f)) this.drop(f);
+    for (const f of want) if (!this.files.has(f)) this.add(f);
+  }
+
+  private add(file: string): void {
+    const w: Watched = { file, watcher: null, timer: null, lastSize: 0, lastRotation: -Infinity, cut: 0, busy: false, hot: false };
+    this.files.set(file, w);
+    this.schedule(w, 0);
+  }
+
+  private drop(file: string): void {
+    const w = this.files.get(file);
+    if (!w) return;
+    this.files.delete(file);
+    w.watcher?.close();
+    if (w.timer) clearTimeout(w.timer);
+  }
+
+  private watch(w: Watched): void {
+    if (w.watcher || this.closed) return;
+    try {
+      w.watcher = watch(w.file, { persistent: false }, () => {
+        // a write: check soon unless a check is already due soon
+        if (!w.hot) {
+          w.hot = true;
+          this.schedule(w, 0);
+        }
+      });
+      w.watcher.on("error", () => {
+        w.watcher?.close();
+        w.watcher = null;
+      });
+    } catch {
+      w.watcher = null; // not there yet: polling notices it
+    }
+  }
+
+  private schedule(w: Watched, ms: number): void {
+    if (this.closed || this.files.get(w.file) !== w) return;
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = setTimeout(() => {
+      w.timer = null;
+      void this.check(w);
+    }, ms);
+    w.timer.unref();
+  }
+
+  /** One check of one file (also used by tests). */
+  async check(w: Watched): Promise<void> {
+    if (w.busy) return;
+    w.busy = true;
+    let grew = false;
+    try {
+      this.watch(w);
+      const size = await fs.stat(w.file).then((s) => s.size, () => -1);
+      grew = size > w.lastSize;
+      w.lastSize = Math.max(0, size);
+      if (size > this.o.maxBytes) {
+        const t = this.now();
+        if (t - w.lastRotation >= (this.o.minRotateMs ?? 1000) || this.o.keep === 0) {
+          w.lastRotation = t;
+          const cutBefore = w.cut;
+          w.cut = 0;
+          const cut = cutBefore + (await rotateCopyTruncate(w.file, this.o.keep, this.o.maxBytes, cutBefore));
+          if (cutBefore > 0) this.o.onCut?.(w.file, cut);
+        } else {
+          // refilled within minRotateMs: a flood; cap it without copying, say so at the next rotation
+          await fs.truncate(w.file, 0);
+          w.cut += size;
+        }
+        w.lastSize = 0;
+        grew = true;
+      }
+    } catch (err) {
+      this.o.onError?.(w.file, err as Error);
+    } finally {
+      w.busy = false;
+    }
+    w.hot = grew;
+    this.schedule(w, grew ? (this.o.hotMs ?? 10) : (this.o.quietMs ?? 1000));
+  }
+
+  /** Checks every file now (tests). */
+  async checkAll(): Promise<void> {
+    await Promise.all([...this.files.values()].map((w) => this.check(w)));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const f of [...this.files.keys()]) this.drop(f);
+  }
+}

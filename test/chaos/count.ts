@@ -1,0 +1,38 @@
+// Independent counts for the chaos checks (not the supervisor's own /proc scan): live processes
+// whose command line has `--dir DIR`, and bytes on disk under a directory.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+
+/** Pids of live (non-zombie) processes with `--dir dir` in their argv. */
+export function pidsOnDir(dir: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      const i = argv.indexOf("--dir");
+      if (i < 0 || argv[i + 1] !== dir) continue;
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") continue;
+      out.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Bytes of the regular files directly in `dir` (whose name starts with `prefix`). */
+export function bytesIn(dir: string, prefix = ""): number {
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith(prefix)) continue;
+    try {
+      const st = statSync(path.join(dir, f));
+      if (st.isFile()) n += st.size;
+    } catch {
+      /* rotated away meanwhile */
+    }
+  }
+  return n;
+}

@@ -1,0 +1,37 @@
+// One post-service per PoS dir under a storm of concurrent commands on one service.
+import { afterEach, describe, expect, it } from "vitest";
+import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
+import { makeRig } from "../../helpers/rig-fixture.js";
+import { cleanupTempDirs } from "../../helpers/temp-dir.js";
+import { killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { waitFor } from "../../helpers/wait-for.js";
+import { pidsOnDir } from "../../chaos/count.js";
+
+const sups: Supervisor[] = [];
+afterEach(async () => {
+  for (const s of sups.splice(0)) await s.shutdown({ stopServices: true });
+  killTrackedGroups();
+  cleanupTempDirs();
+});
+
+describe("supervisor under a command storm", () => {
+  it("a stop followed at once by concurrent starts and restarts leaves exactly one process on the dir, and a stop leaves none", async () => {
+    const rig = makeRig();
+    const dir = rig.config.services[0]!.dir;
+    const sup = new Supervisor({ config: rig.config, intervals: { adoptPoll: 200, operatorPoll: 5000 } });
+    sups.push(sup);
+    sup.on("service", (v) => trackGroup(v.pid));
+    await sup.init();
+    await waitFor(() => sup.view("svc0")?.state === "running", { what: "running" });
+    for (let round = 0; round < 3; round++) {
+      const ops = [sup.stop("svc0"), ...Array.from({ length: 10 }, (_, i) => (i % 2 ? sup.restart("svc0") : sup.start("svc0")))];
+      const results = await Promise.all(ops);
+      expect(results.every((r) => r.ok)).toBe(true);
+      const v = sup.view("svc0")!;
+      expect(v.state).toBe("running");
+      expect(pidsOnDir(dir)).toEqual([v.pid]);
+    }
+    expect((await sup.stop("svc0")).ok).toBe(true);
+    expect(pidsOnDir(dir)).toEqual([]);
+  });
+});
