@@ -173,7 +173,7 @@ export class Rig extends EventEmitter {
     const parts = [
       r.added.length ? `added ${r.added.join(", ")}` : "",
       r.removed.length ? `removed ${r.removed.join(", ")}` : "",
-      r.changed.length ? `changed ${r.changed.join(", ")} (applies at their next start)` : "",
+      r.changed.length ? `changed ${r.changedHow}` : "",
     ].filter(Boolean);
     const message = (parts.length ? parts.join("; ") : "no service changes") +
       (nodeChanged ? "; node settings changed: restart the daemon for them (services keep running)" : "");
