@@ -269,6 +269,10 @@ export const PlanEntrySchema = z.object({
   missByMs: z.number().nullable(),
   reason: z.string().nullable(), // why it would miss
   fix: z.string().nullable(), // what would fix it
+  // added with the orchestrator (optional: older daemons leave them out)
+  manual: z.boolean().optional(), // started/stopped by hand: the orchestrator leaves its service alone until handed back
+  waitReason: z.string().nullable().optional(), // queued: which limit holds it (disk busy, at most N at once, RAM budget)
+  predictedMs: z.number().nullable().optional(), // the predicted proof's whole slot (k2pow + read + start/hand-over)
 });
 export type PlanEntry = z.infer<typeof PlanEntrySchema>;
 
@@ -276,7 +280,9 @@ export const PlanSchema = z.object({
   generatedAt: z.number(),
   mode: z.enum(["always", "on-demand"]),
   window: z.object({ opensAt: z.number(), closesAt: z.number() }).nullable(), // null without a clock
-  lanes: z.array(z.object({ disk: z.string(), devices: z.array(z.string()), dirs: z.array(z.string()), perDisk: z.number().int() })),
+  lanes: z.array(z.object({ disk: z.string(), devices: z.array(z.string()), dirs: z.array(z.string()), perDisk: z.number().int(), readBytesPerSec: z.number().nullable().optional() })),
   identities: z.array(PlanEntrySchema),
+  // the orchestrator's limits (optional: added with it)
+  budget: z.object({ perDisk: z.number().int(), maxConcurrent: z.number().int().nullable(), memoryBytes: z.number().nullable(), memorySource: z.string() }).optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
