@@ -1,0 +1,97 @@
+// A log flood (a child writing as fast as it can, like `exec yes`) neither fills the disk nor
+// the daemon's memory: the size guard keeps the files near (keep + 1) × maxBytes, rotated files
+// are 0600 and say what was cut, and the follower hands on a bounded number of lines per read with
+// one `… N lines skipped …` line for the rest.
+import { afterEach, describe, expect, it } from "vitest";
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
+import { FileFollower } from "../../../src/core/logs/follower.js";
+import { rotateIfLarger } from "../../../src/core/logs/rotation.js";
+import { spawnIntoLogFile } from "../../../src/core/supervisor/spawn-detached.js";
+import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
+import { killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { sleep } from "../../helpers/wait-for.js";
+import { bytesIn } from "../../chaos/count.js";
+
+afterEach(() => {
+  killTrackedGroups();
+  cleanupTempDirs();
+});
+
+const MiB = 1 << 20;
+
+describe("log flood", () => {
+  it("keeps a flooding child's log files within (keep + 1) × maxBytes plus a bounded margin, rotated files 0600 and marked", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "svc.log");
+    const maxBytes = 2 * MiB;
+    const keep = 2;
+    const guard = new LogSizeGuard({ maxBytes, keep });
+    guard.setFiles([file]);
+    const child = await spawnIntoLogFile({ command: "yes", args: ["[2024-01-01T00:00:00Z INFO  post_service] flood line"], env: process.env }, file);
+    trackGroup(child.pid);
+    let peak = 0;
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      peak = Math.max(peak, bytesIn(dir, "svc.log"));
+      await sleep(5);
+    }
+    process.kill(-child.pid!, "SIGKILL");
+    guard.close();
+    // without the guard `yes` writes hundreds of MB per second; the margin is what it writes
+    // between two checks (10 ms apart) on a loaded machine
+    expect(peak).toBeLessThanOrEqual((keep + 1) * maxBytes + 48 * MiB);
+    const files = readdirSync(dir).filter((f) => f.startsWith("svc.log"));
+    expect(files.sort()).toEqual(["svc.log", "svc.log.1", "svc.log.2"]);
+    for (const f of files) expect(statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
+    for (const f of ["svc.log.1", "svc.log.2"]) expect(statSync(path.join(dir, f)).size).toBeLessThanOrEqual(maxBytes);
+    // flooded faster than one copy per second: what was not kept is said on the first line
+    const first = readFileSync(path.join(dir, "svc.log.1"), "utf8").slice(0, 200).split("\n")[0];
+    expect(first).toMatch(/^… postdeck: [\d.]+ MiB of this log cut \(written faster than it could be kept\) …$/);
+  });
+
+  it("rotation copies only the newest maxBytes, from a line start, and makes the rotated file 0600", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "d.log");
+    writeFileSync(file, Array.from({ length: 2000 }, (_, i) => `line ${i} ${"x".repeat(40)}\n`).join(""), { mode: 0o644 });
+    writeFileSync(`${file}.1`, "older\n", { mode: 0o644 });
+    expect(await rotateIfLarger(file, 10_000, 2)).toBe(true);
+    expect(statSync(file).size).toBe(0);
+    const rotated = readFileSync(`${file}.1`, "utf8");
+    expect(rotated.length).toBeLessThanOrEqual(10_000);
+    const lines = rotated.split("\n");
+    expect(lines[0]).toMatch(/^… postdeck: \d+ bytes of this log cut/);
+    expect(lines[1]).toMatch(/^line \d+ x{40}$/);
+    expect(lines.at(-2)).toBe(`line 1999 ${"x".repeat(40)}`);
+    expect(statSync(`${file}.1`).mode & 0o777).toBe(0o600);
+    expect(readFileSync(`${file}.2`, "utf8")).toBe("older\n");
+  });
+
+  it("the follower hands on a bounded number of lines per read and one '… N lines skipped …' line for the rest", async () => {
+    const file = path.join(tempDir(), "f.log");
+    writeFileSync(file, "");
+    const got: string[][] = [];
+    const f = new FileFollower(file, (l) => got.push(l), { maxLines: 100, maxReadBytes: 64 * 1024 });
+    await f.poll();
+    // fits the byte budget, too many lines: exact count
+    appendFileSync(file, Array.from({ length: 300 }, (_, i) => `a${i}\n`).join(""));
+    await f.poll();
+    expect(got[0]!.length).toBe(101);
+    expect(got[0]![0]).toBe("… 200 lines skipped (written faster than they can be shown) …");
+    expect(got[0]![1]).toBe("a200");
+    expect(got[0]!.at(-1)).toBe("a299");
+    // far more than the byte budget: skipped unread, counted from the average line length
+    appendFileSync(file, Array.from({ length: 200_000 }, (_, i) => `b${String(i).padStart(6, "0")}\n`).join(""));
+    await f.poll();
+    const batch = got[1]!;
+    expect(batch.length).toBe(101);
+    const m = /^… about (\d+) lines skipped/.exec(batch[0]!);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(150_000);
+    expect(Number(m![1])).toBeLessThan(250_000);
+    expect(batch.at(-1)).toBe("b199999");
+    expect(batch.slice(1).every((l) => /^b\d{6}$/.test(l))).toBe(true);
+    await f.stop();
+  });
+});
