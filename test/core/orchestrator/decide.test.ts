@@ -1,0 +1,218 @@
+import { describe, expect, it } from "vitest";
+import { MIB } from "../../../src/core/orchestrator/budget.js";
+import { decide } from "../../../src/core/orchestrator/decide.js";
+import { budget, World, type WorldIdentity } from "./world.js";
+
+const MB = 1_000_000;
+/** n identities per disk, 4 MB each (4 s to read alone at 1 MB/s), 2 s of k2pow. */
+function rig(disks: string[], perDisk: number, o: Partial<WorldIdentity> = {}): WorldIdentity[] {
+  const out: WorldIdentity[] = [];
+  let k = 1;
+  for (const d of disks) for (let j = 0; j < perDisk; j++, k++) out.push({ keyFile: `post${k}.key`, service: `post${k}`, disk: d, sizeBytes: 4 * MB, k2powMs: 2000, ...o });
+  return out;
+}
+const bps = (disks: string[], rate = 1 * MB) => Object.fromEntries(disks.map((d) => [d, rate]));
+
+describe("on-demand through whole epochs (fake clock)", () => {
+  it("every identity proves once per gap, never more than perDisk provers on a disk, all stopped between gaps", () => {
+    const w = new World(rig(["sda", "sdb"], 3), bps(["sda", "sdb"]), budget());
+    for (let epoch = 0; epoch < 3; epoch++) {
+      const g = w.gap(epoch);
+      w.run(g.opensAt - w.now); // up to the gap: nothing runs, nothing needs a proof
+      expect(w.running()).toEqual([]);
+      w.run(g.closesAt - g.opensAt); // the gap
+      for (const i of w.ids) {
+        expect(i.postState, `${i.keyFile} in gap ${epoch}`).toBe("IDLE");
+        expect(i.finishedAt).toBeGreaterThanOrEqual(g.opensAt);
+        expect(i.finishedAt).toBeLessThan(g.closesAt);
+      }
+      w.run(5000);
+      expect(w.running()).toEqual([]);
+    }
+    expect(Math.max(...w.maxPerDisk.values())).toBe(1);
+    expect(w.stoppedWhileProving).toEqual([]);
+    // three gaps × six identities: each started and stopped exactly once per gap
+    expect(w.log.filter((l) => l.action.kind === "start")).toHaveLength(18);
+    expect(w.log.filter((l) => l.action.kind === "stop")).toHaveLength(18);
+  });
+
+  it("perDisk 2 runs two per disk at once", () => {
+    const w = new World(rig(["sda"], 4), bps(["sda"]), budget({ perDisk: 2 }));
+    w.run(w.gap(0).closesAt - w.now);
+    expect(w.maxPerDisk.get("sda")).toBe(2);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+  });
+
+  it("queued services say why: the disk is busy with whom", () => {
+    const w = new World(rig(["sda"], 2), bps(["sda"]), budget());
+    w.run(w.gap(0).opensAt - w.now + 2000);
+    const st = w.lastDecision!.services;
+    const queued = Object.entries(st).find(([, s]) => s.status === "queued")!;
+    expect(queued[1].reason).toMatch(/disk sda busy: post\d proving \(at most 1 per disk\)/);
+  });
+
+  it("the planner's order decides who starts first", () => {
+    const w = new World(rig(["sda"], 3), bps(["sda"]), budget());
+    w.order = ["post3.key", "post1.key", "post2.key"];
+    w.run(w.gap(0).closesAt - w.now);
+    expect(w.log.filter((l) => l.action.kind === "start").map((l) => l.action.service)).toEqual(["post3", "post1", "post2"]);
+  });
+
+  it("without an order, the largest PoS goes first", () => {
+    const ids = rig(["sda"], 3);
+    ids[1]!.sizeBytes = 8 * MB;
+    const w = new World(ids, bps(["sda"]), budget());
+    w.run(w.gap(0).opensAt - w.now + 1000);
+    expect(w.log[0]!.action).toMatchObject({ kind: "start", service: "post2" });
+  });
+});
+
+describe("faults", () => {
+  it("a crash mid-proof: the supervisor restarts it, the disk stays its own meanwhile, the proof completes", () => {
+    const w = new World(rig(["sda"], 2), bps(["sda"]), budget());
+    w.crashDuringRead("post1", 2 * MB);
+    w.run(w.gap(0).closesAt - w.now);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxPerDisk.get("sda")).toBe(1);
+    // post2 was not started while post1 was in backoff (post1 was started once: restarts are the supervisor's)
+    const starts = w.log.filter((l) => l.action.kind === "start").map((l) => l.action.service);
+    expect(starts).toEqual(["post1", "post2"]);
+    expect(w.stoppedWhileProving).toEqual([]);
+  });
+
+  it("a failed service (gave up restarting) is not restarted; the next one on its disk goes", () => {
+    const w = new World(rig(["sda"], 2), bps(["sda"]), budget());
+    w.run(w.gap(0).opensAt - w.now + 3000);
+    const first = w.log[0]!.action.service;
+    const s = w.svcs.get(first)!;
+    s.state = "failed";
+    s.operator = "idle";
+    w.run(3000);
+    const other = first === "post1" ? "post2" : "post1";
+    expect(w.svcs.get(other)!.state).toBe("running");
+    expect(w.lastDecision!.services[first]!.status).toBe("failed");
+    expect(w.log.filter((l) => l.action.service === first && l.action.kind === "start")).toHaveLength(1);
+  });
+
+  it("the node restarting in the gap: nothing is started or stopped while its states are unknown", () => {
+    const w = new World(rig(["sda", "sdb"], 2), bps(["sda", "sdb"]), budget());
+    const g = w.gap(0);
+    w.run(g.opensAt - w.now + 4000);
+    const before = w.log.length;
+    const running = w.running();
+    w.nodeDownUntil = w.now + 10_000;
+    w.run(9000);
+    expect(w.log.length).toBe(before);
+    expect(w.running()).toEqual(running);
+    expect(Object.values(w.lastDecision!.services).filter((s) => s.status === "held").length).toBeGreaterThan(0);
+    w.run(g.closesAt - w.now);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(Math.max(...w.maxPerDisk.values())).toBe(1);
+  });
+
+  it("a disk that slows down: its queue waits longer but never doubles up", () => {
+    const w = new World(rig(["sda", "sdb"], 2), bps(["sda", "sdb"]), budget());
+    const g = w.gap(0);
+    w.run(g.opensAt - w.now + 3000);
+    w.diskBps["sdb"] = 0.25 * MB;
+    w.run(g.closesAt - w.now + 30_000);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxPerDisk.get("sdb")).toBe(1);
+    const sdaLast = Math.max(...w.ids.filter((i) => i.disk === "sda").map((i) => i.finishedAt!));
+    const sdbLast = Math.max(...w.ids.filter((i) => i.disk === "sdb").map((i) => i.finishedAt!));
+    expect(sdbLast).toBeGreaterThan(sdaLast);
+  });
+
+  it("never stops a service mid-proof, even when the node says IDLE", () => {
+    const d = decide(
+      0,
+      [{ keyFile: "a.key", service: "a", postState: "IDLE", sizeBytes: 1 }],
+      [{ name: "a", state: "running", operator: "proving", randomxMode: "fast", manual: false, startedAt: 0 }],
+      { a: "sda" },
+      budget(),
+      null,
+    );
+    expect(d.actions).toEqual([]);
+  });
+
+  it("a service just started is not stopped before its first /status answer", () => {
+    const ids = [{ keyFile: "a.key", service: "a", postState: "IDLE" as const, sizeBytes: 1 }];
+    const svc = { name: "a", state: "running" as const, operator: "none" as const, randomxMode: "fast" as const, manual: false, startedAt: 10_000 };
+    expect(decide(12_000, ids, [svc], { a: "sda" }, budget(), null).actions).toEqual([]);
+    expect(decide(12_000, ids, [{ ...svc, operator: "idle" }], { a: "sda" }, budget(), null).actions).toEqual([{ kind: "stop", service: "a", reason: expect.stringMatching(/IDLE/) }]);
+    expect(decide(40_000, ids, [svc], { a: "sda" }, budget(), null).actions).toHaveLength(1);
+  });
+});
+
+describe("by hand", () => {
+  it("a hand-started service is left running and counts on its disk; a hand-stopped one is not restarted", () => {
+    const w = new World(rig(["sda"], 3), bps(["sda"]), budget());
+    w.byHand("post1", "start"); // before the gap, identity IDLE: the orchestrator would have stopped it
+    w.byHand("post3", "stop");
+    w.run(w.gap(0).opensAt - w.now);
+    expect(w.svcs.get("post1")!.state).toBe("running");
+    expect(w.lastDecision!.services["post1"]!.status).toBe("manual");
+    expect(w.lastDecision!.services["post1"]!.reason).toMatch(/by hand/);
+    w.run(w.gap(0).closesAt - w.now);
+    // post1 proved (it was running when the node asked); post2 waited for it; post3 never started
+    expect(w.id("post1").postState).toBe("IDLE");
+    expect(w.id("post2").postState).toBe("IDLE");
+    expect(w.id("post3").postState).toBe("PROVING");
+    expect(w.svcs.get("post3")!.state).toBe("stopped");
+    expect(w.maxPerDisk.get("sda")).toBe(1);
+    expect(w.svcs.get("post1")!.state).toBe("running"); // still the operator's
+    // handed back: the orchestrator takes it over
+    w.svcs.get("post1")!.manual = false;
+    w.svcs.get("post3")!.manual = false;
+    w.run(20_000);
+    expect(w.svcs.get("post1")!.state).toBe("stopped");
+    expect(w.id("post3").postState).toBe("IDLE");
+  });
+});
+
+describe("RAM budget", () => {
+  it("fast RandomX (2080 MiB each): a 5000 MiB budget holds two provers at once, whatever the disks", () => {
+    const w = new World(rig(["sda", "sdb", "sdc", "sdd"], 1), bps(["sda", "sdb", "sdc", "sdd"]), budget({ memoryBytes: 5000 * MIB }));
+    w.run(w.gap(0).closesAt - w.now);
+    expect(w.peakMemory).toBe(2 * 2080 * MIB);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    const queued = w.log.length; // every identity started and stopped once
+    expect(queued).toBe(8);
+  });
+
+  it("light RandomX (256 MiB each) lets all four prove at once within the same budget", () => {
+    const w = new World(rig(["sda", "sdb", "sdc", "sdd"], 1, { randomxMode: "light" }), bps(["sda", "sdb", "sdc", "sdd"]), budget({ memoryBytes: 5000 * MIB }));
+    w.run(w.gap(0).opensAt - w.now + 3000);
+    expect(w.peakMemory).toBe(4 * 256 * MIB);
+  });
+
+  it("a budget below one prover still lets one run at a time (never a dead queue)", () => {
+    const w = new World(rig(["sda", "sdb"], 1), bps(["sda", "sdb"]), budget({ memoryBytes: 1000 * MIB }));
+    w.run(w.gap(0).closesAt - w.now);
+    expect(w.peakMemory).toBe(2080 * MIB);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+  });
+
+  it("the queue reason names the RAM budget", () => {
+    const w = new World(rig(["sda", "sdb"], 1), bps(["sda", "sdb"]), budget({ memoryBytes: 3000 * MIB }));
+    w.run(w.gap(0).opensAt - w.now + 2000);
+    const q = Object.values(w.lastDecision!.services).find((s) => s.status === "queued")!;
+    expect(q.reason).toMatch(/RAM budget: 2080 MiB held by 1 prover\(s\) \+ 2080 MiB \(RandomX fast\) > 3000 MiB/);
+  });
+
+  it("maxConcurrent caps provers over all disks", () => {
+    const w = new World(rig(["sda", "sdb", "sdc"], 2), bps(["sda", "sdb", "sdc"]), budget({ maxConcurrent: 2 }));
+    w.run(w.gap(0).closesAt - w.now + 20_000);
+    expect(w.peakMemory).toBe(2 * 2080 * MIB);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+  });
+});
+
+describe("always", () => {
+  it("takes no action: every service runs as configured and they all prove at once", () => {
+    const w = new World(rig(["sda"], 3), bps(["sda"]), budget({ mode: "always" }));
+    w.run(w.gap(0).closesAt - w.now);
+    expect(w.log).toEqual([]);
+    expect(w.maxPerDisk.get("sda")).toBe(3);
+  });
+});
