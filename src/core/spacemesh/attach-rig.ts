@@ -4,6 +4,7 @@
 import type { Rig } from "../rig.js";
 import { NODE_SOURCE } from "../supervisor/supervisor.js";
 import type { NodeMonitor } from "./node-monitor.js";
+import { urgentServices } from "../supervisor/operator-status.js";
 
 export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => number = Date.now): () => void {
   const offLines = rig.logs.onLines((source, lines) => {
@@ -34,11 +35,14 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
   monitor.on("findings", onFindings);
   pushServices();
   pushNode();
+  // post-services' /status is asked fast only while it can change (PROVING by the node, gap open)
+  rig.supervisor.setOperatorUrgency(() => urgentServices({ identities: monitor.identities(), clock: monitor.node().clock, now: clock() }));
   rig.setNodeSide(monitor);
   return () => {
     offLines();
     rig.supervisor.off("service", pushServices);
     rig.supervisor.off("node", pushNode);
+    rig.supervisor.setOperatorUrgency(() => new Set());
     monitor.off("node", onNode);
     monitor.off("identities", onIdentities);
     monitor.off("findings", onFindings);

@@ -3,6 +3,7 @@
 // initialises, so every request has a short timeout; refused/timeout = unreachable.
 import http from "node:http";
 import type { OperatorStatus } from "../../protocol/model.js";
+import { readClock, type NetworkTiming } from "../../clock/epoch-clock.js";
 
 export interface ProgressBasis {
   posBytes: number | null; // NumUnits × LabelsPerUnit × 16, null when unknown
@@ -57,4 +58,54 @@ export function fetchOperatorStatus(addr: string, basis: ProgressBasis, timeoutM
       finish({ kind: "unreachable", error: e.code === "ECONNREFUSED" ? `connection refused on ${addr}` : e.message }),
     );
   });
+}
+
+// ---- when to ask -------------------------------------------------------------------------------
+// A post-service's /status changes only while it proves, and it proves only when the node asks it
+// (the node's PostStates say PROVING for its identity) inside the cycle gap. So the daemon asks
+// fast while that can happen, slowly otherwise; an idle rig costs almost nothing.
+
+export interface OperatorPollIntervals {
+  fastMs: number; // while its status can change
+  slowMs: number; // otherwise (a check that the API still answers)
+  warmupMs: number; // after a (re)start, until the API first answers Idle/DoneProving/Proving
+}
+
+export const OPERATOR_POLL: OperatorPollIntervals = { fastMs: 2000, slowMs: 30_000, warmupMs: 60_000 };
+
+export interface OperatorPollFacts {
+  now: number;
+  /** When it was last asked in this run (null: not yet). */
+  polledAt: number | null;
+  /** When this run started (null: unknown, e.g. adopted before the daemon's start). */
+  startedAt: number | null;
+  status: OperatorStatus;
+  /** The node says PROVING for its identity, or the cycle gap is open. */
+  urgent: boolean;
+}
+
+/** Whether to ask a running service's /status now (the caller ticks every fastMs). */
+export function operatorPollDue(f: OperatorPollFacts, iv: OperatorPollIntervals = OPERATOR_POLL): boolean {
+  if (f.polledAt === null) return true;
+  const starting = (f.status.kind === "none" || f.status.kind === "unreachable") && f.startedAt !== null && f.now - f.startedAt < iv.warmupMs;
+  const fast = f.urgent || f.status.kind === "proving" || starting;
+  // half a tick of slack: a tick that comes a little early still counts
+  return f.now - f.polledAt >= (fast ? iv.fastMs : iv.slowMs) - iv.fastMs / 2;
+}
+
+export interface UrgencyInputs {
+  identities: readonly { service: string | null; postState: "IDLE" | "PROVING" | null }[];
+  clock: NetworkTiming | null;
+  now: number;
+}
+
+/**
+ * Services whose /status can change now: all while the cycle gap is open (by the node's clock),
+ * else those whose identity the node reports PROVING.
+ */
+export function urgentServices(u: UrgencyInputs): ReadonlySet<string> | "all" {
+  if (u.clock && readClock(u.clock, u.now).gapOpen) return "all";
+  const out = new Set<string>();
+  for (const i of u.identities) if (i.postState === "PROVING" && i.service) out.add(i.service);
+  return out;
 }

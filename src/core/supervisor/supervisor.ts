@@ -13,7 +13,7 @@ import { faultPoint } from "../fs/fault-point.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";
-import { fetchOperatorStatus } from "./operator-status.js";
+import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
@@ -35,7 +35,7 @@ export interface SupervisorOptions {
   random?: () => number;
   envPath?: string;
   /** Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (a growing one: every 10 ms). */
-  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; sample: number; rotate: number }>;
+  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; rotate: number }>;
   operatorTimeoutMs?: number;
 }
 
@@ -47,6 +47,7 @@ interface Entry {
   meta: PosMetadata | null;
   usage: ProcessUsage | null;
   polling: boolean;
+  polledAt: number | null; // last /status request (operatorPollDue)
 }
 
 export class Supervisor extends EventEmitter {
@@ -61,7 +62,7 @@ export class Supervisor extends EventEmitter {
   private readonly queues = new Map<string, Promise<unknown>>();
   private guard: LogSizeGuard | null = null;
   private readonly sampler: ProcessSampler;
-  private readonly iv: { adoptPoll: number; operatorPoll: number; sample: number; rotate: number };
+  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; rotate: number };
 
   constructor(readonly opts: SupervisorOptions) {
     super();
@@ -69,7 +70,7 @@ export class Supervisor extends EventEmitter {
     this.stateFile = path.join(c.stateDir, "state.json");
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
-    this.iv = { adoptPoll: 1000, operatorPoll: 2000, sample: 2000, rotate: 2000, ...opts.intervals };
+    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, sample: 2000, rotate: 2000, ...opts.intervals };
     for (const svc of c.services) this.addEntry(svc);
     if (c.node.log.command) {
       const cmd = c.node.log.command;
@@ -107,6 +108,7 @@ export class Supervisor extends EventEmitter {
       meta: null,
       usage: null,
       polling: false,
+      polledAt: null,
       proc: undefined as unknown as ManagedProcess,
     };
     entry.proc = new ManagedProcess({
@@ -410,10 +412,26 @@ export class Supervisor extends EventEmitter {
     this.node?.checkAdopted();
   }
 
+  /**
+   * Which services' /status can change now (node side: PROVING identities, the cycle gap); those
+   * are asked every operatorPoll ms, the others slowly (operator-status.ts operatorPollDue).
+   */
+  setOperatorUrgency(fn: () => ReadonlySet<string> | "all"): void {
+    this.operatorUrgency = fn;
+  }
+  private operatorUrgency: () => ReadonlySet<string> | "all" = () => new Set();
+
   private async pollOperators(): Promise<void> {
+    const now = (this.opts.now ?? Date.now)();
+    const urgent = this.operatorUrgency();
+    const iv = { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, warmupMs: OPERATOR_POLL.warmupMs };
     await Promise.all(
       [...this.entries.values()].map(async (e) => {
         if (e.proc.state !== "running" || !e.operatorAddress || e.polling) return;
+        const startedAt = e.proc.startedAt;
+        const polledAt = e.polledAt !== null && startedAt !== null && e.polledAt < startedAt ? null : e.polledAt; // a new run: ask at once
+        if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent: urgent === "all" || urgent.has(e.svc.name) }, iv)) return;
+        e.polledAt = now;
         e.polling = true;
         try {
           const posBytes = e.meta ? posSizeBytes(e.meta) : null;
