@@ -4,11 +4,13 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LineCounter, parseDocument, isMap, type Document } from "yaml";
+import { LineCounter, parseDocument, isMap, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, describeValue, formatPath } from "./config-error.js";
 import { expandHome, findConfigFile, type ConfigLookup } from "./config-path.js";
 import { ConfigSchema, RestartSchema, type Config, type ResolvedConfig, type ResolvedService } from "./schema.js";
+import { MAX_TIMER_MS, MAX_TIMER_S } from "./limits.js";
+import { realDir, stateDirProblem } from "./fs-checks.js";
 
 export { ConfigError } from "./config-error.js";
 
@@ -33,7 +35,31 @@ export async function loadConfig(o: LoadOptions = {}): Promise<ResolvedConfig> {
       `${found.file}: cannot read the config file (${code}, named by ${found.from}); expected a readable YAML file`,
     ]);
   }
-  return parseConfigText(text, found.file, o);
+  const resolved = parseConfigText(text, found.file, o);
+  const lax = await stateDirProblem(resolved.stateDir);
+  if (lax) {
+    const line = lineOfKey(text, "stateDir");
+    throw new ConfigError(found.file, [`${found.file}${line}: stateDir: ${lax}`]);
+  }
+  return resolved;
+}
+
+/** ":N" for the line of a top-level key, or "" (the key is not in the file: a default). */
+function lineOfKey(text: string, key: string): string {
+  const i = text.split("\n").findIndex((l) => l.startsWith(`${key}:`));
+  return i < 0 ? "" : `:${i + 1}`;
+}
+
+/** ":N" for the line of the first alias in the document, or "". */
+function aliasLine(doc: Document, lc: LineCounter): string {
+  let line = "";
+  visit(doc, {
+    Alias(_k, node) {
+      if (node.range) line = `:${lc.linePos(node.range[0]).line}`;
+      return visit.BREAK;
+    },
+  });
+  return line;
 }
 
 type Located = { line: (p: ReadonlyArray<PropertyKey>) => number | null };
@@ -78,7 +104,13 @@ export function parseConfigText(text: string, file: string, o: LoadOptions = {})
       }),
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // yaml refuses aliases that expand too far (a "billion laughs" file): a config problem, exit 2
+    throw new ConfigError(file, [`${file}${aliasLine(doc, lc)}: YAML aliases: ${(err as Error).message}; expected a config without deeply nested aliases (*name)`]);
+  }
   if (raw === null || raw === undefined || !isMap(doc.contents)) {
     throw new ConfigError(file, [`${file}: (top level): found ${describeValue(raw)}; expected a mapping with at least a 'node' section`]);
   }
@@ -106,6 +138,9 @@ function zodIssueLine(issue: z.core.$ZodIssue, raw: unknown, where: (p: Readonly
     case "too_small":
       return `${where(p)}: found ${describeValue(found)}; expected ${issue.origin === "array" ? `at least ${String(issue.minimum)} item(s)` : issue.origin === "string" ? "a non-empty string" : `a value >= ${String(issue.minimum)}`}`;
     case "too_big":
+      if (issue.origin === "string") return `${where(p)}: found ${describeValue(found)}; expected at most ${String(issue.maximum)} characters`;
+      if (issue.maximum === MAX_TIMER_MS || issue.maximum === MAX_TIMER_S)
+        return `${where(p)}: found ${describeValue(found)}; expected at most ${String(issue.maximum)}${issue.maximum === MAX_TIMER_S ? " s" : ""} (2^31-1 ms, about 24.8 days: the longest delay a timer takes; a longer one would fire at once)`;
       return `${where(p)}: found ${describeValue(found)}; expected a value <= ${String(issue.maximum)}`;
     case "invalid_value":
       return `${where(p)}: found ${describeValue(found)}; expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -204,7 +239,7 @@ function semanticProblems(c: Config, r: ResolvedConfig, where: (p: ReadonlyArray
     });
   };
   seen((s) => s.name, "name", "name");
-  seen((s) => s.dir, "dir", "PoS directory");
+  seen((s) => realDir(s.dir), "dir", "PoS directory"); // after following symlinks: one dir, one post-service
   seen((s) => (s.operatorAddress ? normaliseAddr(s.operatorAddress) : null), "operatorAddress", "operator address");
   if (r.services.some((s) => s.name === "node")) {
     const i = r.services.findIndex((s) => s.name === "node");

@@ -2,28 +2,33 @@
 // See README "Configuration" for the reference; src/config/load.ts finds and reads the file.
 import * as z from "zod";
 import { RestartPolicySchema } from "../protocol/restart-policy.js";
+import { isSocketAddr, MAX_SERVICE_NAME, MAX_TIMER_MS, MAX_TIMER_S, portInRange } from "./limits.js";
 
 /** "IP:port" as post-service's --operator-address requires (a Rust SocketAddr: no host names). */
 export const SocketAddrSchema = z
   .string()
   .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):\d{1,5}$/, {
     message: "expected IP:port, e.g. 127.0.0.1:50051 (a host name is not accepted)",
-  });
+    abort: true,
+  })
+  .refine(isSocketAddr, { message: "IP:port with a valid IPv4 or [IPv6] address and a port from 1 to 65535, e.g. 127.0.0.1:50051" });
 
 /** "host:port" for gRPC listeners. */
 export const HostPortSchema = z
   .string()
   .regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
     message: "expected host:port, e.g. 127.0.0.1:9094",
-  });
+    abort: true,
+  })
+  .refine(portInRange, { message: "host:port with a port from 1 to 65535, e.g. 127.0.0.1:9094" });
 
 export const RestartSchema = z
   .object({
     policy: RestartPolicySchema.default("on-failure"),
     maxRestarts: z.number().int().min(0).default(10),
-    initialDelayMs: z.number().int().min(0).default(500),
-    maxDelayMs: z.number().int().min(0).default(15000),
-    resetAfterS: z.number().min(0).default(30), // uptime after which the backoff resets
+    initialDelayMs: z.number().int().min(0).max(MAX_TIMER_MS).default(500),
+    maxDelayMs: z.number().int().min(0).max(MAX_TIMER_MS).default(15000),
+    resetAfterS: z.number().min(0).max(MAX_TIMER_S).default(30), // uptime after which the backoff resets
   })
   .strict();
 export type RestartConfig = z.infer<typeof RestartSchema>;
@@ -54,13 +59,13 @@ export const DefaultsSchema = z
     env: z.record(z.string(), z.string()).default({}),
     autostart: z.boolean().default(true),
     restart: RestartSchema.default(RestartSchema.parse({})),
-    stopGraceS: z.number().min(0).default(10),
+    stopGraceS: z.number().min(0).max(MAX_TIMER_S).default(10),
   })
   .strict();
 
 export const ServiceSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    name: z.string().max(MAX_SERVICE_NAME).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
       message: "expected a name of letters, digits, '.', '_' or '-'",
     }),
     dir: z.string().min(1),

@@ -1,6 +1,6 @@
 // The CLI as a user runs it: the built binary, exit codes 0/1/2, text and --json output.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SnapshotSchema } from "../../src/protocol/model.js";
 import { makeRig } from "../helpers/rig-fixture.js";
@@ -46,6 +46,27 @@ describe("cli without a daemon", () => {
     const s = await runCli(["status", "--config", bad], env);
     expect(s.code).toBe(2);
     expect(s.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("config check and daemon start refuse an alias bomb and a state dir others can write, exit 2 naming the file", async () => {
+    const rig = makeRig();
+    const bomb = path.join(rig.root, "bomb.yaml");
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcde"[i]}`).join(", ")}]`)];
+    writeFileSync(bomb, [...levels, "node:", "  dataFolder: /d", ""].join("\n"));
+    for (const args of [["config", "check"], ["daemon", "start"]]) {
+      const r = await runCli([...args, "--config", bomb], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${bomb}:2: YAML aliases:`);
+    }
+    mkdirSync(rig.stateDir, { recursive: true });
+    chmodSync(rig.stateDir, 0o777);
+    for (const args of [["config", "check"], ["daemon", "start"]]) {
+      const r = await runCli([...args, "--config", rig.configPath], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`stateDir: ${rig.stateDir} is writable by group and others (mode 0777)`);
+      expect(r.stderr).toContain(`chmod go-w ${rig.stateDir}`);
+    }
+    expect(existsSync(path.join(rig.stateDir, "daemon.pid"))).toBe(false); // no daemon was started
   });
 
   it("says clearly that no daemon runs (exit 1), and refuses bad usage (exit 2)", async () => {

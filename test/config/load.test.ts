@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import os from "node:os";
 import path from "node:path";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { parseConfigText, loadConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { findConfigFile } from "../../src/config/config-path.js";
@@ -92,5 +92,75 @@ describe("config lookup", () => {
     expect(findConfigFile({ cwd: d, env: { POSTDECK_CONFIG: "/x.yaml" }, home: d }).file).toBe("/x.yaml");
     expect(findConfigFile({ flag: "y.yaml", cwd: d, env: { POSTDECK_CONFIG: "/x.yaml" }, home: d }).file).toBe(path.join(d, "y.yaml"));
     await expect(loadConfig({ flag: path.join(d, "missing.yaml"), env: {} })).rejects.toThrow(/cannot read the config file \(ENOENT/);
+  });
+});
+
+describe("config check refuses what would fail later", () => {
+  const svc = (extra: string) => base + `services:\n  - name: a\n    dir: /pos/a\n${extra}`;
+  it("timer values above 2^31-1 ms (Node would fire them at once), with file:line and field", () => {
+    expect(problems(svc("    restart:\n      initialDelayMs: 2147483648\n"))).toEqual([
+      `${F}:8: services[0].restart.initialDelayMs: found 2147483648; expected at most 2147483647 (2^31-1 ms, about 24.8 days: the longest delay a timer takes; a longer one would fire at once)`,
+    ]);
+    expect(problems(base + "defaults:\n  restart: { maxDelayMs: 3000000000 }\n")[0]).toMatch(/^\/etc\/pd\/postdeck\.yaml:5: defaults\.restart\.maxDelayMs: found 3000000000; expected at most 2147483647 /);
+    expect(problems(base + "defaults:\n  stopGraceS: 2147484\n")[0]).toContain("defaults.stopGraceS: found 2147484; expected at most 2147483 s");
+    expect(problems(base + "defaults:\n  restart: { resetAfterS: 1e10 }\n")[0]).toContain("defaults.restart.resetAfterS: found 10000000000; expected at most 2147483 s");
+    // the largest value that works is accepted
+    expect(() => parseConfigText(svc("    restart: { initialDelayMs: 2147483647 }\n"), F, { env: {} })).not.toThrow();
+  });
+  it("ports above 65535 (and 0) in gRPC listeners and operator addresses", () => {
+    const grpc = problems(`node:\n  dataFolder: /d\n  grpc: { post: "127.0.0.1:70000", public: "node.lan:0" }\n`);
+    expect(grpc).toEqual([
+      `${F}:3: node.grpc.public: found "node.lan:0"; expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:9094`,
+      `${F}:3: node.grpc.post: found "127.0.0.1:70000"; expected host:port with a port from 1 to 65535, e.g. 127.0.0.1:9094`,
+    ]);
+    expect(problems(svc("    operatorAddress: 127.0.0.1:99999\n"))).toEqual([
+      `${F}:7: services[0].operatorAddress: found "127.0.0.1:99999"; expected IP:port with a valid IPv4 or [IPv6] address and a port from 1 to 65535, e.g. 127.0.0.1:50051`,
+    ]);
+  });
+  it("operator addresses that are not IP:port: one line each", () => {
+    for (const bad of ["localhost:5000", "127.0.0.1", "999.1.1.1:5000", "[zz::1]:5000", "127.0.0.1:"]) {
+      const p = problems(svc(`    operatorAddress: "${bad}"\n`));
+      expect(p).toHaveLength(1);
+      expect(p[0]).toContain(`${F}:7: services[0].operatorAddress: found "${bad}"; expected IP:port`);
+    }
+    expect(() => parseConfigText(svc(`    operatorAddress: "[::1]:50051"\n`), F, { env: {} })).not.toThrow();
+  });
+  it("service names over 64 characters", () => {
+    const long = "n".repeat(65);
+    expect(problems(base + `services:\n  - name: ${long}\n    dir: /pos/a\n`)).toEqual([
+      `${F}:5: services[0].name: found "${"n".repeat(57)}..."; expected at most 64 characters`,
+    ]);
+    expect(() => parseConfigText(base + `services:\n  - name: ${"n".repeat(64)}\n    dir: /pos/a\n`, F, { env: {} })).not.toThrow();
+  });
+  it("two service dirs that are one after following symlinks", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "pd-cfg-"));
+    mkdirSync(path.join(root, "pos"));
+    symlinkSync(path.join(root, "pos"), path.join(root, "pos-link"));
+    const p = problems(base + `services:\n  - { name: a, dir: ${root}/pos }\n  - { name: b, dir: ${root}/pos-link }\n`);
+    expect(p).toEqual([`${F}:6: services[1].dir: found "${realpathSync(root)}/pos", the same PoS directory as services[0] (a); expected a unique PoS directory per service`]);
+  });
+  it("a YAML alias bomb: exit 2 naming the file and the line of the first alias", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`), base].join("\n");
+    expect(problems(bomb)).toEqual([
+      `${F}:2: YAML aliases: Excessive alias count indicates a resource exhaustion attack; expected a config without deeply nested aliases (*name)`,
+    ]);
+  });
+  it("a state dir writable by group or others, naming the dir and the chmod that fixes it (config check and daemon start)", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "pd-cfg-"));
+    const st = path.join(root, "st");
+    mkdirSync(st);
+    chmodSync(st, 0o775);
+    const file = path.join(root, "postdeck.yaml");
+    writeFileSync(file, `node:\n  dataFolder: ${root}/data\nstateDir: ${st}\n`);
+    const err = await loadConfig({ flag: file }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).exitCode).toBe(2);
+    expect((err as ConfigError).problems).toEqual([
+      `${file}:3: stateDir: ${st} is writable by group (mode 0775): anyone there could replace the daemon's socket or state; expected a dir only its owner can write: run \`chmod go-w ${st}\``,
+    ]);
+    chmodSync(st, 0o757);
+    expect(((await loadConfig({ flag: file }).catch((e: unknown) => e)) as ConfigError).problems[0]).toContain("writable by others (mode 0757)");
+    chmodSync(st, 0o755);
+    expect((await loadConfig({ flag: file })).stateDir).toBe(st);
   });
 });
