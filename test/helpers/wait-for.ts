@@ -1,14 +1,18 @@
 // Poll for a condition instead of sleeping fixed times.
+
+/** What a truthy check returned: `x && x.pid` gives the pid's type, not `false | …`. */
+export type Truthy<T> = Exclude<T, false | null | undefined | 0 | "" | 0n>;
+
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   o: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<NonNullable<T>> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + (o.timeoutMs ?? 20_000);
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Truthy<T>;
     } catch (err) {
       last = err;
     }

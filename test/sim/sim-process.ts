@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort } from "../../src/core/supervisor/free-port.js";
+import { waitFor as poll, type Truthy } from "../helpers/wait-for.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(ROOT, "bin/postdeck.js");
@@ -60,19 +61,8 @@ export function killAll(): void {
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 60_000): Promise<Truthy<T>> {
+  return poll(fn, { what, timeoutMs, intervalMs: 200 });
 }
 
 /** A free loopback port (the same helper the supervisor uses for operator addresses). */
