@@ -3,7 +3,7 @@
 import { loadConfig } from "../config/load.js";
 import { takeConfigFlag } from "../config/config-path.js";
 import type { ResolvedConfig } from "../config/schema.js";
-import { clientFor } from "../client/connect.js";
+import { clientFor, rigTargetConfig } from "../client/connect.js";
 import type { SocketClient } from "../client/socket-client.js";
 import { UsageError } from "./errors.js";
 
@@ -41,7 +41,7 @@ export function parseArgs(args: string[], o: { flags?: string[]; valued?: string
 }
 
 export async function configFor(p: ParsedArgs): Promise<ResolvedConfig> {
-  return loadConfig({ flag: p.config });
+  return rigTargetConfig() ?? loadConfig({ flag: p.config }); // with --rig NAME: that rig's (src/cli/fleet.ts)
 }
 
 /** A client for the config's daemon; the first call fails with DaemonNotRunningError when none runs (no extra probe). */

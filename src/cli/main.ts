@@ -17,12 +17,15 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   identity: { summary: "identity add|import|rollback|retire|rename", load: () => import("./identity.js") },
   demo: { summary: "build and run the demo rig, then open the console", load: () => import("./demo.js") },
   sim: { summary: "demo-rig simulators: sim node|post-service|postcli ...", load: () => import("./sim.js") },
+  fleet: { summary: "one line per rig of the rigs file [--json] [--timeout S] [--rigs FILE]; exit 1 if one is down or has an error", load: () => import("./fleet.js") },
+  bridge: { summary: "bridge [--config FILE] [--read-only]: stdio to this host's daemon (run over ssh by --rig)", load: () => import("./bridge.js") },
 };
 
 export function usage(): string {
   const lines = ["usage: postdeck [--config FILE] [COMMAND] [ARGS]", "", "commands:"];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
   lines.push("", "global options: --config FILE, --debug, --help, --version");
+  lines.push("  --rig NAME [--rigs FILE] [--read-only]: run the command against a rig of ~/.config/postdeck/rigs.yaml (over ssh)");
   lines.push("config file: --config FILE, $POSTDECK_CONFIG, ./postdeck.yaml, $XDG_CONFIG_HOME/postdeck/config.yaml");
   lines.push("status/start/stop/restart/logs talk to a running daemon (postdeck daemon start); services outlive it");
   lines.push("exit codes: 0 ok, 1 operation failed (no daemon, a service refused, or doctor found errors), 2 bad usage or config");
@@ -45,8 +48,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`postdeck ${version}\n`);
       return 0;
     }
+    // --rig NAME: the command against that rig (src/cli/fleet.ts), then dispatched as usual
+    if (argv.some((a) => a === "--rig" || a.startsWith("--rig="))) return await (await import("./fleet.js")).runOnRig(argv, main);
     // The command is the first argument that is not an option (or an option's value).
-    const idx = argv.findIndex((a, i) => !a.startsWith("-") && !(i > 0 && argv[i - 1] === "--config"));
+    const idx = argv.findIndex((a, i) => !a.startsWith("-") && !(i > 0 && (argv[i - 1] === "--config" || argv[i - 1] === "--rigs")));
     const name = idx === -1 ? "tui" : argv[idx]!;
     const rest = idx === -1 ? argv : [...argv.slice(0, idx), ...argv.slice(idx + 1)];
     const cmd = commands[name];

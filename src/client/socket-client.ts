@@ -15,6 +15,7 @@ import { lockHolder } from "../config/lock-holder.js";
 import { DaemonCallError, DaemonNotRunningError, DaemonUnreachableError } from "./errors.js";
 import { SseParser } from "./sse-parser.js";
 import type { ConnectionState, DaemonClient, DaemonEvent } from "./types.js";
+import type { Transport } from "./ssh-transport.js";
 
 export interface SocketClientOptions {
   timeoutMs?: number;
@@ -28,6 +29,8 @@ export interface SocketClientOptions {
    */
   stateDir?: string;
   unreachableWaitMs?: number;
+  /** Reach the daemon through this instead of the socket (`postdeck --rig`: ssh, a read-only bridge; src/client/ssh-transport.ts). */
+  transport?: Transport;
 }
 
 export class SocketClient implements DaemonClient {
@@ -44,7 +47,8 @@ export class SocketClient implements DaemonClient {
    * connection), which also spares a one-shot command the agent's host-name checks (~8 ms).
    */
   private connection(): Pick<http.RequestOptions, "createConnection"> {
-    return { createConnection: () => net.createConnection(this.socket) };
+    const t = this.o.transport;
+    return { createConnection: t ? () => t.connect() : () => net.createConnection(this.socket) };
   }
 
   /** Why nothing answers on the socket: no daemon, or one that holds the lock (then its pid). */

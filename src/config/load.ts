@@ -62,9 +62,19 @@ function aliasLine(doc: Document, lc: LineCounter): string {
   return line;
 }
 
-type Located = { line: (p: ReadonlyArray<PropertyKey>) => number | null };
+export type Located = { line: (p: ReadonlyArray<PropertyKey>) => number | null };
 
-function locate(doc: Document, lc: LineCounter): Located {
+/** One problem line per YAML syntax error of a parsed document (also used for the rigs file, src/fleet). */
+export function yamlSyntaxProblems(doc: Document, file: string): string[] {
+  return doc.errors.map((e) => {
+    const pos = e.linePos?.[0];
+    const msg = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    return `${file}${pos ? `:${pos.line}` : ""}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${msg}; expected valid YAML`;
+  });
+}
+
+/** The line of a path in the document (a missing key: its parent's line). */
+export function locate(doc: Document, lc: LineCounter): Located {
   return {
     line(p) {
       // Walk up the path until a node with a range exists (a missing key points at its parent).
@@ -94,16 +104,7 @@ export function parseConfigText(text: string, file: string, o: LoadOptions = {})
     const line = loc?.line(p);
     return `${file}${line ? `:${line}` : ""}: ${formatPath(p)}`;
   };
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const msg = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-        return `${file}${pos ? `:${pos.line}` : ""}: YAML syntax error${pos ? ` at line ${pos.line}, column ${pos.col}` : ""}: ${msg}; expected valid YAML`;
-      }),
-    );
-  }
+  if (doc.errors.length > 0) throw new ConfigError(file, yamlSyntaxProblems(doc, file));
   let raw: unknown;
   try {
     raw = doc.toJS();
@@ -125,13 +126,14 @@ export function parseConfigText(text: string, file: string, o: LoadOptions = {})
   return resolved;
 }
 
-function zodIssueLine(issue: z.core.$ZodIssue, raw: unknown, where: (p: ReadonlyArray<PropertyKey>) => string): string {
+/** One problem line for a zod issue; `keysHint` names the keys allowed where an unknown one was found. */
+export function zodIssueLine(issue: z.core.$ZodIssue, raw: unknown, where: (p: ReadonlyArray<PropertyKey>) => string, keysHint: (p: PropertyKey[]) => string = knownKeysHint): string {
   const p = issue.path as PropertyKey[];
   const found = valueAt(raw, p);
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys
-        .map((k) => `${where([...p, k])}: unknown key "${k}"; expected ${knownKeysHint(p)}`)
+        .map((k) => `${where([...p, k])}: unknown key "${k}"; expected ${keysHint(p)}`)
         .join("\n");
     case "invalid_type":
       return `${where(p)}: found ${found === undefined ? "nothing (missing)" : describeValue(found)}; expected ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "a mapping" : `a ${issue.expected}`}`;

@@ -1,22 +1,25 @@
 // The control API's routes without their schemas: method and path per route key (api.ts adds the
 // request and response schemas). A client that talks to a daemon of its own version needs only
 // these: `postdeck status` then loads no protocol schema at all (src/client/socket-client.ts).
+// `mutates: true` marks every route that changes the rig: a read-only connection (`postdeck bridge
+// --read-only`, a rig with `readOnly: true`) refuses exactly these (the route decides, not the body:
+// an import dry run or `identity permissions` without --fix is refused too).
 export const ROUTES = {
   snapshot: { method: "GET", path: "/v1/snapshot" },
-  start: { method: "POST", path: "/v1/services/start" },
-  stop: { method: "POST", path: "/v1/services/stop" },
-  restart: { method: "POST", path: "/v1/services/restart" },
+  start: { method: "POST", path: "/v1/services/start", mutates: true },
+  stop: { method: "POST", path: "/v1/services/stop", mutates: true },
+  restart: { method: "POST", path: "/v1/services/restart", mutates: true },
   logs: { method: "POST", path: "/v1/logs" },
   doctor: { method: "GET", path: "/v1/doctor" },
-  daemonStop: { method: "POST", path: "/v1/daemon/stop" },
-  reload: { method: "POST", path: "/v1/config/reload" },
-  identityAdd: { method: "POST", path: "/v1/identities/add" },
-  taskCancel: { method: "POST", path: "/v1/tasks/cancel" },
-  identityImport: { method: "POST", path: "/v1/identities/import" },
-  identityRollback: { method: "POST", path: "/v1/identities/rollback" },
-  identityRetire: { method: "POST", path: "/v1/identities/retire" },
-  identityRename: { method: "POST", path: "/v1/identities/rename" },
-  identityPermissions: { method: "POST", path: "/v1/identities/permissions" },
+  daemonStop: { method: "POST", path: "/v1/daemon/stop", mutates: true },
+  reload: { method: "POST", path: "/v1/config/reload", mutates: true },
+  identityAdd: { method: "POST", path: "/v1/identities/add", mutates: true },
+  taskCancel: { method: "POST", path: "/v1/tasks/cancel", mutates: true },
+  identityImport: { method: "POST", path: "/v1/identities/import", mutates: true },
+  identityRollback: { method: "POST", path: "/v1/identities/rollback", mutates: true },
+  identityRetire: { method: "POST", path: "/v1/identities/retire", mutates: true },
+  identityRename: { method: "POST", path: "/v1/identities/rename", mutates: true },
+  identityPermissions: { method: "POST", path: "/v1/identities/permissions", mutates: true },
   providers: { method: "GET", path: "/v1/providers" },
   identityTimeline: { method: "POST", path: "/v1/identities/timeline" },
   plan: { method: "GET", path: "/v1/plan" },

@@ -1,0 +1,119 @@
+// `postdeck fleet [--json] [--timeout S] [--rigs FILE]`: one line per rig of the rigs file (src/fleet),
+// exit 1 when a rig cannot be reached or has an error finding. And `postdeck --rig NAME COMMAND …`:
+// any client command against that rig (runOnRig), its daemon reached over ssh or on this machine.
+import { formatDuration } from "../presentation/units.js";
+import { colours, parseArgs } from "./cli-context.js";
+import { UsageError } from "./errors.js";
+import type { RigSummary } from "../fleet/summary.js";
+
+const USAGE = "usage: postdeck fleet [--json] [--timeout SECONDS] [--rigs FILE]";
+
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, { flags: ["--json"], valued: ["--rigs", "--timeout"], usage: USAGE });
+  if (p.words.length > 0 || p.config) throw new UsageError(USAGE);
+  const timeoutS = Number(p.values.get("--timeout") ?? "10");
+  if (!(timeoutS > 0 && timeoutS <= 600)) throw new UsageError(`--timeout: expected seconds from 0 to 600, found '${p.values.get("--timeout")}'\n${USAGE}`);
+  const { loadRigs, rigsFilePath } = await import("../fleet/rigs-file.js");
+  const { queryFleet } = await import("../fleet/query.js");
+  const { fleetFails } = await import("../fleet/summary.js");
+  const rigs = loadRigs(rigsFilePath(p.values.get("--rigs") ?? null));
+  const now = Date.now();
+  const out = await queryFleet(rigs, { timeoutMs: timeoutS * 1000, now: () => now });
+  process.stdout.write(p.flags.has("--json") ? JSON.stringify({ at: now, rigs: out }, null, 2) + "\n" : formatFleet(out));
+  return fleetFails(out) ? 1 : 0;
+}
+
+export function formatFleet(rigs: RigSummary[]): string {
+  const c = colours();
+  const head = ["RIG", "DAEMON", "NODE", "EPOCH", "GAP", "IDENTITIES", "SERVICES", "WORST FINDING"];
+  const rows = rigs.map((r) => {
+    if (!r.reachable) return [r.rig, c.red("✖ unreachable"), "", "", "", "", "", ""];
+    const n = r.node!;
+    const node = !n.reachable ? c.red("✖ down") : n.synced === false ? c.yellow("◐ syncing") : n.synced ? c.green("● synced") : "? unknown";
+    const gap = n.gap ? (n.gap.open ? c.yellow(`open, closes in ${formatDuration(n.gap.msLeft)}`) : `in ${formatDuration(n.gap.msLeft)}`) : "—";
+    const i = r.identities!;
+    const ids = `${i.total} · ${i.registered} reg · ${i.proving} proving${i.withErrors ? ` · ${c.red(`${i.withErrors} err`)}` : ""}`;
+    const s = r.services!;
+    const svc = `${s.running}/${s.total} running${s.failed ? ` · ${c.red(`${s.failed} failed`)}` : ""}`;
+    const w = r.findings!.worst;
+    const worst = !w ? c.green("✓ none") : `${w.severity === "error" ? c.red("✖") : w.severity === "warning" ? c.yellow("!") : "i"} ${w.severity}: ${w.title}${w.subject ? ` (${w.subject})` : ""}`;
+    const daemon = `${c.green("● up")}${r.readOnly ? " ro" : ""}`;
+    return [r.rig, daemon, node, n.epoch === null ? "—" : String(n.epoch), gap, ids, svc, worst];
+  });
+  // eslint-disable-next-line no-control-regex
+  const width = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, "").length;
+  const w = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]!))));
+  const line = (r: string[]) => r.map((cell, i) => cell + " ".repeat(w[i]! - width(cell))).join("  ").trimEnd();
+  const out = [line(head), ...rows.map(line)];
+  const down = rigs.filter((r) => !r.reachable);
+  if (down.length) out.push("", ...down.map((r) => `${r.rig} (${r.via}): ${r.error}`));
+  return out.join("\n") + "\n";
+}
+
+/** Commands that talk only to a daemon, and so run against any rig. */
+const RIG_COMMANDS = new Set(["tui", "status", "start", "stop", "restart", "logs", "doctor", "identity", "daemon"]);
+const RIG_USAGE =
+  "usage: postdeck --rig NAME [--rigs FILE] [--read-only] [COMMAND] [ARGS]   (COMMAND: status, start, stop, restart, logs, doctor, identity, daemon status, or none for the console; a rig on this machine: also daemon start|stop)";
+
+/** `--rig NAME`, `--rigs FILE`, `--read-only` out of a command line; the rest as it was. */
+export function takeRigFlags(argv: string[]): { rig: string | null; rigs: string | null; readOnly: boolean; rest: string[] } {
+  let rig: string | null = null;
+  let rigs: string | null = null;
+  let readOnly = false;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    if (name === "--rig" || name === "--rigs") {
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === "") throw new UsageError(`${name} needs a value\n${RIG_USAGE}`);
+      if (name === "--rig") rig = v;
+      else rigs = v;
+    } else if (a === "--read-only") readOnly = true;
+    else rest.push(a);
+  }
+  return { rig, rigs, readOnly, rest };
+}
+
+/**
+ * `postdeck --rig NAME COMMAND …`: every client the command makes reaches that rig's daemon
+ * (setRigTarget); a rig over ssh also stands in for the config, which is on its host.
+ */
+export async function runOnRig(argv: string[], dispatch: (argv: string[]) => Promise<number>): Promise<number> {
+  const f = takeRigFlags(argv);
+  if (f.rig === null) throw new UsageError(RIG_USAGE);
+  if (f.rest.some((a) => a === "--config" || a.startsWith("--config="))) throw new UsageError(`--rig and --config name the rig twice; use one\n${RIG_USAGE}`);
+  const word = f.rest.find((a) => !a.startsWith("-")) ?? "tui";
+  if (!RIG_COMMANDS.has(word)) throw new UsageError(`${word} does not run against a rig\n${RIG_USAGE}`);
+  const { loadRigs, rigsFilePath, findRig } = await import("../fleet/rigs-file.js");
+  const file = rigsFilePath(f.rigs);
+  const rig = findRig(loadRigs(file), f.rig, file);
+  const readOnly = rig.readOnly || f.readOnly;
+  const sub = f.rest.filter((a) => !a.startsWith("-"))[1];
+  // over ssh the daemon's pid, files and start are the rig's, and read-only starts and stops nothing:
+  // only its status is asked from here
+  if (word === "daemon" && (rig.kind === "ssh" || readOnly) && sub !== "status")
+    throw new UsageError(
+      `daemon ${sub ?? ""} does not run against ${rig.kind === "ssh" ? `a rig over ssh: run it on the rig (ssh ${rig.host} postdeck daemon ${sub ?? ""})` : "a read-only rig"}\n${RIG_USAGE}`,
+    );
+  const { rigTarget } = await import("../fleet/rig-connection.js");
+  const { setRigTarget, clientFor } = await import("../client/connect.js");
+  const target = await rigTarget(rig, { readOnly });
+  setRigTarget(target);
+  // a rig on this machine without read-only is simply its config: every command as usual
+  if (word !== "tui" || (rig.kind === "local" && !readOnly)) return dispatch(f.rest);
+  // the console over ssh or read-only: no daemon is started for it (that is the rig's business)
+  if (!process.stdout.isTTY) throw new UsageError("the console needs a terminal on stdout; for scripts use `postdeck --rig NAME status --json`");
+  if (f.rest.filter((a) => a !== "tui").length > 0) throw new UsageError(RIG_USAGE);
+  const client = clientFor(target.config);
+  try {
+    await client.call("snapshot", {});
+    process.env["NODE_ENV"] ??= "production";
+    const { runConsole } = await import("../ui/run-console.js");
+    await runConsole(client, { reattach: `postdeck --rig ${rig.name}${f.rigs ? ` --rigs ${f.rigs}` : ""}${f.readOnly ? " --read-only" : ""}` });
+  } finally {
+    client.close();
+  }
+  return 0;
+}
