@@ -3,6 +3,7 @@
 import type { LogLine } from "../protocol/model.js";
 import { daemonFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
+import { DaemonCallError } from "../client/errors.js";
 
 const USAGE = "usage: postdeck logs NAME [-f] [-n N] [--config FILE]   (NAME: a service, or node)";
 
@@ -13,7 +14,8 @@ export async function run(args: string[]): Promise<number> {
   const nText = p.values.get("-n") ?? p.values.get("--lines") ?? "50";
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`-n: found ${JSON.stringify(nText)}; expected a whole number >= 0\n${USAGE}`);
-  const { client } = await daemonFor(p);
+  const { config, client } = await daemonFor(p);
+  let answered = false; // no daemon before its first answer: read the file itself (logs-offline.ts)
   const print = (l: LogLine) => process.stdout.write(l.text + "\n");
   let lastSeq = 0;
   try {
@@ -22,6 +24,7 @@ export async function run(args: string[]): Promise<number> {
       for (const l of r.lines) print(l);
       lastSeq = r.lines.at(-1)?.seq ?? 0;
     } else await client.call("logs", { source, lines: 1 }).then((r) => (lastSeq = r.lines.at(-1)?.seq ?? 0));
+    answered = true;
     if (!p.flags.has("-f") && !p.flags.has("--follow")) return 0;
     return await new Promise<number>((resolve) => {
       const stop = client.subscribe((e) => {
@@ -43,6 +46,10 @@ export async function run(args: string[]): Promise<number> {
       process.once("SIGINT", quit);
       process.once("SIGTERM", quit);
     });
+  } catch (err) {
+    if (answered || err instanceof DaemonCallError) throw err;
+    const { logsWithoutDaemon } = await import("./logs-offline.js");
+    return await logsWithoutDaemon(config, { source, lines: n, follow: p.flags.has("-f") || p.flags.has("--follow") });
   } finally {
     client.close();
   }

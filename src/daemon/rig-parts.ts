@@ -12,6 +12,7 @@ import { KeyStoreError } from "../core/identity/key-store.js";
 import { YamlServiceRegistry } from "../core/identity/config-service-registry.js";
 import { ConfigError } from "../config/config-error.js";
 import { HttpError, type ControlHandlers, type Handler } from "./control-server.js";
+import { pollRigFiles } from "../core/offline/rig-files.js";
 import type { RouteRequest } from "../protocol/api.js";
 
 export interface RigParts {
@@ -125,9 +126,11 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
 
   await monitor.start();
   hardware.start();
+  const stopFiles = pollRigFiles(() => rig.config, (facts) => monitor.setFindingsExtras(facts));
   return {
     handlers,
     async stop() {
+      stopFiles();
       detach();
       await Promise.all([monitor.stop(), hardware.stop()]);
     },
