@@ -1,7 +1,8 @@
 // Simulated `post-service` (spacemeshos/post-rs service v0.8.x): same flags, validation, stderr log
 // format, gRPC Register client, operator API and --watch-pid as the real one. See prover.ts for the
 // environment knobs (POSTDECK_SIM_POW_MS, POSTDECK_SIM_READ_S, POSTDECK_SIM_READ_BPS,
-// POSTDECK_SIM_FAIL_PROOF, POSTDECK_SIM_PROOF_PASSES). No signal handlers: SIGTERM ends it at once.
+// POSTDECK_SIM_FAIL_PROOF, POSTDECK_SIM_PROOF_PASSES) and disk-share.ts (POSTDECK_SIM_DISKS: a
+// simulated disk's bandwidth shared among its readers). No signal handlers: SIGTERM ends it at once.
 import fs from "node:fs";
 import os from "node:os";
 import * as grpc from "@grpc/grpc-js";
@@ -11,6 +12,7 @@ import { parseServiceArgs, type ServiceArgs } from "./args.js";
 import { Prover } from "./prover.js";
 import { startOperatorServer } from "./operator.js";
 import { runClient } from "./client.js";
+import { simDiskOf } from "./disk-share.js";
 
 const MAIN_RS = "service/src/main.rs";
 
@@ -135,6 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     readBytesPerSecond: envNumber("POSTDECK_SIM_READ_BPS", 0),
     proofPass: Math.max(1, Math.floor(envNumber("POSTDECK_SIM_PROOF_PASSES", 1))),
     log,
+    disk: simDiskOf(a.dir, process.env["POSTDECK_SIM_DISKS"]),
   });
 
   if (a.operatorAddress) {

@@ -2,7 +2,8 @@
 // Done(Ok|Err); a finished proof is verified and handed out once, then Idle. Proving = per pass a k2pow
 // phase of real CPU work (POSTDECK_SIM_POW_MS per 16 nonces, divided by threads) and a real sequential
 // read of all postdata_*.bin files, throttled (POSTDECK_SIM_READ_S target seconds per pass, or
-// POSTDECK_SIM_READ_BPS bytes/s). POSTDECK_SIM_FAIL_PROOF=1 makes generation fail; POSTDECK_SIM_PROOF_PASSES
+// POSTDECK_SIM_READ_BPS bytes/s, or a simulated disk's bandwidth shared with the provers reading it at
+// that moment: POSTDECK_SIM_DISKS, see disk-share.ts). POSTDECK_SIM_FAIL_PROOF=1 makes generation fail; POSTDECK_SIM_PROOF_PASSES
 // sets the pass in which a proof is found (default 1).
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -10,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { EnvLogger } from "../env-logger.js";
 import { minutesSeconds } from "../env-logger.js";
 import { listDataFiles, type PostMetadata } from "../post-data.js";
+import { readersOn, takeLease, type SimDisk } from "./disk-share.js";
 
 export interface Proof {
   nonce: number;
@@ -39,6 +41,8 @@ export interface ProverOptions {
   readBytesPerSecond: number; // 0 = use readSeconds
   proofPass: number;
   log: EnvLogger;
+  /** A simulated disk shared with other simulated provers (disk-share.ts); null: readSeconds/readBytesPerSecond alone. */
+  disk?: SimDisk | null;
 }
 
 /** Busy CPU work for about `ms` milliseconds, yielding to the event loop every ~20 ms. */
@@ -105,6 +109,37 @@ export class Prover {
     return null;
   }
 
+  /** One sequential read of all PoS data at `rate`, or at the shared simulated disk's rate of the moment. */
+  private async readPosData(files: { file: string; size: number }[], rate: number, readStart: number): Promise<void> {
+    const disk = this.o.disk ?? null;
+    const release = disk ? takeLease(disk) : () => undefined;
+    const buf = Buffer.alloc(disk ? 64 * 1024 : 256 * 1024);
+    let position = 0;
+    let owedMs = 0; // shared disk: time owed for the bytes read so far, each chunk at the rate of its moment
+    try {
+      for (const f of files) {
+        const fd = fs.openSync(f.file, "r");
+        try {
+          for (let off = 0; off < f.size; ) {
+            const n = fs.readSync(fd, buf, 0, Math.min(buf.length, f.size - off), off);
+            if (n <= 0) break;
+            off += n;
+            position += n;
+            if (this.state.kind === "proving") this.state.position = position;
+            if (disk) owedMs += (n / (disk.readBytesPerSec / readersOn(disk))) * 1000;
+            const due = (disk ? owedMs : (position / rate) * 1000) - (Date.now() - readStart);
+            if (due > 0) await sleep(due);
+            else await new Promise((r) => setImmediate(r));
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
   private async prove(challenge: Buffer): Promise<void> {
     const o = this.o;
     const started = Date.now();
@@ -131,25 +166,7 @@ export class Prover {
       o.log.info("post::prove", "started reading POST data");
       const readStart = Date.now();
       const rate = o.readBytesPerSecond > 0 ? o.readBytesPerSecond : total / Math.max(0.001, o.readSeconds);
-      const buf = Buffer.alloc(256 * 1024);
-      let position = 0;
-      for (const f of files) {
-        const fd = fs.openSync(f.file, "r");
-        try {
-          for (let off = 0; off < f.size; ) {
-            const n = fs.readSync(fd, buf, 0, Math.min(buf.length, f.size - off), off);
-            if (n <= 0) break;
-            off += n;
-            position += n;
-            if (this.state.kind === "proving") this.state.position = position;
-            const due = (position / rate) * 1000 - (Date.now() - readStart);
-            if (due > 0) await sleep(due);
-            else await new Promise((r) => setImmediate(r));
-          }
-        } finally {
-          fs.closeSync(fd);
-        }
-      }
+      await this.readPosData(files, rate, readStart);
       o.log.info("post::prove", `finished reading POST data in ${minutesSeconds(Date.now() - readStart)}`);
       if (o.failProof) {
         const error = "simulated proof generation failure (POSTDECK_SIM_FAIL_PROOF)";
