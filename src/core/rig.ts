@@ -155,6 +155,8 @@ export class Rig extends EventEmitter {
         return { name, ok: r.ok, message: r.message };
       }),
     );
+    // the operator's own action: the proving orchestrator leaves these services to them
+    this.emit("act", kind, results.filter((r) => r.ok).map((r) => r.name));
     return { results };
   }
 
