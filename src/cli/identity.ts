@@ -36,19 +36,46 @@ function num(p: ReturnType<typeof parseArgs>, flag: string): number | undefined 
   return n;
 }
 
-async function follow(client: SocketClient, id: string): Promise<TaskView> {
-  return new Promise((resolve) => {
+/** The daemon went away while a task was followed: what happened and what to run (exit 1). */
+function lostTask(id: string, why: string, rerun: string): OperationError {
+  return new OperationError(
+    `lost the daemon while following ${id}: ${why}. The add may not have finished: check the daemon with \`postdeck daemon status\` ` +
+      `(start it with \`postdeck daemon start\`), see its tasks with \`postdeck status --json\`, and run \`${rerun}\` again to resume ` +
+      `(postcli goes on from the data already written)`,
+  );
+}
+
+async function follow(client: SocketClient, id: string, rerun: string): Promise<TaskView> {
+  return new Promise((resolve, reject) => {
     let last = "";
-    const stop = client.subscribe((e) => {
-      if (e.type !== "task" || e.data.id !== id) return;
-      const line = taskLine(e.data);
+    let ended = false;
+    const end = (r: TaskView | OperationError) => {
+      if (ended) return;
+      ended = true;
+      stop();
+      if (r instanceof OperationError) reject(r);
+      else resolve(r);
+    };
+    const seen = (t: TaskView) => {
+      const line = taskLine(t);
       if (line !== last) process.stderr.write(line + "\n");
       last = line;
-      if (e.data.state !== "running") {
-        stop();
-        resolve(e.data);
-      }
-    });
+      if (t.state !== "running") end(t);
+    };
+    const stop = client.subscribe(
+      (e) => {
+        if (e.type === "snapshot") {
+          // the stream starts with a snapshot: the task may have ended before it, or be unknown to a new daemon
+          const t = e.data.tasks.find((x) => x.id === id);
+          if (t) seen(t);
+          else end(lostTask(id, "the daemon no longer knows this task (it was restarted)", rerun));
+        } else if (e.type === "bye") end(lostTask(id, `the daemon stopped (${e.data.reason})`, rerun));
+        else if (e.type === "task" && e.data.id === id) seen(e.data);
+      },
+      (s) => {
+        if (s.kind === "disconnected") end(lostTask(id, s.error, rerun));
+      },
+    );
   });
 }
 
@@ -110,7 +137,7 @@ export async function run(args: string[]): Promise<number> {
         });
         process.stderr.write(`started ${task.id} in the daemon (an SSH drop does not stop it; cancel with: postdeck identity cancel ${task.id})\n`);
         if (p.flags.has("--detach")) return 0;
-        const end = await follow(client, task.id);
+        const end = await follow(client, task.id, `postdeck identity ${args.join(" ")}`);
         if (json) out(end);
         return end.state === "done" ? 0 : 1;
       }

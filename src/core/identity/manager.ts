@@ -84,6 +84,7 @@ export class IdentityManager extends EventEmitter {
     });
     this.tasks.set(task.id, task);
     task.on("update", (v: TaskView) => this.emit("task", v));
+    this.emit("task", task.current()); // in the snapshot from now on: a client following it finds it there
     void task.done.then(async (v) => {
       if (v.state === "done") await this.o.host.reloadConfig().catch(() => undefined);
     });
