@@ -222,6 +222,7 @@ export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): Res
       },
     },
     postcli: c.postcli ? { binary: bin(c.postcli.binary) } : null,
+    alerts: c.alerts,
     services,
     logs: c.logs,
   };

@@ -101,6 +101,39 @@ export const NodeSchema = z
   })
   .strict();
 
+/** A severity as a threshold: an alert sink gets alerts of this severity and worse. */
+export const AlertSeveritySchema = z.enum(["error", "warning", "info"]);
+
+/** One place alerts go: a command (alert JSON on stdin) or a webhook (POST). */
+export const AlertSinkSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "expected a name of letters, digits, '.', '_' or '-'" }),
+    command: z.array(z.string().min(1)).min(1).optional(), // argv; the alert as JSON on stdin
+    webhook: z.string().regex(/^https?:\/\/\S+$/, { message: "expected an http:// or https:// URL" }).optional(),
+    // the body: a string (sent as text/plain) or a JSON value (sent as JSON), {{placeholders}} filled in
+    template: z.unknown().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    minSeverity: AlertSeveritySchema.default("warning"),
+    timeoutS: z.number().min(1).max(120).default(10),
+  })
+  .strict()
+  .refine((s) => (s.command === undefined) !== (s.webhook === undefined), { message: "expected exactly one of command or webhook" });
+export type AlertSinkConfig = z.infer<typeof AlertSinkSchema>;
+
+/** HH:MM, 24-hour clock. */
+const ClockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM (24-hour clock), e.g. 22:00" });
+
+export const AlertsSchema = z
+  .object({
+    sinks: z.array(AlertSinkSchema).default([]),
+    repeatMinutes: z.number().min(0).default(240), // while a finding stays open; 0 = never repeat
+    delayS: z.number().min(0).default(30), // a finding must last this long before it is sent
+    // warnings (and notes) wait until the quiet hours end; errors always go
+    quietHours: z.object({ from: ClockTimeSchema, to: ClockTimeSchema, timeZone: z.string().min(1).optional() }).strict().optional(),
+  })
+  .strict();
+export type AlertsConfig = z.infer<typeof AlertsSchema>;
+
 export const ConfigSchema = z
   .object({
     rig: z.string().min(1).optional(), // name shown in the header; default: host name
@@ -108,6 +141,7 @@ export const ConfigSchema = z
     stateDir: z.string().min(1).optional(), // default: $XDG_STATE_HOME/postdeck (or ~/.local/state/postdeck)
     node: NodeSchema,
     postcli: z.object({ binary: z.string().min(1) }).strict().optional(),
+    alerts: AlertsSchema.optional(),
     defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
     services: z.array(ServiceSchema).default([]),
     logs: z
@@ -155,6 +189,8 @@ export interface ResolvedConfig {
     grpc: { public: string | null; private: string | null; post: string | null };
   };
   postcli: { binary: string } | null;
+  /** The alerts section (absent: no alerts are sent). */
+  alerts?: AlertsConfig;
   services: ResolvedService[];
   logs: { maxBytes: number; keep: number; ringLines: number };
 }
