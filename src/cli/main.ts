@@ -33,6 +33,12 @@ export function usage(): string {
   return lines.join("\n");
 }
 
+/** One command's `--help` text, ending with a newline. */
+export function commandUsage(name: string, summary: string, usageText: unknown): string {
+  const text = typeof usageText === "string" ? usageText : `usage: postdeck ${name} ...   (${summary})`;
+  return `${text.trimEnd()}\n\n${summary}\nglobal options: --config FILE, --debug; postdeck --help lists every command\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // bin/postdeck.js runs the bundle (scripts/bundle.js): with --debug, stack traces name src/ files
@@ -57,6 +63,11 @@ export async function main(argv: string[]): Promise<number> {
     const cmd = commands[name];
     if (!cmd) throw new UsageError(`unknown command '${name}'\n\n${usage()}`);
     const mod = await cmd.load();
+    // `postdeck COMMAND --help`: that command's usage (a module's exported USAGE, else its summary), exit 0.
+    if (rest.some((a) => a === "--help" || a === "-h")) {
+      process.stdout.write(idx === -1 ? usage() + "\n" : commandUsage(name, cmd.summary, (mod as { USAGE?: unknown }).USAGE));
+      return 0;
+    }
     return await mod.run(rest);
   } catch (err) {
     return reportError(err, debug);

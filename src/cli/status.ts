@@ -7,7 +7,7 @@ import { operatorLabel, serviceStateLabel, type Label } from "../presentation/la
 import { formatDuration } from "../presentation/units.js";
 import { clockLabels } from "../presentation/clock-labels.js";
 
-const USAGE = "usage: postdeck status [--json] [--config FILE]";
+export const USAGE = "usage: postdeck status [--json] [--config FILE]";
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--json"], usage: USAGE });

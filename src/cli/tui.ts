@@ -4,7 +4,7 @@
 import { parseArgs, configFor } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck [tui] [--config FILE]";
+export const USAGE = "usage: postdeck [tui] [--config FILE]";
 
 // The console runs with V8's default heap settings, like every command (bin/postdeck.js has no
 // flags). Heap flags were tried for it — a 128 MiB old-space cap and small semi-spaces, when a

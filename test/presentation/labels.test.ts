@@ -45,3 +45,12 @@ describe("presentation", () => {
     expect(inside.gap.text).toBe("gap open · closes in 3h 00m");
   });
 });
+
+import { commandHint } from "../../src/presentation/command-hint.js";
+describe("command hints", () => {
+  it("name the program as the user ran it", () => {
+    expect(commandHint("daemon start", { argv1: "/usr/local/bin/postdeck", cwd: "/home/u" })).toBe("postdeck daemon start");
+    expect(commandHint("daemon start", { argv1: "/src/postdeck/bin/postdeck.js", cwd: "/src/postdeck" })).toBe("node bin/postdeck.js daemon start");
+    expect(commandHint("status", { argv1: "/src/postdeck/bin/postdeck.js", cwd: "/tmp" })).toBe("node /src/postdeck/bin/postdeck.js status");
+  });
+});
