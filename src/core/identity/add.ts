@@ -11,6 +11,7 @@ import { readPosMetadata, posDataState, posSizeBytes, LABEL_BYTES } from "../spa
 import { keyFileName, placeKey } from "./key-store.js";
 import { removeStaleTemps, sha256 } from "../fs/atomic-file.js";
 import { faultPoint } from "../fs/fault-point.js";
+import { readRegularFile } from "../fs/regular-file.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { Journal } from "./journal.js";
 
@@ -63,8 +64,8 @@ export async function validateAdd(req: AddRequest, ctx: AddContext): Promise<str
 /** An earlier add of the same identity placed its key and stopped before the service was added. */
 async function alreadyPlaced(keyPath: string, dir: string): Promise<boolean> {
   const [placed, source] = await Promise.all([
-    fs.readFile(keyPath).catch(() => null),
-    fs.readFile(path.join(dir, "identity.key")).catch(() => null),
+    readRegularFile(keyPath).catch(() => null),
+    readRegularFile(path.join(dir, "identity.key")).catch(() => null),
   ]);
   return placed !== null && source !== null && placed.equals(source);
 }
@@ -177,7 +178,7 @@ export class AddIdentityTask extends EventEmitter {
       return this.view;
     }
     try {
-      const content = await fs.readFile(path.join(this.req.dir, "identity.key"));
+      const content = await readRegularFile(path.join(this.req.dir, "identity.key")); // a FIFO is refused, never waited on
       // a re-run after an interruption finds its own key already placed: finish the job
       const keyPath = path.join(this.ctx.identitiesDir, keyFileName(this.req.name));
       await removeStaleTemps(this.ctx.identitiesDir);

@@ -10,6 +10,7 @@ import { findKeyByNodeId, placeKey, keyFileName, RETIRED_DIR, ensureIdentitiesDi
 import { processesUsingDir, type DirUser } from "./dir-in-use.js";
 import { Journal } from "./journal.js";
 import { faultPoint } from "../fs/fault-point.js";
+import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
 export const SOURCE_KEY = "identity.key";
@@ -56,13 +57,15 @@ export async function planImport(dirs: string[], ctx: ImportContext): Promise<Im
     items.push(item);
     let content: Buffer;
     try {
-      content = await fs.readFile(keyPath);
+      content = await readRegularFile(keyPath); // a FIFO or device is refused, never waited on
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       item.problem =
-        code === "ENOENT"
-          ? `no ${SOURCE_KEY} in ${sourceDir}: postcli writes it there; if the data was initialised with -id, put the matching key there first`
-          : `cannot read ${keyPath}: ${code ?? (err as Error).message}`;
+        err instanceof NotRegularFileError
+          ? err.message
+          : code === "ENOENT"
+            ? `no ${SOURCE_KEY} in ${sourceDir}: postcli writes it there; if the data was initialised with -id, put the matching key there first`
+            : `cannot read ${keyPath}: ${code ?? (err as Error).message}`;
       continue;
     }
     const check = checkKeyContent(SOURCE_KEY, content);
@@ -134,7 +137,7 @@ export async function executeImport(items: ImportItem[], confirmedShortIds: stri
   const batch = `import-${clock()}-${randomBytes(3).toString("hex")}`;
   await ensureIdentitiesDir(ctx.identitiesDir);
   for (const item of ok) {
-    const content = await fs.readFile(item.keyPath);
+    const content = await readRegularFile(item.keyPath);
     const entry = {
       batch,
       op: "import" as const,
@@ -173,7 +176,7 @@ export async function rollbackLastImport(ctx: ImportContext): Promise<{ batch: s
   for (const e of intents.reverse()) {
     const dest = e.destination!;
     if (e.service) await ctx.registry.remove(e.service.name).catch(() => null);
-    const content = await fs.readFile(dest).catch(() => null);
+    const content = await readRegularFile(dest).catch(() => null);
     if (!content) {
       steps.push({ destination: dest, action: "already gone", why: "the key was never placed or was moved since" });
       continue;
@@ -182,7 +185,7 @@ export async function rollbackLastImport(ctx: ImportContext): Promise<{ batch: s
       steps.push({ destination: dest, action: "left in place", why: "its content changed since the import; not touching it" });
       continue;
     }
-    const source = await fs.readFile(e.source!).catch(() => null);
+    const source = await readRegularFile(e.source!).catch(() => null);
     if (source && sha256(source) === e.sha256) {
       await fs.unlink(dest);
       steps.push({ destination: dest, action: "removed copy", why: `the original is still at ${e.source}` });

@@ -5,6 +5,7 @@ import path from "node:path";
 import { moveFileExclusive, sha256 } from "../fs/atomic-file.js";
 import { keyFileName, KeyStoreError, RETIRED_DIR } from "./key-store.js";
 import { checkKeyContent } from "../spacemesh/key-file.js";
+import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
 import type { Journal } from "./journal.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
@@ -19,8 +20,9 @@ async function existingKey(ctx: LifecycleContext, name: string): Promise<{ file:
   const file = keyFileName(name);
   const p = path.join(ctx.identitiesDir, file);
   try {
-    return { file, path: p, content: await fs.readFile(p) };
-  } catch {
+    return { file, path: p, content: await readRegularFile(p) };
+  } catch (err) {
+    if (err instanceof NotRegularFileError) throw new KeyStoreError(err.message, "io");
     throw new KeyStoreError(`no key file ${file} in ${ctx.identitiesDir}`, "io");
   }
 }

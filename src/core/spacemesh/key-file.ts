@@ -4,6 +4,7 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
 
 export const PRIVATE_KEY_SIZE = 64;
 export const SUPERVISED_KEY_NAME = "local.key";
@@ -77,7 +78,7 @@ export interface KeyFileInfo {
  */
 const checked = new Map<string, { stamp: string; check: KeyCheck }>();
 
-/** Reads and checks one key file; an unreadable file is reported as a problem, not thrown. */
+/** Reads and checks one key file; an unreadable file (or a FIFO, device...: never waited on) is reported as a problem, not thrown. */
 export async function readKeyFile(file: string): Promise<KeyFileInfo> {
   const name = path.basename(file);
   try {
@@ -85,12 +86,12 @@ export async function readKeyFile(file: string): Promise<KeyFileInfo> {
     const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     const hit = checked.get(file);
     if (hit && hit.stamp === stamp) return { name, path: file, mode: st.mode & 0o777, mtimeMs: st.mtimeMs, check: hit.check };
-    const check = checkKeyContent(name, await fs.readFile(file));
+    const check = checkKeyContent(name, await readRegularFile(file));
     if (checked.size > 10_000) checked.clear();
     checked.set(file, { stamp, check });
     return { name, path: file, mode: st.mode & 0o777, mtimeMs: st.mtimeMs, check };
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const why = err instanceof NotRegularFileError ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     return { name, path: file, mode: 0, mtimeMs: 0, check: { ok: false, problem: `cannot read ${file}: ${why}` } };
   }
 }

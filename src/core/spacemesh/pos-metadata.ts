@@ -2,6 +2,7 @@
 // postdata_N.bin files, and whether initialisation is complete.
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
 
 export const METADATA_FILE = "postdata_metadata.json";
 export const LABEL_BYTES = 16;
@@ -64,8 +65,9 @@ export async function readPosMetadata(dir: string): Promise<MetadataResult> {
   const file = path.join(dir, METADATA_FILE);
   let text: string;
   try {
-    text = await fs.readFile(file, "utf8");
+    text = (await readRegularFile(file)).toString("utf8"); // a FIFO is refused, never waited on
   } catch (err) {
+    if (err instanceof NotRegularFileError) return { ok: false, missing: false, problem: err.message };
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { ok: false, missing: true, problem: `${METADATA_FILE} not found in ${dir}` };
     return { ok: false, missing: false, problem: `cannot read ${file}: ${code ?? (err as Error).message}` };
