@@ -160,7 +160,7 @@ function knownKeysHint(p: PropertyKey[]): string {
     "": "one of rig, demo, stateDir, node, postcli, defaults, services, logs",
     node: "one of dataFolder, config, log, grpc",
     "node.log": "one of file, command, cwd, env",
-    "node.grpc": "one of public, private, post",
+    "node.grpc": "one of public, private, post, tls",
     defaults: "one of binary, threads, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart, stopGraceS",
     services: "one of name, dir, operatorAddress, binary, threads, pinnedCores, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart",
     logs: "one of maxBytes, keep, ringLines",
@@ -219,6 +219,9 @@ export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): Res
         public: c.node.grpc.public ?? null,
         private: c.node.grpc.private ?? null,
         post: c.node.grpc.post ?? null,
+        tls: c.node.grpc.tls
+          ? { ca: abs(c.node.grpc.tls.ca), cert: abs(c.node.grpc.tls.cert), key: abs(c.node.grpc.tls.key), domain: c.node.grpc.tls.domain ?? null }
+          : null,
       },
     },
     postcli: c.postcli ? { binary: bin(c.postcli.binary) } : null,

@@ -95,6 +95,11 @@ export const NodeSchema = z
         public: HostPortSchema.optional(),
         private: HostPortSchema.optional(),
         post: HostPortSchema.optional(),
+        // mTLS to the node's grpc-tls-listener (PostInfoService); post then dials that listener
+        tls: z
+          .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1), domain: z.string().min(1).optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({}),
@@ -186,7 +191,13 @@ export interface ResolvedConfig {
     identitiesDir: string;
     config: string | null;
     log: { file: string | null; command: string[] | null; cwd: string | null; env: Record<string, string> };
-    grpc: { public: string | null; private: string | null; post: string | null };
+    grpc: {
+      public: string | null;
+      private: string | null;
+      post: string | null;
+      /** absolute PEM paths; absent/null = plaintext */
+      tls?: { ca: string; cert: string; key: string; domain: string | null } | null;
+    };
   };
   postcli: { binary: string } | null;
   /** The alerts section (absent: no alerts are sent). */

@@ -36,7 +36,7 @@ function refusals(h: Handler): Handler {
 
 export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Promise<RigParts> {
   const config = rig.config;
-  const monitor = new NodeMonitor({ config, watch: o.watch });
+  const monitor = new NodeMonitor({ config, watch: o.watch, historyDir: config.stateDir });
   const detach = attachNodeMonitor(rig, monitor);
 
   const hardware = new HardwareSampler({
@@ -116,8 +116,11 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
       };
     },
     // Filled in by the per-identity history (timeline) and the proving planner.
-    identityTimeline: async () => {
-      throw new HttpError(501, "not-implemented", "this daemon has no identity timeline yet");
+    identityTimeline: async (b) => {
+      const name = (b as RouteRequest<"identityTimeline">).name;
+      const t = monitor.timeline(name);
+      if (!t) throw new HttpError(404, "not-found", `no identity named ${name}: give its key file (post1.key or post1) or its service name`);
+      return t;
     },
     plan: async () => {
       throw new HttpError(501, "not-implemented", "this daemon has no proving plan yet");

@@ -8,6 +8,7 @@ import { SUPERVISED_KEY_NAME } from "./key-file.js";
 import type { NodeJsonConfig } from "./node-config.js";
 import { addressReaches, isLoopbackHost, isWildcardHost, parseHostPort } from "./listen-address.js";
 import { daemonAndAlertFindings, formerKeyFindings, nodeSourceFindings, serviceStateFindings, type RigFindingsInput } from "./rig-findings.js";
+import { nodeSignalFindings, type NodeSignalInput } from "./node-signal-findings.js";
 
 export interface DiskUsage {
   path: string; // a PoS dir, the node's data folder, or the mount point holding them
@@ -15,7 +16,7 @@ export interface DiskUsage {
   totalBytes: number;
 }
 
-export interface FindingsInput extends JoinInput, RigFindingsInput {
+export interface FindingsInput extends JoinInput, RigFindingsInput, NodeSignalInput {
   identities: IdentityView[];
   identitiesDir: string;
   identitiesDirMode: number | null; // permission bits; null = unknown / missing
@@ -354,6 +355,7 @@ function diskFindings(input: FindingsInput, out: Finding[]): void {
 }
 
 function nodeFindings(input: FindingsInput, out: Finding[]): void {
+  nodeSignalFindings(input, out);
   const log = input.nodeLog;
   if (!log) return;
   const last = log.startupErrors[log.startupErrors.length - 1];

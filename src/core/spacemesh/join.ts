@@ -34,6 +34,8 @@ export interface JoinInput {
   serviceLogs: Record<string, ServiceLogFacts>;
   events: NodeEvent[]; // AdminService events, any order
   nodeStartedAt: number | null; // last node start (supervisor or log)
+  /** SmesherService.IsSmeshing where the node answers it; null/absent = unknown. */
+  isSmeshing?: boolean | null;
 }
 
 export const MAX_IDENTITY_EVENTS = 20;
@@ -64,19 +66,44 @@ export function isServiceUp(s: ServiceView | undefined): boolean {
   return s !== undefined && s.state === "running";
 }
 
+/** Short ids (6 hex) that more than one key file shares: log lines naming them cannot be attributed. */
+export function sharedShortIds(keys: KeyInput[]): Set<string> {
+  const seen = new Map<string, number>();
+  for (const k of keys) if (k.check.ok) seen.set(k.check.nodeId.slice(0, 6), (seen.get(k.check.nodeId.slice(0, 6)) ?? 0) + 1);
+  return new Set([...seen].filter(([, n]) => n > 1).map(([id]) => id));
+}
+
+/**
+ * Whether the node smeshes: SmesherIDs lists the signers the ATX builder registered and is empty
+ * until smeshing starts (a supervised node waiting for StartSmeshing, or a remote node without a
+ * coinbase); `smeshing not started, waiting to be triggered via smesher api` and IsSmeshing say the
+ * same. null = unknown.
+ */
+export function nodeSmeshing(input: Pick<JoinInput, "smesherIds" | "nodeLog" | "isSmeshing">): boolean | null {
+  if (input.isSmeshing === true || (input.smesherIds && input.smesherIds.length > 0)) return true;
+  if (input.isSmeshing === false || (input.smesherIds && input.smesherIds.length === 0)) return false;
+  if (input.nodeLog?.smeshingNotStartedAt != null) return false;
+  return null;
+}
+
 function registration(
   key: KeyInput,
   nodeId: string | null,
   input: JoinInput,
+  shared: Set<string>,
 ): { registered: IdentityView["registered"]; at: number | null } {
   const shortId = nodeId?.slice(0, 6) ?? null;
-  const logAt = shortId ? (input.nodeLog?.registered.get(shortId) ?? null) : null;
+  const logAt = shortId && !shared.has(shortId) ? (input.nodeLog?.registered.get(shortId) ?? null) : null;
   if (logAt !== null) return { registered: "yes", at: logAt };
   if (nodeId && input.postStates?.some((s) => s.nodeId === nodeId)) return { registered: "yes", at: null };
-  // SmesherIDs lists every identity the node loaded at start: a key missing there needs a restart.
-  if (nodeId && input.smesherIds && !input.smesherIds.includes(nodeId)) return { registered: "restart-needed", at: null };
+  if (nodeId && input.smesherIds?.includes(nodeId)) return { registered: "yes", at: null };
+  // Keys are read only at start: a key file newer than the node's start is not loaded.
   const start = input.nodeStartedAt;
-  if (start !== null && key.appearedAt !== null && key.appearedAt > start) return { registered: "restart-needed", at: null };
+  const appearedAfterStart = start !== null && key.appearedAt !== null && key.appearedAt > start;
+  if (appearedAfterStart) return { registered: "restart-needed", at: null };
+  // Missing from SmesherIDs means "not loaded" only while the node smeshes (the list is empty before).
+  if (nodeId && input.smesherIds && nodeSmeshing(input) === true && (start === null || key.appearedAt === null))
+    return { registered: "restart-needed", at: null };
   if (input.nodeLog || input.postStates || input.smesherIds) return { registered: "not-yet", at: null };
   return { registered: "unknown", at: null };
 }
@@ -109,6 +136,7 @@ function connection(
 function eventsOf(
   nodeId: string | null,
   input: JoinInput,
+  shared: Set<string>,
   conn: { connected: boolean | null; at: number | null },
   reg: { registered: IdentityView["registered"]; at: number | null },
 ): IdentityEvent[] {
@@ -116,7 +144,9 @@ function eventsOf(
   const out: IdentityEvent[] = [];
   const log = input.nodeLog;
   if (log) {
-    out.push(...(log.events.get(nodeId) ?? []), ...(log.events.get(nodeId.slice(0, 6)) ?? []));
+    out.push(...(log.events.get(nodeId) ?? []));
+    // lines that name only the short id: credited when no other key shares it
+    if (!shared.has(nodeId.slice(0, 6))) out.push(...(log.events.get(nodeId.slice(0, 6)) ?? []));
     const nc = log.notConnected.get(nodeId);
     if (nc !== undefined)
       out.push({ kind: "not_connected", at: nc, text: "post service not connected - waiting for reconnection", failure: true });
@@ -136,6 +166,7 @@ function eventsOf(
 
 /** One IdentityView per key file, in key-file order. `findings` is left empty (filled by findings.ts). */
 export function joinIdentities(input: JoinInput): IdentityView[] {
+  const shared = sharedShortIds(input.keys);
   return input.keys.map((key) => {
     const nodeId = key.check.ok ? key.check.nodeId : null;
     const pos = posDirsOf(nodeId, input.posDirs)[0] ?? null;
@@ -144,7 +175,7 @@ export function joinIdentities(input: JoinInput): IdentityView[] {
     const ps =
       input.postStates?.find((s) => nodeId !== null && s.nodeId === nodeId) ??
       (nodeId === null ? input.postStates?.find((s) => s.name === key.name) : undefined);
-    const reg = registration(key, nodeId, input);
+    const reg = registration(key, nodeId, input, shared);
     const conn = connection(nodeId, service, pos ? input.serviceLogs[pos.service] : undefined, input);
     return {
       keyFile: key.name,
@@ -162,7 +193,7 @@ export function joinIdentities(input: JoinInput): IdentityView[] {
       postState: ps && (ps.state === "IDLE" || ps.state === "PROVING") ? ps.state : null,
       connected: conn.connected,
       connectedAt: conn.connected ? conn.at : null,
-      events: eventsOf(nodeId, input, conn, reg),
+      events: eventsOf(nodeId, input, shared, conn, reg),
       findings: [],
     };
   });

@@ -2,6 +2,7 @@
 // can work. Unset keys are null: the node then uses its defaults (post listener `127.0.0.1:0`, a
 // random port, since v1.4.2). Problems are one line each, naming the file and the key.
 import { promises as fs } from "node:fs";
+import { timingFromNodeConfig, type TimingResult } from "../../clock/network-timing.js";
 
 export interface NodeJsonConfig {
   file: string;
@@ -16,6 +17,10 @@ export interface NodeJsonConfig {
   };
   tls: { caCert: string | null; cert: string | null; key: string | null };
   logEncoder: "console" | "json" | null;
+  /** The network timing the file sets (genesis, layers, PoET phase shift, cycle gap, grace period). */
+  timing?: TimingResult;
+  /** Per-module log levels under `logging` (e.g. atxBuilder: "warn"), lower-cased. */
+  logLevels?: Record<string, string>;
 }
 
 export interface NodeConfigResult {
@@ -102,6 +107,11 @@ export function parseNodeConfig(text: string, file: string): NodeConfigResult {
   else if (enc !== null)
     problems.push(`${file}: key logging.log-encoder: expected "console" or "json", found ${JSON.stringify(enc)}`);
 
+  const logLevels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(logging)) if (k !== "log-encoder" && typeof v === "string") logLevels[k] = v.toLowerCase();
+  const timing = timingFromNodeConfig(r, file);
+  problems.push(...timing.problems);
+
   return {
     config: {
       file,
@@ -111,6 +121,8 @@ export function parseNodeConfig(text: string, file: string): NodeConfigResult {
       listeners,
       tls,
       logEncoder,
+      timing,
+      logLevels,
     },
     problems,
   };

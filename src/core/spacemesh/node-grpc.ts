@@ -3,6 +3,7 @@
 // (SmesherService, AdminService) and post (PostInfoService). Every unary call has a deadline;
 // keep-alive stays within the node's enforcement policy (MinTime 1 min, no pings without calls).
 // Ids come back as Buffers and leave here as lowercase hex.
+import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../protocol/spacemesh-proto.js";
 
@@ -10,9 +11,19 @@ export interface NodeGrpcAddresses {
   public: string | null; // host:port to dial
   private: string | null;
   post: string | null;
+  /** mTLS for the post channel (the node's grpc-tls-listener serves PostService and PostInfoService). */
+  tls?: NodeTls | null;
 }
 
-export type Listener = keyof NodeGrpcAddresses;
+/** Paths of the PEM files postdeck presents to the node's TLS listener, and the server name to check. */
+export interface NodeTls {
+  ca: string;
+  cert: string;
+  key: string;
+  domain?: string | null; // the name in the node's certificate, when it is not the dialled host
+}
+
+export type Listener = "public" | "private" | "post";
 
 export interface NodeStatusInfo {
   peers: number;
@@ -59,6 +70,8 @@ export interface NodeGrpcClient {
   epochSize(): Promise<number>;
   postStates(): Promise<PostStateInfo[]>;
   smesherIds(): Promise<string[]>;
+  /** SmesherService.IsSmeshing (optional: test fakes may leave it out). */
+  isSmeshing?(): Promise<boolean>;
   postConfig(): Promise<PostConfigInfo>;
   coinbase(): Promise<string>;
   highest(): Promise<string>;
@@ -145,6 +158,18 @@ export class EventDeduper {
   }
 }
 
+/** mTLS channel credentials from PEM files; an unreadable file is an error naming it. */
+export function tlsCredentials(tls: NodeTls): grpc.ChannelCredentials {
+  const read = (what: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`node.grpc.tls.${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return grpc.credentials.createSsl(read("ca", tls.ca), read("key", tls.key), read("cert", tls.cert));
+}
+
 export interface NodeGrpcOptions {
   deadlineMs?: number; // per unary call, default 2000
   backoffMs?: { initial: number; max: number }; // EventsStream reconnects, default 1 s … 30 s
@@ -173,7 +198,8 @@ export class NodeGrpc implements NodeGrpcClient {
     let c = this.clients.get(`${service}@${address}`);
     if (!c) {
       const Ctor = spacemeshV1()[service]!;
-      c = new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      const tls = listener === "post" ? (this.addresses.tls ?? null) : null;
+      c = tls ? new Ctor(address, tlsCredentials(tls), { ...CHANNEL_OPTIONS, ...(tls.domain ? { "grpc.ssl_target_name_override": tls.domain } : {}) }) : new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
       this.clients.set(`${service}@${address}`, c);
     }
     return { client: c, address };
@@ -226,6 +252,11 @@ export class NodeGrpc implements NodeGrpcClient {
       state: (s.state === "IDLE" || s.state === "PROVING" ? s.state : "UNUSED") as PostStateInfo["state"],
       name: s.name,
     }));
+  }
+
+  async isSmeshing(): Promise<boolean> {
+    const r = await this.unary<{ isSmeshing?: boolean }>("SmesherService", "IsSmeshing");
+    return r.isSmeshing === true;
   }
 
   async smesherIds(): Promise<string[]> {

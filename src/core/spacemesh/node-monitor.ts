@@ -28,6 +28,12 @@ import { applyServiceLogLines, emptyServiceLogFacts, type ServiceLogFacts } from
 import { joinIdentities, type JoinInput, type KeyInput, type PosDirInput } from "./join.js";
 import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
 import type { RigFindingsInput } from "./rig-findings.js";
+import type { ClockView, IdentityTimeline } from "../../protocol/model.js";
+import { buildClockView, timingFromView } from "./clock-view.js";
+import { IdentityHistory, type ProofRecord } from "../history/identity-history.js";
+import { proofRecords, stepsFromSources } from "../history/steps.js";
+import { buildTimeline, mergeSteps } from "../history/timeline.js";
+import { sharedShortIds } from "./join.js";
 
 export interface ServiceDir {
   name: string;
@@ -55,7 +61,14 @@ export interface NodeMonitorOptions {
   grpcFactory?: (addresses: NodeGrpcAddresses) => NodeGrpcClient;
   /** Watch files with chokidar (default true); periodic rescans run either way. */
   watch?: boolean;
+  /** Where the per-identity history is kept (the daemon's state dir); null/absent = in memory only. */
+  historyDir?: string | null;
 }
+
+/** PostStates polls remembered for attributing log lines that name no identity. */
+const PROVING_MEMORY_MS = 30_000;
+/** A log line is attributed from PostStates polls this close before it (the node polls every 2 s). */
+const ATTRIBUTE_BEFORE_MS = 10_000;
 
 export type NodeMonitorEvent = "node" | "identities" | "findings";
 
@@ -109,6 +122,11 @@ export class NodeMonitor extends EventEmitter {
   private disk: DiskUsage[] = [];
   private nodeProcess: NodeProcessInfo | null = null;
   private findingsExtras: RigFindingsInput = {};
+  private readonly history: IdentityHistory;
+  private provingPolls: { at: number; proving: string[] }[] = [];
+  private isSmeshingValue: boolean | null = null;
+  private clockValue: ClockView | null = null;
+  private lastProofs: Record<string, ProofRecord> = {};
 
   private nodeValue: NodeView;
   private identitiesValue: IdentityView[] = [];
@@ -124,6 +142,7 @@ export class NodeMonitor extends EventEmitter {
     this.debounceMs = opts.debounceMs ?? 150;
     this.grpcFactory = opts.grpcFactory ?? ((a) => new NodeGrpc(a));
     this.watchFiles = opts.watch ?? true;
+    this.history = new IdentityHistory(opts.historyDir ?? null);
     this.serviceDirs = opts.config.services.map((s) => ({ name: s.name, dir: s.dir, operatorAddress: s.operatorAddress }));
     for (const n of SOURCE_NAMES) this.sourceState.set(n, { name: n, live: false, error: null, updatedAt: null });
     if (!opts.config.node.config) this.setSource("node-config", false, "no node config in postdeck's config (node.config)");
@@ -167,6 +186,7 @@ export class NodeMonitor extends EventEmitter {
     this.grpcKey = "";
     await this.watcher?.close();
     this.watcher = null;
+    await this.history.flush();
   }
 
   /** Re-reads every file source, polls gRPC once and recomputes now (tests, `doctor`). */
@@ -181,7 +201,7 @@ export class NodeMonitor extends EventEmitter {
   ingestNodeLog(lines: string[]): void {
     if (lines.length === 0) return;
     this.nodeLogSeen = true;
-    this.nodeLog.ingest(lines, this.clock());
+    this.nodeLog.ingest(lines, this.clock(), (at) => this.provingAt(at));
     this.setSource("node-log", true, null);
     this.schedule();
   }
@@ -232,6 +252,23 @@ export class NodeMonitor extends EventEmitter {
   node(): NodeView {
     return this.nodeValue;
   }
+  /** The epoch clock as last computed (null before the first computation). */
+  clockView(): ClockView | null {
+    return this.clockValue;
+  }
+
+  /** An identity's timeline, by key file (`post1.key` or `post1`) or service name; null when unknown. */
+  timeline(name: string): IdentityTimeline | null {
+    const id = this.identitiesValue.find((i) => i.keyFile === name || i.keyFile === `${name}.key` || (i.service !== null && i.service === name));
+    if (!id) return null;
+    const timing = this.clockValue ? timingFromView(this.clockValue) : null;
+    return buildTimeline({ identity: id, steps: id.nodeId ? this.history.steps(id.nodeId) : [], timing, now: this.clock() });
+  }
+
+  /** Finished proofs of an identity with their figures, oldest first (see core/history). */
+  proofHistory(keyFile: string): ProofRecord[] {
+    return this.history.proofHistory(keyFile);
+  }
   identities(): IdentityView[] {
     return this.identitiesValue;
   }
@@ -252,10 +289,14 @@ export class NodeMonitor extends EventEmitter {
   grpcAddresses(): NodeGrpcAddresses {
     const g = this.config.node.grpc;
     const l = this.nodeConfig?.listeners;
+    const tls = g.tls ?? null;
+    // with mTLS the post channel goes to the node's grpc-tls-listener (it serves PostInfoService too)
+    const post = g.post ?? (tls && l?.tls ? dialTarget(l.tls) : l?.post ? dialTarget(l.post) : null);
     return {
       public: g.public ?? dialTarget(l?.public ?? NODE_LISTENER_DEFAULTS.public),
       private: g.private ?? dialTarget(l?.private ?? NODE_LISTENER_DEFAULTS.private),
-      post: g.post ?? (l?.post ? dialTarget(l.post) : null),
+      post,
+      tls,
     };
   }
 
@@ -433,6 +474,11 @@ export class NodeMonitor extends EventEmitter {
       this.status = st.ok ? st.value : null;
       if (st.ok && (this.version === null || this.epochSize === null)) await this.readNodeInfo(g);
       this.postStates = ps.ok ? ps.value : null;
+      if (ps.ok) {
+        const now = this.clock();
+        this.provingPolls.push({ at: now, proving: ps.value.filter((x) => x.state === "PROVING").map((x) => x.nodeId) });
+        this.provingPolls = this.provingPolls.filter((x) => now - x.at <= PROVING_MEMORY_MS);
+      }
       this.schedule();
     } finally {
       this.polling = false;
@@ -458,6 +504,13 @@ export class NodeMonitor extends EventEmitter {
           this.call("grpc-private", () => g.postConfig()),
         ]);
         this.smesherIds = ids.ok ? ids.value : null;
+        if (g.isSmeshing) {
+          try {
+            this.isSmeshingValue = await g.isSmeshing();
+          } catch {
+            this.isSmeshingValue = null; // a remote node may not answer it: other signals decide
+          }
+        }
         this.coinbaseValue = cb.ok ? cb.value : null;
         if (pc.ok) this.postConfigValue = pc.value;
         if (this.sourceState.get("grpc-public")!.live) await this.readNodeInfo(g);
@@ -487,6 +540,52 @@ export class NodeMonitor extends EventEmitter {
     return Math.max(a, b);
   }
 
+  /**
+   * The one identity PostStates showed PROVING around `at` (polls up to 10 s before it), or null
+   * when none or several were: a log line that names nobody is then not attributed.
+   */
+  private provingAt(at: number): string | null {
+    const polls = this.provingPolls.filter((p) => p.at <= at + 3000 && at - p.at <= ATTRIBUTE_BEFORE_MS);
+    const ids = new Set(polls.flatMap((p) => p.proving));
+    return polls.length > 0 && ids.size === 1 ? [...ids][0]! : null;
+  }
+
+  private buildClock(now: number): ClockView {
+    const s = this.status;
+    return buildClockView({
+      nodeConfigFile: this.config.node.config,
+      nodeConfig: this.nodeConfig,
+      nodeLayer: s ? s.topLayer : null,
+      nodeSynced: s ? s.synced : null,
+      nodeLayersPerEpoch: this.epochSize,
+      now,
+    });
+  }
+
+  /** Records each identity's steps and proofs in the history; returns the last proof per key file. */
+  private updateHistory(identities: IdentityView[], clock: ClockView): Record<string, ProofRecord> {
+    const timing = timingFromView(clock);
+    const shared = sharedShortIds(this.keys);
+    const last: Record<string, ProofRecord> = {};
+    for (const id of identities) {
+      if (!id.nodeId) continue;
+      const serviceProofs = id.service ? (this.serviceLogs.get(id.service)?.proofs ?? []) : [];
+      const steps = stepsFromSources({
+        nodeId: id.nodeId,
+        shortIdShared: shared.has(id.nodeId.slice(0, 6)),
+        nodeLog: this.nodeLogSeen ? this.nodeLog.facts : null,
+        events: this.events,
+        serviceProofs,
+        timing,
+      });
+      this.history.addSteps(id.nodeId, id.keyFile, steps);
+      this.history.addProofs(id.nodeId, id.keyFile, proofRecords(mergeSteps(steps), serviceProofs, timing));
+      const proofs = this.history.proofs(id.nodeId);
+      if (proofs.length > 0) last[id.keyFile] = proofs[proofs.length - 1]!;
+    }
+    return last;
+  }
+
   private buildNode(): NodeView {
     const s = this.status;
     return {
@@ -502,7 +601,7 @@ export class NodeMonitor extends EventEmitter {
         ? { state: this.nodeProcess.state, pid: this.nodeProcess.pid, restarts: this.nodeProcess.restarts }
         : null,
       sources: this.sources(),
-      clock: null,
+      clock: this.clockValue,
     };
   }
 
@@ -520,12 +619,18 @@ export class NodeMonitor extends EventEmitter {
       serviceLogs: Object.fromEntries(this.serviceLogs),
       events: this.events,
       nodeStartedAt: this.nodeStartedAt(),
+      isSmeshing: this.isSmeshingValue,
     };
     const joined = joinIdentities(join);
+    this.clockValue = this.buildClock(now);
+    this.lastProofs = this.updateHistory(joined, this.clockValue);
     const postAddress = this.config.node.grpc.post;
     const findings = computeFindings({
       ...join,
       ...this.findingsExtras,
+      clock: this.clockValue,
+      lastProofs: this.lastProofs,
+      nodeProcess: this.nodeProcess,
       nodeStatus: this.status,
       sources: this.sources(),
       identities: joined,

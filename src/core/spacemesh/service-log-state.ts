@@ -28,6 +28,30 @@ export interface ServiceLogFacts {
   proofFinishedAt: number | null;
   proofFailedAt: number | null; // `failed to generate proof` / `failed proof verification`
   proofFailure: string | null;
+  /** Proofs this service's log showed, oldest first (bounded): its own timing figures. */
+  proofs: ServiceProofRun[];
+}
+
+/** One proof as the post-service logged it: `starting proof generation …` → `proof is valid`. */
+export interface ServiceProofRun {
+  startedAt: number;
+  finishedAt: number | null;
+  k2powMs: number | null; // `finished k2pow in {m}m {s}s` (summed over passes)
+  readMs: number | null; // `finished reading POST data in {m}m {s}s` (summed over passes)
+  failed: boolean;
+}
+
+const MAX_PROOF_RUNS = 20;
+
+/** post-rs's `{m}m {s}s` figure in milliseconds; null when the text holds none. */
+export function parseMinutesSeconds(text: string): number | null {
+  const m = /(\d+)m (\d+)s/.exec(text);
+  return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : null;
+}
+
+function addFigure(run: ServiceProofRun | undefined, key: "k2powMs" | "readMs", ms: number | null): void {
+  if (!run || run.finishedAt !== null || ms === null) return;
+  run[key] = (run[key] ?? 0) + ms;
 }
 
 export function emptyServiceLogFacts(): ServiceLogFacts {
@@ -39,6 +63,7 @@ export function emptyServiceLogFacts(): ServiceLogFacts {
     proofFinishedAt: null,
     proofFailedAt: null,
     proofFailure: null,
+    proofs: [],
   };
 }
 
@@ -57,11 +82,24 @@ export function applyServiceLogLines(facts: ServiceLogFacts, lines: string[], no
       facts.disconnectReason = msg;
     } else if (msg.startsWith("starting proof generation for challenge")) {
       facts.proofStartedAt = at;
+      facts.proofs.push({ startedAt: at, finishedAt: null, k2powMs: null, readMs: null, failed: false });
+      if (facts.proofs.length > MAX_PROOF_RUNS) facts.proofs.shift();
+    } else if (msg.startsWith("finished k2pow in ")) {
+      addFigure(facts.proofs[facts.proofs.length - 1], "k2powMs", parseMinutesSeconds(msg));
+    } else if (msg.startsWith("finished reading POST data in ")) {
+      addFigure(facts.proofs[facts.proofs.length - 1], "readMs", parseMinutesSeconds(msg));
     } else if (msg.startsWith("proof is valid") || msg === "proof generation finished") {
       facts.proofFinishedAt = at;
+      const run = facts.proofs[facts.proofs.length - 1];
+      if (run && run.finishedAt === null) run.finishedAt = at;
     } else if (msg.startsWith("failed to generate proof") || msg.startsWith("failed proof verification")) {
       facts.proofFailedAt = at;
       facts.proofFailure = msg;
+      const run = facts.proofs[facts.proofs.length - 1];
+      if (run && run.finishedAt === null) {
+        run.finishedAt = at;
+        run.failed = true;
+      }
     } else continue;
     changed = true;
   }

@@ -25,7 +25,7 @@ describe("the node's JSON config", () => {
       "/etc/node.json",
     );
     expect(r.problems).toEqual([]);
-    expect(r.config).toEqual({
+    expect(r.config).toMatchObject({
       file: "/etc/node.json",
       smeshingStart: false,
       coinbase: "sm1qqqqabc",

@@ -98,7 +98,8 @@ describe("recognised node log events", () => {
     t.ingest(lines("console.txt"), 0);
     expect([...t.facts.registered.keys()]).toEqual(["a1b2c3", "b0b0b0"]);
     expect(t.facts.connected.get(A)).toBe(Date.parse("2024-10-22T10:00:05.000Z"));
-    expect(t.facts.startedAt).toBe(Date.parse("2024-10-22T10:00:00.000Z"));
+    // the run starts at its banner (`Welcome to Spacemesh…`), before the identity lines
+    expect(t.facts.startedAt).toBe(Date.parse("2024-10-22T09:59:58.000Z"));
     // the ATX published line names no smesher: it is attributed through the broadcast's atx_id
     expect(t.facts.events.get(A)?.map((e) => e.kind)).toEqual(["connected", "atx_broadcast", "atx_published"]);
     t.ingest(
@@ -120,6 +121,6 @@ describe("recognised node log events", () => {
     t.ingest(raw.slice(0, 2), 0);
     t.ingest(raw.slice(2, 12), 0);
     expect(t.facts.registered.size).toBe(2);
-    expect(t.facts.startedAt).toBe(Date.parse("2024-10-22T10:00:00.000Z"));
+    expect(t.facts.startedAt).toBe(Date.parse("2024-10-22T09:59:58.000Z"));
   });
 });
