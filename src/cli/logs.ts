@@ -2,6 +2,7 @@
 // then with -f the new ones as the daemon reads them.
 import type { LogLine } from "../protocol/model.js";
 import { daemonFor, parseArgs } from "./cli-context.js";
+import { exitQuietlyOnEpipe } from "./quiet-pipe.js";
 import { UsageError } from "./errors.js";
 import { DaemonCallError } from "../client/errors.js";
 
@@ -16,6 +17,7 @@ export async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`-n: found ${JSON.stringify(nText)}; expected a whole number >= 0\n${USAGE}`);
   const { config, client } = await daemonFor(p);
   let answered = false; // no daemon before its first answer: read the file itself (logs-offline.ts)
+  exitQuietlyOnEpipe(() => client.close()); // `postdeck logs X | head`
   const print = (l: LogLine) => process.stdout.write(l.text + "\n");
   let lastSeq = 0;
   try {
