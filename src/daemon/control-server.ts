@@ -39,7 +39,8 @@ export type ExtraRoute =
   | "identityPermissions"
   | "providers"
   | "identityTimeline"
-  | "plan";
+  | "plan"
+  | "alertsTest";
 export type ControlHandlers = Record<ExtraRoute, Handler>;
 
 export function createControlServer(rig: Rig, h: ControlHandlers): { server: http.Server; bye: (reason: string) => void } {

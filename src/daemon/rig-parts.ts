@@ -13,6 +13,7 @@ import { YamlServiceRegistry } from "../core/identity/config-service-registry.js
 import { ConfigError } from "../config/config-error.js";
 import { HttpError, type ControlHandlers, type Handler } from "./control-server.js";
 import { pollRigFiles } from "../core/offline/rig-files.js";
+import { attachAlerts } from "../core/alerts/attach-rig.js";
 import type { RouteRequest } from "../protocol/api.js";
 
 export interface RigParts {
@@ -80,7 +81,9 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   });
   identities.on("task", (t) => rig.publish("task", t));
 
+  const alerts = await attachAlerts(rig, (alertSinks) => monitor.setFindingsExtras({ alertSinks }));
   const handlers: RigParts["handlers"] = {
+    alertsTest: async () => ({ results: await alerts.alerter.test() }),
     reload: refusals(async () => reload()),
     identityAdd: refusals(async (b) => {
       const r = b as RouteRequest<"identityAdd">;
@@ -134,6 +137,7 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
     handlers,
     async stop() {
       stopFiles();
+      await alerts.stop();
       detach();
       await Promise.all([monitor.stop(), hardware.stop()]);
     },

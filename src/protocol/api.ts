@@ -141,6 +141,13 @@ export const routes = {
     response: IdentityTimelineSchema,
   },
   plan: { ...ROUTES.plan, request: z.object({}), response: PlanSchema },
+  alertsTest: {
+    ...ROUTES.alertsTest,
+    request: z.object({}),
+    response: z.object({
+      results: z.array(z.object({ sink: z.string(), target: z.string(), ok: z.boolean(), error: z.string().nullable(), ms: z.number() })),
+    }),
+  },
 } as const satisfies { [K in keyof typeof ROUTES]: (typeof ROUTES)[K] & { request: z.ZodType; response: z.ZodType } };
 
 export type RouteKey = keyof typeof routes;
