@@ -17,6 +17,7 @@ const USAGE = `usage:
   postdeck identity rename NAME NEWNAME
   postdeck identity permissions [--fix] [--json]
   postdeck identity providers [--json]
+  postdeck identity show NAME [--json]
   postdeck identity cancel TASK-ID`;
 
 const bytes = (n: number | null): string => (n === null ? "?" : formatBytes(n));
@@ -188,6 +189,11 @@ export async function run(args: string[]): Promise<number> {
           for (const x of r.problems)
             process.stdout.write(`${x.path}: mode ${x.mode.toString(8)}, ${p.flags.has("--fix") ? "now" : "should be"} ${x.want.toString(8)}\n`);
         return r.problems.length && !p.flags.has("--fix") ? 1 : 0;
+      }
+      case "show": {
+        if (words.length !== 1) throw new UsageError(USAGE);
+        const { showIdentity } = await import("./identity-show.js");
+        return await showIdentity(client, words[0]!, json);
       }
       case "providers": {
         const r = await client.call("providers", {});
