@@ -18,7 +18,8 @@ export async function run(args: string[]): Promise<number> {
   if (!process.stdout.isTTY)
     throw new UsageError("the console needs a terminal on stdout; for scripts use `postdeck status --json` or `postdeck logs NAME`");
   const config = await configFor(p);
-  const { ensureDaemon } = await import("../client/ensure-daemon.js");
+  const { ensureDaemon, startDetachedDaemon } = await import("../client/ensure-daemon.js");
+  const { commandHint } = await import("../presentation/command-hint.js");
   const { client, started } = await ensureDaemon(config);
   // React's production build: the development one costs several times the CPU per frame.
   process.env["NODE_ENV"] ??= "production";
@@ -26,7 +27,12 @@ export async function run(args: string[]): Promise<number> {
   try {
     await runConsole(client, {
       notice: started ? `started the daemon (pid ${started.pid}, log ${started.logFile})` : undefined,
-      reattach: p.config ? `postdeck --config ${config.path}` : "postdeck",
+      reattach: commandHint(p.config ? `--config ${config.path}` : ""),
+      // offered in the palette while the daemon is gone; the client reconnects by itself
+      startDaemon: async () => {
+        const d = await startDetachedDaemon(config);
+        return `started the daemon (pid ${d.pid}, log ${d.logFile})`;
+      },
     });
   } finally {
     client.close();

@@ -66,3 +66,14 @@ export function formatCountdown(ms: number): string {
   const d = Math.floor(h / 24);
   return `${d}d ${String(h % 24).padStart(2, "0")}h`;
 }
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `14:03:22` today, `Nov 28 14:03` on another day (local time): a time is never read as today's by mistake. */
+export function formatWhen(at: number, now: number): string {
+  const d = new Date(at);
+  const n = new Date(now);
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return formatClock(at);
+  const hm = [d.getHours(), d.getMinutes()].map((x) => String(x).padStart(2, "0")).join(":");
+  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, " ")} ${hm}`;
+}

@@ -12,24 +12,24 @@ import { useClock } from "./hooks/useClock.js";
 import { liveFiguresText } from "./live-figures.js";
 import { ThemeContext, createTheme, type Tone } from "./theme.js";
 import { computeLayout, type Layout } from "./layout.js";
-import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
+import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, isDialogKey, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
 import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
-import { visibleServices, nextSortKey } from "./service-list.js";
+import { joinFleet, visibleFleet, nextFleetSort, type FleetRow } from "./fleet.js";
 import { confirmationText, provingNote, type ServiceAction } from "./service-labels.js";
 import { findMatch, moveAnchor, topAnchor, viewEnd } from "./log-view.js";
 import { ALL_SOURCES } from "./state/log-buffer.js";
 import { hardwareLines } from "./panes/HardwarePane.js";
-import { Header, connectionSegments } from "./components/Header.js";
+import { Header, clockSegments, connectionSegments } from "./components/Header.js";
 import { Footer } from "./components/Footer.js";
 import type { Segment } from "./components/Line.js";
-import { IdentitiesPane } from "./panes/IdentitiesPane.js";
-import { ServicesPane, serviceColumns } from "./panes/ServicesPane.js";
+import { FleetPane, fleetColumns } from "./panes/FleetPane.js";
 import { LogsPane } from "./panes/LogsPane.js";
 import { HardwarePane } from "./panes/HardwarePane.js";
 import { TextBlock } from "./components/TextBlock.js";
 import { findingLines, helpLines, identityDetail, serviceDetail } from "./details.js";
 import { fuzzyFilter } from "./fuzzy.js";
 import { sanitize } from "./text-fit.js";
+import { commandHint } from "../presentation/command-hint.js";
 import type { AddContext } from "./flows/add-form.js";
 import {
   flowFailure,
@@ -63,6 +63,8 @@ export interface AppProps {
   onQuit?: (summary: QuitSummary) => void;
   store?: DaemonStoreOptions;
   notice?: string; // first status-line message
+  /** Starts the daemon when it is gone (the palette offers it); resolves to what to say. */
+  startDaemon?: () => Promise<string>;
 }
 
 interface PaletteEntry {
@@ -82,7 +84,7 @@ function keyOfChar(ch: string, base: InkKey): InkKey {
   else if (ch === "\x7f" || ch === "\b") k.backspace = true;
   return k;
 }
-const STATUS_MS = 15_000; // how long a status message stays (errors stay until the next one)
+const STATUS_MS = 8_000; // how long a status message stays (errors stay until a key is pressed)
 const TASK_STATUS_MS = 4_000; // while a task runs its progress takes the status line back sooner
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
@@ -98,7 +100,7 @@ export function quitSummary(services: ServiceView[], daemonPid: number | null): 
   return { running: services.filter((s) => KEEPS_RUNNING.has(s.state)).length, daemonPid };
 }
 
-export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice }: AppProps): React.JSX.Element {
+export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon }: AppProps): React.JSX.Element {
   const store = useDaemonStore(client, { figuresText: liveFiguresText, ...storeOpts });
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
@@ -116,11 +118,13 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const identities = snap?.identities ?? [];
   const findings = snap?.findings ?? [];
   const tasks = snap?.tasks ?? [];
+  const fleet = joinFleet(identities, services);
   // Everything on screen that moves with the clock alone; the console redraws when it changes.
   const clockText = (t: number): string => {
-    const cols = serviceColumns(t).filter((c) => c.id === "state" || c.id === "uptime");
-    const parts = services.map((s) => cols.map((c) => c.cell(s).text).join(" "));
+    const cols = fleetColumns([], t).filter((c) => c.id === "service" || c.id === "uptime");
+    const parts = fleet.map((r) => cols.map((c) => c.cell(r).text).join(" "));
     parts.push(segmentsText(connectionSegments(store.state.connection, snap?.daemon ?? null, store.state.bye, t)));
+    parts.push(segmentsText(clockSegments(snap?.node ?? null, t)));
     parts.push(String(statusShown(ui.status, tasks, t)));
     const o = ui.overlay;
     if (o && (o.kind === "identity" || o.kind === "service")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
@@ -130,12 +134,12 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
 
   // ---- derived views (computed from the latest ui, also inside key handlers) ----
   const derive = (u: UiState) => {
-    const rowsSvc = visibleServices(services, u.sort, u.serviceFilter, now);
-    let svcIndex = rowsSvc.findIndex((s) => s.name === u.serviceName);
-    if (svcIndex === -1) svcIndex = 0;
-    const selectedService = rowsSvc[svcIndex] ?? null;
-    const idIndex = Math.min(u.identityIndex, Math.max(0, identities.length - 1));
-    const selectedIdentity = identities[idIndex] ?? null;
+    const list = visibleFleet(fleet, u.sort, u.filter);
+    let rowIndex = list.findIndex((r) => r.id === u.row);
+    if (rowIndex === -1) rowIndex = 0;
+    const selectedRow: FleetRow | null = list[rowIndex] ?? null;
+    const selectedService = selectedRow?.service ?? null;
+    const selectedIdentity = selectedRow?.identity ?? null;
     const logSource = u.log.source === "selection" ? (selectedService?.name ?? ALL_SOURCES) : u.log.source;
     const ring = store.logs.ring(logSource);
     const sameRing = u.log.anchorFor === logSource;
@@ -144,12 +148,13 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     const layout = computeLayout(
       columns,
       rows,
-      { identities: identities.length, services: services.length, hardware: snap?.hardware ? hardwareLines(snap.hardware).length : 1 },
+      { fleet: list.length + (list.some((r) => r.service?.state === "failed") ? 1 : 0), hardware: snap?.hardware ? hardwareLines(snap.hardware).length : 1 },
       u.focus,
+      u.zoom,
     );
     const logsBox = layout.columns.find((c) => c.panes.some((p) => p.id === "logs"));
     const logsHeight = Math.max(1, (logsBox?.panes.find((p) => p.id === "logs")?.height ?? 2) - 1);
-    return { rowsSvc, svcIndex, selectedService, idIndex, selectedIdentity, logSource, ring, anchor, current, layout, logsHeight };
+    return { rows: list, rowIndex, selectedRow, selectedService, selectedIdentity, logSource, ring, anchor, current, layout, logsHeight };
   };
   const d = derive(ui);
 
@@ -211,11 +216,8 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     client
       .call(route, { names, all, force })
       .then((r) => {
-        const bad = r.results.filter((x) => !x.ok);
-        if (r.results.length === 0) say(`${route} ${what}: nothing to do`, "muted");
-        else if (bad.length === 0)
-          say(`✔ ${route} ${r.results.map((x) => x.name).join(", ")}: ${r.results.map((x) => x.message).filter(Boolean)[0] ?? "ok"}`, "ok");
-        else say(`✖ ${route} ${bad.map((x) => `${x.name}: ${x.message}`).join("; ")}`, "err");
+        const text = bulkResultText(route, r.results, all || names.length > 1);
+        say(text.text, text.tone);
       })
       .catch((err: unknown) => say(`✖ ${route} ${what} failed: ${err instanceof Error ? err.message : String(err)}`, "err"));
   };
@@ -226,18 +228,13 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     let targets: ServiceView[];
     if (all) targets = services;
     else {
-      const name =
-        u.focus === "services"
-          ? dd.selectedService?.name
-          : u.focus === "identities"
-            ? (dd.selectedIdentity?.service ?? undefined)
-            : undefined;
-      if (u.focus !== "services" && u.focus !== "identities") {
-        say(`${route} works on the selected row of Services or Identities: Tab there first (S/X act on all)`, "warn");
+      if (u.focus !== "identities") {
+        say(`${route} works on the selected row of Identities: Tab there first (S/X act on all)`, "warn");
         return;
       }
+      const name = dd.selectedService?.name ?? dd.selectedIdentity?.service ?? undefined;
       if (!name) {
-        say(u.focus === "identities" ? "this identity has no post-service configured" : "no service selected", "warn");
+        say(dd.selectedRow ? `${dd.selectedRow.name} has no post-service configured` : "nothing selected", "warn");
         return;
       }
       const s = services.find((x) => x.name === name);
@@ -304,18 +301,12 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     const u = uiRef.current;
     const dd = derive(u);
     const pane = u.focus;
-    const table = pane === "identities" || pane === "services";
+    const table = pane === "identities";
     const moveSel = (delta: number | "top" | "bottom") => {
-      if (pane === "identities") {
-        const n = identities.length;
-        const i = delta === "top" ? 0 : delta === "bottom" ? n - 1 : dd.idIndex + delta;
-        update((x) => ({ ...x, identityIndex: Math.max(0, Math.min(n - 1, i)) }));
-      } else if (pane === "services") {
-        const n = dd.rowsSvc.length;
-        const i = delta === "top" ? 0 : delta === "bottom" ? n - 1 : dd.svcIndex + delta;
-        const s = dd.rowsSvc[Math.max(0, Math.min(n - 1, i))];
-        if (s) update((x) => ({ ...x, serviceName: s.name }));
-      }
+      const n = dd.rows.length;
+      const i = delta === "top" ? 0 : delta === "bottom" ? n - 1 : dd.rowIndex + delta;
+      const r = dd.rows[Math.max(0, Math.min(n - 1, i))];
+      if (r) update((x) => ({ ...x, row: r.id }));
     };
     const tablePage = Math.max(1, (d.layout.columns.flatMap((c) => c.panes).find((p) => p.id === pane)?.height ?? 4) - 2);
     switch (action) {
@@ -341,7 +332,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       case "details":
         if (pane === "identities" && dd.selectedIdentity)
           update((x) => ({ ...x, overlay: { kind: "identity", keyFile: dd.selectedIdentity!.keyFile, scroll: 0 } }));
-        else if (pane === "services" && dd.selectedService)
+        else if (pane === "identities" && dd.selectedService)
           update((x) => ({ ...x, overlay: { kind: "service", name: dd.selectedService!.name, scroll: 0 } }));
         else say("nothing selected", "warn");
         return;
@@ -350,7 +341,8 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
           if (u.log.search) setLog(() => ({ search: "", current: null }));
           else if (u.log.filter) setLog(() => ({ filter: "", anchor: null }));
           else setLog(() => ({ anchor: null }));
-        } else if (pane === "services" && u.serviceFilter) update((x) => ({ ...x, serviceFilter: "" }));
+        } else if (pane === "identities" && u.filter) update((x) => ({ ...x, filter: "" }));
+        else if (u.zoom) update((x) => ({ ...x, zoom: false }));
         else update((x) => ({ ...x, status: null }));
         return;
       case "start":
@@ -362,28 +354,34 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       case "stop-all":
         return serviceAction("stop", true);
       case "sort":
-        update((x) => ({ ...x, sort: { ...x.sort, key: nextSortKey(x.sort.key) } }));
+        update((x) => ({ ...x, sort: { ...x.sort, key: nextFleetSort(x.sort.key) } }));
+        return;
+      case "zoom":
+        update((x) => ({ ...x, zoom: !x.zoom }));
         return;
       case "sort-reverse":
         update((x) => ({ ...x, sort: { ...x.sort, desc: !x.sort.desc } }));
         return;
       case "filter":
-        update((x) => ({ ...x, focus: "services", input: { kind: "service-filter", text: x.serviceFilter, before: x.serviceFilter } }));
+        update((x) => ({ ...x, focus: "identities", input: { kind: "fleet-filter", text: x.filter, before: x.filter } }));
         return;
       case "search":
         update((x) => ({ ...x, focus: "logs", input: { kind: "log-search", text: x.log.search, before: x.log.search } }));
         return;
-      case "log-filter":
-        update((x) => ({ ...x, focus: "logs", input: { kind: "log-filter", text: x.log.filter, before: x.log.filter } }));
+      case "log-filter": {
+        // `&` right after a search filters by it (less's `&`): no need to type it again.
+        const text = u.log.filter || u.log.search;
+        update((x) => ({ ...x, focus: "logs", input: { kind: "log-filter", text, before: x.log.filter } }));
+        if (!u.log.filter && u.log.search) setLog(() => ({ filter: text, anchor: null }));
         return;
+      }
       case "search-older":
         return jumpMatch(-1);
       case "search-newer":
         return jumpMatch(1);
       case "log-source": {
         const list = logSources();
-        const next = list[(list.indexOf(u.log.source) + 1) % list.length]!;
-        update((x) => ({ ...x, log: { ...x.log, source: next, anchor: null, current: null } }));
+        update((x) => ({ ...x, input: null, overlay: { kind: "sources", index: Math.max(0, list.indexOf(u.log.source)) } }));
         return;
       }
       case "wrap":
@@ -465,15 +463,28 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const paletteEntries = (): PaletteEntry[] => {
     const seen = new Set<string>();
     const out: PaletteEntry[] = [];
+    if (store.state.connection.kind !== "connected" || store.state.bye)
+      out.push({
+        label: "start the daemon (it is not answering)",
+        keys: "",
+        run: () => {
+          if (!startDaemon) return say(`start it from a shell: ${commandHint("daemon start")}`, "warn", true);
+          say("starting the daemon…", "info");
+          startDaemon().then(
+            (text) => say(`✔ ${text}`, "ok"),
+            (err: unknown) => say(`✖ could not start the daemon: ${err instanceof Error ? err.message : String(err)}`, "err"),
+          );
+        },
+      });
     for (const b of BINDINGS) {
       if (b.palette === false || seen.has(b.label)) continue;
       seen.add(b.label);
-      const pane: PaneId | null = b.scope === "logs" || b.scope === "services" || b.scope === "identities" ? b.scope : null;
+      const pane: PaneId | null = b.scope === "logs" || b.scope === "identities" ? b.scope : b.scope === "tables" ? "identities" : null;
       out.push({
         label: b.label + (pane && pane !== uiRef.current.focus ? ` (${PANE_TITLES[pane]})` : ""),
         keys: displayKeys(b),
         run: () => {
-          if (pane && uiRef.current.focus !== pane && !(b.scope === "tables")) update((x) => ({ ...x, focus: pane }));
+          if (pane && uiRef.current.focus !== pane) update((x) => ({ ...x, focus: pane }));
           perform(b.action);
         },
       });
@@ -484,7 +495,8 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
           label: `${route} ${s.name}`,
           keys: "",
           run: () => {
-            update((x) => ({ ...x, focus: "services", serviceName: s.name, serviceFilter: "" }));
+            const r = fleet.find((x) => x.service?.name === s.name);
+            update((x) => ({ ...x, focus: "identities", row: r?.id ?? x.row, filter: "" }));
             serviceAction(route, false);
           },
         });
@@ -504,7 +516,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     const t = u.input;
     if (!t) return false;
     const apply = (text: string) => {
-      if (t.kind === "service-filter") update((x) => ({ ...x, input: { ...t, text }, serviceFilter: text }));
+      if (t.kind === "fleet-filter") update((x) => ({ ...x, input: { ...t, text }, filter: text }));
       else if (t.kind === "log-filter") update((x) => ({ ...x, input: { ...t, text }, log: { ...x.log, filter: text, anchor: null } }));
       else update((x) => ({ ...x, input: { ...t, text }, log: { ...x.log, search: text, current: null } }));
     };
@@ -536,13 +548,25 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     const close = () => update((x) => ({ ...x, overlay: null }));
     const scrollBy = (n: number) => update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: Math.max(0, x.overlay.scroll + n) } as Overlay } : x));
     if (o.kind === "confirm") {
-      if (name === "y" || name === "enter") {
+      if (isDialogKey(name, "confirm")) {
         close();
         callServices(o.route, o.names, o.all, true);
-      } else if (name === "n" || name === "esc" || name === "q") {
+      } else if (isDialogKey(name, "cancel")) {
         close();
         say(`cancelled: nothing was ${o.route === "start" ? "started" : o.route === "stop" ? "stopped" : "restarted"}`, "muted");
-      } else say("y / Enter to confirm, n / Esc to cancel", "warn");
+      } else say("y confirms, n / Esc cancels (Enter alone does not confirm)", "warn");
+      return true;
+    }
+    if (o.kind === "sources") {
+      const list = logSources();
+      if (isDialogKey(name, "close")) close();
+      else if (isDialogKey(name, "accept")) {
+        const src = list[Math.min(o.index, list.length - 1)] ?? "selection";
+        close();
+        update((x) => ({ ...x, focus: "logs", log: { ...x.log, source: src, anchor: null, current: null } }));
+      } else if (isDialogKey(name, "up")) update((x) => ({ ...x, overlay: { ...o, index: Math.max(0, o.index - 1) } }));
+      else if (isDialogKey(name, "down")) update((x) => ({ ...x, overlay: { ...o, index: Math.min(list.length - 1, o.index + 1) } }));
+      else if (isDialogKey(name, "top")) update((x) => ({ ...x, overlay: { ...o, index: 0 } }));
       return true;
     }
     if (o.kind === "palette") {
@@ -561,12 +585,12 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       return true;
     }
     // help and details: scroll, close
-    if (name === "esc" || name === "q" || (o.kind === "help" && name === "?")) close();
-    else if (name === "down" || name === "j") scrollBy(1);
-    else if (name === "up" || name === "k") scrollBy(-1);
-    else if (name === "pagedown" || name === " ") scrollBy(Math.max(1, d.layout.bodyHeight - 2));
-    else if (name === "pageup") scrollBy(-Math.max(1, d.layout.bodyHeight - 2));
-    else if (name === "g") update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: 0 } as Overlay } : x));
+    if (isDialogKey(name, "close") || (o.kind === "help" && name === "?")) close();
+    else if (isDialogKey(name, "down")) scrollBy(1);
+    else if (isDialogKey(name, "up")) scrollBy(-1);
+    else if (isDialogKey(name, "pageDown")) scrollBy(Math.max(1, d.layout.bodyHeight - 2));
+    else if (isDialogKey(name, "pageUp")) scrollBy(-Math.max(1, d.layout.bodyHeight - 2));
+    else if (isDialogKey(name, "top")) update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: 0 } as Overlay } : x));
     else if (name === "?") update((x) => ({ ...x, overlay: { kind: "help", scroll: 0 } }));
     else say("Esc closes this view", "muted");
     return true;
@@ -580,6 +604,9 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     }
     const name = keyName(input, key);
     if (name === "ctrl+c") return quit();
+    // An error (or a result to act on) stays until a key is pressed, then fades like any message.
+    const st = uiRef.current.status;
+    if (st && (st.tone === "err" || st.sticky)) update((x) => ({ ...x, status: x.status === st ? { ...st, tone: st.tone === "err" ? "warn" : st.tone, sticky: false, at: clock() } : x.status }));
     if (handleText(input, name)) return;
     if (handleOverlay(input, name)) return;
     const action = resolveKey(name, uiRef.current.focus);
@@ -603,24 +630,28 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
   const theme = createTheme(noColor);
   const sourceWidth = Math.min(12, Math.max(4, ...services.map((s) => s.name.length), 4));
 
+  // The daemon went away: what is on screen is its last word, dimmed and marked.
+  const stale = snap != null && (store.state.connection.kind !== "connected" || store.state.bye != null);
   const renderPane = (id: PaneId, w: number, h: number) => {
     const focused = ui.focus === id;
     switch (id) {
       case "identities":
-        return <IdentitiesPane key={id} identities={identities} findings={findings} selected={d.idIndex} focused={focused} width={w} height={h} tasks={tasks} />;
-      case "services":
         return (
-          <ServicesPane
+          <FleetPane
             key={id}
-            rows={d.rowsSvc}
-            total={services.length}
+            rows={d.rows}
+            all={fleet}
+            findings={findings}
             sort={ui.sort}
-            filter={ui.serviceFilter}
-            selected={d.svcIndex}
+            filter={ui.filter}
+            selected={d.rowIndex}
             focused={focused}
             width={w}
             height={h}
             now={now}
+            tasks={tasks}
+            stale={stale}
+            connecting={!snap}
           />
         );
       case "logs": {
@@ -676,7 +707,10 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       }
       case "identity": {
         const i = identities.find((x) => x.keyFile === o.keyFile);
-        const lines = i ? identityDetail(i, findings, now) : [[{ text: `  ${o.keyFile} is gone from identities/`, tone: "warn" as const }]];
+        const svc = i?.service ? services.find((x) => x.name === i.service) : undefined;
+        const lines = i
+          ? [...identityDetail(i, findings, now), ...(svc ? [[], ...serviceDetail(svc, now)] : [])]
+          : [[{ text: `  ${o.keyFile} is gone from identities/`, tone: "warn" as const }]];
         return <TextBlock title={`Identity ${o.keyFile}`} info={[{ text: "Esc back" }]} lines={lines} width={w} height={h} scroll={o.scroll} />;
       }
       case "service": {
@@ -689,10 +723,21 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
           [],
           [{ text: "  ! ", tone: "warn", bold: true }, { text: o.text, bold: true }],
           [],
-          [{ text: "  y / Enter ", bold: true, tone: "info" }, { text: o.confirmLabel + " (force)" }],
-          [{ text: "  n / Esc   ", bold: true, tone: "info" }, { text: "cancel, leave it proving" }],
+          [{ text: "  y         ", bold: true, tone: "info" }, { text: o.confirmLabel + " (force)" }],
+          [{ text: "  n / Esc   ", bold: true, tone: "info" }, { text: "cancel, leave it proving (the default: Enter alone does nothing)" }],
         ];
         return <TextBlock title={o.title} lines={lines} width={w} height={h} scroll={0} />;
+      }
+      case "sources": {
+        const list = logSources();
+        const lines: Segment[][] = list.map((src, i) => [
+          { text: i === o.index ? " › " : "   ", bold: true },
+          { text: src === "selection" ? "follow the selected row's service" : src === ALL_SOURCES ? "all sources, interleaved" : src, inverse: i === o.index, bold: src === ui.log.source },
+          { text: src === ui.log.source ? "  (now)" : "", tone: "muted" },
+        ]);
+        const room = Math.max(1, h - 1);
+        const top = Math.max(0, o.index - room + 1);
+        return <TextBlock title="Log source" info={[{ text: `${list.length} sources · ↑↓ pick · Enter show · Esc close` }]} lines={lines.slice(top)} width={w} height={h} scroll={0} wrap={false} />;
       }
       case "palette": {
         const entries = fuzzyFilter(o.query, paletteEntries(), (e) => e.label);
@@ -742,7 +787,9 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     : ui.overlay && isFlow(ui.overlay)
       ? flowFooter(ui.overlay, addCtx.nodeSupervised === true)
     : ui.overlay?.kind === "confirm"
-      ? [["y/Enter", "confirm"], ["n/Esc", "cancel"]]
+      ? [["y", "confirm"], ["n/Esc", "cancel (default)"]]
+    : ui.overlay?.kind === "sources"
+      ? [["↑↓", "pick"], ["Enter", "show"], ["Esc", "close"]]
       : ui.overlay?.kind === "palette"
         ? [["↑↓", "pick"], ["Enter", "run"], ["Esc", "close"]]
         : ui.overlay
@@ -751,7 +798,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
 
   const status: Segment[] = ui.input
     ? [
-        { text: ui.input.kind === "service-filter" ? "filter services: " : ui.input.kind === "log-filter" ? "filter log (hide others): " : "search log: ", bold: true, tone: "info" },
+        { text: ui.input.kind === "fleet-filter" ? "filter identities: " : ui.input.kind === "log-filter" ? "filter log (hide others): " : "search log: ", bold: true, tone: "info" },
         { text: ui.input.text },
         { text: "█" },
       ]
@@ -768,6 +815,23 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       </Box>
     </ThemeContext.Provider>
   );
+}
+
+const PAST = { start: "started", stop: "stopped", restart: "restarted" } as const;
+
+/** What a start/stop/restart did, every result counted: `✔ stopped 14 · ✖ 2 not stopped: post3 (proving…), …`. */
+export function bulkResultText(route: ServiceAction, results: { name: string; ok: boolean; message: string }[], bulk: boolean): { text: string; tone: Tone } {
+  if (results.length === 0) return { text: `${route}: nothing to do`, tone: "muted" };
+  const good = results.filter((x) => x.ok);
+  const bad = results.filter((x) => !x.ok);
+  if (!bulk && results.length === 1) {
+    const r = results[0]!;
+    return r.ok ? { text: `✔ ${route} ${r.name}: ${r.message || "ok"}`, tone: "ok" } : { text: `✖ ${route} ${r.name}: ${r.message}`, tone: "err" };
+  }
+  const parts: string[] = [];
+  if (good.length) parts.push(`✔ ${PAST[route]} ${good.length}`);
+  if (bad.length) parts.push(`✖ ${bad.length} not ${PAST[route]}: ${bad.map((x) => `${x.name} (${x.message})`).join(", ")}`);
+  return { text: parts.join(" · "), tone: bad.length ? "err" : "ok" };
 }
 
 function flowFooter(f: Flow, supervised: boolean): [string, string][] {
@@ -795,7 +859,7 @@ function footerFor(pane: PaneId, layout: Layout, taskRunning = false): [string, 
     seen.add(b.action);
     keys.push([b.action === "move-up" ? "↑↓/jk" : b.action === "quit" ? "q" : displayKeys(b), b.footer]);
   }
-  if (layout.mode === "single") keys.unshift(["Tab", `next pane [${PANES.indexOf(pane) + 1}/4]`]);
+  if (layout.mode === "single") keys.unshift(["Tab", `next pane [${PANES.indexOf(pane) + 1}/${PANES.length}]`]);
   return keys;
 }
 

@@ -86,10 +86,9 @@ export function serviceDetail(s: ServiceView, now: number): Segment[][] {
 
 const GROUPS: [Scope, string][] = [
   ["global", "Everywhere"],
-  ["tables", "Identities and Services"],
-  ["services", "Services"],
-  ["logs", "Logs"],
+  ["tables", "Identities table"],
   ["identities", "Identities"],
+  ["logs", "Logs"],
 ];
 
 function helpGroup(scope: Scope, title: string): Segment[][] {
@@ -102,7 +101,7 @@ function helpGroup(scope: Scope, title: string): Segment[][] {
 
 const HELP_NOTES: Segment[][] = [
   [{ text: "  Actions on a proving service ask first and say", tone: "muted" }],
-  [{ text: "  what would be lost.", tone: "muted" }],
+  [{ text: "  what would be lost: y confirms, Enter alone does not.", tone: "muted" }],
   [{ text: "  Quitting leaves every service running under the daemon.", tone: "muted" }],
   [{ text: "  In identity dialogs: Tab/↑↓ field, ←/→ choice,", tone: "muted" }],
   [{ text: "  Enter next/start, y/n answer, Esc cancel (nothing", tone: "muted" }],
@@ -114,7 +113,7 @@ export function helpLines(width = 80): Segment[][] {
   const groups = GROUPS.map(([scope, title]) => helpGroup(scope, title));
   if (width < 100) return [...groups.flat(), ...HELP_NOTES];
   const left = [...groups[0]!, ...groups[1]!];
-  const right = [...groups[2]!, ...groups[3]!, ...groups[4]!, ...HELP_NOTES];
+  const right = [...groups[2]!, ...groups[3]!, ...HELP_NOTES];
   const half = Math.floor(width / 2);
   const rows: Segment[][] = [];
   for (let i = 0; i < Math.max(left.length, right.length); i++)

@@ -2,11 +2,10 @@
 // shows the keys of the focused pane, `?` lists them all and `:` lists every action by name.
 import type { Key } from "ink";
 
-export type PaneId = "identities" | "services" | "logs" | "hardware";
-export const PANES: PaneId[] = ["identities", "services", "logs", "hardware"];
+export type PaneId = "identities" | "logs" | "hardware";
+export const PANES: PaneId[] = ["identities", "logs", "hardware"];
 export const PANE_TITLES: Record<PaneId, string> = {
   identities: "Identities",
-  services: "Services",
   logs: "Logs",
   hardware: "Hardware",
 };
@@ -37,6 +36,7 @@ export type ActionId =
   | "log-source"
   | "wrap"
   | "palette"
+  | "zoom"
   | "help"
   | "quit"
   | "doctor"
@@ -51,7 +51,7 @@ export type ActionId =
   | "identity-rollback"
   | "identity-permissions";
 
-/** Where a binding applies: one pane, both table panes, or everywhere. */
+/** Where a binding applies: one pane, the table panes, or everywhere. */
 export type Scope = PaneId | "tables" | "global";
 
 export interface Binding {
@@ -74,9 +74,9 @@ export const BINDINGS: Binding[] = [
   { action: "start", keys: ["s"], label: "start selected service", scope: "tables", footer: "start" },
   { action: "stop", keys: ["x"], label: "stop selected service", scope: "tables", footer: "stop" },
   { action: "restart", keys: ["r"], label: "restart selected service", scope: "tables", footer: "restart" },
-  { action: "sort", keys: ["o"], label: "sort by next column", scope: "services", footer: "sort" },
-  { action: "sort-reverse", keys: ["O"], label: "reverse sort order", scope: "services" },
-  { action: "filter", keys: ["/"], label: "filter rows", scope: "services", footer: "filter" },
+  { action: "filter", keys: ["/"], label: "filter rows", scope: "tables", footer: "filter" },
+  { action: "sort", keys: ["o"], label: "sort by next column", scope: "tables", footer: "sort" },
+  { action: "sort-reverse", keys: ["O"], label: "reverse sort order", scope: "tables" },
   { action: "identity-add", keys: ["a"], label: "add identity… (postcli init)", scope: "identities", footer: "add" },
   { action: "identity-import", keys: ["i"], label: "import identities… (from PoS dirs)", scope: "identities", footer: "import" },
   { action: "identity-rename", keys: ["e"], label: "rename identity… (key file + service)", scope: "identities", footer: "rename" },
@@ -91,11 +91,12 @@ export const BINDINGS: Binding[] = [
   { action: "search", keys: ["/"], label: "search (highlight)", scope: "logs", footer: "search" },
   { action: "search-older", keys: ["n"], label: "older match", scope: "logs", footer: "next match" },
   { action: "search-newer", keys: ["N"], label: "newer match", scope: "logs" },
-  { action: "log-filter", keys: ["&", "F"], label: "filter (hide other lines)", scope: "logs", footer: "filter" },
-  { action: "log-source", keys: ["f"], label: "log source: selection/all/node/…", scope: "logs", footer: "source" },
+  { action: "log-filter", keys: ["&", "F"], label: "filter (hide other lines; & with a search reuses it)", scope: "logs", footer: "filter" },
+  { action: "log-source", keys: ["f"], label: "log source… (pick: selection, all, node, a service)", scope: "logs", footer: "source" },
   { action: "wrap", keys: ["w"], label: "wrap long lines", scope: "logs", footer: "wrap" },
   { action: "start-all", keys: ["S"], label: "start all services", scope: "global", footer: "start all" },
   { action: "stop-all", keys: ["X"], label: "stop all services", scope: "global", footer: "stop all" },
+  { action: "zoom", keys: ["z"], label: "zoom: the focused pane full screen (again: back)", scope: "global", footer: "zoom" },
   { action: "focus-next", keys: ["tab"], label: "next pane", scope: "global", footer: "pane" },
   { action: "focus-prev", keys: ["shift+tab"], label: "previous pane", scope: "global" },
   { action: "back", keys: ["esc"], label: "back / close / clear", scope: "global", palette: false },
@@ -147,7 +148,7 @@ export const displayKey = (k: string): string => DISPLAY[k] ?? k;
 export const displayKeys = (b: Binding): string => b.keys.map(displayKey).join("/");
 
 function inScope(scope: Scope, pane: PaneId): boolean {
-  return scope === pane || (scope === "tables" && (pane === "identities" || pane === "services"));
+  return scope === pane || (scope === "tables" && pane === "identities");
 }
 
 /** Bindings that apply in a pane, most specific first. */
@@ -167,3 +168,18 @@ export function resolveKey(name: string, pane: PaneId): ActionId | null {
 export function anyBinding(name: string): Binding | undefined {
   return BINDINGS.find((b) => b.keys.includes(name));
 }
+
+/** Keys of the dialogs (confirmations, pickers, views that scroll), so no dialog hard-codes one. */
+export const DIALOG_KEYS = {
+  confirm: ["y", "Y"], // a destructive confirmation takes only these: Enter alone does not confirm
+  cancel: ["n", "N", "esc", "q"],
+  close: ["esc", "q"],
+  accept: ["enter"],
+  up: ["up", "k"],
+  down: ["down", "j"],
+  pageUp: ["pageup"],
+  pageDown: ["pagedown", " "],
+  top: ["g", "home"],
+} as const;
+export type DialogKey = keyof typeof DIALOG_KEYS;
+export const isDialogKey = (name: string, k: DialogKey): boolean => (DIALOG_KEYS[k] as readonly string[]).includes(name);

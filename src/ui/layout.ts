@@ -1,5 +1,5 @@
 // Where each pane goes for a terminal size. Pure: the App renders what this returns.
-// Full layout needs 80x24; below that one pane at a time is shown (Tab cycles).
+// Full layout needs 80x24; below that one pane at a time is shown (Tab cycles); `z` zooms one.
 import type { PaneId } from "./keymap.js";
 
 export const MIN_COLUMNS = 80;
@@ -15,7 +15,7 @@ export interface LayoutColumn {
   panes: PaneBox[];
 }
 export interface Layout {
-  mode: "full" | "single";
+  mode: "full" | "single" | "zoom";
   /** Rows the whole console uses: one less than the terminal (writing the last row makes terminals scroll). */
   height: number;
   bodyHeight: number;
@@ -23,59 +23,46 @@ export interface Layout {
 }
 
 export interface LayoutNeeds {
-  identities: number; // data rows wanted
-  services: number;
+  fleet: number; // data rows wanted by the identities table (one more when a failure reason shows)
   hardware: number; // content lines of the full hardware view
 }
 
 export const HEADER_ROWS = 1;
 export const FOOTER_ROWS = 2;
+const MIN_LOGS = 4; // title + 3 lines: enough to see that something is being logged
 
-export function computeLayout(columns: number, rows: number, needs: LayoutNeeds, focus: PaneId): Layout {
+/**
+ * Where each pane goes. The identities table comes first and takes the rows it needs (64
+ * identities at 80x24 scroll inside it); the logs get what is left (at least 3 lines) and, from
+ * SPLIT_COLUMNS on, a column of their own; the hardware pane shrinks to one summary row on short
+ * terminals. `zoom` gives the focused pane the whole body.
+ */
+export function computeLayout(columns: number, rows: number, needs: LayoutNeeds, focus: PaneId, zoom = false): Layout {
   const cols = Math.min(Math.max(columns, 20), 250);
   const height = Math.max(Math.min(rows, 70) - 1, 6);
   const bodyHeight = height - HEADER_ROWS - FOOTER_ROWS;
-  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-    return { mode: "single", height, bodyHeight, columns: [{ width: cols, panes: [{ id: focus, height: bodyHeight }] }] };
+  if (zoom || columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    return { mode: zoom && columns >= MIN_COLUMNS && rows >= MIN_ROWS ? "zoom" : "single", height, bodyHeight, columns: [{ width: cols, panes: [{ id: focus, height: bodyHeight }] }] };
   }
-  const table = (n: number, cap: number) => Math.max(3, Math.min(2 + n, cap));
+  const fleetWant = 2 + Math.max(1, needs.fleet);
   if (cols >= SPLIT_COLUMNS) {
-    const left = Math.floor(cols * 0.55);
-    const cap = Math.max(3, Math.floor(bodyHeight * 0.4));
-    let ids = table(needs.identities, cap);
-    let svc = table(needs.services, cap);
+    const left = Math.max(80, Math.min(Math.floor(cols * 0.5), 130));
     const hwWant = 1 + Math.max(1, needs.hardware);
-    let hw = Math.max(2, Math.min(hwWant, bodyHeight - ids - svc));
-    // Give spare rows back to the tables (they may have more rows than the cap).
-    let spare = bodyHeight - ids - svc - hw;
-    const growIds = Math.min(spare, Math.max(0, 2 + needs.identities - ids));
-    ids += growIds;
-    spare -= growIds;
-    const growSvc = Math.min(spare, Math.max(0, 2 + needs.services - svc));
-    svc += growSvc;
-    spare -= growSvc;
-    hw += spare;
+    const hw = Math.max(2, Math.min(hwWant, bodyHeight - Math.min(fleetWant, bodyHeight - 2)));
     return {
       mode: "full",
       height,
       bodyHeight,
       columns: [
-        { width: left - 1, panes: [{ id: "identities", height: ids }, { id: "services", height: svc }, { id: "hardware", height: hw }] },
+        { width: left, panes: [{ id: "identities", height: bodyHeight - hw }, { id: "hardware", height: hw }] },
         { width: 1, panes: [] },
-        { width: cols - left, panes: [{ id: "logs", height: bodyHeight }] },
+        { width: cols - left - 1, panes: [{ id: "logs", height: bodyHeight }] },
       ],
     };
   }
-  const cap = Math.max(3, Math.floor(bodyHeight * 0.3));
-  let ids = table(needs.identities, cap);
-  let svc = table(needs.services, cap);
-  const hw = bodyHeight < 30 ? 2 : Math.min(1 + Math.max(1, needs.hardware), 9);
-  let logs = bodyHeight - ids - svc - hw;
-  while (logs < 4 && (ids > 3 || svc > 3)) {
-    if (ids >= svc && ids > 3) ids--;
-    else svc--;
-    logs++;
-  }
+  const hw = bodyHeight < 30 ? 1 : Math.min(1 + Math.max(1, needs.hardware), 9);
+  const fleet = Math.max(3, Math.min(fleetWant, bodyHeight - hw - MIN_LOGS));
+  const logs = bodyHeight - hw - fleet;
   return {
     mode: "full",
     height,
@@ -84,8 +71,7 @@ export function computeLayout(columns: number, rows: number, needs: LayoutNeeds,
       {
         width: cols,
         panes: [
-          { id: "identities", height: ids },
-          { id: "services", height: svc },
+          { id: "identities", height: fleet },
           { id: "logs", height: logs },
           { id: "hardware", height: hw },
         ],

@@ -18,6 +18,7 @@ export interface RunConsoleOptions {
   altScreen?: boolean;
   notice?: string; // first status-line message, e.g. that the daemon was just started
   reattach?: string; // the command that reattaches, said when the console closes (default `postdeck`)
+  startDaemon?: () => Promise<string>; // starts a detached daemon, says which (palette: "start the daemon")
   maxFps?: number; // daemon state changes rendered per second at most (default 4); log floods 2/s; keys at once
 }
 
@@ -58,6 +59,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       }}
       store={{ maxFps: opts.maxFps ?? 4, budget }}
       notice={opts.notice}
+      startDaemon={opts.startDaemon}
     />,
     {
       stdout,

@@ -72,7 +72,9 @@ describe("palette, keys, layout, log text", () => {
     expect(fuzzyFilter("zzz", items, (x) => x)).toEqual([]);
   });
   it("every key resolves to one action per pane; keys shown in help exist", () => {
-    expect(resolveKey("/", "services")).toBe("filter");
+    expect(resolveKey("/", "identities")).toBe("filter");
+    expect(resolveKey("o", "identities")).toBe("sort");
+    expect(resolveKey("z", "logs")).toBe("zoom");
     expect(resolveKey("/", "logs")).toBe("search");
     expect(resolveKey("s", "hardware")).toBeNull();
     expect(resolveKey("S", "hardware")).toBe("start-all");
@@ -80,7 +82,7 @@ describe("palette, keys, layout, log text", () => {
     for (const b of BINDINGS) expect(b.label.length).toBeGreaterThan(0);
   });
   it("computes a single-pane layout below 80x24 and fills the body exactly otherwise", () => {
-    const needs = { identities: 4, services: 4, hardware: 5 };
+    const needs = { fleet: 4, hardware: 5 };
     expect(computeLayout(79, 40, needs, "logs").mode).toBe("single");
     expect(computeLayout(120, 23, needs, "logs").mode).toBe("single");
     for (const [c, r] of [[80, 24], [120, 40], [200, 60], [250, 70]] as const) {
@@ -89,6 +91,16 @@ describe("palette, keys, layout, log text", () => {
       for (const column of l.columns) if (column.panes.length) expect(column.panes.reduce((n, p) => n + p.height, 0)).toBe(l.bodyHeight);
       expect(l.columns.reduce((n, x) => n + x.width, 0)).toBe(c);
     }
+  });
+  it("at 80x24 the identities table shows 12 of 16 rows and more of 64; z gives one pane the whole body", () => {
+    const at80 = (n: number) => computeLayout(80, 24, { fleet: n, hardware: 5 }, "identities").columns[0]!.panes.find((p) => p.id === "identities")!.height - 2;
+    expect(at80(16)).toBeGreaterThanOrEqual(12);
+    expect(at80(64)).toBeGreaterThanOrEqual(12);
+    const z = computeLayout(80, 24, { fleet: 16, hardware: 5 }, "logs", true);
+    expect(z.mode).toBe("zoom");
+    expect(z.columns).toEqual([{ width: 80, panes: [{ id: "logs", height: z.bodyHeight }] }]);
+    const wide = computeLayout(200, 60, { fleet: 16, hardware: 5 }, "identities");
+    expect(wide.columns.map((c) => c.panes.map((p) => p.id))).toEqual([["identities", "hardware"], [], ["logs"]]);
   });
   it("shortens known log prefixes to the time", () => {
     const at = 0;

@@ -24,9 +24,7 @@ async function setup(opts: { columns?: number; rows?: number; snapshot?: (s: Sna
   const snapshot = opts.snapshot ? opts.snapshot(fx.snapshot) : fx.snapshot;
   const client = new FakeClient(snapshot);
   const app = renderApp(client, { now: fx.now, columns: opts.columns ?? 120, rows: opts.rows ?? 40 });
-  await app.waitFor((f) => f.includes("post4.key") && f.includes("▶ Services"), "console");
-  await app.press(KEYS.shiftTab);
-  await app.waitFor((f) => f.includes("▶ Identities"), "identities focused");
+  await app.waitFor((f) => f.includes("post4 ") && f.includes("▶ Identities"), "console, identities focused");
   return { client, app, now: fx.now };
 }
 

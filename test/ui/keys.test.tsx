@@ -10,14 +10,14 @@ import { closingMessage } from "../../src/ui/run-console.js";
 afterEach(() => cleanup());
 
 /** The table row whose first cell is `name`. */
-const row = (frame: string, name: string) => frame.split("\n").find((l) => new RegExp(`^[› ]${name}\\s`).test(l)) ?? "";
+const row = (frame: string, name: string) => frame.split("\n").find((l) => new RegExp(`^[›↑↓ ] *(!\\d+)? +${name}\\s`).test(l)) ?? "";
 const selected = (frame: string, name: string) => row(frame, name).startsWith("›");
 
 async function setup(columns = 120, rows = 40) {
   const { now, snapshot } = loadFixture();
   const client = new FakeClient(snapshot);
   const app = renderApp(client, { now, columns, rows });
-  await app.waitFor((f) => f.includes("post4 ") && f.includes("▶ Services"), "services pane");
+  await app.waitFor((f) => f.includes("post4 ") && f.includes("▶ Identities"), "identities table");
   return { client, app, snapshot };
 }
 
@@ -60,7 +60,7 @@ describe("moving and focus", () => {
     const { app } = await setup();
     await app.press("o"); // name -> state: failed/backoff first
     let f = await app.waitFor((f) => f.includes("sort state"), "sorted by state");
-    const order = f.split("\n").filter((l) => /^[› ]post\d\s/.test(l)).map((l) => l.slice(1, 6));
+    const order = f.split("\n").map((l) => /^[›↑↓ ] *(?:!\d+)? +(post\d)\s/.exec(l)?.[1]).filter(Boolean);
     expect(order[0]).toBe("post3");
     await app.press("/", "p", "o", "s", "t", "4", KEYS.enter);
     f = await app.waitFor((f) => f.includes('filter "post4"'), "filtered");
@@ -122,7 +122,10 @@ describe("service actions go through the daemon", () => {
     await app.press("X");
     const f = await app.waitFor((f) => f.includes("Confirm stop"));
     expect(f).toContain("post1 is proving");
-    await app.press(KEYS.enter);
+    await app.press(KEYS.enter); // Enter alone does not confirm a destructive action
+    await app.waitFor((f) => f.includes("Enter alone does not confirm"), "hint that y confirms");
+    expect(client.actionCalls()).toHaveLength(1);
+    await app.press("y");
     const calls = await waitCalls(client, 2);
     expect(calls).toEqual([
       { route: "start", body: { names: [], all: true, force: false } },
@@ -136,9 +139,9 @@ describe("service actions go through the daemon", () => {
     const identities = snapshot.identities.map((i) => (i.keyFile === "post2.key" ? { ...i, postState: "PROVING" as const } : i));
     const client = new FakeClient({ ...snapshot, identities });
     const app = renderApp(client, { now, columns: 120, rows: 40 });
-    await app.waitFor((f) => f.includes("post4.key"));
-    await app.press(KEYS.shiftTab, "j");
-    await app.waitFor((f) => f.includes("▶ Identities") && /^› +post2\.key/m.test(f), "post2.key selected");
+    await app.waitFor((f) => f.includes("post4 "));
+    await app.press("j");
+    await app.waitFor((f) => f.includes("▶ Identities") && /^› +post2 /m.test(f), "post2 selected");
     await app.press("x");
     const f = await app.waitFor((f) => f.includes("Confirm stop"));
     expect(f).toContain("post2's identity post2.key is PROVING in the node");
@@ -166,8 +169,8 @@ describe("service actions go through the daemon", () => {
     await app.waitFor((f) => f.includes("▶ Hardware"));
     await app.press("s");
     await app.waitFor((f) => f.includes('s: "start selected service" does not apply in Hardware'), "hint");
-    await app.press("z");
-    await app.waitFor((f) => f.includes("key z does nothing here"), "unknown key");
+    await app.press("Z");
+    await app.waitFor((f) => f.includes("key Z does nothing here"), "unknown key");
     expect(client.actionCalls()).toEqual([]);
   });
 });
@@ -175,8 +178,8 @@ describe("service actions go through the daemon", () => {
 describe("overlays", () => {
   it("Enter opens a detail view with the full node id and the findings' fixes; Esc goes back", async () => {
     const { app } = await setup(120, 50);
-    await app.press(KEYS.shiftTab, "j", "j"); // post3.key
-    await app.waitFor((f) => /^›\s*!1\s+post3\.key/m.test(f), "post3.key selected");
+    await app.press("j", "j"); // post3.key
+    await app.waitFor((f) => /^›\s*!1\s+post3 /m.test(f), "post3 selected");
     await app.press(KEYS.enter);
     const f = await app.waitFor((f) => f.includes("Identity post3.key"), "detail");
     expect(f).toContain("3".repeat(64));
@@ -186,17 +189,17 @@ describe("overlays", () => {
     await app.waitFor((f) => f.includes("▶ Identities"), "back");
   });
 
-  it("Enter on a service shows why it is not running, its command and log file", async () => {
-    const { app } = await setup(120, 50);
+  it("Enter on a row shows the identity and its service: why it is not running, its command and log file", async () => {
+    const { app } = await setup(120, 70);
     await app.press("j", "j"); // post3, in backoff
     await app.waitFor((f) => selected(f, "post3"));
     await app.press(KEYS.enter);
-    const f = await app.waitFor((f) => f.includes("Service post3"), "service detail");
+    const f = await app.waitFor((f) => f.includes("Identity post3.key") && f.includes("log file"), "identity and service detail");
     expect(f).toContain("exited with code 1: could not connect to the node");
     expect(f).toContain("/srv/postdeck/state/logs/post3.log");
     expect(f).toMatch(/command\s+\/opt\/spacemesh\/service --dir \/data\/post3/);
     await app.press(KEYS.esc);
-    await app.waitFor((f) => f.includes("▶ Services"));
+    await app.waitFor((f) => f.includes("▶ Identities"));
   });
 
   it("! lists every finding, errors first, with what to do", async () => {
@@ -240,7 +243,7 @@ describe("overlays", () => {
       snapshot.node.supervised = supervised ? { state: "running", pid: 4100, restarts: 0 } : null;
       const client = new FakeClient(snapshot);
       const app = renderApp(client, { now, columns: 120, rows: 40 });
-      await app.waitFor((f) => f.includes("▶ Services"), "services pane");
+      await app.waitFor((f) => f.includes("▶ Identities"), "identities table");
       await app.press(":", ..."restart the node".split(""), KEYS.enter);
       if (supervised) expect((await waitCalls(client, 1))[0]).toEqual({ route: "restart", body: { names: ["node"], all: false, force: false } });
       else {

@@ -20,17 +20,17 @@ function expectFits(frame: string, columns: number, rows: number) {
   expect(lines.length).toBeLessThanOrEqual(rows);
   for (const l of lines) expect(displayWidth(l), `line too wide: ${l}`).toBeLessThanOrEqual(columns);
 }
-const paneTitles = (f: string) => ["Identities", "Services", "Logs", "Hardware"].filter((t) => new RegExp(`^[▶ ] ${t} ·|^[▶ ] ${t} ─`, "m").test(f));
+const paneTitles = (f: string) => ["Identities", "Logs", "Hardware"].filter((t) => new RegExp(`^[▶ ] ${t} ·|^[▶ ] ${t} ─`, "m").test(f));
 
 describe("layout", () => {
-  it("80x24: all four panes, no line longer than 80 columns, at most 24 lines", async () => {
+  it("80x24: all three panes, no line longer than 80 columns, at most 24 lines", async () => {
     const { now, snapshot } = loadFixture();
     const client = new FakeClient(snapshot, { post1: logLines("post1", 100, now) });
     const app = renderApp(client, { now, columns: 80, rows: 24 });
     const f = await app.waitFor((f) => f.includes("post1 line 100") && f.includes("Hardware"), "full layout");
     expectFits(f, 80, 24);
-    expect(paneTitles(f)).toEqual(["Identities", "Services", "Logs", "Hardware"]);
-    expect(f).toContain("Proving pass 1 37%"); // the operator status is not cut at 80 columns
+    expect(paneTitles(f)).toEqual(["Identities", "Logs", "Hardware"]);
+    expect(f).toContain("p1 37%"); // the proving status is not cut at 80 columns
     // overlays fit too
     await app.press("?");
     expectFits(await app.waitFor((f) => f.includes("Help: every key")), 80, 24);
@@ -42,17 +42,17 @@ describe("layout", () => {
     const { now, snapshot } = loadFixture();
     const app = renderApp(new FakeClient(snapshot), { now, columns: 100, rows: 30 });
     let f = await app.waitFor((f) => f.includes("post4 "), "services");
-    expect(paneTitles(f)).toHaveLength(4);
+    expect(paneTitles(f)).toHaveLength(3);
     setSize(app.stdout, 60, 30);
     f = await app.waitFor((f) => paneTitles(f).length === 1, "single pane");
-    expect(paneTitles(f)).toEqual(["Services"]);
+    expect(paneTitles(f)).toEqual(["Identities"]);
     expectFits(f, 60, 30);
-    expect(f).toContain("[2/4]");
+    expect(f).toContain("[1/3]");
     await app.press(KEYS.tab);
     f = await app.waitFor((f) => paneTitles(f)[0] === "Logs", "logs alone");
     expectFits(f, 60, 30);
     setSize(app.stdout, 100, 30);
-    f = await app.waitFor((f) => paneTitles(f).length === 4, "four panes again");
+    f = await app.waitFor((f) => paneTitles(f).length === 3, "three panes again");
     expectFits(f, 100, 30);
     expect(f).toContain("▶ Logs"); // focus kept
   });

@@ -22,6 +22,13 @@ function history(now: number): Record<string, LogLine[]> {
 const logRow = (f: string, n: number, source = "post1") => f.split("\n").find((l) => new RegExp(`${source} line ${n}(\\D|$)`).test(l));
 const title = (f: string) => f.split("\n").find((l) => l.includes("Logs ·")) ?? "";
 
+/** Picks the n-th log source in the `f` picker: selection, all, node, post1, post2, ... */
+async function pickSource(app: { press: (...k: string[]) => Promise<void>; waitFor: (p: (f: string) => boolean, w?: string) => Promise<string> }, n: number) {
+  await app.press("f");
+  await app.waitFor((f) => f.includes("Log source"), "source picker");
+  await app.press("g", ...Array<string>(n).fill("j"), KEYS.enter);
+}
+
 async function setup(columns = 120, rows = 40) {
   const { now, snapshot } = loadFixture();
   const client = new FakeClient(snapshot, history(now));
@@ -90,25 +97,25 @@ describe("logs pane", () => {
     f = await app.waitFor((f) => title(f).includes("following") && logRow(f, 205) !== undefined, "following again");
   });
 
-  it("f switches source (all sources interleaved with a name prefix, the node, a service) and each keeps its lines", async () => {
+  it("f picks the source (all sources interleaved with a name prefix, the node, a service) and each keeps its lines", async () => {
     const { app, client, now } = await setup();
-    await app.press("f");
+    await pickSource(app, 1);
     let f = await app.waitFor((f) => title(f).includes("Logs · all ·"), "all");
     expect(f).toMatch(/^ post1 +WARN +09:40:00 post1 line 196$/m); // source prefix
     client.emit({ type: "log", data: logLines("post2", 1, now + 1000, 51) });
     f = await app.waitFor((f) => /^ post2 +\S+ +09:40:00 post2 line 51$/m.test(f), "interleaved live line");
-    await app.press("f");
+    await pickSource(app, 2);
     f = await app.waitFor((f) => title(f).includes("Logs · node ·"), "node");
     expect(logRow(f, 40, "node")).toBeDefined();
     expect(f).not.toMatch(/post1 line/);
-    await app.press("f", "f");
+    await pickSource(app, 4);
     f = await app.waitFor((f) => title(f).includes("Logs · post2 ·"), "post2");
     expect(logRow(f, 50, "post2")).toBeDefined();
-    await app.press("f", "f", "f"); // post3, post4, back to the selection
+    await pickSource(app, 0); // back to the selection
     f = await app.waitFor((f) => title(f).includes("post1 (follows selection)") && logRow(f, 200) !== undefined, "post1 kept");
   });
 
-  it("follows the service selected in the Services pane", async () => {
+  it("follows the service of the row selected in the Identities table", async () => {
     const { app } = await setup();
     await app.press(KEYS.shiftTab, "j");
     const f = await app.waitFor((f) => title(f).includes("post2 (follows selection)"), "post2 followed");

@@ -10,7 +10,7 @@ afterEach(() => cleanup());
 
 const rowOf = (frame: string, needle: string) => frame.split("\n").find((l) => l.includes(needle)) ?? "";
 /** The table row whose first cell is `name` (after the `›`/space marker). */
-const row = (frame: string, name: string) => frame.split("\n").find((l) => new RegExp(`^[› ]${name}\\s`).test(l)) ?? "";
+const row = (frame: string, name: string) => frame.split("\n").find((l) => new RegExp(`^[›↑↓ ] *(!\\d+)? +${name}\\s`).test(l)) ?? "";
 
 describe("console panes with injected data", () => {
   it("header shows the rig, the DEMO badge, node state and the daemon", async () => {
@@ -33,26 +33,37 @@ describe("console panes with injected data", () => {
     expect(f.split("\n")[0]).toMatch(/daemon ✖ disconnected: connect ENOENT \/run\/postdeck\.sock · retrying in 3s/);
   });
 
-  it("identities: a row per key file with id, size, registration, post state and a ! marker per finding", async () => {
-    const { now, snapshot } = loadFixture();
-    const app = renderApp(new FakeClient(snapshot), { now, columns: 140, rows: 40 });
-    const f = await app.waitFor((f) => f.includes("post4.key"));
-    expect(rowOf(f, "post1.key")).toMatch(/111111\s+4 SU 256G\s+✔ yes\s+PROVING/);
-    expect(rowOf(f, "post2.key")).toMatch(/222222.*✔ yes\s+IDLE/);
-    expect(rowOf(f, "post3.key")).toMatch(/!1\s+post3\.key.*↻ restart node/);
-    // the stopped service's warning concerns post4.key through its service name
-    expect(rowOf(f, "post4.key")).toMatch(/!1\s+post4\.key.*8 SU 512G/);
-    expect(f).toContain("! 2 to look at");
-  });
-
-  it("services: state as symbol and word, pid, restarts, CPU, RSS, operator status, last exit", async () => {
+  it("one row per identity with its service joined in: id, size, registration, node state, service state, proving, ! marker", async () => {
     const { now, snapshot } = loadFixture();
     const app = renderApp(new FakeClient(snapshot), { now, columns: 140, rows: 40 });
     const f = await app.waitFor((f) => f.includes("post4 "));
-    expect(row(f, "post1")).toMatch(/● running\s+4101\s+3h00m\s+0\s+188\s+2\.2G\s+Proving pass 1 37%/);
-    expect(row(f, "post2")).toMatch(/● running\s+4102.*Idle/);
-    expect(row(f, "post3")).toMatch(/↻ backoff 3s.*3.*exit 1/);
-    expect(row(f, "post4")).toMatch(/○ stopped.*SIGTERM/);
+    expect(row(f, "post1")).toMatch(/111111\s+256G\s+✔ yes\s+PROVING\s+● running\s+p1 37%\s+3h00m/);
+    expect(row(f, "post2")).toMatch(/222222.*✔ yes\s+IDLE\s+● running\s+idle/);
+    expect(row(f, "post3")).toMatch(/!1\s+post3\s.*↻ restart\s.*↻ backoff 3s/);
+    // the stopped service's warning concerns post4.key through its service name
+    expect(row(f, "post4")).toMatch(/!1\s+post4\s.*512G.*○ stopped/);
+    expect(f).toContain("Identities · 4 · 2 running · 1 failed · 1 proving");
+    expect(f).toContain("! 2 (press !)");
+  });
+
+  it("services without a key and keys without a service have rows too; natural order (post2 before post10)", async () => {
+    const { now, snapshot } = loadFixture();
+    const [a] = snapshot.services;
+    const services = [...snapshot.services.filter((s) => s.name !== "post4"), { ...a!, name: "post10", operator: { kind: "idle" as const } }];
+    const app = renderApp(new FakeClient({ ...snapshot, services }), { now, columns: 140, rows: 40 });
+    const f = await app.waitFor((f) => f.includes("post10"));
+    expect(row(f, "post4")).toContain("— none"); // its service is gone from the config
+    expect(row(f, "post10")).toContain("no key");
+    const names = f.split("\n").map((l) => /^[›↑↓ ] *(?:!\d+)? +(post\d+)\s/.exec(l)?.[1]).filter(Boolean);
+    expect(names).toEqual(["post1", "post2", "post3", "post4", "post10"]);
+  });
+
+  it("a failed service's reason shows at 80 columns, on a line under the table", async () => {
+    const { now, snapshot } = loadFixture();
+    const services = snapshot.services.map((s) => (s.name === "post3" ? { ...s, state: "failed" as const, reason: "exit 1 three times in a row: see its log" } : s));
+    const app = renderApp(new FakeClient({ ...snapshot, services }), { now, columns: 80, rows: 24 });
+    const f = await app.waitFor((f) => f.includes("post4 "));
+    expect(f).toContain("✖ post3: exit 1 three times in a row");
   });
 
   it("operator status reads DoneProving and unreachable", async () => {
@@ -63,8 +74,9 @@ describe("console panes with injected data", () => {
       { ...b!, operator: { kind: "unreachable" as const, error: "connection refused" } },
     ];
     const app = renderApp(new FakeClient({ ...snapshot, services }), { now, columns: 140, rows: 40 });
-    const f = await app.waitFor((f) => f.includes("DoneProving"));
-    expect(row(f, "post2")).toContain("unreachable");
+    const f = await app.waitFor((f) => f.includes("done"));
+    expect(row(f, "post1")).toContain("done");
+    expect(row(f, "post2")).toContain("unreach");
   });
 
   it("logs: follows the selected service with levels labelled", async () => {
@@ -81,7 +93,7 @@ describe("console panes with injected data", () => {
   it("hardware: CPU and load, memory, volume free/total and read throughput, providers, temperatures", async () => {
     const { now, snapshot } = loadFixture();
     const app = renderApp(new FakeClient(snapshot), { now, columns: 140, rows: 50 });
-    const f = await app.waitFor((f) => f.includes("PROV"));
+    const f = await app.waitFor((f) => f.includes(" PROV "));
     expect(rowOf(f, "CPU ")).toMatch(/63%.*16 cores · load 9\.50 8\.10 7\.70 · 64°C/);
     expect(rowOf(f, "MEM ")).toMatch(/24\.0G used of 64\.0G/);
     expect(rowOf(f, "/mnt/pos1 (sda)")).toMatch(/1\.1T free of 3\.6T · read\s+182 MB\/s/);
@@ -93,6 +105,7 @@ describe("console panes with injected data", () => {
     const app = renderApp(new FakeClient(null), { columns: 100, rows: 30 });
     const f = await app.waitFor((f) => f.includes("connecting"));
     expect(f).toContain("daemon ◌ connecting…");
-    expect(f).toContain("no services configured");
+    expect(f).toContain("connecting to the daemon…");
+    expect(f).not.toContain("no identities");
   });
 });

@@ -7,6 +7,7 @@ import React from "react";
 import { Box } from "ink";
 import { Line, type Segment } from "./Line.js";
 import { fit } from "../text-fit.js";
+import { windowStart } from "../fleet.js";
 
 export interface Column<T> {
   id: string;
@@ -28,6 +29,7 @@ export interface TableProps<T> {
   focused: boolean;
   empty: string;
   headerNote?: string;
+  stale?: boolean; // the daemon is gone: every figure dimmed, nothing coloured as if live
 }
 
 /** Widths for the columns that fit in `width` (1 cell for the marker, 1 between columns). */
@@ -58,11 +60,11 @@ export function layoutColumns<T>(columns: Column<T>[], width: number): { col: Co
   return shown.map((c, i) => ({ col: c, width: widths[i]! }));
 }
 
-export function Table<T>({ columns, rows, width, height, selected, focused, empty }: TableProps<T>): React.JSX.Element {
+export function Table<T>({ columns, rows, width, height, selected, focused, empty, stale = false }: TableProps<T>): React.JSX.Element {
   const laid = layoutColumns(columns, width);
   const visible = Math.max(0, height - 1);
   const sel = Math.min(Math.max(0, selected), Math.max(0, rows.length - 1));
-  const offset = Math.max(0, Math.min(sel - visible + 1, rows.length - visible));
+  const offset = windowStart(rows.length, visible, sel);
   const header: Segment[] = [{ text: " " }];
   laid.forEach(({ col, width: w }, i) => {
     if (i > 0) header.push({ text: " " });
@@ -79,7 +81,7 @@ export function Table<T>({ columns, rows, width, height, selected, focused, empt
       if (i > 0) segs.push({ text: " " });
       const c = col.cell(row);
       // The focused selection is one uniform inverse bar: coloured cells would turn into blocks.
-      const cell = isSel && focused ? { text: c.text, bold: c.bold } : c;
+      const cell = isSel && focused ? { text: c.text, bold: c.bold } : stale ? { text: c.text, tone: "muted" as const, dim: true } : c;
       segs.push({ ...cell, text: fit(c.text, w, col.align, col.cut) });
     });
     lines.push(<Line key={r} segs={segs} width={width} inverse={isSel && focused} />);

@@ -93,7 +93,8 @@ export function HardwarePane({ hardware, focused, width, height }: HardwarePaneP
     const full = hardwareLines(hardware).map((l) => [{ text: " " }, ...l]);
     content = full.length <= body ? full : [[{ text: " " }, ...hardwareSummary(hardware)]];
   }
-  const info: Segment[] = hardware ? [{ text: `sampled ${formatClock(hardware.sampledAt)}`, tone: "muted" }] : [];
+  // One row only (short terminals): the summary goes in the title row.
+  const info: Segment[] = !hardware ? [] : body <= 0 ? [{ text: hardwareSummary(hardware).map((s) => s.text).join("") }] : [{ text: `sampled ${formatClock(hardware.sampledAt)}`, tone: "muted" }];
   return (
     <PaneFrame title="Hardware" info={info} focused={focused} width={width} height={height}>
       <Box flexDirection="column">

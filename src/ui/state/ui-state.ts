@@ -1,7 +1,7 @@
 // The console's own state (what is focused, selected, typed, open), separate from the
 // daemon's data.
 import type { PaneId } from "../keymap.js";
-import type { SortSpec } from "../service-list.js";
+import type { FleetSort } from "../fleet.js";
 import type { StatusMessage } from "../components/Footer.js";
 import type { RouteKey } from "../../protocol/api.js";
 import type { Flow } from "../flows/flows.js";
@@ -10,6 +10,7 @@ export type Overlay =
   | { kind: "help"; scroll: number }
   | { kind: "findings"; scroll: number }
   | { kind: "palette"; query: string; index: number }
+  | { kind: "sources"; index: number } // the log source picker
   | { kind: "identity"; keyFile: string; scroll: number }
   | { kind: "service"; name: string; scroll: number }
   | {
@@ -23,7 +24,7 @@ export type Overlay =
     }
   | Flow; // the identity dialogs: add, import, retire, rename, rollback, cancel, results
 
-export type TextInput = { kind: "service-filter" | "log-search" | "log-filter"; text: string; before: string };
+export type TextInput = { kind: "fleet-filter" | "log-search" | "log-filter"; text: string; before: string };
 
 export interface LogUi {
   source: string; // "selection", "all", "node" or a service name
@@ -39,22 +40,22 @@ export interface UiState {
   focus: PaneId;
   overlay: Overlay | null;
   input: TextInput | null;
-  identityIndex: number;
-  serviceName: string | null; // selection by name survives sorting and updates
-  sort: SortSpec;
-  serviceFilter: string;
+  zoom: boolean; // the focused pane takes the whole body
+  row: string | null; // the selected fleet row's id: survives sorting, filtering and updates
+  sort: FleetSort;
+  filter: string; // the fleet table's `/` filter
   log: LogUi;
   status: StatusMessage | null;
 }
 
 export const initialUi: UiState = {
-  focus: "services",
+  focus: "identities",
   overlay: null,
   input: null,
-  identityIndex: 0,
-  serviceName: null,
+  zoom: false,
+  row: null,
   sort: { key: "name", desc: false },
-  serviceFilter: "",
+  filter: "",
   log: { source: "selection", anchor: null, anchorFor: null, wrap: false, filter: "", search: "", current: null },
   status: null,
 };

@@ -1,0 +1,156 @@
+// The main table: one row per identity with its post-service joined in (k9s/htop style), so a
+// fleet of 64 identities reads at 80x24. Services without a key and keys without a service
+// have rows too. A failed service's reason shows in the row when wide, else on a line under it.
+import React from "react";
+import type { Finding, TaskView } from "../../protocol/model.js";
+import { Table, type Column } from "../components/Table.js";
+import { PaneFrame } from "../components/PaneFrame.js";
+import { Line, type Segment } from "../components/Line.js";
+import { operatorShort, postStateLabel, serviceStateLabel, type Label } from "../../presentation/labels.js";
+import { formatBytesShort, formatDuration } from "../../presentation/units.js";
+import { attention, findingsFor } from "../findings.js";
+import { taskShort } from "../flows/task-progress.js";
+import { countsText, fleetCounts, positionText, type FleetRow, type FleetSort } from "../fleet.js";
+import { layoutColumns } from "../components/Table.js";
+
+export interface FleetPaneProps {
+  rows: FleetRow[]; // filtered and sorted
+  all: FleetRow[];
+  findings: Finding[];
+  sort: FleetSort;
+  filter: string;
+  selected: number;
+  focused: boolean;
+  width: number;
+  height: number;
+  now: number;
+  tasks?: TaskView[];
+  stale?: boolean;
+  connecting?: boolean;
+}
+
+const REG_SHORT: Record<string, Label> = {
+  yes: { text: "✔ yes", tone: "ok" },
+  "not-yet": { text: "… not yet", tone: "warn" },
+  "restart-needed": { text: "↻ restart", tone: "err" },
+  unknown: { text: "? unknown", tone: "muted" },
+};
+
+export function fleetColumns(findings: Finding[], now: number): Column<FleetRow>[] {
+  return [
+    {
+      id: "attention",
+      header: "!",
+      min: 2,
+      priority: 0,
+      cell: (r) => {
+        const a = r.identity ? attention(findingsFor(r.identity, findings)) : { count: 0, severity: null };
+        return a.count ? { text: `!${a.count}`, tone: a.severity === "error" ? "err" : "warn", bold: true } : { text: "" };
+      },
+    },
+    { id: "name", header: "NAME", min: 7, max: 12, priority: 0, cell: (r) => ({ text: r.name, bold: true }) },
+    {
+      id: "id",
+      header: "ID",
+      min: 6,
+      priority: 3,
+      cell: (r) => (!r.identity ? { text: "no key", tone: "warn" } : r.identity.shortId ? { text: r.identity.shortId } : { text: "✖ bad", tone: "err" }),
+    },
+    {
+      id: "size",
+      header: "SIZE",
+      min: 6,
+      align: "right",
+      priority: 2,
+      cell: (r) => {
+        const i = r.identity;
+        if (!i) return { text: "—", tone: "muted" };
+        if (i.initState === "initialising") return { text: "◐ init", tone: "warn" };
+        if (i.initState === "missing") return { text: "✖ none", tone: "err" };
+        return { text: formatBytesShort(i.sizeBytes) };
+      },
+    },
+    { id: "registered", header: "REGISTERED", min: 10, priority: 1, cell: (r) => (r.identity ? REG_SHORT[r.identity.registered]! : { text: "—", tone: "muted" }) },
+    { id: "post", header: "NODE", min: 7, priority: 2, cell: (r) => postStateLabel(r.identity?.postState ?? null) },
+    {
+      id: "service",
+      header: "SERVICE",
+      min: 10,
+      max: 13,
+      priority: 0,
+      cell: (r) => (r.service ? serviceStateLabel(r.service, now) : { text: "— none", tone: "warn" }),
+    },
+    { id: "proving", header: "PROVING", min: 7, max: 9, priority: 0, cell: (r) => (r.service ? operatorShort(r.service.operator) : { text: "—", tone: "muted" }) },
+    {
+      id: "uptime",
+      header: "UP",
+      min: 6,
+      align: "right",
+      priority: 4,
+      cell: (r) => {
+        const s = r.service;
+        if (!s || s.startedAt == null || s.state !== "running") return { text: "—", tone: "muted" };
+        const ms = now - s.startedAt;
+        return { text: ms < 60_000 ? "<1m" : formatDuration(ms) };
+      },
+    },
+    { id: "cpu", header: "CPU%", min: 5, align: "right", priority: 5, cell: (r) => ({ text: r.service?.cpuPercent != null ? r.service.cpuPercent.toFixed(0) : "—" }) },
+    { id: "rss", header: "RSS", min: 6, align: "right", priority: 5, cell: (r) => ({ text: formatBytesShort(r.service?.rssBytes) }) },
+    {
+      id: "restarts",
+      header: "RST",
+      min: 3,
+      align: "right",
+      priority: 5,
+      cell: (r) => ({ text: r.service ? String(r.service.restarts) : "—", tone: (r.service?.restarts ?? 0) > 0 ? "warn" : undefined }),
+    },
+    { id: "svcname", header: "SERVICE NAME", min: 12, max: 14, priority: 6, cell: (r) => ({ text: r.service && r.identity ? r.service.name : "" }) },
+    {
+      id: "reason",
+      header: "WHY",
+      min: 14,
+      max: 60,
+      priority: 7,
+      cell: (r) => ({ text: r.service?.reason ?? "", tone: r.service?.state === "failed" ? "err" : "muted" }),
+    },
+  ];
+}
+
+/** The one line under the table that says why a service failed when the WHY column does not fit. */
+export function reasonLine(rows: FleetRow[], selected: number): Segment[] | null {
+  const sel = rows[selected];
+  const pick = sel?.service?.reason && (sel.service.state === "failed" || sel.service.state === "backoff") ? sel : rows.find((r) => r.service?.state === "failed" && r.service.reason);
+  if (!pick?.service?.reason) return null;
+  return [
+    { text: " ✖ ", tone: "err", bold: true },
+    { text: `${pick.name}: `, bold: true },
+    { text: pick.service.reason, tone: "err" },
+  ];
+}
+
+export function FleetPane(p: FleetPaneProps): React.JSX.Element {
+  const columns = fleetColumns(p.findings, p.now);
+  const whyShown = layoutColumns(columns, p.width).some((c) => c.col.id === "reason");
+  const reason = whyShown ? null : reasonLine(p.rows, p.selected);
+  const tableHeight = p.height - 1 - (reason ? 1 : 0);
+  const counts = fleetCounts(p.all);
+  const info: Segment[] = [{ text: countsText(counts), tone: p.stale ? "muted" : undefined }];
+  if (p.rows.length > tableHeight - 1) info.push({ text: positionText(p.rows.length, tableHeight - 1, p.selected) });
+  if (p.filter) info.push({ text: `filter "${p.filter}" ${p.rows.length}/${p.all.length}`, tone: "info" });
+  info.push({ text: `sort ${p.sort.key}${p.sort.desc ? " ↑" : ""}`, tone: "muted" });
+  for (const t of (p.tasks ?? []).filter((x) => x.state === "running")) info.push({ text: taskShort(t), tone: "info", bold: true });
+  const loud = attention(p.findings);
+  if (loud.count) info.push({ text: `! ${loud.count} (press !)`, tone: loud.severity === "error" ? "err" : "warn", bold: true });
+  if (p.stale) info.unshift({ text: "STALE", tone: "err", bold: true, inverse: true });
+  const empty = p.connecting
+    ? "connecting to the daemon…"
+    : p.filter
+      ? `nothing matches "${p.filter}" (Esc clears)`
+      : "no identities and no services yet: a adds an identity, i imports one";
+  return (
+    <PaneFrame title="Identities" info={info} focused={p.focused} width={p.width} height={p.height}>
+      <Table columns={columns} rows={p.rows} width={p.width} height={tableHeight} selected={p.selected} focused={p.focused} empty={empty} stale={p.stale} />
+      {reason ? <Line segs={reason} width={p.width} /> : null}
+    </PaneFrame>
+  );
+}
