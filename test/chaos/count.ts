@@ -36,3 +36,13 @@ export function bytesIn(dir: string, prefix = ""): number {
   }
   return n;
 }
+
+/** Bytes a process has written so far (/proc/<pid>/io wchar), 0 once it is gone. */
+export function bytesWritten(pid: number): number {
+  try {
+    const m = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -51,6 +51,9 @@ export class FileFollower {
   /** Bytes known to be there but not read (lost to a truncation), reported with the next lines. */
   private unreadBytes = 0;
   private lastSize = 0;
+  /** The source outran the last read: inotify is off (one event per write) and polls come every notifyMinMs. */
+  private outrun = false;
+  private outrunTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly file: string,
@@ -78,6 +81,7 @@ export class FileFollower {
 
   /** Watches the current file (inotify) so appends are read at once; polling covers everything else. */
   private rewatch(): void {
+    if (this.outrun) return; // polled every notifyMinMs meanwhile (setOutrun)
     this.unwatch();
     if (this.closed) return;
     try {
@@ -93,6 +97,31 @@ export class FileFollower {
     this.watcher = null;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     this.notifyTimer = null;
+    if (this.outrunTimer) clearTimeout(this.outrunTimer);
+    this.outrunTimer = null;
+  }
+
+  /**
+   * A source that writes faster than we read fires inotify for every write: while it does, the
+   * watch is closed and a poll comes every notifyMinMs instead; the watch is back once we caught up.
+   */
+  private setOutrun(outrun: boolean): void {
+    if (outrun === this.outrun) return;
+    this.outrun = outrun;
+    if (outrun) {
+      this.unwatch();
+      const every = this.o.notifyMinMs ?? 250;
+      const tick = () => {
+        this.outrunTimer = setTimeout(() => {
+          this.outrunTimer = null;
+          void this.poll().then(() => {
+            if (this.outrun && !this.closed && !this.outrunTimer) tick();
+          });
+        }, every);
+        this.outrunTimer.unref?.();
+      };
+      tick();
+    } else this.rewatch();
   }
 
   /**
@@ -185,7 +214,9 @@ export class FileFollower {
     }
     this.lastSize = size;
     const budget = this.o.maxReadBytes ?? MAX_READ_BYTES;
-    if (size - this.offset > budget) {
+    const outrun = size - this.offset > budget;
+    this.setOutrun(outrun);
+    if (outrun) {
       // the source outruns us: skip to its last `budget` bytes, from a line start
       this.unreadBytes += size - budget - this.offset + this.partial.length;
       this.partial = Buffer.alloc(0);

@@ -1,10 +1,11 @@
 // Keeps each log file postdeck's children write to within its bound, whatever the rate: a file is
-// checked when it grows (inotify) and, while it keeps growing, every `hotMs`; once over maxBytes it
+// checked every `quietMs` and, while it keeps growing, every `hotMs` (polling, not inotify: a
+// flooding child makes one inotify event per write, hundreds of thousands a second); once over maxBytes it
 // is rotated (a bounded tail copied, see rotation.ts). A file that refills within `minRotateMs` of
 // its last rotation (a flood) is truncated without a copy, and the bytes cut are said on the next
 // rotated file's first line. So the files of one log stay near (keep + 1) × maxBytes plus what the
 // child writes in about `hotMs`, and the daemon never copies more than one maxBytes per `minRotateMs`.
-import { promises as fs, watch, type FSWatcher } from "node:fs";
+import { statSync, truncateSync } from "node:fs";
 import { rotateCopyTruncate } from "./rotation.js";
 
 export interface SizeGuardOptions {
@@ -12,7 +13,7 @@ export interface SizeGuardOptions {
   keep: number;
   /** Check interval while a file is growing (default 10 ms). */
   hotMs?: number;
-  /** Check interval of a quiet file (default 1000 ms). */
+  /** Check interval of a quiet file (default 200 ms). */
   quietMs?: number;
   /** At most one copying rotation per file per this many ms (default 1000 ms). */
   minRotateMs?: number;
@@ -24,14 +25,11 @@ export interface SizeGuardOptions {
 
 interface Watched {
   file: string;
-  watcher: FSWatcher | null;
   timer: NodeJS.Timeout | null;
   lastSize: number;
   lastRotation: number;
   /** Bytes truncated without a copy since the last rotation. */
   cut: number;
-  busy: boolean;
-  hot: boolean;
 }
 
 export class LogSizeGuard {
@@ -56,7 +54,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, watcher: null, timer: null, lastSize: 0, lastRotation: -Infinity, cut: 0, busy: false, hot: false };
+    const w: Watched = { file, timer: null, lastSize: 0, lastRotation: -Infinity, cut: 0 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -65,27 +63,7 @@ export class LogSizeGuard {
     const w = this.files.get(file);
     if (!w) return;
     this.files.delete(file);
-    w.watcher?.close();
     if (w.timer) clearTimeout(w.timer);
-  }
-
-  private watch(w: Watched): void {
-    if (w.watcher || this.closed) return;
-    try {
-      w.watcher = watch(w.file, { persistent: false }, () => {
-        // a write: check soon unless a check is already due soon
-        if (!w.hot) {
-          w.hot = true;
-          this.schedule(w, 0);
-        }
-      });
-      w.watcher.on("error", () => {
-        w.watcher?.close();
-        w.watcher = null;
-      });
-    } catch {
-      w.watcher = null; // not there yet: polling notices it
-    }
   }
 
   private schedule(w: Watched, ms: number): void {
@@ -93,19 +71,21 @@ export class LogSizeGuard {
     if (w.timer) clearTimeout(w.timer);
     w.timer = setTimeout(() => {
       w.timer = null;
-      void this.check(w);
+      this.check(w);
     }, ms);
     w.timer.unref();
   }
 
-  /** One check of one file (also used by tests). */
-  async check(w: Watched): Promise<void> {
-    if (w.busy) return;
-    w.busy = true;
+  /** One check of one file; synchronous (see rotation.ts): nothing queues in front of it. */
+  check(w: Watched): void {
     let grew = false;
     try {
-      this.watch(w);
-      const size = await fs.stat(w.file).then((s) => s.size, () => -1);
+      let size = -1;
+      try {
+        size = statSync(w.file).size;
+      } catch {
+        /* not there yet */
+      }
       grew = size > w.lastSize;
       w.lastSize = Math.max(0, size);
       if (size > this.o.maxBytes) {
@@ -114,11 +94,11 @@ export class LogSizeGuard {
           w.lastRotation = t;
           const cutBefore = w.cut;
           w.cut = 0;
-          const cut = cutBefore + (await rotateCopyTruncate(w.file, this.o.keep, this.o.maxBytes, cutBefore));
+          const cut = cutBefore + rotateCopyTruncate(w.file, this.o.keep, this.o.maxBytes, cutBefore);
           if (cutBefore > 0) this.o.onCut?.(w.file, cut);
         } else {
           // refilled within minRotateMs: a flood; cap it without copying, say so at the next rotation
-          await fs.truncate(w.file, 0);
+          truncateSync(w.file, 0);
           w.cut += size;
         }
         w.lastSize = 0;
@@ -126,16 +106,13 @@ export class LogSizeGuard {
       }
     } catch (err) {
       this.o.onError?.(w.file, err as Error);
-    } finally {
-      w.busy = false;
     }
-    w.hot = grew;
-    this.schedule(w, grew ? (this.o.hotMs ?? 10) : (this.o.quietMs ?? 1000));
+    this.schedule(w, grew ? (this.o.hotMs ?? 10) : (this.o.quietMs ?? 200));
   }
 
   /** Checks every file now (tests). */
-  async checkAll(): Promise<void> {
-    await Promise.all([...this.files.values()].map((w) => this.check(w)));
+  checkAll(): void {
+    for (const w of this.files.values()) this.check(w);
   }
 
   close(): void {

@@ -34,7 +34,7 @@ export interface SupervisorOptions {
   now?: () => number;
   random?: () => number;
   envPath?: string;
-  /** Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (a growing one: every 10 ms). */
+  /** Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (at most every 200 ms; a growing one: every 10 ms). */
   intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; rotate: number }>;
   operatorTimeoutMs?: number;
 }
@@ -236,7 +236,7 @@ export class Supervisor extends EventEmitter {
     this.guard = new LogSizeGuard({
       maxBytes,
       keep,
-      quietMs: this.iv.rotate,
+      quietMs: Math.min(this.iv.rotate, 200),
       onError: (file, err) => this.emit("warning", `cannot rotate ${file}: ${err.message}`),
       onCut: (file, bytes) => this.emit("warning", `${path.basename(file)}: ${(bytes / (1 << 20)).toFixed(1)} MiB of log cut (written faster than ${keep + 1} × logs.maxBytes can keep); see its first rotated file`),
     });
