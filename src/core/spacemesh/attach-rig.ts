@@ -2,6 +2,7 @@
 // ingestServiceLog), the supervisor's service views and supervised node in, and the monitor's node /
 // identities / findings out as rig events and snapshot parts. Returns a function that unwires.
 import type { Rig } from "../rig.js";
+import type { ServiceView } from "../../protocol/model.js";
 import { NODE_SOURCE } from "../supervisor/supervisor.js";
 import type { NodeMonitor } from "./node-monitor.js";
 import { urgentServices } from "../supervisor/operator-status.js";
@@ -11,7 +12,14 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
     if (source === NODE_SOURCE) monitor.ingestNodeLog(lines);
     else monitor.ingestServiceLog(source, lines);
   });
-  const pushServices = (): void => {
+  // a new CPU%/RSS sample changes nothing the monitor reads: no recompute for it
+  const seen = new Map<string, string>();
+  const pushServices = (changed?: ServiceView): void => {
+    if (changed) {
+      const key = JSON.stringify({ ...changed, cpuPercent: null, rssBytes: null });
+      if (seen.get(changed.name) === key) return;
+      seen.set(changed.name, key);
+    }
     const views = rig.supervisor.views();
     monitor.setServices(views, views.map((v) => ({ name: v.name, dir: v.dir, operatorAddress: v.operatorAddress })));
   };
