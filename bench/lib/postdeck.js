@@ -1,14 +1,15 @@
 // postdeck's daemon as a bench supervisor: a throw-away rig (identities, PoS dirs with valid
-// metadata, postdeck.yaml whose services run the bench child), started with `postdeck daemon
-// start` (detached, as users start it) and stopped with `postdeck daemon stop --stop-services`.
-import { execFile, spawnSync } from "node:child_process";
+// metadata, postdeck.yaml whose services run the bench child), started detached with the command
+// line `postdeck daemon start` uses and stopped with `postdeck daemon stop --stop-services`.
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { POSTDECK_BIN } from "./children.js";
 import { findMarked, isAlive, killMarked, sleep, waitFor } from "./proc.js";
 import { withRotated } from "./captured.js";
 import { startSimNode } from "./sim-node.js";
+import { DaemonProbe } from "./probe.js";
 
 /** A key in <dataFolder>/identities/<keyName> and a PoS dir whose metadata names it (what the supervisor checks). */
 export function identity(dataFolder, posDir, keyName) {
@@ -66,6 +67,13 @@ export class PostdeckSupervisor {
     this.config = config;
     this.writeConfig();
     this.pid = null;
+    /** o.probe: { cpu, heap } — the daemon runs with bench/lib/daemon-probe.cjs (event-loop delay, profiles) in <root>/probe. */
+    this.probe = o.probe ? new DaemonProbe(path.join(root, "probe"), o.probe) : null;
+  }
+
+  /** The event-loop delay since the last report (and a CPU profile / heap snapshot when asked): see daemon-probe.cjs. */
+  async probeReport() {
+    return this.probe && this.pid ? this.probe.report(this.pid) : null;
   }
 
   writeConfig() {
@@ -83,15 +91,15 @@ export class PostdeckSupervisor {
   /** The CLI without blocking the event loop (the daemon is our child: it must be reaped while we wait). */
   cliAsync(args, o = {}) {
     return new Promise((resolve) => {
-      execFile(process.execPath, [POSTDECK_BIN, "--config", this.configPath, ...args], { env: postdeckEnv(), encoding: "utf8", timeout: o.timeoutMs ?? 120_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [POSTDECK_BIN, "--config", this.configPath, ...args], { env: postdeckEnv(o.env), encoding: "utf8", timeout: o.timeoutMs ?? 120_000 }, (err, stdout, stderr) =>
         resolve({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
       );
     });
   }
 
   /**
-   * Starts the daemon as users do (`postdeck daemon start`: detached, with the CLI's Node flags),
-   * reads its pid from <stateDir>/daemon.pid, and waits for the children unless o.waitChildren is false.
+   * Starts the daemon as `postdeck daemon start` does (detached, the same Node flags), waits until
+   * `status` answers, then for the children unless o.waitChildren is false.
    */
   async start(o = {}) {
     mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
@@ -100,9 +108,22 @@ export class PostdeckSupervisor {
       Object.assign(this.config, this.node.config);
       this.writeConfig();
     }
-    const r = await this.cliAsync(["daemon", "start"]);
-    if (r.status !== 0) throw new Error(`postdeck daemon start failed: ${r.stderr || r.stdout}`);
-    this.pid = Number(readFileSync(path.join(this.stateDir, "daemon.pid"), "utf8").trim());
+    // what `postdeck daemon start` runs (src/client/ensure-daemon.ts), started here so that a
+    // machine loaded by others gets more than the CLI's 20 s to see the daemon answer
+    const logFd = openSync(path.join(this.stateDir, "daemon.log"), "a", 0o600);
+    const child = spawn(process.execPath, ["--max-semi-space-size=2", POSTDECK_BIN, "daemon", "run", "--config", this.configPath], {
+      detached: true,
+      stdio: ["ignore", logFd, logFd],
+      env: postdeckEnv(this.probe ? this.probe.env : {}),
+      cwd: this.stateDir,
+    });
+    closeSync(logFd);
+    child.unref();
+    this.pid = child.pid;
+    await waitFor(async () => {
+      if (!isAlive(this.pid)) throw new Error(`postdeck's daemon exited at start; see ${path.join(this.stateDir, "daemon.log")}`);
+      return (await this.cliAsync(["status", "--json"], { timeoutMs: 20_000 })).status === 0;
+    }, "postdeck's daemon to answer", 180_000, 250);
     if (o.waitChildren !== false) await this.waitChildren();
   }
 

@@ -3,7 +3,7 @@
 // log to a file; postdeck's config then names the node's JSON config, the log file to follow, the
 // three gRPC listeners and a postcli (the simulated one) for the GPU/provider list.
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { POSTDECK_BIN } from "./children.js";
@@ -34,9 +34,20 @@ function canConnect(addr) {
  * waits for its public listener. Returns { config, stop } where config is the postdeck.yaml part:
  * { node: {...}, postcli: {...} }.
  */
-export async function startSimNode(root, dataFolder) {
+export async function startSimNode(root, dataFolder, o = {}) {
   const dir = path.join(root, "node");
   mkdirSync(dir, { recursive: true });
+  // A rig at rest: every identity already has its ATX (the node says IDLE, not PROVING for an
+  // initial proof its post-service never sends: the bench child is no post-service), and no cycle
+  // gap opens during a bench (`o.gapInS` seconds from now, default a day).
+  const ids = path.join(dataFolder, "identities");
+  const atxs = {};
+  for (const f of existsSync(ids) ? readdirSync(ids).filter((x) => x.endsWith(".key")) : []) {
+    const hex = readFileSync(path.join(ids, f), "utf8").trim();
+    atxs[hex.slice(-64)] = { epoch: 1, atx: "00".repeat(32) };
+  }
+  writeFileSync(path.join(dataFolder, "sim-node-state.json"), JSON.stringify({ atxs }));
+  const gapInS = o.gapInS ?? 86_400;
   const grpc = {
     public: `127.0.0.1:${await freePort()}`,
     private: `127.0.0.1:${await freePort()}`,
@@ -56,7 +67,8 @@ export async function startSimNode(root, dataFolder) {
   writeFileSync(postcli, `#!/bin/sh\nexec '${process.execPath}' '${POSTDECK_BIN}' sim postcli "$@"\n`, { mode: 0o755 });
   const logFile = path.join(dir, "node.log");
   const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, [POSTDECK_BIN, "sim", "node", "--data-folder", dataFolder, "--config", nodeConfig], {
+  const simArgs = ["--cycle-gap-every", String(Math.max(gapInS, 120)), "--first-cycle-gap", String(gapInS)];
+  const child = spawn(process.execPath, [POSTDECK_BIN, "sim", "node", "--data-folder", dataFolder, "--config", nodeConfig, ...simArgs], {
     stdio: ["ignore", fd, fd],
     detached: true,
   });

@@ -1,0 +1,46 @@
+// Loaded into postdeck's daemon by the bench (NODE_OPTIONS="--require bench/lib/daemon-probe.cjs",
+// BENCH_PROBE_DIR=DIR): measures the daemon from inside without changing it.
+//   - event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution);
+//   - with BENCH_PROBE_CPU=1, V8's CPU profiler (inspector session, 1 ms sampling);
+//   - with BENCH_PROBE_HEAP=1, a heap snapshot at each report.
+// On SIGUSR2 it writes DIR/eld-<pid>.json (the delay histogram since the last report: n, p50, p99,
+// max ms; process.memoryUsage() in MiB), DIR/cpu-<pid>-<n>.cpuprofile and DIR/heap-<pid>-<n>.heapsnapshot, then starts afresh.
+// Only the daemon (`daemon run`) is probed; other postdeck commands started with the same
+// environment are left alone.
+"use strict";
+const argv = process.argv;
+const dir = process.env.BENCH_PROBE_DIR;
+if (dir && argv.includes("daemon") && argv.includes("run")) {
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const { monitorEventLoopDelay } = require("node:perf_hooks");
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let session = null;
+  if (process.env.BENCH_PROBE_CPU === "1") {
+    const inspector = require("node:inspector");
+    session = new inspector.Session();
+    session.connect();
+    session.post("Profiler.enable", () => session.post("Profiler.setSamplingInterval", { interval: 1000 }, () => session.post("Profiler.start")));
+  }
+  let n = 0;
+  const ms = (ns) => Math.round(ns / 1e4) / 100;
+  process.on("SIGUSR2", () => {
+    n++;
+    const m = process.memoryUsage();
+    const mb = (b) => Math.round(b / 1e4 / 1.048576) / 100;
+    const mem = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+    const report = { pid: process.pid, n, at: Date.now(), samples: h.count, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), mem };
+    h.reset();
+    const tmp = path.join(dir, `.eld-${process.pid}.json`);
+    fs.writeFileSync(tmp, JSON.stringify(report));
+    fs.renameSync(tmp, path.join(dir, `eld-${process.pid}.json`));
+    if (session) {
+      session.post("Profiler.stop", (err, r) => {
+        if (!err) fs.writeFileSync(path.join(dir, `cpu-${process.pid}-${n}.cpuprofile`), JSON.stringify(r.profile));
+        session.post("Profiler.start");
+      });
+    }
+    if (process.env.BENCH_PROBE_HEAP === "1") require("node:v8").writeHeapSnapshot(path.join(dir, `heap-${process.pid}-${n}.heapsnapshot`));
+  });
+}

@@ -1,0 +1,45 @@
+// The bench's side of bench/lib/daemon-probe.cjs: the environment that loads it into postdeck's
+// daemon, and report(pid): SIGUSR2, then the event-loop delay it wrote (and profile file names).
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { sleep } from "./proc.js";
+
+const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), "daemon-probe.cjs");
+
+export class DaemonProbe {
+  constructor(dir, o = {}) {
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true });
+    this.env = {
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${PROBE}`.trim(),
+      BENCH_PROBE_DIR: dir,
+      BENCH_PROBE_CPU: o.cpu ? "1" : "",
+      BENCH_PROBE_HEAP: o.heap ? "1" : "",
+    };
+    this.n = 0;
+  }
+
+  /** { p50, p99, max, mean, samples } ms since the previous report (or the daemon's start), and the files written. */
+  async report(pid) {
+    const file = path.join(this.dir, `eld-${pid}.json`);
+    const want = ++this.n;
+    process.kill(pid, "SIGUSR2");
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (existsSync(file)) {
+        const r = JSON.parse(readFileSync(file, "utf8"));
+        if (r.n >= want) {
+          // the CPU profile and heap snapshot are written just after
+          const wanted = [this.env.BENCH_PROBE_CPU && `cpu-${pid}-${r.n}.cpuprofile`, this.env.BENCH_PROBE_HEAP && `heap-${pid}-${r.n}.heapsnapshot`].filter(Boolean);
+          while (!wanted.every((f) => existsSync(path.join(this.dir, f))) && Date.now() < deadline) await sleep(100);
+          await sleep(200);
+          const files = readdirSync(this.dir).filter((f) => f.includes(`-${pid}-${r.n}.`)).map((f) => path.join(this.dir, f));
+          return { ...r, files };
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`the daemon (pid ${pid}) wrote no probe report within 60 s (is bench/lib/daemon-probe.cjs loaded?)`);
+      await sleep(50);
+    }
+  }
+}

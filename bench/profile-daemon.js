@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Where postdeck's daemon spends its time: N services (idle, or writing logs) and a simulated node,
+// the daemon run with bench/lib/daemon-probe.cjs (V8's CPU profiler in-process, event-loop delay,
+// heap snapshots on request). Prints CPU and RSS over the window, the event-loop delay at start and
+// in the window, and the functions with the most self time (bench/console/cpuprofile.js).
+//
+//   npm run build && node bench/profile-daemon.js [--services 64] [--seconds 30] [--rate 0]
+//        [--pattern line|burst|chunk] [--no-node] [--heap] [--no-cpu] [--keep]
+// --rate 0: idle services. --heap: heap snapshots at the start and end of the window (DevTools).
+import path from "node:path";
+import { makeChildren } from "./lib/children.js";
+import { PostdeckSupervisor } from "./lib/postdeck.js";
+import { cpuSeconds, loadAvg, rssBytes, sleep } from "./lib/proc.js";
+import { freshDir, removeDir } from "./lib/supervisors.js";
+import { summarise } from "./console/cpuprofile.js";
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const flag = (name) => process.argv.includes(`--${name}`);
+const n = Number(arg("services", "64"));
+const seconds = Number(arg("seconds", "30"));
+const rate = Number(arg("rate", "0"));
+const pattern = arg("pattern", "line");
+const root = freshDir("prof");
+const childArgs = rate > 0 ? ["--rate", rate, "--seconds", seconds + 30, "--pattern", pattern] : ["--rate", 0, "--seconds", 0, "--then", "idle"];
+const { children } = makeChildren(root, "pf", n, childArgs);
+const sup = new PostdeckSupervisor(root, children, { node: !flag("no-node"), probe: { cpu: !flag("no-cpu"), heap: flag("heap") } });
+const log = (m) => process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+try {
+  log(`${n} services (${rate > 0 ? `${rate} lines/s, ${pattern}` : "idle"}), ${flag("no-node") ? "no node" : "simulated node"}; load ${loadAvg()}`);
+  await sup.start();
+  const atStart = await sup.probeReport(); // from the daemon's start until all children ran
+  log(`started: event-loop delay p50 ${atStart.p50} / p99 ${atStart.p99} / max ${atStart.max} ms (${atStart.samples} samples)`);
+  await sleep(5000);
+  await sup.probeReport(); // drop the settling seconds
+  const pid = sup.pid;
+  const c0 = cpuSeconds([pid]);
+  const t0 = Date.now();
+  let peak = 0;
+  const rssTimer = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 500);
+  await sleep(seconds * 1000);
+  const c1 = cpuSeconds([pid]);
+  clearInterval(rssTimer);
+  const wall = (Date.now() - t0) / 1000;
+  const w = await sup.probeReport();
+  log(`window ${wall.toFixed(1)} s: CPU ${(((c1.total - c0.total) / wall) * 100).toFixed(2)} % of a core (probe and profiler included), RSS ${(rssBytes(pid) / 2 ** 20).toFixed(1)} MB (peak ${(peak / 2 ** 20).toFixed(1)}); event-loop delay p50 ${w.p50} / p99 ${w.p99} / max ${w.max} ms; load ${loadAvg()}`);
+  log(`memory (MiB): ${JSON.stringify(w.mem)}`);
+  // what decides the operator polling (operator-status.ts urgentServices): PROVING identities, the gap
+  const st = await sup.cliAsync(["status", "--json"]);
+  if (st.status === 0) {
+    const snap = JSON.parse(st.stdout);
+    const { readClock } = await import("../dist/clock/epoch-clock.js");
+    const proving = (snap.identities ?? []).filter((i) => i.postState === "PROVING").length;
+    const gap = snap.node?.clock ? readClock(snap.node.clock, Date.now()).gapOpen : null;
+    const ops = {};
+    for (const s of snap.services ?? []) ops[s.operator.kind] = (ops[s.operator.kind] ?? 0) + 1;
+    log(`node: clock ${snap.node?.clock ? snap.node.clock.source : "unknown"}, gap open ${gap}; identities PROVING by the node: ${proving}; operator states ${JSON.stringify(ops)}`);
+  }
+  for (const f of w.files) {
+    if (f.endsWith(".cpuprofile")) console.log(summarise(f, Number(arg("top", "30"))) + "\n" + summarise(f, Number(arg("top", "30")), true));
+    else console.log(`wrote ${f}`);
+  }
+  if (flag("keep")) log(`kept ${path.join(root, "probe")}`);
+} finally {
+  await sup.stop().catch(() => undefined);
+  if (!flag("keep")) removeDir(root);
+}
