@@ -157,13 +157,14 @@ function knownKeysHint(p: PropertyKey[]): string {
   const top = p.filter((x) => typeof x === "string");
   const key = top.join(".");
   const lists: Record<string, string> = {
-    "": "one of rig, demo, stateDir, node, postcli, defaults, services, logs",
+    "": "one of rig, demo, stateDir, node, postcli, defaults, services, logs, proving",
     node: "one of dataFolder, config, log, grpc",
     "node.log": "one of file, command, cwd, env",
     "node.grpc": "one of public, private, post, tls",
     defaults: "one of binary, threads, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart, stopGraceS",
     services: "one of name, dir, operatorAddress, binary, threads, pinnedCores, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart",
     logs: "one of maxBytes, keep, ringLines",
+    proving: "one of mode, perDisk, maxConcurrent, memoryBudget, disks",
   };
   if (key.endsWith("restart")) return "one of policy, maxRestarts, initialDelayMs, maxDelayMs, resetAfterS";
   return lists[key] ?? "no such key (see README: Configuration)";
@@ -195,7 +196,7 @@ export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): Res
     maxRetries: s.maxRetries === undefined ? d.maxRetries : s.maxRetries,
     extraArgs: s.extraArgs ?? d.extraArgs,
     env: { ...d.env, ...(s.env ?? {}) },
-    autostart: s.autostart ?? d.autostart,
+    autostart: c.proving.mode === "on-demand" ? false : (s.autostart ?? d.autostart), // on-demand: the orchestrator starts them
     restart: RestartSchema.parse({ ...d.restart, ...(s.restart ?? {}) }),
     stopGraceS: d.stopGraceS,
   }));
@@ -228,6 +229,7 @@ export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): Res
     alerts: c.alerts,
     services,
     logs: c.logs,
+    proving: { ...c.proving, disks: Object.fromEntries(Object.entries(c.proving.disks).map(([disk, dirs]) => [disk, dirs.map(abs)])) },
   };
 }
 

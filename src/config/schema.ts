@@ -106,6 +106,23 @@ export const NodeSchema = z
   })
   .strict();
 
+/** When post-services run: `always` (each kept running) or `on-demand` (started when the node
+ * asks its identity for a proof, at most `perDisk` per physical disk, within the RAM budget). */
+export const ProvingSchema = z
+  .object({
+    mode: z.enum(["always", "on-demand"]).default("always"),
+    perDisk: z.number().int().min(1).default(1),
+    maxConcurrent: z.union([z.literal("auto"), z.number().int().min(1)]).default("auto"),
+    memoryBudget: z
+      .string()
+      .regex(/^(auto|\d+(\.\d+)?\s*(B|KiB|MiB|GiB|TiB))$/, { message: 'expected "auto" or a size such as "48GiB"' })
+      .default("auto"),
+    /** Physical disk name → PoS dirs (or parent dirs) on it: overrides the mapping read from /sys. */
+    disks: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
+  })
+  .strict();
+export type ProvingConfig = z.infer<typeof ProvingSchema>;
+
 /** A severity as a threshold: an alert sink gets alerts of this severity and worse. */
 export const AlertSeveritySchema = z.enum(["error", "warning", "info"]);
 
@@ -157,6 +174,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ maxBytes: 10 * 1024 * 1024, keep: 3, ringLines: 2000 }),
+    proving: ProvingSchema.default(ProvingSchema.parse({})),
   })
   .strict();
 export type RawConfig = z.input<typeof ConfigSchema>;
@@ -204,4 +222,6 @@ export interface ResolvedConfig {
   alerts?: AlertsConfig;
   services: ResolvedService[];
   logs: { maxBytes: number; keep: number; ringLines: number };
+  /** Absent in configs built by hand in code (tests): means the schema's defaults. */
+  proving?: ProvingConfig;
 }

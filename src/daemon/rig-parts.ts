@@ -12,6 +12,7 @@ import { KeyStoreError } from "../core/identity/key-store.js";
 import { YamlServiceRegistry } from "../core/identity/config-service-registry.js";
 import { ConfigError } from "../config/config-error.js";
 import { HttpError, type ControlHandlers, type Handler } from "./control-server.js";
+import { OrchestratorDriver } from "../core/orchestrator/driver.js";
 import { pollRigFiles } from "../core/offline/rig-files.js";
 import { attachAlerts } from "../core/alerts/attach-rig.js";
 import type { RouteRequest } from "../protocol/api.js";
@@ -81,6 +82,9 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   });
   identities.on("task", (t) => rig.publish("task", t));
 
+  // proving: always, or on demand per physical disk within the RAM budget (src/core/orchestrator)
+  const orchestrator = new OrchestratorDriver({ rig });
+
   const alerts = await attachAlerts(rig, (alertSinks) => monitor.setFindingsExtras({ alertSinks }));
   const handlers: RigParts["handlers"] = {
     alertsTest: async () => ({ results: await alerts.alerter.test() }),
@@ -125,17 +129,17 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
       if (!t) throw new HttpError(404, "not-found", `no identity named ${name}: give its key file (post1.key or post1) or its service name`);
       return t;
     },
-    plan: async () => {
-      throw new HttpError(501, "not-implemented", "this daemon has no proving plan yet");
-    },
+    plan: async () => orchestrator.plan(),
   };
 
   await monitor.start();
   hardware.start();
+  await orchestrator.start();
   const stopFiles = pollRigFiles(() => rig.config, (facts) => monitor.setFindingsExtras(facts));
   return {
     handlers,
     async stop() {
+      orchestrator.stop();
       stopFiles();
       await alerts.stop();
       detach();

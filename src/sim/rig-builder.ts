@@ -1,8 +1,10 @@
 // Builds a complete demo rig in a directory: a node data folder with identities/, N PoS dirs
 // initialised by the simulated postcli, a go-spacemesh JSON config for remote smeshing, wrapper
-// scripts bin/{go-spacemesh,post-service,postcli} running the simulators, and a postdeck.yaml
-// (src/config/schema.ts) that supervises them. Idempotent: a finished rig is reused as it is; an
-// interrupted build continues where it stopped (postcli resumes its files).
+// scripts bin/{go-spacemesh,post-service,postcli} running the simulators, simulated disks
+// (sim-disks.json: PoS dirs round robin over N disks whose read bandwidth their provers share), and a
+// postdeck.yaml (src/config/schema.ts) that supervises them, proving on demand per disk.
+// Idempotent: a finished rig is reused as it is; an interrupted build continues where it stopped
+// (postcli resumes its files).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -27,7 +29,20 @@ export interface DemoRigOptions {
   postdeckBin: string;
   /** Progress lines for people ("initialising post2 (4 MiB)"). */
   onProgress?: (line: string) => void;
+  /** Simulated disks the PoS dirs are spread over (round robin), sharing each one's read bandwidth. Default 2. */
+  disks?: number;
+  /** Read bandwidth of each simulated disk (bytes/s). Default: one demo identity (4 MiB) in about 12 s. */
+  diskReadBytesPerSec?: number;
+  /** NumUnits per identity (1 MiB each in the demo), e.g. mixed sizes; default 4 for all. */
+  units?: number[];
+  /** The proving mode written to postdeck.yaml. Default on-demand. */
+  provingMode?: "always" | "on-demand";
 }
+
+/** Default bandwidth of a simulated demo disk: a 4-unit demo identity reads in about 12 s alone. */
+export const DEMO_DISK_READ_BPS = Math.round((DEMO_NUM_UNITS * DEMO_LABELS_PER_UNIT * 16) / 12);
+export const SIM_DISKS_FILE = "sim-disks.json";
+export const simDiskName = (i: number) => `simdisk-${String.fromCharCode(97 + (i % 26))}${i >= 26 ? Math.floor(i / 26) : ""}`;
 
 export interface DemoRig {
   dir: string;
@@ -38,7 +53,7 @@ export interface DemoRig {
   nodeDataFolder: string;
   nodeConfigPath: string;
   grpc: { public: string; private: string; post: string };
-  services: { name: string; dir: string; keyFile: string }[];
+  services: { name: string; dir: string; keyFile: string; disk?: string }[];
   bin: { node: string; postService: string; postcli: string };
 }
 
@@ -60,8 +75,9 @@ function freeLoopbackPort(): Promise<number> {
 
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-function writeWrapper(file: string, postdeckBin: string, program: string): void {
-  const text = `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\nexec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
+function writeWrapper(file: string, postdeckBin: string, program: string, env: Record<string, string> = {}): void {
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join("");
+  const text = `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\n${vars ? `export ${vars.trim()}\n` : ""}exec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
   writeFileAtomicSync(file, text, 0o755);
   fs.chmodSync(file, 0o755);
@@ -82,10 +98,10 @@ function posComplete(dir: string): boolean {
   }
 }
 
-function runPostcli(wrapper: string, dir: string): Promise<void> {
+function runPostcli(wrapper: string, dir: string, units = DEMO_NUM_UNITS): Promise<void> {
   const args = [
     "-provider=4294967295",
-    `-numUnits=${DEMO_NUM_UNITS}`,
+    `-numUnits=${units}`,
     `-labelsPerUnit=${DEMO_LABELS_PER_UNIT}`,
     `-maxFileSize=${DEMO_MAX_FILE_SIZE}`,
     `-commitmentAtxId=${GOLDEN_ATX.toString("hex")}`,
@@ -125,13 +141,16 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
     name: `post${i + 1}`,
     dir: path.join(dir, "pos", `post${i + 1}`),
     keyFile: path.join(identitiesDir, `post${i + 1}.key`),
+    disk: simDiskName(i % Math.max(1, o.disks ?? 2)),
   }));
+  const simDisksFile = path.join(dir, SIM_DISKS_FILE);
+  const postServiceEnv = { POSTDECK_SIM_DISKS: simDisksFile };
 
   const finished = marker !== null && fs.existsSync(configPath) && services.every((s) => fs.existsSync(s.keyFile) && posComplete(s.dir));
   if (finished) {
     // Wrappers carry the path of this postdeck: refresh them if postdeck moved.
     writeWrapper(bin.node, o.postdeckBin, "node");
-    writeWrapper(bin.postService, o.postdeckBin, "post-service");
+    writeWrapper(bin.postService, o.postdeckBin, "post-service", postServiceEnv);
     writeWrapper(bin.postcli, o.postdeckBin, "postcli");
     return { dir, configPath, reused: true, nodeDataFolder, nodeConfigPath, grpc: marker!.grpc, services, bin };
   }
@@ -141,7 +160,7 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
   fs.mkdirSync(identitiesDir, { recursive: true, mode: 0o700 });
   fs.chmodSync(identitiesDir, 0o700);
   writeWrapper(bin.node, o.postdeckBin, "node");
-  writeWrapper(bin.postService, o.postdeckBin, "post-service");
+  writeWrapper(bin.postService, o.postdeckBin, "post-service", postServiceEnv);
   writeWrapper(bin.postcli, o.postdeckBin, "postcli");
 
   const grpc = marker?.grpc ?? {
@@ -151,10 +170,11 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
   };
   writeFileAtomicSync(markerFile, JSON.stringify({ identities: n, grpc } satisfies Marker, null, 2) + "\n");
 
-  for (const s of services) {
+  for (const [i, s] of services.entries()) {
     if (fs.existsSync(s.keyFile) && posComplete(s.dir)) continue;
-    progress(`initialising ${s.name}: ${DEMO_NUM_UNITS} units of ${(DEMO_LABELS_PER_UNIT * LABEL_BYTES) / 1024 / 1024} MiB in ${s.dir}`);
-    await runPostcli(bin.postcli, s.dir);
+    const units = o.units?.[i] ?? DEMO_NUM_UNITS;
+    progress(`initialising ${s.name}: ${units} units of ${(DEMO_LABELS_PER_UNIT * LABEL_BYTES) / 1024 / 1024} MiB in ${s.dir}`);
+    await runPostcli(bin.postcli, s.dir, units);
     const key = path.join(s.dir, "identity.key");
     if (fs.existsSync(key) && !fs.existsSync(s.keyFile)) {
       fs.copyFileSync(key, s.keyFile, fs.constants.COPYFILE_EXCL);
@@ -163,6 +183,14 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
     }
     if (!fs.existsSync(s.keyFile)) throw new Error(`demo rig: ${s.name} has PoS data in ${s.dir} but no key in ${s.keyFile}; delete ${s.dir} and run again`);
   }
+
+  const simDisks: Record<string, string[]> = {};
+  for (const s of services) simDisks[s.disk] = [...(simDisks[s.disk] ?? []), s.dir];
+  const bps = o.diskReadBytesPerSec ?? DEMO_DISK_READ_BPS;
+  writeFileAtomicSync(
+    simDisksFile,
+    JSON.stringify({ disks: Object.fromEntries(Object.entries(simDisks).map(([name, dirs]) => [name, { readBytesPerSec: bps, dirs }])) }, null, 2) + "\n",
+  );
 
   writeFileAtomicSync(
     nodeConfigPath,
@@ -192,6 +220,8 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
     postcli: { binary: bin.postcli },
     defaults: { binary: bin.postService, threads: 1, nonces: 16, randomxMode: "light" },
     services: services.map((s) => ({ name: s.name, dir: s.dir })),
+    // the simulated disks are directories on one real disk: the config names them
+    proving: { mode: o.provingMode ?? "on-demand", perDisk: 1, disks: simDisks },
   };
   writeFileAtomicSync(configPath, `# postdeck demo rig (simulated node and post-services), made by 'postdeck demo'\n${stringify(yamlConfig)}`);
   progress(`demo rig ready in ${dir}`);

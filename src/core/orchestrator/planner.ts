@@ -9,6 +9,7 @@
 // them all is re-ordered shortest first, so as many as possible finish inside the gap.
 import type { Plan, PlanEntry } from "../../protocol/model.js";
 import { provingMemoryBytes, type Budget } from "./budget.js";
+import { formatCountdown } from "../../presentation/units.js";
 import { estimateK2powMs, predictProof, slotMs, type Prediction, type ProofRecord, type ProofSettings } from "./predict.js";
 
 export interface PlanLaneInput {
@@ -53,13 +54,6 @@ interface Task {
 }
 
 const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16) + " UTC";
-export function fmtDuration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60 ? `${s % 60} s` : ""}`.trim();
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-}
-
 /** Remaining time of a proof under way, from its /status position. */
 function remainingMs(t: Task, now: number): number {
   const { live } = t.i;
@@ -168,10 +162,10 @@ function fixFor(t: Task, missBy: number, tasks: Task[], inp: PlanInput, laneEnd:
     if (end + there <= closes) return `move its PoS data to disk ${lane.disk} (free from ${hhmm(end)}; it would finish by ${hhmm(end + there)})`;
   }
   if (s.nonces > 16 && t.p.k2powMs / 2 >= missBy)
-    return `lower nonces from ${s.nonces} to ${s.nonces / 2}: k2pow takes about half as long (saves ~${fmtDuration(t.p.k2powMs / 2)}; one pass is a little less likely to find a proof)`;
+    return `lower nonces from ${s.nonces} to ${s.nonces / 2}: k2pow takes about half as long (saves ~${formatCountdown(t.p.k2powMs / 2)}; one pass is a little less likely to find a proof)`;
   const threads = Math.max(1, s.threads);
   if (threads < inp.cores && t.p.k2powMs * (1 - threads / inp.cores) >= missBy)
-    return `raise threads from ${threads} to ${inp.cores}: k2pow ~${fmtDuration(t.p.k2powMs * (1 - threads / inp.cores))} shorter`;
+    return `raise threads from ${threads} to ${inp.cores}: k2pow ~${formatCountdown(t.p.k2powMs * (1 - threads / inp.cores))} shorter`;
   if (s.randomxMode === "light") {
     const extra = provingMemoryBytes("fast") - provingMemoryBytes("light");
     const peak = tasks.filter((x) => x.i.settings.randomxMode === "fast").length * provingMemoryBytes("fast");
@@ -233,13 +227,13 @@ export function buildPlan(inp: PlanInput): PlanResult {
       state: i.state,
       predictedStart: start,
       predictedFinish: finish,
-      basis: done ? "finished in this gap" : `${t.p.basis}: k2pow ${fmtDuration(t.p.k2powMs)} + read ${fmtDuration(t.p.readMs)}`,
+      basis: done ? "finished in this gap" : `${t.p.basis}: k2pow ${formatCountdown(t.p.k2powMs)} + read ${formatCountdown(t.p.readMs)}`,
       fits: missBy === null,
       missByMs: missBy,
       reason:
         missBy === null
           ? null
-          : `disk ${i.disk} has ${onLane.length} proof(s) to run (${fmtDuration(onLane.reduce((a, x) => a + x.slot, 0))} in all at ${Math.round(t.p.readBytesPerSec / 1024 / 1024)} MiB/s); this one would end at ${hhmm(finish!)}, ${fmtDuration(missBy)} after the gap closes`,
+          : `disk ${i.disk} has ${onLane.length} proof(s) to run (${formatCountdown(onLane.reduce((a, x) => a + x.slot, 0))} in all at ${Math.round(t.p.readBytesPerSec / 1024 / 1024)} MiB/s); this one would end at ${hhmm(finish!)}, ${formatCountdown(missBy)} after the gap closes`,
       fix: missBy === null ? null : fixFor(t, missBy, tasks, inp, laneEnd),
       manual: i.manual,
       waitReason: i.waitReason,
