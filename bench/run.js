@@ -23,9 +23,11 @@ const num = (name, def, q) => {
 };
 const cfg = {
   phases: (process.env.BENCH_PHASES ?? "1,2,3,4,5").split(",").map((s) => s.trim()),
-  children: num("BENCH_CHILDREN", 16, 16),
+  counts: (process.env.BENCH_CHILDREN ?? (quick ? "16" : "16,64")).split(",").map(Number),
+  repeats: num("BENCH_REPEATS", 3, 1),
+  patterns: (process.env.BENCH_PATTERNS ?? "line,burst").split(",").map((s) => s.trim()),
   rate: num("BENCH_RATE", 200, 200),
-  seconds: num("BENCH_SECONDS", 60, 10),
+  seconds: num("BENCH_SECONDS", 30, 10),
   kills: num("BENCH_KILLS", 20, 5),
   uptimeS: num("BENCH_UPTIME_SECONDS", 1.5, 1.5),
   captureSeconds: num("BENCH_CAPTURE_SECONDS", 10, 3),
@@ -45,7 +47,7 @@ const log = (m) => process.stderr.write(`[bench ${new Date().toISOString().slice
 const machine = describeMachine();
 log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB, ${machine.kernel}, Node ${machine.node}; load ${machine.loadAvg}`);
 const supervisors = supervisorsUnderTest(log);
-for (const s of supervisors) if (s.skip) log(`${s.name}: skipped: ${s.skip}`);
+for (const s of supervisors) if (s.skip) log(`${s.name}: SKIPPED: ${s.skip}`);
 
 const results = { machine, cfg, phases: {} };
 const phase = async (id, title, fn) => {
@@ -61,7 +63,7 @@ const phase = async (id, title, fn) => {
   results.phases[id].end = { at: new Date().toISOString(), load: loadAvg() };
 };
 
-await phase("1", "Supervision", () => runSupervision({ supervisors, children: cfg.children, rate: cfg.rate, seconds: cfg.seconds, log }));
+await phase("1", "Supervision", () => runSupervision({ supervisors, counts: cfg.counts, rate: cfg.rate, seconds: cfg.seconds, repeats: cfg.repeats, patterns: cfg.patterns, log }));
 await phase("2", "Restart", () => runRestart({ supervisors, kills: cfg.kills, uptimeS: cfg.uptimeS, log }));
 await phase("3", "Log capture ceiling", () => runCapture({ supervisors, seconds: cfg.captureSeconds, log }));
 await phase("4", "Console", () => runConsoleBench({ cfg, log }));

@@ -2,6 +2,8 @@
 // a new process carrying the child's marker (the wrapper has exec'd node, so it runs again).
 // Between kills the child stays up for `uptimeS` so every crash is a "first" crash for each
 // supervisor's backoff (postdeck: restart.resetAfterS 1; pm2: min_uptime 1 s; supervisord: startsecs 1).
+// Then a crash loop: the child is killed again 50 ms after each return (loopKills times): the
+// time to come back shows each supervisor's backoff (postdeck: 750 ms, then ×1.5).
 import { readdirSync, readFileSync } from "node:fs";
 import { makeChildren } from "../lib/children.js";
 import { findMarked, loadAvg, sleep } from "../lib/proc.js";
@@ -44,7 +46,7 @@ async function waitNewPid(supPid, marker, old, t0, timeoutMs) {
   }
 }
 
-export async function runRestart({ supervisors, kills, uptimeS, log }) {
+export async function runRestart({ supervisors, kills, uptimeS, loopKills = 3, log }) {
   const results = [];
   for (const s of supervisors) {
     if (s.skip) {
@@ -78,7 +80,18 @@ export async function runRestart({ supervisors, kills, uptimeS, log }) {
         times.push(r.ms);
         pid = r.pid;
       }
-      results.push({ name: s.name, n: times.length, failures, medianMs: median(times), p95Ms: percentile(times, 95), maxMs: max(times), firstMs: times[0], load0, load1: loadAvg() });
+      // then a crash loop: killed again as soon as it is back (each supervisor should now back off)
+      const loop = [];
+      for (let k = 0; k < loopKills && failures === 0; k++) {
+        await sleep(50);
+        const t0 = process.hrtime.bigint();
+        process.kill(pid, "SIGKILL");
+        const r = await waitNewPid(supPid, marker, pid, t0, 60_000);
+        if (!r) break;
+        loop.push(r.ms);
+        pid = r.pid;
+      }
+      results.push({ name: s.name, n: times.length, failures, medianMs: median(times), p95Ms: percentile(times, 95), maxMs: max(times), firstMs: times[0], loopMs: loop, load0, load1: loadAvg() });
     } catch (err) {
       results.push({ name: s.name, error: err.message });
     } finally {

@@ -1,6 +1,7 @@
 // Phase 5 — scale: postdeck's daemon with 4, 16, 64 idle services (and, unless node is false, a
-// simulated node as a real rig has: gRPC, log file, postcli): CPU (% of one core) and RSS over a
-// window after they all run, and `postdeck status --json` wall time (p50/p95 over runs).
+// simulated node at rest as a real rig has: gRPC, log file, postcli): CPU (% of one core) and RSS
+// over a window after they all run, the event-loop delay (bench/lib/daemon-probe.cjs) from the
+// daemon's start until all children ran and in the window, and `postdeck status --json` wall time.
 import { spawnSync } from "node:child_process";
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
 import { PostdeckSupervisor, postdeckEnv } from "../lib/postdeck.js";
@@ -13,12 +14,14 @@ export async function runScale({ counts, seconds, statusRuns, settleS, node = tr
   for (const n of counts) {
     const root = freshDir(`scl${n}`);
     const { children } = makeChildren(root, `pd5${n}`, n, ["--rate", 0, "--seconds", 0, "--then", "idle"]);
-    const sup = new PostdeckSupervisor(root, children, { node });
+    const sup = new PostdeckSupervisor(root, children, { node, probe: {} });
     const load0 = loadAvg();
     log(`scale: postdeck with ${n} idle services${node ? " and a simulated node" : ""}: ${seconds} s window, ${statusRuns} × status --json (load ${load0})`);
     try {
       await sup.start();
+      const atStart = await sup.probeReport(); // event-loop delay from the daemon's start until every child ran
       await sleep(settleS * 1000);
+      await sup.probeReport();
       const pids = sup.supervisorPids();
       const c0 = cpuSeconds(pids);
       const t0 = Date.now();
@@ -27,6 +30,7 @@ export async function runScale({ counts, seconds, statusRuns, settleS, node = tr
       const c1 = cpuSeconds(pids);
       const wall = (Date.now() - t0) / 1000;
       const r = rss.stop();
+      const inWindow = await sup.probeReport();
       const lat = [];
       let bytes = 0;
       for (let i = 0; i < statusRuns; i++) {
@@ -42,6 +46,10 @@ export async function runScale({ counts, seconds, statusRuns, settleS, node = tr
         cpuSelfPct: ((c1.self - c0.self) / wall) * 100,
         rssPeak: r.peak,
         rssEnd: rssBytes(pids[0]),
+        rssMean: r.mean,
+        heapUsedMiB: inWindow.mem.heapUsed,
+        eldStart: { p99: atStart.p99, max: atStart.max },
+        eldWindow: { p50: inWindow.p50, p99: inWindow.p99, max: inWindow.max },
         statusP50: percentile(lat, 50),
         statusP95: percentile(lat, 95),
         statusBytes: bytes,

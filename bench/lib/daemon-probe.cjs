@@ -1,6 +1,7 @@
 // Loaded into postdeck's daemon by the bench (NODE_OPTIONS="--require bench/lib/daemon-probe.cjs",
 // BENCH_PROBE_DIR=DIR): measures the daemon from inside without changing it.
-//   - event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution);
+//   - event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution: a value is how late
+//     its 10 ms timer ran);
 //   - with BENCH_PROBE_CPU=1, V8's CPU profiler (inspector session, 1 ms sampling);
 //   - with BENCH_PROBE_HEAP=1, a heap snapshot at each report.
 // On SIGUSR2 it writes DIR/eld-<pid>.json (the delay histogram since the last report: n, p50, p99,
@@ -24,7 +25,8 @@ if (dir && argv.includes("daemon") && argv.includes("run")) {
     session.post("Profiler.enable", () => session.post("Profiler.setSamplingInterval", { interval: 1000 }, () => session.post("Profiler.start")));
   }
   let n = 0;
-  const ms = (ns) => Math.round(ns / 1e4) / 100;
+  // the histogram holds the time between its 10 ms timer's runs; the delay is what exceeds 10 ms
+  const ms = (ns) => Math.max(0, Math.round((ns - 10e6) / 1e4) / 100);
   process.on("SIGUSR2", () => {
     n++;
     const m = process.memoryUsage();

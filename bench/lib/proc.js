@@ -42,14 +42,16 @@ export function rssBytes(pid) {
   }
 }
 
-/** Samples the summed RSS of pids() every intervalMs; stop() returns { peak, last, samples }. */
+/** Samples the summed RSS of pids() every intervalMs; stop() returns { peak, last, samples, mean }. */
 export function sampleRss(pids, intervalMs = 500) {
   let peak = 0;
   let last = 0;
   let samples = 0;
+  let sum = 0;
   const tick = () => {
     last = pids().reduce((a, p) => a + rssBytes(p), 0);
     samples++;
+    sum += last;
     if (last > peak) peak = last;
   };
   tick();
@@ -58,7 +60,7 @@ export function sampleRss(pids, intervalMs = 500) {
     stop() {
       clearInterval(t);
       tick();
-      return { peak, last, samples };
+      return { peak, last, samples, mean: sum / samples };
     },
     peak: () => peak,
   };
