@@ -14,5 +14,6 @@ export async function run(args: string[]): Promise<number> {
   const { runBridge } = await import("../fleet/bridge.js");
   const socket = socketPath(config.stateDir);
   await runBridge({ socket, socketLabel: describeSocket(socket), readOnly: p.flags.has("--read-only"), input: process.stdin, output: process.stdout });
+  process.stdin.destroy(); // answered and ended: nothing more to read
   return 0;
 }

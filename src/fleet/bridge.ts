@@ -5,7 +5,7 @@
 import http from "node:http";
 import net from "node:net";
 import os from "node:os";
-import { Duplex, PassThrough, type Readable, type Writable } from "node:stream";
+import { Duplex, type Readable, type Writable } from "node:stream";
 import { VERSION_HEADER } from "../protocol/routes.js";
 import type { ErrorBody } from "../protocol/api.js";
 import { version } from "../version.js";
@@ -19,6 +19,12 @@ export interface BridgeOptions {
   output: Writable;
 }
 
+/** Headers of one hop (the bridge's stream, or its connection to the daemon), not passed on. */
+const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+function endToEnd(h: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  return Object.fromEntries(Object.entries(h).filter(([k]) => !HOP.has(k)));
+}
+
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
   const body: ErrorBody = { error: { code, message } };
   const text = JSON.stringify(body);
@@ -26,29 +32,24 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
   res.end(text);
 }
 
-/** Serves the stream until the client closes it. */
+/** Serves the stream until the client closes it (what it asked before is answered first). */
 export function runBridge(o: BridgeOptions): Promise<void> {
-  let inFlight = 0;
-  let inputEnded = false;
-  let finish = (): void => undefined;
+  const upstream = new Set<http.ClientRequest>();
   const server = http.createServer((req, res) => {
-    inFlight++;
-    res.once("close", () => {
-      inFlight--;
-      if (inputEnded && inFlight === 0) finish();
-    });
     const refused = o.readOnly ? readOnlyRefusal(req.method, req.url) : null;
     if (refused) {
       req.resume();
       return sendError(res, 403, "read-only", refused);
     }
     const up = http.request(
-      { createConnection: () => net.createConnection(o.socket), method: req.method, path: req.url, headers: req.headers },
+      { createConnection: () => net.createConnection(o.socket), method: req.method, path: req.url, headers: endToEnd(req.headers) },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
         answer.pipe(res);
       },
     );
+    upstream.add(up);
+    up.on("close", () => upstream.delete(up));
     up.on("error", (err: NodeJS.ErrnoException) => {
       if (res.headersSent) return res.destroy();
       if (err.code === "ENOENT" || err.code === "ECONNREFUSED")
@@ -58,29 +59,23 @@ export function runBridge(o: BridgeOptions): Promise<void> {
     res.on("close", () => up.destroy()); // the client went away: so does the daemon request (an event stream)
     req.pipe(up);
   });
+  // When the client closes its side, the requests it sent are answered, then the stream ends (a
+  // plain http server would abort them). An event stream ends when writing to a gone client fails.
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   return new Promise((resolve) => {
-    // the server never sees the input end (it would abort what is still being answered): the
-    // input is passed on without its end, which finish() stands for
-    const requests = new PassThrough();
-    o.input.pipe(requests, { end: false });
-    const stream = Duplex.from({ readable: requests, writable: o.output });
+    const stream = Duplex.from({ readable: o.input, writable: o.output });
     let done = false;
-    finish = () => {
+    const finish = (broken: boolean) => {
       if (done) return;
       done = true;
-      stream.destroy();
+      for (const up of upstream) up.destroy();
+      if (broken) stream.destroy();
       resolve();
     };
-    // the client's end of the stream closed: nothing more will be asked; what was asked is answered
-    const inputDone = () => {
-      inputEnded = true;
-      if (inFlight === 0) finish();
-    };
-    o.input.once("end", inputDone);
-    o.input.once("close", inputDone);
-    o.output.once("error", finish); // EPIPE: nobody reads the answers any more
-    stream.on("error", finish);
-    stream.on("close", finish);
+    o.output.once("finish", () => finish(false)); // all answered and the stream ended
+    o.output.once("error", () => finish(true)); // EPIPE: nobody reads the answers any more
+    stream.on("error", () => finish(true));
+    stream.on("close", () => finish(true));
     server.emit("connection", stream);
   });
 }

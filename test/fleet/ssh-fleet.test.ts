@@ -1,0 +1,127 @@
+// Several rigs from one terminal over a real OpenSSH server on 127.0.0.1 (started here with its own
+// host key and a key made for the test) and two demo rigs: the fleet summary, a command through
+// --rig, read-only refused by the bridge (asked by the client, or forced by authorized_keys
+// whatever the client asks), and a rig that goes away and comes back. Skipped, saying why, where
+// sshd cannot run.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import os from "node:os";
+import path from "node:path";
+import { writeFileSync } from "node:fs";
+import { BIN, requireBuild, runCli } from "../helpers/cli.js";
+import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import { killTrackedGroups } from "../helpers/processes.js";
+import { waitFor } from "../helpers/wait-for.js";
+import type { RigSummary } from "../../src/fleet/summary.js";
+import type { Snapshot } from "../../src/protocol/model.js";
+import { sshdProblem, startSshd, type TestSshd } from "./sshd.js";
+
+const problem = sshdProblem();
+if (problem) console.warn(`fleet over ssh: skipped — ${problem}`);
+
+let sshd: TestSshd;
+let dir = "";
+let rigsFile = "";
+const configs = { a: "", b: "" };
+const user = os.userInfo().username;
+
+const fleet = async () => {
+  const r = await runCli(["fleet", "--json", "--rigs", rigsFile, "--timeout", "20"]);
+  return { code: r.code, rigs: (JSON.parse(r.stdout) as { rigs: RigSummary[] }).rigs, stderr: r.stderr };
+};
+const onRig = (rig: string, ...args: string[]) => runCli(["--rig", rig, "--rigs", rigsFile, ...args]);
+
+describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
+  beforeAll(async () => {
+    requireBuild();
+    dir = tempDir("pd-fleet-ssh-");
+    sshd = await startSshd(path.join(dir, "ssh"));
+    for (const name of ["a", "b"] as const) {
+      const r = await runCli(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"]);
+      expect(r.code, r.stderr).toBe(0);
+      configs[name] = path.join(dir, name, "postdeck.yaml");
+    }
+    sshd.addForcedKey("ro_key", `${process.execPath} ${BIN} bridge --read-only --config ${configs.a}`);
+    const command = JSON.stringify([process.execPath, BIN]);
+    const entry = (name: string, extra: string[], key?: string) =>
+      [`- name: ${name}`, `  ssh: ${user}@127.0.0.1`, `  sshOptions: ${JSON.stringify(sshd.sshOptions(key))}`, `  command: ${command}`, ...extra.map((l) => `  ${l}`)].join("\n");
+    rigsFile = path.join(dir, "rigs.yaml");
+    writeFileSync(
+      rigsFile,
+      [
+        entry("rig-a", [`config: ${configs.a}`]),
+        entry("rig-b", [`config: ${configs.b}`, "readOnly: true"]),
+        entry("forced", [`config: ${configs.a}`], "ro_key"), // not readOnly here: the server forces it
+      ].join("\n") + "\n",
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of Object.values(configs)) await runCli(["--config", c, "daemon", "stop", "--stop-services", "--force"]);
+    await sshd?.stop();
+    killTrackedGroups();
+    cleanupTempDirs();
+  });
+
+  it("fleet --json: one summary per rig, each reached over ssh", async () => {
+    const f = await fleet();
+    expect(f.rigs.map((r) => [r.rig, r.reachable, r.via])).toEqual([
+      ["rig-a", true, `ssh ${user}@127.0.0.1`],
+      ["rig-b", true, `ssh ${user}@127.0.0.1`],
+      ["forced", true, `ssh ${user}@127.0.0.1`],
+    ]);
+    for (const r of f.rigs) {
+      expect(r.identities!.total).toBe(1);
+      expect(r.services!.total).toBe(1);
+      expect(r.rigName).toBe("demo");
+    }
+    expect(f.rigs[1]!.readOnly).toBe(true);
+    // exit 1 exactly when a rig has an error finding (all are reachable here)
+    expect(f.code).toBe(f.rigs.some((r) => r.findings!.errors > 0) ? 1 : 0);
+  });
+
+  it("--rig runs a command against that rig: status of its daemon, and a service stopped and started", async () => {
+    const s = await onRig("rig-a", "status", "--json");
+    expect(s.code, s.stderr).toBe(0);
+    expect((JSON.parse(s.stdout) as Snapshot).daemon.configPath).toBe(configs.a);
+    const stop = await onRig("rig-a", "stop", "post1", "--force", "--json");
+    expect(stop.code, stop.stderr).toBe(0);
+    const after = JSON.parse((await runCli(["--config", configs.a, "status", "--json"])).stdout) as Snapshot;
+    expect(after.services[0]!.state).toBe("stopped");
+    expect((await onRig("rig-a", "start", "post1")).code).toBe(0);
+  });
+
+  it("read-only (the rig's readOnly, --read-only, or a forced command on the server): mutating routes refused, reads served", async () => {
+    for (const [rig, extra] of [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []]] as const) {
+      const r = await onRig(rig, ...extra, "stop", "post1", "--force");
+      expect(r.code, `${rig}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain("this is a read-only connection: stop (POST /v1/services/stop) changes the rig and is refused");
+    }
+    const d = await onRig("forced", "doctor", "--json");
+    expect([0, 1]).toContain(d.code);
+    expect(JSON.parse(d.stdout)).toHaveProperty("findings");
+    const b = JSON.parse((await runCli(["--config", configs.b, "status", "--json"])).stdout) as Snapshot;
+    expect(b.services[0]!.state).not.toBe("stopped");
+  });
+
+  it("a rig whose daemon goes away is unreachable (exit 1) and comes back; so does one whose sshd goes away", async () => {
+    expect((await runCli(["--config", configs.b, "daemon", "stop"])).code).toBe(0);
+    let f = await fleet();
+    expect(f.code).toBe(1);
+    expect(f.rigs[1]).toMatchObject({ rig: "rig-b", reachable: false });
+    expect(f.rigs[1]!.error).toMatch(/no postdeck daemon runs on .*; start it there with `postdeck daemon start`/);
+    expect(f.rigs[0]!.reachable).toBe(true);
+    expect((await runCli(["--config", configs.b, "daemon", "start"])).code).toBe(0);
+    f = await fleet();
+    expect(f.rigs[1]!.reachable).toBe(true);
+
+    await sshd.stop();
+    f = await fleet();
+    expect(f.code).toBe(1);
+    for (const r of f.rigs) expect(r.error).toMatch(/exited with code 255 before answering: .*Connection refused/);
+    const s = await onRig("rig-a", "status");
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/ssh .*@127\.0\.0\.1: exited with code 255 before answering/);
+    await sshd.start();
+    await waitFor(async () => (await fleet()).rigs.every((r) => r.reachable), { timeoutMs: 30_000, what: "rigs reachable again" });
+  });
+});
