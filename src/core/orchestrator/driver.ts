@@ -48,6 +48,7 @@ export class OrchestratorDriver {
   private readonly maxRate = new Map<string, number>(); // lane → highest read rate seen
   private last: { decision: Decision; plan: PlanResult } | null = null;
   private ticking = false;
+  private soon: NodeJS.Timeout | null = null;
   private readonly offs: (() => void)[] = [];
 
   constructor(private readonly o: DriverOptions) {
@@ -67,6 +68,17 @@ export class OrchestratorDriver {
     this.rig.on("config", onConfig);
     this.offs.push(() => this.rig.off("config", onConfig));
     this.offs.push(this.rig.logs.onLines((source, lines) => this.onServiceLines(source, lines)));
+    // a change of a service or of the node's PostStates is acted on at once (debounced), not at the next tick
+    const onEvent = (e: { type: string }) => {
+      if (e.type !== "service" && e.type !== "identities") return;
+      if (this.soon) return;
+      this.soon = setTimeout(() => {
+        this.soon = null;
+        void this.tick();
+      }, 200);
+    };
+    this.rig.on("event", onEvent);
+    this.offs.push(() => this.rig.off("event", onEvent));
     this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 2000);
     this.mapTimer = setInterval(() => void this.remap(), this.o.mapEveryMs ?? 300_000);
     this.timer.unref();
@@ -74,6 +86,7 @@ export class OrchestratorDriver {
   }
 
   stop(): void {
+    if (this.soon) clearTimeout(this.soon);
     if (this.timer) clearInterval(this.timer);
     if (this.mapTimer) clearInterval(this.mapTimer);
     for (const off of this.offs.splice(0)) off();

@@ -1,0 +1,103 @@
+// The orchestrator on the demo rig (real daemon, simulated node and post-services): a fresh rig's
+// node asks all four identities for a proof at once; on-demand runs at most one prover per
+// simulated disk, both disks in parallel, and every identity gets its proof. Sampled every second.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDemoRig, DEMO_LABELS_PER_UNIT, DEMO_NUM_UNITS } from "../../src/sim/rig-builder.js";
+import type { Plan, Snapshot } from "../../src/protocol/model.js";
+import { BIN, clientWhenUp, requireBuild, runCli } from "../helpers/cli.js";
+import type { SocketClient } from "../../src/client/socket-client.js";
+import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
+import { sleep } from "../helpers/wait-for.js";
+
+let cfg: string[] = [];
+let rigDir = "";
+let client: SocketClient | null = null;
+
+beforeAll(async () => {
+  requireBuild();
+  rigDir = tempDir("pd-e2e-orch-");
+  // time-compressed: a demo identity (4 MiB) reads in about 5 s alone on its simulated disk
+  const rig = await buildDemoRig({ dir: rigDir, identities: 4, postdeckBin: BIN, disks: 2, diskReadBytesPerSec: (DEMO_NUM_UNITS * DEMO_LABELS_PER_UNIT * 16) / 5 });
+  cfg = ["--config", rig.configPath];
+  const r = await runCli([...cfg, "daemon", "start"]);
+  expect(r.code, r.stderr).toBe(0);
+  client = await clientWhenUp(path.join(rigDir, "state"), {});
+}, 120_000);
+
+afterAll(async () => {
+  client?.close();
+  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  cleanupTempDirs();
+});
+
+/** Live readers per simulated disk, as the simulated post-services themselves count them (lease files of live pids). */
+function leases(): Record<string, number> {
+  const out: Record<string, number> = {};
+  const base = path.join(rigDir, "sim-disks");
+  for (const d of fs.existsSync(base) ? fs.readdirSync(base) : []) {
+    out[d] = fs.readdirSync(path.join(base, d)).filter((f) => {
+      try {
+        process.kill(Number(f), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    }).length;
+  }
+  return out;
+}
+
+describe("on-demand proving on the demo rig", () => {
+  it("never more than one prover per disk, both disks at once, every identity proved", { timeout: 90_000 }, async () => {
+    const disks = JSON.parse(fs.readFileSync(path.join(rigDir, "sim-disks.json"), "utf8")) as { disks: Record<string, { dirs: string[] }> };
+    const diskOf = (dir: string) => Object.entries(disks.disks).find(([, d]) => d.dirs.includes(dir))![0];
+    const maxProving: Record<string, number> = {};
+    const maxRunning: Record<string, number> = {};
+    const maxLeases: Record<string, number> = {};
+    let sawProving = false;
+    let bothAtOnce = false;
+    let done = false;
+    const deadline = Date.now() + 60_000;
+    while (!done && Date.now() < deadline) {
+      const at = Date.now();
+      const s = (await client!.call("snapshot", {})) as Snapshot;
+      const proving: Record<string, number> = {};
+      const running: Record<string, number> = {};
+      for (const v of s.services) {
+        const d = diskOf(v.dir);
+        if (v.operator.kind === "proving") proving[d] = (proving[d] ?? 0) + 1;
+        if (v.state === "running" && s.identities.find((i) => i.service === v.name)?.postState === "PROVING") running[d] = (running[d] ?? 0) + 1;
+      }
+      for (const [d, n] of Object.entries(proving)) maxProving[d] = Math.max(maxProving[d] ?? 0, n);
+      for (const [d, n] of Object.entries(running)) maxRunning[d] = Math.max(maxRunning[d] ?? 0, n);
+      for (const [d, n] of Object.entries(leases())) maxLeases[d] = Math.max(maxLeases[d] ?? 0, n);
+      if (Object.keys(proving).length === 2) bothAtOnce = true;
+      if (s.identities.some((i) => i.postState === "PROVING")) sawProving = true;
+      done = sawProving && s.identities.length === 4 && s.identities.every((i) => i.postState === "IDLE");
+      await sleep(Math.max(0, 1000 - (Date.now() - at)));
+    }
+    expect(done, "every identity proved within 60 s").toBe(true);
+    expect(Object.values(maxProving).every((n) => n <= 1), JSON.stringify(maxProving)).toBe(true);
+    expect(Object.values(maxRunning).every((n) => n <= 1), JSON.stringify(maxRunning)).toBe(true);
+    expect(Object.values(maxLeases).every((n) => n <= 1), JSON.stringify(maxLeases)).toBe(true);
+    expect(bothAtOnce).toBe(true);
+
+    // the plan: one lane per simulated disk, each identity with its disk and predictions (from this proof's history)
+    const r = await runCli([...cfg, "plan", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout) as Plan;
+    expect(plan.mode).toBe("on-demand");
+    expect(plan.lanes.map((l) => l.disk).sort()).toEqual(["simdisk-a", "simdisk-b"]);
+    expect(plan.identities.map((i) => [i.keyFile, i.disk]).sort()).toEqual([
+      ["post1.key", "simdisk-a"], ["post2.key", "simdisk-b"], ["post3.key", "simdisk-a"], ["post4.key", "simdisk-b"],
+    ]);
+    for (const i of plan.identities) {
+      expect(i.basis).toMatch(/history \(1 proof\)/);
+      expect(typeof i.fits).toBe("boolean");
+    }
+    const text = await runCli([...cfg, "plan"]);
+    expect(text.stdout).toMatch(/disk simdisk-a/);
+  });
+});
