@@ -8,6 +8,10 @@ import type { SocketClient } from "../client/socket-client.js";
 import type { ImportItemView } from "../protocol/api.js";
 import type { TaskView } from "../protocol/model.js";
 import { formatBytes } from "../ui/units.js";
+import { formatCountdown } from "../presentation/units.js";
+import { DEMO_GEOMETRY } from "../ui/flows/add-form.js";
+import { checkAddSpace } from "../core/identity/add-space.js";
+import { ProgressPrinter } from "./progress-line.js";
 
 const USAGE = `usage:
   postdeck identity add NAME --dir DIR --units N [--provider ID] [--commitment-atx HEX] [--labels-per-unit N] [--max-file-size BYTES] [--detach]
@@ -25,7 +29,7 @@ const bytes = (n: number | null): string => (n === null ? "?" : formatBytes(n));
 export function taskLine(t: TaskView): string {
   const pct = t.bytesDone !== null && t.bytesTotal ? ` ${((100 * t.bytesDone) / t.bytesTotal).toFixed(1)}%` : "";
   const rate = t.rateBytesPerSec ? ` ${bytes(t.rateBytesPerSec)}/s` : "";
-  const eta = t.etaSeconds !== null ? ` ETA ${t.etaSeconds}s` : "";
+  const eta = t.etaSeconds !== null ? ` ETA ${formatCountdown(t.etaSeconds * 1000)}` : "";
   return `${t.name}: ${t.state}${pct} (${bytes(t.bytesDone)} of ${bytes(t.bytesTotal)})${rate}${eta} — ${t.message}`;
 }
 
@@ -48,19 +52,19 @@ function lostTask(id: string, why: string, rerun: string): OperationError {
 
 async function follow(client: SocketClient, id: string, rerun: string): Promise<TaskView> {
   return new Promise((resolve, reject) => {
-    let last = "";
+    const progress = new ProgressPrinter(process.stderr);
     let ended = false;
     const end = (r: TaskView | OperationError) => {
       if (ended) return;
       ended = true;
       stop();
+      progress.end();
       if (r instanceof OperationError) reject(r);
       else resolve(r);
     };
     const seen = (t: TaskView) => {
-      const line = taskLine(t);
-      if (line !== last) process.stderr.write(line + "\n");
-      last = line;
+      // a terminal: one updating line; a log or pipe: a line per ~5 % and per new message
+      progress.show(taskLine(t), t.bytesDone !== null && t.bytesTotal ? t.bytesDone / t.bytesTotal : null, t.state !== "running");
       if (t.state !== "running") end(t);
     };
     const stop = client.subscribe(
@@ -119,7 +123,7 @@ export async function run(args: string[]): Promise<number> {
   if (!sub) throw new UsageError(USAGE);
   const json = p.flags.has("--json");
   const out = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + "\n");
-  const { client } = await daemonFor(p);
+  const { config, client } = await daemonFor(p);
   try {
     switch (sub) {
       case "add": {
@@ -127,14 +131,20 @@ export async function run(args: string[]): Promise<number> {
         const dir = p.values.get("--dir");
         const units = num(p, "--units");
         if (!name || words.length !== 1 || !dir || units === undefined) throw new UsageError(USAGE);
+        // the demo rig's small geometry unless given (postcli's default is mainnet's 64 GiB per unit)
+        const geometry = config.demo && !p.values.has("--labels-per-unit") ? DEMO_GEOMETRY : null;
+        const labelsPerUnit = num(p, "--labels-per-unit") ?? geometry?.labelsPerUnit;
+        const space = await checkAddSpace({ dir, units, labelsPerUnit }, { nodeDataFolder: config.node.dataFolder });
+        if (space.problems.length) throw new OperationError(space.problems.join("; "));
+        for (const w of space.warnings) process.stderr.write(`warning: ${w}\n`);
         const { task } = await client.call("identityAdd", {
           name,
           dir,
           units,
           provider: num(p, "--provider"),
           commitmentAtxId: p.values.get("--commitment-atx") ?? null,
-          labelsPerUnit: num(p, "--labels-per-unit"),
-          maxFileSize: num(p, "--max-file-size"),
+          labelsPerUnit,
+          maxFileSize: num(p, "--max-file-size") ?? geometry?.maxFileSize,
         });
         process.stderr.write(`started ${task.id} in the daemon (an SSH drop does not stop it; cancel with: postdeck identity cancel ${task.id})\n`);
         if (p.flags.has("--detach")) return 0;

@@ -14,6 +14,7 @@ import { faultPoint } from "../fs/fault-point.js";
 import { readRegularFile } from "../fs/regular-file.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { Journal } from "./journal.js";
+import { checkAddSpace } from "./add-space.js";
 
 export const CPU_PROVIDER = 4294967295;
 
@@ -58,6 +59,7 @@ export async function validateAdd(req: AddRequest, ctx: AddContext): Promise<str
   const keyPath = path.join(ctx.identitiesDir, `${req.name}.key`);
   if ((await fs.stat(keyPath).then(() => true, () => false)) && !(await alreadyPlaced(keyPath, dir)))
     problems.push(`${keyPath} already exists`);
+  if (problems.length === 0 && Number.isInteger(req.units) && req.units >= 1) problems.push(...(await checkAddSpace(req)).problems);
   return problems;
 }
 
@@ -149,6 +151,9 @@ export class AddIdentityTask extends EventEmitter {
   }
 
   private async run(): Promise<TaskView> {
+    // the identities dir is <node data folder>/identities: PoS data on that volume gets a warning too
+    const space = await checkAddSpace(this.req, { nodeDataFolder: path.dirname(this.ctx.identitiesDir) }).catch(() => null);
+    if (space?.warnings.length) this.update({ message: `starting postcli — warning: ${space.warnings.join("; ")}` });
     await fs.mkdir(this.req.dir, { recursive: true });
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(this.ctx.postcli, postcliArgs(this.req), { stdio: ["ignore", "pipe", "pipe"] });
