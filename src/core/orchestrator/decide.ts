@@ -7,7 +7,8 @@
 //     order, unless its disk already has `perDisk` provers, `maxConcurrent` provers run, or the RAM
 //     budget would not hold another (then it is queued, with the reason);
 //   - stop it once the node shows IDLE for its identity again and it is not proving (after
-//     DoneProving the node fetches the proof and turns IDLE);
+//     DoneProving the node fetches the proof and turns IDLE); a service at DoneProving no longer
+//     reads its disk, so the next one on that disk may start meanwhile;
 //   - never stop a service that is proving; never touch a service whose identity's state is unknown
 //     (node unreachable or restarting): it is held as it is;
 //   - a crashed service is restarted by the supervisor's restart policy, as always; one that gave up
@@ -69,8 +70,10 @@ const ACTIVE: ServiceState[] = ["starting", "running", "backoff"];
 /** Does this service hold a proving slot on its disk right now? */
 function holdsSlot(s: DecideService, id: DecideIdentity | undefined): boolean {
   if (!ACTIVE.includes(s.state)) return false;
-  if (s.operator === "proving" || s.operator === "done") return true;
-  return id?.postState !== "IDLE"; // PROVING, or not known: it may be proving
+  if (s.operator === "proving") return true;
+  // DoneProving: it has read its data and dropped RandomX; the node fetches the proof within 2 s
+  if (s.operator === "done") return false;
+  return id?.postState !== "IDLE"; // PROVING (started, not asked yet), or not known: it may be proving
 }
 
 /**
@@ -140,6 +143,10 @@ export function decide(
       continue;
     }
     // PROVING and not holding a slot
+    if (active) {
+      set(s.name, "proving", "proof done: the node is fetching it");
+      continue;
+    }
     if (s.state === "stopping") {
       set(s.name, "queued", "stopping; started again when it has stopped");
       continue;

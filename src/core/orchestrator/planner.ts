@@ -193,7 +193,9 @@ export function buildPlan(inp: PlanInput): PlanResult {
       const p = predictProof(i.settings, i.history, rateOf.get(i.disk) ?? null);
       return { i, p, slot: slotMs(p), size: i.settings.sizeBytes ?? 0, start: null, finish: null };
     });
-  const t0 = inp.window ? Math.max(inp.now, inp.window.opensAt) : inp.now;
+  // proofs the node asks for now (an initial proof, or the gap is open) start now; else at the gap's opening
+  const askedNow = inp.identities.some((i) => i.state === "queued" || i.state === "proving");
+  const t0 = inp.window && !askedNow ? Math.max(inp.now, inp.window.opensAt) : inp.now;
   const closes = inp.window?.closesAt ?? Infinity;
   const run = (order: Map<string, "long" | "short">) => {
     const tasks = mk();

@@ -135,6 +135,20 @@ describe("faults", () => {
     expect(d.actions).toEqual([]);
   });
 
+  it("DoneProving frees the disk: the next one starts while the node fetches the proof; the done one is not restarted", () => {
+    const ids = [
+      { keyFile: "a.key", service: "a", postState: "PROVING" as const, sizeBytes: 1 },
+      { keyFile: "b.key", service: "b", postState: "PROVING" as const, sizeBytes: 1 },
+    ];
+    const svcs = [
+      { name: "a", state: "running" as const, operator: "done" as const, randomxMode: "fast" as const, manual: false, startedAt: 0 },
+      { name: "b", state: "stopped" as const, operator: "none" as const, randomxMode: "fast" as const, manual: false, startedAt: null },
+    ];
+    const d = decide(50_000, ids, svcs, { a: "sda", b: "sda" }, budget(), null);
+    expect(d.actions).toEqual([{ kind: "start", service: "b", reason: expect.any(String) }]);
+    expect(d.services["a"]).toEqual({ status: "proving", reason: "proof done: the node is fetching it" });
+  });
+
   it("a service just started is not stopped before its first /status answer", () => {
     const ids = [{ keyFile: "a.key", service: "a", postState: "IDLE" as const, sizeBytes: 1 }];
     const svc = { name: "a", state: "running" as const, operator: "none" as const, randomxMode: "fast" as const, manual: false, startedAt: 10_000 };
