@@ -17,6 +17,7 @@ import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 let socket = "";
 let daemon: http.Server;
 const seen: string[] = [];
+let daemonVersion = version;
 
 beforeAll(async () => {
   socket = path.join(tempDir("pd-bridge-"), "daemon.sock");
@@ -25,13 +26,16 @@ beforeAll(async () => {
     req.resume();
     req.on("end", () => {
       const body = JSON.stringify({ ok: true, message: "done" });
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), [VERSION_HEADER]: version });
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), [VERSION_HEADER]: daemonVersion });
       res.end(body);
     });
   });
   await new Promise<void>((r) => daemon.listen(socket, r));
 });
-afterEach(() => void seen.splice(0));
+afterEach(() => {
+  seen.splice(0);
+  daemonVersion = version;
+});
 afterAll(async () => {
   await new Promise((r) => daemon.close(r));
   cleanupTempDirs();
@@ -98,6 +102,15 @@ describe("postdeck bridge", () => {
     const c = new SocketClient("test", { transport: bridged(false) });
     await c.call("stop", { names: ["post1"] });
     expect(seen).toEqual(["POST /v1/services/stop"]);
+    c.close();
+  });
+
+  it("a daemon of another version is told apart by its header: its answers are checked against this client's schemas", async () => {
+    daemonVersion = "0.0.1-other";
+    const c = new SocketClient("test", { transport: bridged(true) });
+    const err = (await c.call("snapshot", {}).catch((e: unknown) => e)) as DaemonCallError;
+    expect(err).toBeInstanceOf(DaemonCallError);
+    expect(err.message).toMatch(/the daemon's answer to \/v1\/snapshot does not match this client's protocol \(daemon of another version\?\)/);
     c.close();
   });
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// `postdeck fleet --json` wall time over N rigs on this machine (the issue's budget: <= 1.5 s for 8).
+// Each rig is a demo rig (`postdeck demo --identities 1 --no-console`: simulated node, one
+// post-service, its own daemon), listed with `config:` in a rigs file. Not a timed test: the
+// figures go to bench/RESULTS.md (section 7) with the load average beside them.
+//
+//   npm run build && node bench/fleet/fleet-latency.js [--rigs 8] [--runs 15] [--keep]
+//
+// --keep leaves the rigs running (in $TMPDIR/postdeck-bench-fleet) for another round; without it
+// they are stopped and removed at the end.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { POSTDECK_BIN } from "../lib/children.js";
+import { describeMachine } from "../lib/machine.js";
+const loadAvg = () => os.loadavg()[0].toFixed(1);
+import { max, median, percentile } from "../lib/stats.js";
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const n = Number(arg("rigs", 8));
+const runs = Number(arg("runs", 15));
+const keep = process.argv.includes("--keep");
+const root = path.join(os.tmpdir(), "postdeck-bench-fleet");
+mkdirSync(root, { recursive: true });
+
+const cli = (args) => spawnSync(process.execPath, [POSTDECK_BIN, ...args], { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: "1" } });
+
+const configs = [];
+for (let i = 1; i <= n; i++) {
+  const dir = path.join(root, `rig${i}`);
+  const r = cli(["demo", "--dir", dir, "--identities", "1", "--no-console"]);
+  if (r.status !== 0) throw new Error(`demo rig ${dir} failed: ${r.stderr}`);
+  configs.push(path.join(dir, "postdeck.yaml"));
+}
+const rigsFile = path.join(root, "rigs.yaml");
+writeFileSync(rigsFile, configs.map((c, i) => `- name: rig${i + 1}\n  config: ${c}\n`).join(""));
+
+function timed() {
+  const t = process.hrtime.bigint();
+  const r = cli(["fleet", "--json", "--rigs", rigsFile]);
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const out = JSON.parse(r.stdout);
+  const reachable = out.rigs.filter((x) => x.reachable).length;
+  if (reachable !== n) throw new Error(`only ${reachable} of ${n} rigs answered: ${r.stdout}`);
+  return ms;
+}
+
+try {
+  const m = describeMachine();
+  console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.kernel}, Node ${m.node}; ${m.date}`);
+  await new Promise((r) => setTimeout(r, 5000)); // the rigs' first seconds (node start, first proofs)
+  timed(); // warm the page cache
+  const load0 = loadAvg();
+  const ms = [];
+  for (let i = 0; i < runs; i++) ms.push(timed());
+  const load1 = loadAvg();
+  const f = (x) => x.toFixed(0);
+  console.log(`\n| rigs | runs | median ms | p10 ms | p90 ms | min ms | max ms | load start → end | budget |`);
+  console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+  console.log(`| ${n} | ${runs} | ${f(median(ms))} | ${f(percentile(ms, 10))} | ${f(percentile(ms, 90))} | ${f(Math.min(...ms))} | ${f(max(ms))} | ${load0} → ${load1} | <= 1500 ms |`);
+} finally {
+  if (!keep) {
+    for (const c of configs) cli(["--config", c, "daemon", "stop", "--stop-services", "--force"]);
+    if (existsSync(root)) rmSync(root, { recursive: true, force: true });
+  }
+}
