@@ -11,7 +11,7 @@ import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useClock } from "./hooks/useClock.js";
 import { liveFiguresText } from "./live-figures.js";
 import { ThemeContext, createTheme, type Tone } from "./theme.js";
-import { computeLayout, type Layout } from "./layout.js";
+import { computeLayout, hintRows, type Layout } from "./layout.js";
 import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, isDialogKey, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
 import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
 import { joinFleet, visibleFleet, nextFleetSort, type FleetRow } from "./fleet.js";
@@ -26,7 +26,10 @@ import { FleetPane, fleetColumns } from "./panes/FleetPane.js";
 import { LogsPane } from "./panes/LogsPane.js";
 import { HardwarePane } from "./panes/HardwarePane.js";
 import { TextBlock } from "./components/TextBlock.js";
-import { findingLines, helpLines, identityDetail, serviceDetail } from "./details.js";
+import { findingLines, helpLines, serviceDetail } from "./details.js";
+import { IdentityView } from "./views/IdentityView.js";
+import { PlanView } from "./views/PlanView.js";
+import { clockLabels } from "../presentation/clock-labels.js";
 import { fuzzyFilter } from "./fuzzy.js";
 import { sanitize } from "./text-fit.js";
 import { commandHint } from "../presentation/command-hint.js";
@@ -127,7 +130,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     parts.push(segmentsText(clockSegments(snap?.node ?? null, t)));
     parts.push(String(statusShown(ui.status, tasks, t)));
     const o = ui.overlay;
-    if (o && (o.kind === "identity" || o.kind === "service")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
+    if (o && (o.kind === "identity" || o.kind === "service" || o.kind === "plan")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
     return parts.join("\n");
   };
   useClock(1000, clock, clockText);
@@ -395,6 +398,9 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
         return;
       case "findings":
         update((x) => ({ ...x, input: null, overlay: { kind: "findings", scroll: 0 } }));
+        return;
+      case "plan":
+        update((x) => ({ ...x, input: null, overlay: { kind: "plan", scroll: 0 } }));
         return;
       case "quit":
         return quit();
@@ -708,11 +714,11 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       case "identity": {
         const i = identities.find((x) => x.keyFile === o.keyFile);
         const svc = i?.service ? services.find((x) => x.name === i.service) : undefined;
-        const lines = i
-          ? [...identityDetail(i, findings, now), ...(svc ? [[], ...serviceDetail(svc, now)] : [])]
-          : [[{ text: `  ${o.keyFile} is gone from identities/`, tone: "warn" as const }]];
-        return <TextBlock title={`Identity ${o.keyFile}`} info={[{ text: "Esc back" }]} lines={lines} width={w} height={h} scroll={o.scroll} />;
+        const epoch = snap?.node.clock ? clockLabels(snap.node.clock, now).epoch : (snap?.node.epoch ?? null);
+        return <IdentityView client={client} keyFile={o.keyFile} identity={i} service={svc} findings={findings} epoch={epoch} now={now} width={w} height={h} scroll={o.scroll} />;
       }
+      case "plan":
+        return <PlanView client={client} now={now} width={w} height={h} scroll={o.scroll} />;
       case "service": {
         const s = services.find((x) => x.name === o.name);
         const lines = s ? serviceDetail(s, now) : [[{ text: `  ${o.name} is no longer configured`, tone: "warn" as const }]];
@@ -811,7 +817,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       <Box flexDirection="column" width={width} height={layout.height} overflowY="hidden">
         <Header daemon={snap?.daemon ?? null} node={snap?.node ?? null} connection={store.state.connection} bye={store.state.bye} width={width} now={now} />
         {body}
-        <Footer keys={footerKeys} status={status} width={width} />
+        <Footer keys={footerKeys} status={status} width={width} hintRows={hintRows(rows)} />
       </Box>
     </ThemeContext.Provider>
   );
@@ -857,16 +863,17 @@ function footerFor(pane: PaneId, layout: Layout, taskRunning = false): [string, 
   for (const b of ordered) {
     if (!b.footer || seen.has(b.action) || (b.action === "task-cancel" && !taskRunning)) continue;
     seen.add(b.action);
-    keys.push([b.action === "move-up" ? "↑↓/jk" : b.action === "quit" ? "q" : displayKeys(b), b.footer]);
+    keys.push([b.action === "move-up" ? "↑↓" : b.action === "quit" ? "q" : displayKeys(b), b.footer]);
   }
   if (layout.mode === "single") keys.unshift(["Tab", `next pane [${PANES.indexOf(pane) + 1}/${PANES.length}]`]);
   return keys;
 }
 
-// `? help` first so it is never cut off, then the pane's keys, then the global ones.
+// `? help`, quit and the palette first so they are never left out, then the focused pane's keys,
+// then the global ones (the footer packs them in this order and leaves out what does not fit).
 // A running task's cancel key comes right after help, so it is seen at 80 columns.
-const rank = (b: { scope: string; action: string }) =>
-  b.action === "help" ? -1 : b.action === "task-cancel" ? -0.5 : b.scope === "tables" ? 0 : b.scope === "global" ? 2 : 1;
+const FIRST: Partial<Record<ActionId, number>> = { help: -1, "task-cancel": -0.9, quit: -0.8, palette: -0.7, zoom: 1 };
+const rank = (b: { scope: string; action: ActionId }) => FIRST[b.action] ?? (b.scope === "tables" || b.scope === "logs" ? 0 : b.scope === "global" ? 2 : 0.5);
 
 function taskStatus(tasks: TaskView[]): Segment[] {
   const running = tasks.filter((t) => t.state === "running");

@@ -37,6 +37,7 @@ export type ActionId =
   | "wrap"
   | "palette"
   | "zoom"
+  | "plan"
   | "help"
   | "quit"
   | "doctor"
@@ -103,6 +104,7 @@ export const BINDINGS: Binding[] = [
   { action: "palette", keys: [":"], label: "command palette", scope: "global", footer: "commands", palette: false },
   { action: "help", keys: ["?"], label: "help: every key", scope: "global", footer: "help" },
   { action: "findings", keys: ["!"], label: "findings: what needs attention and how to fix it", scope: "global", footer: "findings" },
+  { action: "plan", keys: ["p"], label: "plan: proving in the next gap, per disk (who would miss it and why)", scope: "global", footer: "plan" },
   { action: "doctor", keys: [], label: "run doctor (what needs attention)", scope: "global" },
   { action: "reload", keys: [], label: "reload the daemon's config", scope: "global" },
   { action: "restart-node", keys: [], label: "restart the node (loads new keys; if supervised)", scope: "global" },

@@ -28,7 +28,10 @@ export interface LayoutNeeds {
 }
 
 export const HEADER_ROWS = 1;
-export const FOOTER_ROWS = 2;
+export const FOOTER_ROWS = 2; // key hints + status line; one more hint row from HINT_ROWS_FROM terminal rows
+export const HINT_ROWS_FROM = 30;
+/** Rows of key hints for a terminal height: two when there is room. */
+export const hintRows = (rows: number): number => (rows >= HINT_ROWS_FROM ? 2 : 1);
 const MIN_LOGS = 4; // title + 3 lines: enough to see that something is being logged
 
 /**
@@ -40,7 +43,7 @@ const MIN_LOGS = 4; // title + 3 lines: enough to see that something is being lo
 export function computeLayout(columns: number, rows: number, needs: LayoutNeeds, focus: PaneId, zoom = false): Layout {
   const cols = Math.min(Math.max(columns, 20), 250);
   const height = Math.max(Math.min(rows, 70) - 1, 6);
-  const bodyHeight = height - HEADER_ROWS - FOOTER_ROWS;
+  const bodyHeight = height - HEADER_ROWS - FOOTER_ROWS - (hintRows(rows) - 1);
   if (zoom || columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return { mode: zoom && columns >= MIN_COLUMNS && rows >= MIN_ROWS ? "zoom" : "single", height, bodyHeight, columns: [{ width: cols, panes: [{ id: focus, height: bodyHeight }] }] };
   }

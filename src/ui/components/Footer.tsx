@@ -4,6 +4,7 @@ import React from "react";
 import { Box } from "ink";
 import { Line, type Segment } from "./Line.js";
 import type { Tone } from "../theme.js";
+import { displayWidth } from "../text-fit.js";
 
 export interface StatusMessage {
   text: string;
@@ -13,9 +14,27 @@ export interface StatusMessage {
 }
 
 export interface FooterProps {
-  keys: [string, string][]; // [keys, label]
+  keys: [string, string][]; // [keys, label], most important first
   status: Segment[];
   width: number;
+  hintRows?: number; // rows of key hints (default 1)
+}
+
+/**
+ * The key hints packed into `rows` rows of `width` cells, in priority order: a hint that does
+ * not fit whole is left out (the rest still get their chance), never cut in the middle.
+ */
+export function fitHints(keys: [string, string][], width: number, rows = 1): [string, string][][] {
+  const out: [string, string][][] = Array.from({ length: rows }, () => []);
+  const used = Array.from({ length: rows }, () => 0);
+  for (const k of keys) {
+    const w = displayWidth(k[0]) + 1 + displayWidth(k[1]);
+    const r = used.findIndex((u, i) => u + (out[i]!.length ? 2 : 0) + w <= width);
+    if (r === -1) continue;
+    used[r]! += (out[r]!.length ? 2 : 0) + w;
+    out[r]!.push(k);
+  }
+  return out;
 }
 
 export function keySegments(keys: [string, string][]): Segment[] {
@@ -26,10 +45,12 @@ export function keySegments(keys: [string, string][]): Segment[] {
   ]);
 }
 
-export function Footer({ keys, status, width }: FooterProps): React.JSX.Element {
+export function Footer({ keys, status, width, hintRows = 1 }: FooterProps): React.JSX.Element {
   return (
     <Box flexDirection="column">
-      <Line segs={keySegments(keys)} width={width} />
+      {fitHints(keys, width, hintRows).map((row, i) => (
+        <Line key={i} segs={keySegments(row)} width={width} />
+      ))}
       <Line segs={status} width={width} />
     </Box>
   );

@@ -9,6 +9,7 @@ import type { Flow } from "../flows/flows.js";
 export type Overlay =
   | { kind: "help"; scroll: number }
   | { kind: "findings"; scroll: number }
+  | { kind: "plan"; scroll: number }
   | { kind: "palette"; query: string; index: number }
   | { kind: "sources"; index: number } // the log source picker
   | { kind: "identity"; keyFile: string; scroll: number }
