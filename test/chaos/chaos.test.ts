@@ -19,6 +19,8 @@ afterEach(async () => {
 });
 
 const MB = 1e6;
+/** The long form runs for minutes (500 storms, a 60 s flood, 40 daemon kills). */
+const LONG = FULL ? 40 * 60_000 : undefined;
 const say = (line: string) => process.stdout.write(`chaos: ${line}\n`);
 
 describe(`chaos (${FULL ? "full" : "short"})`, () => {
@@ -46,7 +48,7 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
     const stop = await runCli(["stop", "--all", "--force", "--config", rig.configPath], { XDG_RUNTIME_DIR: "" });
     expect(stop.code).toBe(0);
     expect([...pidsOnDir(s0!.dir), ...pidsOnDir(s1!.dir)]).toEqual([]);
-  });
+   }, LONG);
 
   it("a service flooding its log keeps its log files near (keep + 1) × maxBytes, the daemon answering and its memory bounded", async () => {
     const maxBytes = FULL ? 10 * 1024 * 1024 : 2 * 1024 * 1024;
@@ -62,7 +64,7 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
     expect(r.peakRssBytes).toBeLessThanOrEqual(300 * MB); // the issue saw 2.3 GB; the budget (150 MB) is measured in bench/
     expect(r.snapshotsAnswered).toBeGreaterThan(0);
     expect(r.skippedMarkers).toBeGreaterThan(0);
-  });
+   }, LONG);
 
   it.runIf(FULL)("SIGKILL of the daemon at random points during start/stop/restart: never a duplicate, a restart is never lost", async () => {
     const rig = makeRig();
@@ -70,5 +72,5 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
     const r = await killDuringOps(rig.configPath, rig.stateDir, "svc0", rig.config.services[0]!.dir, rounds, 400);
     say(`${r.duplicates} duplicates, ${r.lostRestarts} lost restarts, ${r.notTracked} untracked processes in ${r.kills} daemon SIGKILLs during start/stop/restart`);
     expect(r).toEqual({ kills: rounds, duplicates: 0, lostRestarts: 0, notTracked: 0 });
-  });
+   }, LONG);
 });

@@ -4,10 +4,12 @@
 // bounded tail is ever copied, so a rotation costs the same whatever size a flood made the file;
 // what is not copied is said on the rotated file's first line. No child is ever signalled.
 //
-// Synchronous on purpose: a child flooding its log writes hundreds of MB per second, and a copy
-// queued behind other work on libuv's thread pool let the file grow by that much before its
-// truncation. A copy of maxBytes (10 MiB by default) holds the event loop for a few ms.
-import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+// The copy is synchronous on purpose: a child flooding its log writes hundreds of MB per second,
+// and a copy queued behind other work on libuv's thread pool let the file grow by that much before
+// its truncation. A copy of maxBytes (10 MiB by default) holds the event loop for a few ms. The
+// truncation may wait in the kernel for the writer (hundreds of ms on an overloaded machine): the
+// size guard runs it off the main thread (keepNewestTail, then an async truncate).
+import { closeSync, fchmodSync, fstatSync, openSync, readSync, renameSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
 
 export const LOG_FILE_MODE = 0o600;
 const COPY_CHUNK = 1 << 20;
@@ -29,13 +31,20 @@ function formatMiB(bytes: number): string {
  * Returns the bytes of this file that were not kept.
  */
 export function rotateCopyTruncate(file: string, keep: number, maxBytes = Number.MAX_SAFE_INTEGER, cutBefore = 0): number {
-  const src = openSync(file, "r+");
+  const dropped = keepNewestTail(file, keep, maxBytes, cutBefore);
+  truncateSync(file, 0);
+  return dropped;
+}
+
+/**
+ * The copy half of a rotation: shifts <file>.1… and copies the newest `maxBytes` of `file` to
+ * <file>.1; the caller truncates `file` next. Returns the bytes of `file` not copied (all of it
+ * when keep is 0).
+ */
+export function keepNewestTail(file: string, keep: number, maxBytes = Number.MAX_SAFE_INTEGER, cutBefore = 0): number {
+  if (keep <= 0) return statSync(file).size;
+  const src = openSync(file, "r");
   try {
-    if (keep <= 0) {
-      const size = fstatSync(src).size;
-      ftruncateSync(src, 0);
-      return size;
-    }
     rmSync(`${file}.${keep}`, { force: true });
     for (let i = keep - 1; i >= 1; i--) {
       try {
@@ -47,9 +56,7 @@ export function rotateCopyTruncate(file: string, keep: number, maxBytes = Number
     const dst = openSync(`${file}.1`, "w", LOG_FILE_MODE);
     try {
       fchmodSync(dst, LOG_FILE_MODE); // an older .1 may have been made with another mode
-      const dropped = copyTail(src, dst, maxBytes, cutBefore);
-      ftruncateSync(src, 0);
-      return dropped;
+      return copyTail(src, dst, maxBytes, cutBefore);
     } finally {
       closeSync(dst);
     }

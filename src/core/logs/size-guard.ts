@@ -1,12 +1,14 @@
 // Keeps each log file postdeck's children write to within its bound, whatever the rate: a file is
 // checked every `quietMs` and, while it keeps growing, every `hotMs` (polling, not inotify: a
-// flooding child makes one inotify event per write, hundreds of thousands a second); once over maxBytes it
-// is rotated (a bounded tail copied, see rotation.ts). A file that refills within `minRotateMs` of
-// its last rotation (a flood) is truncated without a copy, and the bytes cut are said on the next
-// rotated file's first line. So the files of one log stay near (keep + 1) × maxBytes plus what the
-// child writes in about `hotMs`, and the daemon never copies more than one maxBytes per `minRotateMs`.
-import { statSync, truncateSync } from "node:fs";
-import { rotateCopyTruncate } from "./rotation.js";
+// flooding child makes one inotify event per write, hundreds of thousands a second). Once over
+// maxBytes it is rotated (a bounded tail copied, see rotation.ts). Within `minRotateMs` of its last
+// rotation a file that grew past `floodBytes` (a flood) is truncated without a copy, and the bytes
+// cut are said on the next rotated file's first line: the live file of a flooding child stays
+// small, so a check that comes late (a busy machine) still has room before the bound. The files of
+// one log stay near (keep + 1) × maxBytes plus what the child writes until the next check, and the
+// daemon copies at most one maxBytes per `minRotateMs`.
+import { promises as fs, statSync } from "node:fs";
+import { keepNewestTail } from "./rotation.js";
 
 export interface SizeGuardOptions {
   maxBytes: number;
@@ -17,6 +19,8 @@ export interface SizeGuardOptions {
   quietMs?: number;
   /** At most one copying rotation per file per this many ms (default 1000 ms). */
   minRotateMs?: number;
+  /** Within minRotateMs of a rotation, truncate (no copy) past this size (default min(maxBytes, 1 MiB)). */
+  floodBytes?: number;
   now?: () => number;
   onError?: (file: string, err: Error) => void;
   /** A rotation kept only part of what was written since the last one (bytes cut). */
@@ -30,6 +34,7 @@ interface Watched {
   lastRotation: number;
   /** Bytes truncated without a copy since the last rotation. */
   cut: number;
+  busy: boolean;
 }
 
 export class LogSizeGuard {
@@ -54,7 +59,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastRotation: -Infinity, cut: 0 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastRotation: -Infinity, cut: 0, busy: false };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -71,13 +76,15 @@ export class LogSizeGuard {
     if (w.timer) clearTimeout(w.timer);
     w.timer = setTimeout(() => {
       w.timer = null;
-      this.check(w);
+      void this.check(w);
     }, ms);
     w.timer.unref();
   }
 
-  /** One check of one file; synchronous (see rotation.ts): nothing queues in front of it. */
-  check(w: Watched): void {
+  /** One check of one file: stat and copy synchronous (see rotation.ts), the truncation not. */
+  async check(w: Watched): Promise<void> {
+    if (w.busy) return;
+    w.busy = true;
     let grew = false;
     try {
       let size = -1;
@@ -88,17 +95,19 @@ export class LogSizeGuard {
       }
       grew = size > w.lastSize;
       w.lastSize = Math.max(0, size);
-      if (size > this.o.maxBytes) {
-        const t = this.now();
-        if (t - w.lastRotation >= (this.o.minRotateMs ?? 1000) || this.o.keep === 0) {
+      const t = this.now();
+      const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
+      if (size > (flooding ? (this.o.floodBytes ?? Math.min(this.o.maxBytes, 1 << 20)) : this.o.maxBytes)) {
+        if (!flooding) {
           w.lastRotation = t;
           const cutBefore = w.cut;
           w.cut = 0;
-          const cut = cutBefore + rotateCopyTruncate(w.file, this.o.keep, this.o.maxBytes, cutBefore);
+          const cut = cutBefore + keepNewestTail(w.file, this.o.keep, this.o.maxBytes, cutBefore);
+          await fs.truncate(w.file, 0); // off the main thread: it may wait in the kernel for the writer
           if (cutBefore > 0) this.o.onCut?.(w.file, cut);
         } else {
-          // refilled within minRotateMs: a flood; cap it without copying, say so at the next rotation
-          truncateSync(w.file, 0);
+          // refilled right after a rotation: a flood; cap it without copying, say so at the next rotation
+          await fs.truncate(w.file, 0);
           w.cut += size;
         }
         w.lastSize = 0;
@@ -106,13 +115,15 @@ export class LogSizeGuard {
       }
     } catch (err) {
       this.o.onError?.(w.file, err as Error);
+    } finally {
+      w.busy = false;
     }
     this.schedule(w, grew ? (this.o.hotMs ?? 10) : (this.o.quietMs ?? 200));
   }
 
   /** Checks every file now (tests). */
-  checkAll(): void {
-    for (const w of this.files.values()) this.check(w);
+  async checkAll(): Promise<void> {
+    await Promise.all([...this.files.values()].map((w) => this.check(w)));
   }
 
   close(): void {
