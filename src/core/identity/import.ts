@@ -91,7 +91,16 @@ export async function planImport(dirs: string[], ctx: ImportContext): Promise<Im
     seen.add(check.nodeId);
     const existing = await findKeyByNodeId(ctx.identitiesDir, check.nodeId);
     if (existing) {
-      item.problem = `identity ${item.shortId} is already in ${ctx.identitiesDir} as ${existing}`;
+      const before = await placedByImport(ctx.journal, keyPath, path.join(ctx.identitiesDir, existing), sha256(content));
+      if (!before) {
+        item.problem = `identity ${item.shortId} is already in ${ctx.identitiesDir} as ${existing}`;
+        continue;
+      }
+      // an import of this dir placed this key and was interrupted: this run finishes it
+      item.keyName = existing;
+      item.serviceName = before.name;
+      item.ok = true;
+      takenNames.add(before.name);
       continue;
     }
     const dup = services.find((s) => path.resolve(s.dir) === sourceDir);
@@ -151,13 +160,20 @@ export async function executeImport(items: ImportItem[], confirmedShortIds: stri
     };
     await ctx.journal.append({ ...entry, phase: "intent" });
     faultPoint("import-after-intent");
-    await placeKey(ctx.identitiesDir, item.keyName!, content);
+    // each step is skipped when an interrupted run of the same import already did it
+    if ((await readRegularFile(entry.destination).then(sha256, () => null)) !== entry.sha256) await placeKey(ctx.identitiesDir, item.keyName!, content);
     faultPoint("import-after-key");
-    await ctx.registry.add({ name: item.serviceName!, dir: item.sourceDir });
+    if (!(await ctx.registry.list()).some((s) => s.name === item.serviceName)) await ctx.registry.add({ name: item.serviceName!, dir: item.sourceDir });
     faultPoint("import-after-service");
     await ctx.journal.append({ ...entry, phase: "done" });
   }
   return { batch, imported: ok, refused: items.filter((i) => !i.ok) };
+}
+
+/** The service of an import (journaled) that placed exactly this key from this source, or null. */
+async function placedByImport(journal: Journal, source: string, destination: string, hash: string): Promise<{ name: string; dir: string } | null> {
+  const e = (await journal.read()).findLast((x) => x.op === "import" && x.source === source && x.destination === destination && x.sha256 === hash && x.service);
+  return e?.service ?? null;
 }
 
 export interface RollbackStep {

@@ -8,6 +8,8 @@ import { Journal } from "./journal.js";
 import { AddIdentityTask, validateAdd, type AddRequest } from "./add.js";
 import { planImport, executeImport, rollbackLastImport, type ImportItem, type RollbackStep } from "./import.js";
 import { retireIdentity, renameIdentity } from "./retire-rename.js";
+import { recoverInterrupted, type Recovered } from "./recover.js";
+import { keyFileName } from "./key-store.js";
 import { permissionProblems, fixPermissions, type PermissionProblem } from "./key-store.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
@@ -49,6 +51,16 @@ export class IdentityManager extends EventEmitter {
     return { identitiesDir: this.o.identitiesDir, registry: this.o.registry, journal: this.journal, clock: this.o.clock };
   }
 
+  /**
+   * Finishes what an interruption left half done (recover.ts), then re-reads the config when that
+   * changed it. Runs before every operation below; also at daemon start.
+   */
+  async recoverInterrupted(): Promise<Recovered[]> {
+    const done = await recoverInterrupted({ ...this.importCtx, stopService: (n) => this.o.host.stopService(n) });
+    if (done.length) await this.o.host.reloadConfig().catch(() => undefined);
+    return done;
+  }
+
   taskViews(): TaskView[] {
     return [...this.tasks.values()].map((t) => t.current());
   }
@@ -64,6 +76,7 @@ export class IdentityManager extends EventEmitter {
           "the node's public gRPC listener did not answer ActivationService.Highest: pass the commitment ATX id (--commitment-atx HEX)",
         );
     }
+    await this.recoverInterrupted();
     const full: AddRequest = { ...req, commitmentAtxId: atx };
     const running = [...this.tasks.values()].find((t) => t.current().state === "running" && t.req.name === req.name);
     if (running) throw new IdentityError(`an add of ${req.name} is already running (task ${running.id})`);
@@ -103,6 +116,7 @@ export class IdentityManager extends EventEmitter {
   }
 
   async import(dirs: string[], confirm: string[]): Promise<{ batch: string; items: ImportItem[] }> {
+    await this.recoverInterrupted();
     const plan = await this.planImport(dirs);
     if (!plan.some((i) => i.ok)) throw new IdentityError(plan.map((i) => `${i.sourceDir}: ${i.problem}`).join("; "));
     const r = await executeImport(plan, confirm, this.importCtx);
@@ -111,6 +125,7 @@ export class IdentityManager extends EventEmitter {
   }
 
   async rollback(): Promise<{ batch: string; steps: RollbackStep[] } | null> {
+    await this.recoverInterrupted();
     const entries = await this.journal.lastImport();
     for (const e of entries ?? []) if (e.service && e.phase === "intent") await this.o.host.stopService(e.service.name);
     const r = await rollbackLastImport(this.importCtx);
@@ -120,6 +135,9 @@ export class IdentityManager extends EventEmitter {
 
   async retire(name: string): Promise<{ retiredTo: string; service: string | null }> {
     const keyFile = name.endsWith(".key") ? name : `${name}.key`;
+    // a re-run of an interrupted retire of this key: finishing it is the answer
+    const again = (await this.recoverInterrupted()).find((r) => r.op === "retire" && r.outcome === "finished" && r.source === path.join(this.o.identitiesDir, keyFileName(keyFile)));
+    if (again) return { retiredTo: again.destination!, service: null };
     const service = this.o.host.serviceForKey(keyFile);
     if (service) await this.o.host.stopService(service);
     const r = await retireIdentity(this.importCtx, name, service);
@@ -129,6 +147,10 @@ export class IdentityManager extends EventEmitter {
 
   async rename(from: string, to: string): Promise<string> {
     const keyFile = from.endsWith(".key") ? from : `${from}.key`;
+    // a re-run of an interrupted rename FROM TO: finishing it is the answer
+    const dest = path.join(this.o.identitiesDir, keyFileName(to));
+    const again = (await this.recoverInterrupted()).find((r) => r.op === "rename" && r.outcome === "finished" && r.destination === dest);
+    if (again) return dest;
     const service = this.o.host.serviceForKey(keyFile);
     if (service) await this.o.host.stopService(service);
     const target = await renameIdentity(this.importCtx, from, to, service);

@@ -1,11 +1,14 @@
 // Retire an identity (its key moves to identities/retired/, which the node skips; PoS data is
 // kept) and rename one (key file and service together). Never overwrites or deletes a key.
+// Each step is journaled first (intent), so that an interruption anywhere is finished by
+// recover.ts at the next identity operation (a re-run of the same command included).
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { moveFileExclusive, sha256 } from "../fs/atomic-file.js";
 import { keyFileName, KeyStoreError, RETIRED_DIR } from "./key-store.js";
 import { checkKeyContent } from "../spacemesh/key-file.js";
 import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
+import { faultPoint } from "../fs/fault-point.js";
 import type { Journal } from "./journal.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
@@ -27,7 +30,20 @@ async function existingKey(ctx: LifecycleContext, name: string): Promise<{ file:
   }
 }
 
-/** Moves NAME.key to identities/retired/ and removes its service from the config (data kept). */
+const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
+
+/**
+ * While a rename runs, the key is under this name (not `.key`: the node never loads it), so that
+ * FROM.key and TO.key never exist together: the node refuses to start with a duplicate key.
+ */
+export function renamingName(identitiesDir: string, fromFile: string): string {
+  return path.join(identitiesDir, `.${fromFile}.renaming`);
+}
+
+/**
+ * Moves NAME.key to identities/retired/ and then removes its service from the config (data kept).
+ * Interrupted, the key is retired first: never a service removed while its key stays loaded.
+ */
 export async function retireIdentity(
   ctx: LifecycleContext,
   name: string,
@@ -37,14 +53,13 @@ export async function retireIdentity(
   const retiredDir = path.join(ctx.identitiesDir, RETIRED_DIR);
   await fs.mkdir(retiredDir, { recursive: true, mode: 0o700 });
   let target = path.join(retiredDir, key.file);
-  for (let i = 2; await fs.stat(target).then(() => true, () => false); i++)
-    target = path.join(retiredDir, `${key.file.slice(0, -4)}-${i}.key`);
-  const batch = `retire-${(ctx.clock ?? Date.now)()}`;
-  const service = serviceName ? await ctx.registry.remove(serviceName) : null;
+  for (let i = 2; await exists(target); i++) target = path.join(retiredDir, `${key.file.slice(0, -4)}-${i}.key`);
+  const clock = ctx.clock ?? Date.now;
+  const service = serviceName ? ((await ctx.registry.list()).find((s) => s.name === serviceName) ?? null) : null;
   const entry = {
-    batch,
+    batch: `retire-${clock()}`,
     op: "retire" as const,
-    at: (ctx.clock ?? Date.now)(),
+    at: clock(),
     nodeId: ((c) => (c.ok ? c.nodeId : null))(checkKeyContent(key.file, key.content)),
     source: key.path,
     destination: target,
@@ -53,7 +68,11 @@ export async function retireIdentity(
     note: "",
   };
   await ctx.journal.append({ ...entry, phase: "intent" });
+  faultPoint("retire-after-intent");
   await moveFileExclusive(key.path, target);
+  faultPoint("retire-after-key");
+  if (service) await ctx.registry.remove(service.name);
+  faultPoint("retire-after-service");
   await ctx.journal.append({ ...entry, phase: "done" });
   return { retiredTo: target, service: service?.name ?? null };
 }
@@ -63,15 +82,15 @@ export async function renameIdentity(ctx: LifecycleContext, from: string, to: st
   const key = await existingKey(ctx, from);
   const toFile = keyFileName(to);
   const target = path.join(ctx.identitiesDir, toFile);
-  if (await fs.stat(target).then(() => true, () => false))
-    throw new KeyStoreError(`${target} already exists; postdeck never overwrites a key file`, "name-taken");
+  if (await exists(target)) throw new KeyStoreError(`${target} already exists; postdeck never overwrites a key file`, "name-taken");
   const newService = toFile.slice(0, -4);
   if (serviceName && (await ctx.registry.list()).some((s) => s.name === newService))
     throw new KeyStoreError(`a service named ${newService} already exists`, "name-taken");
+  const clock = ctx.clock ?? Date.now;
   const entry = {
-    batch: `rename-${(ctx.clock ?? Date.now)()}`,
+    batch: `rename-${clock()}`,
     op: "rename" as const,
-    at: (ctx.clock ?? Date.now)(),
+    at: clock(),
     nodeId: null,
     source: key.path,
     destination: target,
@@ -80,8 +99,24 @@ export async function renameIdentity(ctx: LifecycleContext, from: string, to: st
     note: serviceName ? `service ${serviceName} -> ${newService}` : "",
   };
   await ctx.journal.append({ ...entry, phase: "intent" });
-  await moveFileExclusive(key.path, target);
+  faultPoint("rename-after-intent");
+  const hidden = renamingName(ctx.identitiesDir, key.file);
+  await fs.rename(key.path, hidden); // atomic; FROM.key is gone, TO.key not there yet
+  faultPoint("rename-after-hide");
+  try {
+    await fs.link(hidden, target); // never overwrites a TO.key made meanwhile
+  } catch (err) {
+    await fs.rename(hidden, key.path);
+    await ctx.journal.append({ ...entry, phase: "done", note: `abandoned: ${(err as Error).message}` });
+    if ((err as NodeJS.ErrnoException).code === "EEXIST")
+      throw new KeyStoreError(`${target} already exists; postdeck never overwrites a key file`, "name-taken");
+    throw err;
+  }
+  faultPoint("rename-after-link");
+  await fs.unlink(hidden);
+  faultPoint("rename-after-key");
   if (serviceName) await ctx.registry.rename(serviceName, newService);
+  faultPoint("rename-after-service");
   await ctx.journal.append({ ...entry, phase: "done" });
   return target;
 }

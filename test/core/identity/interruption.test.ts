@@ -6,17 +6,37 @@ import { promises as fs, existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkKeyContent } from "../../../src/core/spacemesh/key-file.js";
-import { makePosDir, tempDir } from "./pos-fixture.js";
+import { makePosDir, newKeyHex, tempDir } from "./pos-fixture.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dist = path.join(repo, "dist");
-const child = path.join(repo, "test/fixtures/identity/import-child.mjs");
 
-function runImport(env: Record<string, string>, args: string[]): Promise<{ code: number | null; signal: string | null }> {
+const managerChild = path.join(repo, "test/fixtures/identity/manager-child.mjs");
+
+function runManager(env: Record<string, string>, args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
-    const p = execFile(process.execPath, [child, dist, ...args], { env: { ...process.env, ...env } });
-    p.on("exit", (code, signal) => resolve({ code, signal }));
+    let stderr = "";
+    const p = execFile(process.execPath, [managerChild, dist, ...args], { env: { ...process.env, ...env } });
+    p.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    p.on("exit", (code, signal) => resolve({ code, signal, stderr }));
   });
+}
+
+/** A rig as the daemon's identity operations see it: identities/, a state dir and a postdeck.yaml. */
+async function rigFiles(services: { name: string; dir: string }[] = []) {
+  const root = await tempDir("crash");
+  const ids = path.join(root, "identities");
+  const state = path.join(root, "state");
+  const config = path.join(root, "postdeck.yaml");
+  await fs.writeFile(config, `node:\n  dataFolder: ${root}\nservices:\n${services.map((s) => `  - name: ${s.name}\n    dir: ${s.dir}\n`).join("") || "  []\n"}`);
+  const serviceNames = async () => [...(await fs.readFile(config, "utf8")).matchAll(/name: ([A-Za-z0-9._-]+)/g)].map((m) => m[1]);
+  const keyNames = async () => (await fs.readdir(ids).catch(() => [] as string[])).filter((n) => n.endsWith(".key")).sort();
+  const unfinished = async () => {
+    const { unfinishedOperations } = await import("../../../src/core/identity/recover.js");
+    const { Journal } = await import("../../../src/core/identity/journal.js");
+    return unfinishedOperations(new Journal(state));
+  };
+  return { root, ids, state, config, args: [ids, state, config], serviceNames, keyNames, unfinished };
 }
 
 const points = ["after-temp-write", "after-link", "import-after-intent", "import-after-key", "import-after-service"];
@@ -26,18 +46,16 @@ describe("import interrupted at every step", () => {
     if (!existsSync(path.join(dist, "core/identity/import.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
   });
   for (const point of points) {
-    it(`leaves each key exactly once or not at all when killed at ${point}`, async () => {
-      const root = await tempDir("crash");
-      const ids = path.join(root, "identities");
-      const state = path.join(root, "state");
-      const a = await makePosDir(path.join(root, "src", "a"));
-      const b = await makePosDir(path.join(root, "src", "b"));
-      const killed = await runImport({ POSTDECK_FAULT: point }, [ids, state, a.dir, b.dir]);
+    it(`leaves each key exactly once or not at all when killed at ${point}, and a re-run finishes the import (keys and services)`, async () => {
+      const rig = await rigFiles();
+      const ids = rig.ids;
+      const a = await makePosDir(path.join(rig.root, "src", "a"));
+      const b = await makePosDir(path.join(rig.root, "src", "b"));
+      const killed = await runManager({ POSTDECK_FAULT: point }, [...rig.args, "import", a.dir, b.dir]);
       expect(killed.signal).toBe("SIGKILL");
 
       const check = async (): Promise<string[]> => {
-        const names = await fs.readdir(ids).catch(() => [] as string[]);
-        const keys = names.filter((n) => n.endsWith(".key"));
+        const keys = await rig.keyNames();
         const ids2: string[] = [];
         for (const k of keys) {
           const c = checkKeyContent(k, await fs.readFile(path.join(ids, k)));
@@ -50,13 +68,63 @@ describe("import interrupted at every step", () => {
       const afterCrash = await check();
       expect(afterCrash.every((id) => id === a.nodeId)).toBe(true); // b was never reached
 
-      // Running the import again finishes the job: a already there is refused, b is imported.
-      const again = await runImport({}, [ids, state, a.dir, b.dir]);
+      // Running the same import again finishes the job: a is completed (not refused), b is imported.
+      const again = await runManager({}, [...rig.args, "import", a.dir, b.dir]);
+      expect(again.stderr).toBe("");
       expect(again.code).toBe(0);
       const final = await check();
       expect(final.sort()).toEqual([a.nodeId, b.nodeId].sort());
+      expect((await rig.serviceNames()).sort()).toEqual(["a", "b"]); // each key has its service, once
+      expect(await rig.keyNames()).toEqual(["a.key", "b.key"]);
+      expect(await rig.unfinished()).toEqual([]);
       // no temp file survives a completed run
       expect((await fs.readdir(ids)).filter((n) => n.includes(".tmp-"))).toEqual([]);
+    });
+  }
+});
+
+describe("rename interrupted at every step", () => {
+  for (const point of ["rename-after-intent", "rename-after-hide", "rename-after-link", "rename-after-key", "rename-after-service"]) {
+    it(`never leaves both FROM.key and TO.key when killed at ${point}, and a re-run finishes it`, async () => {
+      const rig = await rigFiles([{ name: "alpha", dir: "/pos/alpha" }]);
+      await fs.mkdir(rig.ids, { mode: 0o700 });
+      const key = newKeyHex();
+      await fs.writeFile(path.join(rig.ids, "alpha.key"), key.hex, { mode: 0o600 });
+      const killed = await runManager({ POSTDECK_FAULT: point }, [...rig.args, "rename", "alpha", "beta"]);
+      expect(killed.signal).toBe("SIGKILL");
+      expect((await rig.keyNames()).length).toBeLessThanOrEqual(1); // the node never sees a duplicate key
+
+      const again = await runManager({}, [...rig.args, "rename", "alpha", "beta"]);
+      expect(again.stderr).toBe("");
+      expect(again.code).toBe(0);
+      expect(await rig.keyNames()).toEqual(["beta.key"]);
+      expect(await fs.readFile(path.join(rig.ids, "beta.key"), "utf8")).toBe(key.hex);
+      expect(await rig.serviceNames()).toEqual(["beta"]);
+      expect(await fs.readdir(rig.ids)).toEqual(["beta.key"]); // nothing hidden left behind
+      expect(await rig.unfinished()).toEqual([]);
+    });
+  }
+});
+
+describe("retire interrupted at every step", () => {
+  for (const point of ["retire-after-intent", "move-after-link", "retire-after-key", "retire-after-service"]) {
+    it(`never removes the service while the key stays loaded when killed at ${point}, and a re-run finishes it`, async () => {
+      const rig = await rigFiles([{ name: "alpha", dir: "/pos/alpha" }]);
+      await fs.mkdir(rig.ids, { mode: 0o700 });
+      const key = newKeyHex();
+      await fs.writeFile(path.join(rig.ids, "alpha.key"), key.hex, { mode: 0o600 });
+      const killed = await runManager({ POSTDECK_FAULT: point }, [...rig.args, "retire", "alpha"]);
+      expect(killed.signal).toBe("SIGKILL");
+      if (!(await rig.serviceNames()).includes("alpha")) expect(await rig.keyNames()).toEqual([]);
+
+      const again = await runManager({}, [...rig.args, "retire", "alpha"]);
+      expect(again.stderr).toBe("");
+      expect(again.code).toBe(0);
+      expect(await rig.keyNames()).toEqual([]);
+      expect(await fs.readFile(path.join(rig.ids, "retired", "alpha.key"), "utf8")).toBe(key.hex);
+      expect(await fs.readdir(path.join(rig.ids, "retired"))).toEqual(["alpha.key"]);
+      expect(await rig.serviceNames()).toEqual([]);
+      expect(await rig.unfinished()).toEqual([]);
     });
   }
 });

@@ -1,0 +1,108 @@
+// Finishing identity operations that an interruption (kill -9, power cut, daemon crash) left
+// half done, from the journal: every step of import, rename and retire is journaled as an intent
+// before it runs and as done after it, so an intent without its done entry is an operation to
+// finish. Each step is checked on disk before it is redone (the key's content by hash, the
+// service in the config), so finishing twice is harmless. Called before every identity operation
+// of the daemon (a re-run of the interrupted command included).
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { moveFileExclusive, removeStaleTemps, sha256 } from "../fs/atomic-file.js";
+import { readRegularFile } from "../fs/regular-file.js";
+import { renamingName } from "./retire-rename.js";
+import type { Journal, JournalEntry } from "./journal.js";
+import type { ServiceRegistry } from "./service-registry.js";
+
+export interface RecoverContext {
+  identitiesDir: string;
+  registry: ServiceRegistry;
+  journal: Journal;
+  clock?: () => number;
+  /** Stops a service before its key is retired (the daemon's supervisor); default: nothing to stop. */
+  stopService?: (name: string) => Promise<void>;
+}
+
+export interface Recovered {
+  op: JournalEntry["op"];
+  source: string | null;
+  destination: string | null;
+  /** What was done: "finished" (rolled forward) or "abandoned" (nothing had changed yet). */
+  outcome: "finished" | "abandoned";
+  what: string;
+}
+
+const key = (e: JournalEntry) => `${e.batch}\u0000${e.op}\u0000${e.destination ?? ""}`;
+
+/** Intents (import, rename, retire) without their done entry, oldest first. */
+export async function unfinishedOperations(journal: Journal): Promise<JournalEntry[]> {
+  const entries = await journal.read();
+  const done = new Set(entries.filter((e) => e.phase === "done").map(key));
+  return entries.filter((e) => e.phase === "intent" && ["import", "rename", "retire"].includes(e.op) && !done.has(key(e)));
+}
+
+async function hashOf(file: string): Promise<string | null> {
+  return readRegularFile(file).then(sha256, () => null);
+}
+
+/** Finishes (or, where nothing had changed yet, closes) every unfinished operation; says what it did. */
+export async function recoverInterrupted(ctx: RecoverContext): Promise<Recovered[]> {
+  const out: Recovered[] = [];
+  for (const e of await unfinishedOperations(ctx.journal)) {
+    const r = e.op === "import" ? await finishImport(ctx, e) : e.op === "rename" ? await finishRename(ctx, e) : await finishRetire(ctx, e);
+    await ctx.journal.append({ ...e, phase: "done", at: (ctx.clock ?? Date.now)(), note: `${r.outcome} after an interruption: ${r.what}` });
+    out.push(r);
+  }
+  return out;
+}
+
+/** Import: the key placed (same content) → add its service if missing; not placed → nothing was changed. */
+async function finishImport(ctx: RecoverContext, e: JournalEntry): Promise<Recovered> {
+  const base = { op: e.op, source: e.source, destination: e.destination };
+  await removeStaleTemps(ctx.identitiesDir);
+  if (!e.destination || (await hashOf(e.destination)) !== e.sha256)
+    return { ...base, outcome: "abandoned", what: `the key was not placed as ${e.destination}; run the import again` };
+  if (e.service && !(await ctx.registry.list()).some((s) => s.name === e.service!.name)) {
+    await ctx.registry.add(e.service);
+    return { ...base, outcome: "finished", what: `key ${path.basename(e.destination)} was placed; service ${e.service.name} added` };
+  }
+  return { ...base, outcome: "finished", what: `key ${path.basename(e.destination)} and its service were in place` };
+}
+
+/** Rename: wherever the key is (FROM.key, the hidden name, TO.key), it ends as TO.key alone, and the service is renamed. */
+async function finishRename(ctx: RecoverContext, e: JournalEntry): Promise<Recovered> {
+  const base = { op: e.op, source: e.source, destination: e.destination };
+  const from = e.source!;
+  const to = e.destination!;
+  const hidden = renamingName(path.dirname(from), path.basename(from));
+  const [hFrom, hHidden, hTo] = await Promise.all([hashOf(from), hashOf(hidden), hashOf(to)]);
+  if (hHidden === e.sha256) {
+    if (hTo === null) await fs.link(hidden, to);
+    if ((await hashOf(to)) === e.sha256) await fs.unlink(hidden);
+    else {
+      await fs.rename(hidden, from); // TO.key is another key: put FROM back
+      return { ...base, outcome: "abandoned", what: `${to} holds another key; ${path.basename(from)} put back` };
+    }
+  } else if (hTo !== e.sha256) {
+    return { ...base, outcome: "abandoned", what: hFrom === e.sha256 ? `${path.basename(from)} was not renamed yet; run the rename again` : `the key is neither at ${from} nor at ${to}` };
+  } else if (hFrom === e.sha256) {
+    await fs.unlink(from); // an older postdeck linked TO.key before removing FROM.key: never both
+  }
+  const m = /^service (.+) -> (.+)$/.exec(e.note);
+  if (m) {
+    const names = (await ctx.registry.list()).map((s) => s.name);
+    if (names.includes(m[1]!) && !names.includes(m[2]!)) await ctx.registry.rename(m[1]!, m[2]!);
+  }
+  return { ...base, outcome: "finished", what: `${path.basename(from)} renamed to ${path.basename(to)}${m ? `, service ${m[2]}` : ""}` };
+}
+
+/** Retire: the key ends in retired/ (never both), then its service is removed. */
+async function finishRetire(ctx: RecoverContext, e: JournalEntry): Promise<Recovered> {
+  const base = { op: e.op, source: e.source, destination: e.destination };
+  const [hFrom, hTo] = await Promise.all([hashOf(e.source!), hashOf(e.destination!)]);
+  if (hFrom === e.sha256 && hTo === null) {
+    if (e.service) await ctx.stopService?.(e.service.name);
+    await moveFileExclusive(e.source!, e.destination!);
+  } else if (hFrom === e.sha256 && hTo === e.sha256) await fs.unlink(e.source!);
+  else if (hTo !== e.sha256) return { ...base, outcome: "abandoned", what: `the key is neither at ${e.source} nor at ${e.destination}` };
+  if (e.service && (await ctx.registry.list()).some((s) => s.name === e.service!.name)) await ctx.registry.remove(e.service.name);
+  return { ...base, outcome: "finished", what: `${path.basename(e.source!)} retired to ${e.destination}${e.service ? `, service ${e.service.name} removed` : ""}` };
+}
