@@ -32,7 +32,8 @@ const cfg = {
   uptimeS: num("BENCH_UPTIME_SECONDS", 1.5, 1.5),
   captureSeconds: num("BENCH_CAPTURE_SECONDS", 10, 3),
   consoleSeconds: num("BENCH_CONSOLE_SECONDS", 30, 10),
-  consoleIdleSeconds: num("BENCH_CONSOLE_IDLE_SECONDS", 20, 5),
+  consoleIdleSeconds: num("BENCH_CONSOLE_IDLE_SECONDS", 30, 5),
+  consoleIdleAfterS: num("BENCH_CONSOLE_IDLE_AFTER_SECONDS", 65, 65),
   consoleLines: num("BENCH_CONSOLE_LINES", 1_000_000, 100_000),
   consoleBurstRate: num("BENCH_CONSOLE_BURST_RATE", 20_000, 20_000),
   keyPresses: num("BENCH_KEYS", 40, 10),
@@ -76,8 +77,8 @@ process.stdout.write(generated + "\n");
 const out = path.join(BENCH_DIR, "RESULTS.md");
 const headerFile = path.join(BENCH_DIR, "lib/results-header.md");
 const header = existsSync(headerFile) ? readFileSync(headerFile, "utf8") : "";
+writeFileSync(path.join(os.tmpdir(), "postdeck-bench-results.json"), JSON.stringify(results, null, 2) + "\n");
 if (process.env.BENCH_NO_WRITE !== "1") {
   writeFileSync(out, header + "\n" + generated + "\n");
-  writeFileSync(path.join(os.tmpdir(), "postdeck-bench-results.json"), JSON.stringify(results, null, 2) + "\n");
   log(`wrote ${out}`);
 }

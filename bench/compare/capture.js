@@ -8,9 +8,9 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
-import { countSequences, writtenByMarker } from "../lib/captured.js";
+import { countSequences, readyPids, writtenByMarker } from "../lib/captured.js";
 import { postdeckEnv } from "../lib/postdeck.js";
-import { cpuSeconds, findMarked, loadAvg, sleep, waitFor } from "../lib/proc.js";
+import { cpuSeconds, loadAvg, sleep, waitFor } from "../lib/proc.js";
 import { freshDir, removeDir } from "../lib/supervisors.js";
 
 function sizeOf(f) {
@@ -111,7 +111,8 @@ export async function runCapture({ supervisors, seconds, log }) {
       const diskTimer = setInterval(() => {
         diskPeak = Math.max(diskPeak, sup.logFiles(marker).reduce((a, f) => a + sizeOf(f), 0));
       }, 100);
-      for (const p of findMarked(marker)) process.kill(p, "SIGUSR2");
+      const ready = await waitFor(() => readyPids(reportDir, [marker]), "the child to be ready for its start signal", 120_000, 100);
+      for (const p of ready) process.kill(p, "SIGUSR2");
       await waitFor(() => writtenByMarker(reportDir).size > 0, "the child to finish writing", (seconds + 120) * 1000, 100);
       await sleep(1500);
       clearInterval(diskTimer);

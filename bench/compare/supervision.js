@@ -6,8 +6,8 @@
 // Repeated; the table gives the median and the spread (min-max) of each figure and the ratios.
 // Lines captured = distinct sequence numbers on disk (rotated files included), per supervisor.
 import { makeChildren } from "../lib/children.js";
-import { compareLines, countSequences, writtenByMarker } from "../lib/captured.js";
-import { cpuSeconds, findMarked, loadAvg, rssBytes, sleep, waitFor } from "../lib/proc.js";
+import { compareLines, countSequences, readyPids, writtenByMarker } from "../lib/captured.js";
+import { cpuSeconds, loadAvg, rssBytes, sleep, waitFor } from "../lib/proc.js";
 import { freshDir, removeDir } from "../lib/supervisors.js";
 
 const PATTERNS = {
@@ -30,7 +30,10 @@ async function round({ supervisors, n, rate, seconds, pattern, tag, log }) {
     const load0 = loadAvg();
     const pids = setups.map((x) => x.sup.supervisorPids());
     const c0 = pids.map((p) => cpuSeconds(p));
-    const marked = findMarked(null);
+    const ready = await waitFor(() => {
+      const all = setups.map((x) => readyPids(x.reportDir, x.children.map((c) => c.marker)));
+      return all.every(Boolean) && all.flat();
+    }, "every child to be ready for its start signal", 120_000, 100);
     const rss = setups.map(() => ({ peak: 0, sum: 0, k: 0 }));
     const sampleRss = () =>
       setups.forEach((x, i) => {
@@ -40,7 +43,7 @@ async function round({ supervisors, n, rate, seconds, pattern, tag, log }) {
         rss[i].k++;
       });
     const t0 = Date.now();
-    for (const x of setups) for (const c of x.children) for (const p of marked.get(c.marker) ?? []) process.kill(p, "SIGUSR2");
+    for (const p of ready) process.kill(p, "SIGUSR2");
     const timer = setInterval(sampleRss, 500);
     await waitFor(() => setups.every((x) => writtenByMarker(x.reportDir).size >= n), "every child to finish writing", (seconds + 120) * 1000, 250);
     await sleep(2000); // let the supervisors drain what is in flight

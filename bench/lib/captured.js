@@ -101,3 +101,16 @@ export function compareLines(written, captured, prefix) {
 export function removeFiles(files) {
   for (const f of files) rmSync(f, { force: true });
 }
+
+/** Pids of children started with --wait-signal that are ready for their SIGUSR2 (DIR/<marker>.ready). */
+export function readyPids(reportDir, markers) {
+  const out = [];
+  for (const m of markers) {
+    try {
+      out.push(Number(readFileSync(path.join(reportDir, `${m}.ready`), "utf8")));
+    } catch {
+      return null; // not all ready yet
+    }
+  }
+  return out;
+}

@@ -62,6 +62,16 @@ function supervision(p, cfg) {
     const loads = c.rounds.map((r) => (r.error ? `error: ${r.error}` : `${r.load0.split(" ")[0]} → ${r.load1.split(" ")[0]}`)).join("; ");
     out.push("", `### ${c.pattern}, ${c.n} children`, "", `Load (1 min) per round: ${loads}.`, "", mdTable(["supervisor", "CPU s", "% of a core", "CPU vs pm2", "CPU vs supervisord", "peak RSS MB", "RSS vs pm2", "lost"], rows));
   }
+  // RSS per chatty service added: the smallest and largest count of each pattern (medians of the mean RSS over each window)
+  for (const pattern of [...new Set(d.cases.map((c) => c.pattern))]) {
+    const cs = d.cases.filter((c) => c.pattern === pattern).sort((a, b) => a.n - b.n);
+    if (cs.length < 2) continue;
+    const meanRss = (c, name) => median(c.rounds.filter((r) => r.rows).map((r) => r.rows.find((x) => x.name === name)?.meanRss).filter(Number.isFinite));
+    const a = cs[0];
+    const b = cs.at(-1);
+    const per = (name) => ((meanRss(b, name) - meanRss(a, name)) / (1 << 20) / (b.n - a.n)).toFixed(2);
+    out.push("", `RSS per chatty service added (${pattern}, ${a.n} → ${b.n}, median of the mean RSS): postdeck ${per("postdeck")} MB, pm2 ${per("pm2")} MB, supervisord ${per("supervisord")} MB.`);
+  }
   return out.join("\n");
 }
 
@@ -112,7 +122,7 @@ function consoleSection(p) {
   if (!d) return `## 4. Console\n\n${loadLine(p)}\n\nnot measured: ${p.error}`;
   const rows = [];
   const add = (what, r, f) => rows.push([what, r?.error ? `error: ${r.error}` : f(r)]);
-  add("idle, 16 idle services: CPU % of a core", d.idle, (r) => fixed(r.cpuPct, 2));
+  add("idle, 16 idle services, simulated node, after the first minute: CPU % of a core", d.idle, (r) => fixed(r.cpuPct, 2));
   add("idle: RSS MB", d.idle, (r) => mb(r.rss));
   add("idle: frames/s (renders/s, mean Ink render ms)", d.idle, (r) => `${fixed(r.fps, 2)} (${fixed(r.rendersPerS, 2)}, ${fixed(r.renderMs, 1)})`);
   add(`${d.flow?.linesPerS ?? 1000} lines/s: CPU % of a core`, d.flow, (r) => fixed(r.cpuPct, 1));
@@ -189,7 +199,7 @@ export function goals(res) {
     if (loop.length >= 1) out.push(["crash loop still backs off (restarts 2, 3, 4 in a row: >= 750, 1125, 1688 ms ± 10 %)", loop.map((x) => `${fixed(x, 0)} ms`).join(", "), loop.every((x, i) => x >= 0.9 * 750 * 1.5 ** i)]);
   }
   const c = ph["4"]?.data;
-  if (c?.idle && !c.idle.error) out.push(["idle console <= 1% of a core", `${fixed(c.idle.cpuPct, 2)} %`, c.idle.cpuPct <= 1]);
+  if (c?.idle && !c.idle.error) out.push(["idle console <= 0.3 % of a core (simulated node, after the first minute)", `${fixed(c.idle.cpuPct, 2)} %`, c.idle.cpuPct <= 0.3]);
   if (c?.flow && !c.flow.error) {
     out.push(["console at 1,000 lines/s <= 15% CPU", `${fixed(c.flow.cpuPct, 1)} %`, c.flow.cpuPct <= 15]);
     out.push(["console <= 30 frames/s", `${fixed(c.flow.fps, 1)}`, c.flow.fps <= 30]);
