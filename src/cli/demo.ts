@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck demo [--dir DIR] [--identities N] [--no-console]";
+const USAGE = "usage: postdeck demo [--dir DIR] [--identities N] [--epoch-minutes N] [--no-console]";
 
 export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
   const data = env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
@@ -15,11 +15,15 @@ export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { flags: ["--no-console"], valued: ["--dir", "--identities"], usage: USAGE });
+  const p = parseArgs(args, { flags: ["--no-console"], valued: ["--dir", "--identities", "--epoch-minutes"], usage: USAGE });
   if (p.words.length > 0) throw new UsageError(USAGE);
   const n = Number(p.values.get("--identities") ?? "4");
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--identities: expected a whole number from 1 to 64, found '${p.values.get("--identities")}'\n${USAGE}`);
   const dir = path.resolve(p.values.get("--dir") ?? defaultDemoDir());
+  // a simulated epoch (one cycle gap each) lasts this many minutes; default 4, so a whole cycle shows within 10
+  const em = p.values.has("--epoch-minutes") ? Number(p.values.get("--epoch-minutes")) : undefined;
+  if (em !== undefined && !(Number.isFinite(em) && em >= 1 && em <= 1440))
+    throw new UsageError(`--epoch-minutes: expected a number of minutes from 1 to 1440, found '${p.values.get("--epoch-minutes")}'\n${USAGE}`);
 
   const { buildDemoRig } = await import("../sim/rig-builder.js");
   const { POSTDECK_BIN } = await import("../client/ensure-daemon.js");
@@ -27,6 +31,7 @@ export async function run(args: string[]): Promise<number> {
   const rig = await buildDemoRig({
     dir,
     identities: n,
+    epochMinutes: em,
     postdeckBin: POSTDECK_BIN,
     onProgress: (line) => process.stderr.write(`  ${line}\n`),
   });

@@ -12,6 +12,7 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { writeFileAtomicSync } from "./atomic-write.js";
 import { GOLDEN_ATX } from "./node/constants.js";
+import { writeDemoNetwork } from "./node/network.js";
 import { METADATA_FILE, readMetadata, fileLayout, listDataFiles, LABEL_BYTES } from "./post-data.js";
 
 export const DEMO_LABELS_PER_UNIT = 65536; // 1 MiB per unit
@@ -29,6 +30,8 @@ export interface DemoRigOptions {
   postdeckBin: string;
   /** Progress lines for people ("initialising post2 (4 MiB)"). */
   onProgress?: (line: string) => void;
+  /** Length of a simulated epoch in minutes (a cycle gap each); default 4, or what the rig has. */
+  epochMinutes?: number;
   /** Simulated disks the PoS dirs are spread over (round robin), sharing each one's read bandwidth. Default 2. */
   disks?: number;
   /** Read bandwidth of each simulated disk (bytes/s). Default: one demo identity (4 MiB) in about 12 s. */
@@ -152,6 +155,7 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
     writeWrapper(bin.node, o.postdeckBin, "node");
     writeWrapper(bin.postService, o.postdeckBin, "post-service", postServiceEnv);
     writeWrapper(bin.postcli, o.postdeckBin, "postcli");
+    writeDemoNetwork(nodeConfigPath, o.epochMinutes ?? null, (f, t) => writeFileAtomicSync(f, t));
     return { dir, configPath, reused: true, nodeDataFolder, nodeConfigPath, grpc: marker!.grpc, services, bin };
   }
 
@@ -206,6 +210,8 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
       2,
     ) + "\n",
   );
+  // the network clock (genesis, layers, PoET phase shift and cycle gap) the node and postdeck read
+  writeDemoNetwork(nodeConfigPath, o.epochMinutes ?? null, (f, t) => writeFileAtomicSync(f, t));
 
   const yamlConfig = {
     rig: "demo",

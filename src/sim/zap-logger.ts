@@ -5,7 +5,7 @@
 export type ZapLevel = "DEBUG" | "INFO" | "WARN" | "ERROR";
 const RANK: Record<ZapLevel, number> = { DEBUG: -1, INFO: 0, WARN: 1, ERROR: 2 };
 
-export type ZapField = [key: string, value: string | number | bigint | boolean | null];
+export type ZapField = [key: string, value: string | number | bigint | boolean | null | string[]];
 
 /** Go's "2006-01-02T15:04:05.000Z0700" in the process's local zone ("Z" when the offset is 0). */
 export function zapTime(d: Date): string {
@@ -19,6 +19,7 @@ export function zapTime(d: Date): string {
 }
 
 function jsonValue(v: ZapField[1]): string {
+  if (Array.isArray(v)) return `[${v.map((x) => JSON.stringify(x)).join(", ")}]`;
   if (typeof v === "bigint") return v.toString();
   if (typeof v === "number") return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
   return JSON.stringify(v);

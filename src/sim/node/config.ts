@@ -1,5 +1,6 @@
 // The parts of go-spacemesh's JSON config the simulator reads.
 import fs from "node:fs";
+import { networkFromConfig, type Network } from "./network.js";
 
 export interface NodeConfig {
   smeshingStart: boolean;
@@ -14,6 +15,8 @@ export interface NodeConfig {
   k1: number;
   k2: number;
   dataFolder: string | null;
+  /** genesis/layer/epoch/PoET timing when the config sets genesis.genesis-time */
+  network: Network | null;
 }
 
 export function readNodeConfig(file: string | null): NodeConfig {
@@ -39,5 +42,6 @@ export function readNodeConfig(file: string | null): NodeConfig {
     k1: num(post, "post-k1", 26),
     k2: num(post, "post-k2", 37),
     dataFolder: typeof main["data-folder"] === "string" ? (main["data-folder"] as string) : null,
+    network: networkFromConfig(raw),
   };
 }

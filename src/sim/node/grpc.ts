@@ -69,14 +69,8 @@ function services(api: NodeApi): Record<"post" | "public" | "private", [grpc.Ser
       [
         def("SmesherService"),
         {
-          IsSmeshing: ((_call, cb) => {
-            if (!api.supervised) {
-              cb({ code: grpc.status.FAILED_PRECONDITION, details: "node is not configured for supervised smeshing" });
-              return;
-            }
-            cb(null, { isSmeshing: api.smeshingStart });
-          }) as Unary,
-          SmesherIDs: unary(() => ({ publicKeys: api.identities.map((i) => i.id) })),
+          IsSmeshing: unary(() => ({ isSmeshing: api.smesher.smeshing })),
+          SmesherIDs: unary(() => ({ publicKeys: api.smesher.smesherIds() })),
           Coinbase: unary(() => ({ accountId: { address: api.config.coinbase } })),
           PostConfig: unary(() => ({
             bitsPerLabel: 128,

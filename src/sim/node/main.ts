@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type * as grpc from "@grpc/grpc-js";
-import { ZapLogger, goDuration } from "../zap-logger.js";
+import { ZapLogger } from "../zap-logger.js";
 import { parseNodeArgs, NODE_HELP } from "./args.js";
 import { readNodeConfig, type NodeConfig } from "./config.js";
 import { loadIdentities, NodeStartError } from "./identities.js";
@@ -13,7 +13,15 @@ import { acquireLock, releaseLock } from "./file-lock.js";
 import { EventBus } from "./events.js";
 import { Smesher } from "./smeshing.js";
 import { startGrpc } from "./grpc.js";
-import { GOLDEN_ATX, NODE_VERSION } from "./constants.js";
+import { GENESIS_ID, NODE_COMMIT, NODE_VERSION } from "./constants.js";
+import { networkFromFlags } from "./network.js";
+
+/** The services each listener serves (go-spacemesh v1.7 defaults). */
+const GRPC_SERVICES: Record<"public" | "private" | "post", string[]> = {
+  public: ["activation", "node"],
+  private: ["admin", "smesher"],
+  post: ["post", "postInfo"],
+};
 
 function cobraError(msg: string): number {
   process.stderr.write(`Error: ${msg}\n`);
@@ -54,7 +62,8 @@ export async function run(argv: string[]): Promise<number> {
   let servers: grpc.Server[] = [];
   let smesher: Smesher | null = null;
   try {
-    log.info(`Starting Spacemesh`, [["version", NODE_VERSION], ["data-folder", dataFolder]]);
+    log.info(`App version: ${NODE_VERSION}. Git: ${NODE_VERSION} - ${NODE_COMMIT} . Go Version: go1.22.5. OS: ${process.platform}-${process.arch === "x64" ? "amd64" : process.arch} . Genesis ${GENESIS_ID}`);
+    log.info("Welcome to Spacemesh. Spacemesh full node is starting...");
     let loaded;
     try {
       loaded = loadIdentities(dataFolder, log);
@@ -70,24 +79,24 @@ export async function run(argv: string[]): Promise<number> {
     if (smeshingStart && !config.coinbase) return cobraError("smeshing enabled but no coinbase account provided");
     if (!config.coinbase) log.named("grpc").warn("coinbase account is not set, connections from remote post services will be rejected");
 
-    const timing = {
-      layerMs: a.layerDurationS * 1000,
-      everyMs: a.cycleGapEveryS * 1000,
-      lengthMs: a.cycleGapLengthS * 1000,
-      firstGapMs: (a.firstCycleGapS ?? Math.max(1, a.cycleGapEveryS - a.cycleGapLengthS)) * 1000,
-      warnMs: a.warnIntervalS * 1000,
-    };
-    log.info("simulated time (postdeck demo node)", [
-      ["layer duration", goDuration(timing.layerMs)],
-      ["cycle gap every", goDuration(timing.everyMs)],
-      ["cycle gap length", goDuration(timing.lengthMs)],
-      ["first cycle gap in", goDuration(timing.firstGapMs)],
-      ["warn interval", goDuration(timing.warnMs)],
-      ["golden atx", GOLDEN_ATX.toString("hex")],
-    ]);
+    // the network clock: from the config's genesis/layer/PoET keys, else from the compression flags
+    const network =
+      config.network ??
+      networkFromFlags(
+        {
+          layerMs: a.layerDurationS * 1000,
+          everyMs: a.cycleGapEveryS * 1000,
+          lengthMs: a.cycleGapLengthS * 1000,
+          firstGapMs: (a.firstCycleGapS ?? Math.max(1, a.cycleGapEveryS - a.cycleGapLengthS)) * 1000,
+        },
+        Date.now(),
+      );
+    const timing = { network, warnMs: a.warnIntervalS * 1000 };
+    // a supervised node waits for StartSmeshing unless smeshing-start; a remote one smeshes when it has a coinbase
+    const smeshing = loaded.supervised ? smeshingStart : config.coinbase !== "";
 
     const events = new EventBus();
-    smesher = new Smesher(loaded.identities, timing, config.coinbase, path.join(dataFolder, "sim-node-state.json"), log, events);
+    smesher = new Smesher(loaded.identities, timing, config.coinbase, path.join(dataFolder, "sim-node-state.json"), log, events, smeshing);
     const grpcStarted = await startGrpc(
       { smesher, events, identities: loaded.identities, supervised: loaded.supervised, config, smeshingStart, started: Date.now() },
       { public: config.publicListener, private: config.privateListener, post: config.postListener },
@@ -95,16 +104,19 @@ export async function run(argv: string[]): Promise<number> {
       throw new NodeStartError(`start grpc server: ${e.message}`);
     });
     servers = grpcStarted.servers;
-    for (const l of grpcStarted.bound) {
-      log.named("grpc").info("grpc server listening", [["listener", l.kind], ["address", l.address]]);
-    }
+    const byAddress = new Map<string, string[]>();
+    for (const l of grpcStarted.bound) byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), ...GRPC_SERVICES[l.kind]]);
+    for (const [address, names] of byAddress) log.info("starting grpc server", [["address", address], ["services", names]]);
     for (const id of loaded.identities) {
       const short = id.id.toString("hex").slice(0, 6);
-      for (const m of ["atxHandler", "atxBuilder", "proposalBuilder", "hare", "blockCert"]) {
+      for (const m of ["atxHandler", "proposalBuilder", "hare", "blockCert"]) {
         log.named(m).info("registered signing key", [["id", short]]);
       }
       log.named("beacon").info("registered signing key", [["node_id", short]]);
+      // the ATX builder registers its signers only once smeshing starts
+      if (smeshing) log.named("atxBuilder").info("registered signing key", [["id", short]]);
     }
+    if (!smeshing && loaded.supervised) log.named("atxBuilder").info("smeshing not started, waiting to be triggered via smesher api");
     smesher.start();
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);

@@ -1,7 +1,9 @@
 // The simulated node's smeshing side: post-service connections (PostService.Register, node = server),
-// per-identity IDLE/PROVING state (PostInfoService.PostStates) and a time-compressed epoch: the initial
-// proof at start for identities without an ATX, then at every cycle gap a proof for every identity.
-// While PROVING the node sends GenProofRequest every 2 s (lock-step) to the identity's post-service.
+// per-identity IDLE/PROVING state (PostInfoService.PostStates) and the epoch on the network's clock
+// (network.ts): the initial proof at start for identities that never proved, then in every cycle
+// gap (after the PoET proof is fetched) a proof for every identity, the ATX broadcast after each
+// proof, the registration for the next PoET round, and eligibilities and proposals in the ATX's
+// target epoch. While PROVING the node sends GenProofRequest every 2 s to the identity's post-service.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import * as grpc from "@grpc/grpc-js";
@@ -9,6 +11,7 @@ import { writeFileAtomicSync } from "../atomic-write.js";
 import { goDuration, type ZapLogger } from "../zap-logger.js";
 import type { EventBus } from "./events.js";
 import type { Identity } from "./identities.js";
+import { cycleGap, epochNow, epochStartMs, layerNow, type Network } from "./network.js";
 
 export const QUERY_INTERVAL_MS = 2000;
 export const POET_URL = "https://poet-110.spacemesh.network";
@@ -32,35 +35,41 @@ interface Conn {
 interface IdState {
   identity: Identity;
   hex: string;
+  short: string; // first 3 bytes, as v1.6+ logs ids
   state: "IDLE" | "PROVING";
   challenge: Buffer;
   initial: boolean;
-  publishEpoch: number;
+  gapEpoch: number | null; // the epoch whose cycle gap this proof is for (null = the initial proof)
   startedAt: number | null;
   busy: boolean;
   retryAt: number;
   lastWarn: number;
 }
 
+interface Persisted {
+  initialDone?: Record<string, true>;
+  atxs?: Record<string, { epoch: number; atx: string }>; // last ATX per identity: publish epoch
+}
+
 export interface Timing {
-  layerMs: number;
-  everyMs: number;
-  lengthMs: number;
-  firstGapMs: number;
+  network: Network;
   warnMs: number;
 }
+
+/** A share of the cycle gap after the round end before the PoET proof is fetched (the node waits 2–4 %). */
+const POET_JITTER_MIN = 0.02;
+const POET_JITTER_MAX = 0.04;
 
 export class Smesher {
   private readonly conns = new Map<string, Conn>();
   private readonly ids: IdState[];
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly t0 = Date.now();
-  private gapIndex = 0;
-  private gapTimer: NodeJS.Timeout | null = null;
-  private atxs: Record<string, { epoch: number; atx: string }> = {};
+  private persisted: Persisted;
   private readonly nipost: ZapLogger;
   private readonly atxBuilder: ZapLogger;
   private readonly postService: ZapLogger;
+  private readonly poetEpochs = new Set<number>(); // gaps whose PoET proof download was announced
+  private readonly eligible = new Map<string, { epoch: number; layers: number[]; sent: Set<number> }>();
 
   constructor(
     identities: Identity[],
@@ -69,105 +78,159 @@ export class Smesher {
     private readonly stateFile: string,
     log: ZapLogger,
     private readonly events: EventBus,
+    /** false while smeshing has not started: nothing is asked, PostStates and SmesherIDs are empty */
+    readonly smeshing = true,
   ) {
     this.nipost = log.named("nipostBuilder");
     this.atxBuilder = log.named("atxBuilder");
     this.postService = log.named("postService");
     try {
-      this.atxs = (JSON.parse(fs.readFileSync(stateFile, "utf8")) as { atxs?: Record<string, { epoch: number; atx: string }> }).atxs ?? {};
+      this.persisted = JSON.parse(fs.readFileSync(stateFile, "utf8")) as Persisted;
     } catch {
-      this.atxs = {};
+      this.persisted = {};
     }
+    const done = this.persisted.initialDone ?? {};
+    const atxs = this.persisted.atxs ?? {};
     this.ids = identities.map((identity) => {
       const hex = identity.id.toString("hex");
-      const hasAtx = this.atxs[hex] !== undefined;
+      const initial = !done[hex] && atxs[hex] === undefined;
       return {
         identity,
         hex,
-        state: hasAtx ? "IDLE" : "PROVING",
+        short: hex.slice(0, 6),
+        state: initial ? "PROVING" : "IDLE",
         challenge: Buffer.alloc(32),
-        initial: !hasAtx,
-        publishEpoch: hasAtx ? this.atxs[hex]!.epoch : 0,
+        initial,
+        gapEpoch: null,
         startedAt: null,
         busy: false,
         retryAt: 0,
-        lastWarn: 0,
+        lastWarn: Date.now(), // the node waits its warn interval before the first "not connected"
       } satisfies IdState;
     });
   }
 
+  private get net(): Network {
+    return this.timing.network;
+  }
   get layer(): number {
-    return Math.floor((Date.now() - this.t0) / this.timing.layerMs);
+    return layerNow(this.net);
   }
   get layersPerEpoch(): number {
-    return Math.max(1, Math.round(this.timing.everyMs / this.timing.layerMs));
+    return this.net.layersPerEpoch;
   }
   get epoch(): number {
-    return Math.floor(this.layer / this.layersPerEpoch);
-  }
-
-  /** Wall-clock time (ms) at which the next cycle gap opens. */
-  nextGapAt(): number {
-    const first = this.t0 + this.timing.firstGapMs;
-    const now = Date.now();
-    if (now < first) return first;
-    return first + (Math.floor((now - first) / this.timing.everyMs) + 1) * this.timing.everyMs;
+    return epochNow(this.net);
   }
 
   postStates(): { id: Buffer; state: string; name: string }[] {
+    if (!this.smeshing) return [];
     return this.ids.map((s) => ({ id: s.identity.id, state: s.state, name: s.identity.name }));
   }
 
+  /** The signers the ATX builder registered: none until smeshing starts. */
+  smesherIds(): Buffer[] {
+    return this.smeshing ? this.ids.map((s) => s.identity.id) : [];
+  }
+
   start(): void {
+    if (!this.smeshing) return;
     this.timers.push(setInterval(() => this.tick(), QUERY_INTERVAL_MS));
-    const scheduleGap = (delay: number) => {
-      this.gapTimer = setTimeout(() => {
-        this.openCycleGap();
-        scheduleGap(this.timing.everyMs);
-      }, delay);
-    };
-    scheduleGap(this.timing.firstGapMs);
     setImmediate(() => this.tick());
   }
 
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
-    if (this.gapTimer) clearTimeout(this.gapTimer);
     for (const c of this.conns.values()) c.call.end();
   }
 
-  private openCycleGap(): void {
-    this.gapIndex++;
-    const publish = this.epoch + 1;
-    const roundId = String(100 + this.gapIndex);
-    this.events.emit("proofDownloadedFromPoet", { url: POET_URL, roundId, ticks: "1234567" }, "Node downloaded the PoET proof.");
+  private persist(): void {
+    try {
+      writeFileAtomicSync(this.stateFile, JSON.stringify(this.persisted, null, 2));
+    } catch {
+      /* the data folder may be read-only: state then lasts for this run */
+    }
+  }
+
+  /** The epoch whose cycle gap is open now, or null. */
+  private openGap(now: number): number | null {
+    const e = epochNow(this.net, now);
+    for (const x of [e, e + 1]) {
+      const g = cycleGap(this.net, x);
+      if (now >= g.opens && now < g.closes) return x;
+    }
+    return null;
+  }
+
+  /** Gap open: after the PoET round ended (plus the node's jitter) every identity wants its proof. */
+  private gapTick(now: number): void {
+    const gapEpoch = this.openGap(now);
+    if (gapEpoch === null) return;
+    const g = cycleGap(this.net, gapEpoch);
+    const jitter = this.net.cycleGapMs * (POET_JITTER_MIN + (POET_JITTER_MAX - POET_JITTER_MIN) * 0.5);
+    if (now < g.opens + jitter) return;
+    const roundId = String(gapEpoch);
+    if (!this.poetEpochs.has(gapEpoch)) {
+      this.poetEpochs.add(gapEpoch);
+      this.events.emit("proofDownloadedFromPoet", { url: POET_URL, roundId, ticks: "1234567" }, "Node downloaded the PoET proof.");
+    }
     for (const s of this.ids) {
-      if (s.state === "PROVING") continue; // still on a previous proof
+      if (s.state === "PROVING" || s.gapEpoch === gapEpoch) continue;
+      if (this.persisted.atxs?.[s.hex]?.epoch === gapEpoch) {
+        s.gapEpoch = gapEpoch; // proved for this gap before a restart
+        continue;
+      }
       s.state = "PROVING";
       s.initial = false;
-      s.publishEpoch = publish;
-      s.challenge = crypto.createHash("sha256").update(`challenge-${publish}-${this.gapIndex}`).update(s.identity.id).digest();
+      s.gapEpoch = gapEpoch;
+      s.challenge = crypto.createHash("sha256").update(`challenge-${gapEpoch}`).update(s.identity.id).digest();
       s.startedAt = null;
       s.retryAt = 0;
-      s.lastWarn = 0;
+      s.lastWarn = now;
       this.nipost.info("building nipost", [
-        ["poet round start", new Date().toISOString()],
-        ["poet round end", new Date(Date.now() + this.timing.lengthMs).toISOString()],
-        ["publish epoch end", new Date(Date.now() + this.timing.everyMs).toISOString()],
-        ["publish epoch", publish],
-        ["smesherID", s.hex],
+        ["poet round start", new Date(cycleGap(this.net, gapEpoch - 1).closes).toISOString()],
+        ["poet round end", new Date(g.opens).toISOString()],
+        ["publish epoch end", new Date(epochStartMs(this.net, gapEpoch + 1)).toISOString()],
+        ["publish epoch", gapEpoch],
+        ["smesherID", s.short],
       ]);
-      this.nipost.info("got poet proof", [["smesherID", s.hex]]);
-      this.events.emit(
-        "bestProofSelected",
-        { url: POET_URL, roundId, ticks: "1234567", smesher: s.identity.id },
-        "Node selected the best PoET proof.",
-      );
+      this.events.emit("bestProofSelected", { url: POET_URL, roundId, ticks: "1234567", smesher: s.identity.id }, "Node selected the best PoET proof.");
+    }
+  }
+
+  /** From the target epoch on, an identity with an ATX is eligible in a few layers and proposes in them. */
+  private eligibilityTick(now: number): void {
+    const epoch = epochNow(this.net, now);
+    const layer = layerNow(this.net, now);
+    for (const s of this.ids) {
+      const atx = this.persisted.atxs?.[s.hex];
+      if (!atx || atx.epoch + 1 !== epoch) continue;
+      let el = this.eligible.get(s.hex);
+      if (!el || el.epoch !== epoch) {
+        const seed = crypto.createHash("sha256").update(`eligible-${epoch}`).update(s.identity.id).digest();
+        const first = epoch * this.net.layersPerEpoch;
+        const layers = [...new Set([seed[0]! % this.net.layersPerEpoch, seed[1]! % this.net.layersPerEpoch])].map((x) => first + x).sort((a, b) => a - b);
+        el = { epoch, layers, sent: new Set() };
+        this.eligible.set(s.hex, el);
+        this.events.emit(
+          "eligibilities",
+          { epoch, beacon: seed.subarray(0, 4), atx: Buffer.from(atx.atx, "hex"), activeSetSize: 1000 + this.ids.length, eligibilities: layers.map((l) => ({ layer: l, count: 1 })), smesher: s.identity.id },
+          "Computed eligibilities for the epoch. Rewards will be received after publishing proposals at specified layers. Rewards actually received will be based on the number of other participants in each layer.",
+        );
+      }
+      for (const l of el.layers) {
+        if (l > layer || el.sent.has(l)) continue;
+        el.sent.add(l);
+        const proposal = crypto.createHash("sha256").update(`proposal-${l}`).update(s.identity.id).digest().subarray(0, 20);
+        this.events.emit("proposal", { layer: l, proposal, smesher: s.identity.id }, "Published proposal. Rewards will be received, once proposal is included into the block.");
+      }
     }
   }
 
   private tick(): void {
     const now = Date.now();
+    this.gapTick(now);
+    this.eligibilityTick(now);
     for (const s of this.ids) {
       if (s.state !== "PROVING" || s.busy || now < s.retryAt) continue;
       const conn = this.conns.get(s.hex);
@@ -217,23 +280,24 @@ export class Smesher {
 
   private fail(s: IdState, error: string): void {
     if (s.initial) this.atxBuilder.error("failed to generate initial proof:", [["error", error]]);
-    else this.atxBuilder.error("failed to build ATX", [["smesherID", s.hex], ["error", error]]);
+    else this.atxBuilder.error("failed to build ATX", [["smesherID", s.short], ["error", error]]);
     this.events.emit("postComplete", { challenge: Buffer.alloc(0), smesher: s.identity.id }, "Node failed PoST execution.", true);
     s.startedAt = null;
-    s.retryAt = Date.now() + this.timing.layerMs; // retried every layer
+    s.retryAt = Date.now() + this.net.layerMs; // retried every layer
   }
 
   private succeed(s: IdState): void {
     const duration = Date.now() - (s.startedAt ?? Date.now());
     this.nipost.info("finished post execution", [["duration", goDuration(duration)]]);
     this.events.emit("postComplete", { challenge: s.challenge, smesher: s.identity.id }, "Node finished PoST execution using PoET challenge.");
-    if (!s.initial) this.nipost.info("finished nipost construction", [["smesherID", s.hex]]);
-    const publish = Math.max(s.publishEpoch, this.epoch + 1);
+    this.nipost.info("finished nipost construction");
+    const publish = s.gapEpoch ?? this.epoch;
     const atxId = crypto.createHash("sha256").update(`atx-${publish}`).update(s.identity.id).update(s.challenge).digest();
-    this.atxBuilder.info("atx challenge is ready", [["smesherID", s.hex], ["current epoch", this.epoch], ["publish epoch", publish]]);
-    this.atxBuilder.info("broadcasting ATX", [["atx_id", atxId.toString("hex").slice(0, 10)], ["smesherID", s.hex]]);
-    this.atxBuilder.info("atx published", [["atx_id", atxId.toString("hex").slice(0, 10)], ["size", 660]]);
-    const untilMs = this.t0 + (publish + 1) * this.layersPerEpoch * this.timing.layerMs;
+    const atxShort = atxId.toString("hex").slice(0, 6);
+    this.atxBuilder.info("atx challenge is ready", [["smesherID", s.short], ["current epoch", this.epoch], ["publish epoch", publish]]);
+    this.atxBuilder.info("broadcasting ATX", [["atx_id", atxShort], ["smesherID", s.short]]);
+    this.atxBuilder.info("atx published", [["atx_id", atxShort], ["size", 660]]);
+    const untilMs = epochStartMs(this.net, publish + 1);
     const wait = Math.max(0, untilMs - Date.now());
     this.events.emit(
       "atxPublished",
@@ -247,9 +311,12 @@ export class Smesher {
       },
       "Published activation. Tick count will be available after the target epoch has started.",
     );
-    this.events.emit("registeredInPoet", { url: POET_URL, smesher: s.identity.id, roundId: String(101 + this.gapIndex) }, "Registered in PoET.");
-    // v1.7.x emits the deprecated twin and the new event back to back; the round ends when the next gap opens.
-    const roundEnd = this.nextGapAt();
+    // the challenge for the next PoET round (the one starting when this gap closes)
+    const nextRound = publish + 1;
+    this.nipost.info("challenge submitted to poet proving service", [["smesherID", s.short], ["poet", POET_URL], ["round", String(nextRound)]]);
+    this.events.emit("registeredInPoet", { url: POET_URL, smesher: s.identity.id, roundId: String(nextRound) }, "Registered in PoET.");
+    // v1.7.x emits the deprecated twin and the new event back to back; the round ends when the next gap opens
+    const roundEnd = cycleGap(this.net, publish + 1).opens;
     const ts = { seconds: String(Math.floor(roundEnd / 1000)), nanos: 0 };
     const w = Math.max(0, roundEnd - Date.now());
     const help = "Waiting for the PoET round to end.";
@@ -258,12 +325,9 @@ export class Smesher {
     s.state = "IDLE";
     s.initial = false;
     s.startedAt = null;
-    this.atxs[s.hex] = { epoch: publish, atx: atxId.toString("hex") };
-    try {
-      writeFileAtomicSync(this.stateFile, JSON.stringify({ atxs: this.atxs }, null, 2));
-    } catch {
-      /* the data folder may be read-only: state then lasts for this run */
-    }
+    this.persisted.initialDone = { ...(this.persisted.initialDone ?? {}), [s.hex]: true };
+    this.persisted.atxs = { ...(this.persisted.atxs ?? {}), [s.hex]: { epoch: publish, atx: atxId.toString("hex") } };
+    this.persist();
   }
 
   private request(conn: Conn, req: unknown): Promise<ServiceResponse> {

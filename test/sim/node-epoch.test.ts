@@ -1,0 +1,106 @@
+// The simulated node's epoch on its network clock: the clock runs from the config's fixed genesis
+// (a restart does not reset it), and a cycle gap drives the whole story as a real v1.7 node does:
+// PoET proof → PROVING → post execution → ATX broadcast (short ids) → PoET registration for the next
+// round → eligibilities and proposals in the target epoch.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { spacemeshV1 } from "../../src/protocol/spacemesh-proto.js";
+import { NodeLogTracker } from "../../src/core/spacemesh/node-log-state.js";
+import { assertBuilt, freePort, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
+
+beforeAll(assertBuilt);
+afterEach(killAll);
+
+type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
+
+function call(svc: string, addr: string, method: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const c = new (spacemeshV1()[svc]!)(addr, grpc.credentials.createInsecure()) as unknown as Record<string, (r: unknown, cb: Cb) => void>;
+    c[method]!({}, (err, res) => {
+      (c as unknown as grpc.Client).close();
+      if (err) reject(err);
+      else resolve(res);
+    });
+  });
+}
+
+/** 1 s layers, 12-layer epochs, the PoET round 10 s into each epoch, a 6 s gap before it. */
+async function rig(genesisMs: number) {
+  const root = tmpDir();
+  const pos = path.join(root, "pos1");
+  expect((await initPos(pos)).code).toBe(0);
+  const data = path.join(root, "data");
+  fs.mkdirSync(path.join(data, "identities"), { recursive: true, mode: 0o700 });
+  fs.copyFileSync(path.join(pos, "identity.key"), path.join(data, "identities", "post1.key"));
+  const nodeId = fs.readFileSync(path.join(pos, "identity.key"), "utf8").slice(64);
+  const [post, priv, pub] = [await freePort(), await freePort(), await freePort()];
+  const config = path.join(root, "config.json");
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" },
+      api: { "grpc-public-listener": `127.0.0.1:${pub}`, "grpc-private-listener": `127.0.0.1:${priv}`, "grpc-post-listener": `127.0.0.1:${post}` },
+      genesis: { "genesis-time": new Date(genesisMs).toISOString() },
+      main: { "layer-duration": "1s", "layers-per-epoch": 12 },
+      poet: { "phase-shift": "10s", "cycle-gap": "6s", "grace-period": "1s" },
+    }),
+  );
+  return { pos, data, config, nodeId, post, priv, pub };
+}
+
+describe("sim node: the network clock and a whole epoch", () => {
+  it("counts layers from the config's genesis, across a restart", async () => {
+    const r = await rig(Date.now() - 3_600_000);
+    const args = ["node", "--data-folder", r.data, "--config", r.config];
+    const n1 = sim(args);
+    const layer = async () => Number(((await call("NodeService", `127.0.0.1:${r.pub}`, "Status"))["status"] as { topLayer: { number: number } }).topLayer.number);
+    const first = await waitFor("status", () => layer().catch(() => null));
+    expect(first).toBeGreaterThanOrEqual(3595);
+    n1.child.kill("SIGTERM");
+    expect(await n1.exit).toBe(0);
+    sim(args);
+    const again = await waitFor("status after restart", () => layer().catch(() => null));
+    expect(again).toBeGreaterThanOrEqual(first);
+    const info = await call("NodeService", `127.0.0.1:${r.pub}`, "NodeInfo");
+    expect(info["epochSize"]).toBe(12);
+  });
+
+  it("runs the cycle: PoET proof, proof in the gap, ATX by short ids, PoET registration, eligibilities and a proposal", async () => {
+    // the gap of the epoch starting in ~2 s opens 4 s into it
+    const now = Date.now();
+    const r = await rig(now - 10_000);
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--warn-interval", "1"]);
+    const events: Record<string, unknown>[] = [];
+    await waitFor("node up", () => call("PostInfoService", `127.0.0.1:${r.post}`, "PostStates").catch(() => null));
+    const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.priv}`, grpc.credentials.createInsecure()) as unknown as {
+      EventsStream(req: unknown): grpc.ClientReadableStream<Record<string, unknown>>;
+    } & grpc.Client;
+    const stream = admin.EventsStream({});
+    stream.on("data", (e) => events.push(e));
+    stream.on("error", () => undefined);
+    sim(["post-service", "--address", `http://127.0.0.1:${r.post}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--reconnect-interval-s", "1"], {
+      env: { POSTDECK_SIM_POW_MS: "100", POSTDECK_SIM_READ_S: "1" },
+    });
+    const kinds = () => events.map((e) => e["details"]);
+    await waitFor("a proof in a cycle gap and its ATX", () => kinds().includes("bestProofSelected") && kinds().lastIndexOf("atxPublished") > kinds().indexOf("bestProofSelected"), 60_000);
+    await waitFor("registered for the next round", () => kinds().includes("registeredInPoet"), 10_000);
+    await waitFor("eligibilities in the target epoch", () => kinds().includes("eligibilities"), 40_000);
+    await waitFor("a proposal", () => kinds().includes("proposal"), 40_000);
+    stream.cancel();
+    admin.close();
+
+    const out = node.stdout();
+    expect(out).toMatch(/^\S+\tINFO\tnode\tApp version: v1\.7\.6\. /);
+    expect(out).toContain("\tINFO\tnode\tWelcome to Spacemesh. Spacemesh full node is starting...\n");
+    const short = r.nodeId.slice(0, 6);
+    expect(out).toMatch(new RegExp(`\\tINFO\\tnode\\.atxBuilder\\tbroadcasting ATX\\t\\{"atx_id": "[0-9a-f]{6}", "smesherID": "${short}"\\}\\n`));
+    expect(out).toMatch(/\tINFO\tnode\.atxBuilder\tatx published\t\{"atx_id": "[0-9a-f]{6}", "size": \d+\}\n/);
+    // postdeck's own reading of this log credits the ATX to the identity by its short id
+    const t = new NodeLogTracker();
+    t.ingest(out.trim().split("\n"), Date.now());
+    expect(t.facts.events.get(short)?.map((e) => e.kind)).toEqual(expect.arrayContaining(["atx_broadcast", "atx_published"]));
+    expect(t.facts.postRuns.filter((x) => x.kind === "finish").every((x) => x.durationMs !== null)).toBe(true);
+  });
+});
