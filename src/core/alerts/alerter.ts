@@ -75,7 +75,7 @@ export class Alerter extends EventEmitter {
     } catch {
       /* none yet, or unreadable: start empty */
     }
-    this.tick = setInterval(() => this.evaluate(), this.o.tickMs ?? 15_000);
+    this.tick = setInterval(() => this.update(this.findings), this.o.tickMs ?? 15_000);
     this.tick.unref();
     this.pump();
   }
@@ -90,7 +90,11 @@ export class Alerter extends EventEmitter {
   /** The current findings (the daemon calls this on every change). */
   update(findings: Finding[]): void {
     this.findings = findings;
-    this.evaluate();
+    try {
+      this.evaluate();
+    } catch (err) {
+      this.emit("warning", `alerts: ${(err as Error).message}`); // never into the caller (the rig's event emitter)
+    }
   }
 
   private sinks(): AlertSinkConfig[] {
@@ -138,6 +142,9 @@ export class Alerter extends EventEmitter {
     const before = this.queue.length;
     this.queue = this.queue.filter((q) => sinks.has(q.sink));
     if (this.queue.length !== before) this.save();
+    const gone = [...this.health.keys()].filter((n) => !sinks.has(n));
+    for (const n of gone) this.health.delete(n);
+    if (gone.length) this.emit("health", this.sinkHealth());
     let next = Infinity;
     for (const [name, sink] of sinks) {
       if (this.busy.has(name)) continue;

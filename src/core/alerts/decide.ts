@@ -119,7 +119,13 @@ export function decide(prev: DecideState, findings: Finding[], opts: DecideOptio
 
 /** Minutes since midnight of `now` in `timeZone` (default: the system's). */
 function minuteOfDay(now: number, timeZone?: string): number {
-  const parts = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).formatToParts(new Date(now));
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+  } catch {
+    fmt = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); // unknown zone: the system's
+  }
+  const parts = fmt.formatToParts(new Date(now));
   const h = Number(parts.find((p) => p.type === "hour")?.value ?? 0);
   const m = Number(parts.find((p) => p.type === "minute")?.value ?? 0);
   return h * 60 + m;

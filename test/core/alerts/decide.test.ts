@@ -108,6 +108,8 @@ describe("quiet hours and retry delays", () => {
     expect(inQuietHours(Date.UTC(2026, 0, 5, 12, 0), { from: "12:00", to: "13:00", timeZone: "UTC" })).toBe(true);
     expect(inQuietHours(Date.UTC(2026, 0, 5, 12, 0), { from: "13:00", to: "14:00", timeZone: "Europe/Berlin" })).toBe(true);
     expect(inQuietHours(Date.UTC(2026, 0, 5, 12, 0), undefined)).toBe(false);
+    // an unknown zone falls back to the system's instead of stopping the alerts
+    expect(() => inQuietHours(Date.UTC(2026, 0, 5, 12, 0), { from: "22:00", to: "07:00", timeZone: "Mars/Olympus_Mons" })).not.toThrow();
   });
   it("retries back off from 5 s, doubling, capped at 10 min", () => {
     expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([5000, 10_000, 20_000, 40_000]);
