@@ -42,11 +42,15 @@ export interface RigFindingsInput {
   alertSinks?: AlertSinkHealth[];
 }
 
+/** A node that started less than this ago and does not answer yet is starting, not down. */
+export const NODE_STARTING_MS = 90_000;
+
 /** Fewer connected peers than this is worth a warning (a healthy mainnet node keeps dozens). */
 export const FEW_PEERS = 5;
 
 type Input = RigFindingsInput & {
   now: number;
+  nodeStartedAt: number | null;
   identities: IdentityView[];
   services: ServiceView[];
   nodeLog: NodeLogFacts | null;
@@ -153,6 +157,13 @@ export function nodeSourceFindings(input: Input, out: Finding[]): void {
           "the node's public gRPC address answers, but not with gRPC",
           `NodeService.Status: ${pub.error}`,
           "point node.grpc.public in postdeck's config at the node's grpc-public-listener (api.grpc-public-listener in the node config, default 0.0.0.0:9092), not at another port"),
+      );
+    } else if (input.nodeStartedAt !== null && input.now - input.nodeStartedAt < NODE_STARTING_MS) {
+      out.push(
+        f("node-unreachable", "info", null,
+          "the node is starting: its public gRPC listener does not answer yet",
+          `NodeService.Status: ${pub.error}; the node started at ${iso(input.nodeStartedAt)}`,
+          "wait a minute; if it does not answer then, read its log (postdeck logs node)"),
       );
     } else {
       out.push(

@@ -107,6 +107,15 @@ describe("node source findings", () => {
     expect(f.detail).toContain("ECONNREFUSED");
   });
 
+  it("a node that started moments ago and does not answer yet is a note, not an error", () => {
+    const ctx = healthyRig();
+    ctx.input.sources = [src("grpc-public", false, "14 UNAVAILABLE: No connection established")];
+    ctx.input.nodeStartedAt = NOW - 10_000;
+    expect(run(ctx.input).map((f) => [f.id, f.severity])).toEqual([["node-unreachable", "info"]]);
+    ctx.input.now = NOW + 120_000;
+    expect(run(ctx.input).find((f) => f.id === "node-unreachable")?.severity).toBe("error");
+  });
+
   it("a source not polled yet (no error) gives no finding", () => {
     const ctx = healthyRig();
     ctx.input.sources = [src("grpc-public", false, null)];
