@@ -104,3 +104,26 @@ describe("sim node: the network clock and a whole epoch", () => {
     expect(t.facts.postRuns.filter((x) => x.kind === "finish").every((x) => x.durationMs !== null)).toBe(true);
   });
 });
+
+describe("the demo's network keys in the node config", () => {
+  it("adds the timing without losing other keys, keeps the genesis on a re-time, leaves a timed config alone", async () => {
+    const { writeDemoNetwork } = await import("../../src/sim/node/network.js");
+    const file = path.join(tmpDir(), "config.json");
+    fs.writeFileSync(file, JSON.stringify({ main: { "data-folder": "/d" }, smeshing: { "smeshing-coinbase": "sm1q" } }));
+    const write = (f: string, t: string) => fs.writeFileSync(f, t);
+    const now = Date.parse("2025-01-01T00:00:00Z");
+    writeDemoNetwork(file, null, write, now);
+    const a = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(a.main).toEqual({ "data-folder": "/d", "layer-duration": "10s", "layers-per-epoch": 24 });
+    expect(a.poet).toEqual({ "phase-shift": "2m0s", "cycle-gap": "1m0s", "grace-period": "10s" });
+    expect(a.smeshing).toEqual({ "smeshing-coinbase": "sm1q" });
+    // the first gap (a quarter epoch after genesis) opens a minute after the rig is made
+    expect(Date.parse(a.genesis["genesis-time"]) + 60_000).toBe(now + 60_000);
+    writeDemoNetwork(file, 8, write, now + 3_600_000);
+    const b = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(b.genesis).toEqual(a.genesis);
+    expect(b.main["layer-duration"]).toBe("20s");
+    writeDemoNetwork(file, null, write, now + 7_200_000);
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(b);
+  });
+});

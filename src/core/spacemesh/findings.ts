@@ -1,6 +1,6 @@
 // Findings (pure): what needs attention on the rig and how to fix it, recomputed from the current
 // inputs every time (never latched: a fixed problem disappears on the next computation). Titles use
-// the node's own wording where it has one (facts.md §3.2, §3.5, §4.5).
+// the node's own wording where it has one (docs/node-signals.md).
 import type { Finding, IdentityView, Severity } from "../../protocol/model.js";
 import type { JoinInput } from "./join.js";
 import { isServiceUp } from "./join.js";

@@ -1,5 +1,5 @@
 // Identity key files in <data-folder>/identities: the node's own acceptance rules and wording
-// (go-spacemesh signing.FromFile + node_identities.go, facts.md §3.1-3.2). Never returns or logs
+// (go-spacemesh signing.FromFile + node_identities.go). Never returns or logs
 // the private key itself: only the public node id derived from it.
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { promises as fs } from "node:fs";

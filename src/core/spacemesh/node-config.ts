@@ -1,4 +1,4 @@
-// The go-spacemesh JSON config (facts.md §3.3): the keys that decide whether remote post-services
+// The go-spacemesh JSON config: the keys that decide whether remote post-services
 // can work. Unset keys are null: the node then uses its defaults (post listener `127.0.0.1:0`, a
 // random port, since v1.4.2). Problems are one line each, naming the file and the key.
 import { promises as fs } from "node:fs";

@@ -1,4 +1,4 @@
-// A gRPC client for the node (api.md §3, §10, §11) on top of postdeck's minimal proto
+// A gRPC client for the node on top of postdeck's minimal proto
 // (spacemeshV1()). One channel per listener: public (NodeService, ActivationService), private
 // (SmesherService, AdminService) and post (PostInfoService). Every unary call has a deadline;
 // keep-alive stays within the node's enforcement policy (MinTime 1 min, no pings without calls).

@@ -1,4 +1,4 @@
-// The go-spacemesh log lines that matter for post-services (facts.md §3.1, §3.2, §3.5), recognised by
+// The go-spacemesh log lines that matter for post-services (docs/node-signals.md), recognised by
 // logger name AND message: `registered signing key` is logged with the same text by node.atxHandler,
 // node.proposalBuilder, node.hare, node.blockCert and the beacon; only node.atxBuilder's counts.
 //
@@ -179,7 +179,7 @@ function startupMessage(e: NodeLogEntry): string {
   return keys.length === 0 ? e.message : `${e.message} ${JSON.stringify(e.fields)}`;
 }
 
-/** Startup errors of facts.md §3.2, by their wording (zap ERROR lines and cobra's `Error: …`). */
+/** The node's startup errors, by their wording (zap ERROR lines and cobra's `Error: …`). */
 export function startupErrorCode(text: string): StartupErrorCode | null {
   if (/duplicate key/.test(text)) return "duplicate-key";
   if (/supervised key found in remote smeshing mode|Identities contain key for supervised smeshing \(local\.key\)/.test(text))

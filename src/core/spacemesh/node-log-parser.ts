@@ -1,4 +1,4 @@
-// go-spacemesh log lines (zap, facts.md §3.4) in both encoders:
+// go-spacemesh log lines (zap) in both encoders:
 //   console: `2024-10-22T10:00:00.000+0000\tINFO\tnode.atxBuilder\tregistered signing key\t{"id": "a1b2c3"}`
 //   json:    `{"L":"INFO","T":"2024-10-22T10:00:00.000Z","N":"node.atxBuilder","M":"registered signing key","id":"a1b2c3"}`
 // A line that is neither (stack traces, continuation lines of multi-line errors, cobra's `Error: …`)

@@ -1,4 +1,4 @@
-// A PoS directory: postdata_metadata.json (Go shared.PostMetadata, facts.md §2.4) and the
+// A PoS directory: postdata_metadata.json (Go shared.PostMetadata) and the
 // postdata_N.bin files, and whether initialisation is complete.
 import { promises as fs } from "node:fs";
 import path from "node:path";
@@ -94,7 +94,7 @@ export interface PosDataState {
   filesExpected: number;
 }
 
-/** Complete = every file present at full size and a nonce found (facts.md §2.4). */
+/** Complete = every file present at full size and a nonce found (postcli writes the metadata first, the nonce last). */
 export async function posDataState(dir: string, meta: PosMetadata): Promise<PosDataState> {
   const bytesTotal = posSizeBytes(meta);
   const filesExpected = expectedFileCount(meta);

@@ -1,4 +1,4 @@
-// What a post-service's own log (env_logger on stderr, facts.md §1.6) tells about its link to the
+// What a post-service's own log (env_logger on stderr) tells about its link to the
 // node and its proofs: `[2024-03-18T17:29:43Z INFO  post_service::client] obtained metadata: …`.
 // There is no explicit "connected" line: `obtained metadata` is the signal; `disconnected: …` and
 // `could not connect to the node: …` end it.

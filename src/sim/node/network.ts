@@ -110,6 +110,8 @@ export function writeDemoNetwork(configFile: string, epochMinutes: number | null
   const minutes = epochMinutes ?? DEMO_EPOCH_MINUTES;
   const epochMs = minutes * 60_000;
   const genesis = hasGenesis ? Date.parse(had) : now + 60_000 - epochMs / 4;
-  const text = JSON.stringify({ ...raw, ...demoNetworkConfig(minutes, genesis) }, null, 2) + "\n";
+  const next: Record<string, Record<string, unknown>> = { ...raw };
+  for (const [section, keys] of Object.entries(demoNetworkConfig(minutes, genesis))) next[section] = { ...(raw[section] ?? {}), ...keys };
+  const text = JSON.stringify(next, null, 2) + "\n";
   if (text !== before) write(configFile, text);
 }
