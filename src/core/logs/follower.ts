@@ -37,6 +37,8 @@ export class FileFollower {
   private offset = 0;
   private partial: Buffer = Buffer.alloc(0);
   private firstOpen = true;
+  /** End of the history asked for (backfillBytes): read in full, unlike what is appended later. */
+  private historyEnd = 0;
   private skipPartialFirst = false;
   private timer: NodeJS.Timeout | null = null;
   private busy: Promise<void> | null = null;
@@ -186,19 +188,24 @@ export class FileFollower {
       if (this.firstOpen) {
         const back = this.o.backfillBytes ?? 0;
         this.offset = Math.max(0, st.size - back);
+        this.historyEnd = st.size;
         if (this.offset > 0) {
           // mid-file start: drop the first line only if it is cut
           const one = Buffer.alloc(1);
           await this.fh.read(one, 0, 1, this.offset - 1);
           this.skipPartialFirst = one[0] !== 0x0a;
         }
-      } else this.offset = 0;
+      } else {
+        this.offset = 0;
+        this.historyEnd = 0;
+      }
       this.firstOpen = false;
     }
     if (st.size < this.offset) {
       // copytruncate: the file was emptied under us; what we had not read of it is gone
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0;
+      this.historyEnd = 0;
       this.partial = Buffer.alloc(0);
     }
     if (st.size > this.offset) await this.readAvailable();
@@ -210,9 +217,17 @@ export class FileFollower {
     if (size < this.offset) {
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0; // truncated between the path stat and now
+      this.historyEnd = 0;
       this.partial = Buffer.alloc(0);
     }
     this.lastSize = size;
+    // the history asked for is read in full, handed on a chunk at a time
+    while (this.offset < Math.min(this.historyEnd, size)) {
+      const lines: string[] = [];
+      if (!(await this.readChunk(Math.min(this.historyEnd, size), lines))) break;
+      this.readLines += lines.length;
+      if (lines.length > 0) this.onLines(lines);
+    }
     const budget = this.o.maxReadBytes ?? MAX_READ_BYTES;
     const outrun = size - this.offset > budget;
     this.setOutrun(outrun);
@@ -227,15 +242,7 @@ export class FileFollower {
       if (one[0] === 0x0a) this.skipPartialFirst = false;
     }
     let lines: string[] = [];
-    while (this.offset < size) {
-      const want = Math.min(READ_CHUNK, size - this.offset);
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await this.fh.read(buf, 0, want, this.offset);
-      if (bytesRead <= 0) break;
-      this.offset += bytesRead;
-      this.readBytes += bytesRead;
-      this.split(buf.subarray(0, bytesRead), lines);
-    }
+    while (this.offset < size && (await this.readChunk(size, lines)));
     this.readLines += lines.length;
     const maxLines = this.o.maxLines ?? MAX_LINES_PER_STEP;
     let skipped = 0;
@@ -251,6 +258,18 @@ export class FileFollower {
     }
     if (skipped > 0) lines.unshift(skippedLine(skipped, estimated));
     if (lines.length > 0) this.onLines(lines);
+  }
+
+  /** Reads one chunk (up to `end`) into `out`; false when nothing could be read. */
+  private async readChunk(end: number, out: string[]): Promise<boolean> {
+    const want = Math.min(READ_CHUNK, end - this.offset);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await this.fh!.read(buf, 0, want, this.offset);
+    if (bytesRead <= 0) return false;
+    this.offset += bytesRead;
+    this.readBytes += bytesRead;
+    this.split(buf.subarray(0, bytesRead), out);
+    return true;
   }
 
   private split(chunk: Buffer, out: string[]): void {

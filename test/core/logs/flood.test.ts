@@ -72,6 +72,17 @@ describe("log flood", () => {
     expect(readFileSync(`${file}.2`, "utf8")).toBe("older\n");
   });
 
+  it("the follower reads the history it was asked for (backfill) in full, whatever the bounds", async () => {
+    const file = path.join(tempDir(), "node.log");
+    writeFileSync(file, Array.from({ length: 20_000 }, (_, i) => `h${i}\n`).join(""));
+    const got: string[] = [];
+    const f = new FileFollower(file, (l) => got.push(...l), { backfillBytes: 1 << 20, maxLines: 100, maxReadBytes: 4096 });
+    await f.poll();
+    expect(got.length).toBe(20_000);
+    expect(got.some((l) => l.includes("skipped"))).toBe(false);
+    await f.stop();
+  });
+
   it("the follower hands on a bounded number of lines per read and one '… N lines skipped …' line for the rest", async () => {
     const file = path.join(tempDir(), "f.log");
     writeFileSync(file, "");
