@@ -53,7 +53,7 @@ export class Pm2Supervisor {
     await this.waitChildren();
   }
 
-  async waitChildren(timeoutMs = 60_000) {
+  async waitChildren(timeoutMs = 240_000) {
     await waitFor(() => {
       const m = findMarked(null);
       return this.children.every((c) => (m.get(c.marker) ?? []).length > 0);

@@ -127,7 +127,7 @@ export class PostdeckSupervisor {
     if (o.waitChildren !== false) await this.waitChildren();
   }
 
-  async waitChildren(timeoutMs = 60_000) {
+  async waitChildren(timeoutMs = 240_000) {
     await waitFor(() => {
       const m = findMarked(null);
       return this.children.every((c) => (m.get(c.marker) ?? []).length > 0);

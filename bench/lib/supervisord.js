@@ -70,7 +70,7 @@ export class SupervisordSupervisor {
     await this.waitChildren();
   }
 
-  async waitChildren(timeoutMs = 60_000) {
+  async waitChildren(timeoutMs = 240_000) {
     await waitFor(() => {
       if (this.exited) throw new Error(`supervisord exited at start; see ${path.join(this.root, "supervisord.log")}`);
       const m = findMarked(null);
