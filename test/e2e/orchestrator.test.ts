@@ -68,7 +68,8 @@ describe("on-demand proving on the demo rig", () => {
       for (const v of s.services) {
         const d = diskOf(v.dir);
         if (v.operator.kind === "proving") proving[d] = (proving[d] ?? 0) + 1;
-        if (v.state === "running" && s.identities.find((i) => i.service === v.name)?.postState === "PROVING") running[d] = (running[d] ?? 0) + 1;
+        // running for a proof (started, proving; not one at DoneProving handing its proof over)
+        if (v.state === "running" && v.operator.kind !== "done" && s.identities.find((i) => i.service === v.name)?.postState === "PROVING") running[d] = (running[d] ?? 0) + 1;
       }
       for (const [d, n] of Object.entries(proving)) maxProving[d] = Math.max(maxProving[d] ?? 0, n);
       for (const [d, n] of Object.entries(running)) maxRunning[d] = Math.max(maxRunning[d] ?? 0, n);

@@ -264,10 +264,9 @@ export class OrchestratorDriver {
     return buildPlan({ now, window: w, budget, cores, lanes, identities: inputs });
   }
 
-  /** The plan as of now (GET /v1/plan). */
+  /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. */
   plan(): Plan {
-    if (this.last) return this.last.plan.plan;
-    return this.computePlan(this.rig.supervisor.views(), this.rig.identities()).plan;
+    return this.computePlan(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null).plan;
   }
 
   /** The disk lanes as mapped (for `postdeck plan` and the bench). */

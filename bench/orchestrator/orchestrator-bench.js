@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// Proving orchestrator figures (issue 13; not a timed test, figures go to bench/RESULTS.md §7):
+//   A. one round of proofs for 16 identities of mixed sizes on 4 simulated disks (the node asks
+//      every identity at once, as in a cycle gap), side by side in one run:
+//        always (every post-service runs and proves at once) vs on-demand (at most 1 per disk):
+//        wall time until the last proof, identities past the "gap", peak RandomX RAM (modelled:
+//        2080 MiB per proving process in fast mode) and the simulators' measured RSS, load average.
+//      The disk-bandwidth bound = max over disks of Σ PoS size ÷ the disk's read rate.
+//   B. planner accuracy: on the on-demand rig, a second round after one round of history (the
+//      simulated node restarted without its ATX state, so it asks every identity again):
+//      predicted finish (`plan --json` right as the round starts) vs actual, error relative to the
+//      actual time from the round's start.
+//
+//   npm run build && node bench/orchestrator/orchestrator-bench.js [--rounds N] [--read-s S]
+// BENCH_POSTDECK_BIN measures another build. Prints markdown; raw figures to
+// $TMPDIR/postdeck-orchestrator-bench.json.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { POSTDECK_BIN, REPO } from "../lib/children.js";
+import { findByArgv, loadAvg, rssBytes, sleep, waitFor } from "../lib/proc.js";
+import { describeMachine } from "../lib/machine.js";
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+};
+const ROUNDS = arg("--rounds", 1); // accuracy rounds after the first
+const READ_S = arg("--read-s", 60); // seconds to read an average identity alone
+const N = 16;
+const DISKS = 4;
+const MIB = 1024 * 1024;
+// mixed sizes: 4..10 units of 1 MiB, spread so the disks carry different loads
+const UNITS = Array.from({ length: N }, (_, i) => 4 + ((i * 5) % 7));
+const meanUnits = UNITS.reduce((a, b) => a + b, 0) / N;
+const BPS = Math.round((meanUnits * MIB) / READ_S);
+const GAP_S = arg("--gap-s", 330); // the "gap" the round must fit in (from the moment the node asks)
+
+const { buildDemoRig } = await import(path.join(REPO, "dist/sim/rig-builder.js"));
+const { SocketClient } = await import(path.join(REPO, "dist/client/socket-client.js"));
+const { socketPath } = await import(path.join(REPO, "dist/config/runtime-paths.js"));
+
+const env = { ...process.env, NO_COLOR: "1", POSTDECK_SIM_POW_MS: "400" };
+const cli = (cfg, args) => spawnSync(process.execPath, [POSTDECK_BIN, "--config", cfg, ...args], { env, encoding: "utf8" });
+
+function bound() {
+  const perDisk = new Array(DISKS).fill(0);
+  UNITS.forEach((u, i) => (perDisk[i % DISKS] += u * MIB));
+  return Math.max(...perDisk) / BPS;
+}
+
+async function rig(mode) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `pd-bench-orch-${mode}-`));
+  // long epochs: no cycle gap of the simulated network interferes; the rounds are the node's initial proofs
+  const r = await buildDemoRig({ dir, identities: N, postdeckBin: POSTDECK_BIN, disks: DISKS, diskReadBytesPerSec: BPS, units: UNITS, provingMode: mode, epochMinutes: 600 });
+  // fast RandomX (the simulator does not allocate it: RAM is modelled) and a budget that holds 4
+  let yaml = readFileSync(r.configPath, "utf8").replace("randomxMode: light", "randomxMode: fast");
+  yaml = yaml.replace(/proving:\n {2}mode: (\S+)\n/, (m, md) => `proving:\n  mode: ${md}\n  memoryBudget: 9GiB\n`);
+  writeFileSync(r.configPath, yaml);
+  return { dir, cfg: r.configPath, stateDir: path.join(dir, "state") };
+}
+
+/** One round from the moment every identity is PROVING to the last IDLE; samples every second. */
+async function round(client, dir, o = {}) {
+  // the round starts when the node starts (it asks every identity at once then); in always mode the
+  // services may be proving before the daemon answers, so not "when we first see PROVING"
+  const seen = await waitFor(async () => {
+    const s = await client.call("snapshot", {});
+    return s.identities.length === N && s.identities.every((i) => i.postState === "PROVING") ? { at: Date.now(), node: s.node.startedAt } : false;
+  }, "every identity PROVING", 120_000, 200);
+  const t0 = seen.node !== null && seen.node > (o.after ?? 0) && seen.node <= seen.at ? seen.node : seen.at;
+  // the plan once the orchestrator has acted on the round (its first services started)
+  let plan = null;
+  if (o.plan) {
+    await sleep(3000);
+    plan = await client.call("plan", {});
+  }
+  const finished = new Map();
+  let peakModel = 0;
+  let peakRss = 0;
+  let maxPerDisk = 0;
+  const loads = [];
+  while (finished.size < N) {
+    const at = Date.now();
+    const s = await client.call("snapshot", {});
+    let model = 0;
+    const per = new Map();
+    for (const v of s.services) {
+      if (v.operator.kind === "proving") {
+        model += 2080 * MIB;
+        const disk = `simdisk-${String.fromCharCode(97 + (Number(v.name.slice(4)) - 1) % DISKS)}`;
+        per.set(disk, (per.get(disk) ?? 0) + 1);
+      }
+    }
+    maxPerDisk = Math.max(maxPerDisk, ...per.values(), 0);
+    peakModel = Math.max(peakModel, model);
+    const pids = findByArgv((argv) => argv.includes("post-service") && argv.some((a) => a.startsWith(dir)));
+    peakRss = Math.max(peakRss, pids.reduce((a, p) => a + rssBytes(p), 0));
+    for (const i of s.identities) if (i.postState === "IDLE" && !finished.has(i.keyFile)) finished.set(i.keyFile, Date.now());
+    if (loads.length < 1000 && (at - t0) % 10_000 < 1000) loads.push(os.loadavg()[0]);
+    if (Date.now() - t0 > 30 * 60_000) throw new Error("round took over 30 min");
+    await sleep(Math.max(0, 1000 - (Date.now() - at)));
+  }
+  const wallS = (Math.max(...finished.values()) - t0) / 1000;
+  const misses = [...finished.values()].filter((t) => (t - t0) / 1000 > GAP_S).length;
+  return { t0, wallS, misses, peakModelMiB: peakModel / MIB, peakRssMiB: peakRss / MIB, maxPerDisk, finished: Object.fromEntries(finished), plan, load: loads };
+}
+
+async function run(mode, rounds) {
+  const r = await rig(mode);
+  try {
+    // with 16 services to start (always mode) the daemon may take longer than `daemon start` waits: wait on
+    const up = cli(r.cfg, ["daemon", "start"]);
+    const client = new SocketClient(socketPath(r.stateDir, env), { timeoutMs: 10_000 });
+    await waitFor(() => client.call("snapshot", {}).then(() => true, () => false), `the daemon (${up.stderr.trim()})`, 90_000, 500);
+    const out = [await round(client, r.dir)];
+    for (let k = 0; k < rounds; k++) {
+      // the node forgets its ATXs and restarts: it asks every identity again (history: the rounds before)
+      rmSync(path.join(r.dir, "node", "data", "sim-node-state.json"), { force: true });
+      const rs = cli(r.cfg, ["restart", "node", "--force"]);
+      if (rs.status !== 0) throw new Error(rs.stdout + rs.stderr);
+      out.push(await round(client, r.dir, { plan: true, after: Math.max(...Object.values(out[out.length - 1].finished)) }));
+    }
+    client.close();
+    return out;
+  } finally {
+    cli(r.cfg, ["daemon", "stop", "--stop-services", "--force"]);
+    rmSync(r.dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const machine = describeMachine();
+const load0 = loadAvg();
+const always = await run("always", 0);
+const onDemand = await run("on-demand", ROUNDS);
+const load1 = loadAvg();
+const B = bound();
+
+const accuracy = onDemand.slice(1).map((r) => {
+  const errs = [];
+  for (const e of r.plan.identities) {
+    const actual = r.finished[e.keyFile];
+    if (!actual || e.predictedFinish === null || (e.state !== "proving" && e.state !== "queued")) continue;
+    errs.push({ keyFile: e.keyFile, predictedS: (e.predictedFinish - r.t0) / 1000, actualS: (actual - r.t0) / 1000, err: Math.abs(e.predictedFinish - actual) / (actual - r.t0) });
+  }
+  return errs;
+});
+
+const fmt = (x, d = 1) => x.toFixed(d);
+const lines = [];
+lines.push(`## 7. Proving orchestrator: ${N} identities on ${DISKS} simulated disks, one round (run at ${new Date().toISOString().slice(11, 16)} UTC)`);
+lines.push("");
+lines.push(`\`node bench/orchestrator/orchestrator-bench.js --rounds ${ROUNDS} --read-s ${READ_S}\` on ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB. Sizes ${UNITS.join(", ")} MiB (PoS dirs round robin over simdisk-a…d), each simulated disk ${fmt(BPS / 1024)} KiB/s shared by its readers, k2pow 0.4 s per 4 units; fast RandomX (modelled 2080 MiB per proving process; the simulator allocates none), memoryBudget 9GiB, perDisk 1. The round starts when the node asks every identity at once; the "gap" is ${GAP_S} s from then. Load average before/after: ${load0} / ${load1}.`);
+lines.push("");
+lines.push(`Disk-bandwidth bound (the slowest disk's Σ size ÷ rate): **${fmt(B)} s**.`);
+lines.push("");
+lines.push("| mode | wall until the last proof | wall ÷ bound | past the gap | max provers on one disk | peak RandomX RAM (model) | peak RSS of the post-services |");
+lines.push("| --- | --- | --- | --- | --- | --- | --- |");
+for (const [name, r] of [["always (all at once)", always[0]], ["on-demand", onDemand[0]]]) {
+  lines.push(`| ${name} | ${fmt(r.wallS)} s | ${fmt(r.wallS / B, 3)} | ${r.misses} of ${N} | ${r.maxPerDisk} | ${fmt(r.peakModelMiB / 1024, 2)} GiB | ${fmt(r.peakRssMiB, 0)} MiB |`);
+}
+if (accuracy.length > 0) {
+  lines.push("");
+  lines.push("Planner accuracy (after one round of history; `plan --json` taken as the round starts): |predicted − actual finish| ÷ actual time from the round's start, per identity:");
+  lines.push("");
+  lines.push("| round | median error | p90 | max | identities | on-demand wall |");
+  lines.push("| --- | --- | --- | --- | --- | --- |");
+  accuracy.forEach((errs, k) => {
+    const e = errs.map((x) => x.err * 100).sort((a, b) => a - b);
+    lines.push(`| ${k + 2} | ${fmt(median(e))} % | ${fmt(e[Math.floor(0.9 * (e.length - 1))])} % | ${fmt(e[e.length - 1])} % | ${e.length} | ${fmt(onDemand[k + 1].wallS)} s |`);
+  });
+}
+const text = lines.join("\n") + "\n";
+process.stdout.write(text);
+writeFileSync(path.join(os.tmpdir(), "postdeck-orchestrator-bench.json"), JSON.stringify({ bound: B, bps: BPS, units: UNITS, always, onDemand, accuracy }, null, 2));
+if (!existsSync(POSTDECK_BIN)) process.exitCode = 1;
