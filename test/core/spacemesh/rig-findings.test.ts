@@ -76,14 +76,19 @@ describe("service findings", () => {
     expect(f.fix).toBe("start it: postdeck start s1");
   });
 
-  it("by default the node needs a service while its identity is PROVING; the identity finding says so once", () => {
+  it("by default the node needs a service while its identity is PROVING; a stopped one is said once, a failed one with its cause", () => {
     const ctx = healthyRig();
     ctx.input.postStates![0]!.state = "PROVING";
-    down("failed", "gave up after 10 restart(s) in a row")(ctx.input);
-    const ids = run(ctx.input).map((f) => f.id);
+    down("stopped", null)(ctx.input);
+    let ids = run(ctx.input).map((f) => f.id);
     expect(ids).toContain("proving-service-down");
     expect(ids).not.toContain("service-needed-down");
+    down("failed", "binary /nonexistent/post-service not found")(ctx.input);
+    const found = run(ctx.input);
+    ids = found.map((f) => f.id);
+    expect(ids).toContain("service-needed-down");
     expect(ids).not.toContain("service-not-running");
+    expect(found.find((f) => f.id === "service-needed-down")!.fix).toContain("fix its path");
   });
 });
 
