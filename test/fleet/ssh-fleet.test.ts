@@ -1,8 +1,8 @@
 // Several rigs from one terminal over a real OpenSSH server on 127.0.0.1 (started here with its own
 // host key and a key made for the test) and two demo rigs: the fleet summary, a command through
 // --rig, read-only refused by the bridge (asked by the client, or forced by authorized_keys
-// whatever the client asks), and a rig that goes away and comes back. Skipped, saying why, where
-// sshd cannot run.
+// whatever the client asks, or for a rig on this machine), and a rig that goes away and comes back.
+// Skipped, saying why, where sshd cannot run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import os from "node:os";
 import path from "node:path";
@@ -51,6 +51,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
         entry("rig-a", [`config: ${configs.a}`]),
         entry("rig-b", [`config: ${configs.b}`, "readOnly: true"]),
         entry("forced", [`config: ${configs.a}`], "ro_key"), // not readOnly here: the server forces it
+        `- name: local-b\n  config: ${configs.b}\n  readOnly: true`, // on this machine, through a local bridge
       ].join("\n") + "\n",
     );
   }, 120_000);
@@ -68,6 +69,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
       ["rig-a", true, `ssh ${user}@127.0.0.1`],
       ["rig-b", true, `ssh ${user}@127.0.0.1`],
       ["forced", true, `ssh ${user}@127.0.0.1`],
+      ["local-b", true, configs.b],
     ]);
     for (const r of f.rigs) {
       expect(r.identities!.total).toBe(1);
@@ -91,7 +93,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   });
 
   it("read-only (the rig's readOnly, --read-only, or a forced command on the server): mutating routes refused, reads served", async () => {
-    for (const [rig, extra] of [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []]] as const) {
+    for (const [rig, extra] of [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []], ["local-b", []]] as const) {
       const r = await onRig(rig, ...extra, "stop", "post1", "--force");
       expect(r.code, `${rig}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toContain("this is a read-only connection: stop (POST /v1/services/stop) changes the rig and is refused");
@@ -99,8 +101,8 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     const d = await onRig("forced", "doctor", "--json");
     expect([0, 1]).toContain(d.code);
     expect(JSON.parse(d.stdout)).toHaveProperty("findings");
-    const b = JSON.parse((await runCli(["--config", configs.b, "status", "--json"])).stdout) as Snapshot;
-    expect(b.services[0]!.state).not.toBe("stopped");
+    // (that the daemon never sees a refused request is checked in bridge.test.ts: here the demo
+    // rig's own scheduling may start and stop its service at any time)
   });
 
   it("a rig whose daemon goes away is unreachable (exit 1) and comes back; so does one whose sshd goes away", async () => {
@@ -117,7 +119,8 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     await sshd.stop();
     f = await fleet();
     expect(f.code).toBe(1);
-    for (const r of f.rigs) expect(r.error).toMatch(/exited with code 255 before answering: .*Connection refused/);
+    for (const r of f.rigs.slice(0, 3)) expect(r.error).toMatch(/exited with code 255 before answering: .*Connection refused/);
+    expect(f.rigs[3]!.reachable).toBe(true); // local-b needs no ssh
     const s = await onRig("rig-a", "status");
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/ssh .*@127\.0\.0\.1: exited with code 255 before answering/);
