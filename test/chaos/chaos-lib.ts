@@ -59,6 +59,7 @@ export async function socketStorms(c: SocketClient, name: string, dir: string, s
     for (let j = 0; j < k; j++) ops.push(c.call(Math.random() < 0.5 ? "start" : "restart", { names: [name], all: false, force: true }));
     await Promise.allSettled(ops);
     await count(c, name, dir, r);
+    if (FULL && (i + 1) % 25 === 0) process.stdout.write(`chaos: ${i + 1}/${storms} storms, ${r.duplicates} duplicates so far\n`);
   }
   return r;
 }
@@ -168,6 +169,7 @@ export async function killDuringOps(configPath: string, stateDir: string, name: 
     if (on.length === 1 && v.pid !== on[0]) r.notTracked++;
     // a restart killed before it arrived leaves the old process running, after it arrived a new one
     if (op === "restart" && settled.state !== "running") r.lostRestarts++;
+    if (FULL && r.kills % 5 === 0) process.stdout.write(`chaos: ${r.kills}/${rounds} daemon kills, ${r.duplicates} duplicates, ${r.lostRestarts} lost restarts so far\n`);
     if (op !== "stop" && v.state !== "running") {
       await d.client.call("start", { names: [name], all: false, force: false });
       await runningPid(d.client, name);
