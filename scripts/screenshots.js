@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run screenshots`: builds the demo rig in a temp dir, runs the console on it in a private
-// tmux server at 120x40 and 80x24, and saves PNGs of the main view, the help overlay, a log
-// search and a confirmation to screenshots/. Needs tmux, aha and chromium (Debian packages).
+// `npm run screenshots`: builds a demo rig of 16 identities in a temp dir, runs the console on it
+// in a private tmux server at 200x60 and 80x24, and saves PNGs of the main view, the help
+// overlay, a log search, a confirmation, the Plan view and an identity's timeline to
+// screenshots/. Needs tmux, aha and chromium (Debian packages).
 // Every process it starts is stopped at the end (the tmux server; the daemon and its services).
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -86,11 +87,11 @@ function toPng(ansi, name, cols, rows) {
 let config = null;
 try {
   const { buildDemoRig } = await import(path.join(root, "dist", "sim", "rig-builder.js"));
-  const rig = await buildDemoRig({ dir: path.join(work, "rig"), identities: 4, postdeckBin: bin });
+  const rig = await buildDemoRig({ dir: path.join(work, "rig"), identities: 16, postdeckBin: bin });
   config = rig.configPath;
   fs.mkdirSync(outDir, { recursive: true });
   for (const [cols, rows] of [
-    [120, 40],
+    [200, 60],
     [80, 24],
   ]) {
     const size = `${cols}x${rows}`;
@@ -98,17 +99,17 @@ try {
     delete env.CI; // CI=anything makes supports-color drop colours; Ink repaints without it
     delete env.NO_COLOR;
     execFileSync("tmux", ["-L", server, "new-session", "-d", "-s", "shots", "-x", String(cols), "-y", String(rows), `node ${bin} --config ${config}; sleep 30`], { env });
-    await waitFor((t) => /post4\s+● running/.test(t), "four running services");
+    await waitFor((t) => /post12\s.*● running/.test(t) && t.includes("Identities · 16"), "sixteen identities");
     await waitFor((t) => /node ● synced/.test(t), "the node reachable and synced", 60_000);
-    await waitFor((t) => /Proving pass/.test(t) && /PROVING/.test(t), "a proving service the node is waiting for", 60_000);
+    await waitFor((t) => /p\d+ \d+%/.test(t) && /PROVING/.test(t), "a proving service the node is waiting for", 90_000);
     await sleep(500);
     toPng(capture(), `main-${size}`, cols, rows);
     // Stop a service that is proving: the console asks first. The demo proofs are short, so
     // pick one early in its pass, and if it finished before the key arrived (stopped without
     // asking, as it should), start it again and try another.
-    const early = /^[› ](post\d)\s.*Proving pass \d+ [0-5]?\d%/m;
+    const early = /^[›↑↓ ] *(?:!\d+)? +(post\d+)\s.*p\d+ [0-5]?\d%/m;
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 4) throw new Error("screenshots: no service stayed proving long enough for the confirmation");
+      if (attempt > 6) throw new Error("screenshots: no service stayed proving long enough for the confirmation");
       let screen;
       try {
         screen = await waitFor((t) => early.test(t), "a service early in a proof", 8_000);
@@ -122,10 +123,23 @@ try {
       await keys("s");
     }
     toPng(capture(), `confirm-${size}`, cols, rows);
-    await keys("n");
+    await keys("n", "g");
     await keys("?");
     await waitFor((t) => t.includes("Help: every key"), "help");
     toPng(capture(), `help-${size}`, cols, rows);
+    await keys("Escape", "p");
+    await waitFor((t) => t.includes("Plan: proving") && !t.includes("asking the daemon"), "the plan");
+    await sleep(500);
+    toPng(capture(), `plan-${size}`, cols, rows);
+    await keys("Escape", "Enter");
+    await waitFor((t) => t.includes("Identity post1.key") && !t.includes("asking the daemon"), "the identity and its timeline");
+    // scroll to the timeline
+    const lines = plain().split("\n");
+    if (!lines.some((l) => l.startsWith("Timeline"))) {
+      for (let i = 0; i < 12 && !plain().split("\n").some((l) => l.startsWith("Timeline")); i++) await fastKeys("j", "j", "j");
+    }
+    await sleep(300);
+    toPng(capture(), `timeline-${size}`, cols, rows);
     await keys("Escape", "Tab", "/", "proof", "Enter");
     await waitFor((t) => t.includes('search "proof"'), "search");
     await sleep(500);

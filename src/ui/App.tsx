@@ -2,7 +2,8 @@
 // (help, palette, details, confirmation) and the footer. All data comes from the daemon
 // client; every action is a client call. Keys are resolved through keymap.ts.
 import React, { useCallback, useEffect, useRef, useState } from "react";
-import { Box, useApp, useInput, useStdin } from "ink";
+import { Box, useApp } from "ink";
+import { KeypressProvider, useKeypress, type Keypress } from "./input/keypress.js";
 import type { DaemonClient } from "../client/types.js";
 import type { ServiceView, TaskView } from "../protocol/model.js";
 import type { RouteKey } from "../protocol/api.js";
@@ -11,8 +12,9 @@ import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useClock } from "./hooks/useClock.js";
 import { liveFiguresText } from "./live-figures.js";
 import { ThemeContext, createTheme, type Tone } from "./theme.js";
-import { computeLayout, hintRows, type Layout } from "./layout.js";
-import { bindingsFor, displayKeys, keyName, resolveKey, anyBinding, isDialogKey, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
+import { computeLayout, hintRows } from "./layout.js";
+import { flowFooter, footerFor } from "./footer-keys.js";
+import { bindingsFor, displayKeys, resolveKey, anyBinding, isDialogKey, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
 import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
 import { joinFleet, visibleFleet, nextFleetSort, type FleetRow } from "./fleet.js";
 import { confirmationText, provingNote, type ServiceAction } from "./service-labels.js";
@@ -78,15 +80,6 @@ interface PaletteEntry {
 
 const SEVERITY = ["error", "warning", "info"];
 
-type InkKey = Parameters<Parameters<typeof useInput>[0]>[1];
-/** The key one character of a multi-character read stands for (Enter, Tab, Backspace or text). */
-function keyOfChar(ch: string, base: InkKey): InkKey {
-  const k = { ...base, return: false, tab: false, backspace: false, delete: false, shift: /[A-Z]/.test(ch) };
-  if (ch === "\r" || ch === "\n") k.return = true;
-  else if (ch === "\t") k.tab = true;
-  else if (ch === "\x7f" || ch === "\b") k.backspace = true;
-  return k;
-}
 const STATUS_MS = 8_000; // how long a status message stays (errors stay until a key is pressed)
 const TASK_STATUS_MS = 4_000; // while a task runs its progress takes the status line back sooner
 const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
@@ -103,11 +96,19 @@ export function quitSummary(services: ServiceView[], daemonPid: number | null): 
   return { running: services.filter((s) => KEEPS_RUNNING.has(s.state)).length, daemonPid };
 }
 
-export function App({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon }: AppProps): React.JSX.Element {
+/** The console: the keypress provider around the views (each subscribes with useKeypress). */
+export function App(props: AppProps): React.JSX.Element {
+  return (
+    <KeypressProvider>
+      <Console {...props} />
+    </KeypressProvider>
+  );
+}
+
+function Console({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon }: AppProps): React.JSX.Element {
   const store = useDaemonStore(client, { figuresText: liveFiguresText, ...storeOpts });
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
-  const { isRawModeSupported } = useStdin();
   const [ui, setUi] = useState<UiState>(() => (notice ? { ...initialUi, status: { text: notice, tone: "info", at: clock() } } : initialUi));
   const uiRef = useRef(ui);
   const update = useCallback((fn: (u: UiState) => UiState) => {
@@ -602,13 +603,7 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
     return true;
   };
 
-  const handle = (input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]): void => {
-    // Several printable characters in one read (fast typing, a paste, a busy machine): one key each.
-    if (input.length > 1 && !key.ctrl && !key.meta && !input.includes("\x1b") && [...input].length > 1) {
-      for (const ch of input) handle(ch, keyOfChar(ch, key));
-      return;
-    }
-    const name = keyName(input, key);
+  const handle = ({ name, input }: Keypress): void => {
     if (name === "ctrl+c") return quit();
     // An error (or a result to act on) stays until a key is pressed, then fades like any message.
     const st = uiRef.current.status;
@@ -623,12 +618,10 @@ export function App({ client, noColor = false, now: clock = Date.now, onQuit, st
       say(`${name}: "${elsewhere.label}" does not apply in ${PANE_TITLES[uiRef.current.focus]} — ? lists the keys`, "warn");
     else say(`key ${name.length > 12 ? name.slice(0, 12) + "…" : name} does nothing here — ? lists the keys`, "muted");
   };
-  const handleRef = useRef(handle);
-  handleRef.current = handle;
-  useInput(
-    useCallback((input, key) => handleRef.current(input, key), []),
-    { isActive: isRawModeSupported === true },
-  );
+  useKeypress((k) => {
+    handle(k);
+    return true;
+  });
 
   // ---- render ----
   const { layout } = d;
@@ -839,41 +832,6 @@ export function bulkResultText(route: ServiceAction, results: { name: string; ok
   if (bad.length) parts.push(`✖ ${bad.length} not ${PAST[route]}: ${bad.map((x) => `${x.name} (${x.message})`).join(", ")}`);
   return { text: parts.join(" · "), tone: bad.length ? "err" : "ok" };
 }
-
-function flowFooter(f: Flow, supervised: boolean): [string, string][] {
-  switch (f.kind) {
-    case "add":
-      return [["Tab/↑↓", "field"], ["←/→", "provider"], ["Enter", "next/start"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
-    case "import":
-      if (f.step === "plan" && !f.busy && !importable(f).length) return [["Enter/Esc", "close"]];
-      return f.step === "done" ? [["Enter/Esc", "close"], ...(supervised ? ([["r", "restart the node"]] as [string, string][]) : [])] : [["Enter", "next"], ["Backspace", "delete"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
-    case "ask":
-      return [["y", "confirm"], ["n/Esc", "cancel"]];
-    case "rename":
-      return [["Enter", "rename"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
-    case "result":
-      return [["Enter/Esc", "close"], ["↑↓", "scroll"]];
-  }
-}
-
-function footerFor(pane: PaneId, layout: Layout, taskRunning = false): [string, string][] {
-  const keys: [string, string][] = [];
-  const seen = new Set<string>();
-  const ordered = [...bindingsFor(pane)].sort((a, b) => rank(a) - rank(b));
-  for (const b of ordered) {
-    if (!b.footer || seen.has(b.action) || (b.action === "task-cancel" && !taskRunning)) continue;
-    seen.add(b.action);
-    keys.push([b.action === "move-up" ? "↑↓" : b.action === "quit" ? "q" : displayKeys(b), b.footer]);
-  }
-  if (layout.mode === "single") keys.unshift(["Tab", `next pane [${PANES.indexOf(pane) + 1}/${PANES.length}]`]);
-  return keys;
-}
-
-// `? help`, quit and the palette first so they are never left out, then the focused pane's keys,
-// then the global ones (the footer packs them in this order and leaves out what does not fit).
-// A running task's cancel key comes right after help, so it is seen at 80 columns.
-const FIRST: Partial<Record<ActionId, number>> = { help: -1, "task-cancel": -0.9, quit: -0.8, palette: -0.7, zoom: 1 };
-const rank = (b: { scope: string; action: ActionId }) => FIRST[b.action] ?? (b.scope === "tables" || b.scope === "logs" ? 0 : b.scope === "global" ? 2 : 0.5);
 
 function taskStatus(tasks: TaskView[]): Segment[] {
   const running = tasks.filter((t) => t.state === "running");

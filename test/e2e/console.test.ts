@@ -25,14 +25,14 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-const row = (screen: string, name: string) => screen.split("\n").find((l) => new RegExp(`^[› ]${name}\\s`).test(l)) ?? "";
+export const row = (screen: string, name: string) => screen.split("\n").find((l) => new RegExp(`^[›↑↓ ] *(!\\d+)? +${name}\\s`).test(l)) ?? "";
 
 describe("console on the demo rig", () => {
   it("drives services with keys, shows help and log search, and quits leaving the services running", { timeout: 240_000 }, async () => {
     term = new PtyTerminal(cfg, { cols: 120, rows: 40 });
     const t = term;
-    await t.waitFor((s) => s.includes("Identities · 4") && /post4\.key/.test(s), 60_000);
-    await t.waitFor((s) => /^[› ]post4\s+● running/m.test(s), 30_000);
+    await t.waitFor((s) => s.includes("Identities · 4") && row(s, "post4") !== "", 60_000);
+    await t.waitFor((s) => row(s, "post4").includes("● running"), 30_000);
 
     // stop post4 (confirming if it is proving), then start it again
     t.write("G");
@@ -40,9 +40,9 @@ describe("console on the demo rig", () => {
     t.write("x");
     const s1 = await t.waitFor((s) => s.includes("Confirm stop") || /✔ stop post4/.test(s), 30_000);
     if (s1.includes("Confirm stop")) t.write("y");
-    await t.waitFor((s) => /^›post4\s+○ stopped/m.test(s), 30_000);
+    await t.waitFor((s) => row(s, "post4").startsWith("›") && row(s, "post4").includes("○ stopped"), 30_000);
     t.write("s");
-    await t.waitFor((s) => /^›post4\s+● running/m.test(s), 30_000);
+    await t.waitFor((s) => row(s, "post4").startsWith("›") && row(s, "post4").includes("● running"), 30_000);
 
     t.write("?");
     await t.waitFor("Help: every key", 30_000);
@@ -60,7 +60,7 @@ describe("console on the demo rig", () => {
 
     t.write("q");
     await t.waitForExit(30_000);
-    expect(t.raw()).toMatch(/postdeck: console closed; 4 services keep running under the daemon \(pid \d+\)\. Reattach with `postdeck --config [^`]+postdeck\.yaml`\./);
+    expect(t.raw()).toMatch(/postdeck: console closed; 4 services keep running under the daemon \(pid \d+\)\. Reattach with `(node \S*postdeck\.js|postdeck) --config [^`]+postdeck\.yaml`\./);
 
     const st = await runCli([...cfg, "status", "--json"]);
     const snap = JSON.parse(st.stdout) as Snapshot;
