@@ -14,9 +14,13 @@ function score(s: TimelineStep): number {
   return (s.durationMs !== null ? 0 : 10) + SOURCE_RANK[s.source];
 }
 
+/** The story's order, for steps logged in the same millisecond. */
+const KIND_ORDER: TimelineStep["kind"][] = ["poet-proof", "post-start", "post-finish", "post-failed", "atx-broadcast", "atx-published", "atx-failed", "poet-registered", "eligibility", "proposal", "malfeasance"];
+const byTime = (a: TimelineStep, b: TimelineStep): number => a.at - b.at || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+
 /** One step per fact: duplicates from several sources merge, keeping the node's own figure first. */
 export function mergeSteps(steps: TimelineStep[]): TimelineStep[] {
-  const sorted = [...steps].sort((a, b) => a.at - b.at);
+  const sorted = [...steps].sort(byTime);
   const out: TimelineStep[] = [];
   for (const s of sorted) {
     const window = SAME_STEP_MS[s.kind] ?? DEFAULT_SAME_MS;
@@ -28,7 +32,7 @@ export function mergeSteps(steps: TimelineStep[]): TimelineStep[] {
     const x = out[i]!;
     if (score(s) < score(x)) out[i] = { ...s };
   }
-  return out.sort((a, b) => a.at - b.at);
+  return out.sort(byTime);
 }
 
 function fmtWhen(ms: number): string {

@@ -49,6 +49,7 @@ interface IdState {
 interface Persisted {
   initialDone?: Record<string, true>;
   atxs?: Record<string, { epoch: number; atx: string }>; // last ATX per identity: publish epoch
+  gaps?: Record<string, number>; // the last cycle gap (its epoch) each identity proved in
 }
 
 export interface Timing {
@@ -176,7 +177,7 @@ export class Smesher {
     }
     for (const s of this.ids) {
       if (s.state === "PROVING" || s.gapEpoch === gapEpoch) continue;
-      if (this.persisted.atxs?.[s.hex]?.epoch === gapEpoch) {
+      if (this.persisted.gaps?.[s.hex] === gapEpoch) {
         s.gapEpoch = gapEpoch; // proved for this gap before a restart
         continue;
       }
@@ -327,6 +328,7 @@ export class Smesher {
     s.startedAt = null;
     this.persisted.initialDone = { ...(this.persisted.initialDone ?? {}), [s.hex]: true };
     this.persisted.atxs = { ...(this.persisted.atxs ?? {}), [s.hex]: { epoch: publish, atx: atxId.toString("hex") } };
+    if (s.gapEpoch !== null) this.persisted.gaps = { ...(this.persisted.gaps ?? {}), [s.hex]: s.gapEpoch };
     this.persist();
   }
 
