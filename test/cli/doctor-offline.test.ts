@@ -1,6 +1,6 @@
 // `doctor` and `logs` with no daemon: they read the files themselves, say which live checks they
 // skipped, and doctor's exit code follows its findings. Runs the built CLI (npm run build first).
-import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireBuild, runCli } from "../helpers/cli.js";
@@ -99,5 +99,23 @@ describe("logs without a daemon", () => {
     const missing = await runCli(["logs", "s1", "--config", r.config], r.env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("does not exist");
+  });
+});
+
+describe("alerts test without a daemon", () => {
+  it("sends from this process, reports each sink, exit 1 when one failed", async () => {
+    const r = rig();
+    const got = path.join(r.root, "got.json");
+    appendFileSync(
+      r.config,
+      ["alerts:", "  sinks:", "    - name: script", `      command: ["/bin/sh", "-c", "cat > ${got}"]`, "    - name: broken", '      command: ["/bin/sh", "-c", "echo nope >&2; exit 4"]', ""].join("\n"),
+    );
+    const out = await runCli(["alerts", "test", "--json", "--config", r.config], r.env);
+    expect(out.code).toBe(1);
+    const j = JSON.parse(out.stdout) as { sentBy: string; results: { sink: string; ok: boolean; error: string | null }[] };
+    expect(j.sentBy).toBe("cli");
+    expect(j.results.map((x) => [x.sink, x.ok])).toEqual([["script", true], ["broken", false]]);
+    expect(j.results[1]!.error).toBe("/bin/sh exited with exit code 4: nope");
+    expect(JSON.parse(readFileSync(got, "utf8"))).toMatchObject({ type: "postdeck-alert", event: "test" });
   });
 });
