@@ -260,3 +260,54 @@ describe("NodeMonitor", () => {
   });
 });
 
+
+describe("NodeMonitor: the epoch clock and the identity timeline", () => {
+  it("publishes the clock from the node config, says when the node's layer disagrees, and clears it when the config is right", async () => {
+    const addr = await fakeNode(() => []);
+    const rig = makeRig({ public: addr, private: addr, post: addr });
+    const m = monitor(rig.config);
+    await m.start();
+    await waitFor(() => m.node().clock?.nodeLayer === 4040, "clock with the node's layer");
+    expect(m.node().clock!.source).toBe("mainnet-fallback");
+    expect(m.node().clock!.notes[0]).toContain("does not set genesis.genesis-time");
+    expect(m.findings().map((f) => f.id)).toContain("clock-skew");
+    // the node's real timing: 4040 layers of 1 s since genesis
+    const genesis = new Date(Date.now() - 4040 * 1000 - 500).toISOString();
+    writeFileSync(
+      rig.config.node.config!,
+      JSON.stringify({
+        smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqq" },
+        api: { "grpc-post-listener": "127.0.0.1:9094" },
+        genesis: { "genesis-time": genesis },
+        main: { "layer-duration": "1s", "layers-per-epoch": 4032 },
+        poet: { "phase-shift": "10m", "cycle-gap": "2m", "grace-period": "10s" },
+      }),
+    );
+    await m.refresh();
+    expect(m.node().clock).toMatchObject({ source: "node-config", layerMs: 1000, cycleGapMs: 120_000, notes: [] });
+    expect(Math.abs(m.node().clock!.skewLayers!)).toBeLessThanOrEqual(2);
+    expect(m.findings().map((f) => f.id)).not.toContain("clock-skew");
+  });
+
+  it("keeps an identity's steps in the state dir: a new monitor (a daemon restart) shows the same timeline", async () => {
+    const dead = await deadAddress();
+    const rig = makeRig({ public: dead, private: dead, post: dead });
+    const opts = { config: rig.config, pollMs: 200, slowPollMs: 1000, debounceMs: 20, historyDir: rig.config.stateDir, watch: false };
+    const m1 = new NodeMonitor(opts);
+    monitors.push(m1);
+    await m1.start();
+    const short = rig.k1.nodeId.slice(0, 6);
+    const t = new Date(Date.now() - 60_000).toISOString().replace("Z", "+0000");
+    m1.ingestNodeLog([`${t}\tINFO\tnode.atxBuilder\tbroadcasting ATX\t{"atx_id": "f00d01", "smesherID": "${short}"}`]);
+    await m1.refresh();
+    expect(m1.timeline("post1")!.epochs.flatMap((e) => e.steps).map((s) => [s.kind, s.source])).toEqual([["atx-broadcast", "log"]]);
+    expect(m1.timeline("s1")!.keyFile).toBe("post1.key");
+    expect(m1.timeline("nobody")).toBeNull();
+    await m1.stop();
+    const m2 = new NodeMonitor(opts);
+    monitors.push(m2);
+    await m2.start();
+    await m2.refresh();
+    expect(m2.timeline("post1.key")!.epochs.flatMap((e) => e.steps).map((s) => s.kind)).toEqual(["atx-broadcast"]);
+  });
+});
