@@ -23,7 +23,7 @@ export const ROUTES = {
   providers: { method: "GET", path: "/v1/providers" },
   identityTimeline: { method: "POST", path: "/v1/identities/timeline" },
   plan: { method: "GET", path: "/v1/plan" },
-  alertsTest: { method: "POST", path: "/v1/alerts/test" },
+  alertsTest: { method: "POST", path: "/v1/alerts/test", mutates: true }, // sends messages: not from a read-only connection
 } as const;
 
 /** Every answer of the daemon carries its postdeck version (src/version.ts) in this header. */
