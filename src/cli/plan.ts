@@ -2,12 +2,13 @@
 // one lane per physical disk (the block devices under it), each identity's predicted start and
 // finish, and for one that would miss the gap, by how much, why, and what would fix it.
 // --json prints the Plan (window {opensAt, closesAt} in epoch ms, lanes, identities).
+// `plan --release NAME…` hands services the operator started or stopped by hand back to it.
 import type { Plan, PlanEntry } from "../protocol/model.js";
 import { formatBytes, formatCountdown, formatRate } from "../presentation/units.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck plan [--json] [--config FILE]";
+const USAGE = "usage: postdeck plan [--json] [--config FILE] | postdeck plan --release NAME… (hand services started/stopped by hand back to the orchestrator)";
 
 const utc = (t: number | null) => (t === null ? "—" : new Date(t).toISOString().replace("T", " ").slice(0, 19) + "Z");
 
@@ -52,10 +53,16 @@ export function formatPlan(p: Plan, now: number, c = colours()): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { flags: ["--json"], usage: USAGE });
-  if (p.words.length > 0) throw new UsageError(USAGE);
+  const p = parseArgs(args, { flags: ["--json", "--release"], usage: USAGE });
+  const release = p.flags.has("--release");
+  if (release !== p.words.length > 0) throw new UsageError(USAGE);
   const { client } = await daemonFor(p);
   try {
+    if (release) {
+      const r = await client.call("planRelease", { names: p.words });
+      process.stdout.write(p.flags.has("--json") ? JSON.stringify(r, null, 2) + "\n" : `${r.message}\n`);
+      return r.released.length === p.words.length ? 0 : 1;
+    }
     const plan = await client.call("plan", {});
     process.stdout.write(p.flags.has("--json") ? JSON.stringify(plan, null, 2) + "\n" : formatPlan(plan, Date.now()));
     return 0;

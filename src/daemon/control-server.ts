@@ -40,6 +40,7 @@ export type ExtraRoute =
   | "providers"
   | "identityTimeline"
   | "plan"
+  | "planRelease"
   | "alertsTest";
 export type ControlHandlers = Record<ExtraRoute, Handler>;
 

@@ -130,6 +130,15 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
       return t;
     },
     plan: async () => orchestrator.plan(),
+    planRelease: async (b) => {
+      const names = (b as { names: string[] }).names;
+      const released = orchestrator.handBack(names);
+      const rest = names.filter((n) => !released.includes(n));
+      return {
+        released,
+        message: `${released.length ? `${released.join(", ")} handed back to the orchestrator` : "nothing handed back"}${rest.length ? `; ${rest.join(", ")} ${rest.length === 1 ? "was" : "were"} not taken by hand` : ""}`,
+      };
+    },
   };
 
   await monitor.start();

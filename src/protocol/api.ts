@@ -141,6 +141,8 @@ export const routes = {
     response: IdentityTimelineSchema,
   },
   plan: { ...ROUTES.plan, request: z.object({}), response: PlanSchema },
+  // hands services taken by hand back to the proving orchestrator
+  planRelease: { ...ROUTES.planRelease, request: z.object({ names: z.array(z.string()) }), response: z.object({ released: z.array(z.string()), message: z.string() }) },
   alertsTest: {
     ...ROUTES.alertsTest,
     request: z.object({}),

@@ -23,6 +23,7 @@ export const ROUTES = {
   providers: { method: "GET", path: "/v1/providers" },
   identityTimeline: { method: "POST", path: "/v1/identities/timeline" },
   plan: { method: "GET", path: "/v1/plan" },
+  planRelease: { method: "POST", path: "/v1/plan/release", mutates: true },
   alertsTest: { method: "POST", path: "/v1/alerts/test", mutates: true }, // sends messages: not from a read-only connection
 } as const;
 

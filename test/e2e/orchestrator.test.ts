@@ -101,4 +101,17 @@ describe("on-demand proving on the demo rig", () => {
     const text = await runCli([...cfg, "plan"]);
     expect(text.stdout).toMatch(/disk simdisk-a/);
   });
+
+  it("a service started by hand is the operator's until handed back with plan --release", { timeout: 30_000 }, async () => {
+    const manual = async () => (JSON.parse((await runCli([...cfg, "plan", "--json"])).stdout) as Plan).identities.find((i) => i.keyFile === "post1.key")!.manual;
+    expect(await manual()).toBe(false);
+    expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
+    expect(await manual()).toBe(true);
+    await sleep(3000); // the node shows post1 IDLE: on-demand would have stopped it by now
+    const s = (await client!.call("snapshot", {})) as Snapshot;
+    expect(s.services.find((v) => v.name === "post1")!.state).toBe("running");
+    const r = await runCli([...cfg, "plan", "--release", "post1"]);
+    expect(r.stdout).toMatch(/post1 handed back/);
+    expect(await manual()).toBe(false);
+  });
 });
