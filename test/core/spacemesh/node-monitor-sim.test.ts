@@ -121,6 +121,8 @@ describe.skipIf(!built)("NodeMonitor against the simulated node", () => {
     // the node waits for post-services nobody runs
     await waitFor(() => m.findings().filter((f) => f.id === "proving-service-down").length === 2, "proving-service-down for both");
     expect(m.findings().filter((f) => f.id === "key-without-service").map((f) => f.subject)).toEqual(["post2.key"]);
+    // the private listener is polled slowly (every second here): its first poll may have come before the node was up
+    await waitFor(() => m.node().sources.find((s) => s.name === "grpc-private")?.live === true, "private listener polled");
     const src = Object.fromEntries(m.node().sources.map((s) => [s.name, s.live]));
     expect(src).toMatchObject({ identities: true, "node-config": true, "node-log": true, "grpc-public": true, "grpc-private": true, "grpc-post": true });
   });
