@@ -130,7 +130,8 @@ export class Supervisor extends EventEmitter {
   /**
    * Applies an edited config's services (identity add/import/retire/rename, or a reload): new
    * services are added (and started when autostart), removed ones are stopped and dropped, changed
-   * ones take their new settings at their next start. Returns what changed, for people.
+   * ones take their restart settings now and the others at their next start. Returns what changed,
+   * and when it applies (changedHow), for people.
    */
   async applyServices(config: ResolvedConfig): Promise<{ added: string[]; removed: string[]; changed: string[]; changedHow: string }> {
     const next = new Map(config.services.map((s) => [s.name, s]));
@@ -238,7 +239,7 @@ export class Supervisor extends EventEmitter {
       keep,
       quietMs: Math.min(this.iv.rotate, 200),
       onError: (file, err) => this.emit("warning", `cannot rotate ${file}: ${err.message}`),
-      onCut: (file, bytes) => this.emit("warning", `${path.basename(file)}: ${(bytes / (1 << 20)).toFixed(1)} MiB of log cut (written faster than ${keep + 1} × logs.maxBytes can keep); see its first rotated file`),
+      onCut: (file, bytes) => this.emit("warning", `${path.basename(file)}: ${(bytes / (1 << 20)).toFixed(1)} MiB of log cut (written faster than it can be kept); see the first line of ${path.basename(file)}.1`),
     });
     this.guard.setFiles(this.logSources().map((s) => s.file));
     for (const t of this.timers) t.unref();
