@@ -230,3 +230,20 @@ describe("older nodes and captured logs", () => {
     expect(findings(input).map((x) => x.id)).toContain("loaded-key-mismatch");
   });
 });
+
+describe("a supervised node that exits while starting", () => {
+  it("is a finding with the last error line as evidence, and none once it runs", () => {
+    const { input } = healthyRig();
+    const t = new NodeLogTracker();
+    t.ingest(["2024-10-22T10:00:00.000+0000\tINFO\tnode\tWelcome to Spacemesh. Spacemesh full node is starting...", "2024-10-22T10:00:01.000+0000\tERROR\tnode.atxBuilder\tfailed to publish atx\t{\"error\": \"x\"}"], 0);
+    input.nodeLog = t.facts;
+    input.nodeReachable = false;
+    input.nodeProcess = { state: "backoff", restarts: 3, startedAt: 1 };
+    const f = findings(input).find((x) => x.id === "node-exits-at-start")!;
+    expect(f.title).toBe("the node exits while starting (backoff, 3 restart(s))");
+    expect(f.detail).toContain("failed to publish atx");
+    input.nodeProcess = { state: "running", restarts: 3, startedAt: 1 };
+    input.nodeReachable = true;
+    expect(findings(input).map((x) => x.id)).not.toContain("node-exits-at-start");
+  });
+});
