@@ -3,6 +3,7 @@
 // real alerts use); otherwise this process does, and says so. Exit 1 when any sink failed or none is
 // configured.
 import { DaemonCallError } from "../client/errors.js";
+import { rigTargetConfig } from "../client/connect.js";
 import { sendTestAlerts } from "../core/alerts/alerter.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
@@ -20,7 +21,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     results = (await client.call("alertsTest", {})).results;
   } catch (err) {
-    if (err instanceof DaemonCallError) throw err;
+    if (err instanceof DaemonCallError || rigTargetConfig()) throw err; // another rig (--rig): not from here
     via = "cli";
     results = await sendTestAlerts(config.alerts?.sinks ?? [], config.rig);
   } finally {

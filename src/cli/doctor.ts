@@ -6,6 +6,7 @@
 import type { Finding, Severity } from "../protocol/model.js";
 import { ConfigError } from "../config/config-error.js";
 import { DaemonCallError } from "../client/errors.js";
+import { rigTargetConfig } from "../client/connect.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
@@ -24,6 +25,7 @@ async function report(p: ReturnType<typeof parseArgs>): Promise<DoctorReport> {
     return { findings, source: "daemon", skipped: [] };
   } catch (err) {
     if (err instanceof DaemonCallError) throw err; // it answered: its error is the answer
+    if (rigTargetConfig()) throw err; // another rig (--rig): its files are not here
     const { offlineFindings } = await import("../core/offline/offline-findings.js");
     const r = await offlineFindings(config, { daemonProblem: (err as Error).message });
     return { findings: r.findings, source: "files", skipped: r.skipped };

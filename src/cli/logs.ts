@@ -51,7 +51,7 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     if (answered || err instanceof DaemonCallError) throw err;
     const { logsWithoutDaemon } = await import("./logs-offline.js");
-    return await logsWithoutDaemon(config, { source, lines: n, follow: p.flags.has("-f") || p.flags.has("--follow") });
+    return await logsWithoutDaemon(config, { source, lines: n, follow: p.flags.has("-f") || p.flags.has("--follow") }, err);
   } finally {
     client.close();
   }
