@@ -152,7 +152,7 @@ function scale(p) {
       : [
           r.n,
           fixed(r.cpuPct, 2),
-          `${mb(r.rssMean)} (peak ${mb(r.rssPeak)}; live heap ${fixed(r.heapUsedMiB, 1)})`,
+          `${mb(r.rssMean)} (peak ${mb(r.rssPeak)}; heap used ${fixed(r.heapUsedMiB, 1)})`,
           r.eldStart ? `${fixed(r.eldStart.p99, 0)} / ${fixed(r.eldStart.max, 0)}` : "n/a",
           r.eldWindow ? `${fixed(r.eldWindow.p99, 0)} / ${fixed(r.eldWindow.max, 0)}` : "n/a",
           `${fixed(r.statusP50, 0)} / ${fixed(r.statusP95, 0)}`,
