@@ -99,7 +99,7 @@ try {
     delete env.CI; // CI=anything makes supports-color drop colours; Ink repaints without it
     delete env.NO_COLOR;
     execFileSync("tmux", ["-L", server, "new-session", "-d", "-s", "shots", "-x", String(cols), "-y", String(rows), `node ${bin} --config ${config}; sleep 30`], { env });
-    await waitFor((t) => /post12\s.*● running/.test(t) && t.includes("Identities · 16"), "sixteen identities");
+    await waitFor((t) => /post12\s/.test(t) && t.includes("Identities · 16"), "sixteen identities");
     await waitFor((t) => /node ● synced/.test(t), "the node reachable and synced", 60_000);
     await waitFor((t) => /p\d+ \d+%/.test(t) && /PROVING/.test(t), "a proving service the node is waiting for", 90_000);
     await sleep(500);

@@ -18,7 +18,7 @@ import { bindingsFor, displayKeys, resolveKey, anyBinding, isDialogKey, PANES, P
 import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
 import { joinFleet, visibleFleet, nextFleetSort, type FleetRow } from "./fleet.js";
 import { confirmationText, provingNote, type ServiceAction } from "./service-labels.js";
-import { findMatch, moveAnchor, topAnchor, viewEnd } from "./log-view.js";
+import { findMatch, matchPosition, moveAnchor, topAnchor, viewEnd } from "./log-view.js";
 import { ALL_SOURCES } from "./state/log-buffer.js";
 import { hardwareLines } from "./panes/HardwarePane.js";
 import { Header, clockSegments, connectionSegments } from "./components/Header.js";
@@ -208,7 +208,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
         say(`${mark} ${taskLong(t)}`, t.state === "done" ? "ok" : t.state === "failed" ? "err" : "warn", true);
         // The operator started it here and nothing else is open: offer the restart the new key needs.
         if (t.state === "done" && t.kind === "identity-add" && myTasks.current.has(t.id) && addCtx.nodeSupervised && !uiRef.current.overlay && !uiRef.current.input)
-          applyStep({ ...offerNodeRestart(t.message), say: { text: `${mark} ${taskLong(t)}`, tone: "ok", sticky: true } });
+          applyStep(armed({ ...offerNodeRestart(t.message), say: { text: `${mark} ${taskLong(t)}`, tone: "ok", sticky: true } }));
       }
     }
   }, [tasks]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -549,6 +549,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
     const o = u.overlay;
     if (!o) return false;
     if (isFlow(o)) {
+      if (o.armAt != null && performance.now() < o.armAt) return true; // it just popped up: this key was meant for something else
       applyStep(flowKey(o, name, input, addCtx));
       return true;
     }
@@ -663,7 +664,8 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
             interleaved={d.logSource === ALL_SOURCES}
             sourceWidth={sourceWidth}
             view={{ ...ui.log, anchor: d.anchor, current: d.current }}
-            matchInfo={null}
+            matchInfo={ui.log.search ? matchPosition(d.ring, d.current, ui.log.search, ui.log.filter) : null}
+            now={now}
             focused={focused}
             width={w}
             height={h}
@@ -817,6 +819,12 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
 }
 
 const PAST = { start: "started", stop: "stopped", restart: "restarted" } as const;
+const ARM_MS = 500; // a dialog that opens by itself ignores keys this long
+
+/** A step whose dialog opened by itself: keys typed in the next ARM_MS are not taken as answers. */
+function armed(step: Step): Step {
+  return step.flow ? { ...step, flow: { ...step.flow, armAt: performance.now() + ARM_MS } } : step;
+}
 
 /** What a start/stop/restart did, every result counted: `✔ stopped 14 · ✖ 2 not stopped: post3 (proving…), …`. */
 export function bulkResultText(route: ServiceAction, results: { name: string; ok: boolean; message: string }[], bulk: boolean): { text: string; tone: Tone } {

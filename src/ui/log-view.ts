@@ -17,6 +17,7 @@ export interface LogViewQuery {
   current: number | null; // absolute index of the current search match
   showSource: boolean; // prefix each line with its source (interleaved view)
   sourceWidth: number;
+  now?: number; // lines from another day than this get their date (`Nov 28`) before the time
 }
 
 export interface LogViewRow {
@@ -37,13 +38,17 @@ export const matches = (line: LogLine, needle: string): boolean =>
   needle === "" || displayText(line).toLowerCase().includes(sanitize(needle).toLowerCase());
 
 /** Segments of one log line, with every occurrence of `search` highlighted. */
-export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "showSource" | "sourceWidth">, isCurrent: boolean): Segment[] {
+export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "showSource" | "sourceWidth" | "now">, isCurrent: boolean): Segment[] {
   const segs: Segment[] = [];
   segs.push({ text: isCurrent ? "›" : " ", bold: true });
   if (q.showSource) segs.push({ text: fit(line.source, q.sourceWidth) + " ", tone: "accent" });
   const lvl = line.level ? LEVEL[line.level] : null;
   segs.push(lvl ? { text: lvl.text, tone: lvl.tone, bold: line.level === "ERROR" } : { text: "    " });
   segs.push({ text: " " });
+  if (q.now != null) {
+    const day = dayLabel(line.at, q.now);
+    if (day) segs.push({ text: day + " ", tone: "muted" });
+  }
   const text = displayText(line);
   if (!q.search) {
     segs.push({ text });
@@ -113,7 +118,7 @@ export function visibleRows(ring: RingBuffer<LogLine>, anchor: number | null, q:
     const line = ring.at(i)!;
     if (!matches(line, q.filter)) continue;
     const segs = lineSegments(line, q, i === q.current);
-    const rows = q.wrap ? wrapSegments(segs, q.width) : [segs];
+    const rows = q.wrap ? wrapSegments(segs, q.width, true) : [segs];
     const room = q.height - rowsUsed; // the top line may be partly shown
     const kept = rows.length > room ? rows.slice(rows.length - room) : rows;
     out.push(kept.map((segs) => ({ abs: i, segs })));
@@ -155,6 +160,30 @@ export function moveAnchor(ring: RingBuffer<LogLine>, anchor: number | null, del
 /** View end that shows the oldest lines. */
 export function topAnchor(ring: RingBuffer<LogLine>, filter: string, height: number): number | null {
   return moveAnchor(ring, ring.start, height, filter, height) ?? ring.end;
+}
+
+/** `3/17`: which match the current one is, counted from the oldest line, or `17 matches` without one. */
+export function matchPosition(ring: RingBuffer<LogLine>, current: number | null, search: string, filter: string): string | null {
+  if (!search) return null;
+  let n = 0;
+  let at = 0;
+  for (let i = ring.start; i < ring.end; i++) {
+    const l = ring.at(i)!;
+    if (matches(l, filter) && matches(l, search)) {
+      n++;
+      if (i === current) at = n;
+    }
+  }
+  return at ? `match ${at}/${n}` : `${n} match${n === 1 ? "" : "es"}`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** `Nov 28` for a time on another (local) day than `now`; null for today. */
+export function dayLabel(at: number, now: number): string | null {
+  const d = new Date(at);
+  const n = new Date(now);
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return null;
+  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, " ")}`;
 }
 
 /** The next search match older (dir -1) or newer (dir +1) than `from`; null when none. */

@@ -114,7 +114,10 @@ describe("add identity wizard", () => {
     await waitUntil(() => client.bodies("identityAdd").length === 1, "identityAdd", client);
     await app.waitFor((f) => !f.includes("Add identity"), "dialog closed");
     client.emitTask({ id: "add-post5", name: "post5", state: "done", message: "identity abcdef placed as post5.key; restart the node so it loads the new key" });
+    await app.press("y"); // typed while the dialog pops up: never taken as its answer
     const f = await app.waitFor((f) => f.includes("restart it now (postdeck supervises it)?"), "offer");
+    await new Promise((r) => setTimeout(r, 600)); // past the dialog's arming time
+    expect(client.bodies("restart")).toEqual([]);
     expect(f).toContain("placed as post5.key");
     expect(client.bodies("restart")).toEqual([]);
     await app.press("y");

@@ -34,6 +34,8 @@ interface FlowBase {
   token: number; // replies for another token belong to a dialog that is gone
   busy: boolean; // a request is on its way: keys other than Esc wait
   error: string | null; // shown in the dialog
+  /** A dialog that opened by itself takes no key before this time (performance.now()): keys typed for something else are not answers. */
+  armAt?: number;
 }
 
 export interface AddFlow extends FlowBase {
@@ -166,7 +168,21 @@ export function flowKey(flow: Flow, name: string, input: string, ctx: AddContext
         const to = flow.text.trim();
         const problem = nameProblem(to, ctx, flow.keyFile.replace(/\.key$/, ""));
         if (problem) return { flow: { ...flow, error: problem } };
-        return { flow: { ...flow, busy: true, error: null }, send: { route: "identityRename", body: { from: flow.keyFile, to } } };
+        const send: Send = { route: "identityRename", body: { from: flow.keyFile, to } };
+        // Renaming a PROVING identity restarts its service and loses the proof's progress: ask first.
+        if (flow.proving)
+          return openAsk({
+            title: `Rename ${flow.keyFile}`,
+            lines: [
+              [{ text: `  ! ${flow.keyFile} is PROVING now: renaming restarts its service and loses this proof's progress`, tone: "err", bold: true }],
+              [],
+              [{ text: `  Rename it to ${to} anyway?` }],
+            ],
+            yes: `rename to ${to} anyway`,
+            send,
+            cancelled: "rename cancelled: nothing was changed",
+          });
+        return { flow: { ...flow, busy: true, error: null }, send };
       }
       const text = edit(flow.text, name, input);
       return { flow: text === null ? flow : { ...flow, text, error: null } };

@@ -21,7 +21,8 @@ export interface LogsPaneProps {
   interleaved: boolean;
   sourceWidth: number;
   view: LogViewState;
-  matchInfo: string | null; // "3 of 12" or null
+  matchInfo: string | null; // "match 3/17" or null
+  now?: number; // lines from another day show their date
   focused: boolean;
   width: number;
   height: number;
@@ -38,6 +39,7 @@ export function LogsPane(p: LogsPaneProps): React.JSX.Element {
     current: p.view.current,
     showSource: p.interleaved,
     sourceWidth: p.sourceWidth,
+    now: p.now,
   });
   const info: Segment[] = [{ text: p.sourceLabel, bold: true }];
   if (p.view.anchor == null) info.push({ text: "following", tone: "ok" });
