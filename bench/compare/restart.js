@@ -34,12 +34,20 @@ function hasMarker(pid, marker) {
   }
 }
 
-/** Polls every ~2 ms until a process other than `old` carries the marker; returns ms since t0. */
+/**
+ * Polls every ~2 ms until a process other than `old` carries the marker; returns ms since t0, and
+ * forkMs: when the supervisor's new child first appeared (before the wrapper exec'd node: the
+ * supervisor's own reaction, without the exec time the machine adds).
+ */
 async function waitNewPid(supPid, marker, old, t0, timeoutMs) {
+  const before = new Set(childPids(supPid) ?? []);
+  let forkMs = null;
   for (;;) {
     const kids = childPids(supPid);
     const cands = kids ?? findMarked(marker);
-    for (const p of cands) if (p !== old && hasMarker(p, marker)) return { ms: Number(process.hrtime.bigint() - t0) / 1e6, pid: p };
+    const now = () => Number(process.hrtime.bigint() - t0) / 1e6;
+    if (forkMs === null && kids && kids.some((p) => !before.has(p))) forkMs = now();
+    for (const p of cands) if (p !== old && hasMarker(p, marker)) return { ms: now(), forkMs: forkMs ?? now(), pid: p };
     if (Number(process.hrtime.bigint() - t0) / 1e6 > timeoutMs) return null;
     await new Promise((r) => setImmediate(r));
     await sleep(2);
@@ -62,6 +70,7 @@ export async function runRestart({ supervisors, kills, uptimeS, loopKills = 3, l
     const load0 = loadAvg();
     log(`restart: ${s.name}: ${kills} × SIGKILL (load ${load0})`);
     const times = [];
+    const forks = [];
     let failures = 0;
     try {
       await sup.start();
@@ -78,6 +87,7 @@ export async function runRestart({ supervisors, kills, uptimeS, loopKills = 3, l
           break;
         }
         times.push(r.ms);
+        forks.push(r.forkMs);
         pid = r.pid;
       }
       // then a crash loop: killed again as soon as it is back (each supervisor should now back off)
@@ -91,7 +101,7 @@ export async function runRestart({ supervisors, kills, uptimeS, loopKills = 3, l
         loop.push(r.ms);
         pid = r.pid;
       }
-      results.push({ name: s.name, n: times.length, failures, medianMs: median(times), p95Ms: percentile(times, 95), maxMs: max(times), firstMs: times[0], loopMs: loop, load0, load1: loadAvg() });
+      results.push({ name: s.name, n: times.length, failures, medianMs: median(times), p95Ms: percentile(times, 95), maxMs: max(times), firstMs: times[0], forkMedianMs: median(forks), forkP95Ms: percentile(forks, 95), loopMs: loop, load0, load1: loadAvg() });
     } catch (err) {
       results.push({ name: s.name, error: err.message });
     } finally {

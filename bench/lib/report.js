@@ -78,15 +78,15 @@ function supervision(p, cfg) {
 function restart(p, cfg) {
   const body = p.data.map((r) =>
     skipped(r)
-      ? [r.name, skipped(r), "", "", "", "", "", ""]
-      : [r.name, r.n, fixed(r.medianMs, 0), fixed(r.p95Ms, 0), fixed(r.maxMs, 0), r.failures, (r.loopMs ?? []).map((x) => fixed(x, 0)).join(", ") || "-", `${r.load0} → ${r.load1}`],
+      ? [r.name, skipped(r), "", "", "", "", "", "", ""]
+      : [r.name, r.n, fixed(r.medianMs, 0), fixed(r.p95Ms, 0), fixed(r.maxMs, 0), r.forkMedianMs !== undefined ? `${fixed(r.forkMedianMs, 0)} / ${fixed(r.forkP95Ms, 0)}` : "n/a", r.failures, (r.loopMs ?? []).map((x) => fixed(x, 0)).join(", ") || "-", `${r.load0} → ${r.load1}`],
   );
   return [
     `## 2. Restart: SIGKILL a child ${cfg.kills} times (each after ${cfg.uptimeS} s up)`,
     "",
     loadLine(p),
     "",
-    mdTable(["supervisor", "restarts", "median ms", "p95 ms", "max ms", "not back in 30 s", "crash loop: back after ms", "load start → end"], body),
+    mdTable(["supervisor", "restarts", "median ms", "p95 ms", "max ms", "new child forked: median / p95 ms", "not back in 30 s", "crash loop: back after ms", "load start → end"], body),
   ].join("\n");
 }
 
