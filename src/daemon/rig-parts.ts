@@ -81,6 +81,8 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
     },
   });
   identities.on("task", (t) => rig.publish("task", t));
+  // key files of a rename or retire a crash cut short (no key, or two), before any service starts
+  await identities.recoverKeyFiles().catch((err: Error) => process.stderr.write(`${new Date().toISOString()} warning: cannot finish interrupted identity operations: ${err.message}\n`));
 
   // proving: always, or on demand per physical disk within the RAM budget (src/core/orchestrator)
   const orchestrator = new OrchestratorDriver({ rig });

@@ -8,7 +8,7 @@ import { readPosMetadata } from "../spacemesh/pos-metadata.js";
 import { sha256, moveFileExclusive } from "../fs/atomic-file.js";
 import { findKeyByNodeId, placeKey, keyFileName, RETIRED_DIR, ensureIdentitiesDir } from "./key-store.js";
 import { processesUsingDir, type DirUser } from "./dir-in-use.js";
-import { Journal } from "./journal.js";
+import { Journal, INTERRUPTED_NOTE } from "./journal.js";
 import { faultPoint } from "../fs/fault-point.js";
 import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
 import type { ServiceRegistry } from "./service-registry.js";
@@ -170,10 +170,13 @@ export async function executeImport(items: ImportItem[], confirmedShortIds: stri
   return { batch, imported: ok, refused: items.filter((i) => !i.ok) };
 }
 
-/** The service of an import (journaled) that placed exactly this key from this source, or null. */
+/**
+ * The service of an interrupted import that placed exactly this key from this source (its last
+ * journal entry an intent, or finished by recover.ts), or null: a completed import is not redone.
+ */
 async function placedByImport(journal: Journal, source: string, destination: string, hash: string): Promise<{ name: string; dir: string } | null> {
   const e = (await journal.read()).findLast((x) => x.op === "import" && x.source === source && x.destination === destination && x.sha256 === hash && x.service);
-  return e?.service ?? null;
+  return e && (e.phase === "intent" || e.note.startsWith(INTERRUPTED_NOTE)) ? e.service : null;
 }
 
 export interface RollbackStep {

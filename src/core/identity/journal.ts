@@ -21,6 +21,9 @@ export const JournalEntrySchema = z.object({
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
+/** How recover.ts notes the done entry of an operation it finished or closed after an interruption. */
+export const INTERRUPTED_NOTE = "after an interruption";
+
 export class Journal {
   readonly file: string;
   constructor(stateDir: string) {

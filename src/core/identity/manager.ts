@@ -55,6 +55,14 @@ export class IdentityManager extends EventEmitter {
    * Finishes what an interruption left half done (recover.ts), then re-reads the config when that
    * changed it. Runs before every operation below; also at daemon start.
    */
+  /**
+   * At daemon start, before any service runs: the key files of renames and retires a crash cut
+   * short (no key, or two); the config part follows at the next identity operation.
+   */
+  async recoverKeyFiles(): Promise<void> {
+    await recoverInterrupted(this.importCtx, { keyFilesOnly: true });
+  }
+
   async recoverInterrupted(): Promise<Recovered[]> {
     const done = await recoverInterrupted({ ...this.importCtx, stopService: (n) => this.o.host.stopService(n) });
     if (done.length) await this.o.host.reloadConfig().catch(() => undefined);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { moveFileExclusive, removeStaleTemps, sha256 } from "../fs/atomic-file.js";
 import { readRegularFile } from "../fs/regular-file.js";
 import { renamingName } from "./retire-rename.js";
-import type { Journal, JournalEntry } from "./journal.js";
+import { INTERRUPTED_NOTE, type Journal, type JournalEntry } from "./journal.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
 export interface RecoverContext {
@@ -43,12 +43,22 @@ async function hashOf(file: string): Promise<string | null> {
   return readRegularFile(file).then(sha256, () => null);
 }
 
-/** Finishes (or, where nothing had changed yet, closes) every unfinished operation; says what it did. */
-export async function recoverInterrupted(ctx: RecoverContext): Promise<Recovered[]> {
+/**
+ * Finishes (or, where nothing had changed yet, closes) every unfinished operation; says what it
+ * did. `keyFilesOnly`: only the key files' part of renames (no key, or two) and retires (the key
+ * both in identities/ and retired/), nothing in the config and nothing journaled — safe at daemon
+ * start before any service runs; the rest is finished by the next full pass.
+ */
+export async function recoverInterrupted(ctx: RecoverContext, o: { keyFilesOnly?: boolean } = {}): Promise<Recovered[]> {
   const out: Recovered[] = [];
   for (const e of await unfinishedOperations(ctx.journal)) {
+    if (o.keyFilesOnly) {
+      if (e.op === "rename") await finishRenameKey(e);
+      else if (e.op === "retire" && (await hashOf(e.source!)) === e.sha256 && (await hashOf(e.destination!)) === e.sha256) await fs.unlink(e.source!);
+      continue;
+    }
     const r = e.op === "import" ? await finishImport(ctx, e) : e.op === "rename" ? await finishRename(ctx, e) : await finishRetire(ctx, e);
-    await ctx.journal.append({ ...e, phase: "done", at: (ctx.clock ?? Date.now)(), note: `${r.outcome} after an interruption: ${r.what}` });
+    await ctx.journal.append({ ...e, phase: "done", at: (ctx.clock ?? Date.now)(), note: `${INTERRUPTED_NOTE}: ${r.outcome}: ${r.what}` });
     out.push(r);
   }
   return out;
@@ -70,28 +80,37 @@ async function finishImport(ctx: RecoverContext, e: JournalEntry): Promise<Recov
 /** Rename: wherever the key is (FROM.key, the hidden name, TO.key), it ends as TO.key alone, and the service is renamed. */
 async function finishRename(ctx: RecoverContext, e: JournalEntry): Promise<Recovered> {
   const base = { op: e.op, source: e.source, destination: e.destination };
+  const abandoned = await finishRenameKey(e);
+  if (abandoned) return { ...base, outcome: "abandoned", what: abandoned };
   const from = e.source!;
   const to = e.destination!;
-  const hidden = renamingName(path.dirname(from), path.basename(from));
-  const [hFrom, hHidden, hTo] = await Promise.all([hashOf(from), hashOf(hidden), hashOf(to)]);
-  if (hHidden === e.sha256) {
-    if (hTo === null) await fs.link(hidden, to);
-    if ((await hashOf(to)) === e.sha256) await fs.unlink(hidden);
-    else {
-      await fs.rename(hidden, from); // TO.key is another key: put FROM back
-      return { ...base, outcome: "abandoned", what: `${to} holds another key; ${path.basename(from)} put back` };
-    }
-  } else if (hTo !== e.sha256) {
-    return { ...base, outcome: "abandoned", what: hFrom === e.sha256 ? `${path.basename(from)} was not renamed yet; run the rename again` : `the key is neither at ${from} nor at ${to}` };
-  } else if (hFrom === e.sha256) {
-    await fs.unlink(from); // an older postdeck linked TO.key before removing FROM.key: never both
-  }
   const m = /^service (.+) -> (.+)$/.exec(e.note);
   if (m) {
     const names = (await ctx.registry.list()).map((s) => s.name);
     if (names.includes(m[1]!) && !names.includes(m[2]!)) await ctx.registry.rename(m[1]!, m[2]!);
   }
   return { ...base, outcome: "finished", what: `${path.basename(from)} renamed to ${path.basename(to)}${m ? `, service ${m[2]}` : ""}` };
+}
+
+/** The key file part of a rename: TO.key alone in the end; or why it was abandoned. */
+async function finishRenameKey(e: JournalEntry): Promise<string | null> {
+  const from = e.source!;
+  const to = e.destination!;
+  const hidden = renamingName(path.dirname(from), path.basename(from));
+  const [hFrom, hHidden, hTo] = await Promise.all([hashOf(from), hashOf(hidden), hashOf(to)]);
+  if (hHidden === e.sha256) {
+    if (hTo === null) await fs.link(hidden, to);
+    if ((await hashOf(to)) !== e.sha256) {
+      await fs.rename(hidden, from); // TO.key is another key: put FROM back
+      return `${to} holds another key; ${path.basename(from)} put back`;
+    }
+    await fs.unlink(hidden);
+  } else if (hTo !== e.sha256) {
+    return hFrom === e.sha256 ? `${path.basename(from)} was not renamed yet; run the rename again` : `the key is neither at ${from} nor at ${to}`;
+  } else if (hFrom === e.sha256) {
+    await fs.unlink(from); // an older postdeck linked TO.key before removing FROM.key: never both
+  }
+  return null;
 }
 
 /** Retire: the key ends in retired/ (never both), then its service is removed. */
