@@ -116,6 +116,11 @@ async function run(mode, rounds) {
     await waitFor(() => client.call("snapshot", {}).then(() => true, () => false), `the daemon (${up.stderr.trim()})`, 90_000, 500);
     const out = [await round(client, r.dir)];
     for (let k = 0; k < rounds; k++) {
+      // quiet first: no service proving or holding a proof (a restart mid-proof would leave a stale challenge)
+      await waitFor(async () => {
+        const s = await client.call("snapshot", {});
+        return s.services.every((v) => v.operator.kind !== "proving" && v.operator.kind !== "done") && s.identities.every((i) => i.postState === "IDLE");
+      }, "a quiet rig", 600_000, 1000);
       // the node forgets its ATXs and restarts: it asks every identity again (history: the rounds before)
       rmSync(path.join(r.dir, "node", "data", "sim-node-state.json"), { force: true });
       const rs = cli(r.cfg, ["restart", "node", "--force"]);

@@ -34,6 +34,8 @@ export interface DecideService {
   manual: boolean;
   /** Epoch ms of the current run's start, null when not running. */
   startedAt: number | null;
+  /** Since when /status has said DoneProving (null: it does not). */
+  doneSince?: number | null;
 }
 
 export type ActionKind = "start" | "stop";
@@ -61,6 +63,10 @@ export interface Decision {
   actions: Action[];
   services: Record<string, ServiceStatus>;
 }
+
+/** DoneProving this long while the node still asks: its proof is not the one the node wants (a
+ * challenge from before a node restart, or a failed generation, which sticks until a restart). */
+export const STUCK_DONE_MS = 60_000;
 
 /** A service just started is not stopped before it answered /status once (or this long passed). */
 export const START_GRACE_MS = 10_000;
@@ -143,6 +149,11 @@ export function decide(
       continue;
     }
     // PROVING and not holding a slot
+    if (active && s.operator === "done" && s.doneSince != null && now - s.doneSince >= STUCK_DONE_MS && s.state === "running") {
+      out.actions.push({ kind: "stop", service: s.name, reason: `DoneProving for ${Math.round((now - s.doneSince) / 1000)} s while the node still asks ${id.keyFile} for a proof: restarted to prove again` });
+      set(s.name, "queued", "its finished proof was not taken by the node: restarting it");
+      continue;
+    }
     if (active) {
       set(s.name, "proving", "proof done: the node is fetching it");
       continue;

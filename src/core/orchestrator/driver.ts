@@ -45,6 +45,7 @@ export class OrchestratorDriver {
   private readonly live = new Map<string, Live>(); // by key file
   private readonly manual = new Map<string, number | null>(); // service → the gap close it lapses at (null: never)
   private readonly inflight = new Set<string>();
+  private readonly doneSince = new Map<string, number>(); // service → when /status first said DoneProving
   private readonly maxRate = new Map<string, number>(); // lane → highest read rate seen
   private last: { decision: Decision; plan: PlanResult } | null = null;
   private ticking = false;
@@ -177,6 +178,10 @@ export class OrchestratorDriver {
     try {
       const views = this.rig.supervisor.views();
       const ids = this.rig.identities();
+      for (const v of views) {
+        if (v.operator.kind !== "done") this.doneSince.delete(v.name);
+        else if (!this.doneSince.has(v.name)) this.doneSince.set(v.name, this.now());
+      }
       this.track(ids, views);
       const plan = this.computePlan(views, ids);
       const budget = this.budget();
@@ -191,6 +196,7 @@ export class OrchestratorDriver {
           randomxMode: byName.get(v.name)?.randomxMode ?? "fast",
           manual: this.manual.has(v.name),
           startedAt: v.startedAt,
+          doneSince: this.doneSince.get(v.name) ?? null,
         })),
         Object.fromEntries(views.map((v) => [v.name, this.laneOf(v.dir)])),
         budget,

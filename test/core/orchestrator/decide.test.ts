@@ -149,6 +149,15 @@ describe("faults", () => {
     expect(d.services["a"]).toEqual({ status: "proving", reason: "proof done: the node is fetching it" });
   });
 
+  it("DoneProving that the node never takes (a stale challenge) is restarted after a minute, then started again", () => {
+    const ids = [{ keyFile: "a.key", service: "a", postState: "PROVING" as const, sizeBytes: 1 }];
+    const svc = { name: "a", state: "running" as const, operator: "done" as const, randomxMode: "fast" as const, manual: false, startedAt: 0, doneSince: 10_000 };
+    expect(decide(69_000, ids, [svc], { a: "sda" }, budget(), null).actions).toEqual([]);
+    expect(decide(70_000, ids, [svc], { a: "sda" }, budget(), null).actions).toEqual([{ kind: "stop", service: "a", reason: expect.stringMatching(/DoneProving for 60 s/) }]);
+    const stopped = { ...svc, state: "stopped" as const, operator: "none" as const, startedAt: null, doneSince: null };
+    expect(decide(72_000, ids, [stopped], { a: "sda" }, budget(), null).actions).toEqual([{ kind: "start", service: "a", reason: expect.any(String) }]);
+  });
+
   it("a service just started is not stopped before its first /status answer", () => {
     const ids = [{ keyFile: "a.key", service: "a", postState: "IDLE" as const, sizeBytes: 1 }];
     const svc = { name: "a", state: "running" as const, operator: "none" as const, randomxMode: "fast" as const, manual: false, startedAt: 10_000 };
