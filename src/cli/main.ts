@@ -67,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
     if (!cmd) throw new UsageError(`unknown command '${name}'\n\n${usage()}`);
     const mod = await cmd.load();
     // `postdeck COMMAND --help`: that command's usage (a module's exported USAGE, else its summary), exit 0.
-    if (rest.some((a) => a === "--help" || a === "-h")) {
+    // A simulator (`postdeck sim node --help`) answers its own help, as the real program does.
+    const simulator = name === "sim" && rest.some((a) => !a.startsWith("-"));
+    if (!simulator && rest.some((a) => a === "--help" || a === "-h")) {
       process.stdout.write(idx === -1 ? usage() + "\n" : commandUsage(name, cmd.summary, (mod as { USAGE?: unknown }).USAGE));
       return 0;
     }
