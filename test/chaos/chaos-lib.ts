@@ -74,13 +74,23 @@ export async function cliStorm(configPath: string, c: SocketClient, name: string
   return r;
 }
 
+/**
+ * After a storm: the daemon's running pid and the processes on the dir must agree. A request that
+ * timed out on a loaded machine may still be queued in the daemon, so agreement is awaited (30 s);
+ * two processes on the dir at any look are a duplicate (a start never overlaps a stop's exit).
+ */
 async function count(c: SocketClient, name: string, dir: string, r: StormResult): Promise<void> {
-  const pid = await runningPid(c, name);
-  const on = pidsOnDir(dir);
-  for (const p of on) trackGroup(p);
-  r.maxOnDir = Math.max(r.maxOnDir, on.length);
-  if (on.length > 1) r.duplicates++;
-  if (on.length !== 1 || on[0] !== pid) r.untracked++;
+  let most = 0;
+  const agreed = await waitFor(async () => {
+    const pid = await runningPid(c, name);
+    const on = pidsOnDir(dir);
+    for (const p of on) trackGroup(p);
+    most = Math.max(most, on.length);
+    return on.length === 1 && on[0] === pid;
+  }, { what: "the daemon's pid and the dir agree", timeoutMs: 30_000 }).catch(() => false);
+  r.maxOnDir = Math.max(r.maxOnDir, most);
+  if (most > 1) r.duplicates++;
+  if (!agreed) r.untracked++;
 }
 
 export interface FloodResult {
