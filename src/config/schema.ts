@@ -142,6 +142,19 @@ export const AlertSinkSchema = z
   .refine((s) => (s.command === undefined) !== (s.webhook === undefined), { message: "expected exactly one of command or webhook" });
 export type AlertSinkConfig = z.infer<typeof AlertSinkSchema>;
 
+/** An IANA time zone this system knows, e.g. Europe/Berlin. */
+const TimeZoneSchema = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected a time zone name such as UTC or Europe/Berlin (see timedatectl list-timezones)" },
+);
+
 /** HH:MM, 24-hour clock. */
 const ClockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected HH:MM (24-hour clock), e.g. 22:00" });
 
@@ -151,7 +164,7 @@ export const AlertsSchema = z
     repeatMinutes: z.number().min(0).default(240), // while a finding stays open; 0 = never repeat
     delayS: z.number().min(0).default(30), // a finding must last this long before it is sent
     // warnings (and notes) wait until the quiet hours end; errors always go
-    quietHours: z.object({ from: ClockTimeSchema, to: ClockTimeSchema, timeZone: z.string().min(1).optional() }).strict().optional(),
+    quietHours: z.object({ from: ClockTimeSchema, to: ClockTimeSchema, timeZone: TimeZoneSchema.optional() }).strict().optional(),
   })
   .strict();
 export type AlertsConfig = z.infer<typeof AlertsSchema>;
