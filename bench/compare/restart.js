@@ -62,7 +62,7 @@ export async function runRestart({ supervisors, kills, uptimeS, loopKills = 3, l
       continue;
     }
     const root = freshDir(`rst-${s.prefix}`);
-    const { children } = makeChildren(root, `${s.prefix}2`, 1, ["--rate", 0, "--seconds", 0, "--then", "idle"]);
+    const { children } = makeChildren(root, `${s.prefix}2p${process.pid}`, 1, ["--rate", 0, "--seconds", 0, "--then", "idle"]);
     const marker = children[0].marker;
     const sup = s.make(root, children, {
       postdeck: { restart: { resetAfterS: 1, maxRestarts: 1000 } }, // initialDelayMs stays at its default (500 ms)
