@@ -1,6 +1,6 @@
-// The detail view of one fleet row: the identity (key, PoS data, node, findings), its epoch
-// timeline from the daemon (current and previous epoch, each step's source, why no rewards) and
-// its post-service. The timeline is asked when the view opens and every 10 s while it stays open.
+// The detail view of one fleet row: its epoch timeline from the daemon first (why no rewards,
+// then the current and previous epoch, each step's source), the identity (key, PoS data, node,
+// findings, events) and its post-service. The timeline is asked when the view opens and every 10 s while it stays open.
 import React from "react";
 import type { DaemonClient } from "../../client/types.js";
 import type { Finding, IdentityView as Identity, ServiceView } from "../../protocol/model.js";
@@ -41,7 +41,7 @@ export function timelineSection(r: Remote<RouteResponse<"identityTimeline">>, ep
 export function IdentityView(p: IdentityViewProps): React.JSX.Element {
   const timeline = useRoute(p.client, "identityTimeline", { name: p.keyFile }, p.keyFile, 10_000);
   const lines: Segment[][] = p.identity
-    ? [...identityDetail(p.identity, p.findings, p.now), [], ...timelineSection(timeline, p.epoch, p.now), ...(p.service ? [[], ...serviceDetail(p.service, p.now)] : [])]
+    ? [...timelineSection(timeline, p.epoch, p.now), [], ...identityDetail(p.identity, p.findings, p.now), ...(p.service ? [[], ...serviceDetail(p.service, p.now)] : [])]
     : [[{ text: `  ${p.keyFile} is gone from identities/`, tone: "warn" }]];
   return <TextBlock title={`Identity ${p.keyFile}`} info={[{ text: "Esc back" }]} lines={lines} width={p.width} height={p.height} scroll={p.scroll} />;
 }
