@@ -104,9 +104,8 @@ export function serviceStateFindings(input: Input, out: Finding[]): void {
     const needed = identity !== undefined && needs(identity);
     const evidence = exitEvidence(s);
     if (needed) {
-      // identityFindings already says "node is PROVING for <key> but its post-service is <state>" with
-      // "start it" as the fix: enough for a stopped service; a failed or crash-looping one needs its cause fixed
-      if (s.state === "stopped" && out.some((x) => x.id === "proving-service-down" && x.subject === identity.keyFile)) continue;
+      // identityFindings already says "node is PROVING for <key> but its post-service is <state>": one finding, not two
+      if (out.some((x) => x.id === "proving-service-down" && x.subject === identity.keyFile)) continue;
       out.push(
         f("service-needed-down", "error", s.name,
           `post-service ${s.name} is ${s.state} while the node needs it for ${identity.keyFile}`,

@@ -76,19 +76,24 @@ describe("service findings", () => {
     expect(f.fix).toBe("start it: postdeck start s1");
   });
 
-  it("by default the node needs a service while its identity is PROVING; a stopped one is said once, a failed one with its cause", () => {
+  it("by default the node needs a service while its identity is PROVING; the identity finding says so once", () => {
     const ctx = healthyRig();
     ctx.input.postStates![0]!.state = "PROVING";
-    down("stopped", null)(ctx.input);
-    let ids = run(ctx.input).map((f) => f.id);
-    expect(ids).toContain("proving-service-down");
-    expect(ids).not.toContain("service-needed-down");
+    for (const state of ["stopped", "failed"] as const) {
+      down(state, state === "failed" ? "binary /nonexistent/post-service not found" : null)(ctx.input);
+      const ids = run(ctx.input).map((f) => f.id);
+      expect(ids).toContain("proving-service-down");
+      expect(ids).not.toContain("service-needed-down");
+      expect(ids).not.toContain("service-not-running");
+    }
+  });
+
+  it("a failed service the node needs (needsService) with no identity finding about it: its cause's fix", () => {
+    const ctx = healthyRig();
     down("failed", "binary /nonexistent/post-service not found")(ctx.input);
-    const found = run(ctx.input);
-    ids = found.map((f) => f.id);
-    expect(ids).toContain("service-needed-down");
-    expect(ids).not.toContain("service-not-running");
-    expect(found.find((f) => f.id === "service-needed-down")!.fix).toContain("fix its path");
+    ctx.input.needsService = (id) => id.keyFile === "post1.key"; // e.g. the cycle gap is open, PostStates still IDLE
+    const f = run(ctx.input).find((x) => x.id === "service-needed-down");
+    expect(f?.fix).toContain("fix its path");
   });
 });
 
