@@ -55,6 +55,11 @@ async function rig(mode) {
   // long epochs: no cycle gap of the simulated network interferes; the rounds are the node's initial proofs
   const r = await buildDemoRig({ dir, identities: N, postdeckBin: POSTDECK_BIN, disks: DISKS, diskReadBytesPerSec: BPS, units: UNITS, provingMode: mode, epochMinutes: 600 });
   // fast RandomX (the simulator does not allocate it: RAM is modelled) and a budget that holds 4
+  // the demo network opens a cycle gap a minute after the build: move it an hour away (genesis later),
+  // so the rounds measured are the node's initial proofs only
+  const nodeCfg = JSON.parse(readFileSync(r.nodeConfigPath, "utf8"));
+  nodeCfg.genesis["genesis-time"] = new Date(Date.parse(nodeCfg.genesis["genesis-time"]) + 60 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  writeFileSync(r.nodeConfigPath, JSON.stringify(nodeCfg, null, 2) + "\n");
   let yaml = readFileSync(r.configPath, "utf8").replace("randomxMode: light", "randomxMode: fast");
   yaml = yaml.replace(/proving:\n {2}mode: (\S+)\n/, (m, md) => `proving:\n  mode: ${md}\n  memoryBudget: 9GiB\n`);
   writeFileSync(r.configPath, yaml);
