@@ -69,7 +69,8 @@ export function planLines(plan: Plan, width: number, now: number): Segment[][] {
     const entries = byLane.get(lane.disk) ?? [];
     lines.push([], [
       { text: `  disk ${lane.disk}`, bold: true, underline: true },
-      { text: ` · ${lane.perDisk} at a time${lane.devices.length ? " · " + lane.devices.join(", ") : ""}${lane.dirs.length ? " · " + lane.dirs.join(", ") : ""}`, tone: "muted" },
+      // the PoS dirs only when wide: the rows below name each identity anyway
+      { text: ` · ${lane.perDisk} at a time${lane.devices.length ? " · " + lane.devices.join(", ") : ""}${lane.dirs.length && width >= 160 ? " · " + lane.dirs.join(", ") : ` · ${entries.length} identit${entries.length === 1 ? "y" : "ies"}`}`, tone: "muted" },
     ]);
     if (entries.length === 0) lines.push([{ text: "    no identity on this disk", tone: "muted" }]);
     for (const e of entries) {
