@@ -4,7 +4,7 @@
 // Every answer names the daemon's version (VERSION_HEADER): clients of the same version trust it.
 import http from "node:http";
 import type { z } from "zod";
-import { routes, type ErrorBody, type RouteKey } from "../protocol/api.js";
+import { routes, type ErrorBody, type RouteKey, type RouteRequestParsed, type RouteResponse } from "../protocol/api.js";
 import { VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
 import type { Rig, RigEvent } from "../core/rig.js";
@@ -24,7 +24,9 @@ export class HttpError extends Error {
   }
 }
 
-export type Handler = (body: unknown) => Promise<unknown>;
+/** Answers route K: gets the request as its schema parsed it, returns what the route's response schema says. */
+export type Handler<K extends RouteKey> = (body: RouteRequestParsed<K>) => Promise<RouteResponse<K>>;
+type Handlers<R extends RouteKey> = { [K in R]: Handler<K> };
 
 /** Routes the Rig does not answer itself: the daemon's lifecycle, config reload, identity operations. */
 export type ExtraRoute =
@@ -42,16 +44,18 @@ export type ExtraRoute =
   | "plan"
   | "planRelease"
   | "alertsTest";
-export type ControlHandlers = Record<ExtraRoute, Handler>;
+export type ControlHandlers = Handlers<ExtraRoute>;
+
+/** The routes seen per key, so that a generic key K gives the schema of exactly K's request. */
+const requestSchemas: { [K in RouteKey]: { request: z.ZodType<RouteRequestParsed<K>, unknown> } } = routes;
 
 export function createControlServer(rig: Rig, h: ControlHandlers): { server: http.Server; bye: (reason: string) => void } {
-  const handlers: Record<RouteKey, Handler> = {
+  const handlers: Handlers<RouteKey> = {
     snapshot: async () => rig.snapshot(),
-    start: async (b) => rig.act("start", b as never),
-    stop: async (b) => rig.act("stop", b as never),
-    restart: async (b) => rig.act("restart", b as never),
-    logs: async (b) => {
-      const { source, lines } = b as { source: string; lines: number };
+    start: async (b) => rig.act("start", b),
+    stop: async (b) => rig.act("stop", b),
+    restart: async (b) => rig.act("restart", b),
+    logs: async ({ source, lines }) => {
       if (!rig.logs.has(source)) {
         throw new HttpError(404, "not-found", `no log source '${source}' (known: ${rig.logs.sourceNames().join(", ") || "none"})`);
       }
@@ -87,16 +91,22 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
         throw new HttpError(400, "bad-request", `request body of ${url.pathname} is not valid JSON`);
       }
     }
-    const schema = routes[key].request as z.ZodType;
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const what = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-      throw new HttpError(400, "bad-request", `bad request to ${url.pathname}: ${what}`);
-    }
-    const out = await handlers[key](parsed.data);
+    const out = await dispatch(key, json, url.pathname);
     const body = JSON.stringify(out);
     res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), [VERSION_HEADER]: version });
     res.end(body);
+  }
+
+  /** Parses `json` with route K's request schema and runs K's handler on it. */
+  async function dispatch<K extends RouteKey>(key: K, json: unknown, pathname: string): Promise<RouteResponse<K>> {
+    const schema = requestSchemas[key].request;
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const what = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+      throw new HttpError(400, "bad-request", `bad request to ${pathname}: ${what}`);
+    }
+    const handler: Handler<K> = handlers[key];
+    return handler(parsed.data);
   }
 
   function openStream(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -15,7 +15,7 @@ import { HttpError, type ControlHandlers, type Handler } from "./control-server.
 import { OrchestratorDriver } from "../core/orchestrator/driver.js";
 import { pollRigFiles } from "../core/offline/rig-files.js";
 import { attachAlerts } from "../core/alerts/attach-rig.js";
-import type { RouteRequest } from "../protocol/api.js";
+import type { RouteKey } from "../protocol/api.js";
 
 export interface RigParts {
   handlers: Omit<ControlHandlers, "daemonStop">;
@@ -23,7 +23,7 @@ export interface RigParts {
 }
 
 /** Refusals of identity operations are the operator's to fix: 409 with the message, not a 500. */
-function refusals(h: Handler): Handler {
+function refusals<K extends RouteKey>(h: Handler<K>): Handler<K> {
   return async (b) => {
     try {
       return await h(b);
@@ -91,31 +91,26 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   const handlers: RigParts["handlers"] = {
     alertsTest: async () => ({ results: await alerts.alerter.test() }),
     reload: refusals(async () => reload()),
-    identityAdd: refusals(async (b) => {
-      const r = b as RouteRequest<"identityAdd">;
-      return { task: await identities.add({ ...r, provider: r.provider ?? 4294967295, dir: path.resolve(r.dir) }) };
-    }),
-    taskCancel: refusals(async (b) => ({ task: identities.cancel((b as { id: string }).id) })),
-    identityImport: refusals(async (b) => {
-      const r = b as { dirs: string[]; dryRun: boolean; confirm: string[] };
+    identityAdd: refusals(async (r) => ({ task: await identities.add({ ...r, dir: path.resolve(r.dir) }) })),
+    taskCancel: refusals(async ({ id }) => ({ task: identities.cancel(id) })),
+    identityImport: refusals(async (r) => {
       if (r.dryRun) return { items: await identities.planImport(r.dirs), batch: null };
       const done = await identities.import(r.dirs, r.confirm);
       return { items: done.items, batch: done.batch };
     }),
     identityRollback: refusals(async () => (await identities.rollback()) ?? { batch: null, steps: [] }),
-    identityRetire: refusals(async (b) => {
-      const r = await identities.retire((b as { name: string }).name);
+    identityRetire: refusals(async ({ name }) => {
+      const r = await identities.retire(name);
       return {
         ok: true,
         message: `key moved to ${r.retiredTo}${r.service ? `; service ${r.service} stopped and removed from the config` : ""}; PoS data kept. Restart the node so it stops using this identity.`,
       };
     }),
-    identityRename: refusals(async (b) => {
-      const r = b as { from: string; to: string };
+    identityRename: refusals(async (r) => {
       const target = await identities.rename(r.from, r.to);
       return { ok: true, message: `renamed to ${target}; restart the node so PostStates shows the new name` };
     }),
-    identityPermissions: refusals(async (b) => ({ problems: await identities.permissions((b as { fix: boolean }).fix) })),
+    identityPermissions: refusals(async ({ fix }) => ({ problems: await identities.permissions(fix) })),
     providers: async () => {
       const h = rig.snapshot().hardware;
       return {
@@ -125,15 +120,13 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
       };
     },
     // Filled in by the per-identity history (timeline) and the proving planner.
-    identityTimeline: async (b) => {
-      const name = (b as RouteRequest<"identityTimeline">).name;
+    identityTimeline: async ({ name }) => {
       const t = monitor.timeline(name);
       if (!t) throw new HttpError(404, "not-found", `no identity named ${name}: give its key file (post1.key or post1) or its service name`);
       return t;
     },
     plan: async () => orchestrator.plan(),
-    planRelease: async (b) => {
-      const names = (b as { names: string[] }).names;
+    planRelease: async ({ names }) => {
       const released = orchestrator.handBack(names);
       const rest = names.filter((n) => !released.includes(n));
       return {

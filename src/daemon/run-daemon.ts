@@ -66,8 +66,7 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
     };
     server = createControlServer(rig, {
       ...parts.handlers,
-      async daemonStop(body) {
-        const { stopServices, force } = body as { stopServices: boolean; force: boolean };
+      async daemonStop({ stopServices, force }) {
         const proving = stopServices && !force ? rig.provingServices() : [];
         if (proving.length > 0)
           return {

@@ -154,6 +154,8 @@ export const routes = {
 
 export type RouteKey = keyof typeof routes;
 export type RouteRequest<K extends RouteKey> = z.input<(typeof routes)[K]["request"]>;
+/** A request as the daemon's handler gets it: parsed by the route's schema, defaults filled in. */
+export type RouteRequestParsed<K extends RouteKey> = z.output<(typeof routes)[K]["request"]>;
 export type RouteResponse<K extends RouteKey> = z.infer<(typeof routes)[K]["response"]>;
 
 /** Events on `GET /v1/events` (SSE). `event:` is the type, `data:` the JSON payload. */

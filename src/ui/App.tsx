@@ -6,7 +6,6 @@ import { Box, useApp } from "ink";
 import { KeypressProvider, useKeypress, type Keypress } from "./input/keypress.js";
 import type { DaemonClient } from "../client/types.js";
 import type { ServiceView, TaskView } from "../protocol/model.js";
-import type { RouteKey } from "../protocol/api.js";
 import { useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useClock } from "./hooks/useClock.js";
@@ -48,6 +47,7 @@ import {
   openRename,
   openResult,
   offerNodeRestart,
+  sendRequest,
   type Flow,
   type Send,
   type Step,
@@ -175,17 +175,16 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
     if (step.send && step.flow) sendFor(step.flow, step.send);
   };
   const sendFor = (flow: Flow, send: Send) => {
-    const call = client.call.bind(client) as (route: RouteKey, body: unknown) => Promise<unknown>;
     const current = (): Flow | null => {
       const o = uiRef.current.overlay;
       return o && isFlow(o) && o.token === flow.token ? o : null;
     };
-    call(send.route, send.body)
-      .then((reply) => {
-        if (send.route === "identityAdd") myTasks.current.add((reply as { task: TaskView }).task.id);
+    sendRequest(client, send)
+      .then((a) => {
+        if (a.route === "identityAdd") myTasks.current.add(a.reply.task.id);
         const cur = current();
-        if (cur) return applyStep(flowReply(cur, send, reply));
-        const late = lateReply(send, reply);
+        if (cur) return applyStep(flowReply(cur, a));
+        const late = lateReply(a);
         if (late) say(late.text, late.tone, late.sticky ?? false);
       })
       .catch((err: unknown) => {

@@ -3,6 +3,7 @@
 // maybe a status-line message; a daemon reply (or error) gives the next state the same way.
 // App.tsx sends the requests through the client and drops replies for a dialog that was closed.
 import type { ImportItemView, RouteKey, RouteRequest, RouteResponse } from "../../protocol/api.js";
+import type { DaemonClient } from "../../client/types.js";
 import type { Segment } from "../components/Line.js";
 import type { Tone } from "../theme.js";
 import { sanitize } from "../text-fit.js";
@@ -23,7 +24,15 @@ import {
   type ProviderList,
 } from "./add-form.js";
 
-export type Send = { [K in RouteKey]: { route: K; body: RouteRequest<K> } }[RouteKey];
+/** One daemon request a step sends (any route when K is not given). */
+export type Send<K extends RouteKey = RouteKey> = { [P in K]: { route: P; body: RouteRequest<P> } }[K];
+/** A request with the daemon's reply to it: narrowing on `route` types the reply. */
+export type Answer<K extends RouteKey = RouteKey> = { [P in K]: { route: P; body: RouteRequest<P>; reply: RouteResponse<P> } }[K];
+
+/** Sends `send` through the client; the reply comes back beside the request it answers. */
+export async function sendRequest<K extends RouteKey>(client: Pick<DaemonClient, "call">, send: Send<K>): Promise<Answer<K>> {
+  return { route: send.route, body: send.body, reply: await client.call(send.route, send.body) };
+}
 export interface Say {
   text: string;
   tone: Tone;
@@ -285,16 +294,16 @@ function importKey(f: ImportFlow, name: string, input: string, ctx: AddContext):
 
 // ---- daemon replies ----
 
-/** The daemon answered `send` for `flow` (which is still open). */
-export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
-  switch (send.route) {
+/** The daemon answered `a` for `flow` (which is still open). */
+export function flowReply(flow: Flow, a: Answer): Step {
+  switch (a.route) {
     case "providers": {
       if (flow.kind !== "add") return { flow };
-      const list = providerList(reply as RouteResponse<"providers">);
+      const list = providerList(a.reply);
       return { flow: { ...flow, providers: list } };
     }
     case "identityAdd": {
-      const { task } = reply as RouteResponse<"identityAdd">;
+      const { task } = a.reply;
       return {
         flow: null,
         say: {
@@ -305,8 +314,8 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
     }
     case "identityImport": {
       if (flow.kind !== "import") return { flow };
-      const r = reply as RouteResponse<"identityImport">;
-      if (send.body.dryRun !== false) {
+      const r = a.reply;
+      if (a.body.dryRun !== false) {
         const ok = r.items.filter((i) => i.ok).length;
         return {
           flow: { ...flow, busy: false, step: "plan", items: r.items, typed: [], text: "", error: ok ? null : "nothing can be imported from these dirs: Esc closes" },
@@ -323,7 +332,7 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
       };
     }
     case "identityRollback": {
-      const r = reply as RouteResponse<"identityRollback">;
+      const r = a.reply;
       if (!r.batch) return { flow: null, say: { text: "nothing to roll back: no import in the journal", tone: "muted" } };
       const lines: Segment[][] = [
         [{ text: `  batch ${r.batch}`, bold: true }],
@@ -343,11 +352,11 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
     }
     case "identityRetire":
     case "identityRename": {
-      const r = reply as RouteResponse<"identityRetire">;
+      const r = a.reply;
       return { flow: null, say: { text: `${r.ok ? "✔" : "✖"} ${r.message}`, tone: r.ok ? "ok" : "err", sticky: true } };
     }
     case "identityPermissions": {
-      const r = reply as RouteResponse<"identityPermissions">;
+      const r = a.reply;
       if (r.problems.length === 0)
         return { flow: null, say: { text: "✔ key files are 0600 and the identities dir is 0700: nothing to change", tone: "ok" } };
       const lines: Segment[][] = r.problems.map((p) => [
@@ -363,14 +372,14 @@ export function flowReply(flow: Flow, send: Send, reply: unknown): Step {
     case "start":
     case "stop":
     case "restart": {
-      const r = reply as RouteResponse<"restart">;
+      const r = a.reply;
       const bad = r.results.filter((x) => !x.ok);
       return bad.length
-        ? { flow: null, say: { text: `✖ ${send.route} ${bad.map((x) => `${x.name}: ${x.message}`).join("; ")}`, tone: "err", sticky: true } }
-        : { flow: null, say: { text: `✔ ${send.route} ${r.results.map((x) => x.name).join(", ") || "nothing"}: ${r.results[0]?.message ?? "ok"}`, tone: "ok" } };
+        ? { flow: null, say: { text: `✖ ${a.route} ${bad.map((x) => `${x.name}: ${x.message}`).join("; ")}`, tone: "err", sticky: true } }
+        : { flow: null, say: { text: `✔ ${a.route} ${r.results.map((x) => x.name).join(", ") || "nothing"}: ${r.results[0]?.message ?? "ok"}`, tone: "ok" } };
     }
     case "taskCancel": {
-      const { task } = reply as RouteResponse<"taskCancel">;
+      const { task } = a.reply;
       return { flow: null, say: { text: `○ ${taskLong(task)}`, tone: "warn", sticky: true } };
     }
     default:
@@ -419,9 +428,9 @@ export function offerNodeRestart(what: string): Step {
 }
 
 /** What to say about a request whose dialog was closed before the answer came. */
-export function lateReply(send: Send, reply: unknown): Say | null {
-  if (send.route === "providers") return null;
-  if (send.route === "identityImport" && send.body.dryRun !== false) return null;
-  const step = flowReply(openImport().flow!, send, reply);
+export function lateReply(a: Answer): Say | null {
+  if (a.route === "providers") return null;
+  if (a.route === "identityImport" && a.body.dryRun !== false) return null;
+  const step = flowReply(openImport().flow!, a);
   return step.say ?? null;
 }
