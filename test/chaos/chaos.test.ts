@@ -53,9 +53,11 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
   it("a service flooding its log keeps its log files near (keep + 1) × maxBytes, the daemon answering and its memory bounded", async () => {
     const maxBytes = FULL ? 10 * 1024 * 1024 : 2 * 1024 * 1024;
     const keep = FULL ? 3 : 2;
-    const rig = makeRig({ service: () => ({ binary: FLOOD_POST_SERVICE }), extra: { logs: { maxBytes, keep, ringLines: 2000 } } });
+    // started once the daemon answers (as the bench does): the flood, not the daemon's own start-up
+    const rig = makeRig({ service: () => ({ binary: FLOOD_POST_SERVICE, autostart: false }), extra: { logs: { maxBytes, keep, ringLines: 2000 } } });
     const d = await startDaemon(rig.configPath, rig.stateDir);
     daemons.push(d);
+    await d.client.call("start", { names: ["svc0"], all: false, force: false });
     await runningPid(d.client, "svc0");
     const r = await flood(d, rig.stateDir, "svc0", { seconds: FULL ? Number(process.env.CHAOS_FLOOD_S ?? 60) : 3, maxBytes, keep });
     say(`flood peak ${(r.peakLogBytes / MB).toFixed(1)} MB on disk over ${r.seconds} s at ${(r.writtenPerSecond / MB).toFixed(0)} MB/s written (bound (keep+1) × maxBytes = ${(r.boundBytes / MB).toFixed(1)} MB), daemon RSS peak ${(r.peakRssBytes / MB).toFixed(0)} MB, ${r.snapshotsAnswered} snapshots answered, ${r.logLinesReceived} log lines streamed with ${r.skippedMarkers} 'lines skipped' markers`);
