@@ -34,6 +34,7 @@ import { IdentityHistory, type ProofRecord } from "../history/identity-history.j
 import { proofRecords, stepsFromSources } from "../history/steps.js";
 import { buildTimeline, mergeSteps } from "../history/timeline.js";
 import { sharedShortIds } from "./join.js";
+import { postServiceArg } from "../supervisor/post-service-argv.js";
 
 export interface ServiceDir {
   name: string;
@@ -641,9 +642,7 @@ export class NodeMonitor extends EventEmitter {
       nodeConfigProblems: this.nodeConfigProblems,
       coinbase: this.coinbaseValue,
       postAddresses: this.serviceDirs.map((d) => {
-        const argv = this.services.find((s) => s.name === d.name)?.argv ?? [];
-        const i = argv.findIndex((a) => a === "--address" || a === "-a");
-        const fromArgv = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith("--address="))?.slice("--address=".length);
+        const fromArgv = postServiceArg(this.services.find((s) => s.name === d.name)?.argv ?? [], "--address");
         return { service: d.name, address: fromArgv ?? postAddress ?? "" };
       }).filter((a) => a.address !== ""),
       disk: this.disk,

@@ -31,6 +31,23 @@ export function validatePostServiceSettings(s: Pick<ResolvedService, "nonces" | 
   return null;
 }
 
+/** The flags postdeck reads back from a post-service command line, with their short forms. */
+const READ_FLAGS = { "--address": "-a", "--dir": "-d", "--operator-address": null } as const;
+
+/**
+ * The value of one flag in a post-service command line (one postdeck built, or a running
+ * process's): `--dir X`, `--dir=X` or the short `-d X`; the first one given. Undefined: not there.
+ */
+export function postServiceArg(argv: readonly string[], flag: keyof typeof READ_FLAGS): string | undefined {
+  const short = READ_FLAGS[flag];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === flag || (short !== null && a === short)) return argv[i + 1];
+    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
 /** Builds the arguments (without the binary) for one service; `nodePost` is config.node.grpc.post. */
 export function buildPostServiceArgs(s: ResolvedService, nodePost: string | null, operatorAddress: string): ArgvResult {
   if (!nodePost) return { ok: false, problem: NODE_POST_UNSET };

@@ -14,7 +14,7 @@ import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";
 import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue } from "./operator-status.js";
-import { buildPostServiceArgs, NODE_POST_UNSET } from "./post-service-argv.js";
+import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
 import { loadStateFile, saveStateFileSync, type StateFile } from "./state-file.js";
@@ -258,8 +258,7 @@ export class Supervisor extends EventEmitter {
     const said: string[] = [];
     for (const [name, rec] of Object.entries(state.services)) {
       if (name === NODE_SOURCE || this.entries.has(name)) continue;
-      const at = rec.argv.indexOf("--dir");
-      const dir = at >= 0 ? rec.argv[at + 1] : undefined;
+      const dir = postServiceArg(rec.argv, "--dir");
       if (dir !== undefined && dirs.has(path.resolve(dir))) continue;
       const p = new ManagedProcess({
         name,
@@ -312,8 +311,7 @@ export class Supervisor extends EventEmitter {
     const running = findProcessesWithArgPair("--dir", e.svc.dir).filter((p) => p.argv.includes("--address"));
     if (running.length === 0) return null;
     const p = running[0]!;
-    const theirOp = p.argv[p.argv.indexOf("--operator-address") + 1];
-    const op = e.operatorAddress ?? (p.argv.includes("--operator-address") ? theirOp : undefined);
+    const op = e.operatorAddress ?? postServiceArg(p.argv, "--operator-address");
     const built = op ? buildPostServiceArgs(e.svc, nodePost, op) : null;
     if (built?.ok && !e.operatorAddress) e.operatorAddress = op!;
     const ours = running.length === 1 && built?.ok === true && p.argv.slice(-built.args.length).join("\0") === built.args.join("\0");

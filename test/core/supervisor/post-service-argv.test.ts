@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildPostServiceArgs, NODE_POST_UNSET } from "../../../src/core/supervisor/post-service-argv.js";
+import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "../../../src/core/supervisor/post-service-argv.js";
 import { RestartSchema, type ResolvedService } from "../../../src/config/schema.js";
 
 const svc: ResolvedService = {
@@ -33,5 +33,24 @@ describe("post-service argv", () => {
     expect(bad({}, "127.0.0.1:70000")).toContain("invalid socket address syntax");
     expect(bad({ extraArgs: ["--dir", "/x"] })).toContain("extraArgs repeats --dir");
     expect(bad({}, "127.0.0.1:1", null)).toBe(NODE_POST_UNSET);
+  });
+});
+
+describe("reading a post-service command line", () => {
+  it("reads back every flag postdeck reads from what it built", () => {
+    const r = buildPostServiceArgs(svc, "127.0.0.1:9094", "127.0.0.1:50051");
+    if (!r.ok) throw new Error(r.problem);
+    expect(postServiceArg(r.args, "--address")).toBe("http://127.0.0.1:9094");
+    expect(postServiceArg(r.args, "--dir")).toBe("/pos/a");
+    expect(postServiceArg(r.args, "--operator-address")).toBe("127.0.0.1:50051");
+  });
+  it("reads the forms post-service accepts from a process started by hand: --flag=value and the short flag", () => {
+    expect(postServiceArg(["post-service", "--address=http://10.0.0.2:9094"], "--address")).toBe("http://10.0.0.2:9094");
+    expect(postServiceArg(["post-service", "-a", "http://10.0.0.2:9094", "-d", "/pos/b"], "--address")).toBe("http://10.0.0.2:9094");
+    expect(postServiceArg(["post-service", "-d", "/pos/b"], "--dir")).toBe("/pos/b");
+  });
+  it("is undefined for a flag that is absent or has no value", () => {
+    expect(postServiceArg(["post-service", "--dir", "/pos/a"], "--operator-address")).toBeUndefined();
+    expect(postServiceArg(["post-service", "--dir"], "--dir")).toBeUndefined();
   });
 });
