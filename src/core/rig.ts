@@ -4,8 +4,8 @@
 // Injection points for the parts other modules own:
 //   rig.setNodeSide({ node(), identities(), findings() })  node/identity/finding views (src/core/spacemesh)
 //   rig.publish(type, payload)                             emit "node" | "identities" | "findings" |
-//                                                           "hardware" | "task" events (and keep them for
-//                                                           the snapshot)
+//                                                           "hardware" | "task" events (hardware and
+//                                                           tasks are kept for the snapshot)
 //   rig.logs.onLines((source, lines) => ...)               raw node/service log lines as they are read
 //   new Rig({ processSampler })                            per-pid CPU%/RSS (src/core/hardware)
 import { EventEmitter } from "node:events";
@@ -17,6 +17,7 @@ import { LogHub } from "./logs/hub.js";
 import { NODE_SOURCE, Supervisor, type SupervisorOptions } from "./supervisor/supervisor.js";
 
 export interface NodeSide {
+  /** Includes the supervised node (the NodeMonitor is told of it: src/core/spacemesh/attach-rig.ts). */
   node(): NodeView;
   identities(): IdentityView[];
   findings(): Finding[];
@@ -48,9 +49,6 @@ export class Rig extends EventEmitter {
   private nodeSide: NodeSide | null = null;
   private hardware: HardwareView | null = null;
   private readonly tasks = new Map<string, TaskView>();
-  private lastNode: NodeView = emptyNodeView();
-  private lastIdentities: IdentityView[] = [];
-  private lastFindings: Finding[] = [];
 
   constructor(readonly opts: RigOptions) {
     super();
@@ -59,7 +57,10 @@ export class Rig extends EventEmitter {
     this.supervisor = new Supervisor(opts);
     this.logs = new LogHub({ ringLines: opts.config.logs.ringLines, pollMs: opts.logPollMs, batchMs: opts.logBatchMs });
     this.supervisor.on("service", (v) => this.send({ type: "service", data: v }));
-    this.supervisor.on("node", () => this.send({ type: "node", data: this.node() }));
+    // once a node side is plugged in, its view carries the supervised node: one event per change
+    this.supervisor.on("node", () => {
+      if (!this.nodeSide) this.send({ type: "node", data: this.node() });
+    });
     this.logs.on("lines", (lines) => this.send({ type: "log", data: lines }));
   }
 
@@ -90,25 +91,20 @@ export class Rig extends EventEmitter {
       const t = payload as TaskView;
       this.tasks.set(t.id, t);
     }
-    if (type === "node") this.lastNode = payload as NodeView;
-    if (type === "identities") this.lastIdentities = payload as IdentityView[];
-    if (type === "findings") this.lastFindings = payload as Finding[];
-    const data = type === "node" ? this.node() : payload;
-    this.send({ type, data } as RigEvent);
+    this.send({ type, data: payload } as RigEvent);
   }
 
+  /** The node side's view (it includes the supervised node); without one, only the supervised node. */
   node(): NodeView {
-    const base = this.nodeSide ? this.nodeSide.node() : this.lastNode;
-    const supervised = this.supervisor.supervisedNode();
-    return supervised ? { ...base, supervised } : base;
+    return this.nodeSide ? this.nodeSide.node() : { ...emptyNodeView(), supervised: this.supervisor.supervisedNode() };
   }
 
   identities(): IdentityView[] {
-    return this.nodeSide ? this.nodeSide.identities() : this.lastIdentities;
+    return this.nodeSide ? this.nodeSide.identities() : [];
   }
 
   findings(): Finding[] {
-    return this.nodeSide ? this.nodeSide.findings() : this.lastFindings;
+    return this.nodeSide ? this.nodeSide.findings() : [];
   }
 
   daemonInfo(): DaemonInfo {

@@ -42,6 +42,19 @@ describe("rig", () => {
     expect(events.some((e) => e.type === "node" && e.data.supervised?.state === "running")).toBe(true);
   });
 
+  it("with a node side plugged in, a supervised node's change is one node event: the node side's view", () => {
+    const fx = makeRig({ services: 0 });
+    const rig = rigOf(fx);
+    const view = { ...emptyNodeView(), supervised: { state: "running" as const, pid: 7, restarts: 0 } };
+    rig.setNodeSide({ node: () => view, identities: () => [], findings: () => [] });
+    const events: RigEvent[] = [];
+    rig.on("event", (e: RigEvent) => events.push(e));
+    rig.supervisor.emit("node", view.supervised); // the supervisor's change; the node side is told of it too
+    rig.publish("node", view); // ... and publishes its view once
+    expect(events).toEqual([{ type: "node", data: view }]);
+    expect(rig.snapshot().node).toEqual(view);
+  });
+
   it("takes node/identity/finding views and published events into its snapshot", async () => {
     const fx = makeRig({ services: 1 });
     const rig = rigOf(fx);
