@@ -141,9 +141,7 @@ export class Rig extends EventEmitter {
     const names = req.all ? this.supervisor.names() : req.names;
     const results = await Promise.all(
       names.map(async (name) => {
-        if (!this.supervisor.has(name)) {
-          return { name, ok: false, message: `no service named '${name}' (configured: ${this.supervisor.names().join(", ") || "none"})` };
-        }
+        // an unknown name: the supervisor's answer says so, and which names there are
         if (kind !== "start" && !req.force && this.supervisor.isProving(name)) {
           return { name, ok: false, message: `${name} is proving; ${kind === "stop" ? "stopping" : "restarting"} it now loses this proof's progress (use --force to do it anyway)` };
         }
