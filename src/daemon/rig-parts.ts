@@ -85,7 +85,17 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   await identities.recoverKeyFiles().catch((err: Error) => process.stderr.write(`${new Date().toISOString()} warning: cannot finish interrupted identity operations: ${err.message}\n`));
 
   // proving: always, or on demand per physical disk within the RAM budget (src/core/orchestrator)
-  const orchestrator = new OrchestratorDriver({ rig });
+  let lastOutlook = "";
+  const orchestrator = new OrchestratorDriver({
+    rig,
+    // findings: a service held back on purpose is no fault; a predicted miss is (only when they change)
+    onOutlook: ({ queued, misses }) => {
+      const key = JSON.stringify([[...queued], misses]);
+      if (key === lastOutlook) return;
+      lastOutlook = key;
+      monitor.setFindingsExtras({ provingQueue: queued, predictedMisses: misses });
+    },
+  });
 
   const alerts = await attachAlerts(rig, (alertSinks) => monitor.setFindingsExtras({ alertSinks }));
   const handlers: RigParts["handlers"] = {

@@ -25,6 +25,15 @@ export interface DriverOptions {
   roots?: BlockRoots;
   /** Proofs kept per identity (in memory). */
   historyDepth?: number;
+  /** Told after each decision what the orchestrator holds back and what the plan says will miss. */
+  onOutlook?: (o: ProvingOutlook) => void;
+}
+
+/** What findings need from the orchestrator: identities it holds back on purpose, and predicted misses. */
+export interface ProvingOutlook {
+  /** key file → why its service waits (its disk is busy, RAM, maxConcurrent). */
+  queued: Map<string, string>;
+  misses: { keyFile: string; missByMs: number; reason: string | null; fix: string | null }[];
 }
 
 interface Live {
@@ -203,6 +212,7 @@ export class OrchestratorDriver {
         plan.order,
       );
       this.last = { decision, plan: this.computePlan(views, ids, decision) };
+      this.o.onOutlook?.(outlookOf(this.last.plan.plan));
       for (const a of decision.actions) {
         if (this.inflight.has(a.service)) continue;
         this.inflight.add(a.service);
@@ -284,4 +294,16 @@ export class OrchestratorDriver {
   historyOf(keyFile: string): ProofRecord[] {
     return this.history.get(keyFile) ?? [];
   }
+}
+
+/** The orchestrator's queue and the plan's predicted misses, from a plan. */
+export function outlookOf(plan: Plan): ProvingOutlook {
+  const queued = new Map<string, string>();
+  const misses: ProvingOutlook["misses"] = [];
+  for (const e of plan.identities) {
+    if (e.state === "queued" && !e.manual) queued.set(e.keyFile, e.waitReason ?? "waiting for its turn on its disk");
+    if (!e.fits && e.missByMs !== null && e.state !== "done" && e.state !== "failed" && e.state !== "not-needed")
+      misses.push({ keyFile: e.keyFile, missByMs: e.missByMs, reason: e.reason, fix: e.fix });
+  }
+  return { queued, misses };
 }

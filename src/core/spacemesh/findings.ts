@@ -7,7 +7,7 @@ import { isServiceUp } from "./join.js";
 import { SUPERVISED_KEY_NAME } from "./key-file.js";
 import type { NodeJsonConfig } from "./node-config.js";
 import { addressReaches, isLoopbackHost, isWildcardHost, parseHostPort } from "./listen-address.js";
-import { daemonAndAlertFindings, formerKeyFindings, nodeSourceFindings, serviceStateFindings, type RigFindingsInput } from "./rig-findings.js";
+import { daemonAndAlertFindings, formerKeyFindings, nodeSourceFindings, predictedMissFindings, serviceStateFindings, type RigFindingsInput } from "./rig-findings.js";
 import { nodeSignalFindings, type NodeSignalInput } from "./node-signal-findings.js";
 
 export interface DiskUsage {
@@ -128,7 +128,10 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
     const nc = id.nodeId ? logNotConnected?.get(id.nodeId) : undefined;
     // a warning counts while no later connection was seen
     const ncRecent = nc !== undefined && input.now - nc <= NOT_CONNECTED_RECENT_MS && id.connected !== true;
-    if (id.postState === "PROVING" || ncRecent) {
+    // proving on demand: the orchestrator holds this service back until its disk is free (planned, not
+    // a fault; the node's "not connected" warnings meanwhile are expected)
+    const heldBack = service?.state === "stopped" && input.provingQueue?.has(id.keyFile) === true;
+    if ((id.postState === "PROVING" || ncRecent) && !heldBack) {
       let why: string | null = null;
       let severity: Severity = "error";
       if (id.service && !isServiceUp(service)) why = `its post-service ${id.service} is ${service?.state ?? "not known to the supervisor"}`;
@@ -174,6 +177,7 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
 
 function serviceFindings(input: FindingsInput, out: Finding[]): void {
   serviceStateFindings(input, out);
+  predictedMissFindings(input, out);
   formerKeyFindings(input, out);
   const keyIds = new Set(input.keys.flatMap((k) => (k.check.ok ? [k.check.nodeId] : [])));
   const firstServiceOf = new Map<string, string>();

@@ -40,6 +40,13 @@ export interface RigFindingsInput {
   /** Set when the findings come from files only (no daemon): why the daemon is not there. */
   daemonDown?: string | null;
   alertSinks?: AlertSinkHealth[];
+  /**
+   * Proving on demand: key file → why the orchestrator holds its post-service back for now (its
+   * disk is busy, RAM, maxConcurrent). Such a service is down on purpose, not a fault.
+   */
+  provingQueue?: Map<string, string>;
+  /** The proving plan's identities that would finish after the cycle gap closes. */
+  predictedMisses?: { keyFile: string; missByMs: number; reason: string | null; fix: string | null }[];
 }
 
 /** A node that started less than this ago and does not answer yet is starting, not down. */
@@ -101,6 +108,8 @@ export function serviceStateFindings(input: Input, out: Finding[]): void {
   for (const s of input.services) {
     if (!DOWN_STATES.has(s.state)) continue;
     const identity = input.identities.find((i) => i.service === s.name);
+    // held back by the orchestrator until its disk is free: down on purpose (a predicted miss is its own finding)
+    if (identity && s.state === "stopped" && input.provingQueue?.has(identity.keyFile)) continue;
     const needed = identity !== undefined && needs(identity);
     const evidence = exitEvidence(s);
     if (needed) {
@@ -250,6 +259,23 @@ export function daemonAndAlertFindings(input: Input, out: Finding[]): void {
         `alert sink ${s.name} fails: alerts to it are not delivered`,
         `${s.failures} failed attempt(s) since ${iso(s.failingSince)}: ${s.lastError}; ${s.queued} alert(s) waiting${s.dropped ? `, ${s.dropped} dropped (queue full)` : ""}`,
         `check the sink in postdeck.yaml (alerts.sinks, name ${s.name}), then: postdeck alerts test`),
+    );
+  }
+}
+
+function minutes(ms: number): string {
+  const m = Math.ceil(ms / 60_000);
+  return m >= 120 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m` : `${m} min`;
+}
+
+/** Identities the proving plan says would finish after the cycle gap closes. */
+export function predictedMissFindings(input: Input, out: Finding[]): void {
+  for (const m of input.predictedMisses ?? []) {
+    out.push(
+      f("proof-predicted-miss", "warning", m.keyFile,
+        `${m.keyFile}'s proof would finish about ${minutes(m.missByMs)} after the cycle gap closes`,
+        `proving plan (postdeck plan): ${m.reason ?? "its disk's queue is longer than the gap"}`,
+        m.fix ?? "spread this disk's identities over more disks, or lower the work per proof (nonces, threads)"),
     );
   }
 }

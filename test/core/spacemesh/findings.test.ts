@@ -54,6 +54,34 @@ describe("findings: each triggered by its input and cleared when fixed", () => {
     expect(f.fix).toContain("postdeck start s1");
   });
 
+  it("proving on demand: a service the orchestrator holds back for its disk is no fault; when it fails it is", () => {
+    const ctx = healthyRig();
+    const i = ctx.input;
+    i.postStates![0]!.state = "PROVING";
+    i.services[0] = { ...i.services[0]!, state: "stopped" };
+    i.nodeLog!.notConnected.set(ctx.k1.nodeId, NOW - 5_000); // the node's warnings while it waits are expected
+    i.provingQueue = new Map([["post1.key", "disk sda busy: post2.key proving"]]);
+    expect(run(i)).toEqual([]);
+    i.services[0] = { ...i.services[0]!, state: "failed", reason: "binary not found" };
+    expect(ids(run(i))).toContain("proving-service-down");
+  });
+
+  it("the proving plan's predicted misses are warnings on their identity, gone when the plan fits", () => {
+    const f = triggersAndClears(
+      "proof-predicted-miss",
+      (i) => {
+        i.predictedMisses = [{ keyFile: "post2.key", missByMs: 4 * 60_000, reason: "disk sda has 8 proofs to run", fix: "move post2.key to disk sdb" }];
+      },
+      (i) => {
+        i.predictedMisses = [];
+      },
+      "post2.key",
+      "warning",
+    );
+    expect(f.title).toBe("post2.key's proof would finish about 4 min after the cycle gap closes");
+    expect(f.fix).toBe("move post2.key to disk sdb");
+  });
+
   it("node PROVING while the service runs but is not connected", () => {
     triggersAndClears(
       "proving-service-down",
