@@ -2,7 +2,7 @@
 // lines that fit are built (never the whole buffer), a filter hides other lines, a search
 // highlights matches without hiding anything, long lines are cut or wrapped.
 import type { LogLevel, LogLine } from "../protocol/model.js";
-import type { RingBuffer } from "./state/log-buffer.js";
+import type { RingBuffer } from "../ring-buffer.js";
 import type { Segment } from "./components/Line.js";
 import type { Tone } from "./theme.js";
 import { chunk, displayWidth, fit, sanitize } from "./text-fit.js";

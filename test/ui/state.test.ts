@@ -1,7 +1,8 @@
 // The console's data side without React: bounded log buffers, backfill on attach, events
 // applied to the snapshot.
 import { describe, it, expect } from "vitest";
-import { LogStore, RingBuffer } from "../../src/ui/state/log-buffer.js";
+import { LogStore } from "../../src/ui/state/log-buffer.js";
+import { RingBuffer } from "../../src/ring-buffer.js";
 import { DaemonStore } from "../../src/ui/state/daemon-store.js";
 import { loadFixture, logLines } from "./fixtures.js";
 

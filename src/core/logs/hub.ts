@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import type { LogLine } from "../../protocol/model.js";
 import { FileFollower } from "./follower.js";
 import { detectLevel } from "./level.js";
-import { Ring } from "./ring.js";
+import { RingBuffer } from "../../ring-buffer.js";
 import { sanitizeLine } from "./sanitize.js";
 
 export type RawLinesListener = (source: string, lines: string[]) => void;
@@ -23,7 +23,7 @@ export interface LogHubOptions {
 interface Source {
   file: string;
   follower: FileFollower;
-  ring: Ring<LogLine>;
+  ring: RingBuffer<LogLine>;
   seq: number;
 }
 
@@ -47,7 +47,7 @@ export class LogHub extends EventEmitter {
     if (cur) void cur.follower.stop();
     const s: Source = {
       file,
-      ring: cur?.ring ?? new Ring<LogLine>(this.o.ringLines),
+      ring: cur?.ring ?? new RingBuffer<LogLine>(this.o.ringLines),
       seq: cur?.seq ?? 0,
       follower: undefined as unknown as FileFollower,
     };

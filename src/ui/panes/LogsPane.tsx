@@ -2,7 +2,7 @@
 import React from "react";
 import { Box } from "ink";
 import type { LogLine } from "../../protocol/model.js";
-import type { RingBuffer } from "../state/log-buffer.js";
+import type { RingBuffer } from "../../ring-buffer.js";
 import { PaneFrame } from "../components/PaneFrame.js";
 import { Line, type Segment } from "../components/Line.js";
 import { linesBelow, visibleRows } from "../log-view.js";

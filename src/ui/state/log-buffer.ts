@@ -1,64 +1,10 @@
 // Bounded log buffers for the console: one ring per source plus an interleaved "all" ring.
-// Lines are addressed by absolute index (count of lines ever appended to that ring), so a
-// paused view keeps pointing at the same lines while new ones arrive and old ones fall off.
+// Lines are addressed by absolute index (src/ring-buffer.ts), so a paused view keeps pointing at
+// the same lines while new ones arrive and old ones fall off.
 import type { LogLine } from "../../protocol/model.js";
+import { RingBuffer } from "../../ring-buffer.js";
 
 export const ALL_SOURCES = "all";
-
-export class RingBuffer<T> {
-  private items: (T | undefined)[];
-  private head = 0; // index in items of the oldest element
-  private count = 0;
-  /** Number of items ever pushed: absolute index one past the newest item. */
-  end = 0;
-
-  constructor(readonly capacity: number) {
-    this.items = new Array<T | undefined>(capacity);
-  }
-
-  get length(): number {
-    return this.count;
-  }
-
-  /** Absolute index of the oldest item still held. */
-  get start(): number {
-    return this.end - this.count;
-  }
-
-  push(item: T): void {
-    if (this.count < this.capacity) {
-      this.items[(this.head + this.count) % this.capacity] = item;
-      this.count++;
-    } else {
-      this.items[this.head] = item;
-      this.head = (this.head + 1) % this.capacity;
-    }
-    this.end++;
-  }
-
-  /** Item at absolute index, or undefined when it fell off or does not exist yet. */
-  at(abs: number): T | undefined {
-    if (abs < this.start || abs >= this.end) return undefined;
-    return this.items[(this.head + (abs - this.start)) % this.capacity];
-  }
-
-  toArray(): T[] {
-    const out: T[] = [];
-    for (let i = this.start; i < this.end; i++) out.push(this.at(i)!);
-    return out;
-  }
-
-  /** Replace the content (keeps `end` monotonic so indices never go back). */
-  reset(items: T[]): void {
-    const keep = items.slice(-this.capacity);
-    const base = this.end;
-    this.items = new Array<T | undefined>(this.capacity);
-    this.head = 0;
-    this.count = 0;
-    this.end = base;
-    for (const it of keep) this.push(it);
-  }
-}
 
 export interface LogStoreOptions {
   perSource?: number; // lines kept per source (default 2,000, as the daemon's ring)

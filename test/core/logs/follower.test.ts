@@ -4,7 +4,7 @@ import path from "node:path";
 import { FileFollower } from "../../../src/core/logs/follower.js";
 import { LogHub } from "../../../src/core/logs/hub.js";
 import { detectLevel } from "../../../src/core/logs/level.js";
-import { Ring } from "../../../src/core/logs/ring.js";
+import { RingBuffer } from "../../../src/ring-buffer.js";
 import { sanitizeLine } from "../../../src/core/logs/sanitize.js";
 import { rotateCopyTruncate } from "../../../src/core/logs/rotation.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
@@ -92,7 +92,7 @@ describe("log lines", () => {
     expect(detectLevel("Caused by: boom")).toBeNull();
   });
   it("ring keeps only the most recent lines", () => {
-    const r = new Ring<number>(3);
+    const r = new RingBuffer<number>(3);
     for (let i = 1; i <= 5; i++) r.push(i);
     expect(r.last()).toEqual([3, 4, 5]);
     expect(r.last(2)).toEqual([4, 5]);
