@@ -88,6 +88,7 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   let lastOutlook = "";
   const orchestrator = new OrchestratorDriver({
     rig,
+    storedProofs: (keyFile) => monitor.proofHistory(keyFile),
     // findings: a service held back on purpose is no fault; a predicted miss is (only when they change)
     onOutlook: ({ queued, misses }) => {
       const key = JSON.stringify([[...queued], misses]);

@@ -25,6 +25,11 @@ export interface DriverOptions {
   roots?: BlockRoots;
   /** Proofs kept per identity (in memory). */
   historyDepth?: number;
+  /**
+   * Finished proofs kept on disk (the per-identity history), so a restarted daemon still predicts
+   * from what it learnt before; the driver's own records take over once it has seen a proof.
+   */
+  storedProofs?: (keyFile: string) => { finishedAt: number; durationMs: number; k2powMs: number | null; readMs: number | null }[];
   /** Told after each decision what the orchestrator holds back and what the plan says will miss. */
   onOutlook?: (o: ProvingOutlook) => void;
 }
@@ -252,7 +257,9 @@ export class OrchestratorDriver {
         const l = this.liveOf(i.keyFile);
         const st = decision?.services[s.name] ?? null;
         const holding = v !== undefined && (v.operator.kind === "proving" || v.operator.kind === "done" || ((v.state === "running" || v.state === "starting") && i.postState === "PROVING"));
-        const hist = this.history.get(i.keyFile) ?? [];
+        const hist =
+          this.history.get(i.keyFile) ??
+          (this.o.storedProofs?.(i.keyFile) ?? []).map((p) => ({ at: p.finishedAt, k2powMs: p.k2powMs, readMs: p.readMs, totalMs: p.durationMs, sizeBytes: i.sizeBytes }));
         const provedThisGap = w !== null && ((l.finishedAt !== null && l.finishedAt >= w.opensAt) || hist.some((h) => h.at >= w.opensAt));
         let state: PlanEntry["state"];
         if (v?.state === "failed") state = "failed";
