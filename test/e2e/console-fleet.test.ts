@@ -54,7 +54,10 @@ describe("console with 16 identities at 80x24", () => {
     await t.waitFor("▶ Logs", 30_000);
     t.write("z");
     const zoomed = await t.waitFor((s) => !s.includes("Identities ·") && s.includes("▶ Logs"), 30_000);
-    expect(zoomed.split("\n").filter((l) => /^ ?(INFO|WARN|ERR|DEBUG)\s/.test(l)).length).toBeGreaterThan(12);
+    // the logs take the whole body: no identity rows, no hardware pane (how many log lines there are
+    // depends on whether the selected identity's service has run yet: on demand it may not have)
+    expect(names(zoomed)).toEqual([]);
+    expect(zoomed).not.toContain("Hardware");
     t.write("z");
     await t.waitFor((s) => s.includes("Identities ·") && s.includes("▶ Logs"), 30_000);
 
