@@ -1,5 +1,6 @@
 // What every daemon-facing command needs: its options split from its words, the loaded config
 // (config problems → exit 2) and a client to the running daemon (none → exit 1, what to do).
+import { parseArgs as parseArgv, type ParseArgsConfig } from "node:util";
 import { loadConfig } from "../config/load.js";
 import { takeConfigFlag } from "../config/config-path.js";
 import type { ResolvedConfig } from "../config/schema.js";
@@ -14,28 +15,39 @@ export interface ParsedArgs {
   values: Map<string, string>;
 }
 
-/** Splits args into words, boolean flags and valued options (`-n 20`, `-n=20`). Unknown flags → UsageError. */
+/**
+ * Splits args into words, boolean flags and valued options (`-n 20`, `-n=20`, `--lines=20`) with
+ * node's util.parseArgs; flags are named as given (`--force`, `-f`). Unknown flags, `--`, a flag
+ * with a value it does not take, grouped or glued short flags (`-fn`, `-n20`) → UsageError.
+ */
 export function parseArgs(args: string[], o: { flags?: string[]; valued?: string[]; usage: string }): ParsedArgs {
   const { config, rest } = takeConfigFlag(args);
+  const spellings = new Map<string, "boolean" | "string">([...[...(o.flags ?? []), "--debug"].map((f) => [f, "boolean"] as const), ...(o.valued ?? []).map((f) => [f, "string"] as const)]);
+  // util.parseArgs keys an option by its long name; a lone short flag (-f) is keyed by its letter
+  const options: ParseArgsConfig["options"] = {};
+  for (const [f, type] of spellings) options[f.replace(/^--?/, "")] = f.startsWith("--") ? { type } : { type, short: f.slice(1) };
+  const { tokens } = parseArgv({ args: rest, options, strict: false, allowPositionals: true, tokens: true });
   const flags = new Set<string>();
   const values = new Map<string, string>();
   const words: string[] = [];
-  const known = new Set([...(o.flags ?? []), "--debug"]);
-  const valued = new Set(o.valued ?? []);
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (!a.startsWith("-") || a === "-") {
-      words.push(a);
-      continue;
+  const unknown = (arg: string) => new UsageError(`unknown option ${arg}\n${o.usage}`);
+  for (const t of tokens) {
+    if (t.kind === "positional") words.push(t.value);
+    else if (t.kind === "option-terminator") throw unknown("--");
+    else {
+      const arg = rest[t.index]!;
+      const type = spellings.get(t.rawName);
+      const inline = arg.startsWith(`${t.rawName}=`);
+      if (type === undefined || (arg !== t.rawName && !inline)) throw unknown(arg);
+      if (type === "boolean") {
+        if (inline) throw unknown(arg);
+        flags.add(t.rawName);
+      } else {
+        const v = inline ? arg.slice(t.rawName.length + 1) : t.value;
+        if (v === undefined) throw new UsageError(`${t.rawName} needs a value\n${o.usage}`);
+        values.set(t.rawName, v);
+      }
     }
-    const eq = a.indexOf("=");
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    if (valued.has(name)) {
-      const v = eq > 0 ? a.slice(eq + 1) : rest[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value\n${o.usage}`);
-      values.set(name, v);
-    } else if (known.has(a)) flags.add(a);
-    else throw new UsageError(`unknown option ${a}\n${o.usage}`);
   }
   return { config, words, flags, values };
 }
