@@ -84,6 +84,7 @@ describe("sim post-service on the wire", () => {
     expect(f.genProof!.status).toBe("GEN_PROOF_STATUS_OK");
     expect(f.genProof!.metadata!.challenge).toEqual(a);
     expect(svc.stderr()).toContain(`INFO  post_service::service] starting proof generation for challenge ${"01".repeat(32)}\n`);
-    expect(svc.stderr()).toMatch(/INFO  post_service::client\] proof generation in progress\n/);
+    // post-service 0.8 says "proof generation in progress" at DEBUG: not at the default level
+    expect(svc.stderr()).not.toContain("proof generation in progress");
   });
 });

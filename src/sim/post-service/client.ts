@@ -104,7 +104,7 @@ function serve(o: ClientOptions, host: string, port: number): Promise<string> {
         const challenge = Buffer.from(req.genProof.challenge);
         const r = o.prover.genProof(challenge);
         if (r.kind === "in-progress") {
-          o.log.info("post_service::client", "proof generation in progress");
+          o.log.debug("post_service::client", "proof generation in progress"); // DEBUG in post-service 0.8
           call.write({ genProof: { status: "GEN_PROOF_STATUS_OK" } });
         } else if (r.kind === "finished") {
           o.log.info("post_service::client", "proof generation finished");
