@@ -1,6 +1,6 @@
 // GPU/OpenCL compute providers: from `postcli -printProviders` (facts.md §2.2) when postcli is
 // configured, else the graphics controllers systeminformation reports.
-import { execa } from "execa";
+import { execFile } from "node:child_process";
 import type { Provider } from "../../protocol/model.js";
 
 /** The CPU provider's id: u32::MAX (post-rs `CPU_PROVIDER_ID`). */
@@ -107,34 +107,26 @@ export type CommandRunner = (
   signal?: AbortSignal,
 ) => Promise<RunResult>;
 
-export const runCommand: CommandRunner = async (binary, args, timeoutMs, signal) => {
-  const r = await execa(binary, args, {
-    timeout: timeoutMs,
-    ...(signal ? { cancelSignal: signal } : {}),
-    reject: false,
-    stdin: "ignore",
-    maxBuffer: 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1" },
+export const runCommand: CommandRunner = (binary, args, timeoutMs, signal) =>
+  new Promise((resolve) => {
+    const child = execFile(
+      binary,
+      args,
+      { timeout: timeoutMs, signal, maxBuffer: 1024 * 1024, env: { ...process.env, NO_COLOR: "1" }, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        const code = err?.code;
+        let failure: string | null = null;
+        if (err?.name === "AbortError") failure = "cancelled";
+        else if (code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") failure = "wrote more than 1 MiB";
+        else if (err?.killed) failure = `did not finish within ${Math.round(timeoutMs / 1000)} s`;
+        else if (code === "ENOENT") failure = "not found";
+        else if (code === "EACCES") failure = "not executable (permission denied)";
+        else if (err && typeof code !== "number") failure = err.signal ? `killed by ${err.signal}` : err.message;
+        resolve({ exitCode: err ? (typeof code === "number" ? code : null) : 0, stdout: stdout.replace(/\r?\n$/, ""), stderr: stderr.replace(/\r?\n$/, ""), failure });
+      },
+    );
+    child.stdin?.end(); // nothing to read: a program that waits for input gets end of file at once
   });
-  let failure: string | null = null;
-  if (r.timedOut) failure = `did not finish within ${Math.round(timeoutMs / 1000)} s`;
-  else if (r.isCanceled) failure = "cancelled";
-  else if (r.failed && r.exitCode === undefined) {
-    const code = (r as { code?: string }).code;
-    failure =
-      code === "ENOENT"
-        ? "not found"
-        : code === "EACCES"
-          ? "not executable (permission denied)"
-          : (r.shortMessage ?? "could not be run");
-  }
-  return {
-    exitCode: r.exitCode ?? null,
-    stdout: typeof r.stdout === "string" ? r.stdout : "",
-    stderr: typeof r.stderr === "string" ? r.stderr : "",
-    failure,
-  };
-};
 
 /** `postcli -printProviders` via the configured binary (config `postcli.binary`). Never throws. */
 export async function runPrintProviders(

@@ -42,7 +42,7 @@ export type HardwareSources = {
   gpuTemperatures(): Promise<number[] | null>;
   /** Every 30 s (10 min while it reports nothing). si.cpuTemperature(): execSync cat of thermal zones, sensors. */
   cpuTemperature(): Promise<number | null>;
-  /** Runs postcli -printProviders (execa) every 10 min when postcli is configured. */
+  /** Runs postcli -printProviders every 10 min when postcli is configured (and nvidia-smi for GPU temperatures). */
   runCommand: CommandRunner;
 };
 

@@ -9,6 +9,7 @@ import {
   parsePrintProviders,
   providersFromGraphics,
   type RunResult,
+  runCommand,
   runPrintProviders,
 } from "../../../src/core/hardware/providers.js";
 import { ProviderSchema } from "../../../src/protocol/model.js";
@@ -117,6 +118,18 @@ describe("runPrintProviders", () => {
       expect(missing.error).toMatch(/not found.*check the path/);
       const hung = await runPrintProviders(script("postcli-hang", "exec sleep 30"), { timeoutMs: 300 });
       expect(hung.error).toMatch(/did not finish within/);
+    });
+
+    it("runs a command without a shell: its output and exit code, a file that is not executable, a cancelled run", async () => {
+      const ok = await runCommand(script("says", `echo "out $1"; echo err >&2; exit 3`), ["a b"], 5000);
+      expect(ok).toEqual({ exitCode: 3, stdout: "out a b", stderr: "err", failure: null });
+      const plain = path.join(dir, "plain");
+      writeFileSync(plain, "not a program\n", { mode: 0o644 });
+      expect((await runCommand(plain, [], 5000)).failure).toBe("not executable (permission denied)");
+      const ac = new AbortController();
+      const run = runCommand(script("slow", "exec sleep 30"), [], 30_000, ac.signal);
+      ac.abort();
+      expect(await run).toMatchObject({ exitCode: null, failure: "cancelled" });
     });
   });
 });
