@@ -1,5 +1,4 @@
 // `postdeck start|stop|restart NAME... | --all [--force]` through the daemon.
-import type { RouteKey } from "../protocol/api.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
@@ -11,7 +10,7 @@ function action(kind: "start" | "stop" | "restart") {
     if ((p.words.length === 0) === !all) throw new UsageError(all ? `give service names or --all, not both\n${usage}` : usage);
     const { client } = await daemonFor(p);
     try {
-      const r = await client.call(kind as RouteKey & typeof kind, { names: p.words, all, force: p.flags.has("--force") });
+      const r = await client.call(kind, { names: p.words, all, force: p.flags.has("--force") });
       if (p.flags.has("--json")) process.stdout.write(JSON.stringify(r, null, 2) + "\n");
       else {
         const c = colours();
