@@ -80,17 +80,18 @@ describe("keys and results", () => {
   });
 });
 
-import { flowKey, openRename } from "../../src/ui/flows/flows.js";
+import { flowKey, openRename, type RenameFlow } from "../../src/ui/flows/flows.js";
 import { DIALOG_KEYS } from "../../src/ui/keymap.js";
 describe("safer dialogs", () => {
   const ctx = { demo: true, nodeSupervised: false, services: snapshot.services, identities: snapshot.identities };
+  const renaming = (keyFile: string, proving: boolean, text: string): RenameFlow => ({ ...(openRename(keyFile, proving).flow as RenameFlow), text });
   it("renaming a PROVING identity asks first; an idle one is renamed at once", () => {
-    const proving = flowKey({ ...openRename("post1.key", true).flow!, text: "alpha" }, "enter", "", ctx);
+    const proving = flowKey(renaming("post1.key", true, "alpha"), "enter", "", ctx);
     expect(proving.send).toBeUndefined();
     expect(proving.flow?.kind).toBe("ask");
     const yes = flowKey(proving.flow!, "y", "y", ctx);
     expect(yes.send).toEqual({ route: "identityRename", body: { from: "post1.key", to: "alpha" } });
-    const idle = flowKey({ ...openRename("post2.key", false).flow!, text: "beta" }, "enter", "", ctx);
+    const idle = flowKey(renaming("post2.key", false, "beta"), "enter", "", ctx);
     expect(idle.send).toEqual({ route: "identityRename", body: { from: "post2.key", to: "beta" } });
   });
   it("a destructive confirmation takes y, never Enter", () => {

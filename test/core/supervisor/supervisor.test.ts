@@ -1,4 +1,5 @@
 // Integration: the supervisor with real child processes (test/fixtures/fake-post-service.mjs).
+import type { ServiceView } from "../../../src/protocol/model.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -98,7 +99,7 @@ describe("supervisor", () => {
     );
     const sup = supervisor({ ...rig.config, services });
     await sup.init();
-    const [a, b, c] = ["svc0", "svc1", "svc2"].map((n) => sup.view(n)!);
+    const [a, b, c] = ["svc0", "svc1", "svc2"].map((n) => sup.view(n)!) as [ServiceView, ServiceView, ServiceView];
     expect(a.state).toBe("failed");
     expect(a.reason).toMatch(/binary .*nope\/post-service not found/);
     expect(b.state).toBe("failed");
