@@ -12,7 +12,7 @@ export class OperationError extends Error {
 
 export function reportError(err: unknown, debug: boolean): number {
   const code =
-    err && typeof err === "object" && "exitCode" in err && typeof (err as { exitCode: unknown }).exitCode === "number"
+    err && typeof err === "object" && "exitCode" in err && typeof err.exitCode === "number"
       ? (err as { exitCode: number }).exitCode
       : 1;
   const message = err instanceof Error ? err.message : String(err);

@@ -128,7 +128,7 @@ export function parseConfigText(text: string, file: string, o: LoadOptions = {})
 
 /** One problem line for a zod issue; `keysHint` names the keys allowed where an unknown one was found. */
 export function zodIssueLine(issue: z.core.$ZodIssue, raw: unknown, where: (p: ReadonlyArray<PropertyKey>) => string, keysHint: (p: PropertyKey[]) => string = knownKeysHint): string {
-  const p = issue.path as PropertyKey[];
+  const p = issue.path;
   const found = valueAt(raw, p);
   switch (issue.code) {
     case "unrecognized_keys":

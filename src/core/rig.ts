@@ -161,7 +161,7 @@ export class Rig extends EventEmitter {
   async applyConfig(next: ResolvedConfig): Promise<{ ok: boolean; message: string }> {
     const nodeChanged = JSON.stringify(next.node) !== JSON.stringify(this.config.node) || next.stateDir !== this.config.stateDir;
     const r = await this.supervisor.applyServices(next);
-    for (const name of r.removed) this.logs.unfollow(name);
+    await Promise.all(r.removed.map((name) => this.logs.unfollow(name)));
     for (const name of r.added) this.logs.follow(name, this.supervisor.logFile(name));
     this.config = next;
     this.emit("config", next);

@@ -114,7 +114,7 @@ function runPostcli(wrapper: string, dir: string, units = DEMO_NUM_UNITS): Promi
   return new Promise((resolve, reject) => {
     let err = "";
     const child = spawn(wrapper, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, POSTDECK_SIM_INIT_BPS: "0" } });
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`postcli failed for ${dir} (exit ${code}):\n${err.trim()}`))));
   });

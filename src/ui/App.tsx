@@ -13,7 +13,7 @@ import { liveFiguresText } from "./live-figures.js";
 import { ThemeContext, createTheme, type Tone } from "./theme.js";
 import { computeLayout, hintRows } from "./layout.js";
 import { flowFooter, footerFor } from "./footer-keys.js";
-import { bindingsFor, displayKeys, resolveKey, anyBinding, isDialogKey, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
+import { displayKeys, resolveKey, anyBinding, isDialogKey, PANES, PANE_TITLES, BINDINGS, type ActionId, type PaneId } from "./keymap.js";
 import { initialUi, type UiState, type Overlay } from "./state/ui-state.js";
 import { joinFleet, visibleFleet, nextFleetSort, type FleetRow } from "./fleet.js";
 import { confirmationText, provingNote, type ServiceAction } from "./service-labels.js";
@@ -39,7 +39,6 @@ import {
   flowFailure,
   flowKey,
   flowReply,
-  importable,
   isFlow,
   lateReply,
   openAdd,
@@ -553,7 +552,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
       return true;
     }
     const close = () => update((x) => ({ ...x, overlay: null }));
-    const scrollBy = (n: number) => update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: Math.max(0, x.overlay.scroll + n) } as Overlay } : x));
+    const scrollBy = (n: number) => update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: Math.max(0, x.overlay.scroll + n) } } : x));
     if (o.kind === "confirm") {
       if (isDialogKey(name, "confirm")) {
         close();
@@ -597,7 +596,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
     else if (isDialogKey(name, "up")) scrollBy(-1);
     else if (isDialogKey(name, "pageDown")) scrollBy(Math.max(1, d.layout.bodyHeight - 2));
     else if (isDialogKey(name, "pageUp")) scrollBy(-Math.max(1, d.layout.bodyHeight - 2));
-    else if (isDialogKey(name, "top")) update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: 0 } as Overlay } : x));
+    else if (isDialogKey(name, "top")) update((x) => (x.overlay && "scroll" in x.overlay ? { ...x, overlay: { ...x.overlay, scroll: 0 } } : x));
     else if (name === "?") update((x) => ({ ...x, overlay: { kind: "help", scroll: 0 } }));
     else say("Esc closes this view", "muted");
     return true;

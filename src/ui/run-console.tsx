@@ -1,7 +1,6 @@
 // Runs the console on the terminal until the user quits, then says what keeps running.
 // The caller owns the client (obtaining it, i.e. starting or finding the daemon, is not the
 // console's business) and closes it afterwards.
-import React from "react";
 import { appendFileSync } from "node:fs";
 import { render } from "ink";
 import type { DaemonClient } from "../client/types.js";

@@ -28,7 +28,7 @@ describe("identity add following its task", () => {
     const cli = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     trackGroup(cli.pid);
     let stderr = "";
-    cli.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    cli.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => cli.on("exit", (code) => r(code)));
     await waitFor(() => /fresh: running/.test(stderr), { what: `the add's first progress line (stderr: ${stderr})`, timeoutMs: 20_000 });
     process.kill(d.pid!, "SIGKILL");

@@ -62,7 +62,7 @@ describe("on-demand proving on the demo rig", () => {
     const deadline = Date.now() + 60_000;
     while (!done && Date.now() < deadline) {
       const at = Date.now();
-      const s = (await client!.call("snapshot", {})) as Snapshot;
+      const s: Snapshot = await client!.call("snapshot", {});
       const proving: Record<string, number> = {};
       const running: Record<string, number> = {};
       for (const v of s.services) {
@@ -108,7 +108,7 @@ describe("on-demand proving on the demo rig", () => {
     expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
     expect(await manual()).toBe(true);
     await sleep(3000); // the node shows post1 IDLE: on-demand would have stopped it by now
-    const s = (await client!.call("snapshot", {})) as Snapshot;
+    const s: Snapshot = await client!.call("snapshot", {});
     expect(s.services.find((v) => v.name === "post1")!.state).toBe("running");
     const r = await runCli([...cfg, "plan", "--release", "post1"]);
     expect(r.stdout).toMatch(/post1 handed back/);

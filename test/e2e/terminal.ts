@@ -24,7 +24,7 @@ export class PtyTerminal {
       rows,
       cwd: opts.cwd ?? REPO,
       // CI=true makes Ink stop repainting: the console under test must see an interactive terminal.
-      env: { ...process.env, CI: "0", TERM: "xterm-256color", ...opts.env } as Record<string, string>,
+      env: { ...process.env, CI: "0", TERM: "xterm-256color", ...opts.env },
     });
     this.pty.onData((d) => {
       this.output += d;

@@ -1,7 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { assertBuilt, freePort, initPos, killAll, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
 
 const ENV_LOGGER = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (ERROR|WARN |INFO |DEBUG|TRACE) [a-z_:]+\] /;

@@ -48,7 +48,7 @@ describe("buildDemoRig", () => {
     let nodeOut = "";
     const node = spawn(cfg.node.log!.command![0]!, cfg.node.log!.command!.slice(1), { detached: true, stdio: ["ignore", "pipe", "pipe"] });
     pids.push(node.pid!);
-    node.stdout!.on("data", (d: Buffer) => (nodeOut += d.toString()));
+    node.stdout.on("data", (d: Buffer) => (nodeOut += d.toString()));
     await waitFor("node keys", () => nodeOut.includes("Loaded 2 identities from disk"));
     let svcErr = "";
     const svc = spawn(rig.bin.postService, ["--address", `http://${rig.grpc.post}`, "--dir", rig.services[0]!.dir, "--threads", "1", "--nonces", "16", "--randomx-mode", "light"], {
@@ -56,7 +56,7 @@ describe("buildDemoRig", () => {
       stdio: ["ignore", "ignore", "pipe"],
     });
     pids.push(svc.pid!);
-    svc.stderr!.on("data", (d: Buffer) => (svcErr += d.toString()));
+    svc.stderr.on("data", (d: Buffer) => (svcErr += d.toString()));
     await waitFor("registration", () => nodeOut.includes("post service registered"));
     expect(svcErr).toContain("obtained metadata");
     process.kill(-node.pid!, "SIGTERM");

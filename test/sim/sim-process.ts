@@ -34,10 +34,10 @@ export function sim(args: string[], opts: { env?: Record<string, string>; stdin?
   started.push(child);
   let out = "";
   let err = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  if (opts.stdin === undefined || opts.stdin === "closed") child.stdin!.end();
-  else if (opts.stdin !== "open") child.stdin!.end(opts.stdin);
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  if (opts.stdin === undefined || opts.stdin === "closed") child.stdin.end();
+  else if (opts.stdin !== "open") child.stdin.end(opts.stdin);
   const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exit };
 }

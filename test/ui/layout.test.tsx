@@ -1,7 +1,6 @@
 // Sizes: 80x24 fits exactly, room is used up to 250x70, below 80x24 one pane at a time,
 // live resizes, and a stdin that is not a TTY.
 import { describe, it, expect, afterEach } from "vitest";
-import React from "react";
 import { EventEmitter } from "node:events";
 import { PassThrough } from "node:stream";
 import { cleanup } from "ink-testing-library";

@@ -1,6 +1,5 @@
 // Renders the console with ink-testing-library at a chosen terminal size, and small helpers
 // to send keys and wait for frames (polling, no fixed sleeps).
-import React from "react";
 import { render } from "ink-testing-library";
 import { App } from "../../src/ui/App.js";
 import { FakeClient } from "./fake-client.js";

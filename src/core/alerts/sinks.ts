@@ -106,7 +106,7 @@ function runCommand(sink: AlertSinkConfig, a: Alert): Promise<DeliveryResult> {
       child.kill("SIGKILL");
       done({ ok: false, error: `did not finish within ${sink.timeoutS} s (killed)` });
     }, sink.timeoutS * 1000);
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       if (stderr.length < 2000) stderr += d.toString("utf8");
     });
     child.on("error", (err) => done({ ok: false, error: `cannot run ${cmd}: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
@@ -114,8 +114,8 @@ function runCommand(sink: AlertSinkConfig, a: Alert): Promise<DeliveryResult> {
       if (code === 0) done({ ok: true });
       else done({ ok: false, error: `${cmd} exited with ${signal ? `signal ${signal}` : `exit code ${code}`}${stderr.trim() ? `: ${stderr.trim().split("\n").slice(-2).join(" | ").slice(0, 300)}` : ""}` });
     });
-    child.stdin!.on("error", () => undefined); // a command that does not read stdin
-    child.stdin!.end(JSON.stringify(alertPayload(a)) + "\n");
+    child.stdin.on("error", () => undefined); // a command that does not read stdin
+    child.stdin.end(JSON.stringify(alertPayload(a)) + "\n");
   });
 }
 

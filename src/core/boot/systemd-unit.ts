@@ -42,7 +42,7 @@ export function renderUnit(u: UnitInput): string {
   lines.push(
     envLine("HOME", u.home),
     envLine("PATH", u.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"),
-    ...(["XDG_STATE_HOME", "XDG_CONFIG_HOME", "NODE_OPTIONS"] as const).flatMap((k) => (u.env[k] ? [envLine(k, u.env[k]!)] : [])),
+    ...(["XDG_STATE_HOME", "XDG_CONFIG_HOME", "NODE_OPTIONS"] as const).flatMap((k) => (u.env[k] ? [envLine(k, u.env[k])] : [])),
     `WorkingDirectory=${unitWord(path.dirname(u.configPath))}`,
     `ExecStart=${[u.nodeBinary, u.launcher, "daemon", "run", "--config", u.configPath].map(unitWord).join(" ")}`,
     "Restart=on-failure",

@@ -24,7 +24,7 @@ async function query(pids: number[]): Promise<Record<string, PidStat | null | un
   try {
     // With several pids pidusage is "graceful": dead pids come back null/undefined.
     // With one pid it rejects instead (ENOENT / ESRCH).
-    return (await pidusage(pids)) as Record<string, PidStat | null | undefined>;
+    return (await pidusage(pids));
   } catch {
     return {};
   }

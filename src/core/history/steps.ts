@@ -51,7 +51,7 @@ function step(
 
 function hexOf(v: unknown): string | null {
   if (Buffer.isBuffer(v)) return v.length > 0 ? v.toString("hex") : null;
-  if (v && typeof v === "object" && "type" in v && (v as { type: unknown }).type === "Buffer") {
+  if (v && typeof v === "object" && "type" in v && v.type === "Buffer") {
     const data = (v as { data?: unknown }).data;
     return Array.isArray(data) && data.length > 0 ? Buffer.from(data as number[]).toString("hex") : null;
   }

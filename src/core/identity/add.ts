@@ -162,8 +162,8 @@ export class AddIdentityTask extends EventEmitter {
         const lines = buf.toString("utf8").split("\n").filter((l) => l.trim());
         this.lastTail = [...this.lastTail, ...lines].slice(-5);
       };
-      child.stdout!.on("data", keep);
-      child.stderr!.on("data", keep);
+      child.stdout.on("data", keep);
+      child.stderr.on("data", keep);
       child.on("error", (err) => {
         this.lastTail.push(`cannot run ${this.ctx.postcli}: ${err.message}`);
         resolve(null);

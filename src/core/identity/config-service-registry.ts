@@ -19,7 +19,7 @@ export class YamlServiceRegistry implements ServiceRegistry {
   private services(doc: Document): YAMLSeq {
     let seq = doc.get("services", true);
     if (!isSeq(seq)) {
-      seq = doc.createNode([]) as YAMLSeq;
+      seq = doc.createNode([]);
       doc.set("services", seq);
     }
     return seq as YAMLSeq;

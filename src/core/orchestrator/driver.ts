@@ -169,8 +169,8 @@ export class OrchestratorDriver {
           l.finishedAt = null;
           l.k2powMs = null;
           l.readMs = null;
-          l.startedAt = running ? (v!.startedAt ?? now) : null;
-        } else if (l.startedAt === null && running) l.startedAt = v!.startedAt ?? now;
+          l.startedAt = running ? (v.startedAt ?? now) : null;
+        } else if (l.startedAt === null && running) l.startedAt = v.startedAt ?? now;
       } else if (id.postState === "IDLE" && l.wasProving) {
         l.wasProving = false;
         if (l.startedAt !== null) {

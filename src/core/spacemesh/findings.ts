@@ -136,7 +136,7 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
       let severity: Severity = "error";
       if (id.service && !isServiceUp(service)) why = `its post-service ${id.service} is ${service?.state ?? "not known to the supervisor"}`;
       else if (id.connected === false) why = id.service ? `its post-service ${id.service} is not connected to the node` : "no post-service is connected for it";
-      else if (ncRecent) why = `the node logged "post service not connected - waiting for reconnection" at ${iso(nc!)}`;
+      else if (ncRecent) why = `the node logged "post service not connected - waiting for reconnection" at ${iso(nc)}`;
       else if (!id.service && id.connected === null) {
         why = "postdeck runs no post-service for it (unless one runs elsewhere, the proof will be missed)";
         severity = "warning";
@@ -146,7 +146,7 @@ function identityFindings(input: FindingsInput, out: Finding[]): void {
           f("proving-service-down", severity, id.keyFile,
             `node is PROVING for ${id.keyFile} but ${why}`,
             ncRecent
-              ? `node log at ${iso(nc!)}: post service not connected - waiting for reconnection {"smesherID": "${id.nodeId}", "error": "post service not registered"}`
+              ? `node log at ${iso(nc)}: post service not connected - waiting for reconnection {"smesherID": "${id.nodeId}", "error": "post service not registered"}`
               : `PostStates: ${id.keyFile} is PROVING (the node wants its proof now; it waits for the post-service and retries)`,
             id.service && !isServiceUp(service)
               ? `start it now: postdeck start ${id.service} (the proof must be done within the cycle gap)`

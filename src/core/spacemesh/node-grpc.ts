@@ -249,7 +249,7 @@ export class NodeGrpc implements NodeGrpcClient {
     const r = await this.unary<{ states: { id: Buffer; state: string; name: string }[] }>("PostInfoService", "PostStates");
     return r.states.map((s) => ({
       nodeId: hex(s.id) ?? "",
-      state: (s.state === "IDLE" || s.state === "PROVING" ? s.state : "UNUSED") as PostStateInfo["state"],
+      state: (s.state === "IDLE" || s.state === "PROVING" ? s.state : "UNUSED"),
       name: s.name,
     }));
   }

@@ -74,7 +74,7 @@ function parseJsonLine(raw: string): NodeLogEntry | null {
     time: typeof T === "string" ? parseZapTime(T) : null,
     level,
     logger: typeof N === "string" ? N : "",
-    message: M as string,
+    message: M,
     fields,
   };
   if (FATAL_LEVELS.has(obj.L.toUpperCase())) entry.fatal = true;

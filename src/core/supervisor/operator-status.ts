@@ -14,7 +14,7 @@ export function parseOperatorBody(body: unknown, basis: ProgressBasis): Operator
   if (body === "Idle") return { kind: "idle" };
   if (body === "DoneProving") return { kind: "done" };
   if (body && typeof body === "object" && "Proving" in body) {
-    const p = (body as { Proving: unknown }).Proving as { nonces?: { start?: unknown; end?: unknown }; position?: unknown } | null;
+    const p = body.Proving as { nonces?: { start?: unknown; end?: unknown }; position?: unknown } | null;
     const start = p?.nonces?.start;
     const end = p?.nonces?.end;
     const position = p?.position;

@@ -27,8 +27,8 @@ export function readNodeConfig(file: string | null): NodeConfig {
   const logging = sec("logging");
   const post = sec("post");
   const main = sec("main");
-  const str = (o: Record<string, unknown>, k: string, d: string) => (typeof o[k] === "string" ? (o[k] as string) : d);
-  const num = (o: Record<string, unknown>, k: string, d: number) => (typeof o[k] === "number" ? (o[k] as number) : d);
+  const str = (o: Record<string, unknown>, k: string, d: string) => (typeof o[k] === "string" ? (o[k]) : d);
+  const num = (o: Record<string, unknown>, k: string, d: number) => (typeof o[k] === "number" ? (o[k]) : d);
   return {
     smeshingStart: smeshing["smeshing-start"] === true,
     coinbase: str(smeshing, "smeshing-coinbase", ""),
@@ -41,7 +41,7 @@ export function readNodeConfig(file: string | null): NodeConfig {
     maxNumUnits: num(post, "post-max-numunits", 4294967295),
     k1: num(post, "post-k1", 26),
     k2: num(post, "post-k2", 37),
-    dataFolder: typeof main["data-folder"] === "string" ? (main["data-folder"] as string) : null,
+    dataFolder: typeof main["data-folder"] === "string" ? (main["data-folder"]) : null,
     network: networkFromConfig(raw),
   };
 }

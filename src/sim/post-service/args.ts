@@ -103,8 +103,8 @@ const OPTS: Opt[] = [
   { long: "key", value: "KEY", parse: str, key: "key" },
   { long: "domain", value: "DOMAIN", parse: str, key: "domain" },
   { long: "remote-k2pow", value: "REMOTE_K2POW", parse: str, key: "remoteK2pow" },
-  { long: "remote-k2pow-parallelism", value: "REMOTE_K2POW_PARALLELISM", parse: uint(2 ** 32), key: "simFailProof" as never },
-  { long: "remote-k2pow-backoff", value: "REMOTE_K2POW_BACKOFF", parse: uint(2 ** 32), key: "simFailProof" as never },
+  { long: "remote-k2pow-parallelism", value: "REMOTE_K2POW_PARALLELISM", parse: uint(2 ** 32), key: "simFailProof" },
+  { long: "remote-k2pow-backoff", value: "REMOTE_K2POW_BACKOFF", parse: uint(2 ** 32), key: "simFailProof" },
   { long: "sim-fail-proof", value: "", parse: () => true, key: "simFailProof", flag: true },
 ];
 

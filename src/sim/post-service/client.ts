@@ -45,7 +45,7 @@ function probe(host: string, port: number): Promise<NodeJS.ErrnoException | null
     });
     s.once("error", (e) => {
       clearTimeout(t);
-      resolve(e as NodeJS.ErrnoException);
+      resolve(e);
     });
   });
 }

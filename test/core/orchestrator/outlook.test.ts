@@ -6,7 +6,7 @@ function entry(keyFile: string, over: Partial<PlanEntry>): PlanEntry {
   return {
     keyFile, service: keyFile.replace(".key", ""), disk: "sda", state: "waiting", predictedStart: null, predictedFinish: null,
     basis: "estimate", fits: true, missByMs: null, reason: null, fix: null, ...over,
-  } as PlanEntry;
+  };
 }
 
 describe("the orchestrator's outlook for findings", () => {

@@ -62,7 +62,7 @@ describe("findings: each triggered by its input and cleared when fixed", () => {
     i.nodeLog!.notConnected.set(ctx.k1.nodeId, NOW - 5_000); // the node's warnings while it waits are expected
     i.provingQueue = new Map([["post1.key", "disk sda busy: post2.key proving"]]);
     expect(run(i)).toEqual([]);
-    i.services[0] = { ...i.services[0]!, state: "failed", reason: "binary not found" };
+    i.services[0] = { ...i.services[0], state: "failed", reason: "binary not found" };
     expect(ids(run(i))).toContain("proving-service-down");
   });
 

@@ -64,12 +64,12 @@ describe("the per-identity join", () => {
     expect(b!.registered).toBe("not-yet");
     // an empty SmesherIDs means the node is not smeshing yet (supervised, before StartSmeshing): no restart
     input.smesherIds = [];
-    input.keys[0] = { ...input.keys[0]!, appearedAt: NODE_START - 500 };
+    input.keys[0] = { ...input.keys[0], appearedAt: NODE_START - 500 };
     [a] = joinIdentities(input);
     expect(a!.registered).toBe("not-yet");
     // while the node smeshes, a key it does not list and whose arrival is unknown was not loaded
-    input.smesherIds = [input.keys[1]!.check.ok ? input.keys[1]!.check.nodeId : ""];
-    input.keys[0] = { ...input.keys[0]!, appearedAt: null };
+    input.smesherIds = [input.keys[1].check.ok ? input.keys[1].check.nodeId : ""];
+    input.keys[0] = { ...input.keys[0], appearedAt: null };
     [a] = joinIdentities(input);
     expect(a!.registered).toBe("restart-needed");
     // nothing known about the node

@@ -195,7 +195,7 @@ describe("log levels that hide the signals", () => {
     const f = findings(input).find((x) => x.id === "node-log-level-hides")!;
     expect(f.title).toContain("registered signing key");
     expect(f.fix).toContain('"atxBuilder": "info"');
-    input.nodeConfig = { ...input.nodeConfig!, logLevels: { atxBuilder: "info", nipostBuilder: "debug" } };
+    input.nodeConfig = { ...input.nodeConfig, logLevels: { atxBuilder: "info", nipostBuilder: "debug" } };
     expect(findings(input).map((x) => x.id)).not.toContain("node-log-level-hides");
   });
 });
