@@ -708,7 +708,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
         const i = identities.find((x) => x.keyFile === o.keyFile);
         const svc = i?.service ? services.find((x) => x.name === i.service) : undefined;
         const epoch = snap?.node.clock ? clockLabels(snap.node.clock, now).epoch : (snap?.node.epoch ?? null);
-        return <IdentityView client={client} keyFile={o.keyFile} identity={i} service={svc} findings={findings} epoch={epoch} now={now} width={w} height={h} scroll={o.scroll} />;
+        return <IdentityView client={client} keyFile={o.keyFile} identity={i} service={svc} findings={findings} volumes={snap?.hardware?.volumes ?? []} epoch={epoch} now={now} width={w} height={h} scroll={o.scroll} />;
       }
       case "plan":
         return <PlanView client={client} now={now} width={w} height={h} scroll={o.scroll} />;

@@ -1,5 +1,5 @@
 // The lines of the detail views (Enter on an identity or a service) and of the help overlay.
-import type { Finding, IdentityView, ServiceView } from "../protocol/model.js";
+import type { Finding, IdentityView, ServiceView, Volume } from "../protocol/model.js";
 import type { Segment } from "./components/Line.js";
 import { exitLabel, operatorLabel, postStateLabel, registeredLabel, serviceStateLabel } from "./service-labels.js";
 import { findingsFor } from "./findings.js";
@@ -27,7 +27,16 @@ export function findingLines(fs: Finding[]): Segment[][] {
   return out;
 }
 
-export function identityDetail(i: IdentityView, findings: Finding[], now: number): Segment[][] {
+/** The volume that holds a PoS dir: its free space, and how full it is (a guard before adding more). */
+export function volumeField(posDir: string | null, volumes: Volume[]): Segment[] {
+  const v = posDir ? volumes.find((x) => x.paths.includes(posDir)) : undefined;
+  if (!v) return field("volume", "—");
+  const usedPct = v.totalBytes > 0 ? Math.round((100 * (v.totalBytes - v.freeBytes)) / v.totalBytes) : 0;
+  const tone = usedPct >= 95 ? "err" : usedPct >= 90 ? "warn" : undefined;
+  return field("volume", { text: `${v.mount}${v.device ? ` (${v.device})` : ""} · ${formatBytes(v.freeBytes)} free of ${formatBytes(v.totalBytes)} · ${usedPct} % used`, tone });
+}
+
+export function identityDetail(i: IdentityView, findings: Finding[], now: number, volumes: Volume[] = []): Segment[][] {
   const lines: Segment[][] = [
     heading("Identity"),
     field("key file", i.keyFile),
@@ -43,6 +52,7 @@ export function identityDetail(i: IdentityView, findings: Finding[], now: number
     field("units", i.units != null ? `${i.units} SU` : "—"),
     field("size", formatBytes(i.sizeBytes)),
     field("init state", i.initState),
+    volumeField(i.posDir, volumes),
     [],
     heading("Node"),
     field("service", i.service ?? "— (no post-service configured)"),

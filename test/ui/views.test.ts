@@ -58,3 +58,19 @@ describe("timeline lines", () => {
     expect(remoteFailure(new Error("boom")).kind).toBe("error");
   });
 });
+
+import { volumeField } from "../../src/ui/details.js";
+describe("identity detail: the PoS volume's free space", () => {
+  const text = (s: { text: string }[]) => s.map((x) => x.text).join("");
+  const vol = { mount: "/mnt/disk1", device: "sdb1", paths: ["/mnt/disk1/post1"], totalBytes: 4e12, freeBytes: 1.2e11, readBytesPerSec: null };
+  it("names the volume that holds the PoS dir, its free space and how full it is, marked when nearly full", () => {
+    const seg = volumeField("/mnt/disk1/post1", [vol]);
+    expect(text(seg)).toMatch(/volume\s+\/mnt\/disk1 \(sdb1\) · .+ free of .+ · 97 % used/);
+    expect(seg[1]!.tone).toBe("err");
+    expect(volumeField("/mnt/disk1/post1", [{ ...vol, freeBytes: 2e12 }])[1]!.tone).toBeUndefined();
+  });
+  it("says — when no sampled volume holds the dir", () => {
+    expect(text(volumeField("/elsewhere", [vol]))).toMatch(/volume\s+—/);
+    expect(text(volumeField(null, [vol]))).toMatch(/volume\s+—/);
+  });
+});

@@ -3,7 +3,7 @@
 // findings, events) and its post-service. The timeline is asked when the view opens and every 10 s while it stays open.
 import React from "react";
 import type { DaemonClient } from "../../client/types.js";
-import type { Finding, IdentityView as Identity, ServiceView } from "../../protocol/model.js";
+import type { Finding, IdentityView as Identity, ServiceView, Volume } from "../../protocol/model.js";
 import type { Segment } from "../components/Line.js";
 import { TextBlock } from "../components/TextBlock.js";
 import { identityDetail, serviceDetail } from "../details.js";
@@ -17,6 +17,7 @@ export interface IdentityViewProps {
   identity: Identity | undefined;
   service: ServiceView | undefined;
   findings: Finding[];
+  volumes: Volume[];
   epoch: number | null;
   now: number;
   width: number;
@@ -41,7 +42,7 @@ export function timelineSection(r: Remote<RouteResponse<"identityTimeline">>, ep
 export function IdentityView(p: IdentityViewProps): React.JSX.Element {
   const timeline = useRoute(p.client, "identityTimeline", { name: p.keyFile }, p.keyFile, 10_000);
   const lines: Segment[][] = p.identity
-    ? [...timelineSection(timeline, p.epoch, p.now), [], ...identityDetail(p.identity, p.findings, p.now), ...(p.service ? [[], ...serviceDetail(p.service, p.now)] : [])]
+    ? [...timelineSection(timeline, p.epoch, p.now), [], ...identityDetail(p.identity, p.findings, p.now, p.volumes), ...(p.service ? [[], ...serviceDetail(p.service, p.now)] : [])]
     : [[{ text: `  ${p.keyFile} is gone from identities/`, tone: "warn" }]];
   return <TextBlock title={`Identity ${p.keyFile}`} info={[{ text: "Esc back" }]} lines={lines} width={p.width} height={p.height} scroll={p.scroll} />;
 }
