@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as ed from "@noble/ed25519";
-import { spacemeshV1 } from "../../src/protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
 import { assertBuilt, freePort, killAll, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);

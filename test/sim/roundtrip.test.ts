@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../src/protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
 import { assertBuilt, freePort, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);

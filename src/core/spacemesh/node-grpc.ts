@@ -5,7 +5,7 @@
 // Ids come back as Buffers and leave here as lowercase hex.
 import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../spacemesh-wire/spacemesh-proto.js";
 
 export interface NodeGrpcAddresses {
   public: string | null; // host:port to dial

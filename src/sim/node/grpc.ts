@@ -1,7 +1,7 @@
 // The simulated node's gRPC listeners: post (PostService, PostInfoService), public (NodeService,
 // ActivationService), private (SmesherService, AdminService), with go-spacemesh v1.7.6 answers.
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../spacemesh-wire/spacemesh-proto.js";
 import { GOLDEN_ATX, NODE_BUILD, NODE_VERSION } from "./constants.js";
 import type { EventBus } from "./events.js";
 import type { Identity } from "./identities.js";

@@ -4,7 +4,7 @@
 import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../spacemesh-wire/spacemesh-proto.js";
 import type { EnvLogger } from "../env-logger.js";
 import type { PostMetadata } from "../post-data.js";
 import type { Prover } from "./prover.js";

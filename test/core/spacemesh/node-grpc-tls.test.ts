@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../../src/protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeGrpc } from "../../../src/core/spacemesh/node-grpc.js";
 
 let dir = "";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../../src/protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeGrpc, type NodeEvent } from "../../../src/core/spacemesh/node-grpc.js";
 
 const ID1 = Buffer.alloc(32, 0xa1);

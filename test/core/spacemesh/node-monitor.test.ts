@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { ResolvedConfig } from "../../../src/config/schema.js";
-import { spacemeshV1 } from "../../../src/protocol/spacemesh-proto.js";
+import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
 import { keyHex, serviceView } from "./rig-input.js";
 import { writePosMetadata } from "../../helpers/pos-identity.js";
