@@ -17,7 +17,7 @@ import { LogHub } from "./logs/hub.js";
 import { NODE_SOURCE, Supervisor, type SupervisorOptions } from "./supervisor/supervisor.js";
 
 export interface NodeSide {
-  /** Includes the supervised node (the NodeMonitor is told of it: src/core/spacemesh/attach-rig.ts). */
+  /** Includes the supervised node (the NodeMonitor is told of it: src/daemon/attach-node-monitor.ts). */
   node(): NodeView;
   identities(): IdentityView[];
   findings(): Finding[];

@@ -5,7 +5,7 @@ import path from "node:path";
 import { loadConfig } from "../config/load.js";
 import type { Rig } from "../core/rig.js";
 import { NodeMonitor } from "../core/spacemesh/node-monitor.js";
-import { attachNodeMonitor } from "../core/spacemesh/attach-rig.js";
+import { attachNodeMonitor } from "./attach-node-monitor.js";
 import { HardwareSampler } from "../core/hardware/sampler.js";
 import { IdentityManager, IdentityError } from "../core/identity/manager.js";
 import { KeyStoreError } from "../core/identity/key-store.js";

@@ -2,10 +2,10 @@
 // finding (64 services sampled every 2 s did): only changes it reads are handed on.
 import { EventEmitter } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { attachNodeMonitor } from "../../../src/core/spacemesh/attach-rig.js";
-import type { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
-import type { Rig } from "../../../src/core/rig.js";
-import type { ServiceView } from "../../../src/protocol/model.js";
+import { attachNodeMonitor } from "../../src/daemon/attach-node-monitor.js";
+import type { NodeMonitor } from "../../src/core/spacemesh/node-monitor.js";
+import type { Rig } from "../../src/core/rig.js";
+import type { ServiceView } from "../../src/protocol/model.js";
 
 function view(o: Partial<ServiceView> = {}): ServiceView {
   return {

@@ -1,11 +1,11 @@
 // Wires a NodeMonitor into the daemon's Rig: raw log lines in (node → ingestNodeLog, each service →
 // ingestServiceLog), the supervisor's service views and supervised node in, and the monitor's node /
 // identities / findings out as rig events and snapshot parts. Returns a function that unwires.
-import type { Rig } from "../rig.js";
-import type { ServiceView } from "../../protocol/model.js";
-import { NODE_SOURCE } from "../supervisor/supervisor.js";
-import type { NodeMonitor } from "./node-monitor.js";
-import { urgentServices } from "../supervisor/operator-status.js";
+import type { Rig } from "../core/rig.js";
+import type { ServiceView } from "../protocol/model.js";
+import { NODE_SOURCE } from "../core/supervisor/supervisor.js";
+import type { NodeMonitor } from "../core/spacemesh/node-monitor.js";
+import { urgentServices } from "../core/supervisor/operator-status.js";
 
 export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => number = Date.now): () => void {
   const offLines = rig.logs.onLines((source, lines) => {

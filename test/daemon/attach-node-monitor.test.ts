@@ -4,11 +4,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ResolvedConfig } from "../../../src/config/schema.js";
-import { Rig } from "../../../src/core/rig.js";
-import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
-import { attachNodeMonitor } from "../../../src/core/spacemesh/attach-rig.js";
-import { keyHex } from "./rig-input.js";
+import type { ResolvedConfig } from "../../src/config/schema.js";
+import { Rig } from "../../src/core/rig.js";
+import { NodeMonitor } from "../../src/core/spacemesh/node-monitor.js";
+import { attachNodeMonitor } from "../../src/daemon/attach-node-monitor.js";
+import { keyHex } from "../core/spacemesh/rig-input.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
