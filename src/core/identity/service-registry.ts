@@ -1,5 +1,6 @@
 // What identity operations need from postdeck's config: the configured services, and adding,
-// removing or renaming one. Implemented over the YAML file by src/config/edit.ts; tests use memory.
+// removing or renaming one. Implemented over the YAML file by config-service-registry.ts; tests use
+// test/helpers/memory-service-registry.ts.
 export interface ServiceEntry {
   name: string;
   dir: string;
@@ -10,25 +11,4 @@ export interface ServiceRegistry {
   add(entry: ServiceEntry): Promise<void>;
   remove(name: string): Promise<ServiceEntry | null>;
   rename(from: string, to: string): Promise<void>;
-}
-
-export class MemoryServiceRegistry implements ServiceRegistry {
-  constructor(private entries: ServiceEntry[] = []) {}
-  async list(): Promise<ServiceEntry[]> {
-    return [...this.entries];
-  }
-  async add(entry: ServiceEntry): Promise<void> {
-    if (this.entries.some((e) => e.name === entry.name)) throw new Error(`service ${entry.name} already exists`);
-    this.entries.push(entry);
-  }
-  async remove(name: string): Promise<ServiceEntry | null> {
-    const e = this.entries.find((x) => x.name === name) ?? null;
-    this.entries = this.entries.filter((x) => x.name !== name);
-    return e;
-  }
-  async rename(from: string, to: string): Promise<void> {
-    const e = this.entries.find((x) => x.name === from);
-    if (!e) throw new Error(`no service ${from}`);
-    e.name = to;
-  }
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkAddSpace } from "../../../src/core/identity/add-space.js";
 import { validateAdd } from "../../../src/core/identity/add.js";
-import { MemoryServiceRegistry } from "../../../src/core/identity/service-registry.js";
+import { MemoryServiceRegistry } from "../../helpers/memory-service-registry.js";
 import { Journal } from "../../../src/core/identity/journal.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 

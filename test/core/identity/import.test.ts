@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { planImport, executeImport, rollbackLastImport, type ImportContext } from "../../../src/core/identity/import.js";
 import { Journal } from "../../../src/core/identity/journal.js";
-import { MemoryServiceRegistry } from "../../../src/core/identity/service-registry.js";
+import { MemoryServiceRegistry } from "../../helpers/memory-service-registry.js";
 import { makePosDir, newKeyHex, tempDir, treeSnapshot } from "./pos-fixture.js";
 import { placeKey } from "../../../src/core/identity/key-store.js";
 

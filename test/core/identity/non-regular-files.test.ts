@@ -8,7 +8,7 @@ import path from "node:path";
 import { planImport } from "../../../src/core/identity/import.js";
 import { retireIdentity } from "../../../src/core/identity/retire-rename.js";
 import { Journal } from "../../../src/core/identity/journal.js";
-import { MemoryServiceRegistry } from "../../../src/core/identity/service-registry.js";
+import { MemoryServiceRegistry } from "../../helpers/memory-service-registry.js";
 import { readKeyFile } from "../../../src/core/spacemesh/key-file.js";
 import { readPosMetadata } from "../../../src/core/spacemesh/pos-metadata.js";
 import { readRegularFile } from "../../../src/core/fs/regular-file.js";

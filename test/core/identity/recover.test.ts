@@ -6,7 +6,7 @@ import path from "node:path";
 import { recoverInterrupted, unfinishedOperations } from "../../../src/core/identity/recover.js";
 import { renamingName } from "../../../src/core/identity/retire-rename.js";
 import { Journal } from "../../../src/core/identity/journal.js";
-import { MemoryServiceRegistry } from "../../../src/core/identity/service-registry.js";
+import { MemoryServiceRegistry } from "../../helpers/memory-service-registry.js";
 import { sha256 } from "../../../src/core/fs/atomic-file.js";
 import { newKeyHex, tempDir } from "./pos-fixture.js";
 
