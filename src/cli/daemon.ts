@@ -1,5 +1,5 @@
 // `postdeck daemon run|start|stop|status`: the daemon in the foreground, detached, stopped, or asked how it is.
-import { processAlive as alive } from "../daemon/lock.js";
+import { processAlive as alive } from "../process-alive.js";
 import { startDetachedDaemon } from "../client/ensure-daemon.js";
 import { clientFor } from "../client/connect.js";
 import { DaemonNotRunningError } from "../client/errors.js";

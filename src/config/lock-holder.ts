@@ -3,21 +3,7 @@
 // answer, to tell "no daemon" from "a daemon that cannot be reached".
 import { readFileSync } from "node:fs";
 import { pidFilePath } from "./runtime-paths.js";
-
-/** Is `pid` a live process (a zombie is not)? */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return st.slice(st.lastIndexOf(")") + 2, st.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
-}
+import { processAlive } from "../process-alive.js";
 
 /** The pid written in a lock file, or null (missing, unreadable, not a pid). */
 export function lockFilePid(file: string): number | null {

@@ -2,9 +2,8 @@
 // it is never seen half-written); a stale file (dead pid) is replaced.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { processAlive } from "../config/lock-holder.js";
+import { processAlive } from "../process-alive.js";
 
-export { processAlive };
 
 export class DaemonRunningError extends Error {
   readonly exitCode = 1;
