@@ -9,11 +9,12 @@ export interface Call {
   body: unknown;
 }
 
-type Handler = (body: unknown) => unknown;
+/** Answers route K as the daemon would (a changed route schema breaks the fake too). */
+type Handlers = { [K in RouteKey]?: (body: RouteRequest<K>) => RouteResponse<K> | Promise<RouteResponse<K>> };
 
 export class FakeClient implements DaemonClient {
   readonly calls: Call[] = [];
-  readonly handlers: Partial<Record<RouteKey, Handler>> = {};
+  readonly handlers: Handlers = {};
   private listeners: { onEvent: (e: DaemonEvent) => void; onState?: (s: ConnectionState) => void }[] = [];
   closed = false;
   readonly tasks = new Map<string, TaskView>(); // the tasks emitted so far, by id
@@ -22,12 +23,8 @@ export class FakeClient implements DaemonClient {
     private snapshot: Snapshot | null,
     private readonly history: Record<string, LogLine[]> = {},
   ) {
-    this.handlers.logs = (b) => {
-      const { source, lines } = b as { source: string; lines: number };
-      return { lines: (this.history[source] ?? []).slice(-lines) };
-    };
-    const ok = (b: unknown) => {
-      const { names, all } = b as { names: string[]; all: boolean };
+    this.handlers.logs = ({ source, lines = 200 }) => ({ lines: (this.history[source] ?? []).slice(-lines) });
+    const ok = ({ names = [], all = false }: RouteRequest<"start">) => {
       const list = all ? (this.snapshot?.services.map((s) => s.name) ?? []) : names;
       return { results: list.map((name) => ({ name, ok: true, message: "done" })) };
     };
@@ -42,17 +39,13 @@ export class FakeClient implements DaemonClient {
       source: this.snapshot?.hardware?.providersSource ?? "none",
       error: null,
     });
-    this.handlers.identityAdd = (b) => {
-      const { name } = b as { name: string };
-      return { task: this.task({ id: `add-${name}`, name }) };
-    };
-    this.handlers.taskCancel = (b) => {
-      const { id } = b as { id: string };
+    this.handlers.identityAdd = ({ name }) => ({ task: this.task({ id: `add-${name}`, name }) });
+    this.handlers.taskCancel = ({ id }) => {
       return { task: this.task({ ...this.tasks.get(id), id, state: "cancelled", message: "cancelled; the PoS data written so far is kept" }) };
     };
     this.handlers.identityRollback = () => ({ batch: null, steps: [] });
-    this.handlers.identityRetire = (b) => ({ ok: true, message: `key moved to identities/retired/${(b as { name: string }).name}; PoS data kept` });
-    this.handlers.identityRename = (b) => ({ ok: true, message: `renamed to identities/${(b as { to: string }).to}.key` });
+    this.handlers.identityRetire = ({ name }) => ({ ok: true, message: `key moved to identities/retired/${name}; PoS data kept` });
+    this.handlers.identityRename = ({ to }) => ({ ok: true, message: `renamed to identities/${to}.key` });
     this.handlers.identityPermissions = () => ({ problems: [] });
   }
 
@@ -87,9 +80,9 @@ export class FakeClient implements DaemonClient {
 
   async call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
     this.calls.push({ route, body });
-    const h = this.handlers[route];
+    const h: Handlers[K] = this.handlers[route];
     if (!h) throw new Error(`no handler for ${route}`);
-    return (await h(body)) as RouteResponse<K>;
+    return h(body);
   }
 
   /** Calls other than the log backfill the console makes on attach. */

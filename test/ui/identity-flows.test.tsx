@@ -6,7 +6,7 @@ import { FakeClient } from "./fake-client.js";
 import { loadFixture } from "./fixtures.js";
 import { KEYS, renderApp } from "./render-app.js";
 import { displayWidth } from "../../src/ui/text-fit.js";
-import type { ImportItemView } from "../../src/protocol/api.js";
+import type { ImportItemView, RouteResponse } from "../../src/protocol/api.js";
 import type { Snapshot } from "../../src/protocol/model.js";
 
 afterEach(() => cleanup());
@@ -212,10 +212,7 @@ describe("add identity wizard", () => {
 describe("import flow", () => {
   it("dry run first, the plan with ✓/✗, the equivocation warning; a wrong typed id imports nothing, the right one imports", async () => {
     const { client, app } = await setup();
-    client.handlers.identityImport = (b) => {
-      const { dryRun } = b as { dryRun: boolean };
-      return { items: PLAN, batch: dryRun ? null : "import-1" };
-    };
+    client.handlers.identityImport = ({ dryRun }) => ({ items: PLAN, batch: dryRun ? null : "import-1" });
     await app.press("i");
     await app.waitFor((f) => f.includes("Import identities"));
     await typeText(app, "/data/old-a /data/old-b");
@@ -242,7 +239,7 @@ describe("import flow", () => {
   it("with two identities each short id is typed in turn; both go in confirm", async () => {
     const { client, app } = await setup();
     const second = { ...PLAN[0]!, sourceDir: "/data/old-c", shortId: "def456", keyName: "old-c.key", serviceName: "old-c" };
-    client.handlers.identityImport = (b) => ({ items: [PLAN[0]!, second], batch: (b as { dryRun: boolean }).dryRun ? null : "import-2" });
+    client.handlers.identityImport = ({ dryRun }) => ({ items: [PLAN[0]!, second], batch: dryRun ? null : "import-2" });
     await app.press("i");
     await typeText(app, "/data/old-a /data/old-c");
     await app.press(KEYS.enter);
@@ -335,7 +332,7 @@ describe("retire, rename, permissions", () => {
 
   it("Esc while the daemon works closes the dialog; its answer still shows in the status line", async () => {
     const { client, app } = await setup();
-    let answer: (v: unknown) => void = () => {};
+    let answer: (v: RouteResponse<"identityRetire">) => void = () => {};
     client.handlers.identityRetire = () => new Promise((r) => (answer = r));
     await app.press("R", "y");
     await app.waitFor((f) => f.includes("… asking the daemon"), "busy");
