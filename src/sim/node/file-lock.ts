@@ -2,15 +2,7 @@
 // default is <data-folder>/spacemesh.lock so separate demo rigs do not collide). The lock holds the PID;
 // a lock whose PID is gone is stale and taken over (the real node uses flock, released on exit).
 import fs from "node:fs";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+import { processAlive as alive } from "../../process-alive.js";
 
 /** Takes the lock or returns false if another live process holds it. */
 export function acquireLock(file: string): boolean {

@@ -7,6 +7,7 @@
 // re-counted as it goes. A lease of a process that is gone (killed mid-read) does not count.
 import fs from "node:fs";
 import path from "node:path";
+import { processAlive as alive } from "../../process-alive.js";
 
 export interface SimDisk {
   name: string;
@@ -39,15 +40,6 @@ export function simDiskOf(dir: string, file: string | undefined): SimDisk | null
     }
   }
   return best ? { name: best.name, readBytesPerSec: best.bps, leaseDir: path.join(path.dirname(file), "sim-disks", best.name) } : null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Live readers on the disk now (this process included once it holds its lease). */
