@@ -9,7 +9,7 @@ export { RestartPolicySchema, type RestartPolicy } from "./restart-policy.js";
 export const ServiceStateSchema = z.enum(["stopped", "starting", "running", "stopping", "backoff", "failed"]);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;
 
-/** Result of polling a post-service's operator API (`GET /status`, facts.md §1.5). */
+/** Result of polling a post-service's operator API (`GET /status`, docs/spacemesh-interfaces.md §1.2). */
 export const OperatorStatusSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("none") }), // not polled: service not running or no operator address
   z.object({ kind: z.literal("idle") }),

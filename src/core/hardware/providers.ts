@@ -1,4 +1,4 @@
-// GPU/OpenCL compute providers: from `postcli -printProviders` (facts.md §2.2) when postcli is
+// GPU/OpenCL compute providers: from `postcli -printProviders` (docs/spacemesh-interfaces.md §2.1) when postcli is
 // configured, else the graphics controllers systeminformation reports.
 import { execFile } from "node:child_process";
 import type { Provider } from "../../protocol/model.js";

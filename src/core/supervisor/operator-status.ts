@@ -1,4 +1,4 @@
-// post-service's operator API (facts.md §1.5): `GET /status` → "Idle" |
+// post-service's operator API (docs/spacemesh-interfaces.md §1.2): `GET /status` → "Idle" |
 // {"Proving":{"nonces":{"start","end"},"position"}} | "DoneProving". It can block while RandomX
 // initialises, so every request has a short timeout; refused/timeout = unreachable.
 import http from "node:http";

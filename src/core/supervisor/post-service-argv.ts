@@ -1,4 +1,4 @@
-// The post-service command line, exactly as facts.md §1.2 lists it, and the checks post-service
+// The post-service command line, exactly as docs/spacemesh-interfaces.md §1.1 lists it, and the checks post-service
 // itself applies (same wording) so a bad value is refused before spawning, not by a crash loop.
 import type { ResolvedService } from "../../config/schema.js";
 

@@ -9,7 +9,7 @@ const svc: ResolvedService = {
 };
 
 describe("post-service argv", () => {
-  it("builds the flags facts.md §1.2 lists, always with --threads", () => {
+  it("builds the flags the post-service takes (docs/spacemesh-interfaces.md §1.1), always with --threads", () => {
     expect(buildPostServiceArgs(svc, "127.0.0.1:9094", "127.0.0.1:50051")).toEqual({
       ok: true,
       args: ["--address", "http://127.0.0.1:9094", "--dir", "/pos/a", "--operator-address", "127.0.0.1:50051",
