@@ -8,7 +8,7 @@ import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeLogTracker } from "../../src/core/spacemesh/node-log-state.js";
-import { assertBuilt, freePort, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, killAll, oneIdentityRig, sim, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 afterEach(killAll);
@@ -28,26 +28,11 @@ function call(svc: string, addr: string, method: string): Promise<Record<string,
 
 /** 1 s layers, 12-layer epochs, the PoET round 10 s into each epoch, a 6 s gap before it. */
 async function rig(genesisMs: number) {
-  const root = tmpDir();
-  const pos = path.join(root, "pos1");
-  expect((await initPos(pos)).code).toBe(0);
-  const data = path.join(root, "data");
-  fs.mkdirSync(path.join(data, "identities"), { recursive: true, mode: 0o700 });
-  fs.copyFileSync(path.join(pos, "identity.key"), path.join(data, "identities", "post1.key"));
-  const nodeId = fs.readFileSync(path.join(pos, "identity.key"), "utf8").slice(64);
-  const [post, priv, pub] = [await freePort(), await freePort(), await freePort()];
-  const config = path.join(root, "config.json");
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" },
-      api: { "grpc-public-listener": `127.0.0.1:${pub}`, "grpc-private-listener": `127.0.0.1:${priv}`, "grpc-post-listener": `127.0.0.1:${post}` },
-      genesis: { "genesis-time": new Date(genesisMs).toISOString() },
-      main: { "layer-duration": "1s", "layers-per-epoch": 12 },
-      poet: { "phase-shift": "10s", "cycle-gap": "6s", "grace-period": "1s" },
-    }),
-  );
-  return { pos, data, config, nodeId, post, priv, pub };
+  return oneIdentityRig({
+    genesis: { "genesis-time": new Date(genesisMs).toISOString() },
+    main: { "layer-duration": "1s", "layers-per-epoch": 12 },
+    poet: { "phase-shift": "10s", "cycle-gap": "6s", "grace-period": "1s" },
+  });
 }
 
 describe("sim node: the network clock and a whole epoch", () => {

@@ -1,11 +1,9 @@
 // A sim post-service registers with a sim node over gRPC; the node drives it through the initial proof
 // and a cycle gap, as go-spacemesh drives a real post-service.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import fs from "node:fs";
-import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
-import { assertBuilt, freePort, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, freePort, killAll, oneIdentityRig, sim, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 afterEach(killAll);
@@ -13,26 +11,8 @@ afterEach(killAll);
 type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
 
 async function rigWithOneIdentity() {
-  const root = tmpDir();
-  const pos = path.join(root, "pos1");
-  expect((await initPos(pos)).code).toBe(0);
-  const data = path.join(root, "data");
-  fs.mkdirSync(path.join(data, "identities"), { recursive: true, mode: 0o700 });
-  fs.copyFileSync(path.join(pos, "identity.key"), path.join(data, "identities", "post1.key"));
-  const nodeId = fs.readFileSync(path.join(pos, "identity.key"), "utf8").slice(64);
-  const [postPort, privPort, pubPort, opPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const config = path.join(root, "config.json");
-  fs.writeFileSync(
-    config,
-    JSON.stringify({
-      smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" },
-      api: {
-        "grpc-public-listener": `127.0.0.1:${pubPort}`,
-        "grpc-private-listener": `127.0.0.1:${privPort}`,
-        "grpc-post-listener": `127.0.0.1:${postPort}`,
-      },
-    }),
-  );
+  const { root, pos, data, config, nodeId, post: postPort, priv: privPort } = await oneIdentityRig();
+  const opPort = await freePort();
   const postStates = (): Promise<{ id: Buffer; state: string; name: string }[]> =>
     new Promise((resolve, reject) => {
       const c = new (spacemeshV1()["PostInfoService"]!)(`127.0.0.1:${postPort}`, grpc.credentials.createInsecure()) as unknown as Record<string, (r: unknown, cb: Cb) => void>;

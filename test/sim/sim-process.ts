@@ -81,3 +81,29 @@ export async function initPos(dir: string, extra: string[] = []): Promise<{ code
     { env: { POSTDECK_SIM_INIT_BPS: "0" } },
   );
 }
+
+/**
+ * A node data folder with one identity (post1.key, from a PoS dir initialised by the simulated
+ * postcli) and a node JSON config on free loopback ports; `extra` adds config sections.
+ */
+export async function oneIdentityRig(extra: Record<string, unknown> = {}) {
+  const root = tmpDir();
+  const pos = path.join(root, "pos1");
+  const init = await initPos(pos);
+  if (init.code !== 0) throw new Error(`postcli init failed: ${init.stderr}`);
+  const data = path.join(root, "data");
+  fs.mkdirSync(path.join(data, "identities"), { recursive: true, mode: 0o700 });
+  fs.copyFileSync(path.join(pos, "identity.key"), path.join(data, "identities", "post1.key"));
+  const nodeId = fs.readFileSync(path.join(pos, "identity.key"), "utf8").slice(64);
+  const [post, priv, pub] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const config = path.join(root, "config.json");
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq" },
+      api: { "grpc-public-listener": `127.0.0.1:${pub}`, "grpc-private-listener": `127.0.0.1:${priv}`, "grpc-post-listener": `127.0.0.1:${post}` },
+      ...extra,
+    }),
+  );
+  return { root, pos, data, config, nodeId, post, priv, pub };
+}
