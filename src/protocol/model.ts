@@ -32,6 +32,17 @@ export const ExitInfoSchema = z.object({
 });
 export type ExitInfo = z.infer<typeof ExitInfoSchema>;
 
+/** What the proving orchestrator (on-demand mode) is doing with a service; null in `always` mode. */
+export const OrchestrationViewSchema = z.object({
+  // queued: its identity must prove but its disk or the RAM budget is taken; proving: started by the
+  // orchestrator for a proof; idle: not needed now (stopped between proofs); hand: started or stopped by
+  // the user, theirs until handed back
+  state: z.enum(["queued", "proving", "idle", "hand"]),
+  reason: z.string().nullable(), // for people: "disk sdb busy with post3", "taken by hand 12:04"
+  since: z.number().nullable(), // epoch ms the state began
+});
+export type OrchestrationView = z.infer<typeof OrchestrationViewSchema>;
+
 export const ServiceViewSchema = z.object({
   name: z.string(),
   dir: z.string(),
@@ -51,6 +62,7 @@ export const ServiceViewSchema = z.object({
   argv: z.array(z.string()),
   logFile: z.string(),
   adopted: z.boolean(), // re-adopted from a previous daemon
+  orchestration: OrchestrationViewSchema.nullable(),
 });
 export type ServiceView = z.infer<typeof ServiceViewSchema>;
 

@@ -11,7 +11,7 @@ function view(o: Partial<ServiceView> = {}): ServiceView {
   return {
     name: "svc0", dir: "/pos/0", state: "running", pid: 10, startedAt: 1, restarts: 0, cpuPercent: 1, rssBytes: 1 << 20,
     operatorAddress: "127.0.0.1:1", operator: { kind: "idle" }, lastExit: null, reason: null, nextRestartAt: null,
-    autostart: true, restartPolicy: "on-failure", argv: [], logFile: "/logs/svc0.log", adopted: false, ...o,
+    autostart: true, restartPolicy: "on-failure", argv: [], logFile: "/logs/svc0.log", adopted: false, orchestration: null, ...o,
   };
 }
 

@@ -74,6 +74,7 @@ async function servicesFromState(config: ResolvedConfig, procRoot?: string): Pro
       argv: rec?.argv ?? [],
       logFile: logFileOf(config, s.name) ?? "",
       adopted: false,
+      orchestration: null,
     };
   });
 }

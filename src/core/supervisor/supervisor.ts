@@ -350,6 +350,7 @@ export class Supervisor extends EventEmitter {
       argv: p.argv,
       logFile: this.logFile(e.svc.name),
       adopted: p.adopted,
+      orchestration: null, // the rig overlays what its orchestrator is doing
     };
   }
 

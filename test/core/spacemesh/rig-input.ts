@@ -71,6 +71,7 @@ export function serviceView(name: string, extra: Partial<ServiceView> = {}): Ser
     argv: ["--address", "http://127.0.0.1:9094", "--dir", `/pos/${name}`],
     logFile: `/state/${name}.log`,
     adopted: false,
+    orchestration: null,
     ...extra,
   };
 }
