@@ -2,6 +2,7 @@
 // sequences, control characters or binary garbage), measuring display width and truncating
 // or padding to an exact width. Every row the console draws goes through here, so nothing
 // wraps or overflows.
+import stringWidth from "string-width";
 
 // CSI / OSC / other ESC sequences; then any remaining C0/C1 control character.
 // eslint-disable-next-line no-control-regex
@@ -19,36 +20,22 @@ export function sanitize(text: string): string {
   return s;
 }
 
-/** Display width of one code point in a terminal (0, 1 or 2 cells). */
-export function charWidth(cp: number): number {
-  if (cp < 0x300) return 1;
-  if (
-    (cp >= 0x300 && cp <= 0x36f) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x20d0 && cp <= 0x20ff) ||
-    (cp >= 0xfe00 && cp <= 0xfe0f)
-  )
-    return 0;
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1f64f) ||
-    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  )
-    return 2;
-  return 1;
+// Widths are string-width's (what Ink measures with), per grapheme cluster: 🚀 and 👍🏽 are 2
+// cells, a combining accent 0. Plain ASCII, almost every log line, takes the short way.
+const segmenter = new Intl.Segmenter();
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** The grapheme clusters of `text` with their widths in cells (0, 1 or 2). */
+function* cells(text: string): Generator<[string, number]> {
+  if (PRINTABLE_ASCII.test(text)) {
+    for (const ch of text) yield [ch, 1];
+    return;
+  }
+  for (const { segment } of segmenter.segment(text)) yield [segment, stringWidth(segment)];
 }
 
 export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text) w += charWidth(ch.codePointAt(0)!);
-  return w;
+  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
 }
 
 /** Cut to at most `width` cells; adds `…` when something was cut. */
@@ -57,8 +44,7 @@ export function truncate(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
   let out = "";
   let w = 0;
-  for (const ch of text) {
-    const cw = charWidth(ch.codePointAt(0)!);
+  for (const [ch, cw] of cells(text)) {
     if (w + cw > width - 1) break;
     out += ch;
     w += cw;
@@ -79,8 +65,7 @@ export function chunk(text: string, width: number): string[] {
   const out: string[] = [];
   let cur = "";
   let w = 0;
-  for (const ch of text) {
-    const cw = charWidth(ch.codePointAt(0)!);
+  for (const [ch, cw] of cells(text)) {
     if (w + cw > width) {
       out.push(cur);
       cur = "";
@@ -97,13 +82,13 @@ export function chunk(text: string, width: number): string[] {
 export function truncateStart(text: string, width: number): string {
   if (width <= 0) return "";
   if (displayWidth(text) <= width) return text;
-  const chars = [...text];
+  const clusters = [...cells(text)];
   let out = "";
   let w = 0;
-  for (let i = chars.length - 1; i >= 0; i--) {
-    const cw = charWidth(chars[i]!.codePointAt(0)!);
+  for (let i = clusters.length - 1; i >= 0; i--) {
+    const [ch, cw] = clusters[i]!;
     if (w + cw > width - 1) break;
-    out = chars[i]! + out;
+    out = ch + out;
     w += cw;
   }
   return "…" + out;

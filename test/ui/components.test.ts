@@ -3,7 +3,7 @@
 import { describe, it, expect } from "vitest";
 import { layoutColumns, type Column } from "../../src/ui/components/Table.js";
 import { fitSegments } from "../../src/ui/components/Line.js";
-import { displayWidth, fit, sanitize, truncate, truncateStart } from "../../src/ui/text-fit.js";
+import { chunk, displayWidth, fit, sanitize, truncate, truncateStart } from "../../src/ui/text-fit.js";
 import { confirmationText, operatorLabel, provingNote } from "../../src/ui/service-labels.js";
 import { fuzzyFilter } from "../../src/ui/fuzzy.js";
 import { computeLayout } from "../../src/ui/layout.js";
@@ -42,6 +42,18 @@ describe("text fitting", () => {
     expect(truncateStart("/mnt/pos/post1", 8)).toBe("…s/post1");
     const segs = fitSegments([{ text: "hello " }, { text: "world, this is long" }], 12);
     expect(segs.map((s) => s.text).join("")).toBe("hello world…");
+  });
+  it("measures emoji as the terminal (and Ink) do: 🚀 and 👍🏽 are 2 cells, a combining accent 0", () => {
+    expect(displayWidth("🚀")).toBe(2);
+    expect(displayWidth("👍🏽")).toBe(2);
+    expect(displayWidth("e\u0301")).toBe(1);
+    expect(displayWidth("👩‍👩‍👧 ok")).toBe(5);
+    // a cluster is never cut in half: the skin tone stays with its thumb
+    expect(truncate("ab👍🏽cd", 5)).toBe("ab👍🏽…");
+    expect(truncate("ab👍🏽cd", 4)).toBe("ab…");
+    expect(truncateStart("ab👍🏽cd", 4)).toBe("…cd");
+    expect(fit("🚀x", 4)).toBe("🚀x ");
+    expect(chunk("🚀🚀🚀", 4)).toEqual(["🚀🚀", "🚀"]);
   });
 });
 
