@@ -11,7 +11,7 @@
 import { EventEmitter } from "node:events";
 import type { ResolvedConfig } from "../config/schema.js";
 import type { EventPayload, EventType, ActionResult } from "../protocol/api.js";
-import type { DaemonInfo, Finding, HardwareView, IdentityView, NodeView, Snapshot, TaskView } from "../protocol/model.js";
+import type { DaemonInfo, Finding, HardwareView, IdentityView, NodeView, OrchestrationView, ServiceView, Snapshot, TaskView } from "../protocol/model.js";
 import { version } from "../version.js";
 import { LogHub } from "./logs/hub.js";
 import { NODE_SOURCE, Supervisor, type SupervisorOptions } from "./supervisor/supervisor.js";
@@ -56,7 +56,7 @@ export class Rig extends EventEmitter {
     this.config = opts.config;
     this.supervisor = new Supervisor(opts);
     this.logs = new LogHub({ ringLines: opts.config.logs.ringLines, pollMs: opts.logPollMs, batchMs: opts.logBatchMs });
-    this.supervisor.on("service", (v) => this.send({ type: "service", data: v }));
+    this.supervisor.on("service", (v) => this.send({ type: "service", data: this.withOrchestration(v) }));
     // once a node side is plugged in, its view carries the supervised node: one event per change
     this.supervisor.on("node", () => {
       if (!this.nodeSide) this.send({ type: "node", data: this.node() });
@@ -70,6 +70,24 @@ export class Rig extends EventEmitter {
     for (const s of this.supervisor.logSources()) this.logs.follow(s.source, s.file, { backfillBytes: s.source === NODE_SOURCE ? (this.opts.nodeLogBackfillBytes ?? 2 << 20) : undefined });
     if (this.config.node.log.file) this.logs.follow(NODE_SOURCE, this.config.node.log.file, { backfillBytes: this.opts.nodeLogBackfillBytes ?? 2 << 20 });
     return r;
+  }
+
+  /** The proving orchestrator's view of a service (null: always mode, or no orchestrator plugged in). */
+  private orchestrationOf: (name: string) => OrchestrationView | null = () => null;
+
+  /** Plugs in the orchestrator's per-service view; it is overlaid on the supervisor's views from then on. */
+  setOrchestration(of: (name: string) => OrchestrationView | null): void {
+    this.orchestrationOf = of;
+  }
+
+  /** Says a service's orchestration changed (no change of the service itself): one "service" event. */
+  orchestrationChanged(name: string): void {
+    const v = this.supervisor.views().find((x) => x.name === name);
+    if (v) this.send({ type: "service", data: this.withOrchestration(v) });
+  }
+
+  private withOrchestration(v: ServiceView): ServiceView {
+    return { ...v, orchestration: this.orchestrationOf(v.name) ?? v.orchestration };
   }
 
   private send(e: RigEvent): void {
@@ -123,7 +141,7 @@ export class Rig extends EventEmitter {
     return {
       daemon: this.daemonInfo(),
       node: this.node(),
-      services: this.supervisor.views(),
+      services: this.supervisor.views().map((v) => this.withOrchestration(v)),
       identities: this.identities(),
       findings: this.findings(),
       hardware: this.hardware,

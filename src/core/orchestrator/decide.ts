@@ -6,6 +6,12 @@
 //   - start a service when the node says PROVING for its identity (PostStates), in the planner's
 //     order, unless its disk already has `perDisk` provers, `maxConcurrent` provers run, or the RAM
 //     budget would not hold another (then it is queued, with the reason);
+//   - overlap hand-overs: a post-service first runs k2pow (CPU and RandomX memory, no disk), then
+//     reads all its PoS data. So the next identity on a busy disk may start while the one before it
+//     still reads, timed so that its k2pow ends when that read ends: the disk does not idle between
+//     proofs, and no more than `perDisk` provers are predicted to READ it at once. This needs the
+//     live phase of every prover on the disk (ProofProgress) and the candidate's predicted k2pow
+//     and read; without them a disk takes at most `perDisk` provers, full stop;
 //   - stop it once the node shows IDLE for its identity again and it is not proving (after
 //     DoneProving the node fetches the proof and turns IDLE); a service at DoneProving no longer
 //     reads its disk, so the next one on that disk may start meanwhile;
@@ -23,6 +29,17 @@ export interface DecideIdentity {
   service: string | null;
   postState: "IDLE" | "PROVING" | null;
   sizeBytes: number | null;
+  /** Its predicted proof (k2pow from its own history): lets it start before its disk is free. */
+  predicted?: { k2powMs: number; readMs: number } | null;
+}
+
+/** Where a prover is in its proof, predicted from its phase (log lines) and /status position. */
+export interface ProofProgress {
+  phase: "k2pow" | "read";
+  /** ms from now until it starts reading its disk (0 once it reads). */
+  readStartsInMs: number;
+  /** ms from now until it stops reading its disk. */
+  readEndsInMs: number;
 }
 
 export interface DecideService {
@@ -36,6 +53,8 @@ export interface DecideService {
   startedAt: number | null;
   /** Since when /status has said DoneProving (null: it does not). */
   doneSince?: number | null;
+  /** The proof under way, when its phase is known (null: unknown, it may read the disk any time). */
+  proof?: ProofProgress | null;
 }
 
 export type ActionKind = "start" | "stop";
@@ -62,6 +81,35 @@ export interface ServiceStatus {
 export interface Decision {
   actions: Action[];
   services: Record<string, ServiceStatus>;
+  /** When a queued service may start next by the predictions (epoch ms): decide again then. */
+  wakeAt: number | null;
+}
+
+/**
+ * A candidate's k2pow is counted short by this share and margin when its start is timed against
+ * the read before it: a k2pow that ends early would read the disk alongside; one that ends late
+ * idles the disk for that long only.
+ */
+export const OVERLAP_SAFETY = 0.1;
+export const OVERLAP_MARGIN_MS = 1_000;
+/** At most this many provers per read slot of a disk at once (one reading, one in k2pow). */
+export const STAGED_PER_SLOT = 2;
+
+/** ms after its start at which a candidate is counted to read its disk (its k2pow, shortened). */
+export const leadMs = (k2powMs: number) => Math.max(0, k2powMs * (1 - OVERLAP_SAFETY) - OVERLAP_MARGIN_MS);
+
+/**
+ * The read slots of one disk (perDisk of them), each free from a time (ms from now), filled with
+ * the reads of the provers holding the disk, earliest first. null when a holder's phase is unknown.
+ */
+function slotsOf(holders: DecideService[], perDisk: number): number[] | null {
+  if (holders.some((h) => !h.proof)) return null;
+  const slots = new Array<number>(perDisk).fill(0);
+  for (const h of [...holders].sort((a, b) => a.proof!.readStartsInMs - b.proof!.readStartsInMs)) {
+    const k = slots.indexOf(Math.min(...slots));
+    slots[k] = Math.max(slots[k]!, h.proof!.readStartsInMs) + Math.max(0, h.proof!.readEndsInMs - h.proof!.readStartsInMs);
+  }
+  return slots;
 }
 
 /** DoneProving this long while the node still asks: its proof is not the one the node wants (a
@@ -96,16 +144,16 @@ export function decide(
 ): Decision {
   const byService = new Map<string, DecideIdentity>();
   for (const id of identities) if (id.service) byService.set(id.service, id);
-  const out: Decision = { actions: [], services: {} };
+  const out: Decision = { actions: [], services: {}, wakeAt: null };
   const lane = (name: string) => disks[name] ?? `service:${name}`;
 
   // who holds slots now (manual services count: their reads share the disk all the same)
-  const perLane = new Map<string, string[]>();
+  const perLane = new Map<string, DecideService[]>();
   let holders = 0;
   let memory = 0;
   for (const s of services) {
     if (!holdsSlot(s, byService.get(s.name))) continue;
-    perLane.set(lane(s.name), [...(perLane.get(lane(s.name)) ?? []), s.name]);
+    perLane.set(lane(s.name), [...(perLane.get(lane(s.name)) ?? []), s]);
     holders++;
     memory += provingMemoryBytes(s.randomxMode);
   }
@@ -176,22 +224,44 @@ export function decide(
     return sb !== sa ? sb - sa : a.name.localeCompare(b.name);
   });
 
+  const blocked = new Map<string, string>(); // lane → the candidate queued first on it (the order holds)
   for (const s of candidates) {
     const l = lane(s.name);
     const onLane = perLane.get(l) ?? [];
     const need = provingMemoryBytes(s.randomxMode);
+    const predicted = key(s).predicted ?? null;
     let why: string | null = null;
-    if (onLane.length >= budget.perDisk) why = `disk ${l} busy: ${onLane.join(", ")} proving (at most ${budget.perDisk} per disk)`;
-    else if (budget.maxConcurrent !== null && holders >= budget.maxConcurrent) why = `${holders} proving (at most ${budget.maxConcurrent} at once)`;
+    const busy = () => `disk ${l} busy: ${onLane.map((h) => h.name).join(", ")} proving (at most ${budget.perDisk} per disk)`;
+    const slots = onLane.length > 0 ? slotsOf(onLane, budget.perDisk) : null;
+    const lead = predicted ? leadMs(predicted.k2powMs) : 0;
+    if (blocked.has(l)) why = `waits for its turn on disk ${l}: ${blocked.get(l)} goes first`;
+    else if (onLane.length >= budget.perDisk && (slots === null || !predicted)) why = busy();
+    else if (onLane.length >= STAGED_PER_SLOT * budget.perDisk) why = busy();
+    else if (slots !== null && Math.min(...slots) > lead) {
+      const freeIn = Math.min(...slots);
+      why = `${busy()}; starts ${Math.round((freeIn - lead) / 1000)} s before disk ${l} is free (its k2pow then ends as the read before it does)`;
+      out.wakeAt = Math.min(out.wakeAt ?? Infinity, now + freeIn - lead);
+    } else if (budget.maxConcurrent !== null && holders >= budget.maxConcurrent) why = `${holders} proving (at most ${budget.maxConcurrent} at once)`;
     else if (budget.memoryBytes !== null && holders > 0 && memory + need > budget.memoryBytes)
       why = `RAM budget: ${fmtMiB(memory)} held by ${holders} prover(s) + ${fmtMiB(need)} (RandomX ${s.randomxMode}) > ${fmtMiB(budget.memoryBytes)}`;
     if (why) {
       set(s.name, "queued", why);
+      if (!blocked.has(l)) blocked.set(l, s.name);
       continue;
     }
-    out.actions.push({ kind: "start", service: s.name, reason: `the node asks ${key(s).keyFile} for a proof (PROVING)` });
-    set(s.name, "proving", "starting for a proof");
-    perLane.set(l, [...onLane, s.name]);
+    const overlapping = onLane.length >= budget.perDisk;
+    out.actions.push({
+      kind: "start",
+      service: s.name,
+      reason: `the node asks ${key(s).keyFile} for a proof (PROVING)${overlapping ? `; its k2pow runs while ${onLane.map((h) => h.name).join(", ")} read${onLane.length === 1 ? "s" : ""} disk ${l}` : ""}`,
+    });
+    set(s.name, "proving", overlapping ? `starting: k2pow first, reads disk ${l} once it is free` : "starting for a proof");
+    // the staged prover's read: from its k2pow's end (counted short) for its predicted read time
+    const from = Math.max(lead, slots ? Math.min(...slots) : 0);
+    const proof: ProofProgress = predicted
+      ? { phase: "k2pow", readStartsInMs: from, readEndsInMs: from + predicted.readMs }
+      : { phase: "k2pow", readStartsInMs: 0, readEndsInMs: Infinity };
+    perLane.set(l, [...onLane, { ...s, proof }]);
     holders++;
     memory += need;
   }

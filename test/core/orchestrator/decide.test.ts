@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MIB } from "../../../src/core/orchestrator/budget.js";
-import { decide } from "../../../src/core/orchestrator/decide.js";
+import { decide, leadMs, OVERLAP_SAFETY, type DecideIdentity, type DecideService } from "../../../src/core/orchestrator/decide.js";
 import { budget, World, type WorldIdentity } from "./world.js";
 
 const MB = 1_000_000;
@@ -237,5 +237,106 @@ describe("always", () => {
     w.run(w.gap(0).closesAt - w.now);
     expect(w.log).toEqual([]);
     expect(w.maxPerDisk.get("sda")).toBe(3);
+  });
+});
+
+describe("overlapped hand-overs (k2pow while the one before still reads)", () => {
+  /** One disk, four identities of 4 MB (4 s to read alone), 6 s of k2pow each. */
+  const overlapRig = () => rig(["sda"], 4, { k2powMs: 6000 });
+  const lastFinish = (w: World) => Math.max(...w.ids.map((i) => i.finishedAt!));
+
+  it("the next one starts while the disk is still read, so the disk idles less; never two readers", () => {
+    const plain = new World(overlapRig(), bps(["sda"]), budget());
+    plain.run(plain.gap(0).opensAt - plain.now + 90_000);
+    const w = new World(overlapRig(), bps(["sda"]), budget());
+    w.overlap = { k2powError: 1 };
+    w.run(w.gap(0).opensAt - w.now + 90_000);
+    for (const x of [plain, w]) expect(x.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxReadersPerDisk.get("sda")).toBe(1);
+    expect(w.maxPerDisk.get("sda")).toBe(2); // one reading, one in k2pow
+    // without overlap each hand-over idles the disk for start-up + k2pow (7 s); with it the first
+    // proof's (8 s: the gap seen, start-up, k2pow) and then the safety margins only (≤ 3 s each)
+    expect(plain.diskIdleMs.get("sda")).toBeGreaterThanOrEqual(4 * 7000);
+    expect(w.diskIdleMs.get("sda")).toBeLessThanOrEqual(8000 + 3 * 3000);
+    expect(lastFinish(w)).toBeLessThan(lastFinish(plain) - 10_000);
+    expect(w.stoppedWhileProving).toEqual([]);
+  });
+
+  it("a k2pow predicted up to the safety share too long still never doubles the readers", () => {
+    const w = new World(overlapRig(), bps(["sda"]), budget());
+    w.overlap = { k2powError: 1 + OVERLAP_SAFETY };
+    w.run(w.gap(0).opensAt - w.now + 90_000);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxReadersPerDisk.get("sda")).toBe(1);
+  });
+
+  it("a k2pow predicted too short only costs idle time: the next one starts later, never alongside", () => {
+    const w = new World(overlapRig(), bps(["sda"]), budget());
+    w.overlap = { k2powError: 0.5 };
+    w.run(w.gap(0).opensAt - w.now + 90_000);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxReadersPerDisk.get("sda")).toBe(1);
+  });
+
+  it("perDisk 2: two read at once, two more in k2pow at most", () => {
+    const w = new World(rig(["sda"], 6, { k2powMs: 6000 }), bps(["sda"]), budget({ perDisk: 2 }));
+    w.overlap = { k2powError: 1 };
+    w.run(w.gap(0).opensAt - w.now + 90_000);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxReadersPerDisk.get("sda")).toBe(2);
+    expect(w.maxPerDisk.get("sda")).toBeLessThanOrEqual(4);
+  });
+
+  it("a prover in k2pow holds its RandomX memory: a budget for one fast prover allows no overlap", () => {
+    const w = new World(overlapRig(), bps(["sda"]), budget({ memoryBytes: 3000 * MIB }));
+    w.overlap = { k2powError: 1 };
+    w.run(w.gap(0).opensAt - w.now + 90_000);
+    expect(w.ids.every((i) => i.postState === "IDLE")).toBe(true);
+    expect(w.maxPerDisk.get("sda")).toBe(1);
+    expect(w.peakMemory).toBeLessThanOrEqual(3000 * MIB);
+  });
+
+  const id = (k: number, o: Partial<DecideIdentity> = {}): DecideIdentity => ({ keyFile: `post${k}.key`, service: `post${k}`, postState: "PROVING", sizeBytes: 4 * MB, ...o });
+  const svc = (k: number, o: Partial<DecideService> = {}): DecideService => ({ name: `post${k}`, state: "stopped", operator: "none", randomxMode: "fast", manual: false, startedAt: null, ...o });
+  const reading = (endsInMs: number): Partial<DecideService> => ({ state: "running", operator: "proving", startedAt: 0, proof: { phase: "read", readStartsInMs: 0, readEndsInMs: endsInMs } });
+  const disks = { post1: "sda", post2: "sda", post3: "sda" };
+
+  it("times the start: queued until the read before it ends within its k2pow, and says when to decide again", () => {
+    const now = 1_000_000;
+    const k2 = 5000;
+    const lead = leadMs(k2);
+    const ids = [id(1), id(2, { predicted: { k2powMs: k2, readMs: 4000 } })];
+    const early = decide(now, ids, [svc(1, reading(lead + 3000)), svc(2)], disks, budget(), null);
+    expect(early.actions).toEqual([]);
+    expect(early.services.post2!.status).toBe("queued");
+    expect(early.services.post2!.reason).toMatch(/disk sda busy: post1 proving .*starts 3 s before disk sda is free/);
+    expect(early.wakeAt).toBe(now + 3000);
+    const due = decide(now + 3000, ids, [svc(1, reading(lead)), svc(2)], disks, budget(), null);
+    expect(due.actions).toEqual([expect.objectContaining({ kind: "start", service: "post2" })]);
+    expect(due.actions[0]!.reason).toMatch(/its k2pow runs while post1 reads disk sda/);
+  });
+
+  it("no overlap when a holder's phase is unknown or the candidate has no prediction", () => {
+    const p = { predicted: { k2powMs: 60_000, readMs: 4000 } };
+    const unknown = decide(0, [id(1), id(2, p)], [svc(1, { ...reading(1000), proof: null }), svc(2)], disks, budget(), null);
+    expect(unknown.actions).toEqual([]);
+    const unpredicted = decide(0, [id(1), id(2)], [svc(1, reading(1000)), svc(2)], disks, budget(), null);
+    expect(unpredicted.actions).toEqual([]);
+    expect(unpredicted.wakeAt).toBeNull();
+  });
+
+  it("keeps the planner's order on a disk: a later one with a longer k2pow does not jump the queue", () => {
+    const ids = [id(1), id(2, { predicted: { k2powMs: 2000, readMs: 4000 } }), id(3, { predicted: { k2powMs: 60_000, readMs: 4000 } })];
+    const d = decide(0, ids, [svc(1, reading(10_000)), svc(2), svc(3)], disks, budget(), ["post2.key", "post3.key"]);
+    expect(d.actions).toEqual([]);
+    expect(d.services.post3!.reason).toMatch(/post2 goes first/);
+  });
+
+  it("stages one per read slot: a third is not started while one reads and one is in k2pow", () => {
+    const ids = [id(1), id(2), id(3, { predicted: { k2powMs: 600_000, readMs: 4000 } })];
+    const k2 = { state: "running" as const, operator: "proving" as const, startedAt: 0, proof: { phase: "k2pow" as const, readStartsInMs: 1000, readEndsInMs: 5000 } };
+    const d = decide(0, ids, [svc(1, reading(1000)), svc(2, k2), svc(3)], disks, budget(), null);
+    expect(d.actions).toEqual([]);
+    expect(d.services.post3!.status).toBe("queued");
   });
 });

@@ -5,7 +5,7 @@
 import { gapOf, readClock, type NetworkTiming } from "../../../src/clock/epoch-clock.js";
 import type { Budget } from "../../../src/core/orchestrator/budget.js";
 import { provingMemoryBytes } from "../../../src/core/orchestrator/budget.js";
-import { decide, type Action, type Decision, type DecideIdentity, type DecideService } from "../../../src/core/orchestrator/decide.js";
+import { decide, type Action, type Decision, type DecideIdentity, type DecideService, type ProofProgress } from "../../../src/core/orchestrator/decide.js";
 import type { OperatorStatus, ServiceState } from "../../../src/protocol/model.js";
 
 /** 1-s layers, 100-layer epochs; the gap is [epochStart + 60 s − 30 s, epochStart + 60 s). */
@@ -43,6 +43,14 @@ export class World {
   stoppedWhileProving: string[] = [];
   lastDecision: Decision | null = null;
   order: string[] | null = null;
+  /** Readers per disk at most (provers past their k2pow), and the seconds each disk read nothing while a proof waited. */
+  maxReadersPerDisk = new Map<string, number>();
+  diskIdleMs = new Map<string, number>();
+  /**
+   * Overlap: the views carry each prover's phase and each identity's predicted proof (k2pow times
+   * `k2powError`: 1.2 = predicted 20 % long), as the driver gives them from log lines and history.
+   */
+  overlap: { k2powError: number } | null = null;
 
   constructor(
     ids: WorldIdentity[],
@@ -68,13 +76,28 @@ export class World {
   views(): { identities: DecideIdentity[]; services: DecideService[]; disks: Record<string, string> } {
     const nodeDown = this.now < this.nodeDownUntil;
     return {
-      identities: this.ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: nodeDown ? null : i.postState, sizeBytes: i.sizeBytes })),
+      identities: this.ids.map((i) => ({
+        keyFile: i.keyFile, service: i.service, postState: nodeDown ? null : i.postState, sizeBytes: i.sizeBytes,
+        predicted: this.overlap ? { k2powMs: i.k2powMs * this.overlap.k2powError, readMs: (i.sizeBytes / this.diskBps[i.disk]!) * 1000 } : null,
+      })),
       services: [...this.svcs.values()].map((s) => ({
         name: s.name, state: s.state, operator: s.state === "running" ? s.operator : "none", randomxMode: this.id(s.name).randomxMode ?? "fast",
-        manual: s.manual, startedAt: s.startedAt,
+        manual: s.manual, startedAt: s.startedAt, proof: this.overlap ? this.progress(s) : null,
       })),
       disks: Object.fromEntries(this.ids.map((i) => [i.service, i.disk])),
     };
+  }
+
+  /** A prover's phase as the driver would see it (exact here: the world knows its k2pow and read). */
+  private progress(s: Svc): ProofProgress | null {
+    const i = this.id(s.name);
+    if (s.state !== "running") return null;
+    const bps = this.diskBps[i.disk]!;
+    if (s.operator === "idle") return { phase: "k2pow", readStartsInMs: i.k2powMs, readEndsInMs: i.k2powMs + (i.sizeBytes / bps) * 1000 };
+    if (s.operator !== "proving") return null;
+    if (s.k2Left > 0) return { phase: "k2pow", readStartsInMs: s.k2Left, readEndsInMs: s.k2Left + (s.readLeft / bps) * 1000 };
+    const readers = [...this.svcs.values()].filter((x) => x.state === "running" && x.operator === "proving" && x.k2Left <= 0 && this.id(x.name).disk === i.disk).length;
+    return { phase: "read", readStartsInMs: 0, readEndsInMs: (s.readLeft / (bps / Math.max(1, readers))) * 1000 };
   }
 
   apply(a: Action): void {
@@ -162,6 +185,12 @@ export class World {
       }
     }
     for (const [d, n] of per) this.maxPerDisk.set(d, Math.max(this.maxPerDisk.get(d) ?? 0, n));
+    for (const [d, n] of readers) this.maxReadersPerDisk.set(d, Math.max(this.maxReadersPerDisk.get(d) ?? 0, n));
+    // a disk idles while one of its identities still waits for a proof and nobody reads it
+    for (const d of new Set(this.ids.map((i) => i.disk))) {
+      const waiting = this.ids.some((i) => i.disk === d && i.postState === "PROVING" && this.svcs.get(i.service)!.operator !== "done");
+      if (waiting && !readers.has(d)) this.diskIdleMs.set(d, (this.diskIdleMs.get(d) ?? 0) + 1000);
+    }
     this.peakMemory = Math.max(this.peakMemory, mem);
     // the orchestrator
     const v = this.views();
