@@ -1,7 +1,7 @@
 // How states read for people, in the CLI and in the console alike: a symbol and a word for every
 // state (never colour alone), operator status, last exit, registration and the node's PoST state.
 // No React and no terminal here: a `tone` says what the colour means, each front end picks it.
-import type { ExitInfo, IdentityView, OperatorStatus, ServiceState, ServiceView } from "../protocol/model.js";
+import type { ExitInfo, IdentityView, OperatorStatus, OrchestrationView, ServiceState, ServiceView } from "../protocol/model.js";
 import { formatPercent } from "./units.js";
 
 export type Tone = "ok" | "warn" | "err" | "info" | "accent" | "muted" | "plain";
@@ -25,6 +25,38 @@ export function serviceStateLabel(s: Pick<ServiceView, "state" | "nextRestartAt"
   if (s.state === "backoff" && s.nextRestartAt != null)
     return { text: `↻ backoff ${Math.max(0, Math.ceil((s.nextRestartAt - now) / 1000))}s`, tone: "warn" };
   return STATE[s.state];
+}
+
+/**
+ * The service cell in on-demand mode: what the orchestrator does with it instead of a bare
+ * `○ stopped` — `◷ queued` (waiting for its disk or the RAM budget), `◌ on demand` (stopped
+ * between proofs), `○ by hand` / `● by hand` (the user took it). A failure, a backoff or a
+ * start/stop in progress says so first; in `always` mode (no orchestration) it is the state label.
+ */
+export function serviceRowLabel(s: Pick<ServiceView, "state" | "nextRestartAt" | "orchestration">, now: number): Label {
+  const o = s.orchestration;
+  if (!o || s.state === "failed" || s.state === "backoff" || s.state === "starting" || s.state === "stopping") return serviceStateLabel(s, now);
+  if (o.state === "hand") return { text: `${s.state === "running" ? "●" : "○"} by hand`, tone: s.state === "running" ? "ok" : "muted" };
+  if (s.state === "running") return serviceStateLabel(s, now);
+  if (o.state === "queued") return { text: "◷ queued", tone: "warn" };
+  if (o.state === "idle") return { text: "◌ on demand", tone: "muted" };
+  return serviceStateLabel(s, now);
+}
+
+/** What the orchestrator does with a service, in words (detail views, the line under the table). */
+export function orchestrationLabel(o: OrchestrationView | null): Label | null {
+  if (!o) return null;
+  const why = o.reason ? `: ${o.reason}` : "";
+  switch (o.state) {
+    case "queued":
+      return { text: `queued${why}`, tone: "warn" };
+    case "proving":
+      return { text: `started for a proof${why}`, tone: "accent" };
+    case "idle":
+      return { text: `idle, started on demand for its next proof${why}`, tone: "muted" };
+    case "hand":
+      return { text: `by hand, left alone until handed back${why}`, tone: "info" };
+  }
 }
 
 export function operatorLabel(op: OperatorStatus): Label {

@@ -1,7 +1,7 @@
 // The lines of the detail views (Enter on an identity or a service) and of the help overlay.
 import type { Finding, IdentityView, ServiceView, Volume } from "../protocol/model.js";
 import type { Segment } from "./components/Line.js";
-import { exitLabel, operatorLabel, postStateLabel, registeredLabel, serviceStateLabel } from "./service-labels.js";
+import { exitLabel, operatorLabel, orchestrationLabel, postStateLabel, registeredLabel, serviceStateLabel } from "./service-labels.js";
 import { findingsFor } from "./findings.js";
 import { formatBytes, formatClock, formatDuration } from "./units.js";
 import { BINDINGS, displayKeys, type Scope } from "./keymap.js";
@@ -81,6 +81,8 @@ export function serviceDetail(s: ServiceView, now: number): Segment[][] {
     field("name", s.name),
     field("state", serviceStateLabel(s, now)),
   ];
+  const orch = orchestrationLabel(s.orchestration);
+  if (orch) lines.push(field("orchestrator", orch));
   if (s.reason) lines.push(field("why", { text: s.reason, tone: s.state === "failed" ? "err" : "warn" }));
   lines.push(
     field("pid", s.pid != null ? String(s.pid) + (s.adopted ? " (adopted from an earlier daemon)" : "") : "—"),

@@ -96,16 +96,18 @@ export interface FleetCounts {
   running: number;
   failed: number;
   proving: number;
+  queued: number; // on demand: waiting for their disk or the RAM budget
   noService: number;
   noKey: number;
 }
 
 export function fleetCounts(rows: FleetRow[]): FleetCounts {
-  const c: FleetCounts = { total: rows.length, running: 0, failed: 0, proving: 0, noService: 0, noKey: 0 };
+  const c: FleetCounts = { total: rows.length, running: 0, failed: 0, proving: 0, queued: 0, noService: 0, noKey: 0 };
   for (const r of rows) {
     if (r.service?.state === "running") c.running++;
     if (r.service?.state === "failed" || r.service?.state === "backoff") c.failed++;
     if (r.service?.operator.kind === "proving" || r.identity?.postState === "PROVING") c.proving++;
+    if (r.service?.orchestration?.state === "queued" && r.service.state !== "running") c.queued++;
     if (!r.service) c.noService++;
     if (!r.identity) c.noKey++;
   }
@@ -117,6 +119,7 @@ export function countsText(c: FleetCounts): string {
   const parts = [`${c.total}`, `${c.running} running`];
   if (c.failed) parts.push(`${c.failed} failed`);
   if (c.proving) parts.push(`${c.proving} proving`);
+  if (c.queued) parts.push(`${c.queued} queued`);
   if (c.noService) parts.push(`${c.noService} without service`);
   if (c.noKey) parts.push(`${c.noKey} without key`);
   return parts.join(" · ");

@@ -2,7 +2,7 @@
 import type { IdentityView, ServiceView } from "../protocol/model.js";
 import { formatPercent } from "../presentation/units.js";
 // The labels themselves are shared with the CLI (src/presentation); re-exported for the panes.
-export { serviceStateLabel, operatorLabel, operatorShort, exitLabel, registeredLabel, postStateLabel, type Label } from "../presentation/labels.js";
+export { serviceStateLabel, serviceRowLabel, orchestrationLabel, operatorLabel, operatorShort, exitLabel, registeredLabel, postStateLabel, type Label } from "../presentation/labels.js";
 
 /** Why acting on this service would interrupt a proof, or null when nothing would be lost. */
 export function provingNote(s: ServiceView, identities: IdentityView[]): string | null {

@@ -6,7 +6,7 @@ import type { Finding, TaskView } from "../../protocol/model.js";
 import { Table, type Column } from "../components/Table.js";
 import { PaneFrame } from "../components/PaneFrame.js";
 import { Line, type Segment } from "../components/Line.js";
-import { operatorShort, postStateLabel, serviceStateLabel, type Label } from "../../presentation/labels.js";
+import { operatorShort, postStateLabel, serviceRowLabel, type Label } from "../../presentation/labels.js";
 import { formatBytesShort, formatDuration } from "../../presentation/units.js";
 import { attention, findingsFor } from "../findings.js";
 import { taskShort } from "../flows/task-progress.js";
@@ -78,7 +78,7 @@ export function fleetColumns(findings: Finding[], now: number): Column<FleetRow>
       min: 10,
       max: 13,
       priority: 0,
-      cell: (r) => (r.service ? serviceStateLabel(r.service, now) : { text: "— none", tone: "warn" }),
+      cell: (r) => (r.service ? serviceRowLabel(r.service, now) : { text: "— none", tone: "warn" }),
     },
     { id: "proving", header: "PROVING", min: 7, max: 9, priority: 0, cell: (r) => (r.service ? operatorShort(r.service.operator) : { text: "—", tone: "muted" }) },
     {
@@ -111,15 +111,27 @@ export function fleetColumns(findings: Finding[], now: number): Column<FleetRow>
       min: 14,
       max: 60,
       priority: 7,
-      cell: (r) => ({ text: r.service?.reason ?? "", tone: r.service?.state === "failed" ? "err" : "muted" }),
+      cell: (r) => ({ text: r.service?.reason ?? queuedReason(r) ?? "", tone: r.service?.state === "failed" ? "err" : "muted" }),
     },
   ];
 }
 
-/** The one line under the table that says why a service failed when the WHY column does not fit. */
+/** Why the orchestrator holds a service back (queued: its disk or the RAM budget is taken), or null. */
+function queuedReason(r: FleetRow): string | null {
+  const o = r.service?.orchestration;
+  return o?.state === "queued" && r.service?.state !== "running" ? `queued: ${o.reason ?? "waiting for its turn"}` : null;
+}
+
+/**
+ * The one line under the table when the WHY column does not fit: why a service failed (the
+ * selected one, else the first), or why the selected one is queued.
+ */
 export function reasonLine(rows: FleetRow[], selected: number): Segment[] | null {
   const sel = rows[selected];
-  const pick = sel?.service?.reason && (sel.service.state === "failed" || sel.service.state === "backoff") ? sel : rows.find((r) => r.service?.state === "failed" && r.service.reason);
+  const failedSel = sel?.service?.reason && (sel.service.state === "failed" || sel.service.state === "backoff");
+  const queued = sel && !failedSel ? queuedReason(sel) : null;
+  if (sel && queued) return [{ text: " ◷ ", tone: "warn", bold: true }, { text: `${sel.name}: `, bold: true }, { text: queued, tone: "warn" }];
+  const pick = failedSel ? sel : rows.find((r) => r.service?.state === "failed" && r.service.reason);
   if (!pick?.service?.reason) return null;
   return [
     { text: " ✖ ", tone: "err", bold: true },
