@@ -52,13 +52,10 @@ import {
   type Step,
 } from "./flows/flows.js";
 import { flowView } from "./flows/flow-lines.js";
+import { quitSummary, type QuitSummary } from "./quit-summary.js";
+export { quitSummary, type QuitSummary } from "./quit-summary.js";
 import { taskLong } from "./flows/task-progress.js";
 import { cancelAsk, retireAsk, rollbackAsk } from "./flows/asks.js";
-
-export interface QuitSummary {
-  running: number; // services still running (or starting / in backoff) under the daemon
-  daemonPid: number | null;
-}
 
 export interface AppProps {
   client: DaemonClient;
@@ -81,7 +78,6 @@ const SEVERITY = ["error", "warning", "info"];
 
 const STATUS_MS = 8_000; // how long a status message stays (errors stay until a key is pressed)
 const TASK_STATUS_MS = 4_000; // while a task runs its progress takes the status line back sooner
-const KEEPS_RUNNING = new Set(["running", "starting", "stopping", "backoff"]);
 
 /** Whether the status line still shows a message (errors and sticky ones stay until replaced). */
 function statusShown(status: UiState["status"], tasks: TaskView[], now: number): boolean {
@@ -90,10 +86,6 @@ function statusShown(status: UiState["status"], tasks: TaskView[], now: number):
 }
 
 const segmentsText = (segs: Segment[]): string => segs.map((s) => s.text).join("");
-
-export function quitSummary(services: ServiceView[], daemonPid: number | null): QuitSummary {
-  return { running: services.filter((s) => KEEPS_RUNNING.has(s.state)).length, daemonPid };
-}
 
 /** The console: the keypress provider around the views (each subscribes with useKeypress). */
 export function App(props: AppProps): React.JSX.Element {
@@ -266,7 +258,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
   };
 
   const quit = () => {
-    onQuit?.(quitSummary(store.state.snapshot?.services ?? [], store.state.snapshot?.daemon.pid ?? null));
+    onQuit?.(quitSummary(store.state.snapshot?.services ?? [], store.state.snapshot?.daemon.pid ?? null, store.state.snapshot?.identities ?? []));
     exit();
   };
 

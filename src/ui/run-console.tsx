@@ -4,7 +4,9 @@
 import { appendFileSync } from "node:fs";
 import { render } from "ink";
 import type { DaemonClient } from "../client/types.js";
-import { App, type QuitSummary } from "./App.js";
+import { App } from "./App.js";
+import { closingMessage, type QuitSummary } from "./quit-summary.js";
+export { closingMessage } from "./quit-summary.js";
 import { noColorFromEnv } from "./theme.js";
 import { FrameBudget } from "./state/frame-budget.js";
 
@@ -24,13 +26,6 @@ export interface RunConsoleOptions {
 export interface ConsoleResult {
   summary: QuitSummary | null;
   message: string;
-}
-
-export function closingMessage(s: QuitSummary | null, reattach = "postdeck"): string {
-  if (!s) return `postdeck: console closed; the daemon and its services keep running. Reattach with \`${reattach}\`.`;
-  const n = `${s.running} service${s.running === 1 ? "" : "s"}`;
-  const pid = s.daemonPid != null ? ` (pid ${s.daemonPid})` : "";
-  return `postdeck: console closed; ${n} keep${s.running === 1 ? "s" : ""} running under the daemon${pid}. Reattach with \`${reattach}\`.`;
 }
 
 /**
