@@ -44,10 +44,11 @@ export async function run(args: string[]): Promise<number> {
     const { ensureDaemon } = await import("../client/ensure-daemon.js");
     const { client, started } = await ensureDaemon(await loadConfig({ flag: rig.configPath }));
     client.close();
+    const { commandHint } = await import("../presentation/command-hint.js");
     process.stdout.write(
       `demo rig ready: ${rig.services.length} identities, daemon ${started ? `started (pid ${started.pid})` : "already running"}\n` +
-        `open the console:  postdeck --config ${rig.configPath}\n` +
-        `stop everything:   postdeck --config ${rig.configPath} daemon stop --stop-services --force\n`,
+        `open the console:  ${commandHint(`--config ${rig.configPath}`)}\n` +
+        `stop everything:   ${commandHint(`--config ${rig.configPath} daemon stop --stop-services --force`)}\n`,
     );
     return 0;
   }

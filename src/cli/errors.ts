@@ -1,4 +1,5 @@
 // Errors for people: one message, an exit code, no stack trace unless --debug.
+import { commandPrefix } from "../presentation/command-hint.js";
 
 /** Bad usage or bad config: exit code 2. */
 export class UsageError extends Error {
@@ -15,8 +16,17 @@ export function reportError(err: unknown, debug: boolean): number {
     err && typeof err === "object" && "exitCode" in err && typeof err.exitCode === "number"
       ? (err as { exitCode: number }).exitCode
       : 1;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = hintsFromHere(err instanceof Error ? err.message : String(err));
   process.stderr.write(`postdeck: ${message}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
   return code;
+}
+
+// A command a message suggests in parentheses or after sudo — "use it (postdeck status)", "sudo
+// postdeck systemd install" — made one that runs from where the user is: `node bin/postdeck.js
+// status` from a clone. Only before a command word, so "another postdeck daemon (pid 12)" stays.
+const SUGGESTED = /(\(|\bsudo )postdeck (?=(?:status|daemon|doctor|config|identity|logs|start|stop|restart|plan|systemd|demo|alerts|fleet|tui|--rig|--config)\b)/g;
+
+export function hintsFromHere(message: string, prefix = commandPrefix()): string {
+  return prefix === "postdeck" ? message : message.replace(SUGGESTED, (_m, before: string) => `${before}${prefix} `);
 }
