@@ -1,7 +1,6 @@
 // On-demand mode in the fleet table: a service the orchestrator holds back reads "queued" (with
 // its reason under the table at 80 columns), one stopped between proofs "on demand", one the user
 // took "by hand" — never a bare "○ stopped". Always mode (orchestration null) is unchanged.
-import React from "react";
 import { describe, expect, it } from "vitest";
 import { render } from "ink-testing-library";
 import { loadFixture } from "./fixtures.js";
