@@ -1,5 +1,5 @@
 // Phase 4 — the console: `postdeck` (the TUI) in a real pseudo-terminal, attached to postdeck's
-// daemon with 16 services. A: all idle (CPU). B: 1,000 lines/s in total (CPU, RSS, frames/s,
+// daemon with BENCH_CONSOLE_SERVICES services (default 64: the console must stay usable with 64 identities). A: all idle (CPU). B: 1,000 lines/s in total (CPU, RSS, frames/s,
 // key press → changed frame). C: a burst of 1,000,000 lines (RSS after; bounded buffers).
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
 import { writtenByMarker } from "../lib/captured.js";
@@ -26,7 +26,7 @@ function consoleArgv(configPath) {
   return { argv: [POSTDECK_BIN, "--config", configPath], via: "postdeck (bin/postdeck.js run as a program, as the installed command is)" };
 }
 
-/** A daemon with 16 services (autostart off: they start when the console is attached), and the console on it. */
+/** A daemon with n services (autostart off: they start when the console is attached), and the console on it. */
 async function setup(tag, childArgs, n, o = {}) {
   const root = freshDir(tag);
   const { children, reportDir } = makeChildren(root, tag, n, childArgs);
@@ -72,7 +72,8 @@ async function teardown(s) {
 
 export async function runConsoleBench({ cfg, log }) {
   const out = { cols: COLS, rows: ROWS, notes: [] };
-  const n = 16;
+  const n = Number(process.env.BENCH_CONSOLE_SERVICES ?? 64);
+  out.services = n;
   // A. idle
   let s = null;
   try {
