@@ -33,6 +33,7 @@ export type ExtraRoute =
   | "daemonStop"
   | "reload"
   | "identityAdd"
+  | "identityAddCheck"
   | "taskCancel"
   | "identityImport"
   | "identityRollback"

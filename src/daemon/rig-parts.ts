@@ -10,6 +10,8 @@ import { HardwareSampler } from "../core/hardware/sampler.js";
 import { IdentityManager, IdentityError } from "../core/identity/manager.js";
 import { KeyStoreError } from "../core/identity/key-store.js";
 import { YamlServiceRegistry } from "../core/identity/config-service-registry.js";
+import { checkAddSpace, POSTCLI_DEFAULT_LABELS_PER_UNIT } from "../core/identity/add-space.js";
+import { LABEL_BYTES } from "../core/spacemesh/pos-metadata.js";
 import { ConfigError } from "../config/config-error.js";
 import { HttpError, type ControlHandlers, type Handler } from "./control-server.js";
 import { OrchestratorDriver } from "../core/orchestrator/driver.js";
@@ -103,6 +105,13 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
     alertsTest: async () => ({ results: await alerts.alerter.test() }),
     reload: refusals(async () => reload()),
     identityAdd: refusals(async (r) => ({ task: await identities.add({ ...r, dir: path.resolve(r.dir) }) })),
+    // the add wizard's review: the same space check and warnings the add makes before postcli starts
+    identityAddCheck: async (r) => {
+      const dir = path.resolve(r.dir);
+      const space = await checkAddSpace({ ...r, dir }, { nodeDataFolder: rig.config.node.dataFolder });
+      const sizeBytes = r.units * (r.labelsPerUnit ?? POSTCLI_DEFAULT_LABELS_PER_UNIT) * LABEL_BYTES;
+      return { dir, sizeBytes, ...space };
+    },
     taskCancel: refusals(async ({ id }) => ({ task: identities.cancel(id) })),
     identityImport: refusals(async (r) => {
       if (r.dryRun) return { items: await identities.planImport(r.dirs), batch: null };

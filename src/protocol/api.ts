@@ -97,6 +97,22 @@ export const routes = {
     }),
     response: z.object({ task: TaskViewSchema }),
   },
+  // what an add of this size into this dir would find before it starts: the space it needs, the free
+  // space on the target volume, problems that refuse it and warnings (volume above ~95 % full after
+  // it, PoS data on the node's own volume) — the add wizard's review step shows them
+  identityAddCheck: {
+    ...ROUTES.identityAddCheck,
+    request: z.object({ dir: z.string(), units: z.number().int().positive(), labelsPerUnit: z.number().int().positive().optional() }),
+    response: z.object({
+      dir: z.string(), // resolved on the daemon's host
+      sizeBytes: z.number(), // the whole PoS data
+      needBytes: z.number(), // still to write (an interrupted add's files count as written)
+      freeBytes: z.number().nullable(),
+      totalBytes: z.number().nullable(),
+      problems: z.array(z.string()),
+      warnings: z.array(z.string()),
+    }),
+  },
   taskCancel: {
     ...ROUTES.taskCancel,
     request: z.object({ id: z.string() }),

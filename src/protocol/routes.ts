@@ -14,6 +14,7 @@ export const ROUTES = {
   daemonStop: { method: "POST", path: "/v1/daemon/stop", mutates: true },
   reload: { method: "POST", path: "/v1/config/reload", mutates: true },
   identityAdd: { method: "POST", path: "/v1/identities/add", mutates: true },
+  identityAddCheck: { method: "POST", path: "/v1/identities/add-check" }, // read-only: what an add would find (space, warnings)
   taskCancel: { method: "POST", path: "/v1/tasks/cancel", mutates: true },
   identityImport: { method: "POST", path: "/v1/identities/import", mutates: true },
   identityRollback: { method: "POST", path: "/v1/identities/rollback", mutates: true },
