@@ -8,13 +8,13 @@ import http from "node:http";
 import net from "node:net";
 import type { z } from "zod";
 import type { ErrorBody, EventType, RouteKey, RouteRequest, RouteResponse } from "../protocol/api.js";
-import { ROUTES, VERSION_HEADER } from "../protocol/routes.js";
+import { EVENT_TYPES_PARAM, ROUTES, VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
 import { describeSocket } from "../config/runtime-paths.js";
 import { lockHolder } from "../config/lock-holder.js";
 import { DaemonCallError, DaemonNotRunningError, DaemonUnreachableError } from "./errors.js";
 import { SseParser } from "./sse-parser.js";
-import type { ConnectionState, DaemonClient, DaemonEvent } from "./types.js";
+import type { ConnectionState, DaemonClient, DaemonEvent, SubscribeOptions } from "./types.js";
 import type { Transport } from "./ssh-transport.js";
 
 export interface SocketClientOptions {
@@ -108,7 +108,7 @@ export class SocketClient implements DaemonClient {
     });
   }
 
-  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void): () => void {
+  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void, so: SubscribeOptions = {}): () => void {
     let eventSchemas: (typeof import("../protocol/api.js"))["EventSchemas"] | null = null;
     let stopped = false;
     let req: http.ClientRequest | null = null;
@@ -116,6 +116,9 @@ export class SocketClient implements DaemonClient {
     let delay = this.o.reconnectMs?.min ?? 500;
     const max = this.o.reconnectMs?.max ?? 5000;
     const validate = this.o.validateEvents !== false;
+    // a daemon of another version may not filter: the types not asked for are dropped here too
+    const wanted = so.types ? new Set<string>([...so.types, "snapshot", "bye"]) : null;
+    const path = so.types ? `/v1/events?${EVENT_TYPES_PARAM}=${so.types.join(",")}` : "/v1/events";
 
     const retry = (error: string) => {
       if (stopped || this.closed) return;
@@ -129,7 +132,7 @@ export class SocketClient implements DaemonClient {
       if (stopped || this.closed) return;
       onState?.({ kind: "connecting" });
       const parser = new SseParser();
-      req = http.request({ ...this.connection(), path: "/v1/events", method: "GET", headers: { accept: "text/event-stream" } }, (res) => {
+      req = http.request({ ...this.connection(), path, method: "GET", headers: { accept: "text/event-stream" } }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           return retry(`event stream answered HTTP ${res.statusCode}`);
@@ -138,7 +141,7 @@ export class SocketClient implements DaemonClient {
         let sawBye = false;
         res.on("data", (chunk: string) => {
           for (const m of parser.feed(chunk)) {
-            if (!eventSchemas || !(m.event in eventSchemas)) continue;
+            if (!eventSchemas || !(m.event in eventSchemas) || (wanted && !wanted.has(m.event))) continue;
             const type = m.event as EventType;
             let data: unknown;
             try {

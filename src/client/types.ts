@@ -9,10 +9,15 @@ export type ConnectionState =
   | { kind: "connected" }
   | { kind: "disconnected"; error: string; retryAt: number | null };
 
+export interface SubscribeOptions {
+  /** Only these event types (the daemon filters them: `?types=`); the first snapshot and `bye` always come. */
+  types?: readonly EventType[];
+}
+
 export interface DaemonClient {
   /** One request/response call; rejects with an Error whose message is for people. */
   call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>>;
   /** Follow the event stream (reconnecting); returns an unsubscribe function. */
-  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void): () => void;
+  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void, o?: SubscribeOptions): () => void;
   close(): void;
 }

@@ -5,7 +5,7 @@
 import http from "node:http";
 import type { z } from "zod";
 import { routes, type ErrorBody, type RouteKey, type RouteRequestParsed, type RouteResponse } from "../protocol/api.js";
-import { VERSION_HEADER } from "../protocol/routes.js";
+import { EVENT_TYPES_PARAM, VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
 import type { Rig, RigEvent } from "../core/rig.js";
 import { keepSocket } from "./socket-keeper.js";
@@ -80,7 +80,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://daemon");
-    if (req.method === "GET" && url.pathname === EVENTS_PATH) return openStream(req, res);
+    if (req.method === "GET" && url.pathname === EVENTS_PATH) return openStream(req, res, eventTypesFilter(url));
     const key = byPath.get(`${req.method} ${url.pathname}`);
     if (!key) throw new HttpError(404, "not-found", `no route ${req.method} ${url.pathname}`);
     const text = await readBody(req);
@@ -110,7 +110,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
     return handler(parsed.data);
   }
 
-  function openStream(req: http.IncomingMessage, res: http.ServerResponse): void {
+  function openStream(req: http.IncomingMessage, res: http.ServerResponse, types: ReadonlySet<string> | null): void {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", [VERSION_HEADER]: version });
     const write = (e: RigEvent) => {
       // a client that stopped reading (suspended console) is dropped rather than buffered without bound;
@@ -122,7 +122,9 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     };
     write({ type: "snapshot", data: rig.snapshot() });
-    const onEvent = (e: RigEvent) => write(e);
+    const onEvent = (e: RigEvent) => {
+      if (types === null || types.has(e.type)) write(e);
+    };
     rig.on("event", onEvent);
     const hb = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
     hb.unref();
@@ -147,6 +149,18 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
   }
 
   return { server, bye };
+}
+
+/**
+ * `GET /v1/events?types=snapshot,node,…`: only those event types after the first snapshot (the
+ * Fleet view asks for what its summary needs and spares both ends the log and hardware traffic).
+ * The first snapshot, heartbeats and `bye` always come; names this daemon does not know are
+ * ignored (a newer client may ask for a type it does not have). No `types`: every event.
+ */
+export function eventTypesFilter(url: URL): ReadonlySet<string> | null {
+  const raw = url.searchParams.get(EVENT_TYPES_PARAM);
+  if (raw === null) return null;
+  return new Set(raw.split(",").map((t) => t.trim()).filter((t) => t !== ""));
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

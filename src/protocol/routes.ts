@@ -30,3 +30,6 @@ export const ROUTES = {
 
 /** Every answer of the daemon carries its postdeck version (src/version.ts) in this header. */
 export const VERSION_HEADER = "x-postdeck-version";
+
+/** `GET /v1/events?types=a,b`: the event stream limited to these types (the first snapshot and `bye` always come). */
+export const EVENT_TYPES_PARAM = "types";
