@@ -5,6 +5,7 @@
 import { readClock } from "../clock/epoch-clock.js";
 import type { Finding, Severity, Snapshot } from "../protocol/model.js";
 import type { Rig } from "./rigs-file.js";
+import { identityFindings } from "../presentation/identity-findings.js";
 
 export interface RigSummary {
   rig: string; // the name in the rigs file
@@ -46,8 +47,6 @@ export function summarize(r: Rig, s: Snapshot, now: number): RigSummary {
     epoch = c.epoch;
     gap = { open: c.gapOpen, opensAt: c.gap.opensAt, closesAt: c.gap.closesAt, msLeft: (c.gapOpen ? c.gap.closesAt : c.gap.opensAt) - now };
   }
-  const errorsOf = (names: (string | null)[], ids: string[]) =>
-    s.findings.some((f) => f.severity === "error" && (ids.includes(f.id) || (f.subject !== null && names.includes(f.subject))));
   const worst = [...s.findings].sort((a, b) => RANK[a.severity] - RANK[b.severity])[0] ?? null;
   return {
     rig: r.name,
@@ -62,7 +61,7 @@ export function summarize(r: Rig, s: Snapshot, now: number): RigSummary {
       total: s.identities.length,
       registered: s.identities.filter((i) => i.registered === "yes").length,
       proving: s.identities.filter((i) => i.postState === "PROVING").length,
-      withErrors: s.identities.filter((i) => i.keyProblem !== null || errorsOf([i.keyFile, i.service], i.findings)).length,
+      withErrors: s.identities.filter((i) => i.keyProblem !== null || identityFindings(i, s.findings).some((f) => f.severity === "error")).length,
     },
     services: {
       total: s.services.length,

@@ -1,14 +1,9 @@
 // Which findings concern an identity, and how loudly to mark them.
 import type { Finding, IdentityView } from "../protocol/model.js";
+import { identityFindings } from "../presentation/identity-findings.js";
 
-export function findingsFor(id: IdentityView, all: Finding[]): Finding[] {
-  return all.filter(
-    (f) =>
-      f.subject === id.keyFile ||
-      (id.service != null && f.subject === id.service) ||
-      (f.subject === null && id.findings.includes(f.id)),
-  );
-}
+/** One rule with the fleet summary: src/presentation/identity-findings.ts. */
+export const findingsFor: (id: IdentityView, all: Finding[]) => Finding[] = identityFindings;
 
 /** Findings that need attention (errors and warnings), for the `!N` marker. */
 export function attention(fs: Finding[]): { count: number; severity: "error" | "warning" | null } {
