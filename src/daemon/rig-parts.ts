@@ -21,6 +21,12 @@ import type { RouteKey } from "../protocol/api.js";
 
 export interface RigParts {
   handlers: Omit<ControlHandlers, "daemonStop">;
+  /**
+   * Once the supervisor has adopted or started the services: finishes the config part of identity
+   * operations an interruption cut short (a service added, renamed or removed through the
+   * supervisor's reload, one queue per service). Returns lines for the daemon log.
+   */
+  afterStart(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +168,13 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   const stopFiles = pollRigFiles(() => rig.config, (facts) => monitor.setFindingsExtras(facts));
   return {
     handlers,
+    async afterStart() {
+      try {
+        return (await identities.recoverInterrupted()).map((r) => `interrupted identity ${r.op} ${r.outcome}: ${r.what}`);
+      } catch (err) {
+        return [`warning: cannot finish interrupted identity operations: ${(err as Error).message}`];
+      }
+    },
     async stop() {
       orchestrator.stop();
       stopFiles();

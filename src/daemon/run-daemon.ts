@@ -92,6 +92,7 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
     const { warnings, adopted } = await rig.start();
     for (const w of warnings) log(`warning: ${w}`);
     if (adopted.length) log(`re-adopted running services: ${adopted.join(", ")}`);
+    for (const line of await parts.afterStart()) log(line);
     rig.supervisor.on("warning", (w: string) => log(`warning: ${w}`));
     rig.supervisor.on("service", (v) => {
       if (v.state === "failed" || v.state === "backoff") log(`${v.name}: ${v.state}: ${v.reason ?? ""}`);

@@ -15,6 +15,7 @@ import { readRegularFile } from "../fs/regular-file.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { Journal } from "./journal.js";
 import { checkAddSpace } from "./add-space.js";
+import { unfinishedOperations } from "./recover.js";
 
 export const CPU_PROVIDER = 4294967295;
 
@@ -187,24 +188,29 @@ export class AddIdentityTask extends EventEmitter {
       // a re-run after an interruption finds its own key already placed: finish the job
       const keyPath = path.join(this.ctx.identitiesDir, keyFileName(this.req.name));
       await removeStaleTemps(this.ctx.identitiesDir);
+      // journaled before the key is placed: an interruption from here on is finished by recover.ts
+      // (key and service) at the next daemon start or identity operation
+      const entry = {
+        batch: this.id,
+        op: "add" as const,
+        at: (this.ctx.clock ?? Date.now)(),
+        nodeId: content.toString("latin1").slice(64, 128).toLowerCase(),
+        source: path.join(this.req.dir, "identity.key"),
+        destination: keyPath,
+        sha256: sha256(content),
+        service: { name: this.req.name, dir: path.resolve(this.req.dir) },
+        note: "",
+      };
+      // an earlier run of this add cut short after its intent: this run finishes it too
+      const earlier = (await unfinishedOperations(this.ctx.journal)).filter((e) => e.op === "add" && e.destination === keyPath && e.sha256 === entry.sha256);
+      await this.ctx.journal.append({ ...entry, phase: "intent" });
       const placed = (await alreadyPlaced(keyPath, this.req.dir))
-        ? { name: keyFileName(this.req.name), path: keyPath, nodeId: content.toString("latin1").slice(64, 128).toLowerCase(), sha256: sha256(content) }
+        ? { name: keyFileName(this.req.name), path: keyPath, nodeId: entry.nodeId, sha256: entry.sha256 }
         : await placeKey(this.ctx.identitiesDir, this.req.name, content);
       faultPoint("add-after-key");
       if (!(await this.ctx.registry.list()).some((s) => s.name === this.req.name))
         await this.ctx.registry.add({ name: this.req.name, dir: path.resolve(this.req.dir) });
-      await this.ctx.journal.append({
-        batch: this.id,
-        op: "add",
-        phase: "done",
-        at: (this.ctx.clock ?? Date.now)(),
-        nodeId: placed.nodeId,
-        source: path.join(this.req.dir, "identity.key"),
-        destination: placed.path,
-        sha256: placed.sha256,
-        service: { name: this.req.name, dir: path.resolve(this.req.dir) },
-        note: "",
-      });
+      for (const e of [...earlier, entry]) await this.ctx.journal.append({ ...e, nodeId: placed.nodeId, phase: "done", at: (this.ctx.clock ?? Date.now)() });
       this.update({
         state: "done",
         message: `identity ${placed.nodeId.slice(0, 6)} placed as ${placed.name}; restart the node so it loads the new key${this.ctx.restartHint ? ` (${this.ctx.restartHint})` : ""}`,

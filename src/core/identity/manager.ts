@@ -4,7 +4,7 @@
 import path from "node:path";
 import { EventEmitter } from "node:events";
 import type { TaskView } from "../../protocol/model.js";
-import { Journal } from "./journal.js";
+import { INTERRUPTED_NOTE, Journal } from "./journal.js";
 import { AddIdentityTask, validateAdd, type AddRequest } from "./add.js";
 import { planImport, executeImport, rollbackLastImport, type ImportItem, type RollbackStep } from "./import.js";
 import { retireIdentity, renameIdentity } from "./retire-rename.js";
@@ -40,7 +40,7 @@ export class IdentityError extends Error {}
 /** Emits "task" (TaskView) whenever a running add changes. */
 export class IdentityManager extends EventEmitter {
   private readonly journal: Journal;
-  private readonly tasks = new Map<string, AddIdentityTask>();
+  private readonly tasks = new Map<string, Pick<AddIdentityTask, "id" | "current" | "cancel"> & { req: { name: string } }>();
 
   constructor(private readonly o: IdentityManagerOptions) {
     super();
@@ -52,17 +52,21 @@ export class IdentityManager extends EventEmitter {
   }
 
   /**
-   * Finishes what an interruption left half done (recover.ts), then re-reads the config when that
-   * changed it. Runs before every operation below; also at daemon start.
-   */
-  /**
    * At daemon start, before any service runs: the key files of renames and retires a crash cut
-   * short (no key, or two); the config part follows at the next identity operation.
+   * short (no key, or two), so a node started meanwhile never sees a duplicate key. The config part
+   * follows once the supervisor has started (recoverInterrupted): a service entry changed before
+   * the supervisor reads its state could be started next to the process it should adopt.
    */
   async recoverKeyFiles(): Promise<void> {
     await recoverInterrupted(this.importCtx, { keyFilesOnly: true });
   }
 
+  /**
+   * Finishes what an interruption left half done (recover.ts), stopping a service through the host
+   * where a retire needs it, then re-reads the config (through the supervisor, one queue per
+   * service) when that changed it. Runs before every operation below; also at daemon start, once
+   * the supervisor has adopted or started the services.
+   */
   async recoverInterrupted(): Promise<Recovered[]> {
     const done = await recoverInterrupted({ ...this.importCtx, stopService: (n) => this.o.host.stopService(n) });
     if (done.length) await this.o.host.reloadConfig().catch(() => undefined);
@@ -85,6 +89,8 @@ export class IdentityManager extends EventEmitter {
         );
     }
     await this.recoverInterrupted();
+    const finished = await this.finishedAfterInterruption(req.name, path.resolve(req.dir));
+    if (finished) return finished;
     const full: AddRequest = { ...req, commitmentAtxId: atx };
     const running = [...this.tasks.values()].find((t) => t.current().state === "running" && t.req.name === req.name);
     if (running) throw new IdentityError(`an add of ${req.name} is already running (task ${running.id})`);
@@ -110,6 +116,31 @@ export class IdentityManager extends EventEmitter {
       if (v.state === "done") await this.o.host.reloadConfig().catch(() => undefined);
     });
     return task.current();
+  }
+
+  /**
+   * A re-run of an add that an interruption cut short after its key was placed, and that recover.ts
+   * has finished since (at daemon start): the answer is that add, done — not "already exists".
+   */
+  private async finishedAfterInterruption(name: string, dir: string): Promise<TaskView | null> {
+    const last = (await this.journal.read()).findLast((e) => e.op === "add" && e.service?.name === name);
+    if (!last || last.phase !== "done" || !last.note.startsWith(INTERRUPTED_NOTE) || last.service?.dir !== dir) return null;
+    if (!(await this.o.registry.list()).some((s) => s.name === name && path.resolve(s.dir) === dir)) return null;
+    const view: TaskView = {
+      id: last.batch,
+      kind: "identity-add",
+      name,
+      state: "done",
+      startedAt: last.at,
+      bytesDone: null,
+      bytesTotal: null,
+      rateBytesPerSec: null,
+      etaSeconds: null,
+      message: `identity ${(last.nodeId ?? "").slice(0, 6)} was placed as ${path.basename(last.destination ?? `${name}.key`)} and its service added (finished after an interruption); restart the node so it loads the new key`,
+    };
+    this.tasks.set(view.id, { id: view.id, req: { name }, current: () => view, cancel: () => undefined });
+    this.emit("task", view);
+    return view;
   }
 
   cancel(id: string): TaskView {

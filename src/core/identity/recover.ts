@@ -1,9 +1,10 @@
 // Finishing identity operations that an interruption (kill -9, power cut, daemon crash) left
-// half done, from the journal: every step of import, rename and retire is journaled as an intent
-// before it runs and as done after it, so an intent without its done entry is an operation to
-// finish. Each step is checked on disk before it is redone (the key's content by hash, the
-// service in the config), so finishing twice is harmless. Called before every identity operation
-// of the daemon (a re-run of the interrupted command included).
+// half done, from the journal: every step of import, add, rename and retire is journaled as an
+// intent before it runs and as done after it, so an intent without its done entry is an operation
+// to finish. Each step is checked on disk before it is redone (the key's content by hash, the
+// service in the config), so finishing twice is harmless. Called at daemon start (the key files
+// before any service runs, the rest once the supervisor has started: src/daemon/rig-parts.ts) and
+// before every identity operation of the daemon (a re-run of the interrupted command included).
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { moveFileExclusive, removeStaleTemps, sha256 } from "../fs/atomic-file.js";
@@ -32,11 +33,11 @@ export interface Recovered {
 
 const key = (e: JournalEntry) => `${e.batch}\u0000${e.op}\u0000${e.destination ?? ""}`;
 
-/** Intents (import, rename, retire) without their done entry, oldest first. */
+/** Intents (import, add, rename, retire) without their done entry, oldest first. */
 export async function unfinishedOperations(journal: Journal): Promise<JournalEntry[]> {
   const entries = await journal.read();
   const done = new Set(entries.filter((e) => e.phase === "done").map(key));
-  return entries.filter((e) => e.phase === "intent" && ["import", "rename", "retire"].includes(e.op) && !done.has(key(e)));
+  return entries.filter((e) => e.phase === "intent" && ["import", "add", "rename", "retire"].includes(e.op) && !done.has(key(e)));
 }
 
 async function hashOf(file: string): Promise<string | null> {
@@ -57,19 +58,19 @@ export async function recoverInterrupted(ctx: RecoverContext, o: { keyFilesOnly?
       else if (e.op === "retire" && (await hashOf(e.source!)) === e.sha256 && (await hashOf(e.destination!)) === e.sha256) await fs.unlink(e.source!);
       continue;
     }
-    const r = e.op === "import" ? await finishImport(ctx, e) : e.op === "rename" ? await finishRename(ctx, e) : await finishRetire(ctx, e);
+    const r = e.op === "import" || e.op === "add" ? await finishImport(ctx, e) : e.op === "rename" ? await finishRename(ctx, e) : await finishRetire(ctx, e);
     await ctx.journal.append({ ...e, phase: "done", at: (ctx.clock ?? Date.now)(), note: `${INTERRUPTED_NOTE}: ${r.outcome}: ${r.what}` });
     out.push(r);
   }
   return out;
 }
 
-/** Import: the key placed (same content) → add its service if missing; not placed → nothing was changed. */
+/** Import or add: the key placed (same content) → add its service if missing; not placed → nothing was changed. */
 async function finishImport(ctx: RecoverContext, e: JournalEntry): Promise<Recovered> {
   const base = { op: e.op, source: e.source, destination: e.destination };
   await removeStaleTemps(ctx.identitiesDir);
   if (!e.destination || (await hashOf(e.destination)) !== e.sha256)
-    return { ...base, outcome: "abandoned", what: `the key was not placed as ${e.destination}; run the import again` };
+    return { ...base, outcome: "abandoned", what: `the key was not placed as ${e.destination}; run the ${e.op} again` };
   if (e.service && !(await ctx.registry.list()).some((s) => s.name === e.service!.name)) {
     await ctx.registry.add(e.service);
     return { ...base, outcome: "finished", what: `key ${path.basename(e.destination)} was placed; service ${e.service.name} added` };
@@ -106,7 +107,13 @@ async function finishRenameKey(e: JournalEntry): Promise<string | null> {
     }
     await fs.unlink(hidden);
   } else if (hTo !== e.sha256) {
-    return hFrom === e.sha256 ? `${path.basename(from)} was not renamed yet; run the rename again` : `the key is neither at ${from} nor at ${to}`;
+    if (hFrom !== e.sha256) return `the key is neither at ${from} nor at ${to}`;
+    if (hTo !== null) return `${to} holds another key; ${path.basename(from)} left in place`;
+    // not started (its service may have been stopped for it already): the rename asked for is done now,
+    // by the same steps, so FROM.key and TO.key never exist together
+    await fs.rename(from, hidden);
+    await fs.link(hidden, to);
+    await fs.unlink(hidden);
   } else if (hFrom === e.sha256) {
     await fs.unlink(from); // an older postdeck linked TO.key before removing FROM.key: never both
   }
