@@ -182,7 +182,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
         const message = err instanceof Error ? err.message : String(err);
         const cur = current();
         if (cur) return applyStep(flowFailure(cur, send, message));
-        if (send.route !== "providers") say(flowFailure(openImport().flow!, send, message).say?.text ?? message, "err");
+        if (send.route !== "providers" && send.route !== "identityAddCheck") say(flowFailure(openImport().flow!, send, message).say?.text ?? message, "err");
       });
   };
 

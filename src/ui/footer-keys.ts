@@ -9,6 +9,7 @@ import type { Layout } from "./layout.js";
 export function flowFooter(f: Flow, supervised: boolean): [string, string][] {
   switch (f.kind) {
     case "add":
+      if (f.review) return [["Enter", "start init"], ["Esc", "back"], ["Ctrl-C", "quit"]];
       return [["Tab/↑↓", "field"], ["←/→", "provider"], ["Enter", "next/start"], ["Esc", "cancel"], ["Ctrl-C", "quit"]];
     case "import":
       if (f.step === "plan" && !f.busy && !importable(f).length) return [["Enter/Esc", "close"]];

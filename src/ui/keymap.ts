@@ -176,6 +176,7 @@ export const DIALOG_KEYS = {
   confirm: ["y", "Y"], // a destructive confirmation takes only these: Enter alone does not confirm
   cancel: ["n", "N", "esc", "q"],
   close: ["esc", "q"],
+  back: ["esc"], // a step back in a wizard (the add review → its form)
   accept: ["enter"],
   up: ["up", "k"],
   down: ["down", "j"],

@@ -39,6 +39,16 @@ export class FakeClient implements DaemonClient {
       source: this.snapshot?.hardware?.providersSource ?? "none",
       error: null,
     });
+    // 4 units of the demo geometry on a 100 GiB volume, half full: nothing against it
+    this.handlers.identityAddCheck = ({ dir, units, labelsPerUnit = 4294967296 }) => ({
+      dir,
+      sizeBytes: units * labelsPerUnit * 16,
+      needBytes: units * labelsPerUnit * 16,
+      freeBytes: 50 * 2 ** 30,
+      totalBytes: 100 * 2 ** 30,
+      problems: [],
+      warnings: [],
+    });
     this.handlers.identityAdd = ({ name }) => ({ task: this.task({ id: `add-${name}`, name }) });
     this.handlers.taskCancel = ({ id }) => {
       return { task: this.task({ ...this.tasks.get(id), id, state: "cancelled", message: "cancelled; the PoS data written so far is kept" }) };

@@ -73,6 +73,9 @@ describe("add identity wizard", () => {
     await app.press(KEYS.tab, KEYS.right, KEYS.right); // provider: GPU 0 -> CPU 1 -> postcli's CPU provider
     await app.waitFor((f) => f.includes("4294967295 CPU"), "CPU provider chosen");
     await app.press(KEYS.tab, KEYS.enter); // commitment ATX left empty: the daemon asks the node
+    await app.waitFor((f) => f.includes("Add identity: review") && f.includes("nothing against it"), "review");
+    expect(client.bodies("identityAdd")).toEqual([]); // the review sends nothing
+    await app.press(KEYS.enter);
     await waitUntil(() => client.bodies("identityAdd").length === 1, "identityAdd", client);
     expect(client.bodies("identityAdd")[0]).toEqual({
       name: "post5",
@@ -111,6 +114,8 @@ describe("add identity wizard", () => {
     await app.waitFor((f) => f.includes("Add identity"));
     await typeText(app, "post5");
     await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
+    await app.waitFor((f) => f.includes("nothing against it"), "review");
+    await app.press(KEYS.enter);
     await waitUntil(() => client.bodies("identityAdd").length === 1, "identityAdd", client);
     await app.waitFor((f) => !f.includes("Add identity"), "dialog closed");
     client.emitTask({ id: "add-post5", name: "post5", state: "done", message: "identity abcdef placed as post5.key; restart the node so it loads the new key" });
@@ -180,8 +185,72 @@ describe("add identity wizard", () => {
     await app.waitFor((f) => f.includes("Add identity"));
     await typeText(app, "post5");
     await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
+    await app.waitFor((f) => f.includes("nothing against it"), "review");
+    await app.press(KEYS.enter);
     const f = await app.waitFor((f) => f.includes("✖ add failed: conflict: a service named post5 already exists"), "refusal");
     expect(f).toContain("Add identity"); // still open: the operator can fix and retry, or Esc
+  });
+
+  it("ends on a review: what, where, size, free space and the daemon's warnings; Esc goes back with the values kept", async () => {
+    const { client, app } = await setup();
+    client.handlers.identityAddCheck = ({ dir, units }) => ({
+      dir,
+      sizeBytes: units * 2 ** 20,
+      needBytes: units * 2 ** 20,
+      freeBytes: 3 * 2 ** 30,
+      totalBytes: 100 * 2 ** 30,
+      problems: [],
+      warnings: [`${dir}: 4.0 MiB of PoS data leave its volume 97 % full (3.0 GiB free after)`, `${dir} is on the node's own volume (data folder /srv/node): the PoS data competes with the node's database`],
+    });
+    await app.press("a");
+    await app.waitFor((f) => f.includes("Add identity") && f.includes("0 GPU NVIDIA"));
+    await typeText(app, "post5");
+    await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
+    const review = await app.waitFor((f) => f.includes("on the node's own volume"), "review with warnings");
+    expect(client.bodies("identityAddCheck")).toEqual([{ dir: "/srv/postdeck/post5", units: 4, labelsPerUnit: 65536 }]);
+    expect(review).toContain("Add identity: review");
+    expect(review).toContain("identities/post5.key");
+    expect(review).toContain("/srv/postdeck/post5");
+    expect(review).toContain("4.0 MiB (4 units)");
+    expect(review).toMatch(/3\.0 GiB free of 100 GiB \(97 % used now, 97 % after\)/);
+    expect(review).toContain("97 % full");
+    await app.press(KEYS.esc); // back, not out: the form with what was typed
+    const form = await app.waitFor((f) => f.includes("[ Start init ]"), "back on the form");
+    expect(form).toContain("post5");
+    expect(client.bodies("identityAdd")).toEqual([]);
+    await app.press(KEYS.enter); // on the Start row again: the review again
+    await app.waitFor((f) => f.includes("Add identity: review"));
+    await app.press(KEYS.enter);
+    await waitUntil(() => client.bodies("identityAdd").length === 1, "identityAdd", client);
+  });
+
+  it("a review the daemon would refuse (not enough space) does not start; without an answer it still can", async () => {
+    const { client, app } = await setup();
+    client.handlers.identityAddCheck = ({ dir }) => ({
+      dir,
+      sizeBytes: 2 ** 40,
+      needBytes: 2 ** 40,
+      freeBytes: 2 ** 30,
+      totalBytes: 2 ** 31,
+      problems: [`not enough space for ${dir}: 1023.0 GiB missing`],
+      warnings: [],
+    });
+    await app.press("a");
+    await app.waitFor((f) => f.includes("Add identity"));
+    await typeText(app, "post5");
+    await app.press(KEYS.tab, KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter);
+    await app.waitFor((f) => f.includes("not enough space") && f.includes("cannot start"), "refusal in the review");
+    await app.press(KEYS.enter);
+    await app.waitFor((f) => f.includes("the daemon would refuse this add"));
+    expect(client.bodies("identityAdd")).toEqual([]);
+    // an older daemon without the check: the review says so and Enter starts (the add checks again)
+    client.handlers.identityAddCheck = () => {
+      throw new Error("no route POST /v1/identities/add-check");
+    };
+    await app.press(KEYS.esc, KEYS.enter);
+    await app.waitFor((f) => f.includes("could not check the target volume"), "check failed");
+    await app.press(KEYS.enter);
+    await waitUntil(() => client.bodies("identityAdd").length === 1, "identityAdd", client);
   });
 
   it("when the providers come from systeminformation it says they are not postcli ids and uses the CPU", async () => {
@@ -388,7 +457,9 @@ describe("80x24", () => {
     const add = await app.waitFor((f) => f.includes("fix the fields marked"));
     expectFits(add, 80, 24);
     for (const field of ["Name", "PoS dir", "Units", "Provider", "Commit. ATX", "[ Start init ]"]) expect(add).toContain(field);
-    await app.press(KEYS.esc, "i");
+    await app.press(KEYS.backspace, "4", KEYS.tab, KEYS.tab, KEYS.tab, KEYS.enter); // the focus is on the units, the first field marked ✖
+    expectFits(await app.waitFor((f) => f.includes("Add identity: review") && f.includes("nothing against it"), "review at 80x24"), 80, 24);
+    await app.press(KEYS.esc, KEYS.esc, "i");
     expectFits(await app.waitFor((f) => f.includes("Import identities")), 80, 24);
     await typeText(app, "/data/old-a /data/old-b");
     await app.press(KEYS.enter);

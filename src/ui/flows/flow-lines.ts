@@ -3,7 +3,8 @@
 import type { Segment } from "../components/Line.js";
 import { sanitize, truncateStart } from "../text-fit.js";
 import { FIELDS, FIELD_LABELS, SUBMIT_ROW, addProblems, unitsHint, type AddContext, type FieldId } from "./add-form.js";
-import { EQUIVOCATION_WARNING, importable, type AddFlow, type Flow, type ImportFlow } from "./flows.js";
+import { EQUIVOCATION_WARNING, importable, type AddFlow, type AddReview, type Flow, type ImportFlow } from "./flows.js";
+import { formatBytes } from "../../presentation/units.js";
 
 export interface FlowView {
   title: string;
@@ -67,8 +68,49 @@ function addLines(f: AddFlow, ctx: AddContext, width: number): Segment[][] {
   lines.push(blank, [
     { text: f.focus === SUBMIT_ROW ? " › " : "   ", bold: true, tone: "accent" },
     { text: "[ Start init ]", bold: true, inverse: f.focus === SUBMIT_ROW },
+    { text: f.focus === SUBMIT_ROW ? "  Enter: review what will be created" : "", tone: "muted" },
   ]);
   if (ctx.demo) lines.push([{ text: "   demo rig: small PoS geometry (labelsPerUnit 65536, maxFileSize 1 MiB)", tone: "muted" }]);
+  if (f.busy) lines.push(blank, [{ text: "  … asking the daemon to start the init", tone: "info" }]);
+  if (f.error) lines.push(blank, err(f.error));
+  return lines;
+}
+
+/** The add's last step: what will be created, where, how big, the target volume and the daemon's warnings. */
+function reviewLines(f: AddFlow, r: AddReview, ctx: AddContext): Segment[][] {
+  const q = r.request;
+  const row = (label: string, value: string, tone?: Segment["tone"]): Segment[] => [
+    { text: "   " + label.padEnd(LABEL_W), bold: true },
+    { text: sanitize(value), tone },
+  ];
+  const c = r.check;
+  const size = c ? formatBytes(c.sizeBytes) : "…";
+  const lines: Segment[][] = [
+    [{ text: "  Review: nothing is written until Enter.", tone: "muted" }],
+    blank,
+    row("Identity", `${q.name}: a new key identities/${q.name}.key and a post-service ${q.name} in the config`),
+    row("PoS dir", c?.dir ?? q.dir),
+    row("Size", `${size} (${q.units} unit${q.units === 1 ? "" : "s"})${c && c.needBytes < c.sizeBytes ? `, ${formatBytes(c.needBytes)} still to write (an earlier add's files count)` : ""}`),
+    row("Provider", r.providerLabel),
+    row("Commit. ATX", q.commitmentAtxId ?? "asked from the node when postcli starts"),
+  ];
+  if (ctx.demo) lines.push(row("", "demo geometry: labelsPerUnit 65536, maxFileSize 1 MiB", "muted"));
+  if (c) {
+    if (c.freeBytes != null && c.totalBytes != null && c.totalBytes > 0) {
+      const usedNow = Math.round((1 - c.freeBytes / c.totalBytes) * 100);
+      const usedAfter = Math.round((1 - Math.max(0, c.freeBytes - c.needBytes) / c.totalBytes) * 100);
+      lines.push(row("Volume", `${formatBytes(c.freeBytes)} free of ${formatBytes(c.totalBytes)} (${usedNow} % used now, ${usedAfter} % after)`, usedAfter > 95 ? "warn" : undefined));
+    } else lines.push(row("Volume", "free space unknown", "warn"));
+    for (const w of c.warnings) lines.push([{ text: "  ! ", tone: "warn", bold: true }, { text: sanitize(w), tone: "warn" }]);
+    for (const p of c.problems) lines.push(err(sanitize(p)));
+    if (c.warnings.length === 0 && c.problems.length === 0) lines.push([{ text: "  ✔ ", tone: "ok", bold: true }, { text: "the daemon found nothing against it", tone: "ok" }]);
+  } else if (r.checkError) lines.push([{ text: "  ! ", tone: "warn", bold: true }, { text: `could not check the target volume (${sanitize(r.checkError)}): the add still checks before postcli starts`, tone: "warn" }]);
+  else lines.push([{ text: "  … asking the daemon about the target volume", tone: "info" }]);
+  lines.push(blank, [
+    { text: " › ", bold: true, tone: "accent" },
+    { text: c?.problems.length ? "[ cannot start: Esc back ]" : "[ Enter: start init ]", bold: true, inverse: true },
+    { text: "   Esc: back to the form", tone: "muted" },
+  ]);
   if (f.busy) lines.push(blank, [{ text: "  … asking the daemon to start the init", tone: "info" }]);
   if (f.error) lines.push(blank, err(f.error));
   return lines;
@@ -136,8 +178,9 @@ function importLines(f: ImportFlow, ctx: AddContext, width: number): Segment[][]
 export function flowView(f: Flow, ctx: AddContext, width: number): FlowView {
   switch (f.kind) {
     case "add":
+      if (f.review) return { title: "Add identity: review", info: "Enter start init · Esc back to the form", lines: reviewLines(f, f.review, ctx), bottom: true };
       // bottom: on a short terminal the intro scrolls away first; the fields, Start and the error stay
-      return { title: "Add identity", info: "Tab/↑↓ fields · Enter next/start · Esc cancel: nothing is sent", lines: addLines(f, ctx, width), bottom: true };
+      return { title: "Add identity", info: "Tab/↑↓ fields · Enter next/review · Esc cancel: nothing is sent", lines: addLines(f, ctx, width), bottom: true };
     case "import":
       return {
         title: "Import identities",

@@ -8,6 +8,7 @@ import type { Segment } from "../components/Line.js";
 import type { Tone } from "../theme.js";
 import { sanitize } from "../text-fit.js";
 import { taskLong } from "./task-progress.js";
+import { isDialogKey } from "../keymap.js";
 import {
   FIELDS,
   SUBMIT_ROW,
@@ -56,6 +57,15 @@ export interface AddFlow extends FlowBase {
   focus: number; // index in FIELDS, or SUBMIT_ROW
   touched: FieldId[]; // fields left once: their problems show
   submitted: boolean; // after a submit attempt every problem shows
+  /** The review step (what will be created, where, and what the daemon found): null while on the form. */
+  review: AddReview | null;
+}
+
+export interface AddReview {
+  request: RouteRequest<"identityAdd">; // exactly what Enter sends
+  providerLabel: string;
+  check: RouteResponse<"identityAddCheck"> | null; // null: the daemon has not answered yet
+  checkError: string | null; // the daemon could not check (an older daemon, a lost connection)
 }
 
 export interface ImportFlow extends FlowBase {
@@ -122,6 +132,7 @@ export function openAdd(ctx: AddContext): Step {
     focus: 0,
     touched: [],
     submitted: false,
+    review: null,
   };
   return { flow, send: { route: "providers", body: {} } };
 }
@@ -205,7 +216,8 @@ export function flowKey(flow: Flow, name: string, input: string, ctx: AddContext
 }
 
 function addKey(f: AddFlow, name: string, input: string, ctx: AddContext): Step {
-  if (name === "esc") return { flow: null, say: { text: "add cancelled: nothing was sent", tone: "muted" } };
+  if (f.review) return reviewKey(f, f.review, name);
+  if (isDialogKey(name, "back")) return { flow: null, say: { text: "add cancelled: nothing was sent", tone: "muted" } };
   const field = FIELDS[f.focus];
   const leave = (to: number): AddFlow => ({
     ...f,
@@ -234,6 +246,7 @@ function addKey(f: AddFlow, name: string, input: string, ctx: AddContext): Step 
   return { flow: { ...f, values, dirEdited: f.dirEdited || field === "dir", error: null } };
 }
 
+/** The form is filled in: on to the review, asking the daemon what the add would find. */
 function submitAdd(f: AddFlow, ctx: AddContext): Step {
   const problems = addProblems(f.values, ctx);
   const first = FIELDS.findIndex((id) => problems[id] !== undefined);
@@ -241,11 +254,23 @@ function submitAdd(f: AddFlow, ctx: AddContext): Step {
     return {
       flow: { ...f, submitted: true, focus: first, error: "fix the fields marked ✖ first: nothing was sent" },
     };
-  const provider = f.providers.choices[f.providers.index]!.id;
+  const choice = f.providers.choices[f.providers.index]!;
+  const request = addRequest(f.values, choice.id, ctx.demo);
+  const body: RouteRequest<"identityAddCheck"> = { dir: request.dir, units: request.units };
+  if (request.labelsPerUnit !== undefined) body.labelsPerUnit = request.labelsPerUnit;
   return {
-    flow: { ...f, submitted: true, busy: true, error: null },
-    send: { route: "identityAdd", body: addRequest(f.values, provider, ctx.demo) },
+    flow: { ...f, submitted: true, error: null, review: { request, providerLabel: choice.label, check: null, checkError: null } },
+    send: { route: "identityAddCheck", body },
   };
+}
+
+/** The review step: Enter starts the init (unless the daemon would refuse it), Esc goes back to the form. */
+function reviewKey(f: AddFlow, r: AddReview, name: string): Step {
+  if (isDialogKey(name, "back")) return { flow: { ...f, review: null, error: null } };
+  if (!isDialogKey(name, "accept")) return { flow: f, say: { text: "Enter starts the init · Esc goes back to the form", tone: "muted" } };
+  if (!r.check && !r.checkError) return { flow: f, say: { text: "checking the target volume… (Esc goes back)", tone: "muted" } };
+  if (r.check?.problems.length) return { flow: { ...f, error: "the daemon would refuse this add (see above): Esc goes back to change it" } };
+  return { flow: { ...f, busy: true, error: null }, send: { route: "identityAdd", body: r.request } };
 }
 
 /** Dirs as typed: separated by spaces; "double quotes" keep a dir with spaces together. */
@@ -301,6 +326,11 @@ export function flowReply(flow: Flow, a: Answer): Step {
       if (flow.kind !== "add") return { flow };
       const list = providerList(a.reply);
       return { flow: { ...flow, providers: list } };
+    }
+    case "identityAddCheck": {
+      // an answer for the review on screen (not one the operator went back from and changed)
+      if (flow.kind !== "add" || !flow.review || flow.review.request.dir !== a.body.dir || flow.review.request.units !== a.body.units) return { flow };
+      return { flow: { ...flow, review: { ...flow.review, check: a.reply } } };
     }
     case "identityAdd": {
       const { task } = a.reply;
@@ -392,6 +422,8 @@ export function flowFailure(flow: Flow, send: Send, message: string): Step {
   const text = `✖ ${routeWords[send.route] ?? send.route} failed: ${message}`;
   if (send.route === "providers" && flow.kind === "add")
     return { flow: { ...flow, providers: { ...LOADING_PROVIDERS, note: `could not list providers (${message}): the CPU provider is used` } } };
+  if (send.route === "identityAddCheck")
+    return { flow: flow.kind === "add" && flow.review ? { ...flow, review: { ...flow.review, checkError: message } } : flow };
   if (flow.kind === "import" && send.route === "identityImport" && send.body.dryRun === false)
     return { flow: { ...flow, busy: false, typed: [], text: "", error: `${text} — type the ids again to retry, Esc to cancel` }, say: { text, tone: "err" } };
   if (flow.kind === "ask" || flow.kind === "result") return { flow: null, say: { text, tone: "err" } };
@@ -408,6 +440,7 @@ const routeWords: Partial<Record<RouteKey, string>> = {
   taskCancel: "cancel",
   restart: "restart",
   providers: "listing providers",
+  identityAddCheck: "checking the target volume",
 };
 
 /** After an add finished: offer to restart the supervised node so it loads the new key. */
@@ -429,7 +462,7 @@ export function offerNodeRestart(what: string): Step {
 
 /** What to say about a request whose dialog was closed before the answer came. */
 export function lateReply(a: Answer): Say | null {
-  if (a.route === "providers") return null;
+  if (a.route === "providers" || a.route === "identityAddCheck") return null;
   if (a.route === "identityImport" && a.body.dryRun !== false) return null;
   const step = flowReply(openImport().flow!, a);
   return step.say ?? null;
