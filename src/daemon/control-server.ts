@@ -60,8 +60,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
       if (!rig.logs.has(source)) {
         throw new HttpError(404, "not-found", `no log source '${source}' (known: ${rig.logs.sourceNames().join(", ") || "none"})`);
       }
-      await rig.logs.pollNow();
-      return { lines: rig.logs.recent(source, lines) };
+      return { lines: await rig.logs.recent(source, lines) };
     },
     doctor: async () => ({ findings: rig.findings() }),
     ...h,
@@ -126,12 +125,15 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
       if (types === null || types.has(e.type)) write(e);
     };
     rig.on("event", onEvent);
+    // log lines are made and sent only while a client watches them
+    const unwatchLogs = types === null || types.has("log") ? rig.logs.watch() : () => undefined;
     const hb = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
     hb.unref();
     streams.add(res);
     const done = () => {
       clearInterval(hb);
       rig.off("event", onEvent);
+      unwatchLogs();
       streams.delete(res);
     };
     req.on("close", done);

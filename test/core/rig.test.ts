@@ -33,6 +33,7 @@ describe("rig", () => {
     rig.logs.onLines((src, lines) => src === "node" && raw.push(...lines));
     const events: RigEvent[] = [];
     rig.on("event", (e: RigEvent) => events.push(e));
+    rig.logs.watch(); // log events come only while a client watches (an event stream does)
     await rig.start();
     const sup = await waitFor(() => rig.snapshot().node.supervised?.state === "running" && rig.snapshot().node.supervised);
     expect(isAlive(sup.pid!)).toBe(true);

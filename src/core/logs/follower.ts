@@ -3,6 +3,8 @@
 // drain the old file, then read the new one from 0), and caps line length. Each step reads at most
 // maxReadBytes and hands on at most maxLines lines: a source that writes faster is skipped ahead
 // (one `… N lines skipped …` line says so) instead of buffered, so memory stays bounded.
+// While an inotify watch is on the file, the watch says when to read and the fallback poll comes
+// only every `watchedPollMs`; a step then needs one fstat and the reads (a rename is an event too).
 import { promises as fs, watch, type FSWatcher, type Stats } from "node:fs";
 
 export const MAX_LINE_BYTES = 4096;
@@ -18,8 +20,10 @@ export function skippedLine(n: number, estimated: boolean): string {
 }
 
 export interface FollowerOptions {
-  /** Fallback poll interval (ms); appends are also noticed at once through an inotify watch. */
+  /** Poll interval (ms) while there is no inotify watch on the file (it is not there yet, or watching failed). */
   pollMs?: number;
+  /** Poll interval (ms) while an inotify watch is on the file (default 30 s: a safety net only). */
+  watchedPollMs?: number;
   /** Start this many bytes before the current end (the first partial line is dropped); default 0 = at the end. */
   backfillBytes?: number;
   maxLineBytes?: number;
@@ -56,6 +60,8 @@ export class FileFollower {
   /** The source outran the last read: inotify is off (one event per write) and polls come every notifyMinMs. */
   private outrun = false;
   private outrunTimer: NodeJS.Timeout | null = null;
+  /** The watch reported a rename (or none is on): the next step looks at the path again. */
+  private renamed = true;
 
   constructor(
     readonly file: string,
@@ -66,8 +72,22 @@ export class FileFollower {
   start(): void {
     if (this.timer) return;
     void this.poll();
-    this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 1000);
+    this.timer = setInterval(() => {
+      // with a watch on the file its events say when to read; this is only a safety net then
+      if (this.watcher && Date.now() - this.lastStep < (this.o.watchedPollMs ?? 30_000)) return;
+      void this.poll();
+    }, this.o.pollMs ?? 1000);
     this.timer.unref();
+  }
+
+  /** Offset in the current file up to which complete lines were handed on (0 before it was opened). */
+  linesEnd(): number {
+    return this.fh ? this.offset - this.partial.length : 0;
+  }
+
+  /** Whether an inotify watch is on the file now (tests). */
+  watched(): boolean {
+    return this.watcher !== null;
   }
 
   async stop(): Promise<void> {
@@ -87,7 +107,8 @@ export class FileFollower {
     this.unwatch();
     if (this.closed) return;
     try {
-      this.watcher = watch(this.file, { persistent: false }, () => this.onNotify());
+      this.watcher = watch(this.file, { persistent: false }, (event) => this.onNotify(event));
+      this.renamed = false;
       this.watcher.on("error", () => this.unwatch());
     } catch {
       this.watcher = null;
@@ -97,6 +118,7 @@ export class FileFollower {
   private unwatch(): void {
     this.watcher?.close();
     this.watcher = null;
+    this.renamed = true;
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     this.notifyTimer = null;
     if (this.outrunTimer) clearTimeout(this.outrunTimer);
@@ -130,18 +152,22 @@ export class FileFollower {
    * A chatty writer fires inotify for every write: read at most once per `notifyMinMs` (250 ms)
    * per file instead of once per notification (the hub batches lines every ~100 ms anyway).
    */
-  private onNotify(): void {
+  private onNotify(event: string): void {
+    if (event === "rename") this.renamed = true;
     if (this.notifyTimer || this.closed) return;
     const wait = Math.max(0, this.lastStep + (this.o.notifyMinMs ?? 250) - Date.now());
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
-      void this.poll();
+      void this.poll(true);
     }, wait);
     this.notifyTimer.unref?.();
   }
 
-  /** One poll step (exposed so tests can drive it without timers). */
-  async poll(): Promise<void> {
+  /**
+   * One poll step (exposed so tests can drive it without timers). fromWatch: an inotify event
+   * brought it, and the watch would have said (rename) if the path had moved: one fstat suffices.
+   */
+  async poll(fromWatch = false): Promise<void> {
     if (this.closed) return;
     if (this.busy) {
       // a poll is under way and may have looked before the latest write: run one more after it
@@ -153,7 +179,7 @@ export class FileFollower {
       }
       return this.rerun;
     }
-    this.busy = this.step()
+    this.busy = this.step(fromWatch)
       .catch(() => undefined) // a vanished or unreadable file is retried at the next poll
       .finally(() => {
         this.busy = null;
@@ -161,8 +187,12 @@ export class FileFollower {
     return this.busy;
   }
 
-  private async step(): Promise<void> {
+  private async step(fromWatch: boolean): Promise<void> {
     this.lastStep = Date.now();
+    if (fromWatch && this.fh && this.watcher && !this.renamed) {
+      await this.readAvailable(); // it fstats the open file
+      return;
+    }
     let st: Stats | null;
     try {
       st = await fs.stat(this.file);
@@ -175,6 +205,7 @@ export class FileFollower {
       this.flushPartial();
       await this.fh.close().catch(() => undefined);
       this.fh = null;
+      this.unwatch(); // it watches the old file: poll every pollMs until the new one is there
     }
     if (!st) return;
     if (!this.fh) {

@@ -1,17 +1,22 @@
-// LogHub: follows named sources (each service's log file, the node log), keeps a bounded ring of
-// recent LogLines per source, and emits them in batches (every ~100 ms, not per line) of at most
-// maxBatchLines (older lines of a larger batch are left to the ring: a flood is never buffered).
-// Another part can receive the raw lines (e.g. the node-log parser) through onLines().
+// LogHub: follows named sources (each service's log file, the node log) and hands every line read
+// to raw listeners (what state needs: the node monitor, the orchestrator). It holds no lines per
+// source: while a client watches (watch(), e.g. an open event stream) the lines are made LogLines
+// and emitted in batches (every ~100 ms, not per line) of at most maxBatchLines (older lines of a
+// larger batch are dropped: a flood is never buffered); recent() reads a source's tail from its
+// file when a client asks. Each source counts its lines (seq), so a tail and the batches after it
+// fit together.
 import { EventEmitter } from "node:events";
+import { promises as fs } from "node:fs";
 import type { LogLine } from "../../protocol/model.js";
-import { FileFollower } from "./follower.js";
+import { FileFollower, MAX_LINE_BYTES } from "./follower.js";
 import { detectLevel } from "./level.js";
-import { RingBuffer } from "../../ring-buffer.js";
 import { sanitizeLine } from "./sanitize.js";
+import { readTail } from "./tail.js";
 
 export type RawLinesListener = (source: string, lines: string[]) => void;
 
 export interface LogHubOptions {
+  /** Lines recent() returns at most (config logs.ringLines). */
   ringLines: number;
   batchMs?: number;
   /** Lines per emitted batch at most (default 5000). */
@@ -23,16 +28,17 @@ export interface LogHubOptions {
 interface Source {
   file: string;
   follower: FileFollower;
-  ring: RingBuffer<LogLine>;
+  /** Lines read from this source so far (the seq of the newest). */
   seq: number;
 }
 
-/** Events: "lines" (LogLine[]) — a batch across sources. */
+/** Events: "lines" (LogLine[]) — a batch across sources, only while a client watches. */
 export class LogHub extends EventEmitter {
   private readonly sources = new Map<string, Source>();
   private readonly raw = new Set<RawLinesListener>();
   private pending: LogLine[] = [];
   private batchTimer: NodeJS.Timeout | null = null;
+  private watchers = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: LogHubOptions) {
@@ -45,12 +51,7 @@ export class LogHub extends EventEmitter {
     const cur = this.sources.get(source);
     if (cur?.file === file) return;
     if (cur) void cur.follower.stop();
-    const s: Source = {
-      file,
-      ring: cur?.ring ?? new RingBuffer<LogLine>(this.o.ringLines),
-      seq: cur?.seq ?? 0,
-      follower: undefined as unknown as FileFollower,
-    };
+    const s: Source = { file, seq: cur?.seq ?? 0, follower: undefined as unknown as FileFollower };
     s.follower = new FileFollower(file, (lines) => this.onFileLines(source, s, lines), {
       backfillBytes: o.backfillBytes ?? 256 * 1024,
       pollMs: this.o.pollMs,
@@ -74,9 +75,43 @@ export class LogHub extends EventEmitter {
     return this.sources.has(source);
   }
 
-  /** The last n lines of a source, oldest first. */
-  recent(source: string, n: number): LogLine[] {
-    return this.sources.get(source)?.ring.last(n) ?? [];
+  /**
+   * A client watches the lines (an open event stream): until the returned function is called,
+   * lines are emitted as "lines" batches. Without a watcher no LogLine is made or held.
+   */
+  watch(): () => void {
+    this.watchers++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.watchers--;
+      if (this.watchers === 0) this.pending = [];
+    };
+  }
+
+  /** Clients watching now. */
+  watching(): number {
+    return this.watchers;
+  }
+
+  /**
+   * The last n lines of a source (at most ringLines), oldest first, read from its file up to what
+   * was read of it (after a rotation also from <file>.1); the newest has the source's latest seq.
+   */
+  async recent(source: string, n: number): Promise<LogLine[]> {
+    const s = this.sources.get(source);
+    if (!s) return [];
+    await s.follower.poll();
+    const want = Math.min(n, this.o.ringLines);
+    const maxBytes = Math.min(want * MAX_LINE_BYTES, 8 << 20);
+    const end = s.follower.linesEnd();
+    let texts = await readTail(s.file, want, { end, maxBytes });
+    if (texts.length < want) texts = [...(await readTail(`${s.file}.1`, want - texts.length, { maxBytes })), ...texts];
+    // when they were written is not kept: the file's last change stands for it
+    const at = await fs.stat(s.file).then((st) => st.mtimeMs, () => this.now());
+    const first = s.seq - texts.length + 1;
+    return texts.map((text, i) => ({ source, seq: first + i, at, level: detectLevel(text), text: sanitizeLine(text) }));
   }
 
   /** Raw (unsanitised) lines as they are read, per source. Returns an unsubscribe function. */
@@ -98,13 +133,19 @@ export class LogHub extends EventEmitter {
         /* a listener's bug must not stop log following */
       }
     }
-    const at = this.now();
-    for (const text of lines) {
-      const line: LogLine = { source, seq: ++s.seq, at, level: detectLevel(text), text: sanitizeLine(text) };
-      s.ring.push(line);
-      this.pending.push(line);
+    if (this.watchers === 0) {
+      s.seq += lines.length;
+      return;
     }
     const max = this.o.maxBatchLines ?? 5000;
+    const at = this.now();
+    // only the lines a batch can carry are made LogLines
+    const from = Math.max(0, lines.length - max);
+    s.seq += from;
+    for (let i = from; i < lines.length; i++) {
+      const text = lines[i]!;
+      this.pending.push({ source, seq: ++s.seq, at, level: detectLevel(text), text: sanitizeLine(text) });
+    }
     if (this.pending.length > 2 * max) this.pending = this.pending.slice(-max);
     if (!this.batchTimer) {
       this.batchTimer = setTimeout(() => this.flush(), this.o.batchMs ?? 100);
@@ -117,7 +158,7 @@ export class LogHub extends EventEmitter {
     const max = this.o.maxBatchLines ?? 5000;
     const batch = this.pending.length > max ? this.pending.slice(-max) : this.pending;
     this.pending = [];
-    if (batch.length > 0) this.emit("lines", batch);
+    if (batch.length > 0 && this.watchers > 0) this.emit("lines", batch);
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import { RingBuffer } from "../../../src/ring-buffer.js";
 import { sanitizeLine } from "../../../src/core/logs/sanitize.js";
 import { rotateCopyTruncate } from "../../../src/core/logs/rotation.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
-import { waitFor } from "../../helpers/wait-for.js";
+import { sleep, waitFor } from "../../helpers/wait-for.js";
 import type { LogLine } from "../../../src/protocol/model.js";
 
 afterEach(() => cleanupTempDirs());
@@ -101,7 +101,7 @@ describe("log lines", () => {
 });
 
 describe("log hub", () => {
-  it("batches lines from sources, keeps a bounded ring and passes raw lines to listeners", async () => {
+  it("batches lines from sources while a client watches and passes raw lines to listeners", async () => {
     const dir = tempDir();
     const a = path.join(dir, "a.log");
     const n = path.join(dir, "node.log");
@@ -112,6 +112,7 @@ describe("log hub", () => {
     const raw: string[] = [];
     hub.on("lines", (b: LogLine[]) => batches.push(b));
     hub.onLines((src, lines) => src === "node" && raw.push(...lines));
+    const unwatch = hub.watch();
     hub.follow("a", a);
     hub.follow("node", n);
     await hub.pollNow();
@@ -119,10 +120,57 @@ describe("log hub", () => {
     appendFileSync(n, "2024-10-22T10:00:00.000Z\tINFO\tnode\tstarted\n");
     await waitFor(() => batches.flat().length === 16, { what: "16 lines" });
     expect(batches.length).toBeLessThan(16); // batched, not per line
-    expect(hub.recent("a", 100).map((l) => l.text)).toHaveLength(10);
-    expect(hub.recent("a", 2).map((l) => l.seq)).toEqual([14, 15]);
-    expect(hub.recent("a", 1)[0]!.level).toBe("INFO");
+    expect(batches.flat().filter((l) => l.source === "a").map((l) => l.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(raw).toEqual(["2024-10-22T10:00:00.000Z\tINFO\tnode\tstarted"]);
+    unwatch();
+    await hub.close();
+  });
+
+  it("without a watcher it emits no lines and holds none, but raw listeners still get every line", async () => {
+    const a = path.join(tempDir(), "a.log");
+    writeFileSync(a, "");
+    const hub = new LogHub({ ringLines: 2000, pollMs: 50, batchMs: 10 });
+    const batches: LogLine[][] = [];
+    const raw: string[] = [];
+    hub.on("lines", (b: LogLine[]) => batches.push(b));
+    hub.onLines((_src, lines) => raw.push(...lines));
+    hub.follow("a", a);
+    await hub.pollNow();
+    appendFileSync(a, Array.from({ length: 500 }, (_, i) => `line ${i}\n`).join(""));
+    await hub.pollNow();
+    await waitFor(() => raw.length === 500, { what: "500 raw lines" });
+    await sleep(30); // past a batch interval
+    expect(batches).toEqual([]);
+    // nothing of the lines is kept in the hub: its own fields reference no LogLine or text
+    expect(JSON.stringify([...(hub as unknown as { sources: Map<string, object> }).sources.values()].map((s) => ({ ...s, follower: null })))).not.toContain("line 1");
+    expect((hub as unknown as { pending: unknown[] }).pending).toEqual([]);
+    await hub.close();
+  });
+
+  it("reads a source's recent lines from its file on demand, the newest with the latest seq, also across a rotation", async () => {
+    const a = path.join(tempDir(), "a.log");
+    writeFileSync(a, "");
+    const hub = new LogHub({ ringLines: 10, pollMs: 50, batchMs: 10 });
+    hub.follow("a", a);
+    await hub.pollNow();
+    appendFileSync(a, Array.from({ length: 15 }, (_, i) => `[2024-01-01T00:00:00Z INFO  post_service] line ${i}\n`).join(""));
+    const two = await hub.recent("a", 2);
+    expect(two.map((l) => [l.seq, l.text])).toEqual([
+      [14, "[2024-01-01T00:00:00Z INFO  post_service] line 13"],
+      [15, "[2024-01-01T00:00:00Z INFO  post_service] line 14"],
+    ]);
+    expect(two[0]!.level).toBe("INFO");
+    expect(await hub.recent("a", 100)).toHaveLength(10); // at most ringLines
+    // a line still being written is not shown before its newline; a line written meanwhile is
+    appendFileSync(a, "line 15\nhalf a li");
+    expect((await hub.recent("a", 1)).map((l) => [l.seq, l.text])).toEqual([[16, "line 15"]]);
+    // after a rotation the live file is short: the rest comes from <file>.1
+    appendFileSync(a, "ne\n");
+    rotateCopyTruncate(a, 2);
+    appendFileSync(a, "after rotation\n");
+    // (the follower lost the half line to the truncation, so seqs count what it read: the newest is 17)
+    expect((await hub.recent("a", 3)).map((l) => [l.seq, l.text])).toEqual([[15, "line 15"], [16, "half a line"], [17, "after rotation"]]);
+    expect(await hub.recent("missing", 3)).toEqual([]);
     await hub.close();
   });
 });
