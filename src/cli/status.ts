@@ -1,13 +1,20 @@
 // `postdeck status [--json]`: services, node summary, identities and findings. --json prints the
-// daemon's Snapshot (src/protocol/model.ts SnapshotSchema) as is: that is the stable format.
+// daemon's Snapshot (src/protocol/model.ts SnapshotSchema) as is: that is the stable format. The
+// text form exits as doctor does, 1 when a finding is an error (`postdeck status || page-me` from
+// cron); --json exits 0 whenever it printed the snapshot: scripts and other rigs read it as data,
+// its findings say the rest (`doctor --json` gives the verdict).
 import type { Snapshot } from "../protocol/model.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
-import { UsageError } from "./errors.js";
-import { operatorLabel, serviceStateLabel, type Label } from "../presentation/labels.js";
+import { findingsExitCode, UsageError } from "./errors.js";
+import { operatorLabel, orchestrationLabel, serviceRowLabel, type Label } from "../presentation/labels.js";
 import { formatDuration } from "../presentation/units.js";
 import { clockLabels } from "../presentation/clock-labels.js";
 
-export const USAGE = "usage: postdeck status [--json] [--config FILE]";
+export const USAGE = `usage: postdeck status [--json] [--config FILE]
+
+exit codes: 0 no error finding (warnings may be open); 1 an error finding is open (postdeck doctor
+says what to do) or no daemon answers; 2 bad usage or a bad config. With --json: 0 whenever the
+daemon's snapshot was printed (its findings are in it; doctor --json exits 1 on an error).`;
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--json"], usage: USAGE });
@@ -16,7 +23,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const s = await client.call("snapshot", {});
     process.stdout.write(p.flags.has("--json") ? JSON.stringify(s, null, 2) + "\n" : formatStatus(s, Date.now()));
-    return 0;
+    return p.flags.has("--json") ? 0 : findingsExitCode(s.findings);
   } finally {
     client.close();
   }
@@ -51,7 +58,7 @@ export function formatStatus(s: Snapshot, now: number): string {
   out.push("");
   const rows = s.services.map((v) => [
     v.name,
-    paint(serviceStateLabel(v, now), c),
+    paint(serviceRowLabel(v, now), c),
     v.pid === null ? "-" : String(v.pid),
     v.startedAt && v.state === "running" ? formatDuration(now - v.startedAt) : "-",
     String(v.restarts),
@@ -71,6 +78,9 @@ export function formatStatus(s: Snapshot, now: number): string {
       out.push(line(r));
       const v = s.services[i]!;
       if (v.reason && (v.state === "failed" || v.state === "backoff")) out.push(`    ${v.reason}`);
+      // on-demand: why it waits, or that the operator holds it (in always mode there is no orchestration)
+      const o = v.orchestration?.state === "queued" || v.orchestration?.state === "hand" ? orchestrationLabel(v.orchestration) : null;
+      if (o) out.push(`    ${paint(o, c)}`);
     }
   }
   out.push("");

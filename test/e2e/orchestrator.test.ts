@@ -102,14 +102,25 @@ describe("on-demand proving on the demo rig", () => {
     expect(text.stdout).toMatch(/disk simdisk-a/);
   });
 
-  it("a service started by hand is the operator's until handed back with plan --release", { timeout: 30_000 }, async () => {
+  it("a service started by hand is the operator's until handed back with plan --release, across a daemon restart", { timeout: 60_000 }, async () => {
     const manual = async () => (JSON.parse((await runCli([...cfg, "plan", "--json"])).stdout) as Plan).identities.find((i) => i.keyFile === "post1.key")!.manual;
     expect(await manual()).toBe(false);
     expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
     expect(await manual()).toBe(true);
     await sleep(3000); // the node shows post1 IDLE: on-demand would have stopped it by now
     const s: Snapshot = await client!.call("snapshot", {});
-    expect(s.services.find((v) => v.name === "post1")!.state).toBe("running");
+    const post1 = s.services.find((v) => v.name === "post1")!;
+    expect(post1.state).toBe("running");
+    expect(post1.orchestration).toMatchObject({ state: "hand", reason: expect.stringMatching(/taken by hand at .*plan --release post1/) });
+    expect(s.services.find((v) => v.name === "post2")!.orchestration).toMatchObject({ state: "idle" });
+    // status says so too
+    expect((await runCli([...cfg, "status"])).stdout).toMatch(/post1 .*by hand/);
+    // a daemon restart keeps it the operator's (the state dir holds it)
+    client!.close();
+    expect((await runCli([...cfg, "daemon", "stop"])).code).toBe(0);
+    expect((await runCli([...cfg, "daemon", "start"])).code).toBe(0);
+    client = await clientWhenUp(path.join(rigDir, "state"), {});
+    expect(await manual()).toBe(true);
     const r = await runCli([...cfg, "plan", "--release", "post1"]);
     expect(r.stdout).toMatch(/post1 handed back/);
     expect(await manual()).toBe(false);

@@ -8,7 +8,7 @@
 //     budget would not hold another (then it is queued, with the reason);
 //   - overlap hand-overs: a post-service first runs k2pow (CPU and RandomX memory, no disk), then
 //     reads all its PoS data. So the next identity on a busy disk may start while the one before it
-//     still reads, timed so that its k2pow ends when that read ends: the disk does not idle between
+//     still reads, timed so that its start-up and k2pow end when that read ends: the disk does not idle between
 //     proofs, and no more than `perDisk` provers are predicted to READ it at once. This needs the
 //     live phase of every prover on the disk (ProofProgress) and the candidate's predicted k2pow
 //     and read; without them a disk takes at most `perDisk` provers, full stop;
@@ -29,8 +29,11 @@ export interface DecideIdentity {
   service: string | null;
   postState: "IDLE" | "PROVING" | null;
   sizeBytes: number | null;
-  /** Its predicted proof (k2pow from its own history): lets it start before its disk is free. */
-  predicted?: { k2powMs: number; readMs: number } | null;
+  /**
+   * Its predicted proof, from its own history: ms from its service's start until it reads its disk
+   * (start-up, connecting to the node, k2pow), and the read. Lets it start before its disk is free.
+   */
+  predicted?: { toReadMs: number; readMs: number } | null;
 }
 
 /** Where a prover is in its proof, predicted from its phase (log lines) and /status position. */
@@ -86,17 +89,17 @@ export interface Decision {
 }
 
 /**
- * A candidate's k2pow is counted short by this share and margin when its start is timed against
- * the read before it: a k2pow that ends early would read the disk alongside; one that ends late
- * idles the disk for that long only.
+ * A candidate's time to its read (start-up + k2pow) is counted short by this share and margin when
+ * its start is timed against the read before it: one that ends early would read the disk alongside;
+ * one that ends late idles the disk for that long only.
  */
 export const OVERLAP_SAFETY = 0.1;
 export const OVERLAP_MARGIN_MS = 1_000;
 /** At most this many provers per read slot of a disk at once (one reading, one in k2pow). */
 export const STAGED_PER_SLOT = 2;
 
-/** ms after its start at which a candidate is counted to read its disk (its k2pow, shortened). */
-export const leadMs = (k2powMs: number) => Math.max(0, k2powMs * (1 - OVERLAP_SAFETY) - OVERLAP_MARGIN_MS);
+/** ms after its start at which a candidate is counted to read its disk (its time to read, shortened). */
+export const leadMs = (toReadMs: number) => Math.max(0, toReadMs * (1 - OVERLAP_SAFETY) - OVERLAP_MARGIN_MS);
 
 /**
  * The read slots of one disk (perDisk of them), each free from a time (ms from now), filled with
@@ -233,7 +236,7 @@ export function decide(
     let why: string | null = null;
     const busy = () => `disk ${l} busy: ${onLane.map((h) => h.name).join(", ")} proving (at most ${budget.perDisk} per disk)`;
     const slots = onLane.length > 0 ? slotsOf(onLane, budget.perDisk) : null;
-    const lead = predicted ? leadMs(predicted.k2powMs) : 0;
+    const lead = predicted ? leadMs(predicted.toReadMs) : 0;
     if (blocked.has(l)) why = `waits for its turn on disk ${l}: ${blocked.get(l)} goes first`;
     else if (onLane.length >= budget.perDisk && (slots === null || !predicted)) why = busy();
     else if (onLane.length >= STAGED_PER_SLOT * budget.perDisk) why = busy();

@@ -3,18 +3,23 @@
 // the planner for the order and decide() for the actions, and applies them through the supervisor.
 // It also keeps what the pure parts need from the live rig: each proof's durations (post-service's
 // `finished k2pow in …` / `finished reading POST data in …` log lines, and the slot from start to
-// the node's IDLE), when each identity started and finished in the current gap, and which services
-// the operator took over by hand (until handed back, or until the gap they were taken in closes).
+// the node's IDLE), when each identity started and finished in the current gap, where each running
+// prover is in its proof (k2pow or reading: the log lines `starting proof generation`, `finished
+// k2pow in …`, `finished reading POST data in …`, and the /status position), so decide() may start
+// the next one on a disk while the one before still reads, and which services the operator took
+// over by hand (until handed back; kept in the state dir across daemon restarts, hand-store.ts).
+// It overlays what it does with each service on the rig's service views (ServiceView.orchestration).
 import os from "node:os";
 import { currentOrNextGap, type NetworkTiming } from "../../clock/epoch-clock.js";
 import type { ResolvedService } from "../../config/schema.js";
-import type { IdentityView, Plan, PlanEntry, ServiceView } from "../../protocol/model.js";
+import type { IdentityView, OrchestrationView, Plan, PlanEntry, ServiceView } from "../../protocol/model.js";
 import { mapDirsToDisks, type BlockRoots, type DiskMapping } from "../hardware/block-devices.js";
 import type { Rig } from "../rig.js";
 import { resolveBudget, type Budget } from "./budget.js";
-import { decide, type Decision } from "./decide.js";
-import { buildPlan, type PlanResult } from "./planner.js";
-import { proofPhaseOf, type ProofRecord } from "./predict.js";
+import { decide, type Decision, type ProofProgress, type SlotStatus } from "./decide.js";
+import { loadHandTaken, saveHandTaken } from "./hand-store.js";
+import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
+import { predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
 
 export interface DriverOptions {
   rig: Rig;
@@ -41,6 +46,11 @@ export interface ProvingOutlook {
   misses: { keyFile: string; missByMs: number; reason: string | null; fix: string | null }[];
 }
 
+/** A k2pow that ran past its prediction is counted to end within this long. */
+const K2POW_OVERRUN_MS = 1_000;
+/** A service's first proof request later than this after its start does not measure its start-up. */
+const MAX_STARTUP_MS = 60_000;
+
 interface Live {
   startedAt: number | null; // the slot's start in this gap (service started or first seen proving)
   finishedAt: number | null;
@@ -57,7 +67,13 @@ export class OrchestratorDriver {
   private disks: DiskMapping[] = [];
   private readonly history = new Map<string, ProofRecord[]>(); // by key file
   private readonly live = new Map<string, Live>(); // by key file
-  private readonly manual = new Map<string, number | null>(); // service → the gap close it lapses at (null: never)
+  private readonly manual = new Map<string, number>(); // service → when the operator took it by hand
+  private saving: Promise<void> = Promise.resolve();
+  private readonly phase = new Map<string, { phase: "k2pow" | "read"; since: number }>(); // service → its proof's phase
+  private readonly startup = new Map<string, number>(); // service → ms from its start to `starting proof generation`, last seen
+  private readonly shown = new Map<string, string>(); // service → its orchestration view as last sent
+  private readonly orchestration = new Map<string, OrchestrationView>();
+  private wake: NodeJS.Timeout | null = null;
   private readonly inflight = new Set<string>();
   private readonly doneSince = new Map<string, number>(); // service → when /status first said DoneProving
   private readonly maxRate = new Map<string, number>(); // lane → highest read rate seen
@@ -73,9 +89,11 @@ export class OrchestratorDriver {
 
   async start(): Promise<void> {
     await this.remap();
+    for (const [name, since] of await loadHandTaken(this.rig.config.stateDir)) this.manual.set(name, since);
+    this.rig.setOrchestration((name) => this.orchestration.get(name) ?? null);
     const onAct = (_kind: string, names: string[]) => {
-      const w = this.window();
-      for (const n of names) this.manual.set(n, w ? w.closesAt : null);
+      for (const n of names) this.manual.set(n, this.now());
+      if (names.length > 0) this.persistHand();
     };
     this.rig.on("act", onAct);
     this.offs.push(() => this.rig.off("act", onAct));
@@ -102,6 +120,7 @@ export class OrchestratorDriver {
 
   stop(): void {
     if (this.soon) clearTimeout(this.soon);
+    if (this.wake) clearTimeout(this.wake);
     if (this.timer) clearInterval(this.timer);
     if (this.mapTimer) clearInterval(this.mapTimer);
     for (const off of this.offs.splice(0)) off();
@@ -109,7 +128,29 @@ export class OrchestratorDriver {
 
   /** Hands services back to the orchestrator (the operator's `plan --auto`). */
   handBack(names: string[]): string[] {
-    return names.filter((n) => this.manual.delete(n));
+    const released = names.filter((n) => this.manual.delete(n));
+    if (released.length > 0) {
+      this.persistHand();
+      void this.tick();
+    }
+    return released;
+  }
+
+  /** Services taken by hand, and since when (epoch ms). */
+  handTaken(): Map<string, number> {
+    return new Map(this.manual);
+  }
+
+  /** Resolves once the hand-taken services are on disk (writes go one after the other). */
+  async flushed(): Promise<void> {
+    await this.saving;
+  }
+
+  private persistHand(): void {
+    const snapshot = new Map(this.manual);
+    this.saving = this.saving
+      .then(() => saveHandTaken(this.rig.config.stateDir, snapshot))
+      .catch((err: Error) => void process.stderr.write(`${new Date().toISOString()} warning: cannot save the services taken by hand: ${err.message}\n`));
   }
 
   budget(): Budget {
@@ -146,19 +187,66 @@ export class OrchestratorDriver {
   private onServiceLines(source: string, lines: string[]): void {
     const key = this.keyOfService(source);
     if (!key) return;
+    const now = this.now();
     for (const line of lines) {
+      if (line.includes("starting proof generation")) {
+        this.phase.set(source, { phase: "k2pow", since: now });
+        const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
+        // started for this proof (not one that has run idle for a while): its start-up and the node's first ask
+        if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.startup.set(source, Math.max(0, now - startedAt));
+        continue;
+      }
       const p = proofPhaseOf(line);
       if (!p) continue;
       const l = this.liveOf(key);
-      if (p.phase === "k2pow") l.k2powMs = p.ms;
-      else l.readMs = p.ms;
+      // post-service logs whole seconds (truncated): the time seen between its lines says more, within that second
+      const ph = this.phase.get(source);
+      const seen = ph?.phase === p.phase ? now - ph.since : null;
+      const ms = seen === null ? p.ms : Math.min(p.ms + 999, Math.max(p.ms, seen));
+      if (p.phase === "k2pow") {
+        l.k2powMs = ms;
+        this.phase.set(source, { phase: "read", since: now });
+      } else {
+        l.readMs = ms;
+        this.phase.delete(source);
+      }
     }
+  }
+
+  /**
+   * Where a prover is in its proof, for decide(): reading (the rest of its data at the rate its
+   * /status position shows), or in k2pow (its predicted k2pow left, then its read). null when
+   * unknown (no prediction of its k2pow from its own history): decide() then does not overlap.
+   */
+  private progressOf(v: ServiceView, sizeBytes: number | null, p: Prediction | null): ProofProgress | null {
+    if (v.state !== "running" && v.state !== "starting") {
+      this.phase.delete(v.name);
+      return null;
+    }
+    const now = this.now();
+    const ph = this.phase.get(v.name);
+    const position = v.operator.kind === "proving" ? v.operator.position : 0;
+    if (ph?.phase === "read" || position > 0) {
+      const elapsed = ph?.phase === "read" ? now - ph.since : 0;
+      let left = p ? Math.max(0, p.readMs - elapsed) : null;
+      if (position > 0 && sizeBytes && elapsed > 1000) left = (Math.max(0, sizeBytes - position) / position) * elapsed;
+      return left === null ? null : { phase: "read", readStartsInMs: 0, readEndsInMs: left };
+    }
+    if (!p?.k2powFromHistory) return null;
+    // in k2pow since its line, or still starting (start-up, then its k2pow)
+    const toRead = ph ? p.k2powMs - (now - ph.since) : this.toReadMs(v.name, p) - (now - (v.startedAt ?? now));
+    const left = Math.max(K2POW_OVERRUN_MS, toRead);
+    return { phase: "k2pow", readStartsInMs: left, readEndsInMs: left + p.readMs };
+  }
+
+  /** ms from a service's start until it reads its disk: its start-up as last seen, then its k2pow. */
+  private toReadMs(service: string, p: Prediction): number {
+    return (this.startup.get(service) ?? 0) + p.k2powMs;
   }
 
   /** Follows each identity through its proof: start of the slot, the node's IDLE, the record. */
   private track(ids: IdentityView[], views: ServiceView[]): void {
     const now = this.now();
-    const w = this.window();
     for (const id of ids) {
       const l = this.liveOf(id.keyFile);
       const v = views.find((s) => s.name === id.service);
@@ -181,8 +269,6 @@ export class OrchestratorDriver {
         }
       }
     }
-    // hand-taken services go back when the gap they were taken in has closed
-    for (const [name, until] of this.manual) if (until !== null && w && now >= until) this.manual.delete(name);
   }
 
   /** One round: plan, decide, act. */
@@ -200,9 +286,14 @@ export class OrchestratorDriver {
       const plan = this.computePlan(views, ids);
       const budget = this.budget();
       const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
+      const predictions = this.predictions(views, ids);
       const decision = decide(
         this.now(),
-        ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes })),
+        ids.map((i) => {
+          const p = predictions.get(i.keyFile) ?? null;
+          const predicted = p?.k2powFromHistory && i.service ? { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs } : null;
+          return { keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted };
+        }),
         views.map((v) => ({
           name: v.name,
           state: this.inflight.has(v.name) && v.state === "stopped" ? "starting" : v.state,
@@ -211,6 +302,7 @@ export class OrchestratorDriver {
           manual: this.manual.has(v.name),
           startedAt: v.startedAt,
           doneSince: this.doneSince.get(v.name) ?? null,
+          proof: this.progressOf(v, ids.find((i) => i.service === v.name)?.sizeBytes ?? null, predictions.get(ids.find((i) => i.service === v.name)?.keyFile ?? "") ?? null),
         })),
         Object.fromEntries(views.map((v) => [v.name, this.laneOf(v.dir)])),
         budget,
@@ -218,6 +310,14 @@ export class OrchestratorDriver {
       );
       this.last = { decision, plan: this.computePlan(views, ids, decision) };
       this.o.onOutlook?.(outlookOf(this.last.plan.plan));
+      this.show(decision, budget.mode === "always");
+      if (this.wake) clearTimeout(this.wake);
+      this.wake = null;
+      if (decision.wakeAt !== null) {
+        // a queued service is due to start before the next tick: decide again right then
+        this.wake = setTimeout(() => void this.tick(), Math.max(50, decision.wakeAt - this.now()));
+        this.wake.unref();
+      }
       for (const a of decision.actions) {
         if (this.inflight.has(a.service)) continue;
         this.inflight.add(a.service);
@@ -226,6 +326,34 @@ export class OrchestratorDriver {
       }
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate). */
+  private predictions(views: ServiceView[], ids: IdentityView[]): Map<string, Prediction> {
+    const rates = this.rates();
+    return new Map(this.identityInputs(views, ids, null).map((i) => [i.keyFile, predictProof(i.settings, i.history, rates.get(i.disk) ?? null)]));
+  }
+
+  /** The orchestrator's view of each service, overlaid on the rig's (null in always mode); a change is sent at once. */
+  private show(decision: Decision, always: boolean): void {
+    const now = this.now();
+    const STATE: Record<SlotStatus, OrchestrationView["state"]> = { proving: "proving", queued: "queued", idle: "idle", stopped: "idle", manual: "hand", held: "idle", failed: "idle" };
+    for (const [name, st] of Object.entries(decision.services)) {
+      const prev = this.orchestration.get(name);
+      if (always) {
+        this.orchestration.delete(name);
+      } else {
+        const state = STATE[st.status];
+        const taken = this.manual.get(name);
+        const reason = state === "hand" && taken !== undefined ? `taken by hand at ${new Date(taken).toISOString().slice(11, 16)} UTC; \`postdeck plan --release ${name}\` hands it back` : st.reason;
+        this.orchestration.set(name, { state, reason, since: prev?.state === state ? prev.since : state === "hand" && taken !== undefined ? taken : now });
+      }
+      const next = JSON.stringify(this.orchestration.get(name) ?? null);
+      if (this.shown.get(name) !== next) {
+        this.shown.set(name, next);
+        if (prev !== undefined || next !== "null") this.rig.orchestrationChanged(name);
+      }
     }
   }
 
@@ -242,14 +370,20 @@ export class OrchestratorDriver {
     const now = this.now();
     const w = this.window();
     const budget = this.budget();
-    const svc = new Map<string, ResolvedService>(this.rig.config.services.map((s) => [s.name, s]));
     const rates = this.rates();
     const lanes = [...rates.keys()].map((disk) => {
       const ds = this.disks.filter((d) => d.disk === disk);
       return { disk, devices: [...new Set(ds.flatMap((d) => d.devices))], dirs: ds.map((d) => d.dir), readBytesPerSec: rates.get(disk) ?? null };
     });
+    return buildPlan({ now, window: w, budget, cores: os.availableParallelism(), lanes, identities: this.identityInputs(views, ids, decision) });
+  }
+
+  /** What the planner needs of each identity: settings, history, state in this gap, live progress. */
+  private identityInputs(views: ServiceView[], ids: IdentityView[], decision: Decision | null): PlanIdentityInput[] {
+    const w = this.window();
+    const svc = new Map<string, ResolvedService>(this.rig.config.services.map((s) => [s.name, s]));
     const cores = os.availableParallelism();
-    const inputs = ids
+    return ids
       .filter((i) => i.service !== null && svc.has(i.service))
       .map((i) => {
         const s = svc.get(i.service!)!;
@@ -284,7 +418,6 @@ export class OrchestratorDriver {
           },
         };
       });
-    return buildPlan({ now, window: w, budget, cores, lanes, identities: inputs });
   }
 
   /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. */

@@ -255,14 +255,14 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
     expect(w.maxReadersPerDisk.get("sda")).toBe(1);
     expect(w.maxPerDisk.get("sda")).toBe(2); // one reading, one in k2pow
     // without overlap each hand-over idles the disk for start-up + k2pow (7 s); with it the first
-    // proof's (8 s: the gap seen, start-up, k2pow) and then the safety margins only (≤ 3 s each)
+    // proof's (8 s: the gap seen, start-up, k2pow) and then the safety margins only (≤ 2 s each)
     expect(plain.diskIdleMs.get("sda")).toBeGreaterThanOrEqual(4 * 7000);
-    expect(w.diskIdleMs.get("sda")).toBeLessThanOrEqual(8000 + 3 * 3000);
+    expect(w.diskIdleMs.get("sda")).toBeLessThanOrEqual(8000 + 3 * 2000);
     expect(lastFinish(w)).toBeLessThan(lastFinish(plain) - 10_000);
     expect(w.stoppedWhileProving).toEqual([]);
   });
 
-  it("a k2pow predicted up to the safety share too long still never doubles the readers", () => {
+  it("a start-up + k2pow predicted up to the safety share too long still never doubles the readers", () => {
     const w = new World(overlapRig(), bps(["sda"]), budget());
     w.overlap = { k2powError: 1 + OVERLAP_SAFETY };
     w.run(w.gap(0).opensAt - w.now + 90_000);
@@ -270,7 +270,7 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
     expect(w.maxReadersPerDisk.get("sda")).toBe(1);
   });
 
-  it("a k2pow predicted too short only costs idle time: the next one starts later, never alongside", () => {
+  it("a start-up + k2pow predicted too short only costs idle time: the next one starts later, never alongside", () => {
     const w = new World(overlapRig(), bps(["sda"]), budget());
     w.overlap = { k2powError: 0.5 };
     w.run(w.gap(0).opensAt - w.now + 90_000);
@@ -305,7 +305,7 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
     const now = 1_000_000;
     const k2 = 5000;
     const lead = leadMs(k2);
-    const ids = [id(1), id(2, { predicted: { k2powMs: k2, readMs: 4000 } })];
+    const ids = [id(1), id(2, { predicted: { toReadMs: k2, readMs: 4000 } })];
     const early = decide(now, ids, [svc(1, reading(lead + 3000)), svc(2)], disks, budget(), null);
     expect(early.actions).toEqual([]);
     expect(early.services.post2!.status).toBe("queued");
@@ -317,7 +317,7 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
   });
 
   it("no overlap when a holder's phase is unknown or the candidate has no prediction", () => {
-    const p = { predicted: { k2powMs: 60_000, readMs: 4000 } };
+    const p = { predicted: { toReadMs: 60_000, readMs: 4000 } };
     const unknown = decide(0, [id(1), id(2, p)], [svc(1, { ...reading(1000), proof: null }), svc(2)], disks, budget(), null);
     expect(unknown.actions).toEqual([]);
     const unpredicted = decide(0, [id(1), id(2)], [svc(1, reading(1000)), svc(2)], disks, budget(), null);
@@ -326,14 +326,14 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
   });
 
   it("keeps the planner's order on a disk: a later one with a longer k2pow does not jump the queue", () => {
-    const ids = [id(1), id(2, { predicted: { k2powMs: 2000, readMs: 4000 } }), id(3, { predicted: { k2powMs: 60_000, readMs: 4000 } })];
+    const ids = [id(1), id(2, { predicted: { toReadMs: 2000, readMs: 4000 } }), id(3, { predicted: { toReadMs: 60_000, readMs: 4000 } })];
     const d = decide(0, ids, [svc(1, reading(10_000)), svc(2), svc(3)], disks, budget(), ["post2.key", "post3.key"]);
     expect(d.actions).toEqual([]);
     expect(d.services.post3!.reason).toMatch(/post2 goes first/);
   });
 
   it("stages one per read slot: a third is not started while one reads and one is in k2pow", () => {
-    const ids = [id(1), id(2), id(3, { predicted: { k2powMs: 600_000, readMs: 4000 } })];
+    const ids = [id(1), id(2), id(3, { predicted: { toReadMs: 600_000, readMs: 4000 } })];
     const k2 = { state: "running" as const, operator: "proving" as const, startedAt: 0, proof: { phase: "k2pow" as const, readStartsInMs: 1000, readEndsInMs: 5000 } };
     const d = decide(0, ids, [svc(1, reading(1000)), svc(2, k2), svc(3)], disks, budget(), null);
     expect(d.actions).toEqual([]);

@@ -47,8 +47,8 @@ export class World {
   maxReadersPerDisk = new Map<string, number>();
   diskIdleMs = new Map<string, number>();
   /**
-   * Overlap: the views carry each prover's phase and each identity's predicted proof (k2pow times
-   * `k2powError`: 1.2 = predicted 20 % long), as the driver gives them from log lines and history.
+   * Overlap: the views carry each prover's phase and each identity's predicted proof (start-up and
+   * k2pow times `k2powError`: 1.2 = predicted 20 % long), as the driver gives them from log lines and history.
    */
   overlap: { k2powError: number } | null = null;
 
@@ -78,7 +78,8 @@ export class World {
     return {
       identities: this.ids.map((i) => ({
         keyFile: i.keyFile, service: i.service, postState: nodeDown ? null : i.postState, sizeBytes: i.sizeBytes,
-        predicted: this.overlap ? { k2powMs: i.k2powMs * this.overlap.k2powError, readMs: (i.sizeBytes / this.diskBps[i.disk]!) * 1000 } : null,
+        // a started service proves from the next second on: 1 s of start-up, then its k2pow
+        predicted: this.overlap ? { toReadMs: (1000 + i.k2powMs) * this.overlap.k2powError, readMs: this.readAloneMs(i) * this.budget.perDisk } : null,
       })),
       services: [...this.svcs.values()].map((s) => ({
         name: s.name, state: s.state, operator: s.state === "running" ? s.operator : "none", randomxMode: this.id(s.name).randomxMode ?? "fast",
@@ -88,14 +89,20 @@ export class World {
     };
   }
 
+  /** A read alone on its disk; perDisk readers share it (a history of proofs measured it so). */
+  private readAloneMs(i: WorldIdentity): number {
+    return (i.sizeBytes / this.diskBps[i.disk]!) * 1000;
+  }
+
   /** A prover's phase as the driver would see it (exact here: the world knows its k2pow and read). */
   private progress(s: Svc): ProofProgress | null {
     const i = this.id(s.name);
     if (s.state !== "running") return null;
     const bps = this.diskBps[i.disk]!;
-    if (s.operator === "idle") return { phase: "k2pow", readStartsInMs: i.k2powMs, readEndsInMs: i.k2powMs + (i.sizeBytes / bps) * 1000 };
+    const share = this.budget.perDisk;
+    if (s.operator === "idle") return { phase: "k2pow", readStartsInMs: i.k2powMs, readEndsInMs: i.k2powMs + this.readAloneMs(i) * share };
     if (s.operator !== "proving") return null;
-    if (s.k2Left > 0) return { phase: "k2pow", readStartsInMs: s.k2Left, readEndsInMs: s.k2Left + (s.readLeft / bps) * 1000 };
+    if (s.k2Left > 0) return { phase: "k2pow", readStartsInMs: s.k2Left, readEndsInMs: s.k2Left + (s.readLeft / bps) * 1000 * share };
     const readers = [...this.svcs.values()].filter((x) => x.state === "running" && x.operator === "proving" && x.k2Left <= 0 && this.id(x.name).disk === i.disk).length;
     return { phase: "read", readStartsInMs: 0, readEndsInMs: (s.readLeft / (bps / Math.max(1, readers))) * 1000 };
   }
