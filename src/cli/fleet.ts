@@ -1,10 +1,10 @@
 // `postdeck fleet [--json] [--timeout S] [--rigs FILE]`: one line per rig of the rigs file (src/fleet),
 // exit 1 when a rig cannot be reached or has an error finding. And `postdeck --rig NAME COMMAND …`:
 // any client command against that rig (runOnRig), its daemon reached over ssh or on this machine.
-import { formatDuration } from "../presentation/units.js";
 import { colours, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 import type { RigSummary } from "../fleet/summary.js";
+import { SUMMARY_HEAD, summaryCells, type Cell } from "../fleet/summary-cells.js";
 
 const USAGE = "usage: postdeck fleet [--json] [--timeout SECONDS] [--rigs FILE]";
 
@@ -25,20 +25,12 @@ export async function run(args: string[]): Promise<number> {
 
 export function formatFleet(rigs: RigSummary[]): string {
   const c = colours();
-  const head = ["RIG", "DAEMON", "NODE", "EPOCH", "GAP", "IDENTITIES", "SERVICES", "WORST FINDING"];
+  const paint = (x: Cell) => (x.tone === "ok" ? c.green(x.text) : x.tone === "warn" ? c.yellow(x.text) : x.tone === "err" ? c.red(x.text) : x.text);
+  const head = ["RIG", "DAEMON", ...SUMMARY_HEAD];
   const rows = rigs.map((r) => {
-    if (!r.reachable) return [r.rig, c.red("✖ unreachable"), "", "", "", "", "", ""];
-    const n = r.node!;
-    const node = !n.reachable ? c.red("✖ down") : n.synced === false ? c.yellow("◐ syncing") : n.synced ? c.green("● synced") : "? unknown";
-    const gap = n.gap ? (n.gap.open ? c.yellow(`open, closes in ${formatDuration(n.gap.msLeft)}`) : `in ${formatDuration(n.gap.msLeft)}`) : "—";
-    const i = r.identities!;
-    const ids = `${i.total} · ${i.registered} reg · ${i.proving} proving${i.withErrors ? ` · ${c.red(`${i.withErrors} err`)}` : ""}`;
-    const s = r.services!;
-    const svc = `${s.running}/${s.total} running${s.failed ? ` · ${c.red(`${s.failed} failed`)}` : ""}`;
-    const w = r.findings!.worst;
-    const worst = !w ? c.green("✓ none") : `${w.severity === "error" ? c.red("✖") : w.severity === "warning" ? c.yellow("!") : "i"} ${w.severity}: ${w.title}${w.subject ? ` (${w.subject})` : ""}`;
-    const daemon = `${c.green("● up")}${r.readOnly ? " ro" : ""}`;
-    return [r.rig, daemon, node, n.epoch === null ? "—" : String(n.epoch), gap, ids, svc, worst];
+    const cells = summaryCells(r);
+    if (!cells) return [r.rig, c.red("✖ unreachable"), ...SUMMARY_HEAD.map(() => "")];
+    return [r.rig, `${c.green("● up")}${r.readOnly ? " ro" : ""}`, ...cells.map(paint)];
   });
   // eslint-disable-next-line no-control-regex
   const width = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, "").length;

@@ -2,7 +2,7 @@
 // that does not answer in time, or cannot be reached, is a summary with its error (never a throw).
 import { SocketClient } from "../client/socket-client.js";
 import type { Rig } from "./rigs-file.js";
-import { rigTarget } from "./rig-connection.js";
+import { rigEndpoint } from "./rig-connection.js";
 import { summarize, unreachableSummary, type RigSummary } from "./summary.js";
 
 export interface FleetQueryOptions {
@@ -14,7 +14,7 @@ export async function queryRig(r: Rig, o: FleetQueryOptions): Promise<RigSummary
   let client: SocketClient | null = null;
   let timer: NodeJS.Timeout | null = null;
   try {
-    const t = await rigTarget(r);
+    const t = await rigEndpoint(r);
     client = new SocketClient(t.socket, { ...t.options, timeoutMs: o.timeoutMs, unreachableWaitMs: 0 });
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${o.timeoutMs / 1000} s`)), o.timeoutMs);
