@@ -158,7 +158,7 @@ function knownKeysHint(p: PropertyKey[]): string {
   const key = top.join(".");
   const lists: Record<string, string> = {
     "": "one of rig, demo, stateDir, node, postcli, defaults, services, logs, proving",
-    node: "one of dataFolder, config, log, grpc",
+    node: "one of dataFolder, config, log, grpc, pollMs, slowPollMs",
     "node.log": "one of file, command, cwd, env",
     "node.grpc": "one of public, private, post, tls",
     defaults: "one of binary, threads, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart, stopGraceS",
@@ -210,6 +210,8 @@ export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): Res
       dataFolder,
       identitiesDir: path.join(dataFolder, "identities"),
       config: c.node.config ? abs(c.node.config) : null,
+      pollMs: c.node.pollMs,
+      slowPollMs: c.node.slowPollMs,
       log: {
         file: c.node.log?.file ? abs(c.node.log.file) : null,
         command: c.node.log?.command ? [bin(c.node.log.command[0]!), ...c.node.log.command.slice(1)] : null,

@@ -90,6 +90,10 @@ export const NodeSchema = z
     dataFolder: z.string().min(1),
     config: z.string().min(1).optional(), // go-spacemesh JSON config
     log: NodeLogSchema.optional(),
+    // how often the daemon asks the node: Status/PostStates, and the slow facts (SmesherIDs,
+    // Coinbase, PostConfig, Version) with a rescan of the files
+    pollMs: z.number().int().min(100).max(MAX_TIMER_MS).default(2000),
+    slowPollMs: z.number().int().min(100).max(MAX_TIMER_MS).default(30_000),
     grpc: z
       .object({
         public: HostPortSchema.optional(),
@@ -221,6 +225,9 @@ export interface ResolvedConfig {
     dataFolder: string;
     identitiesDir: string;
     config: string | null;
+    /** NodeMonitor poll intervals (absent in configs built by hand in code: 2000 / 30000 ms). */
+    pollMs?: number;
+    slowPollMs?: number;
     log: { file: string | null; command: string[] | null; cwd: string | null; env: Record<string, string> };
     grpc: {
       public: string | null;

@@ -46,7 +46,7 @@ function refusals<K extends RouteKey>(h: Handler<K>): Handler<K> {
 
 export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Promise<RigParts> {
   const config = rig.config;
-  const monitor = new NodeMonitor({ config, watch: o.watch, historyDir: config.stateDir });
+  const monitor = new NodeMonitor({ config, watch: o.watch, historyDir: config.stateDir, pollMs: config.node.pollMs, slowPollMs: config.node.slowPollMs });
   const detach = attachNodeMonitor(rig, monitor);
 
   const hardware = new HardwareSampler({

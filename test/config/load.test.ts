@@ -76,6 +76,14 @@ describe("config problems", () => {
     expect(r.services[0]).toMatchObject({ dir: "/etc/pd/pos/a", threads: 3, env: { A: "1", B: "2" }, binary: "post-service", nonces: 128 });
     expect(r.services[0]!.restart).toEqual({ policy: "on-failure", maxRestarts: 10, initialDelayMs: 500, maxDelayMs: 15000, resetAfterS: 30 });
     expect(r.services[1]).toMatchObject({ pinnedCores: [1], binary: "/etc/pd/bin/ps" });
+    expect(r.node).toMatchObject({ pollMs: 2000, slowPollMs: 30_000 });
+  });
+  it("takes the node poll intervals, at least 100 ms each", () => {
+    const r = parseConfigText(base.replace("  grpc:", "  pollMs: 500\n  slowPollMs: 1000\n  grpc:"), F, { home: "/home/u", env: {} });
+    expect(r.node).toMatchObject({ pollMs: 500, slowPollMs: 1000 });
+    const p = problems(base.replace("  grpc:", "  slowPollMs: 10\n  grpc:"));
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^\/etc\/pd\/postdeck\.yaml:3: node\.slowPollMs: found 10; expected .*100/);
   });
 });
 

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { runCli, requireBuild } from "../helpers/cli.js";
-import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import { runCli } from "../helpers/cli.js";
+import { startDemoRig } from "../helpers/demo-rig.js";
+import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import type { Finding } from "../../src/protocol/model.js";
 import { newKeyHex } from "../core/identity/pos-fixture.js";
@@ -21,11 +22,8 @@ const has = (id: string, subject: string) => async () => (await doctor()).findin
 const hasNot = (id: string, subject: string) => async () => !(await doctor()).findings.some((f) => f.id === id && f.subject === subject);
 
 beforeAll(async () => {
-  requireBuild();
-  dir = tempDir("pd-e2e-find-");
-  const r = await runCli(["demo", "--dir", dir, "--identities", "2", "--no-console"]);
-  expect(r.code, r.stderr).toBe(0);
-  cfg = ["--config", path.join(dir, "postdeck.yaml")];
+  // the node's coinbase is asked for on the slow poll (30 s by default): 1 s here
+  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000 } }));
   ids = path.join(dir, "node", "data", "identities");
 });
 

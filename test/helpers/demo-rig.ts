@@ -1,0 +1,33 @@
+// A demo rig (simulated node and post-services, as `postdeck demo` makes it) with its daemon
+// running; `node` settings (e.g. a short slowPollMs) are written into its postdeck.yaml before the
+// daemon starts, so a test waits for what it checks and not for a 30 s poll.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import { expect } from "vitest";
+import { buildDemoRig } from "../../src/sim/rig-builder.js";
+import { BIN, requireBuild, runCli } from "./cli.js";
+import { tempDir } from "./temp-dir.js";
+
+export interface StartedDemoRig {
+  dir: string;
+  configPath: string;
+  /** ["--config", configPath] for runCli */
+  cfg: string[];
+}
+
+export async function startDemoRig(o: { prefix: string; identities: number; node?: Record<string, unknown> }): Promise<StartedDemoRig> {
+  requireBuild();
+  const dir = tempDir(o.prefix);
+  const configPath = path.join(dir, "postdeck.yaml");
+  if (o.node) {
+    await buildDemoRig({ dir, identities: o.identities, postdeckBin: BIN });
+    const doc = parseDocument(readFileSync(configPath, "utf8"));
+    for (const [k, v] of Object.entries(o.node)) doc.setIn(["node", k], v);
+    writeFileSync(configPath, doc.toString());
+  }
+  // `demo` builds the rig (or reuses the one just built, with its edited config) and starts the daemon
+  const r = await runCli(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"]);
+  expect(r.code, r.stderr).toBe(0);
+  return { dir, configPath, cfg: ["--config", configPath] };
+}
