@@ -8,7 +8,7 @@ import { ConfigError } from "../config/config-error.js";
 import { DaemonCallError } from "../client/errors.js";
 import { rigTargetConfig } from "../client/connect.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
-import { UsageError } from "./errors.js";
+import { findingsExitCode, UsageError } from "./errors.js";
 
 const USAGE = "usage: postdeck doctor [--json] [--config FILE]";
 
@@ -61,7 +61,7 @@ export async function run(args: string[]): Promise<number> {
 }
 
 export function doctorExitCode(findings: Finding[]): number {
-  return findings.some((f) => f.severity === "error") ? 1 : 0;
+  return findingsExitCode(findings);
 }
 
 function formatReport(r: DoctorReport): string {

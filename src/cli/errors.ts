@@ -11,6 +11,11 @@ export class OperationError extends Error {
   readonly exitCode = 1;
 }
 
+/** `doctor` and `status`: 1 when any finding is an error (something is wrong now), 0 otherwise. */
+export function findingsExitCode(findings: readonly { severity: string }[]): number {
+  return findings.some((f) => f.severity === "error") ? 1 : 0;
+}
+
 export function reportError(err: unknown, debug: boolean): number {
   const code =
     err && typeof err === "object" && "exitCode" in err && typeof err.exitCode === "number"
