@@ -8,6 +8,7 @@ import { cpu as siCpu, cpuTemperature as siCpuTemperature } from "systeminformat
 import { fsSize as siFsSize } from "systeminformation/lib/filesystem.js";
 import { graphics as siGraphics } from "systeminformation/lib/graphics.js";
 import { mem as siMem } from "systeminformation/lib/memory.js";
+import { readCpuTemperature, readMounts } from "./linux-readings.js";
 import { type CommandRunner, type GraphicsController, runCommand } from "./providers.js";
 import { type FsProbe, type MountEntry, nodeFsProbe } from "./volumes.js";
 
@@ -24,7 +25,7 @@ export type HardwareSources = {
   cpuModel(): Promise<string | null>;
   /** Per tick. si.mem(): reads /proc/meminfo, no spawn. */
   memory(): Promise<MemoryReading>;
-  /** Every minute. si.fsSize(): spawns df. */
+  /** Every minute. Linux: /proc/self/mounts (async read); elsewhere si.fsSize(), which spawns df. */
   mounts(): Promise<MountEntry[]>;
   /** Per tick. /proc/diskstats text (one read), null where there is none (not Linux). */
   diskstats(): Promise<string | null>;
@@ -40,7 +41,10 @@ export type HardwareSources = {
    * (nvidia-smi --query-gpu=temperature.gpu, async). null when that fails.
    */
   gpuTemperatures(): Promise<number[] | null>;
-  /** Every 30 s (10 min while it reports nothing). si.cpuTemperature(): execSync cat of thermal zones, sensors. */
+  /**
+   * Every 30 s (10 min while it reports nothing). Linux: /sys hwmon and thermal zones (async reads);
+   * elsewhere si.cpuTemperature().
+   */
   cpuTemperature(): Promise<number | null>;
   /** Runs postcli -printProviders every 10 min when postcli is configured (and nvidia-smi for GPU temperatures). */
   runCommand: CommandRunner;
@@ -71,6 +75,8 @@ export const systemSources: HardwareSources = {
     return { totalBytes: m.total, usedBytes: Math.max(0, m.total - available), availableBytes: available };
   },
   async mounts() {
+    // si.fsSize() runs `cat /proc/mounts` through execSync: the event loop waits for a shell
+    if (process.platform === "linux") return readMounts();
     const list = await siFsSize();
     return list.map((f) => ({
       mount: f.mount,
@@ -105,6 +111,7 @@ export const systemSources: HardwareSources = {
       .map(Number);
   },
   async cpuTemperature() {
+    if (process.platform === "linux") return readCpuTemperature();
     const t = await siCpuTemperature();
     return typeof t.main === "number" && Number.isFinite(t.main) && t.main > -100 ? t.main : null;
   },

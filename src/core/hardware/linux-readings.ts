@@ -1,0 +1,93 @@
+// What the hardware sampler reads on Linux without spawning anything: the mount table from
+// /proc/self/mounts and the CPU temperature from /sys (hwmon sensors, else thermal zones), all
+// with async reads. systeminformation's fsSize() and cpuTemperature() get the same answers through
+// execSync (`cat /proc/mounts`, `cat /sys/class/thermal/…`), which holds the daemon's event loop
+// for as long as a shell takes to start: hundreds of ms on a loaded machine.
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import type { MountEntry } from "./volumes.js";
+
+/** Filesystems that hold no files of anyone's (df leaves them out, so did systeminformation). */
+const PSEUDO = new Set([
+  "proc", "sysfs", "devpts", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs", "mqueue",
+  "pstore", "bpf", "autofs", "hugetlbfs", "configfs", "fusectl", "binfmt_misc", "squashfs", "nsfs",
+  "rpc_pipefs", "efivarfs", "selinuxfs", "ramfs",
+]);
+
+/** /proc/mounts escapes space, tab, newline and backslash as octal (\040 …). */
+function unescapeMount(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** The mounts of a /proc/self/mounts text that can hold files, in table order. */
+export function parseMounts(text: string): MountEntry[] {
+  const out: MountEntry[] = [];
+  for (const line of text.split("\n")) {
+    const [device, mount, type] = line.split(" ");
+    if (!device || !mount || !type || PSEUDO.has(type)) continue;
+    out.push({ mount: unescapeMount(mount), device: unescapeMount(device) });
+  }
+  return out;
+}
+
+export async function readMounts(file = "/proc/self/mounts"): Promise<MountEntry[]> {
+  return parseMounts(await fsp.readFile(file, "utf8"));
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return (await fsp.readFile(file, "utf8")).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function list(dir: string): Promise<string[]> {
+  try {
+    return (await fsp.readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** millidegrees → °C with one decimal, as systeminformation rounds. */
+function celsius(milli: string | null): number | null {
+  if (milli === null) return null;
+  const v = parseInt(milli, 10);
+  return Number.isFinite(v) && v !== 0 ? Math.round(v / 100) / 10 : null;
+}
+
+/**
+ * The CPU's temperature (°C) as systeminformation's cpuTemperature().main picks it on Linux:
+ * hwmon sensors labelled Tctl/Tdie (AMD), else Package/Physical/Tccd1, else the mean of the Core
+ * sensors; without any, a thermal zone whose type names the CPU (x86_pkg_temp, cpu-thermal).
+ * null when there is none (a VM, a container without /sys/class/hwmon).
+ */
+export async function readCpuTemperature(sysClass = "/sys/class"): Promise<number | null> {
+  let tctl: number | null = null;
+  let pkg: number | null = null;
+  const cores: number[] = [];
+  for (const mon of await list(path.join(sysClass, "hwmon"))) {
+    const dir = path.join(sysClass, "hwmon", mon);
+    for (const f of await list(dir)) {
+      if (!/^temp\d+_label$/.test(f)) continue;
+      const label = (await readText(path.join(dir, f)))?.toLowerCase() ?? "";
+      const v = celsius(await readText(path.join(dir, f.replace(/_label$/, "_input"))));
+      if (v === null) continue;
+      if (label === "tctl" || label === "tdie") tctl ??= v;
+      else if (label.startsWith("core")) cores.push(v);
+      else if (pkg === null && (label.includes("package") || label.includes("physical") || label === "tccd1")) pkg = v;
+    }
+  }
+  if (tctl !== null) return tctl;
+  if (pkg !== null) return pkg;
+  if (cores.length > 0) return Math.round(cores.reduce((a, b) => a + b, 0) / cores.length);
+  for (const zone of await list(path.join(sysClass, "thermal"))) {
+    if (!zone.startsWith("thermal_zone")) continue;
+    const type = (await readText(path.join(sysClass, "thermal", zone, "type")))?.toLowerCase() ?? "";
+    if (!type.includes("cpu") && type !== "x86_pkg_temp") continue;
+    const v = celsius(await readText(path.join(sysClass, "thermal", zone, "temp")));
+    if (v !== null) return v;
+  }
+  return null;
+}

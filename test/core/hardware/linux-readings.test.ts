@@ -1,0 +1,70 @@
+// On Linux the hardware sampler reads the mount table and the CPU temperature itself, with async
+// reads, instead of through systeminformation (whose fsSize and cpuTemperature run execSync and
+// hold the daemon's event loop while a shell starts).
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseMounts, readCpuTemperature } from "../../../src/core/hardware/linux-readings.js";
+import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
+
+vi.mock("systeminformation/lib/filesystem.js", () => ({ fsSize: () => Promise.reject(new Error("systeminformation used")) }));
+vi.mock("systeminformation/lib/cpu.js", () => ({
+  cpu: () => Promise.reject(new Error("systeminformation used")),
+  cpuTemperature: () => Promise.reject(new Error("systeminformation used")),
+}));
+
+afterEach(() => cleanupTempDirs());
+
+function files(root: string, entries: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(entries)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text + "\n");
+  }
+}
+
+describe("linux readings", () => {
+  it("parses the mount table, leaving out pseudo filesystems and unescaping names", () => {
+    const text = [
+      "/dev/vda1 / ext4 rw,relatime 0 0",
+      "proc /proc proc rw 0 0",
+      "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0",
+      "/dev/mapper/vg-pos /mnt/pos\\040disk xfs rw 0 0",
+      "tank/pos /tank/pos zfs rw 0 0",
+      "tmpfs /run tmpfs rw 0 0",
+      "/dev/loop3 /snap/core/1 squashfs ro 0 0",
+    ].join("\n");
+    expect(parseMounts(text)).toEqual([
+      { mount: "/", device: "/dev/vda1" },
+      { mount: "/mnt/pos disk", device: "/dev/mapper/vg-pos" },
+      { mount: "/tank/pos", device: "tank/pos" },
+      { mount: "/run", device: "tmpfs" },
+    ]);
+  });
+
+  it("reads the CPU temperature from hwmon (Tctl, else package, else the cores' mean), else a CPU thermal zone", async () => {
+    const amd = tempDir();
+    files(amd, { "hwmon/hwmon0/temp1_label": "Tctl", "hwmon/hwmon0/temp1_input": "54250", "hwmon/hwmon1/temp1_label": "Composite", "hwmon/hwmon1/temp1_input": "38000" });
+    expect(await readCpuTemperature(amd)).toBe(54.3);
+    const intel = tempDir();
+    files(intel, {
+      "hwmon/hwmon2/temp1_label": "Package id 0", "hwmon/hwmon2/temp1_input": "61000",
+      "hwmon/hwmon2/temp2_label": "Core 0", "hwmon/hwmon2/temp2_input": "58000",
+    });
+    expect(await readCpuTemperature(intel)).toBe(61);
+    const cores = tempDir();
+    files(cores, { "hwmon/hwmon0/temp2_label": "Core 0", "hwmon/hwmon0/temp2_input": "50000", "hwmon/hwmon0/temp3_label": "Core 1", "hwmon/hwmon0/temp3_input": "53000" });
+    expect(await readCpuTemperature(cores)).toBe(52); // 51.5 rounded, as systeminformation does
+    const zone = tempDir();
+    files(zone, { "thermal/thermal_zone0/type": "acpitz", "thermal/thermal_zone0/temp": "27800", "thermal/thermal_zone1/type": "x86_pkg_temp", "thermal/thermal_zone1/temp": "47000" });
+    expect(await readCpuTemperature(zone)).toBe(47);
+    expect(await readCpuTemperature(tempDir())).toBeNull();
+  });
+
+  it.runIf(process.platform === "linux")("the system sources use them, not systeminformation, on Linux", async () => {
+    const { systemSources } = await import("../../../src/core/hardware/system-sources.js");
+    const mounts = await systemSources.mounts();
+    expect(mounts.some((m) => m.mount === "/")).toBe(true);
+    const t = await systemSources.cpuTemperature();
+    expect(t === null || typeof t === "number").toBe(true);
+  });
+});
