@@ -66,6 +66,8 @@ export interface AppProps {
   notice?: string; // first status-line message
   /** Starts the daemon when it is gone (the palette offers it); resolves to what to say. */
   startDaemon?: () => Promise<string>;
+  /** Set by the Fleet view (src/ui/fleet/): quit (q, Ctrl-C) goes back to the fleet instead of closing the console. */
+  onLeave?: () => void;
 }
 
 interface PaletteEntry {
@@ -96,7 +98,7 @@ export function App(props: AppProps): React.JSX.Element {
   );
 }
 
-function Console({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon }: AppProps): React.JSX.Element {
+function Console({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon, onLeave }: AppProps): React.JSX.Element {
   const store = useDaemonStore(client, { figuresText: liveFiguresText, ...storeOpts });
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
@@ -258,6 +260,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
   };
 
   const quit = () => {
+    if (onLeave) return onLeave();
     onQuit?.(quitSummary(store.state.snapshot?.services ?? [], store.state.snapshot?.daemon.pid ?? null, store.state.snapshot?.identities ?? []));
     exit();
   };
