@@ -1,10 +1,18 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // vitest keeps each file's last duration here and starts the slowest files first, so the two
+  // workers finish together; under .tmp/ (not node_modules/) it outlives `npm ci`
+  cacheDir: ".tmp/vite",
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
-    testTimeout: 180_000, // end-to-end tests wait for a node restart and proofs on a shared 2-core machine; every wait inside is bounded
+    // A test that hangs fails within a minute (the slowest ones, on a loaded 2-core machine, take
+    // about half that); the few that wait for node restarts and proofs set their own, longer timeout.
+    testTimeout: 60_000,
+    // beforeAll hooks that build a demo rig set their own timeout
     hookTimeout: 60_000,
+    // temp dirs from test/helpers/temp-dir.ts are removed after each file, whatever happened
+    setupFiles: ["test/helpers/cleanup-temp-dirs.ts"],
     pool: "forks",
     maxWorkers: 2,
     // Integration and e2e tests spawn real processes; a retry hides nothing here: we never retry.

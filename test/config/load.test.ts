@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import os from "node:os";
 import path from "node:path";
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { parseConfigText, loadConfig } from "../../src/config/load.js";
 import { ConfigError } from "../../src/config/config-error.js";
 import { findConfigFile } from "../../src/config/config-path.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const F = "/etc/pd/postdeck.yaml";
 
@@ -89,7 +89,7 @@ describe("config problems", () => {
 
 describe("config lookup", () => {
   it("uses --config, then $POSTDECK_CONFIG, then ./postdeck.yaml, then XDG", async () => {
-    const d = mkdtempSync(path.join(os.tmpdir(), "pd-cfg-"));
+    const d = tempDir("pd-cfg-");
     const xdg = path.join(d, "xdg");
     expect(findConfigFile({ cwd: d, env: { XDG_CONFIG_HOME: xdg }, home: d })).toEqual({
       file: null,
@@ -141,7 +141,7 @@ describe("config check refuses what would fail later", () => {
     expect(() => parseConfigText(base + `services:\n  - name: ${"n".repeat(64)}\n    dir: /pos/a\n`, F, { env: {} })).not.toThrow();
   });
   it("two service dirs that are one after following symlinks", () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "pd-cfg-"));
+    const root = tempDir("pd-cfg-");
     mkdirSync(path.join(root, "pos"));
     symlinkSync(path.join(root, "pos"), path.join(root, "pos-link"));
     const p = problems(base + `services:\n  - { name: a, dir: ${root}/pos }\n  - { name: b, dir: ${root}/pos-link }\n`);
@@ -154,7 +154,7 @@ describe("config check refuses what would fail later", () => {
     ]);
   });
   it("a state dir writable by group or others, naming the dir and the chmod that fixes it (config check and daemon start)", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "pd-cfg-"));
+    const root = tempDir("pd-cfg-");
     const st = path.join(root, "st");
     mkdirSync(st);
     chmodSync(st, 0o775);

@@ -9,19 +9,13 @@ import { Rig } from "../../src/core/rig.js";
 import { NodeMonitor } from "../../src/core/spacemesh/node-monitor.js";
 import { attachNodeMonitor } from "../../src/daemon/attach-node-monitor.js";
 import { keyHex } from "../core/spacemesh/rig-input.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const zt = (ms: number) => new Date(ms).toISOString().replace("Z", "+0000");
 
@@ -75,7 +69,7 @@ describe("attachNodeMonitor", () => {
         "",
       ].join("\n"),
     );
-    await waitFor(() => rig.snapshot().identities[0]?.registered === "yes", "registration reaches the Rig's snapshot");
+    await waitFor(() => rig.snapshot().identities[0]?.registered === "yes", { what: "registration reaches the Rig's snapshot", timeoutMs: 30_000 });
     expect(rig.snapshot().identities[0]!.registeredAt).toBe(t0 + 5);
     expect(published).toContain("identities");
 
@@ -90,7 +84,7 @@ describe("attachNodeMonitor", () => {
         "",
       ].join("\n"),
     );
-    await waitFor(() => rig.snapshot().identities[0]?.registeredAt === t1 + 7, "the new run's registration after truncation");
+    await waitFor(() => rig.snapshot().identities[0]?.registeredAt === t1 + 7, { what: "the new run's registration after truncation", timeoutMs: 30_000 });
     expect(rig.snapshot().node.startedAt).toBe(t1);
   });
 });

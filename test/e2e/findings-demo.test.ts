@@ -25,7 +25,7 @@ beforeAll(async () => {
   // the node's coinbase is asked for on the slow poll (30 s by default): 1 s here
   ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000 } }));
   ids = path.join(dir, "node", "data", "identities");
-});
+}, 120_000);
 
 afterAll(async () => {
   if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);

@@ -2,10 +2,10 @@
 // conditions, free ports; killAll() ends every process started here.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort } from "../../src/core/supervisor/free-port.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor as poll, type Truthy } from "../helpers/wait-for.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -68,8 +68,9 @@ export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 6
 /** A free loopback port (the same helper the supervisor uses for operator addresses). */
 export const freePort = freeLoopbackPort;
 
+/** A temp dir removed (with the processes naming it) after the test file. */
 export function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "postdeck-sim-test-"));
+  return tempDir("postdeck-sim-test-");
 }
 
 export const COMMITMENT = "ab".repeat(32);

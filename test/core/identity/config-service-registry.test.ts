@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import os from "node:os";
+import { tempDir } from "../../helpers/temp-dir.js";
 import { YamlServiceRegistry } from "../../../src/core/identity/config-service-registry.js";
 
 const base = `# my rig
@@ -13,7 +13,7 @@ services:
 `;
 
 async function file(text: string): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), "postdeck-edit-"));
+  const d = tempDir("postdeck-edit-");
   const f = path.join(d, "postdeck.yaml");
   await fs.writeFile(f, text, { mode: 0o640 });
   return f;

@@ -1,13 +1,14 @@
 // A PoS dir as postcli leaves it: identity.key (hex seed‖pub, 0600) and postdata_metadata.json.
 import { newKeyHex, writePosMetadata } from "../../helpers/pos-identity.js";
+import { tempDir as madeTempDir } from "../../helpers/temp-dir.js";
 
 export { newKeyHex };
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import os from "node:os";
 
+/** A temp dir removed after the test file (test/helpers/cleanup-temp-dirs.ts). */
 export async function tempDir(prefix: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `postdeck-${prefix}-`));
+  return madeTempDir(`postdeck-${prefix}-`);
 }
 
 export async function makePosDir(dir: string, opts: { keyHex?: string; metaNodeId?: string } = {}): Promise<{ dir: string; nodeId: string; keyHex: string }> {
