@@ -3,31 +3,39 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { runCli } from "../helpers/cli.js";
+import { clientWhenUp, runCli } from "../helpers/cli.js";
 import { startDemoRig } from "../helpers/demo-rig.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import type { Finding } from "../../src/protocol/model.js";
+import type { SocketClient } from "../../src/client/socket-client.js";
 import { newKeyHex } from "../core/identity/pos-fixture.js";
 
 let dir = "";
 let cfg: string[] = [];
 let ids = "";
+let client: SocketClient | null = null;
 
 async function doctor(): Promise<{ code: number; findings: Finding[] }> {
   const r = await runCli([...cfg, "doctor", "--json"]);
   return { code: r.code, findings: (JSON.parse(r.stdout) as { findings: Finding[] }).findings };
 }
-const has = (id: string, subject: string) => async () => (await doctor()).findings.some((f) => f.id === id && f.subject === subject);
-const hasNot = (id: string, subject: string) => async () => !(await doctor()).findings.some((f) => f.id === id && f.subject === subject);
+/** The daemon's findings over its socket: what `doctor` prints, without a process per look while waiting. */
+const daemonFindings = async (): Promise<Finding[]> => (await client!.call("doctor", {})).findings;
+const waitFindings = (pred: (fs: Finding[]) => boolean, what: string) =>
+  waitFor(async () => pred(await daemonFindings()), { timeoutMs: 40_000, intervalMs: 200, what });
+const has = (id: string, subject: string) => (fs: Finding[]) => fs.some((f) => f.id === id && f.subject === subject);
+const hasNot = (id: string, subject: string) => (fs: Finding[]) => !has(id, subject)(fs);
 
 beforeAll(async () => {
   // the node's coinbase is asked for on the slow poll (30 s by default): 1 s here
   ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000 } }));
   ids = path.join(dir, "node", "data", "identities");
+  client = await clientWhenUp(path.join(dir, "state"), {});
 }, 120_000);
 
 afterAll(async () => {
+  client?.close();
   if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
@@ -35,43 +43,41 @@ afterAll(async () => {
 describe("findings on the demo rig", () => {
   it("node PROVING with the service stopped is an error (doctor exits 1) until the service runs again", { timeout: 180_000 }, async () => {
     // a fresh rig: the node asks every identity for its initial proof at once
-    await waitFor(async () => {
-      const s = JSON.parse((await runCli([...cfg, "status", "--json"])).stdout);
-      return s.identities.find((i: { keyFile: string }) => i.keyFile === "post1.key")?.postState === "PROVING";
-    }, { timeoutMs: 30_000, what: "post1 PROVING" });
+    await waitFor(async () => (await client!.call("snapshot", {})).identities.find((i) => i.keyFile === "post1.key")?.postState === "PROVING",
+      { timeoutMs: 30_000, intervalMs: 200, what: "post1 PROVING" });
     const stop = await runCli([...cfg, "stop", "post1", "--force"]);
     expect(stop.code, stop.stdout).toBe(0);
-    await waitFor(has("proving-service-down", "post1.key"), { timeoutMs: 30_000, what: "proving-service-down" });
+    await waitFindings(has("proving-service-down", "post1.key"), "proving-service-down");
     const d = await doctor();
     expect(d.code).toBe(1);
     const f = d.findings.find((x) => x.id === "proving-service-down")!;
     expect(f.severity).toBe("error");
     expect(f.fix).toMatch(/post1/);
     expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
-    await waitFor(hasNot("proving-service-down", "post1.key"), { timeoutMs: 40_000, what: "finding cleared" });
+    await waitFindings(hasNot("proving-service-down", "post1.key"), "finding cleared");
   });
 
   it("a key file with a trailing newline is reported in the node's words until fixed", async () => {
     const key = path.join(ids, "post2.key");
     const good = await fs.readFile(key, "utf8");
     await fs.writeFile(key, good + "\n");
-    await waitFor(has("key-invalid", "post2.key"), { timeoutMs: 40_000, what: "key-invalid" });
+    await waitFindings(has("key-invalid", "post2.key"), "key-invalid");
     const f = (await doctor()).findings.find((x) => x.id === "key-invalid")!;
     expect(f.title + f.detail).toContain("encoding/hex: invalid byte: U+000A");
     await fs.writeFile(key, good);
-    await waitFor(hasNot("key-invalid", "post2.key"), { timeoutMs: 40_000, what: "key-invalid cleared" });
+    await waitFindings(hasNot("key-invalid", "post2.key"), "key-invalid cleared");
   });
 
   it("loose key permissions are a warning; `identity permissions --fix` clears it", async () => {
     const key = path.join(ids, "post1.key");
     await fs.chmod(key, 0o644);
-    await waitFor(has("key-permissions", "post1.key"), { timeoutMs: 40_000, what: "key-permissions" });
+    await waitFindings(has("key-permissions", "post1.key"), "key-permissions");
     const before = await runCli([...cfg, "identity", "permissions"]);
     expect(before.code).toBe(1);
     expect(before.stdout).toMatch(/post1\.key: mode 644, should be 600/);
     expect((await runCli([...cfg, "identity", "permissions", "--fix"])).code).toBe(0);
     expect((await fs.stat(key)).mode & 0o777).toBe(0o600);
-    await waitFor(hasNot("key-permissions", "post1.key"), { timeoutMs: 40_000, what: "key-permissions cleared" });
+    await waitFindings(hasNot("key-permissions", "post1.key"), "key-permissions cleared");
   });
 
   it("a key copied under a second name, and local.key among several keys, are errors in the node's words until removed", { timeout: 180_000 }, async () => {
@@ -79,16 +85,16 @@ describe("findings on the demo rig", () => {
     const local = path.join(ids, "local.key");
     await fs.copyFile(path.join(ids, "post1.key"), dup);
     await fs.writeFile(local, newKeyHex().hex, { mode: 0o600 });
-    await waitFor(async () => (await doctor()).findings.some((f) => f.id === "duplicate-key"), { timeoutMs: 40_000, what: "duplicate-key" });
-    await waitFor(has("local-key-in-remote", "local.key"), { timeoutMs: 40_000, what: "local-key-in-remote" });
+    await waitFindings((fs) => fs.some((f) => f.id === "duplicate-key"), "duplicate-key");
+    await waitFindings(has("local-key-in-remote", "local.key"), "local-key-in-remote");
     const fs1 = (await doctor()).findings;
     expect(fs1.find((f) => f.id === "duplicate-key")!.title).toBe("duplicate key found in identity files");
     expect(fs1.find((f) => f.id === "local-key-in-remote")!.title).toContain("Identities contain key for supervised smeshing (local.key)");
     expect(fs1.some((f) => f.id === "key-without-service" && f.subject === "local.key")).toBe(true);
     await fs.rm(dup);
     await fs.rm(local);
-    await waitFor(async () => !(await doctor()).findings.some((f) => ["duplicate-key", "local-key-in-remote", "key-without-service"].includes(f.id)),
-      { timeoutMs: 40_000, what: "key findings cleared" });
+    await waitFindings((fs) => !fs.some((f) => ["duplicate-key", "local-key-in-remote", "key-without-service"].includes(f.id)), "key findings cleared");
+    expect((await doctor()).findings.some((f) => ["duplicate-key", "local-key-in-remote", "key-without-service"].includes(f.id))).toBe(false);
   });
 
   it("the node's JSON config: smeshing-start true, no coinbase, a random or mismatched post listener, each found and cleared", { timeout: 300_000 }, async () => {
@@ -112,10 +118,11 @@ describe("findings on the demo rig", () => {
       for (const [id, fn, restart] of cases) {
         await edit(fn);
         if (restart) await restartNode();
-        await waitFor(async () => (await doctor()).findings.some((f) => f.id === id), { timeoutMs: 40_000, what: id });
+        await waitFindings((fs) => fs.some((f) => f.id === id), id);
+        expect((await doctor()).findings.some((f) => f.id === id)).toBe(true); // and so says `doctor`
         await fs.writeFile(file, good);
         if (restart) await restartNode();
-        await waitFor(async () => !(await doctor()).findings.some((f) => f.id === id), { timeoutMs: 40_000, what: `${id} cleared` });
+        await waitFindings((fs) => !fs.some((f) => f.id === id), `${id} cleared`);
       }
     } finally {
       await fs.writeFile(file, good);
