@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { RestartPolicySchema } from "../protocol/restart-policy.js";
 import { isSocketAddr, MAX_SERVICE_NAME, MAX_TIMER_MS, MAX_TIMER_S, portInRange } from "./limits.js";
+import { fetchRefusedPort, refusedPortAdvice } from "./fetch-bad-ports.js";
 
 /** "IP:port" as post-service's --operator-address requires (a Rust SocketAddr: no host names). */
 export const SocketAddrSchema = z
@@ -143,7 +144,12 @@ export const AlertSinkSchema = z
     timeoutS: z.number().min(1).max(120).default(10),
   })
   .strict()
-  .refine((s) => (s.command === undefined) !== (s.webhook === undefined), { message: "expected exactly one of command or webhook" });
+  .refine((s) => (s.command === undefined) !== (s.webhook === undefined), { message: "expected exactly one of command or webhook" })
+  .superRefine((s, ctx) => {
+    // fetch would fail with only "bad port" at the first alert: refused here, naming sink and port
+    const port = s.webhook ? fetchRefusedPort(s.webhook) : null;
+    if (port !== null) ctx.addIssue({ code: "custom", path: ["webhook"], message: `a port fetch connects to: sink ${s.name} could never send; ${refusedPortAdvice(port)}` });
+  });
 export type AlertSinkConfig = z.infer<typeof AlertSinkSchema>;
 
 /** An IANA time zone this system knows, e.g. Europe/Berlin. */

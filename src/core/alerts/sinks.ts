@@ -4,6 +4,7 @@
 // JSON — each string inside it filled in and escaped as JSON).
 import { spawn } from "node:child_process";
 import type { AlertSinkConfig } from "../../config/schema.js";
+import { fetchRefusedPort, refusedPortAdvice, webhookOrigin } from "../../config/fetch-bad-ports.js";
 import type { Alert } from "./decide.js";
 
 export type DeliveryResult = { ok: true } | { ok: false; error: string };
@@ -63,11 +64,8 @@ export function webhookBody(sink: Pick<AlertSinkConfig, "template">, a: Alert): 
 /** Where a sink sends, for people — a webhook's path and query may hold a token: only its origin is shown. */
 export function describeSink(sink: Pick<AlertSinkConfig, "command" | "webhook">): string {
   if (sink.command) return `command ${sink.command[0]}`;
-  try {
-    return `webhook ${new URL(sink.webhook!).origin}/…`;
-  } catch {
-    return "webhook";
-  }
+  const where = webhookOrigin(sink.webhook!);
+  return where === "the webhook" ? "webhook" : `webhook ${where}`;
 }
 
 async function postWebhook(sink: AlertSinkConfig, a: Alert): Promise<DeliveryResult> {
@@ -83,6 +81,8 @@ async function postWebhook(sink: AlertSinkConfig, a: Alert): Promise<DeliveryRes
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === "TimeoutError" || e.name === "AbortError") return { ok: false, error: `no answer within ${sink.timeoutS} s` };
+    // config check refuses these ports; a config loaded before it did (or built in code) still says why
+    if (e.cause?.message === "bad port") return { ok: false, error: `sink ${sink.name} (${webhookOrigin(sink.webhook!)}): ${refusedPortAdvice(fetchRefusedPort(sink.webhook!))}` };
     return { ok: false, error: e.cause?.code ?? e.cause?.message ?? e.message };
   }
 }

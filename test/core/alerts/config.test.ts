@@ -30,4 +30,13 @@ describe("alerts config", () => {
     expect(p).toContain("alerts.quietHours.timeZone");
     expect(p).toContain("expected exactly one of command or webhook");
   });
+
+  it("refuses a webhook on a port Node's fetch refuses (X11's 6000), naming file, line, sink and port", () => {
+    const p = problems(`${base}alerts:\n  sinks:\n    - name: phone\n      webhook: http://10.0.0.5:6000/hook?token=s3cret\n`);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^\/etc\/postdeck\.yaml:6: alerts\.sinks\[0\]\.webhook: found "http:\/\/10\.0\.0\.5:6000\/hook\?token=s3cret"; expected a port fetch connects to: /);
+    expect(p[0]).toContain("sink phone could never send; Node's fetch refuses port 6000");
+    expect(p[0]).toContain("give the receiver another port");
+    expect(problems(`${base}alerts:\n  sinks:\n    - name: phone\n      webhook: http://10.0.0.5:6001/hook\n`)).toEqual([]);
+  });
 });

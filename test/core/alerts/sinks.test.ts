@@ -81,6 +81,14 @@ describe("webhook sinks", () => {
     expect(await deliver(sink({ name: "h", webhook: `${base}/hang`, timeoutS: 1 }), alert)).toEqual({ ok: false, error: "no answer within 1 s" });
   });
 
+  it("says which sink, where and why when fetch refuses the port (config check refuses it too; a sink built in code is not checked)", async () => {
+    const raw = { name: "x11", webhook: "http://127.0.0.1:6000/hook?token=s3cret", minSeverity: "warning" as const, timeoutS: 5 };
+    expect(await deliver(raw, alert)).toEqual({
+      ok: false,
+      error: `sink x11 (http://127.0.0.1:6000/…): Node's fetch refuses port 6000 ("bad port": the Fetch standard blocks ports of other protocols, such as X11 on 6000); give the receiver another port, e.g. 8080`,
+    });
+  });
+
   it("shows only the origin of a webhook (its path may hold a token)", () => {
     expect(describeSink({ webhook: "https://api.telegram.org/bot123:SECRET/sendMessage" })).toBe("webhook https://api.telegram.org/…");
     expect(webhookBody({ template: undefined }, alert).contentType).toBe("application/json");
