@@ -103,16 +103,21 @@ export const leadMs = (toReadMs: number) => Math.max(0, toReadMs * (1 - OVERLAP_
 
 /**
  * The read slots of one disk (perDisk of them), each free from a time (ms from now), filled with
- * the reads of the provers holding the disk, earliest first. null when a holder's phase is unknown.
+ * the reads of the provers holding the disk, earliest first (the planner lays its lanes out so too).
  */
-function slotsOf(holders: DecideService[], perDisk: number): number[] | null {
-  if (holders.some((h) => !h.proof)) return null;
+export function readSlots(reads: Pick<ProofProgress, "readStartsInMs" | "readEndsInMs">[], perDisk: number): number[] {
   const slots = new Array<number>(perDisk).fill(0);
-  for (const h of [...holders].sort((a, b) => a.proof!.readStartsInMs - b.proof!.readStartsInMs)) {
+  for (const r of [...reads].sort((a, b) => a.readStartsInMs - b.readStartsInMs)) {
     const k = slots.indexOf(Math.min(...slots));
-    slots[k] = Math.max(slots[k]!, h.proof!.readStartsInMs) + Math.max(0, h.proof!.readEndsInMs - h.proof!.readStartsInMs);
+    const from = Math.max(0, r.readStartsInMs); // a read under way counts from now
+    slots[k] = Math.max(slots[k]!, from) + Math.max(0, r.readEndsInMs - from);
   }
   return slots;
+}
+
+/** readSlots of a disk's holders; null when one's phase is unknown (it may read any time). */
+function slotsOf(holders: DecideService[], perDisk: number): number[] | null {
+  return holders.some((h) => !h.proof) ? null : readSlots(holders.map((h) => h.proof!), perDisk);
 }
 
 /** DoneProving this long while the node still asks: its proof is not the one the node wants (a

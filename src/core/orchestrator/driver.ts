@@ -357,13 +357,30 @@ export class OrchestratorDriver {
     }
   }
 
+  /**
+   * Each disk's read rate: what its last proofs read at (size ÷ `finished reading POST data` time,
+   * the median over its identities' latest proofs), else the highest rate the hardware sampler saw
+   * on it, else null (the planner then assumes one and says so).
+   */
   private rates(): Map<string, number | null> {
     const vols = this.rig.snapshot().hardware?.volumes ?? [];
     for (const d of this.disks) {
       const v = vols.find((x) => x.paths.includes(d.dir));
       if (v?.readBytesPerSec) this.maxRate.set(d.disk, Math.max(this.maxRate.get(d.disk) ?? 0, v.readBytesPerSec));
     }
-    return new Map([...new Set(this.disks.map((d) => d.disk))].map((d) => [d, this.maxRate.get(d) ?? null]));
+    const byDir = new Map(this.rig.config.services.map((s) => [s.dir, s.name]));
+    const ids = this.rig.identities();
+    const proofRate = (disk: string): number | null => {
+      const rates: number[] = [];
+      for (const d of this.disks.filter((x) => x.disk === disk)) {
+        const key = ids.find((i) => i.service === byDir.get(d.dir))?.keyFile;
+        const last = key ? this.history.get(key)?.at(-1) : undefined;
+        if (last?.readMs && last.sizeBytes) rates.push(last.sizeBytes / (last.readMs / 1000));
+      }
+      rates.sort((a, b) => a - b);
+      return rates.length ? rates[rates.length >> 1]! : null;
+    };
+    return new Map([...new Set(this.disks.map((d) => d.disk))].map((d) => [d, proofRate(d) ?? this.maxRate.get(d) ?? null]));
   }
 
   private computePlan(views: ServiceView[], ids: IdentityView[], decision: Decision | null = null): PlanResult {
@@ -409,6 +426,7 @@ export class OrchestratorDriver {
           history: hist,
           state,
           manual: this.manual.has(s.name),
+          startupMs: this.startup.get(s.name) ?? null,
           waitReason: st?.status === "queued" ? st.reason : null,
           live: {
             startedAt: l.startedAt,

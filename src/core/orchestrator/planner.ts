@@ -9,6 +9,7 @@
 // them all is re-ordered shortest first, so as many as possible finish inside the gap.
 import type { Plan, PlanEntry } from "../../protocol/model.js";
 import { provingMemoryBytes, type Budget } from "./budget.js";
+import { leadMs, readSlots, STAGED_PER_SLOT } from "./decide.js";
 import { formatCountdown } from "../../presentation/units.js";
 import { estimateK2powMs, predictProof, slotMs, type Prediction, type ProofRecord, type ProofSettings } from "./predict.js";
 
@@ -32,6 +33,8 @@ export interface PlanIdentityInput {
   /** Why it waits (the orchestrator's queue reason), null when not queued. */
   waitReason: string | null;
   live: { startedAt: number | null; position: number | null; operatorDone: boolean; finishedAt: number | null };
+  /** ms from its service's start to its first proof request, as last seen (null: unknown, half the overhead). */
+  startupMs?: number | null;
 }
 
 export interface PlanInput {
@@ -66,13 +69,29 @@ function remainingMs(t: Task, now: number): number {
   return Math.max(t.p.readMs + t.p.overheadMs / 2, t.slot - elapsed);
 }
 
-/** on-demand: list scheduling under perDisk, maxConcurrent and RAM. Mutates tasks' start/finish. */
+/** The parts of a slot: start-up (before k2pow), then k2pow, the read, and handing the proof over. */
+function partsOf(t: Task): { pre: number; post: number } {
+  const startup = Math.min(t.p.overheadMs, t.i.startupMs ?? t.p.overheadMs / 2);
+  return { pre: startup + t.p.k2powMs, post: t.p.overheadMs - startup };
+}
+
+/**
+ * on-demand: list scheduling under perDisk, maxConcurrent and RAM, as decide() starts them: a
+ * prover holds RAM (and counts towards maxConcurrent) until its read ends; its disk is read by at
+ * most perDisk at once, and one whose k2pow is known from history starts while the read before it
+ * still runs, so that its start-up and k2pow end as that read does (decide.ts leadMs, readSlots).
+ * Mutates tasks' start/finish.
+ */
 function scheduleOnDemand(tasks: Task[], t0: number, now: number, b: Budget, laneOrder: Map<string, "long" | "short">): void {
+  const reads = new Map<Task, { readStart: number; readEnd: number }>();
   const running: Task[] = [];
   for (const t of tasks) {
     if (t.i.state !== "proving") continue;
+    const { post } = partsOf(t);
     t.start = t.i.live.startedAt ?? now;
     t.finish = now + remainingMs(t, now);
+    const readEnd = Math.max(now, t.finish - post);
+    reads.set(t, { readStart: Math.max(now, readEnd - t.p.readMs), readEnd });
     running.push(t);
   }
   const pending = tasks.filter((t) => t.i.state === "waiting" || t.i.state === "queued");
@@ -80,28 +99,43 @@ function scheduleOnDemand(tasks: Task[], t0: number, now: number, b: Budget, lan
   const laneLeft = (disk: string) =>
     pending.filter((t) => t.i.disk === disk).reduce((a, t) => a + t.slot, 0) +
     running.filter((t) => t.i.disk === disk).reduce((a, t) => a + Math.max(0, t.finish! - at), 0);
+  const rank = (x: Task, y: Task) => {
+    const dir = laneOrder.get(x.i.disk) === "short" ? -1 : 1;
+    return dir * (y.slot - x.slot) || y.size - x.size || x.i.keyFile.localeCompare(y.i.keyFile);
+  };
   while (pending.length > 0) {
-    running.sort((a, b) => a.finish! - b.finish!);
-    while (running.length > 0 && running[0]!.finish! <= at) running.shift();
-    const mem = running.reduce((a, t) => a + provingMemoryBytes(t.i.settings.randomxMode), 0);
-    const can = (t: Task) =>
-      running.filter((r) => r.i.disk === t.i.disk).length < b.perDisk &&
-      (b.maxConcurrent === null || running.length < b.maxConcurrent) &&
-      (b.memoryBytes === null || running.length === 0 || mem + provingMemoryBytes(t.i.settings.randomxMode) <= b.memoryBytes);
-    const ready = pending.filter(can);
+    const holders = running.filter((r) => reads.get(r)!.readEnd > at);
+    const mem = holders.reduce((a, t) => a + provingMemoryBytes(t.i.settings.randomxMode), 0);
+    let wake = Infinity;
+    const ready: { t: Task; slot: number }[] = [];
+    for (const disk of new Set(pending.map((t) => t.i.disk))) {
+      const t = pending.filter((x) => x.i.disk === disk).sort(rank)[0]!; // the lane's order holds
+      const onLane = holders.filter((r) => r.i.disk === disk);
+      const slots = readSlots(onLane.map((r) => ({ readStartsInMs: reads.get(r)!.readStart - at, readEndsInMs: reads.get(r)!.readEnd - at })), b.perDisk);
+      const free = Math.min(...slots);
+      const lead = t.p.k2powFromHistory ? leadMs(partsOf(t).pre) : 0;
+      if (onLane.length >= STAGED_PER_SLOT * b.perDisk || (onLane.length >= b.perDisk && !t.p.k2powFromHistory && free > 0)) continue;
+      if (free > lead) {
+        wake = Math.min(wake, at + free - lead);
+        continue;
+      }
+      if (b.maxConcurrent !== null && holders.length >= b.maxConcurrent) continue;
+      if (b.memoryBytes !== null && holders.length > 0 && mem + provingMemoryBytes(t.i.settings.randomxMode) > b.memoryBytes) continue;
+      ready.push({ t, slot: free });
+    }
     if (ready.length === 0) {
-      if (running.length === 0) break; // cannot happen: with nothing running anything may start
-      at = running[0]!.finish!;
+      const next = Math.min(wake, ...holders.map((r) => reads.get(r)!.readEnd));
+      if (!Number.isFinite(next)) break; // cannot happen: with nothing running anything may start
+      at = Math.max(at + 1, next);
       continue;
     }
-    ready.sort((x, y) => {
-      if (x.i.disk !== y.i.disk) return laneLeft(y.i.disk) - laneLeft(x.i.disk) || x.i.disk.localeCompare(y.i.disk);
-      const dir = laneOrder.get(x.i.disk) === "short" ? -1 : 1;
-      return dir * (y.slot - x.slot) || y.size - x.size || x.i.keyFile.localeCompare(y.i.keyFile);
-    });
-    const t = ready[0]!;
+    ready.sort((x, y) => laneLeft(y.t.i.disk) - laneLeft(x.t.i.disk) || x.t.i.disk.localeCompare(y.t.i.disk));
+    const { t, slot } = ready[0]!;
+    const { pre, post } = partsOf(t);
+    const readStart = Math.max(at + pre, at + slot);
+    reads.set(t, { readStart, readEnd: readStart + t.p.readMs });
     t.start = at;
-    t.finish = at + t.slot;
+    t.finish = readStart + t.p.readMs + post;
     running.push(t);
     pending.splice(pending.indexOf(t), 1);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PlanSchema } from "../../../src/protocol/model.js";
 import { buildPlan, type PlanIdentityInput, type PlanInput } from "../../../src/core/orchestrator/planner.js";
 import { estimateK2powMs, predictProof, proofPhaseOf, type ProofRecord } from "../../../src/core/orchestrator/predict.js";
+import { leadMs } from "../../../src/core/orchestrator/decide.js";
 import { budget } from "./world.js";
 
 const MIN = 60_000;
@@ -71,11 +72,16 @@ describe("the plan before the gap", () => {
     expect(PlanSchema.parse(r.plan)).toBeTruthy();
     expect(r.plan.window).toEqual(window);
     const e = Object.fromEntries(r.plan.identities.map((x) => [x.keyFile, x]));
-    // longest first on a disk; both lanes start at the opening
+    // longest first on a disk; both lanes start at the opening. A slot: start-up (half the 5 s
+    // overhead), k2pow, read, hand-over. The second on a disk starts while the first still reads,
+    // so that its start-up and k2pow (counted short by the safety margin) end as that read ends
+    const pre = 2500 + 5 * MIN;
+    const bReadEnd = OPENS + pre + 120 * MIN;
     expect(e["b.key"]!.predictedStart).toBe(OPENS);
-    expect(e["a.key"]!.predictedStart).toBe(e["b.key"]!.predictedFinish);
+    expect(e["b.key"]!.predictedFinish).toBe(bReadEnd + 2500);
+    expect(e["a.key"]!.predictedStart).toBe(bReadEnd - leadMs(pre));
+    expect(e["a.key"]!.predictedFinish).toBe(bReadEnd - leadMs(pre) + pre + 60 * MIN + 2500);
     expect(e["c.key"]!.predictedStart).toBe(OPENS);
-    expect(e["a.key"]!.predictedFinish).toBe(OPENS + (125 + 65) * MIN + 10_000);
     expect(r.plan.identities.every((x) => x.fits)).toBe(true);
     expect(r.order.slice(0, 2).sort()).toEqual(["b.key", "c.key"]);
   });
@@ -111,7 +117,7 @@ describe("the plan before the gap", () => {
   });
 
   it("suggests fewer nonces when k2pow is what makes it miss", () => {
-    const ids = [ident("a.key", "sda", { k: 400, r: 100 }), ident("b.key", "sda", { k: 200, r: 60 })];
+    const ids = [ident("a.key", "sda", { k: 680, r: 100 })];
     const r = buildPlan(input(ids, { lanes: [{ disk: "sda", devices: ["sda"], dirs: [], readBytesPerSec: null }] }));
     const miss = r.plan.identities.find((x) => !x.fits)!;
     expect(miss.fix).toMatch(/lower nonces from 128 to 64/);
@@ -143,8 +149,18 @@ describe("re-planning during the gap", () => {
     const b = ident("b.key", "sda", { r: 60, state: "queued" });
     const r = buildPlan(input([a, b], { now }));
     const e = Object.fromEntries(r.plan.identities.map((x) => [x.keyFile, x]));
-    expect(e["a.key"]!.predictedFinish).toBe(now + 30 * MIN + 2500); // half of 60 min left
-    expect(e["b.key"]!.predictedStart).toBe(e["a.key"]!.predictedFinish);
+    expect(e["a.key"]!.predictedFinish).toBe(now + 30 * MIN + 2500); // half of 60 min left, then the hand-over
+    // b's start-up and k2pow (from its history) run while a still reads
+    expect(e["b.key"]!.predictedStart).toBe(now + 30 * MIN - leadMs(2500 + 5 * MIN));
+  });
+
+  it("without a k2pow from history the next one starts when the read before it ends (no overlap)", () => {
+    const now = OPENS + 30 * MIN;
+    const a = ident("a.key", "sda", { r: 60, state: "proving", live: { startedAt: OPENS, position: 128 * GiB } });
+    const b = ident("b.key", "sda", { state: "queued", history: [] });
+    const r = buildPlan(input([a, b], { now }));
+    const e = Object.fromEntries(r.plan.identities.map((x) => [x.keyFile, x]));
+    expect(e["b.key"]!.predictedStart).toBe(now + 30 * MIN);
   });
 
   it("a disk that slows down moves the prediction (rate from the proof's own recent history)", () => {
