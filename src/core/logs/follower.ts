@@ -60,6 +60,8 @@ export class FileFollower {
   /** The source outran the last read: inotify is off (one event per write) and polls come every notifyMinMs. */
   private outrun = false;
   private outrunTimer: NodeJS.Timeout | null = null;
+  /** Reads at most once per this many ms when inotify fires (setPace; null: notifyMinMs). */
+  private pace: number | null = null;
   /** The watch reported a rename (or none is on): the next step looks at the path again. */
   private renamed = true;
 
@@ -83,6 +85,24 @@ export class FileFollower {
   /** Offset in the current file up to which complete lines were handed on (0 before it was opened). */
   linesEnd(): number {
     return this.fh ? this.offset - this.partial.length : 0;
+  }
+
+  /**
+   * Reads at most once per `ms` while the file is written to (null: notifyMinMs, 250 ms): slower
+   * when no one watches the lines as they come. The bytes and lines one read may hand on grow in
+   * proportion, so the rate a source can write without being skipped stays the same.
+   */
+  setPace(ms: number | null): void {
+    this.pace = ms;
+  }
+
+  private notifyMs(): number {
+    return this.pace ?? this.o.notifyMinMs ?? 250;
+  }
+
+  /** How much more one read may hand on at this pace than at notifyMinMs. */
+  private paceFactor(): number {
+    return Math.max(1, this.notifyMs() / (this.o.notifyMinMs ?? 250));
   }
 
   /** Whether an inotify watch is on the file now (tests). */
@@ -134,7 +154,7 @@ export class FileFollower {
     this.outrun = outrun;
     if (outrun) {
       this.unwatch();
-      const every = this.o.notifyMinMs ?? 250;
+      const every = this.notifyMs();
       const tick = () => {
         this.outrunTimer = setTimeout(() => {
           this.outrunTimer = null;
@@ -155,7 +175,7 @@ export class FileFollower {
   private onNotify(event: string): void {
     if (event === "rename") this.renamed = true;
     if (this.notifyTimer || this.closed) return;
-    const wait = Math.max(0, this.lastStep + (this.o.notifyMinMs ?? 250) - Date.now());
+    const wait = Math.max(0, this.lastStep + this.notifyMs() - Date.now());
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
       void this.poll(true);
@@ -259,7 +279,7 @@ export class FileFollower {
       this.readLines += lines.length;
       if (lines.length > 0) this.onLines(lines);
     }
-    const budget = this.o.maxReadBytes ?? MAX_READ_BYTES;
+    const budget = (this.o.maxReadBytes ?? MAX_READ_BYTES) * this.paceFactor();
     const outrun = size - this.offset > budget;
     this.setOutrun(outrun);
     if (outrun) {
@@ -275,7 +295,7 @@ export class FileFollower {
     let lines: string[] = [];
     while (this.offset < size && (await this.readChunk(size, lines)));
     this.readLines += lines.length;
-    const maxLines = this.o.maxLines ?? MAX_LINES_PER_STEP;
+    const maxLines = (this.o.maxLines ?? MAX_LINES_PER_STEP) * this.paceFactor();
     let skipped = 0;
     if (lines.length > maxLines) {
       skipped = lines.length - maxLines;

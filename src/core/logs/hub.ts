@@ -15,6 +15,9 @@ import { readTail } from "./tail.js";
 
 export type RawLinesListener = (source: string, lines: string[]) => void;
 
+/** How often a follower reads a file being written to while no client watches (state parsers need no more). */
+export const UNWATCHED_READ_MS = 1000;
+
 export interface LogHubOptions {
   /** Lines recent() returns at most (config logs.ringLines). */
   ringLines: number;
@@ -56,6 +59,7 @@ export class LogHub extends EventEmitter {
       backfillBytes: o.backfillBytes ?? 256 * 1024,
       pollMs: this.o.pollMs,
     });
+    s.follower.setPace(this.watchers > 0 ? null : UNWATCHED_READ_MS);
     this.sources.set(source, s);
     s.follower.start();
   }
@@ -80,14 +84,20 @@ export class LogHub extends EventEmitter {
    * lines are emitted as "lines" batches. Without a watcher no LogLine is made or held.
    */
   watch(): () => void {
-    this.watchers++;
+    if (this.watchers++ === 0) this.setPace(null);
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      this.watchers--;
-      if (this.watchers === 0) this.pending = [];
+      if (--this.watchers > 0) return;
+      this.pending = [];
+      this.setPace(UNWATCHED_READ_MS);
     };
+  }
+
+  /** A watched source is read every ~250 ms while written to, an unwatched one every second. */
+  private setPace(ms: number | null): void {
+    for (const s of this.sources.values()) s.follower.setPace(ms);
   }
 
   /** Clients watching now. */

@@ -64,6 +64,26 @@ describe("file follower", () => {
     expect(got.at(-1)).toBe("x");
     await f.stop();
   });
+  it("read less often (an unwatched source), it hands on as much more per read, so the same rate is not skipped", async () => {
+    const dir = tempDir();
+    const text = Array.from({ length: 30 }, (_, i) => `line ${String(i).padStart(3, "0")}`).join("\n") + "\n"; // 270 bytes
+    const run = async (pace: number | null) => {
+      const file = path.join(dir, `p${pace}.log`);
+      writeFileSync(file, "");
+      const { f, got } = follower(file, { maxReadBytes: 100, maxLines: 10, notifyMinMs: 250 });
+      f.setPace(pace);
+      await f.poll();
+      appendFileSync(file, text);
+      await f.poll();
+      await f.stop();
+      return got;
+    };
+    expect(await run(1000)).toHaveLength(30); // four times the budget: 400 bytes, 40 lines
+    const atDefault = await run(null);
+    expect(atDefault[0]).toMatch(/lines skipped/);
+    expect(atDefault.length).toBeLessThan(30);
+  });
+
   it("caps an endless line", async () => {
     const file = path.join(tempDir(), "a.log");
     writeFileSync(file, "");
