@@ -4,34 +4,38 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { runCli, requireBuild } from "../helpers/cli.js";
+import { clientWhenUp, runCli } from "../helpers/cli.js";
+import { startDemoRig } from "../helpers/demo-rig.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { sim, simRun, killAll } from "../sim/sim-process.js";
 import type { Snapshot } from "../../src/protocol/model.js";
+import type { SocketClient } from "../../src/client/socket-client.js";
 
 let dir = "";
 let cfg: string[] = [];
+let client: SocketClient | null = null;
 
 async function snapshot(): Promise<Snapshot> {
   const r = await runCli([...cfg, "status", "--json"]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Snapshot;
 }
+/** The same snapshot over the daemon's socket: for waiting, without a CLI process per look. */
+const live = async (): Promise<Snapshot> => client!.call("snapshot", {});
 
 beforeAll(async () => {
-  requireBuild();
-  dir = tempDir("pd-e2e-id-");
-  const r = await runCli(["demo", "--dir", dir, "--identities", "1", "--no-console"]);
-  expect(r.code, r.stderr).toBe(0);
-  cfg = ["--config", path.join(dir, "postdeck.yaml")];
+  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-id-", identities: 1 }));
+  client = await clientWhenUp(path.join(dir, "state"), {});
   await waitFor(async () => {
-    const s = await snapshot();
+    const s = await live();
     return s.node.reachable && s.identities.some((i) => i.registered === "yes");
-  }, { timeoutMs: 40_000, what: "node reachable and post1 registered" });
-});
+  }, { timeoutMs: 40_000, intervalMs: 200, what: "node reachable and post1 registered" });
+  expect((await snapshot()).identities.some((i) => i.registered === "yes")).toBe(true); // as `status --json` shows it
+}, 120_000);
 
 afterAll(async () => {
+  client?.close();
   if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   killAll();
   cleanupTempDirs();
@@ -54,11 +58,11 @@ describe("identity lifecycle on the demo rig", () => {
     expect(restart.code, restart.stdout + restart.stderr).toBe(0);
     s = await waitFor(
       async () => {
-        const x = await snapshot();
+        const x = await live();
         const i = x.identities.find((v) => v.keyFile === "fresh.key");
         return i?.registered === "yes" && (i.postState === "PROVING" || i.events.some((e) => e.kind === "post_start")) ? x : null;
       },
-      { timeoutMs: 60_000, what: "fresh registered and proving" },
+      { timeoutMs: 60_000, intervalMs: 200, what: "fresh registered and proving" },
     );
     expect(s.findings.map((f) => f.id)).not.toContain("node-restart-needed");
   });
@@ -72,7 +76,7 @@ describe("identity lifecycle on the demo rig", () => {
 
     // the old node's post-service still reads the data: refused
     const old = sim(["post-service", "--address", "http://127.0.0.1:1", "--dir", other, "--threads", "1", "--nonces", "16"]);
-    await waitFor(async () => old.stderr().includes("POST proving settings"), { what: "old post-service up" });
+    await waitFor(() => old.stderr().includes("POST proving settings"), { what: "old post-service up" });
     const busy = await runCli([...cfg, "identity", "import", other, "--dry-run"]);
     expect(busy.code).toBe(1);
     expect(busy.stdout).toMatch(/still uses .*stop the old node's post-service first/);
@@ -95,7 +99,8 @@ describe("identity lifecycle on the demo rig", () => {
     const done = await runCli([...cfg, "identity", "import", other, "--confirm", item.shortId]);
     expect(done.code, done.stderr).toBe(0);
     expect(await fs.readFile(path.join(dir, "node", "data", "identities", "pos-a.key"), "utf8")).toBe(await fs.readFile(path.join(other, "identity.key"), "utf8"));
-    await waitFor(async () => (await snapshot()).services.some((v) => v.name === "pos-a"), { what: "service pos-a added" });
+    await waitFor(async () => (await live()).services.some((v) => v.name === "pos-a"), { intervalMs: 200, what: "service pos-a added" });
+    expect((await snapshot()).services.some((v) => v.name === "pos-a")).toBe(true);
 
     const again = await runCli([...cfg, "identity", "import", other, "--dry-run"]);
     expect(again.stdout).toMatch(/already in .* as pos-a\.key/);
@@ -104,7 +109,7 @@ describe("identity lifecycle on the demo rig", () => {
     expect(rb.code, rb.stderr).toBe(0);
     expect(rb.stdout).toMatch(/pos-a\.key: removed copy/);
     expect((await fs.readdir(path.join(dir, "node", "data", "identities"))).sort()).toEqual(identitiesBefore);
-    await waitFor(async () => !(await snapshot()).services.some((v) => v.name === "pos-a"), { what: "service pos-a removed" });
+    await waitFor(async () => !(await live()).services.some((v) => v.name === "pos-a"), { intervalMs: 200, what: "service pos-a removed" });
     expect(await fs.readFile(path.join(other, "identity.key"), "utf8")).toMatch(/^[0-9a-f]{128}$/);
   });
 });
