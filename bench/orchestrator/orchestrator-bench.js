@@ -1,21 +1,26 @@
 #!/usr/bin/env node
 // Proving orchestrator figures (issue 13; not a timed test, figures go to bench/RESULTS.md §7):
 //   A. one round of proofs for 16 identities of mixed sizes on 4 simulated disks (the node asks
-//      every identity at once, as in a cycle gap), side by side in one run:
-//        always (every post-service runs and proves at once) vs on-demand (at most 1 per disk):
-//        wall time until the last proof, identities past the "gap", peak RandomX RAM (modelled:
-//        2080 MiB per proving process in fast mode) and the simulators' measured RSS, load average.
+//      every identity at once, as in a cycle gap), side by side:
+//        always (every post-service runs and proves at once) vs on-demand (at most 1 reader per disk):
+//        wall time until the last proof, identities past the "gap", readers per disk at most (the
+//        simulators' own lease files), peak RandomX RAM (modelled: 2080 MiB per proving process in
+//        fast mode) and the simulators' measured RSS, load average.
 //      The disk-bandwidth bound = max over disks of Σ PoS size ÷ the disk's read rate.
-//   B. planner accuracy: on the on-demand rig, a second round after one round of history (the
-//      simulated node restarted without its ATX state, so it asks every identity again):
-//      predicted finish (`plan --json` right as the round starts) vs actual, error relative to the
-//      actual time from the round's start.
+//      on-demand round 1 has no history (no overlapped hand-overs: k2pow unknown); round 2 and on
+//      (the simulated node restarted without its ATX state, so it asks every identity again) have
+//      one round of history: hand-overs overlap, and:
+//   B. planner accuracy: predicted finish (`plan --json` right as the round starts) vs actual,
+//      error relative to the actual time from the round's start.
+//   Each mode runs --repeats times (a fresh rig each); tables give the median and the spread (min–max).
 //
-//   npm run build && node bench/orchestrator/orchestrator-bench.js [--rounds N] [--read-s S]
+//   npm run build && node bench/orchestrator/orchestrator-bench.js [--repeats 3] [--rounds 1] [--read-s 60]
+//     [--identities 16] [--disks 4] [--gap-s 330] [--modes always,on-demand]
+//   smoke test (about a minute): --repeats 1 --identities 4 --disks 2 --read-s 6 --modes on-demand
 // BENCH_POSTDECK_BIN measures another build. Prints markdown; raw figures to
 // $TMPDIR/postdeck-orchestrator-bench.json.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { POSTDECK_BIN, REPO } from "../lib/children.js";
@@ -28,8 +33,11 @@ const arg = (name, def) => {
 };
 const ROUNDS = arg("--rounds", 1); // accuracy rounds after the first
 const READ_S = arg("--read-s", 60); // seconds to read an average identity alone
-const N = 16;
-const DISKS = 4;
+const REPEATS = arg("--repeats", 3);
+const N = arg("--identities", 16);
+const DISKS = arg("--disks", 4);
+const mi = process.argv.indexOf("--modes");
+const MODES = mi >= 0 ? process.argv[mi + 1].split(",") : ["always", "on-demand"];
 const MIB = 1024 * 1024;
 // mixed sizes: 4..10 units of 1 MiB, spread so the disks carry different loads
 const UNITS = Array.from({ length: N }, (_, i) => 4 + ((i * 5) % 7));
@@ -85,6 +93,7 @@ async function round(client, dir, o = {}) {
   let peakModel = 0;
   let peakRss = 0;
   let maxPerDisk = 0;
+  let maxRunningPerDisk = 0;
   const loads = [];
   while (finished.size < N) {
     const at = Date.now();
@@ -92,13 +101,17 @@ async function round(client, dir, o = {}) {
     let model = 0;
     const per = new Map();
     for (const v of s.services) {
-      if (v.operator.kind === "proving") {
-        model += 2080 * MIB;
+      if (v.operator.kind === "proving") model += 2080 * MIB;
+      // running for a proof (starting, in k2pow or reading; not one at DoneProving handing its proof over)
+      const forProof = (v.state === "running" || v.state === "starting") && v.operator.kind !== "done" && s.identities.find((i) => i.service === v.name)?.postState === "PROVING";
+      if (forProof) {
         const disk = `simdisk-${String.fromCharCode(97 + (Number(v.name.slice(4)) - 1) % DISKS)}`;
         per.set(disk, (per.get(disk) ?? 0) + 1);
       }
     }
-    maxPerDisk = Math.max(maxPerDisk, ...per.values(), 0);
+    // readers: the simulated post-services' own leases on their disk (k2pow does not read)
+    maxPerDisk = Math.max(maxPerDisk, ...Object.values(leases(dir)), 0);
+    maxRunningPerDisk = Math.max(maxRunningPerDisk, ...per.values(), 0);
     peakModel = Math.max(peakModel, model);
     const pids = findByArgv((argv) => argv.includes("post-service") && argv.some((a) => a.startsWith(dir)));
     peakRss = Math.max(peakRss, pids.reduce((a, p) => a + rssBytes(p), 0));
@@ -109,7 +122,7 @@ async function round(client, dir, o = {}) {
   }
   const wallS = (Math.max(...finished.values()) - t0) / 1000;
   const misses = [...finished.values()].filter((t) => (t - t0) / 1000 > GAP_S).length;
-  return { t0, wallS, misses, peakModelMiB: peakModel / MIB, peakRssMiB: peakRss / MIB, maxPerDisk, finished: Object.fromEntries(finished), plan, load: loads };
+  return { t0, wallS, misses, peakModelMiB: peakModel / MIB, peakRssMiB: peakRss / MIB, maxPerDisk, maxRunningPerDisk, finished: Object.fromEntries(finished), plan, load: loads };
 }
 
 async function run(mode, rounds) {
@@ -140,53 +153,92 @@ async function run(mode, rounds) {
   }
 }
 
+/** Live readers per simulated disk (lease files named by live pids), as the simulators count them. */
+function leases(dir) {
+  const base = path.join(dir, "sim-disks");
+  const out = {};
+  for (const d of existsSync(base) ? readdirSync(base) : []) {
+    out[d] = readdirSync(path.join(base, d)).filter((f) => {
+      try {
+        process.kill(Number(f), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    }).length;
+  }
+  return out;
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const machine = describeMachine();
+const started = Date.now();
 const load0 = loadAvg();
-const always = await run("always", 0);
-const onDemand = await run("on-demand", ROUNDS);
+const runs = { always: [], "on-demand": [] };
+for (let k = 0; k < REPEATS; k++) {
+  for (const mode of MODES) {
+    const l0 = loadAvg();
+    const rounds = await run(mode, mode === "on-demand" ? ROUNDS : 0);
+    runs[mode].push({ rounds, load: [l0, loadAvg()] });
+    process.stderr.write(`repeat ${k + 1}/${REPEATS} ${mode}: ${rounds.map((r) => `${r.wallS.toFixed(1)} s`).join(", ")} (load ${l0} → ${loadAvg()})\n`);
+  }
+}
 const load1 = loadAvg();
 const B = bound();
 
-const accuracy = onDemand.slice(1).map((r) => {
+/** Planner errors of a round with a plan: |predicted − actual finish| ÷ actual time from the round's start. */
+function errorsOf(r) {
   const errs = [];
-  for (const e of r.plan.identities) {
+  for (const e of r.plan?.identities ?? []) {
     const actual = r.finished[e.keyFile];
     if (!actual || e.predictedFinish === null || (e.state !== "proving" && e.state !== "queued")) continue;
     errs.push({ keyFile: e.keyFile, predictedS: (e.predictedFinish - r.t0) / 1000, actualS: (actual - r.t0) / 1000, err: Math.abs(e.predictedFinish - actual) / (actual - r.t0) });
   }
   return errs;
-});
+}
 
 const fmt = (x, d = 1) => x.toFixed(d);
+const spread = (xs, d = 1) => (xs.length === 0 ? "-" : xs.length === 1 ? fmt(xs[0], d) : `${fmt(median(xs), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`);
 const lines = [];
-lines.push(`## 7. Proving orchestrator: ${N} identities on ${DISKS} simulated disks, one round (run at ${new Date().toISOString().slice(11, 16)} UTC)`);
+lines.push(`## 7. Proving orchestrator: ${N} identities on ${DISKS} simulated disks (run at ${new Date(started).toISOString().slice(11, 16)} UTC, ${fmt((Date.now() - started) / 60_000)} min)`);
 lines.push("");
-lines.push(`\`node bench/orchestrator/orchestrator-bench.js --rounds ${ROUNDS} --read-s ${READ_S}\` on ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB. Sizes ${UNITS.join(", ")} MiB (PoS dirs round robin over simdisk-a…d), each simulated disk ${fmt(BPS / 1024)} KiB/s shared by its readers, k2pow 0.4 s per 4 units; fast RandomX (modelled 2080 MiB per proving process; the simulator allocates none), memoryBudget 9GiB, perDisk 1. The round starts when the node asks every identity at once; the "gap" is ${GAP_S} s from then. Load average before/after: ${load0} / ${load1}.`);
+lines.push(`\`node bench/orchestrator/orchestrator-bench.js ${process.argv.slice(2).join(" ")}\` on ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB. Sizes ${UNITS.join(", ")} MiB (PoS dirs round robin over the simulated disks), each simulated disk ${fmt(BPS / 1024)} KiB/s shared by its readers, k2pow 0.4 s per 4 units; fast RandomX (modelled 2080 MiB per proving process; the simulator allocates none), memoryBudget 9GiB, perDisk 1. The round starts when the node asks every identity at once; the "gap" is ${GAP_S} s from then. ${REPEATS} repeat(s) per mode, a fresh rig each: median (min–max). Load average before/after: ${load0} / ${load1}.`);
 lines.push("");
 lines.push(`Disk-bandwidth bound (the slowest disk's Σ size ÷ rate): **${fmt(B)} s**.`);
 lines.push("");
-lines.push("| mode | wall until the last proof | wall ÷ bound | past the gap | max provers on one disk | peak RandomX RAM (model) | peak RSS of the post-services |");
-lines.push("| --- | --- | --- | --- | --- | --- | --- |");
-for (const [name, r] of [["always (all at once)", always[0]], ["on-demand", onDemand[0]]]) {
-  lines.push(`| ${name} | ${fmt(r.wallS)} s | ${fmt(r.wallS / B, 3)} | ${r.misses} of ${N} | ${r.maxPerDisk} | ${fmt(r.peakModelMiB / 1024, 2)} GiB | ${fmt(r.peakRssMiB, 0)} MiB |`);
+lines.push("| mode, round | wall until the last proof | wall ÷ bound | past the gap | readers on one disk at most | provers running on one disk at most | peak RandomX RAM (model) | peak RSS of the post-services | load avg (1/5/15 min) at the start of each run |");
+lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+const row = (name, rs, loads) => {
+  if (rs.length === 0) return;
+  lines.push(`| ${name} | ${spread(rs.map((r) => r.wallS))} s | ${spread(rs.map((r) => r.wallS / B), 3)} | ${spread(rs.map((r) => r.misses), 0)} of ${N} | ${Math.max(...rs.map((r) => r.maxPerDisk))} | ${Math.max(...rs.map((r) => r.maxRunningPerDisk))} | ${fmt(Math.max(...rs.map((r) => r.peakModelMiB)) / 1024, 2)} GiB | ${fmt(Math.max(...rs.map((r) => r.peakRssMiB)), 0)} MiB | ${loads.join("; ")} |`);
+};
+row("always (all at once)", runs.always.map((x) => x.rounds[0]), runs.always.map((x) => x.load[0]));
+row("on-demand, round 1 (no history)", runs["on-demand"].map((x) => x.rounds[0]), runs["on-demand"].map((x) => x.load[0]));
+for (let k = 1; k <= ROUNDS; k++) row(`on-demand, round ${k + 1} (history: overlapped hand-overs)`, runs["on-demand"].map((x) => x.rounds[k]).filter(Boolean), []);
+const accuracy = [];
+for (let k = 1; k <= ROUNDS; k++) {
+  const per = runs["on-demand"].map((x) => x.rounds[k]).filter(Boolean).map(errorsOf);
+  if (per.length) accuracy.push({ round: k + 1, per });
 }
 if (accuracy.length > 0) {
   lines.push("");
-  lines.push("Planner accuracy (after one round of history; `plan --json` taken as the round starts): |predicted − actual finish| ÷ actual time from the round's start, per identity:");
+  lines.push("Planner accuracy (after one round of history; `plan --json` taken 3 s into the round): |predicted − actual finish| ÷ actual time from the round's start, per identity; median (min–max) over the repeats:");
   lines.push("");
-  lines.push("| round | median error | p90 | max | identities | on-demand wall |");
-  lines.push("| --- | --- | --- | --- | --- | --- |");
-  accuracy.forEach((errs, k) => {
-    const e = errs.map((x) => x.err * 100).sort((a, b) => a - b);
-    lines.push(`| ${k + 2} | ${fmt(median(e))} % | ${fmt(e[Math.floor(0.9 * (e.length - 1))])} % | ${fmt(e[e.length - 1])} % | ${e.length} | ${fmt(onDemand[k + 1].wallS)} s |`);
-  });
+  lines.push("| round | median error | p90 | max | identities |");
+  lines.push("| --- | --- | --- | --- | --- |");
+  for (const { round, per } of accuracy) {
+    const stats = per.map((errs) => {
+      const e = errs.map((x) => x.err * 100).sort((a, b) => a - b);
+      return { med: median(e), p90: e[Math.floor(0.9 * (e.length - 1))], max: e[e.length - 1], n: e.length };
+    });
+    lines.push(`| ${round} | ${spread(stats.map((x) => x.med))} % | ${spread(stats.map((x) => x.p90))} % | ${spread(stats.map((x) => x.max))} % | ${stats.map((x) => x.n).join(", ")} |`);
+  }
 }
 const text = lines.join("\n") + "\n";
 process.stdout.write(text);
-writeFileSync(path.join(os.tmpdir(), "postdeck-orchestrator-bench.json"), JSON.stringify({ bound: B, bps: BPS, units: UNITS, always, onDemand, accuracy }, null, 2));
+writeFileSync(path.join(os.tmpdir(), "postdeck-orchestrator-bench.json"), JSON.stringify({ bound: B, bps: BPS, units: UNITS, runs, accuracy }, null, 2));
 if (!existsSync(POSTDECK_BIN)) process.exitCode = 1;
