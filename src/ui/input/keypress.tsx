@@ -1,6 +1,7 @@
 // One keypress provider for the console: Ink's useInput is called once, here; views and
 // overlays subscribe with `useKeypress(handler, { isActive })`. The newest active subscriber
-// hears a key first and returns true when it took it; otherwise the next one hears it. Several
+// hears a key first and returns true when it took it; otherwise the next one hears it. A
+// subscriber with `first` hears every key before them (Ctrl-C, a status line that a key dismisses). Several
 // printable characters in one read (fast typing, a paste, a busy machine) arrive one key each.
 import React, { createContext, useCallback, useContext, useEffect, useRef } from "react";
 import { useInput, useStdin, type Key } from "ink";
@@ -13,8 +14,14 @@ export interface Keypress {
 }
 export type KeypressHandler = (k: Keypress) => boolean | void;
 
+interface Subscriber {
+  current: KeypressHandler;
+  active: boolean | (() => boolean);
+  first: boolean;
+}
+
 interface Registry {
-  add(h: { current: KeypressHandler; active: boolean }): () => void;
+  add(h: Subscriber): () => void;
 }
 
 const KeypressContext = createContext<Registry | null>(null);
@@ -40,7 +47,7 @@ export function splitRead(input: string, key: Key): Keypress[] {
 
 export function KeypressProvider({ children }: { children: React.ReactNode }): React.JSX.Element {
   const { isRawModeSupported } = useStdin();
-  const subs = useRef<{ current: KeypressHandler; active: boolean }[]>([]);
+  const subs = useRef<Subscriber[]>([]);
   const registry = useRef<Registry>({
     add(h) {
       subs.current.push(h);
@@ -51,20 +58,28 @@ export function KeypressProvider({ children }: { children: React.ReactNode }): R
   });
   useInput(
     useCallback((input: string, key: Key) => {
-      for (const k of splitRead(input, key))
-        for (const s of [...subs.current].reverse()) if (s.active && s.current(k) === true) break;
+      for (const k of splitRead(input, key)) {
+        const newest = [...subs.current].reverse();
+        for (const s of [...newest.filter((x) => x.first).reverse(), ...newest.filter((x) => !x.first)]) if ((typeof s.active === "function" ? s.active() : s.active) && s.current(k) === true) break;
+      }
     }, []),
     { isActive: isRawModeSupported === true }, // useInput throws off a TTY
   );
   return <KeypressContext.Provider value={registry.current}>{children}</KeypressContext.Provider>;
 }
 
-/** Hear keys while `isActive`; return true from the handler to stop older subscribers hearing it. */
-export function useKeypress(handler: KeypressHandler, { isActive = true }: { isActive?: boolean } = {}): void {
+/**
+ * Hear keys while `isActive`; return true from the handler to stop older subscribers hearing it.
+ * `isActive` may be a function, asked at each key: several keys in one read (a paste, fast typing)
+ * then reach the dialog the previous key opened even before it is drawn.
+ * `first`: hear every key before the others (in the order such subscribers came).
+ */
+export function useKeypress(handler: KeypressHandler, { isActive = true, first = false }: { isActive?: boolean | (() => boolean); first?: boolean } = {}): void {
   const registry = useContext(KeypressContext);
-  const entry = useRef({ current: handler, active: isActive });
+  const entry = useRef<Subscriber>({ current: handler, active: isActive, first });
   entry.current.current = handler;
   entry.current.active = isActive;
+  entry.current.first = first;
   useEffect(() => {
     if (!registry) return;
     return registry.add(entry.current);

@@ -2,7 +2,6 @@
 // daemon's data.
 import type { PaneId } from "../keymap.js";
 import type { FleetSort } from "../fleet.js";
-import type { StatusMessage } from "../components/Footer.js";
 import type { RouteKey } from "../../protocol/api.js";
 import type { Flow } from "../flows/flows.js";
 
@@ -46,7 +45,6 @@ export interface UiState {
   sort: FleetSort;
   filter: string; // the fleet table's `/` filter
   log: LogUi;
-  status: StatusMessage | null;
 }
 
 export const initialUi: UiState = {
@@ -58,5 +56,4 @@ export const initialUi: UiState = {
   sort: { key: "name", desc: false },
   filter: "",
   log: { source: "selection", anchor: null, anchorFor: null, wrap: false, filter: "", search: "", current: null },
-  status: null,
 };

@@ -1,0 +1,149 @@
+// The console's hooks on their own, with fake timers where time matters: the status line fades
+// after 8 s (4 s while a task runs), an error stays until a key; an ending task is announced once
+// and stays; a proving service asks before it is stopped.
+import { useEffect } from "react";
+import { Text } from "ink";
+import { render } from "ink-testing-library";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { STATUS_MS, TASK_STATUS_MS, useStatusLine, type StatusLine } from "../../src/ui/hooks/useStatusLine.js";
+import { useTasks } from "../../src/ui/hooks/useTasks.js";
+import { useServiceActions, type ServiceActions } from "../../src/ui/hooks/useServiceActions.js";
+import { useUiState, type UiStore } from "../../src/ui/hooks/useUiState.js";
+import { armed, ARM_MS } from "../../src/ui/hooks/useFlows.js";
+import { offerNodeRestart } from "../../src/ui/flows/flows.js";
+import type { TaskView } from "../../src/protocol/model.js";
+import { FakeClient } from "./fake-client.js";
+import { loadFixture } from "./fixtures.js";
+
+describe("useStatusLine", () => {
+  // the hook's own clock is the test's; fake timers only for its expiry timer (React schedules with setImmediate)
+  let t = 1_000_000;
+  const clock = () => t;
+  beforeEach(() => {
+    t = 1_000_000;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  });
+  afterEach(() => vi.useRealTimers());
+  const settle = () => new Promise((r) => setImmediate(r));
+  const advance = async (ms: number) => {
+    t += ms;
+    vi.advanceTimersByTime(ms);
+    await settle();
+    await settle();
+  };
+
+  function Harness({ running = false, out }: { running?: boolean; out: { s?: StatusLine } }) {
+    const s = useStatusLine(clock, running);
+    out.s = s;
+    return <Text>[{s.shown?.text ?? ""}]</Text>;
+  }
+  // what the last render showed (Ink's own frame throttle is not the point here)
+  const shownText = (out: { s?: StatusLine }) => out.s!.shown?.text ?? null;
+
+  it("a message fades after 8 s by itself (a redraw at expiry, no key needed)", async () => {
+    const out: { s?: StatusLine } = {};
+    const app = render(<Harness out={out} />);
+    out.s!.say("✔ started post1", "ok");
+    await settle();
+    expect(shownText(out)).toBe("✔ started post1");
+    await advance(STATUS_MS - 100);
+    expect(shownText(out)).toBe("✔ started post1");
+    await advance(200);
+    expect(shownText(out)).toBe(null);
+    app.unmount();
+  });
+
+  it("fades after 4 s while a task runs, so its progress comes back sooner", async () => {
+    const out: { s?: StatusLine } = {};
+    const app = render(<Harness running out={out} />);
+    out.s!.say("reloading the config…");
+    await settle();
+    await advance(TASK_STATUS_MS - 100);
+    expect(shownText(out)).toBe("reloading the config…");
+    await advance(200);
+    expect(shownText(out)).toBe(null);
+    app.unmount();
+  });
+
+  it("an error stays until a key; then it fades like any message", async () => {
+    const out: { s?: StatusLine } = {};
+    const app = render(<Harness out={out} />);
+    out.s!.say("✖ stop post3 failed: proving", "err");
+    await settle();
+    await advance(10 * STATUS_MS);
+    expect(shownText(out)).toBe("✖ stop post3 failed: proving");
+    out.s!.acknowledge();
+    await settle();
+    await advance(STATUS_MS - 100);
+    expect(shownText(out)).toBe("✖ stop post3 failed: proving");
+    expect(out.s!.shown?.tone).toBe("warn"); // no longer an error once seen
+    await advance(200);
+    expect(shownText(out)).toBe(null);
+    app.unmount();
+  });
+});
+
+describe("useTasks", () => {
+  const base = new FakeClient(null).task({ id: "add-post5", name: "post5" });
+
+  function Harness({ tasks, said, ended }: { tasks: TaskView[]; said: string[]; ended: string[] }) {
+    const { startedHere } = useTasks(tasks, (t) => said.push(t), (e) => ended.push(`${e.task.id} ${e.mark} ${e.startedHere}`));
+    useEffect(() => startedHere("add-post6"), []); // eslint-disable-line react-hooks/exhaustive-deps
+    return <Text>{tasks.length}</Text>;
+  }
+
+  it("announces a task that ends once, and one started here even when its running state was never seen", () => {
+    const said: string[] = [];
+    const ended: string[] = [];
+    const app = render(<Harness tasks={[base]} said={said} ended={ended} />);
+    expect(said).toEqual([]);
+    const done = { ...base, state: "done" as const, message: "identity abcdef placed as post5.key" };
+    app.rerender(<Harness tasks={[done]} said={said} ended={ended} />);
+    app.rerender(<Harness tasks={[{ ...done }]} said={said} ended={ended} />);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^✔ add post5 done: identity abcdef placed as post5\.key/);
+    expect(ended).toEqual(["add-post5 ✔ false"]);
+    const failed = { ...base, id: "add-post6", name: "post6", state: "failed" as const, message: "postcli exited 1" };
+    app.rerender(<Harness tasks={[done, failed]} said={said} ended={ended} />);
+    expect(said[1]).toMatch(/^✖ add post6/);
+    expect(ended[1]).toBe("add-post6 ✖ true");
+    app.unmount();
+  });
+});
+
+describe("a dialog that opens by itself", () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000, toFake: ["performance", "setTimeout", "Date"] }));
+  afterEach(() => vi.useRealTimers());
+  it("is armed ARM_MS after it appears", () => {
+    const step = armed(offerNodeRestart("done"));
+    expect(step.flow?.armAt).toBe(performance.now() + ARM_MS);
+  });
+});
+
+describe("useServiceActions", () => {
+  const { snapshot } = loadFixture();
+
+  function Harness({ client, out }: { client: FakeClient; out: { a?: ServiceActions; ui?: UiStore; said: string[] } }) {
+    const ui = useUiState();
+    const a = useServiceActions(client, ui.update, (t) => out.said.push(t), snapshot.services, snapshot.identities);
+    out.a = a;
+    out.ui = ui;
+    return <Text>{ui.ui.overlay?.kind ?? "-"}</Text>;
+  }
+
+  it("stopping a proving service asks first and sends nothing; a service that is not proving is stopped and reported", async () => {
+    const client = new FakeClient(snapshot);
+    const out: { a?: ServiceActions; ui?: UiStore; said: string[] } = { said: [] };
+    const app = render(<Harness client={client} out={out} />);
+    const proving = snapshot.services.find((s) => s.operator.kind === "proving")!;
+    out.a!.act("stop", proving);
+    expect(out.ui!.ref.current.overlay).toMatchObject({ kind: "confirm", route: "stop", names: [proving.name], all: false });
+    expect(client.bodies("stop")).toEqual([]);
+    const idle = snapshot.services.find((s) => s.operator.kind !== "proving" && s.name !== proving.name)!;
+    out.a!.act("restart", idle);
+    await new Promise((r) => setImmediate(r));
+    expect(client.bodies("restart")).toEqual([{ names: [idle.name], all: false, force: false }]);
+    expect(out.said).toEqual([`restarting ${idle.name}…`, `✔ restart ${idle.name}: done`]);
+    app.unmount();
+  });
+});
