@@ -1,21 +1,24 @@
 // Alerts from the real daemon on the demo rig: a finding reaches a command sink (alert JSON on
 // stdin), a webhook that answers 500 becomes a finding itself, and `alerts test` reports each sink.
-import { appendFileSync, chmodSync, existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { clientWhenUp, runCli } from "../helpers/cli.js";
+import { startDemoRig } from "../helpers/demo-rig.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import type { Finding } from "../../src/protocol/model.js";
+import type { SocketClient } from "../../src/client/socket-client.js";
 
 let dir = "";
 let cfg: string[] = [];
 let server: http.Server;
 let hits = 0;
+let got = "";
+let client: SocketClient | null = null;
 
 beforeAll(async () => {
-  requireBuild();
   server = http.createServer((req, res) => {
     req.resume();
     req.on("end", () => {
@@ -25,13 +28,23 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  dir = tempDir("pd-e2e-alerts-");
-  const r = await runCli(["demo", "--dir", dir, "--identities", "2", "--no-console"]);
-  expect(r.code, r.stderr).toBe(0);
-  cfg = ["--config", path.join(dir, "postdeck.yaml")];
+  const port = (server.address() as { port: number }).port;
+  got = path.join(tempDir("pd-e2e-alerts-got-"), "alerts.jsonl");
+  // the daemon reads its alerts config at start: it is in postdeck.yaml before the daemon starts
+  const alerts = {
+    delayS: 0,
+    sinks: [
+      { name: "script", command: [process.execPath, "-e", `require("fs").appendFileSync(${JSON.stringify(got)}, require("fs").readFileSync(0))`] },
+      // it answers 500 at once; the timeout only has to outlast a loaded machine
+      { name: "hook", webhook: `http://127.0.0.1:${port}/alert`, timeoutS: 10 },
+    ],
+  };
+  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-alerts-", identities: 2, config: { alerts } }));
+  client = await clientWhenUp(path.join(dir, "state"), {});
 }, 120_000);
 
 afterAll(async () => {
+  client?.close();
   if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   server?.closeAllConnections();
   await new Promise((r) => server?.close(r));
@@ -40,25 +53,6 @@ afterAll(async () => {
 
 describe("alerts from the daemon", () => {
   it("a finding reaches the command sink; a failing webhook is a finding; alerts test reports both", { timeout: 180_000 }, async () => {
-    const got = path.join(dir, "alerts.jsonl");
-    const port = (server.address() as { port: number }).port;
-    // the daemon reads alerts: at its start (services keep running meanwhile)
-    expect((await runCli([...cfg, "daemon", "stop"])).code).toBe(0);
-    appendFileSync(
-      path.join(dir, "postdeck.yaml"),
-      [
-        "alerts:",
-        "  delayS: 0",
-        "  sinks:",
-        "    - name: script",
-        `      command: [${JSON.stringify(process.execPath)}, "-e", ${JSON.stringify(`require("fs").appendFileSync(${JSON.stringify(got)}, require("fs").readFileSync(0))`)}]`,
-        "    - name: hook",
-        `      webhook: http://127.0.0.1:${port}/alert`,
-        "      timeoutS: 2",
-        "",
-      ].join("\n"),
-    );
-    expect((await runCli([...cfg, "daemon", "start"])).code).toBe(0);
     const ids = path.join(dir, "node", "data", "identities");
     chmodSync(ids, 0o755);
     try {
@@ -73,13 +67,10 @@ describe("alerts from the daemon", () => {
       expect(alerts.rig).toBe("demo");
       expect(alerts.finding.fix).toContain("chmod 700");
 
-      await waitFor(
-        async () => {
-          const d = JSON.parse((await runCli([...cfg, "doctor", "--json"])).stdout) as { findings: Finding[] };
-          return d.findings.find((f) => f.id === "alert-sink-failing" && f.subject === "alerts:hook");
-        },
-        { timeoutMs: 60_000, what: "alert-sink-failing for the webhook" },
-      );
+      const sinkFailing = (fs: Finding[]) => fs.some((f) => f.id === "alert-sink-failing" && f.subject === "alerts:hook");
+      // waited for over the socket; then as `doctor --json` says it
+      await waitFor(async () => sinkFailing((await client!.call("doctor", {})).findings), { timeoutMs: 60_000, intervalMs: 200, what: "alert-sink-failing for the webhook" });
+      expect(sinkFailing((JSON.parse((await runCli([...cfg, "doctor", "--json"])).stdout) as { findings: Finding[] }).findings)).toBe(true);
       expect(hits).toBeGreaterThan(0);
 
       const t = await runCli([...cfg, "alerts", "test", "--json"]);

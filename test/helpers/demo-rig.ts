@@ -1,6 +1,7 @@
 // A demo rig (simulated node and post-services, as `postdeck demo` makes it) with its daemon
-// running; `node` settings (e.g. a short slowPollMs) are written into its postdeck.yaml before the
-// daemon starts, so a test waits for what it checks and not for a 30 s poll.
+// running; `node` settings (e.g. a short slowPollMs) and other sections (`config`, e.g. alerts) are
+// written into its postdeck.yaml before the daemon starts, so a test waits for what it checks and
+// not for a 30 s poll or a daemon restart.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
@@ -16,14 +17,20 @@ export interface StartedDemoRig {
   cfg: string[];
 }
 
-export async function startDemoRig(o: { prefix: string; identities: number; node?: Record<string, unknown> }): Promise<StartedDemoRig> {
+export async function startDemoRig(o: {
+  prefix: string;
+  identities: number;
+  node?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}): Promise<StartedDemoRig> {
   requireBuild();
   const dir = tempDir(o.prefix);
   const configPath = path.join(dir, "postdeck.yaml");
-  if (o.node) {
+  if (o.node || o.config) {
     await buildDemoRig({ dir, identities: o.identities, postdeckBin: BIN });
     const doc = parseDocument(readFileSync(configPath, "utf8"));
-    for (const [k, v] of Object.entries(o.node)) doc.setIn(["node", k], v);
+    for (const [k, v] of Object.entries(o.node ?? {})) doc.setIn(["node", k], v);
+    for (const [k, v] of Object.entries(o.config ?? {})) doc.set(k, v);
     writeFileSync(configPath, doc.toString());
   }
   // `demo` builds the rig (or reuses the one just built, with its edited config) and starts the daemon
