@@ -4,7 +4,8 @@
 // maxReadBytes and hands on at most maxLines lines: a source that writes faster is skipped ahead
 // (one `… N lines skipped …` line says so) instead of buffered, so memory stays bounded.
 // While an inotify watch is on the file, the watch says when to read and the fallback poll comes
-// only every `watchedPollMs`; a step then needs one fstat and the reads (a rename is an event too).
+// only every `watchedPollMs`; a step it brings is one read when it catches up (no stat: a rename
+// is an event too, a truncation reads nothing and takes the way with the size).
 import { promises as fs, watch, type FSWatcher, type Stats } from "node:fs";
 
 export const MAX_LINE_BYTES = 4096;
@@ -210,7 +211,7 @@ export class FileFollower {
   private async step(fromWatch: boolean): Promise<void> {
     this.lastStep = Date.now();
     if (fromWatch && this.fh && this.watcher && !this.renamed) {
-      await this.readAvailable(); // it fstats the open file
+      await this.readAvailable(true);
       return;
     }
     let st: Stats | null;
@@ -262,8 +263,24 @@ export class FileFollower {
     if (st.size > this.offset) await this.readAvailable();
   }
 
-  private async readAvailable(): Promise<void> {
+  /** appended: an inotify event says the file grew; try one read without an fstat first. */
+  private async readAvailable(appended = false): Promise<void> {
     if (!this.fh) return;
+    if (appended && !this.outrun && this.offset >= this.historyEnd && this.unreadBytes === 0) {
+      // less than a chunk read: that was all of it (no backlog to skip); else (nothing: truncated?
+      // or a full chunk: more waiting) the way below, which asks the size
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const { bytesRead } = await this.fh.read(buf, 0, READ_CHUNK, this.offset);
+      if (bytesRead > 0 && bytesRead < READ_CHUNK) {
+        this.offset += bytesRead;
+        this.readBytes += bytesRead;
+        this.lastSize = this.offset;
+        const lines: string[] = [];
+        this.split(buf.subarray(0, bytesRead), lines);
+        this.handOn(lines);
+        return;
+      }
+    }
     const size = (await this.fh.stat()).size;
     if (size < this.offset) {
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
@@ -292,8 +309,13 @@ export class FileFollower {
       await this.fh.read(one, 0, 1, this.offset - 1);
       if (one[0] === 0x0a) this.skipPartialFirst = false;
     }
-    let lines: string[] = [];
+    const lines: string[] = [];
     while (this.offset < size && (await this.readChunk(size, lines)));
+    this.handOn(lines);
+  }
+
+  /** Hands on what one step read: at most maxLines, after one line for what was skipped. */
+  private handOn(lines: string[]): void {
     this.readLines += lines.length;
     const maxLines = (this.o.maxLines ?? MAX_LINES_PER_STEP) * this.paceFactor();
     let skipped = 0;

@@ -84,6 +84,26 @@ describe("file follower", () => {
     expect(atDefault.length).toBeLessThan(30);
   });
 
+  it("driven by its inotify watch, follows appends, a copytruncate and a rename", async () => {
+    const file = path.join(tempDir(), "w.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 60_000, notifyMinMs: 1 });
+    f.start();
+    await waitFor(() => f.watched(), { what: "the watch" });
+    appendFileSync(file, "one\ntwo\n");
+    await waitFor(() => got.length === 2, { what: "two lines" });
+    appendFileSync(file, "three\n");
+    await waitFor(() => got.length === 3, { what: "three lines" });
+    truncateSync(file, 0);
+    appendFileSync(file, "4\n");
+    await waitFor(() => got.includes("4"), { what: "the line after the truncation" });
+    renameSync(file, file + ".1");
+    writeFileSync(file, "new file\n");
+    await waitFor(() => got.includes("new file"), { what: "the new file's line" });
+    expect(got).toEqual(["one", "two", "three", "4", "new file"]);
+    await f.stop();
+  });
+
   it("caps an endless line", async () => {
     const file = path.join(tempDir(), "a.log");
     writeFileSync(file, "");
