@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { promises as fs, realpathSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { replaceFile } from "../core/fs/atomic-file.js";
+import { replaceFile } from "../fs/atomic-file.js";
 import { renderUnit, unitPath, UNIT_NAME } from "../core/boot/systemd-unit.js";
 import { configFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";

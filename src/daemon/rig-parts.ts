@@ -9,14 +9,14 @@ import { attachNodeMonitor } from "./attach-node-monitor.js";
 import { HardwareSampler } from "../core/hardware/sampler.js";
 import { IdentityManager, IdentityError } from "../core/identity/manager.js";
 import { KeyStoreError } from "../core/identity/key-store.js";
-import { YamlServiceRegistry } from "../core/identity/config-service-registry.js";
+import { YamlServiceRegistry } from "../config/yaml-service-registry.js";
 import { checkAddSpace, POSTCLI_DEFAULT_LABELS_PER_UNIT } from "../core/identity/add-space.js";
 import { LABEL_BYTES } from "../core/spacemesh/pos-metadata.js";
 import { ConfigError } from "../config/config-error.js";
 import { HttpError, type ControlHandlers, type Handler } from "./control-server.js";
 import { OrchestratorDriver } from "../core/orchestrator/driver.js";
 import { pollRigFiles } from "../core/offline/rig-files.js";
-import { attachAlerts } from "../core/alerts/attach-rig.js";
+import { attachAlerts } from "./attach-alerts.js";
 import type { RouteKey } from "../protocol/api.js";
 
 export interface RigParts {

@@ -4,10 +4,11 @@
 // prints its figures ("0 duplicates in 500 storms", "flood peak 38 MB").
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRig } from "../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../helpers/temp-dir.js";
+import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
 import { requireBuild, runCli } from "../helpers/cli.js";
 import { pidsOnDir } from "./count.js";
+import { killDuringIdentityOps, simPostcli } from "./identity-kills.js";
 import { cliStorm, FLOOD_POST_SERVICE, flood, FULL, killDaemon, killDuringOps, runningPid, socketStorms, startDaemon, type Daemon } from "./chaos-lib.js";
 
 const daemons: Daemon[] = [];
@@ -75,4 +76,12 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
     say(`${r.duplicates} duplicates, ${r.lostRestarts} lost restarts, ${r.notTracked} untracked processes in ${r.kills} daemon SIGKILLs during start/stop/restart`);
     expect(r).toEqual({ kills: rounds, duplicates: 0, lostRestarts: 0, notTracked: 0 });
    }, LONG);
+
+  it("SIGKILL of the daemon at random points during import/add/rename/retire: every identity complete or untouched, never a second key, service or process", async () => {
+    const rig = makeRig({ services: 2, extra: { postcli: { binary: simPostcli(tempDir("pd-postcli-")) } } });
+    const rounds = FULL ? Number(process.env.CHAOS_IDENTITY_KILLS ?? 40) : 2;
+    const r = await killDuringIdentityOps(rig, rounds, FULL ? 600 : 300);
+    say(`${r.duplicateKeys} identities with two keys, ${r.duplicateServices} dirs with two services, ${r.duplicateProcesses} dirs with two processes, ${r.halfDone} half-done identities in ${r.kills} daemon SIGKILLs during import/add/rename/retire (most per identity/dir: ${r.most.keys} key, ${r.most.services} service, ${r.most.processes} process)`);
+    expect(r).toMatchObject({ kills: rounds, duplicateKeys: 0, duplicateServices: 0, duplicateProcesses: 0, halfDone: 0 });
+  }, FULL ? LONG : 60_000);
 });

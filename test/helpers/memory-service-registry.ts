@@ -1,6 +1,6 @@
 // A ServiceRegistry in memory, for identity-operation tests (the product's is the YAML file:
-// src/core/identity/config-service-registry.ts).
-import type { ServiceEntry, ServiceRegistry } from "../../src/core/identity/service-registry.js";
+// src/config/yaml-service-registry.ts).
+import type { ServiceEntry, ServiceRegistry } from "../../src/config/service-registry.js";
 
 export class MemoryServiceRegistry implements ServiceRegistry {
   constructor(private entries: ServiceEntry[] = []) {}

@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import { promises as fs } from "node:fs";
 import type { AlertsConfig, AlertSinkConfig } from "../../config/schema.js";
 import type { Finding } from "../../protocol/model.js";
-import { replaceFile } from "../fs/atomic-file.js";
+import { replaceFile } from "../../fs/atomic-file.js";
 import type { AlertSinkHealth } from "../spacemesh/rig-findings.js";
 import { alertText, decide, emptyDecideState, inQuietHours, RANK, retryDelayMs, type Alert, type DecideState } from "./decide.js";
 import { deliver as realDeliver, describeSink, type DeliveryResult } from "./sinks.js";

@@ -6,7 +6,7 @@
 import { promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import type { TimelineStep } from "../../protocol/model.js";
-import { replaceFile } from "../fs/atomic-file.js";
+import { replaceFile } from "../../fs/atomic-file.js";
 
 export const HISTORY_FILE = "identity-history.json";
 export const HISTORY_EPOCHS = 4;

@@ -5,13 +5,13 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { checkKeyContent } from "../spacemesh/key-file.js";
 import { readPosMetadata } from "../spacemesh/pos-metadata.js";
-import { sha256, moveFileExclusive } from "../fs/atomic-file.js";
+import { sha256, moveFileExclusive } from "../../fs/atomic-file.js";
 import { findKeyByNodeId, placeKey, keyFileName, RETIRED_DIR, ensureIdentitiesDir } from "./key-store.js";
 import { processesUsingDir, type DirUser } from "./dir-in-use.js";
 import { Journal, INTERRUPTED_NOTE } from "./journal.js";
-import { faultPoint } from "../fs/fault-point.js";
+import { faultPoint } from "../../fs/fault-point.js";
 import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
-import type { ServiceRegistry } from "./service-registry.js";
+import type { ServiceRegistry } from "../../config/service-registry.js";
 
 export const SOURCE_KEY = "identity.key";
 

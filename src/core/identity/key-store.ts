@@ -5,7 +5,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { checkKeyContent, readIdentitiesDir } from "../spacemesh/key-file.js";
-import { createFileExclusive, removeStaleTemps, sha256 } from "../fs/atomic-file.js";
+import { createFileExclusive, removeStaleTemps, sha256 } from "../../fs/atomic-file.js";
 
 export const KEY_MODE = 0o600;
 export const IDENTITIES_DIR_MODE = 0o700;

@@ -11,7 +11,7 @@ import { retireIdentity, renameIdentity } from "./retire-rename.js";
 import { recoverInterrupted, type Recovered } from "./recover.js";
 import { keyFileName } from "./key-store.js";
 import { permissionProblems, fixPermissions, type PermissionProblem } from "./key-store.js";
-import type { ServiceRegistry } from "./service-registry.js";
+import type { ServiceRegistry } from "../../config/service-registry.js";
 
 export interface IdentityHost {
   /** Stops a service and waits until it is stopped (no-op when not running). */
@@ -178,8 +178,9 @@ export class IdentityManager extends EventEmitter {
     const again = (await this.recoverInterrupted()).find((r) => r.op === "retire" && r.outcome === "finished" && r.source === path.join(this.o.identitiesDir, keyFileName(keyFile)));
     if (again) return { retiredTo: again.destination!, service: null };
     const service = this.o.host.serviceForKey(keyFile);
-    if (service) await this.o.host.stopService(service);
-    const r = await retireIdentity(this.importCtx, name, service);
+    const r = await retireIdentity(this.importCtx, name, service, async () => {
+      if (service) await this.o.host.stopService(service);
+    });
     await this.o.host.reloadConfig();
     return r;
   }
@@ -191,8 +192,9 @@ export class IdentityManager extends EventEmitter {
     const again = (await this.recoverInterrupted()).find((r) => r.op === "rename" && r.outcome === "finished" && r.destination === dest);
     if (again) return dest;
     const service = this.o.host.serviceForKey(keyFile);
-    if (service) await this.o.host.stopService(service);
-    const target = await renameIdentity(this.importCtx, from, to, service);
+    const target = await renameIdentity(this.importCtx, from, to, service, async () => {
+      if (service) await this.o.host.stopService(service);
+    });
     await this.o.host.reloadConfig();
     return target;
   }

@@ -7,11 +7,11 @@
 // before every identity operation of the daemon (a re-run of the interrupted command included).
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { moveFileExclusive, removeStaleTemps, sha256 } from "../fs/atomic-file.js";
+import { moveFileExclusive, removeStaleTemps, sha256 } from "../../fs/atomic-file.js";
 import { readRegularFile } from "../fs/regular-file.js";
 import { renamingName } from "./retire-rename.js";
 import { INTERRUPTED_NOTE, type Journal, type JournalEntry } from "./journal.js";
-import type { ServiceRegistry } from "./service-registry.js";
+import type { ServiceRegistry } from "../../config/service-registry.js";
 
 export interface RecoverContext {
   identitiesDir: string;

@@ -1,16 +1,17 @@
 // Retire an identity (its key moves to identities/retired/, which the node skips; PoS data is
 // kept) and rename one (key file and service together). Never overwrites or deletes a key.
-// Each step is journaled first (intent), so that an interruption anywhere is finished by
-// recover.ts at the next identity operation (a re-run of the same command included).
+// Each step is journaled first (intent), the service's stop included, so that an interruption
+// anywhere is finished by recover.ts at the next daemon start or identity operation (a re-run of
+// the same command included): never a service left stopped for an operation nobody finishes.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { moveFileExclusive, sha256 } from "../fs/atomic-file.js";
+import { moveFileExclusive, sha256 } from "../../fs/atomic-file.js";
 import { keyFileName, KeyStoreError, RETIRED_DIR } from "./key-store.js";
 import { checkKeyContent } from "../spacemesh/key-file.js";
 import { NotRegularFileError, readRegularFile } from "../fs/regular-file.js";
-import { faultPoint } from "../fs/fault-point.js";
+import { faultPoint } from "../../fs/fault-point.js";
 import type { Journal } from "./journal.js";
-import type { ServiceRegistry } from "./service-registry.js";
+import type { ServiceRegistry } from "../../config/service-registry.js";
 
 export interface LifecycleContext {
   identitiesDir: string;
@@ -48,6 +49,8 @@ export async function retireIdentity(
   ctx: LifecycleContext,
   name: string,
   serviceName: string | null,
+  /** Runs once the intent is journaled, before anything changes (the daemon stops the service). */
+  beforeChange?: () => Promise<void>,
 ): Promise<{ retiredTo: string; service: string | null }> {
   const key = await existingKey(ctx, name);
   const retiredDir = path.join(ctx.identitiesDir, RETIRED_DIR);
@@ -68,6 +71,7 @@ export async function retireIdentity(
     note: "",
   };
   await ctx.journal.append({ ...entry, phase: "intent" });
+  await beforeChange?.();
   faultPoint("retire-after-intent");
   await moveFileExclusive(key.path, target);
   faultPoint("retire-after-key");
@@ -78,7 +82,14 @@ export async function retireIdentity(
 }
 
 /** Renames FROM.key to TO.key and the service FROM (if any) to TO. */
-export async function renameIdentity(ctx: LifecycleContext, from: string, to: string, serviceName: string | null): Promise<string> {
+export async function renameIdentity(
+  ctx: LifecycleContext,
+  from: string,
+  to: string,
+  serviceName: string | null,
+  /** Runs once the intent is journaled, before anything changes (the daemon stops the service). */
+  beforeChange?: () => Promise<void>,
+): Promise<string> {
   const key = await existingKey(ctx, from);
   const toFile = keyFileName(to);
   const target = path.join(ctx.identitiesDir, toFile);
@@ -99,6 +110,7 @@ export async function renameIdentity(ctx: LifecycleContext, from: string, to: st
     note: serviceName ? `service ${serviceName} -> ${newService}` : "",
   };
   await ctx.journal.append({ ...entry, phase: "intent" });
+  await beforeChange?.();
   faultPoint("rename-after-intent");
   const hidden = renamingName(ctx.identitiesDir, key.file);
   await fs.rename(key.path, hidden); // atomic; FROM.key is gone, TO.key not there yet

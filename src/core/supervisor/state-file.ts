@@ -10,7 +10,7 @@ import { constants, promises as fs, renameSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import * as z from "zod";
-import { replaceFile } from "../fs/atomic-file.js";
+import { replaceFile } from "../../fs/atomic-file.js";
 
 export const ServiceRecordSchema = z.object({
   pid: z.number().int().nullable(),

@@ -9,7 +9,7 @@ import { RestartSchema } from "../../config/schema.js";
 import type { NodeView, OperatorStatus, ServiceView } from "../../protocol/model.js";
 import { posSizeBytes, readPosMetadata, type PosMetadata } from "../spacemesh/pos-metadata.js";
 import { LogSizeGuard } from "../logs/size-guard.js";
-import { faultPoint } from "../fs/fault-point.js";
+import { faultPoint } from "../../fs/fault-point.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";

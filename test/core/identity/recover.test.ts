@@ -7,7 +7,7 @@ import { recoverInterrupted, unfinishedOperations } from "../../../src/core/iden
 import { renamingName } from "../../../src/core/identity/retire-rename.js";
 import { Journal } from "../../../src/core/identity/journal.js";
 import { MemoryServiceRegistry } from "../../helpers/memory-service-registry.js";
-import { sha256 } from "../../../src/core/fs/atomic-file.js";
+import { sha256 } from "../../../src/fs/atomic-file.js";
 import { newKeyHex, tempDir } from "./pos-fixture.js";
 
 async function crashedRename() {

@@ -4,7 +4,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { parseDocument, isMap, isSeq, YAMLSeq, type Document } from "yaml";
-import { parseConfigText } from "../../config/load.js";
+import { parseConfigText } from "./load.js";
 import { replaceFile } from "../fs/atomic-file.js";
 import type { ServiceEntry, ServiceRegistry } from "./service-registry.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { tempDir } from "../../helpers/temp-dir.js";
-import { YamlServiceRegistry } from "../../../src/core/identity/config-service-registry.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { YamlServiceRegistry } from "../../src/config/yaml-service-registry.js";
 
 const base = `# my rig
 node:

@@ -1,5 +1,5 @@
 // What identity operations need from postdeck's config: the configured services, and adding,
-// removing or renaming one. Implemented over the YAML file by config-service-registry.ts; tests use
+// removing or renaming one. Implemented over the YAML file by yaml-service-registry.ts; tests use
 // test/helpers/memory-service-registry.ts.
 export interface ServiceEntry {
   name: string;

@@ -1,9 +1,9 @@
 // Plugs the Alerter into the daemon's Rig: every findings change goes to it; its sink health goes
 // back through `onHealth` (to become findings). The queue lives in <stateDir>/alerts.json.
 import path from "node:path";
-import type { Rig, RigEvent } from "../rig.js";
-import type { AlertSinkHealth } from "../spacemesh/rig-findings.js";
-import { Alerter } from "./alerter.js";
+import type { Rig, RigEvent } from "../core/rig.js";
+import type { AlertSinkHealth } from "../core/spacemesh/rig-findings.js";
+import { Alerter } from "../core/alerts/alerter.js";
 
 export async function attachAlerts(rig: Rig, onHealth: (h: AlertSinkHealth[]) => void): Promise<{ alerter: Alerter; stop(): Promise<void> }> {
   const alerter = new Alerter({
