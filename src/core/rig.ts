@@ -4,8 +4,10 @@
 // Injection points for the parts other modules own:
 //   rig.setNodeSide({ node(), identities(), findings() })  node/identity/finding views (src/core/spacemesh)
 //   rig.publish(type, payload)                             emit "node" | "identities" | "findings" |
-//                                                           "hardware" | "task" events (hardware and
-//                                                           tasks are kept for the snapshot)
+//                                                           "hardware" | "task" events (hardware is
+//                                                           kept for the snapshot)
+//   rig.setTaskSource(() => tasks)                         the running and ended tasks, owned by the
+//                                                           IdentityManager (src/core/identity)
 //   rig.logs.onLines((source, lines) => ...)               raw node/service log lines as they are read
 //   new Rig({ processSampler })                            per-pid CPU%/RSS (src/core/hardware)
 import { EventEmitter } from "node:events";
@@ -48,7 +50,7 @@ export class Rig extends EventEmitter {
   readonly startedAt = Date.now();
   private nodeSide: NodeSide | null = null;
   private hardware: HardwareView | null = null;
-  private readonly tasks = new Map<string, TaskView>();
+  private taskSource: () => TaskView[] = () => [];
 
   constructor(readonly opts: RigOptions) {
     super();
@@ -102,13 +104,14 @@ export class Rig extends EventEmitter {
     this.send({ type: "findings", data: this.findings() });
   }
 
-  /** Emits an event from another part and keeps its payload for the snapshot. */
+  /** The snapshot's tasks come from their one owner (the IdentityManager); their changes are published as "task". */
+  setTaskSource(source: () => TaskView[]): void {
+    this.taskSource = source;
+  }
+
+  /** Emits an event from another part (a hardware view is kept for the snapshot). */
   publish<T extends EventType>(type: T, payload: EventPayload<T>): void {
     if (type === "hardware") this.hardware = payload as HardwareView;
-    if (type === "task") {
-      const t = payload as TaskView;
-      this.tasks.set(t.id, t);
-    }
     this.send({ type, data: payload } as RigEvent);
   }
 
@@ -145,7 +148,7 @@ export class Rig extends EventEmitter {
       identities: this.identities(),
       findings: this.findings(),
       hardware: this.hardware,
-      tasks: [...this.tasks.values()],
+      tasks: this.taskSource(),
     };
   }
 

@@ -88,6 +88,7 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
       serviceForKey: (keyFile) => monitor.identities().find((i) => i.keyFile === keyFile)?.service ?? null,
     },
   });
+  rig.setTaskSource(() => identities.taskViews());
   identities.on("task", (t) => rig.publish("task", t));
   // key files of a rename or retire a crash cut short (no key, or two), before any service starts
   await identities.recoverKeyFiles().catch((err: Error) => process.stderr.write(`${new Date().toISOString()} warning: cannot finish interrupted identity operations: ${err.message}\n`));

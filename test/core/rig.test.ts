@@ -69,7 +69,10 @@ describe("rig", () => {
     const finding = { id: "x", severity: "warning" as const, subject: null, title: "t", detail: "d", fix: "f" };
     rig.setNodeSide({ node: () => ({ ...emptyNodeView(), reachable: true, peers: 5 }), identities: () => [], findings: () => [finding] });
     expect(events.map((e) => e.type)).toEqual(["node", "identities", "findings"]);
-    rig.publish("task", { id: "t1", kind: "identity-add", name: "n", state: "running", startedAt: 1, bytesDone: 0, bytesTotal: 10, rateBytesPerSec: null, etaSeconds: null, message: "m" });
+    const task = { id: "t1", kind: "identity-add" as const, name: "n", state: "running" as const, startedAt: 1, bytesDone: 0, bytesTotal: 10, rateBytesPerSec: null, etaSeconds: null, message: "m" };
+    rig.setTaskSource(() => [task]); // the tasks' one owner (the IdentityManager in the daemon)
+    rig.publish("task", task);
+    expect(events.at(-1)).toEqual({ type: "task", data: task });
     const snap = SnapshotSchema.parse(rig.snapshot());
     expect(snap.node.peers).toBe(5);
     expect(snap.findings).toEqual([finding]);
