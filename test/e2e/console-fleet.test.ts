@@ -27,7 +27,7 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-const ROW = /^[›↑↓ ] *(?:!\d+)? +(post\d+)\s/;
+const ROW = /^[›↑↓ ] *(?:!\d+|!…)? +(post\d+)\s/; // `!N` findings, `!…` when N does not fit
 const names = (screen: string) => screen.split("\n").map((l) => ROW.exec(l)?.[1]).filter((x): x is string => Boolean(x));
 
 describe("console with 16 identities at 80x24", () => {

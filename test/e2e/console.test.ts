@@ -25,24 +25,25 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-export const row = (screen: string, name: string) => screen.split("\n").find((l) => new RegExp(`^[›↑↓ ] *(!\\d+)? +${name}\\s`).test(l)) ?? "";
+// `!N` marks findings (`!…` when N does not fit its two cells)
+export const row = (screen: string, name: string) => screen.split("\n").find((l) => new RegExp(`^[›↑↓ ] *(!\\d+|!…)? +${name}\\s`).test(l)) ?? "";
 
 describe("console on the demo rig", () => {
   it("drives services with keys, shows help and log search, and quits leaving the services running", { timeout: 240_000 }, async () => {
     term = new PtyTerminal(cfg, { cols: 120, rows: 40 });
     const t = term;
     await t.waitFor((s) => s.includes("Identities · 4") && row(s, "post4") !== "", 60_000);
-    await t.waitFor((s) => row(s, "post4").includes("● running"), 30_000);
 
-    // stop post4 (confirming if it is proving), then start it again
+    // stop post4 (confirming if it is proving), then start it again; on demand (the demo rig's mode)
+    // the orchestrator leaves a service taken by hand alone: "by hand" instead of stopped / running
     t.write("G");
     await t.waitFor((s) => row(s, "post4").startsWith("›"), 30_000);
     t.write("x");
     const s1 = await t.waitFor((s) => s.includes("Confirm stop") || /✔ stop post4/.test(s), 30_000);
     if (s1.includes("Confirm stop")) t.write("y");
-    await t.waitFor((s) => row(s, "post4").startsWith("›") && row(s, "post4").includes("○ stopped"), 30_000);
+    await t.waitFor((s) => row(s, "post4").startsWith("›") && /○ (stopped|by hand)/.test(row(s, "post4")), 30_000);
     t.write("s");
-    await t.waitFor((s) => row(s, "post4").startsWith("›") && row(s, "post4").includes("● running"), 30_000);
+    await t.waitFor((s) => row(s, "post4").startsWith("›") && /● (running|by hand)/.test(row(s, "post4")), 30_000);
 
     t.write("?");
     await t.waitFor("Help: every key", 30_000);
@@ -60,12 +61,17 @@ describe("console on the demo rig", () => {
 
     t.write("q");
     await t.waitForExit(30_000);
-    // services the daemon starts on demand may be stopped: the message counts those still running
-    const m = /postdeck: console closed; (\d+) services? keeps? running under the daemon \(pid \d+\)\. Reattach with `(node \S*postdeck\.js|postdeck) --config [^`]+postdeck\.yaml`\./.exec(t.raw());
-    expect(m, t.raw().slice(-400)).not.toBeNull();
+    // always mode counts the services that keep running; on demand (services stop between proofs)
+    // it says the daemon keeps proving on demand, and how many run now
+    const raw = t.raw().replace(/\s+/g, " ");
+    const always = /postdeck: console closed; (\d+) services? keeps? running under the daemon \(pid \d+\)\. Reattach with `(node \S*postdeck\.js|postdeck) --config [^`]+postdeck\.yaml`\./.exec(raw);
+    const onDemand = /postdeck: console closed; the daemon \(pid \d+\) keeps proving on demand for 4 identities, starting each post-service when its proof is due(?:; (\d+) services? runs? now)?\. Reattach with `(node \S*postdeck\.js|postdeck) --config [^`]+postdeck\.yaml`\./.exec(raw);
+    expect(always ?? onDemand, raw.slice(-400)).not.toBeNull();
+    expect(raw).not.toMatch(/console closed; 0 services keep running/);
 
     const st = await runCli([...cfg, "status", "--json"]);
     const snap = JSON.parse(st.stdout) as Snapshot;
-    expect(snap.services.filter((s) => s.state === "running").length).toBe(Number(m![1]));
+    // (a proof may start or end in between: on demand the count is what ran at quit)
+    if (always) expect(snap.services.filter((s) => s.state === "running").length).toBe(Number(always[1]));
   });
 });
