@@ -2,7 +2,7 @@
 // (config problems → exit 2) and a client to the running daemon (none → exit 1, what to do).
 import { parseArgs as parseArgv, type ParseArgsConfig } from "node:util";
 import { loadConfig } from "../config/load.js";
-import { takeConfigFlag } from "../config/config-path.js";
+import { takeConfigFlag } from "./take-options.js";
 import type { ResolvedConfig } from "../config/schema.js";
 import { clientFor, rigTargetConfig } from "../client/connect.js";
 import type { SocketClient } from "../client/socket-client.js";

@@ -1,6 +1,6 @@
 // `postdeck config check [--json]`: validate the config and print it resolved, or its problems (exit 2).
 import { loadConfig } from "../config/load.js";
-import { takeConfigFlag } from "../config/config-path.js";
+import { takeConfigFlag } from "./take-options.js";
 import { ConfigError } from "../config/config-error.js";
 import { UsageError } from "./errors.js";
 

@@ -3,6 +3,7 @@
 // any client command against that rig (runOnRig), its daemon reached over ssh or on this machine.
 import { colours, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
+import { takeOptions } from "./take-options.js";
 import type { RigSummary } from "../fleet/summary.js";
 import { SUMMARY_HEAD, summaryCells, type Cell } from "../fleet/summary-cells.js";
 
@@ -49,23 +50,9 @@ const RIG_USAGE =
 
 /** `--rig NAME`, `--rigs FILE`, `--read-only` out of a command line; the rest as it was. */
 export function takeRigFlags(argv: string[]): { rig: string | null; rigs: string | null; readOnly: boolean; rest: string[] } {
-  let rig: string | null = null;
-  let rigs: string | null = null;
-  let readOnly = false;
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf("=");
-    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    if (name === "--rig" || name === "--rigs") {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === "") throw new UsageError(`${name} needs a value\n${RIG_USAGE}`);
-      if (name === "--rig") rig = v;
-      else rigs = v;
-    } else if (a === "--read-only") readOnly = true;
-    else rest.push(a);
-  }
-  return { rig, rigs, readOnly, rest };
+  const t = takeOptions(argv, { strings: ["--rig", "--rigs"], booleans: ["--read-only"] });
+  for (const [name, v] of t.values) if (!v) throw new UsageError(`${name} needs a value\n${RIG_USAGE}`);
+  return { rig: t.values.get("--rig") ?? null, rigs: t.values.get("--rigs") ?? null, readOnly: t.flags.has("--read-only"), rest: t.rest };
 }
 
 /**

@@ -39,18 +39,3 @@ export function expandHome(p: string, home: string = os.homedir()): string {
   if (p.startsWith("~/")) return path.join(home, p.slice(2));
   return p;
 }
-
-/** `--config FILE` / `--config=FILE` from an argv, and the argv without it. */
-export function takeConfigFlag(args: string[]): { config: string | null; rest: string[] } {
-  const rest: string[] = [];
-  let config: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "--config") {
-      config = args[i + 1] ?? null;
-      i++;
-    } else if (a.startsWith("--config=")) config = a.slice("--config=".length);
-    else rest.push(a);
-  }
-  return { config, rest };
-}

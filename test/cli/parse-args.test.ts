@@ -41,3 +41,26 @@ describe("command options", () => {
     expect(refusal(["post1", "-n"])).toBe(`-n needs a value\n${usage}`);
   });
 });
+
+describe("options that are not a command's own, taken out wherever they stand", () => {
+  it("--config FILE or --config=FILE; the rest as it was, in order", async () => {
+    const { takeConfigFlag } = await import("../../src/cli/take-options.js");
+    expect(takeConfigFlag(["logs", "-n", "20", "--config", "/etc/pd.yaml", "post1"])).toEqual({ config: "/etc/pd.yaml", rest: ["logs", "-n", "20", "post1"] });
+    expect(takeConfigFlag(["--config=/a b.yaml", "status"])).toEqual({ config: "/a b.yaml", rest: ["status"] });
+    expect(takeConfigFlag(["status", "--config"])).toEqual({ config: null, rest: ["status"] });
+    expect(takeConfigFlag(["status", "--config", "a.yaml", "--config=b.yaml"]).config).toBe("b.yaml"); // the last one
+    expect(takeConfigFlag(["status"])).toEqual({ config: null, rest: ["status"] });
+    expect(takeConfigFlag(["logs", "--", "--config", "x"])).toEqual({ config: null, rest: ["logs", "--", "--config", "x"] }); // after --: the command's
+  });
+
+  it("--rig NAME, --rigs FILE, --read-only; a missing value is a usage error; --read-only=1 is left for the command to refuse", async () => {
+    const { takeRigFlags } = await import("../../src/cli/fleet.js");
+    expect(takeRigFlags(["--rig", "far", "status", "--json", "--read-only", "--rigs=/r.yaml"])).toEqual({ rig: "far", rigs: "/r.yaml", readOnly: true, rest: ["status", "--json"] });
+    expect(takeRigFlags(["status", "--rig=a"])).toEqual({ rig: "a", rigs: null, readOnly: false, rest: ["status"] });
+    expect(takeRigFlags(["--rig=a", "--read-only=1"]).rest).toEqual(["--read-only=1"]);
+    for (const bad of [["status", "--rig"], ["--rig=", "status"], ["--rig", "a", "--rigs"]]) {
+      expect(() => takeRigFlags(bad)).toThrow(UsageError);
+      expect(() => takeRigFlags(bad)).toThrow(/^--rigs? needs a value\n/);
+    }
+  });
+});
