@@ -7,11 +7,12 @@ import { takeOptions } from "./take-options.js";
 import type { RigSummary } from "../fleet/summary.js";
 import { SUMMARY_HEAD, summaryCells, type Cell } from "../fleet/summary-cells.js";
 
-const USAGE = "usage: postdeck fleet [--json] [--timeout SECONDS] [--rigs FILE]";
+export const USAGE = "usage: postdeck fleet [--json | --tui] [--timeout SECONDS] [--rigs FILE]   (--tui: the Fleet view, one row per rig; Enter opens a rig's console)";
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { flags: ["--json"], valued: ["--rigs", "--timeout"], usage: USAGE });
+  const p = parseArgs(args, { flags: ["--json", "--tui"], valued: ["--rigs", "--timeout"], usage: USAGE });
   if (p.words.length > 0 || p.config) throw new UsageError(USAGE);
+  if (p.flags.has("--tui")) return runFleetView(p.values.get("--rigs") ?? null, p.flags.has("--json"));
   const timeoutS = Number(p.values.get("--timeout") ?? "10");
   if (!(timeoutS > 0 && timeoutS <= 600)) throw new UsageError(`--timeout: expected seconds from 0 to 600, found '${p.values.get("--timeout")}'\n${USAGE}`);
   const { loadRigs, rigsFilePath } = await import("../fleet/rigs-file.js");
@@ -22,6 +23,29 @@ export async function run(args: string[]): Promise<number> {
   const out = await queryFleet(rigs, { timeoutMs: timeoutS * 1000, now: () => now });
   process.stdout.write(p.flags.has("--json") ? JSON.stringify({ at: now, rigs: out }, null, 2) + "\n" : formatFleet(out));
   return fleetFails(out) ? 1 : 0;
+}
+
+/** `postdeck fleet --tui`: the console's Fleet view over every rig of the rigs file. */
+async function runFleetView(rigsFlag: string | null, json: boolean): Promise<number> {
+  if (json) throw new UsageError(`--json and --tui: one or the other\n${USAGE}`);
+  if (!process.stdout.isTTY) throw new UsageError("the Fleet view needs a terminal on stdout; for scripts use `postdeck fleet --json`");
+  const { loadRigs, rigsFilePath } = await import("../fleet/rigs-file.js");
+  const file = rigsFilePath(rigsFlag);
+  const rigs = loadRigs(file);
+  const { rigEndpoint } = await import("../fleet/rig-connection.js");
+  const { SocketClient } = await import("../client/socket-client.js");
+  const { FleetStore } = await import("../ui/fleet/fleet-store.js");
+  // every rig's client reconnects by itself, backing off to one try in 10 s while a rig is away
+  const store = new FleetStore(rigs, {
+    connect: async (r) => {
+      const t = await rigEndpoint(r);
+      return new SocketClient(t.socket, { ...t.options, reconnectMs: { min: 1000, max: 10_000 } });
+    },
+  });
+  process.env["NODE_ENV"] ??= "production";
+  const { runFleetConsole } = await import("../ui/fleet/run-fleet.js");
+  await runFleetConsole(store, { rigsFile: file });
+  return 0;
 }
 
 export function formatFleet(rigs: RigSummary[]): string {

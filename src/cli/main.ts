@@ -20,7 +20,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   alerts: { summary: "alerts test [--json]: send a test alert to every sink", load: () => import("./alerts.js") },
   systemd: { summary: "systemd print|install [--user]: run the daemon at boot", load: () => import("./systemd.js") },
   sim: { summary: "demo-rig simulators: sim node|post-service|postcli ...", load: () => import("./sim.js") },
-  fleet: { summary: "one line per rig of the rigs file [--json] [--timeout S] [--rigs FILE]; exit 1 if one is down or has an error", load: () => import("./fleet.js") },
+  fleet: { summary: "one line per rig of the rigs file [--json] [--timeout S] [--rigs FILE]; exit 1 if one is down or has an error; --tui: the Fleet view", load: () => import("./fleet.js") },
   bridge: { summary: "bridge [--config FILE] [--read-only]: stdio to this host's daemon (run over ssh by --rig)", load: () => import("./bridge.js") },
 };
 

@@ -21,12 +21,16 @@ export async function run(args: string[]): Promise<number> {
   const { ensureDaemon, startDetachedDaemon } = await import("../client/ensure-daemon.js");
   const { commandHint } = await import("../presentation/command-hint.js");
   const { client, started } = await ensureDaemon(config);
+  // with a rigs file, the console says once how to see every rig (the Fleet view)
+  const { rigsFilePath } = await import("../fleet/rigs-file.js");
+  const { existsSync } = await import("node:fs");
+  const fleetHint = existsSync(rigsFilePath(null)) ? `${rigsFilePath(null)} lists your rigs: \`postdeck fleet --tui\` shows them all` : undefined;
   // React's production build: the development one costs several times the CPU per frame.
   process.env["NODE_ENV"] ??= "production";
   const { runConsole } = await import("../ui/run-console.js");
   try {
     await runConsole(client, {
-      notice: started ? `started the daemon (pid ${started.pid}, log ${started.logFile})` : undefined,
+      notice: started ? `started the daemon (pid ${started.pid}, log ${started.logFile})` : fleetHint,
       reattach: commandHint(p.config ? `--config ${config.path}` : ""),
       // offered in the palette while the daemon is gone; the client reconnects by itself
       startDaemon: async () => {

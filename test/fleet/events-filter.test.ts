@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import http from "node:http";
 import path from "node:path";
 import { createControlServer, type ControlHandlers } from "../../src/daemon/control-server.js";
-import type { Rig, RigEvent } from "../../src/core/rig.js";
+import type { Rig } from "../../src/core/rig.js";
 import { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
@@ -44,7 +44,7 @@ function readStream(sock: string, p: string, until: string): Promise<string> {
   });
 }
 
-const events = (text: string) => [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+const events = (text: string) => [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1] ?? "");
 
 describe("event stream filtered by type", () => {
   /** What a fresh daemon's stream at `p` carries when the rig sends one event of several types. */
@@ -53,8 +53,8 @@ describe("event stream filtered by type", () => {
     const { server } = createControlServer(rig, {} as ControlHandlers);
     const text = readStream(await listen(server), p, `"last":true`);
     await waitFor(() => rig.listenerCount("event") === 1);
-    for (const type of ["log", "hardware", "node", "findings"]) rig.emit("event", { type, data: [] } as unknown as RigEvent);
-    rig.emit("event", { type: "task", data: { last: true } } as unknown as RigEvent);
+    for (const type of ["log", "hardware", "node", "findings"]) rig.emit("event", { type, data: [] });
+    rig.emit("event", { type: "task", data: { last: true } });
     return events(await text);
   }
 

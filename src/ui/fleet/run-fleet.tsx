@@ -1,0 +1,35 @@
+// Runs the Fleet view on the terminal until the user quits (`postdeck fleet --tui`). The caller
+// makes the store (how each rig is reached); this draws it and closes it at the end.
+import { render } from "ink";
+import { noColorFromEnv } from "../theme.js";
+import { FrameBudget } from "../state/frame-budget.js";
+import { FleetConsole } from "./FleetConsole.js";
+import type { FleetStore } from "./fleet-store.js";
+
+export interface RunFleetOptions {
+  rigsFile: string;
+  stdout?: NodeJS.WriteStream;
+}
+
+export async function runFleetConsole(store: FleetStore, o: RunFleetOptions): Promise<void> {
+  const stdout = o.stdout ?? process.stdout;
+  const alt = stdout.isTTY === true;
+  const budget = new FrameBudget();
+  if (alt) stdout.write("\x1b[?1049h\x1b[H");
+  const instance = render(
+    <FleetConsole store={store} rigsFile={o.rigsFile} noColor={noColorFromEnv()} consoleStore={{ maxFps: 4, budget }} />,
+    { stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, incrementalRendering: false, onRender: ({ renderTime }) => budget.record(renderTime) },
+  );
+  const stop = () => instance.unmount();
+  process.once("SIGTERM", stop);
+  process.once("SIGHUP", stop);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGHUP", stop);
+    store.close();
+    if (alt) stdout.write("\x1b[?1049l");
+  }
+  stdout.write("postdeck: fleet view closed; every rig's daemon and services keep running.\n");
+}
