@@ -1,10 +1,10 @@
-// CPU and RSS of the supervised processes, via pidusage (Linux: /proc/<pid>/stat, no spawn).
+// CPU and RSS of the supervised processes, from /proc/<pid>/stat with async reads: nothing is
+// spawned (pidusage, used before, ran `getconf` for the clock tick and page size at its first
+// call) and one descriptor per pid is kept open between samples, so a sample of N pids is N reads.
 //
-// pidusage keeps a per-pid history (previous CPU times + an open fd on /proc/<pid>/stat) so that
-// the CPU % of a call is computed over the time since the previous call for that pid. That history
-// is process-global: exactly one caller (the supervisor, every 2 s) should sample service pids.
-import { existsSync } from "node:fs";
-import pidusage from "pidusage";
+// The CPU % of a pid is computed over the time since the previous sample of that pid; that history
+// is module-global: exactly one caller (the supervisor, every 2 s) should sample service pids.
+import { promises as fsp, readFileSync } from "node:fs";
 
 export type ProcessUsage = {
   /** % of ONE core since the previous sample of this pid (can exceed 100 on several cores, like top). */
@@ -12,22 +12,65 @@ export type ProcessUsage = {
   rssBytes: number;
 };
 
-type PidStat = { cpu: number; memory: number; ctime: number; elapsed: number };
+/** USER_HZ: the unit of the times in /proc/<pid>/stat on every Linux architecture. */
+const CLK_TCK = 100;
 
-/** pids seen by the previous call: their pidusage history is warm, so `cpu` covers the interval. */
-let warm = new Set<number>();
-/** pids whose stale history was already dropped once and that stayed unreadable: not retried. */
-const unreadable = new Set<number>();
+type Seen = { fh: fsp.FileHandle; startTicks: number; cpuTicks: number; at: number };
+let seen = new Map<number, Seen>();
+let pageSize: number | null = null;
 
-async function query(pids: number[]): Promise<Record<string, PidStat | null | undefined>> {
-  if (pids.length === 0) return {};
+/** The kernel's page size: this process's RSS in bytes over its RSS in pages, to a power of two. */
+function pageBytes(): number {
+  if (pageSize !== null) return pageSize;
+  pageSize = 4096;
   try {
-    // With several pids pidusage is "graceful": dead pids come back null/undefined.
-    // With one pid it rejects instead (ENOENT / ESRCH).
-    return (await pidusage(pids));
+    const pages = Number(statFields(readFileSync("/proc/self/stat", "utf8"))?.[21]);
+    const bytes = process.memoryUsage.rss();
+    if (pages > 0) pageSize = 2 ** Math.round(Math.log2(bytes / pages));
   } catch {
-    return {};
+    /* keep 4096 */
   }
+  return pageSize;
+}
+
+/** Fields of a /proc/<pid>/stat text from field 3 (state) on: [0] = state, [11] = utime … (comm may hold spaces). */
+function statFields(text: string): string[] | null {
+  const close = text.lastIndexOf(")");
+  return close < 0 ? null : text.slice(close + 2).split(" ");
+}
+
+type Reading = { state: string; cpuTicks: number; startTicks: number; rssPages: number };
+
+async function read(fh: fsp.FileHandle): Promise<Reading | null> {
+  const buf = Buffer.alloc(1024);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+  const f = statFields(buf.subarray(0, bytesRead).toString("utf8"));
+  if (!f) return null;
+  return { state: f[0]!, cpuTicks: Number(f[11]) + Number(f[12]), startTicks: Number(f[19]), rssPages: Number(f[21]) };
+}
+
+async function uptimeSeconds(): Promise<number> {
+  return parseFloat(await fsp.readFile("/proc/uptime", "utf8"));
+}
+
+/** The pid's reading and its open descriptor; a descriptor of a process that died is replaced once. */
+async function sampleOne(pid: number): Promise<{ r: Reading; fh: fsp.FileHandle; old: Seen | undefined } | null> {
+  let old = seen.get(pid);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fh = old?.fh;
+    try {
+      fh ??= await fsp.open(`/proc/${pid}/stat`, "r");
+      const r = await read(fh);
+      if (r && r.state !== "Z" && r.state !== "X" && (!old || old.startTicks === r.startTicks)) return { r, fh, old };
+    } catch {
+      /* gone, or its descriptor belongs to a process that died: open again once */
+    }
+    await fh?.close().catch(() => undefined);
+    if (!old) return null;
+    seen.delete(pid);
+    old = undefined;
+  }
+  return null;
 }
 
 function isValidPid(pid: number): boolean {
@@ -35,50 +78,39 @@ function isValidPid(pid: number): boolean {
 }
 
 /**
- * CPU % and RSS for each live pid. Dead or invalid pids are simply absent; never throws.
- * The first sample of a pid reports its lifetime average CPU (pidusage itself would say 0).
+ * CPU % and RSS for each live pid. Dead, zombie or invalid pids are simply absent; never throws.
+ * The first sample of a pid reports its lifetime average CPU.
  */
 export async function sampleProcesses(pids: number[]): Promise<Map<number, ProcessUsage>> {
   const wanted = [...new Set(pids.filter(isValidPid))];
   const out = new Map<number, ProcessUsage>();
-  for (const pid of unreadable) if (!wanted.includes(pid)) unreadable.delete(pid);
-  let stats = await query(wanted);
-
-  // A pid that pidusage could not read but that exists was re-used after a process died while its
-  // old /proc fd stayed cached: drop pidusage's history and read those pids again.
-  // Each such pid triggers at most one clear until it is readable again (clear() costs fds, below).
-  const stale = wanted.filter(
-    (pid) => stats[String(pid)] == null && !unreadable.has(pid) && existsSync(`/proc/${pid}`),
+  const next = new Map<number, Seen>();
+  const now = Date.now();
+  let uptime: Promise<number> | null = null;
+  await Promise.all(
+    wanted.map(async (pid) => {
+      const got = await sampleOne(pid);
+      if (!got) return;
+      const { r, fh, old } = got;
+      let cpu: number;
+      if (old && now > old.at) cpu = ((r.cpuTicks - old.cpuTicks) / CLK_TCK / ((now - old.at) / 1000)) * 100;
+      else {
+        uptime ??= uptimeSeconds().catch(() => 0);
+        const lived = (await uptime) - r.startTicks / CLK_TCK;
+        cpu = lived > 0 ? (r.cpuTicks / CLK_TCK / lived) * 100 : 0;
+      }
+      out.set(pid, { cpuPercent: Number.isFinite(cpu) ? Math.max(0, cpu) : 0, rssBytes: r.rssPages * pageBytes() });
+      next.set(pid, { fh, startTicks: r.startTicks, cpuTicks: r.cpuTicks, at: now });
+    }),
   );
-  if (stale.length > 0 && process.platform === "linux") {
-    pidusage.clear();
-    warm = new Set();
-    stats = { ...stats, ...(await query(wanted)) };
-    for (const pid of stale) if (stats[String(pid)] == null) unreadable.add(pid);
-  }
-
-  const nextWarm = new Set<number>();
-  for (const pid of wanted) {
-    const s = stats[String(pid)];
-    if (s == null) continue;
-    unreadable.delete(pid);
-    const lifetime = s.elapsed > 0 ? (s.ctime / s.elapsed) * 100 : 0;
-    const cpu = warm.has(pid) ? s.cpu : lifetime;
-    out.set(pid, { cpuPercent: Number.isFinite(cpu) ? Math.max(0, cpu) : 0, rssBytes: s.memory });
-    nextWarm.add(pid);
-  }
-  warm = nextWarm;
+  // descriptors of pids no longer asked for are closed
+  for (const [pid, s] of seen) if (!next.has(pid)) void s.fh.close().catch(() => undefined);
+  seen = next;
   return out;
 }
 
-/**
- * Forget pidusage's per-pid history (e.g. on supervisor shutdown, between tests).
- * Caveat (pidusage 4.1): its clear() drops the history without closing the cached
- * /proc/<pid>/stat descriptors, so call it rarely, not on every service exit; pidusage expires
- * entries of pids no longer asked for by itself after 60 s and closes their descriptors then.
- */
+/** Forgets every pid's history and closes its descriptor (supervisor shutdown, between tests). */
 export function clearProcessUsageCache(): void {
-  pidusage.clear();
-  warm = new Set();
-  unreadable.clear();
+  for (const s of seen.values()) void s.fh.close().catch(() => undefined);
+  seen = new Map();
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { clearProcessUsageCache, sampleProcesses } from "../../../src/core/hardware/process-usage.js";
 
@@ -82,5 +83,29 @@ describe("sampleProcesses", () => {
     const odd = await sampleProcesses([-1, 0, 1.5, Number.NaN, alive.pid!]);
     expect([...odd.keys()]).toEqual([alive.pid!]);
     killGroup(alive);
+  });
+
+  it("reads /proc itself: RSS as the kernel counts it, one descriptor per pid kept between samples and closed when it is no longer asked for", async () => {
+    const child = spawnNode("setInterval(() => {}, 1000)");
+    const pid = child.pid!;
+    const statFds = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === `/proc/${pid}/stat`;
+        } catch {
+          return false;
+        }
+      }).length;
+    await until(async () => ((await sampleProcesses([pid])).has(pid) ? true : undefined), "the child sampled");
+    const m = await sampleProcesses([pid]);
+    const vmRss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+    expect(Math.abs(m.get(pid)!.rssBytes - vmRss)).toBeLessThan(4 << 20); // the same counter, read a moment apart
+    expect(statFds()).toBe(1);
+    await sampleProcesses([]);
+    await until(async () => (statFds() === 0 ? true : undefined), "its descriptor closed");
+    await sampleProcesses([pid]);
+    clearProcessUsageCache();
+    await until(async () => (statFds() === 0 ? true : undefined), "its descriptor closed by clear");
+    killGroup(child);
   });
 });
