@@ -42,6 +42,7 @@ export function fleetColumns(findings: Finding[], now: number): Column<FleetRow>
       id: "attention",
       header: "!",
       min: 2,
+      max: 3, // `!12` when there is room, `!…` at 80 columns
       priority: 0,
       cell: (r) => {
         const a = r.identity ? attention(findingsFor(r.identity, findings)) : { count: 0, severity: null };
