@@ -42,8 +42,10 @@ export function emptyNodeView(): NodeView {
   };
 }
 
-/** Events: "event" (RigEvent). */
-export class Rig extends EventEmitter {
+/** What the Rig emits (Node's typed EventEmitter): every change for clients, the operator's own actions (the orchestrator leaves those services to them), a re-read config. */
+export type RigEvents = { event: [RigEvent]; act: [kind: "start" | "stop" | "restart", names: string[]]; config: [ResolvedConfig] };
+
+export class Rig extends EventEmitter<RigEvents> {
   config: ResolvedConfig;
   readonly supervisor: Supervisor;
   readonly logs: LogHub;

@@ -71,14 +71,16 @@ const PROVING_MEMORY_MS = 30_000;
 /** A log line is attributed from PostStates polls this close before it (the node polls every 2 s). */
 const ATTRIBUTE_BEFORE_MS = 10_000;
 
-export type NodeMonitorEvent = "node" | "identities" | "findings";
+/** What the NodeMonitor emits, each with its one argument (Node's typed EventEmitter). */
+export type NodeMonitorEvents = { node: [NodeView]; identities: [IdentityView[]]; findings: [Finding[]] };
+export type NodeMonitorEvent = keyof NodeMonitorEvents;
 
 const SOURCE_NAMES = ["identities", "pos-data", "node-config", "node-log", "grpc-public", "grpc-private", "grpc-post", "events"] as const;
 type SourceName = (typeof SOURCE_NAMES)[number];
 
 const MAX_EVENTS = 500;
 
-export class NodeMonitor extends EventEmitter {
+export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private readonly config: ResolvedConfig;
   private readonly clock: () => number;
   private readonly pollMs: number;
@@ -662,10 +664,10 @@ export class NodeMonitor extends EventEmitter {
     this.emitIfChanged("node", nodeKey, this.nodeValue);
   }
 
-  private emitIfChanged(event: NodeMonitorEvent, keyValue: unknown, value: unknown): void {
+  private emitIfChanged<E extends NodeMonitorEvent>(event: E, keyValue: unknown, value: NodeMonitorEvents[E][0]): void {
     const key = JSON.stringify(keyValue);
     if (key === this.lastKeys[event]) return;
     this.lastKeys[event] = key;
-    this.emit(event, value);
+    (this.emit as (e: E, v: NodeMonitorEvents[E][0]) => boolean)(event, value);
   }
 }

@@ -50,7 +50,10 @@ interface Entry {
   polledAt: number | null; // last /status request (operatorPollDue)
 }
 
-export class Supervisor extends EventEmitter {
+/** What the Supervisor emits (Node's typed EventEmitter): a service's view, the supervised node's, a service dropped by a reload, a warning for the daemon log. */
+export type SupervisorEvents = { service: [ServiceView]; node: [NodeView["supervised"]]; removed: [name: string]; warning: [message: string] };
+
+export class Supervisor extends EventEmitter<SupervisorEvents> {
   readonly stateFile: string;
   readonly logDir: string;
   private readonly entries = new Map<string, Entry>();
