@@ -19,7 +19,7 @@ import { resolveBudget, type Budget } from "./budget.js";
 import { decide, type Decision, type ProofProgress, type SlotStatus } from "./decide.js";
 import { loadHandTaken, saveHandTaken } from "./hand-store.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
-import { predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
+import { HISTORY_DEPTH, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
 
 export interface DriverOptions {
   rig: Rig;
@@ -70,7 +70,8 @@ export class OrchestratorDriver {
   private readonly manual = new Map<string, number>(); // service → when the operator took it by hand
   private saving: Promise<void> = Promise.resolve();
   private readonly phase = new Map<string, { phase: "k2pow" | "read"; since: number }>(); // service → its proof's phase
-  private readonly startup = new Map<string, number>(); // service → ms from its start to `starting proof generation`, last seen
+  private readonly startup = new Map<string, number>(); // service → ms from its start to `starting proof generation`, least seen
+  private readonly firstPosition = new Map<string, { at: number; position: number }>(); // service → its read's first /status position seen
   private readonly shown = new Map<string, string>(); // service → its orchestration view as last sent
   private readonly orchestration = new Map<string, OrchestrationView>();
   private wake: NodeJS.Timeout | null = null;
@@ -193,7 +194,8 @@ export class OrchestratorDriver {
         this.phase.set(source, { phase: "k2pow", since: now });
         const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
         // started for this proof (not one that has run idle for a while): its start-up and the node's first ask
-        if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.startup.set(source, Math.max(0, now - startedAt));
+        // the least seen counts: a start-up slowed by others starting at once must not time the next one early
+        if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.startup.set(source, Math.min(this.startup.get(source) ?? Infinity, Math.max(0, now - startedAt)));
         continue;
       }
       const p = proofPhaseOf(line);
@@ -221,6 +223,7 @@ export class OrchestratorDriver {
   private progressOf(v: ServiceView, sizeBytes: number | null, p: Prediction | null): ProofProgress | null {
     if (v.state !== "running" && v.state !== "starting") {
       this.phase.delete(v.name);
+      this.firstPosition.delete(v.name);
       return null;
     }
     const now = this.now();
@@ -228,20 +231,32 @@ export class OrchestratorDriver {
     const position = v.operator.kind === "proving" ? v.operator.position : 0;
     if (ph?.phase === "read" || position > 0) {
       const elapsed = ph?.phase === "read" ? now - ph.since : 0;
-      let left = p ? Math.max(0, p.readMs - elapsed) : null;
-      if (position > 0 && sizeBytes && elapsed > 1000) left = (Math.max(0, sizeBytes - position) / position) * elapsed;
+      let left = p?.fromHistory ? Math.max(0, p.readMs - elapsed) : null;
+      // the rate between two /status positions of this read (a log line's arrival may lag its start)
+      const first = this.firstPosition.get(v.name);
+      if (position > 0 && (!first || position < first.position)) this.firstPosition.set(v.name, { at: now, position });
+      else if (first && sizeBytes && now - first.at > 1000 && position > first.position) {
+        const fromRate = (Math.max(0, sizeBytes - position) / (position - first.position)) * (now - first.at);
+        left = left === null ? fromRate : Math.max(left, fromRate); // the later of the two: a start too late only idles
+      }
       return left === null ? null : { phase: "read", readStartsInMs: 0, readEndsInMs: left };
     }
-    if (!p?.k2powFromHistory) return null;
+    this.firstPosition.delete(v.name);
+    if (!p?.fromHistory) return null;
     // in k2pow since its line, or still starting (start-up, then its k2pow)
     const toRead = ph ? p.k2powMs - (now - ph.since) : this.toReadMs(v.name, p) - (now - (v.startedAt ?? now));
     const left = Math.max(K2POW_OVERRUN_MS, toRead);
     return { phase: "k2pow", readStartsInMs: left, readEndsInMs: left + p.readMs };
   }
 
-  /** ms from a service's start until it reads its disk: its start-up as last seen, then its k2pow. */
+  /**
+   * ms from a service's start until it reads its disk, counted short on purpose: its least start-up
+   * seen, then the shortest of its recent k2pows (a start too early would read alongside the one before).
+   */
   private toReadMs(service: string, p: Prediction): number {
-    return (this.startup.get(service) ?? 0) + p.k2powMs;
+    const key = this.keyOfService(service);
+    const k2s = (key ? (this.history.get(key) ?? []) : []).slice(-HISTORY_DEPTH).map((r) => r.k2powMs).filter((x): x is number => x !== null);
+    return (this.startup.get(service) ?? 0) + Math.min(p.k2powMs, ...k2s);
   }
 
   /** Follows each identity through its proof: start of the slot, the node's IDLE, the record. */
@@ -291,7 +306,7 @@ export class OrchestratorDriver {
         this.now(),
         ids.map((i) => {
           const p = predictions.get(i.keyFile) ?? null;
-          const predicted = p?.k2powFromHistory && i.service ? { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs } : null;
+          const predicted = p?.fromHistory && i.service ? { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs } : null;
           return { keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted };
         }),
         views.map((v) => ({

@@ -113,8 +113,8 @@ function scheduleOnDemand(tasks: Task[], t0: number, now: number, b: Budget, lan
       const onLane = holders.filter((r) => r.i.disk === disk);
       const slots = readSlots(onLane.map((r) => ({ readStartsInMs: reads.get(r)!.readStart - at, readEndsInMs: reads.get(r)!.readEnd - at })), b.perDisk);
       const free = Math.min(...slots);
-      const lead = t.p.k2powFromHistory ? leadMs(partsOf(t).pre) : 0;
-      if (onLane.length >= STAGED_PER_SLOT * b.perDisk || (onLane.length >= b.perDisk && !t.p.k2powFromHistory && free > 0)) continue;
+      const lead = t.p.fromHistory ? leadMs(partsOf(t).pre) : 0;
+      if (onLane.length >= STAGED_PER_SLOT * b.perDisk || (onLane.length >= b.perDisk && !t.p.fromHistory && free > 0)) continue;
       if (free > lead) {
         wake = Math.min(wake, at + free - lead);
         continue;

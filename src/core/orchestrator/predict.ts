@@ -29,8 +29,11 @@ export interface Prediction {
   overheadMs: number;
   /** The disk read rate this prediction assumes (bytes/s). */
   readBytesPerSec: number;
-  /** k2pow measured on this identity's own past proofs (not estimated): good enough to time a start by. */
-  k2powFromHistory: boolean;
+  /**
+   * k2pow and read rate both measured on this identity's own past proofs (nothing estimated or
+   * assumed): good enough to time a start by (overlapped hand-overs).
+   */
+  fromHistory: boolean;
   basis: string;
 }
 
@@ -81,17 +84,17 @@ export function predictProof(s: ProofSettings, history: ProofRecord[], diskReadB
   );
   const overheadMs = over ?? DEFAULT_OVERHEAD_MS;
   if (k2hist !== null && rateHist !== null && rateHist > 0) {
-    return { k2powMs: k2hist, readMs: (size / rateHist) * 1000, overheadMs, readBytesPerSec: rateHist, k2powFromHistory: true, basis: `history (${n} proof${n === 1 ? "" : "s"})` };
+    return { k2powMs: k2hist, readMs: (size / rateHist) * 1000, overheadMs, readBytesPerSec: rateHist, fromHistory: true, basis: `history (${n} proof${n === 1 ? "" : "s"})` };
   }
   const rate = rateHist ?? diskReadBps ?? ASSUMED_READ_BPS;
   const readMs = (size / rate) * 1000;
   if (totalHist !== null && k2hist === null) {
     // only the node's total: the estimate's read, the rest counted as k2pow
-    return { k2powMs: Math.max(0, totalHist - readMs - DEFAULT_OVERHEAD_MS), readMs, overheadMs: DEFAULT_OVERHEAD_MS, readBytesPerSec: rate, k2powFromHistory: false, basis: `history (${n} total${n === 1 ? "" : "s"})` };
+    return { k2powMs: Math.max(0, totalHist - readMs - DEFAULT_OVERHEAD_MS), readMs, overheadMs: DEFAULT_OVERHEAD_MS, readBytesPerSec: rate, fromHistory: false, basis: `history (${n} total${n === 1 ? "" : "s"})` };
   }
   const k2 = k2hist ?? estimateK2powMs(s);
   const rateWord = rateHist !== null ? "read rate from history" : diskReadBps !== null ? "size ÷ measured disk rate" : `size ÷ assumed ${Math.round(ASSUMED_READ_BPS / 1024 / 1024)} MiB/s`;
-  return { k2powMs: k2, readMs, overheadMs, readBytesPerSec: rate, k2powFromHistory: k2hist !== null, basis: `${rateWord} + ${k2hist !== null ? "k2pow from history" : "k2pow estimate"}` };
+  return { k2powMs: k2, readMs, overheadMs, readBytesPerSec: rate, fromHistory: false, basis: `${rateWord} + ${k2hist !== null ? "k2pow from history" : "k2pow estimate"}` };
 }
 
 /** post-service's `{m}m {s}s` (e.g. "1m 5s") in ms; null when it is not that. */
