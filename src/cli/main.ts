@@ -1,6 +1,7 @@
 // Entry point: picks the command and runs it. Commands live one per file in this folder and
 // export `run(args: string[]): Promise<number>` (the exit code). No business logic here.
 import { UsageError, reportError } from "./errors.js";
+import { commandIndex } from "./take-options.js";
 
 type CommandModule = { run: (args: string[]) => Promise<number> };
 
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     // --rig NAME: the command against that rig (src/cli/fleet.ts), then dispatched as usual
     if (argv.some((a) => a === "--rig" || a.startsWith("--rig="))) return await (await import("./fleet.js")).runOnRig(argv, main);
     // The command is the first argument that is not an option (or an option's value).
-    const idx = argv.findIndex((a, i) => !a.startsWith("-") && !(i > 0 && (argv[i - 1] === "--config" || argv[i - 1] === "--rigs")));
+    const idx = commandIndex(argv);
     const name = idx === -1 ? "tui" : argv[idx]!;
     const rest = idx === -1 ? argv : [...argv.slice(0, idx), ...argv.slice(idx + 1)];
     const cmd = commands[name];

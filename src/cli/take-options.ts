@@ -42,3 +42,12 @@ export function takeConfigFlag(args: string[]): { config: string | null; rest: s
   const t = takeOptions(args, { strings: ["--config"] });
   return { config: t.values.get("--config") ?? null, rest: t.rest };
 }
+
+/**
+ * Where the command word stands in a postdeck command line: the first argument that is neither an
+ * option nor the value of a global valued option (`--config FILE`, `--rigs FILE`); -1 when none.
+ */
+export function commandIndex(argv: string[]): number {
+  const { tokens } = parseArgs({ args: argv, options: { config: { type: "string" }, rigs: { type: "string" } }, strict: false, allowPositionals: true, tokens: true });
+  return tokens.find((t) => t.kind === "positional")?.index ?? -1;
+}

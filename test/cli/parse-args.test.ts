@@ -64,3 +64,15 @@ describe("options that are not a command's own, taken out wherever they stand", 
     }
   });
 });
+
+describe("the command word of a postdeck command line", () => {
+  it("is the first argument that is neither an option nor --config's or --rigs' value", async () => {
+    const { commandIndex } = await import("../../src/cli/take-options.js");
+    expect(commandIndex(["status", "--json"])).toBe(0);
+    expect(commandIndex(["--config", "/etc/pd.yaml", "logs", "post1"])).toBe(2);
+    expect(commandIndex(["--config=/etc/pd.yaml", "--debug", "doctor"])).toBe(2);
+    expect(commandIndex(["--rigs", "r.yaml", "fleet"])).toBe(2);
+    expect(commandIndex(["--debug"])).toBe(-1); // none: the console
+    expect(commandIndex([])).toBe(-1);
+  });
+});
