@@ -41,8 +41,7 @@ export function fleetColumns(findings: Finding[], now: number): Column<FleetRow>
     {
       id: "attention",
       header: "!",
-      min: 2,
-      max: 3, // `!12` when there is room, `!…` at 80 columns
+      min: 2, // `!…` from 10 findings: a wider mark would cost the UP column at 80 columns
       priority: 0,
       cell: (r) => {
         const a = r.identity ? attention(findingsFor(r.identity, findings)) : { count: 0, severity: null };
