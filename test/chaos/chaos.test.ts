@@ -1,6 +1,7 @@
 // Chaos checks of issue 11 against the real daemon (bin/postdeck.js; build first). Short form in
-// `npm test`: a few storms, one CLI storm, a 3 s flood. `npm run chaos` (CHAOS=full): hundreds of
-// storms, a 60 s flood, SIGKILLs of the daemon at random points during start/stop/restart. Each
+// `npm test`: a few storms, one CLI storm, a 3 s flood, two daemon SIGKILLs during identity
+// operations. `npm run chaos` (CHAOS=full): hundreds of storms, a 60 s flood, SIGKILLs of the
+// daemon at random points during start/stop/restart and during import/add/rename/retire. Each
 // prints its figures ("0 duplicates in 500 storms", "flood peak 38 MB").
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRig } from "../helpers/rig-fixture.js";

@@ -2,17 +2,18 @@
 // again: at start it finishes the operation, key files and config both, before any client asks —
 // each identity ends with its key once and its service once, and one process on its PoS dir.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { makeRig } from "../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../helpers/temp-dir.js";
+import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { killTrackedGroups, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { BIN, clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
+import { clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
 import { makePosDir } from "../core/identity/pos-fixture.js";
 import { countIdentity, type IdentityCounts } from "../chaos/identity-counts.js";
 import { pidsOnDir } from "../chaos/count.js";
+import { simPostcli } from "../chaos/identity-kills.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 
 const clients: SocketClient[] = [];
@@ -40,10 +41,7 @@ const addFresh = (dir: string) => ({ name: "fresh", dir, units: 4, provider: 429
 
 /** One rig, its daemon killed at `point` during `op`, a new daemon: the identity's counts once it settled. */
 async function interrupted(op: Op, point: string): Promise<{ counts: IdentityCounts; running: string | null; c: SocketClient; root: string }> {
-  const postcli = makeRig().root; // a folder for the postcli wrapper
-  const wrapper = path.join(postcli, "postcli");
-  writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' sim postcli "$@"\n`, { mode: 0o755 });
-  const rig = makeRig({ extra: { postcli: { binary: wrapper } } });
+  const rig = makeRig({ extra: { postcli: { binary: simPostcli(tempDir("pd-postcli-")) } } });
   const ids = path.join(rig.root, "data", "identities");
   const first = await up(rig.configPath, rig.stateDir, { POSTDECK_FAULT: point });
   // the node side knows which key is svc0's (rename and retire find the service by it)
