@@ -1,6 +1,7 @@
 // The orchestrator on the demo rig (real daemon, simulated node and post-services): a fresh rig's
 // node asks all four identities for a proof at once; on-demand runs at most one prover per
-// simulated disk, both disks in parallel, and every identity gets its proof. Sampled every second.
+// simulated disk, both disks in parallel, and every identity gets its proof; with a round of history
+// the next prover on a disk starts while the one before still reads, never two readers at once. Sampled 4×/s.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,36 +50,42 @@ function leases(): Record<string, number> {
   return out;
 }
 
+/** Samples a round of proofs four times a second until every identity is IDLE again: provers and readers per disk at most. */
+async function sampleRound() {
+  const disks = JSON.parse(fs.readFileSync(path.join(rigDir, "sim-disks.json"), "utf8")) as { disks: Record<string, { dirs: string[] }> };
+  const diskOf = (dir: string) => Object.entries(disks.disks).find(([, d]) => d.dirs.includes(dir))![0];
+  const maxProving: Record<string, number> = {};
+  const maxRunning: Record<string, number> = {};
+  const maxLeases: Record<string, number> = {};
+  let sawProving = false;
+  let bothAtOnce = false;
+  let done = false;
+  const deadline = Date.now() + 60_000;
+  while (!done && Date.now() < deadline) {
+    const at = Date.now();
+    const s: Snapshot = await client!.call("snapshot", {});
+    const proving: Record<string, number> = {};
+    const running: Record<string, number> = {};
+    for (const v of s.services) {
+      const d = diskOf(v.dir);
+      if (v.operator.kind === "proving") proving[d] = (proving[d] ?? 0) + 1;
+      // running for a proof (starting, in k2pow or reading; not one at DoneProving handing its proof over)
+      if ((v.state === "running" || v.state === "starting") && v.operator.kind !== "done" && s.identities.find((i) => i.service === v.name)?.postState === "PROVING") running[d] = (running[d] ?? 0) + 1;
+    }
+    for (const [d, n] of Object.entries(proving)) maxProving[d] = Math.max(maxProving[d] ?? 0, n);
+    for (const [d, n] of Object.entries(running)) maxRunning[d] = Math.max(maxRunning[d] ?? 0, n);
+    for (const [d, n] of Object.entries(leases())) maxLeases[d] = Math.max(maxLeases[d] ?? 0, n);
+    if (Object.keys(proving).length === 2) bothAtOnce = true;
+    if (s.identities.some((i) => i.postState === "PROVING")) sawProving = true;
+    done = sawProving && s.identities.length === 4 && s.identities.every((i) => i.postState === "IDLE");
+    await sleep(Math.max(0, 250 - (Date.now() - at))); // an overlapped hand-over lasts a second or two
+  }
+  return { done, maxProving, maxRunning, maxLeases, bothAtOnce };
+}
+
 describe("on-demand proving on the demo rig", () => {
   it("never more than one prover per disk, both disks at once, every identity proved", { timeout: 90_000 }, async () => {
-    const disks = JSON.parse(fs.readFileSync(path.join(rigDir, "sim-disks.json"), "utf8")) as { disks: Record<string, { dirs: string[] }> };
-    const diskOf = (dir: string) => Object.entries(disks.disks).find(([, d]) => d.dirs.includes(dir))![0];
-    const maxProving: Record<string, number> = {};
-    const maxRunning: Record<string, number> = {};
-    const maxLeases: Record<string, number> = {};
-    let sawProving = false;
-    let bothAtOnce = false;
-    let done = false;
-    const deadline = Date.now() + 60_000;
-    while (!done && Date.now() < deadline) {
-      const at = Date.now();
-      const s: Snapshot = await client!.call("snapshot", {});
-      const proving: Record<string, number> = {};
-      const running: Record<string, number> = {};
-      for (const v of s.services) {
-        const d = diskOf(v.dir);
-        if (v.operator.kind === "proving") proving[d] = (proving[d] ?? 0) + 1;
-        // running for a proof (started, proving; not one at DoneProving handing its proof over)
-        if (v.state === "running" && v.operator.kind !== "done" && s.identities.find((i) => i.service === v.name)?.postState === "PROVING") running[d] = (running[d] ?? 0) + 1;
-      }
-      for (const [d, n] of Object.entries(proving)) maxProving[d] = Math.max(maxProving[d] ?? 0, n);
-      for (const [d, n] of Object.entries(running)) maxRunning[d] = Math.max(maxRunning[d] ?? 0, n);
-      for (const [d, n] of Object.entries(leases())) maxLeases[d] = Math.max(maxLeases[d] ?? 0, n);
-      if (Object.keys(proving).length === 2) bothAtOnce = true;
-      if (s.identities.some((i) => i.postState === "PROVING")) sawProving = true;
-      done = sawProving && s.identities.length === 4 && s.identities.every((i) => i.postState === "IDLE");
-      await sleep(Math.max(0, 1000 - (Date.now() - at)));
-    }
+    const { done, maxProving, maxRunning, maxLeases, bothAtOnce } = await sampleRound();
     expect(done, "every identity proved within 60 s").toBe(true);
     expect(Object.values(maxProving).every((n) => n <= 1), JSON.stringify(maxProving)).toBe(true);
     expect(Object.values(maxRunning).every((n) => n <= 1), JSON.stringify(maxRunning)).toBe(true);
@@ -102,6 +109,17 @@ describe("on-demand proving on the demo rig", () => {
     expect(text.stdout).toMatch(/disk simdisk-a/);
   });
 
+  it("with a round of history, hand-overs overlap: the next one starts while the one before reads, never two readers on a disk", { timeout: 90_000 }, async () => {
+    // the node forgets its ATXs and restarts: it asks every identity again
+    fs.rmSync(path.join(rigDir, "node", "data", "sim-node-state.json"), { force: true });
+    const rs = await runCli([...cfg, "restart", "node", "--force"]);
+    expect(rs.code, rs.stdout + rs.stderr).toBe(0);
+    const { done, maxRunning, maxLeases } = await sampleRound();
+    expect(done, "every identity proved again within 60 s").toBe(true);
+    expect(Object.values(maxLeases).every((n) => n <= 1), JSON.stringify(maxLeases)).toBe(true);
+    expect(Object.values(maxRunning).some((n) => n === 2), `running for a proof per disk at most: ${JSON.stringify(maxRunning)}`).toBe(true);
+  });
+
   it("a service started by hand is the operator's until handed back with plan --release, across a daemon restart", { timeout: 60_000 }, async () => {
     const manual = async () => (JSON.parse((await runCli([...cfg, "plan", "--json"])).stdout) as Plan).identities.find((i) => i.keyFile === "post1.key")!.manual;
     expect(await manual()).toBe(false);
@@ -112,7 +130,7 @@ describe("on-demand proving on the demo rig", () => {
     const post1 = s.services.find((v) => v.name === "post1")!;
     expect(post1.state).toBe("running");
     expect(post1.orchestration).toMatchObject({ state: "hand", reason: expect.stringMatching(/taken by hand at .*plan --release post1/) });
-    expect(s.services.find((v) => v.name === "post2")!.orchestration).toMatchObject({ state: "idle" });
+    expect(s.services.find((v) => v.name === "post2")!.orchestration?.state).toMatch(/^(idle|proving|queued)$/); // the orchestrator's, whatever it does now
     // status says so too
     expect((await runCli([...cfg, "status"])).stdout).toMatch(/post1 .*by hand/);
     // a daemon restart keeps it the operator's (the state dir holds it)
@@ -125,4 +143,5 @@ describe("on-demand proving on the demo rig", () => {
     expect(r.stdout).toMatch(/post1 handed back/);
     expect(await manual()).toBe(false);
   });
+
 });

@@ -306,7 +306,9 @@ export class OrchestratorDriver {
         this.now(),
         ids.map((i) => {
           const p = predictions.get(i.keyFile) ?? null;
-          const predicted = p?.fromHistory && i.service ? { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs } : null;
+          // only on proofs this daemon saw itself (phases timed between lines): the stored history of a
+          // previous daemon has let two read one disk at once (see the notes)
+          const predicted = p?.fromHistory && i.service && this.history.has(i.keyFile) ? { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs } : null;
           return { keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted };
         }),
         views.map((v) => ({
