@@ -49,12 +49,13 @@ const events = (text: string) => [...text.matchAll(/^event: (\w+)$/gm)].map((m) 
 describe("event stream filtered by type", () => {
   /** What a fresh daemon's stream at `p` carries when the rig sends one event of several types. */
   async function streamOf(p: string): Promise<string[]> {
-    const rig = Object.assign(new EventEmitter(), { snapshot: () => ({ services: [] }), logs: { watch: () => () => undefined } }) as unknown as Rig;
+    const emitter = new EventEmitter(); // the rig's "event" emitter, untyped: the test sends any shape
+    const rig = Object.assign(emitter, { snapshot: () => ({ services: [] }), logs: { watch: () => () => undefined } }) as unknown as Rig;
     const { server } = createControlServer(rig, {} as ControlHandlers);
     const text = readStream(await listen(server), p, `"last":true`);
     await waitFor(() => rig.listenerCount("event") === 1);
-    for (const type of ["log", "hardware", "node", "findings"]) rig.emit("event", { type, data: [] });
-    rig.emit("event", { type: "task", data: { last: true } });
+    for (const type of ["log", "hardware", "node", "findings"]) emitter.emit("event", { type, data: [] });
+    emitter.emit("event", { type: "task", data: { last: true } });
     return events(await text);
   }
 

@@ -5,6 +5,7 @@ import { FakeClient } from "./fake-client.js";
 import { loadFixture } from "./fixtures.js";
 import { FleetStore, FLEET_EVENT_TYPES } from "../../src/ui/fleet/fleet-store.js";
 import { linkCell, fleetText } from "../../src/ui/fleet/fleet-lines.js";
+import { COUNTDOWN_STEP_MS, fleetTime } from "../../src/ui/fleet/useFleet.js";
 import type { Rig } from "../../src/fleet/rigs-file.js";
 import type { ConnectionState, DaemonEvent, SubscribeOptions } from "../../src/client/types.js";
 
@@ -112,5 +113,21 @@ describe("fleet store", () => {
     expect(store.client("a")).toBe(clients[2]);
     store.close();
     expect(clients.slice(1).every((c) => c.closed && c.subscribers === 0)).toBe(true);
+  });
+
+  it("countdowns move in steps: the rows' text (what a redraw depends on) holds within a step and moves at the next", async () => {
+    const { snapshot } = loadFixture();
+    const { store, clients } = fleet(async () => new RecordingClient(snapshot));
+    store.start();
+    await vi.advanceTimersByTimeAsync(0);
+    clients[0]!.setState({ kind: "disconnected", error: "gone", retryAt: null }); // "stale 0s", counting
+    const start = fleetTime(Date.now()) + COUNTDOWN_STEP_MS; // the start of the next step
+    await vi.advanceTimersByTimeAsync(start - Date.now());
+    const text = (t: number) => fleetText(store.rows(fleetTime(t)), fleetTime(t));
+    const at0 = text(Date.now());
+    await vi.advanceTimersByTimeAsync(COUNTDOWN_STEP_MS - 1);
+    expect(text(Date.now())).toBe(at0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(text(Date.now())).not.toBe(at0);
   });
 });

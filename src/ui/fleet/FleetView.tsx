@@ -35,7 +35,7 @@ export function rigOfPrompt(text: string, names: string[]): { name: string } | {
 }
 
 export function FleetView({ store, now = Date.now, onOpen, onQuit, rigsFile, notice, selectedRig }: FleetViewProps): React.JSX.Element {
-  const rows = useFleet(store, now);
+  const { rows, at } = useFleet(store, now);
   const { columns, rows: height } = useTerminalSize();
   // refs as well as state: keys typed faster than frames act on what the previous key did
   const [selected, setSelectedState] = useState(() => Math.max(0, store.names().indexOf(selectedRig ?? "")));
@@ -89,7 +89,7 @@ export function FleetView({ store, now = Date.now, onOpen, onQuit, rigsFile, not
   });
 
   const width = Math.max(20, columns);
-  const table = fleetTable(rows, now());
+  const table = fleetTable(rows, at);
   const live = rows.filter((r) => r.link.kind === "connected").length;
   const title: Segment[] = [{ text: "postdeck fleet", bold: true }, { text: `  ${live}/${rows.length} rigs live · ${rigsFile}`, tone: "muted" }];
   const problem = fleetProblem(rows[sel]);
