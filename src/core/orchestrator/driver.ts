@@ -69,9 +69,10 @@ export class OrchestratorDriver {
   private readonly live = new Map<string, Live>(); // by key file
   private readonly manual = new Map<string, number>(); // service → when the operator took it by hand
   private saving: Promise<void> = Promise.resolve();
-  private readonly phase = new Map<string, { phase: "k2pow" | "read"; since: number }>(); // service → its proof's phase
+  private readonly phase = new Map<string, { phase: "k2pow" | "read" | "read-done"; since: number }>(); // service → its proof's phase
   private readonly startup = new Map<string, number>(); // service → ms from its start to `starting proof generation`, least seen
-  private readonly firstPosition = new Map<string, { at: number; position: number }>(); // service → its read's first /status position seen
+  /** service → its read's first and latest /status positions, each with when this driver first saw it (not when it next ticked). */
+  private readonly positions = new Map<string, { first: PositionSeen; last: PositionSeen }>();
   private readonly shown = new Map<string, string>(); // service → its orchestration view as last sent
   private readonly orchestration = new Map<string, OrchestrationView>();
   private wake: NodeJS.Timeout | null = null;
@@ -210,7 +211,8 @@ export class OrchestratorDriver {
         this.phase.set(source, { phase: "read", since: now });
       } else {
         l.readMs = ms;
-        this.phase.delete(source);
+        // its read is over, though /status may show its last position for another poll or two
+        this.phase.set(source, { phase: "read-done", since: now });
       }
     }
   }
@@ -223,25 +225,26 @@ export class OrchestratorDriver {
   private progressOf(v: ServiceView, sizeBytes: number | null, p: Prediction | null): ProofProgress | null {
     if (v.state !== "running" && v.state !== "starting") {
       this.phase.delete(v.name);
-      this.firstPosition.delete(v.name);
+      this.positions.delete(v.name);
       return null;
     }
     const now = this.now();
     const ph = this.phase.get(v.name);
+    // `finished reading POST data` seen: it reads no more (its /status may still show the last position polled)
+    if (ph?.phase === "read-done") return { phase: "read", readStartsInMs: 0, readEndsInMs: 0 };
     const position = v.operator.kind === "proving" ? v.operator.position : 0;
     if (ph?.phase === "read" || position > 0) {
       const elapsed = ph?.phase === "read" ? now - ph.since : 0;
       let left = p?.fromHistory ? Math.max(0, p.readMs - elapsed) : null;
       // the rate between two /status positions of this read (a log line's arrival may lag its start)
-      const first = this.firstPosition.get(v.name);
-      if (position > 0 && (!first || position < first.position)) this.firstPosition.set(v.name, { at: now, position });
-      else if (first && sizeBytes && now - first.at > 1000 && position > first.position) {
-        const fromRate = (Math.max(0, sizeBytes - position) / (position - first.position)) * (now - first.at);
-        left = left === null ? fromRate : Math.max(left, fromRate); // the later of the two: a start too late only idles
-      }
+      const seen = this.positions.get(v.name);
+      if (position > 0 && (!seen || position < seen.first.position)) this.positions.set(v.name, { first: { at: now, position }, last: { at: now, position } });
+      else if (seen && position > seen.last.position) seen.last = { at: now, position };
+      const fromRate = seen && sizeBytes ? readLeftMs(sizeBytes, seen.first, seen.last, now) : null;
+      if (fromRate !== null) left = left === null ? fromRate : Math.max(left, fromRate); // the later of the two: a start too late only idles
       return left === null ? null : { phase: "read", readStartsInMs: 0, readEndsInMs: left };
     }
-    this.firstPosition.delete(v.name);
+    this.positions.delete(v.name);
     if (!p?.fromHistory) return null;
     // in k2pow since its line, or still starting (start-up, then its k2pow)
     const toRead = ph ? p.k2powMs - (now - ph.since) : this.toReadMs(v.name, p) - (now - (v.startedAt ?? now));
@@ -469,6 +472,23 @@ export class OrchestratorDriver {
   historyOf(keyFile: string): ProofRecord[] {
     return this.history.get(keyFile) ?? [];
   }
+}
+
+interface PositionSeen {
+  at: number;
+  position: number;
+}
+
+/**
+ * ms until a read ends, at the rate between two /status positions, from the later one: a position
+ * is polled every couple of seconds, so it is as old as the time since it was first seen, not now
+ * (counting from now made a read's end recede between polls, and a start timed by it never came).
+ * null until two positions a second apart.
+ */
+export function readLeftMs(sizeBytes: number, first: PositionSeen, last: PositionSeen, now: number): number | null {
+  if (last.at - first.at < 1000 || last.position <= first.position) return null;
+  const rate = (last.position - first.position) / (last.at - first.at);
+  return Math.max(0, (sizeBytes - last.position) / rate - (now - last.at));
 }
 
 /** The orchestrator's queue and the plan's predicted misses, from a plan. */
