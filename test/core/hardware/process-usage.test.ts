@@ -5,9 +5,15 @@ import { clearProcessUsageCache, sampleProcesses } from "../../../src/core/hardw
 
 const children: ChildProcess[] = [];
 
-function spawnNode(code: string): ChildProcess {
-  const c = spawn(process.execPath, ["-e", code], { stdio: "ignore", detached: true });
+/** A node child that has started running `code` (not one still between fork and exec, when /proc
+ * shows the parent's copy: a few hundred KiB of RSS). */
+async function runningNode(code: string): Promise<ChildProcess> {
+  const c = spawn(process.execPath, ["-e", `process.stdout.write("up\\n"); ${code}`], { stdio: ["ignore", "pipe", "ignore"], detached: true });
   children.push(c);
+  await new Promise<void>((resolve, reject) => {
+    c.stdout.once("data", () => resolve());
+    c.once("error", reject);
+  });
   return c;
 }
 
@@ -44,8 +50,8 @@ afterAll(async () => {
 
 describe("sampleProcesses", () => {
   it("returns CPU % and RSS of a live child; a busy child shows CPU use", async () => {
-    const busy = spawnNode("for (;;) {}");
-    const idle = spawnNode("setInterval(() => {}, 1000)");
+    const busy = await runningNode("for (;;) {}");
+    const idle = await runningNode("setInterval(() => {}, 1000)");
     const pids = [busy.pid!, idle.pid!];
     const first = await until(async () => {
       const m = await sampleProcesses(pids);
@@ -66,8 +72,8 @@ describe("sampleProcesses", () => {
   });
 
   it("omits a dead pid, alone or among live ones, and never throws", async () => {
-    const alive = spawnNode("setInterval(() => {}, 1000)");
-    const dying = spawnNode("setInterval(() => {}, 1000)");
+    const alive = await runningNode("setInterval(() => {}, 1000)");
+    const dying = await runningNode("setInterval(() => {}, 1000)");
     const both = await until(async () => {
       const m = await sampleProcesses([alive.pid!, dying.pid!]);
       return m.size === 2 ? m : undefined;
@@ -86,7 +92,7 @@ describe("sampleProcesses", () => {
   });
 
   it("reads /proc itself: RSS as the kernel counts it, one descriptor per pid kept between samples and closed when it is no longer asked for", async () => {
-    const child = spawnNode("setInterval(() => {}, 1000)");
+    const child = await runningNode("setInterval(() => {}, 1000)");
     const pid = child.pid!;
     const statFds = () =>
       readdirSync("/proc/self/fd").filter((fd) => {
