@@ -109,12 +109,10 @@ describe("on-demand proving on the demo rig", () => {
     expect(text.stdout).toMatch(/disk simdisk-a/);
   });
 
-  // Whether a hand-over overlaps on this rig depends on timings of a second or two (start-up, a 1.5 s
-  // k2pow, log lines read once a second): on a quiet machine the next prover often starts just as the
-  // read before it ends. decide()'s overlap is asserted with a fake clock (test/core/orchestrator);
-  // here, with real processes, what must hold whatever the timing: a second round with history never
-  // puts two readers on a disk, and every identity proves again.
-  it("with a round of history (overlapping hand-overs allowed), never two readers on a disk", { timeout: 90_000 }, async () => {
+  // The overlap lasts a second or two here (start-up and a 1.5 s k2pow, log lines read once a second,
+  // /status polled every 2 s); the driver's timing under those lags is also tested on a fake clock
+  // (test/core/orchestrator/driver-handover.test.ts).
+  it("with a round of history, hand-overs overlap: the next one starts while the one before reads, never two readers on a disk", { timeout: 90_000 }, async () => {
     // the node forgets its ATXs and restarts: it asks every identity again
     fs.rmSync(path.join(rigDir, "node", "data", "sim-node-state.json"), { force: true });
     const rs = await runCli([...cfg, "restart", "node", "--force"]);
@@ -122,8 +120,9 @@ describe("on-demand proving on the demo rig", () => {
     const { done, maxRunning, maxLeases } = await sampleRound();
     expect(done, "every identity proved again within 60 s").toBe(true);
     expect(Object.values(maxLeases).every((n) => n <= 1), JSON.stringify(maxLeases)).toBe(true);
-    // one reading and at most one staged in its k2pow behind it (perDisk 1)
+    // one reading and at most one staged in its k2pow behind it (perDisk 1), on some disk both at once
     expect(Object.values(maxRunning).every((n) => n <= 2), `running for a proof per disk at most: ${JSON.stringify(maxRunning)}`).toBe(true);
+    expect(Object.values(maxRunning).some((n) => n === 2), `running for a proof per disk at most: ${JSON.stringify(maxRunning)}`).toBe(true);
   });
 
   it("a service started by hand is the operator's until handed back with plan --release, across a daemon restart", { timeout: 60_000 }, async () => {
