@@ -4,14 +4,19 @@
 // in the logs dir (peak; budget (keep + 1) × maxBytes + 20 MB), the daemon's RSS (peak; budget
 // 150 MB), what the child wrote (/proc/<pid>/io wchar) and whether `status --json` answers.
 // Prints a markdown section for bench/RESULTS.md. Needs a build (npm run build). FLOOD_TRACE=1
-// prints each sample over the logs budget with the size of every file.
+// prints each sample over the logs budget with the size of every file. FLOOD_CONSOLE=0 leaves out
+// the console: by default `postdeck` runs in a pseudo-terminal (100x30) on the same daemon during the
+// flood, and j/k move its selection between the flooding service and a quiet one every 500 ms;
+// key → changed frame is timed (budget: p95 ≤ 100 ms).
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PostdeckSupervisor } from "./lib/postdeck.js";
+import { PostdeckSupervisor, postdeckEnv } from "./lib/postdeck.js";
+import { POSTDECK_BIN } from "./lib/children.js";
+import { PtyScreen } from "./console/pty-screen.js";
 import { findMarked, loadAvg, rssBytes, sleep, waitFor } from "./lib/proc.js";
 import { describeMachine } from "./lib/machine.js";
-import { max, median } from "./lib/stats.js";
+import { max, median, percentile } from "./lib/stats.js";
 
 const SECONDS = Number(process.env.FLOOD_SECONDS ?? 60);
 const RUNS = Number(process.env.FLOOD_RUNS ?? 3);
@@ -20,6 +25,8 @@ const KEEP = 3;
 const MB = 1e6;
 const BUDGET_LOGS = (KEEP + 1) * MAX_BYTES + 20 * MB;
 const BUDGET_RSS = 150 * MB;
+const BUDGET_KEY_P95_MS = 100;
+const CONSOLE = process.env.FLOOD_CONSOLE !== "0";
 
 function dirBytes(dir) {
   let n = 0;
@@ -50,7 +57,13 @@ async function oneRun(i) {
   // argv carries the bench marker (findMarked); the post-service flags postdeck appends are dropped
   writeFileSync(wrapper, `#!/bin/sh\nexec yes -- --bench-marker ${marker} "[2024-01-01T00:00:00Z INFO  post_service] a line written as fast as the child can"\n`);
   chmodSync(wrapper, 0o755);
-  const sup = new PostdeckSupervisor(root, [{ marker, wrapper }], { logs: { maxBytes: MAX_BYTES, keep: KEEP }, autostart: false });
+  // a quiet second service: the console's selection moves between the two rows
+  const quietMarker = `flood${i}-c01`;
+  const quiet = path.join(bin, `${quietMarker}.sh`);
+  writeFileSync(quiet, `#!/bin/sh\nexec sh -c 'while :; do sleep 1000; done' quiet --bench-marker ${quietMarker}\n`);
+  chmodSync(quiet, 0o755);
+  const sup = new PostdeckSupervisor(root, [{ marker, wrapper }, { marker: quietMarker, wrapper: quiet }], { logs: { maxBytes: MAX_BYTES, keep: KEEP }, autostart: false });
+  let scr = null;
   const loadBefore = loadAvg();
   try {
     await sup.start({ waitChildren: false });
@@ -58,8 +71,25 @@ async function oneRun(i) {
     const r = await sup.cliAsync(["start", marker]);
     if (r.status !== 0) throw new Error(`start failed: ${r.stderr}`);
     const [pid] = await waitFor(() => { const p = findMarked(marker); return p.length ? p : null; }, "flood child", 30_000);
-    const w0 = wchar(pid);
     const t0 = Date.now();
+    const nameRe = new RegExp(`flood${i}-c0\\d`);
+    const lat = [];
+    let keyMisses = 0;
+    let keys = null;
+    if (CONSOLE) {
+      scr = new PtyScreen([POSTDECK_BIN, "--config", sup.configPath], { cols: 100, rows: 30, env: postdeckEnv({ NO_COLOR: "" }) });
+      await scr.waitFor((t) => nameRe.test(t), "the console to show the services", 60_000);
+      if (process.env.FLOOD_SCREEN) process.stderr.write(`${scr.text()}\n`);
+      keys = (async () => {
+        for (let k = 0; Date.now() - t0 < SECONDS * 1000 - 3000; k++) {
+          const v = await scr.keyLatency(k % 2 === 0 ? "j" : "k", /[! \d]*id\d+/); // the identity rows (findings mark, then id0 / id1) the services join
+          if (v === null) keyMisses++;
+          else lat.push(v);
+          await sleep(500);
+        }
+      })();
+    }
+    const w0 = wchar(pid);
     let peakLogs = 0;
     let peakRss = 0;
     let asked = 0;
@@ -78,8 +108,12 @@ async function oneRun(i) {
     }
     const rate = ((wchar(pid) - w0) * 1000) / (Date.now() - t0);
     await asking;
-    return { peakLogs, peakRss, rate, asked, answered, loadBefore, loadAfter: loadAvg() };
+    await keys;
+    return { peakLogs, peakRss, rate, asked, answered, loadBefore, loadAfter: loadAvg(), keyP50: percentile(lat, 50), keyP95: percentile(lat, 95), keys: lat.length + keyMisses, keyMisses };
   } finally {
+    scr?.write("q");
+    await sleep(300);
+    scr?.kill();
     await sup.stop();
     rmSync(root, { recursive: true, force: true });
   }
@@ -90,7 +124,7 @@ const runs = [];
 for (let i = 0; i < RUNS; i++) {
   const r = await oneRun(i);
   runs.push(r);
-  process.stderr.write(`run ${i + 1}: logs peak ${(r.peakLogs / MB).toFixed(1)} MB, daemon RSS peak ${(r.peakRss / MB).toFixed(1)} MB, child wrote ${(r.rate / MB).toFixed(0)} MB/s, status answered ${r.answered}/${r.asked}, load ${r.loadBefore} → ${r.loadAfter}\n`);
+  process.stderr.write(`run ${i + 1}: logs peak ${(r.peakLogs / MB).toFixed(1)} MB, daemon RSS peak ${(r.peakRss / MB).toFixed(1)} MB, child wrote ${(r.rate / MB).toFixed(0)} MB/s, status answered ${r.answered}/${r.asked}${CONSOLE ? `, console key→frame p50 ${r.keyP50?.toFixed(0)} / p95 ${r.keyP95?.toFixed(0)} ms (${r.keys} keys, ${r.keyMisses} without a frame in 2 s)` : ""}, load ${r.loadBefore} → ${r.loadAfter}\n`);
 }
 const spread = (xs, f) => `${f(median(xs))} (${f(Math.min(...xs))}–${f(max(xs))})`;
 const mbf = (x) => (x / MB).toFixed(1);
@@ -105,7 +139,8 @@ ${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.kernel}, Node ${m.node}. \`node
 | logs dir peak (MB) | ${spread(runs.map((r) => r.peakLogs), mbf)} | ≤ (keep+1) × maxBytes + 20 MB = ${mbf(BUDGET_LOGS)} | ${logsOk ? "yes" : "no"} |
 | daemon RSS peak (MB) | ${spread(runs.map((r) => r.peakRss), mbf)} | ≤ 150 | ${rssOk ? "yes" : "no"} |
 | child's write rate (MB/s) | ${spread(runs.map((r) => r.rate), (x) => (x / MB).toFixed(0))} | | |
-| \`status --json\` answered during the flood | ${runs.map((r) => `${r.answered}/${r.asked}`).join(", ")} | all | ${runs.every((r) => r.answered === r.asked) ? "yes" : "no"} |
+${CONSOLE ? `| console key → changed frame p95 (ms), 100x30, j/k every 500 ms | ${spread(runs.map((r) => r.keyP95 ?? Infinity), (x) => x.toFixed(0))} (p50 ${spread(runs.map((r) => r.keyP50 ?? Infinity), (x) => x.toFixed(0))}; keys without a frame in 2 s: ${runs.map((r) => r.keyMisses).join(", ")}) | ≤ ${BUDGET_KEY_P95_MS} | ${runs.every((r) => r.keyP95 !== null && r.keyP95 <= BUDGET_KEY_P95_MS && r.keyMisses === 0) ? "yes" : "no"} |
+` : ""}| \`status --json\` answered during the flood | ${runs.map((r) => `${r.answered}/${r.asked}`).join(", ")} | all | ${runs.every((r) => r.answered === r.asked) ? "yes" : "no"} |
 
 Load average (1, 5, 15 min) before → after each run: ${runs.map((r) => `${r.loadBefore} → ${r.loadAfter}`).join("; ")}.
 `);
