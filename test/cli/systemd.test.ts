@@ -44,6 +44,7 @@ describe("systemd print", () => {
     expect(unitWord("/x/100%/$HOME")).toBe("/x/100%%/$$HOME");
   });
 
+  // where systemd-analyze is missing this test shows as skipped
   it.skipIf(!hasAnalyze)("systemd-analyze verify accepts the unit", () => {
     const dir = tempDir("pd-unit-");
     const file = path.join(dir, "postdeck.service");
@@ -56,7 +57,6 @@ describe("systemd print", () => {
     expect(complaints, complaints.join("\n")).toEqual([]);
     expect(r.status).toBe(0);
   });
-  if (!hasAnalyze) it("systemd-analyze is not on this machine: the unit's systemd check was skipped", () => undefined);
 });
 
 describe("systemd install --user", () => {
