@@ -34,7 +34,9 @@ async function setup(tag, childArgs, n, o = {}) {
   await sup.start({ waitChildren: false });
   const { argv, via } = consoleArgv(sup.configPath);
   const renderLog = path.join(root, "renders.log"); // every render Ink makes: `<epoch ms> <render ms>`
-  const nameRe = new RegExp(`${tag}-c\\d\\d`);
+  const nameRe = new RegExp(`${tag}-c\\d\\d`); // in the log pane's title: the console shows the services
+  // the selected row of the identities table: its findings mark, then the key's name (id0, id1, …)
+  const rowRe = /[! \d]*id\d+/;
   let scr;
   for (let attempt = 1; ; attempt++) {
     // (a retry: other work on this machine may be rebuilding dist/ at the moment the console loads)
@@ -59,7 +61,7 @@ async function setup(tag, childArgs, n, o = {}) {
     const m = findMarked(null);
     return children.every((c) => (m.get(c.marker) ?? []).length > 0);
   }, "the services to run", 60_000, 100);
-  return { root, children, reportDir, sup, scr, nameRe, via, renderLog };
+  return { root, children, reportDir, sup, scr, nameRe, rowRe, via, renderLog };
 }
 
 async function teardown(s) {
@@ -114,7 +116,7 @@ export async function runConsoleBench({ cfg, log }) {
     const end = t0 + cfg.consoleSeconds * 1000;
     const gap = (cfg.consoleSeconds * 1000) / Math.max(1, cfg.keyPresses);
     for (let k = 0; k < cfg.keyPresses && Date.now() < end; k++) {
-      const v = await s.scr.keyLatency(k % 2 === 0 ? "j" : "k", s.nameRe);
+      const v = await s.scr.keyLatency(k % 2 === 0 ? "j" : "k", s.rowRe);
       if (v === null) misses++;
       else lat.push(v);
       await sleep(Math.max(50, gap - (v ?? 2000)));

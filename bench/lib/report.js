@@ -122,7 +122,7 @@ function consoleSection(p) {
   if (!d) return `## 4. Console\n\n${loadLine(p)}\n\nnot measured: ${p.error}`;
   const rows = [];
   const add = (what, r, f) => rows.push([what, r?.error ? `error: ${r.error}` : f(r)]);
-  add("idle, 16 idle services, simulated node, after the first minute: CPU % of a core", d.idle, (r) => fixed(r.cpuPct, 2));
+  add(`idle, ${d.services ?? 16} idle services, simulated node, after the first minute: CPU % of a core`, d.idle, (r) => fixed(r.cpuPct, 2));
   add("idle: RSS MB", d.idle, (r) => mb(r.rss));
   add("idle: frames/s (renders/s, mean Ink render ms)", d.idle, (r) => `${fixed(r.fps, 2)} (${fixed(r.rendersPerS, 2)}, ${fixed(r.renderMs, 1)})`);
   add(`${d.flow?.linesPerS ?? 1000} lines/s: CPU % of a core`, d.flow, (r) => fixed(r.cpuPct, 1));
