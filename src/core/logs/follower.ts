@@ -229,7 +229,9 @@ export class FileFollower {
       this.unwatch(); // it watches the old file: poll every pollMs until the new one is there
     }
     if (!st) return;
+    let opened = false;
     if (!this.fh) {
+      opened = true;
       try {
         this.fh = await fs.open(this.file, "r");
       } catch {
@@ -260,7 +262,9 @@ export class FileFollower {
       this.historyEnd = 0;
       this.partial = Buffer.alloc(0);
     }
-    if (st.size > this.offset) await this.readAvailable();
+    // just opened: `st` was taken before the watch was on, and what was written in between would
+    // bring no event — read to the end the descriptor sees now (readAvailable asks it)
+    if (opened || st.size > this.offset) await this.readAvailable();
   }
 
   /** appended: an inotify event says the file grew; try one read without an fstat first. */
