@@ -20,12 +20,13 @@
 // BENCH_POSTDECK_BIN measures another build. Prints markdown; raw figures to
 // $TMPDIR/postdeck-orchestrator-bench.json.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { POSTDECK_BIN, REPO } from "../lib/children.js";
 import { findByArgv, loadAvg, rssBytes, sleep, waitFor } from "../lib/proc.js";
 import { describeMachine } from "../lib/machine.js";
+import { readersPerDisk } from "../../dist/sim/post-service/disk-share.js";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -110,7 +111,7 @@ async function round(client, dir, o = {}) {
       }
     }
     // readers: the simulated post-services' own leases on their disk (k2pow does not read)
-    maxPerDisk = Math.max(maxPerDisk, ...Object.values(leases(dir)), 0);
+    maxPerDisk = Math.max(maxPerDisk, ...Object.values(readersPerDisk(dir)), 0);
     maxRunningPerDisk = Math.max(maxRunningPerDisk, ...per.values(), 0);
     peakModel = Math.max(peakModel, model);
     const pids = findByArgv((argv) => argv.includes("post-service") && argv.some((a) => a.startsWith(dir)));
@@ -151,23 +152,6 @@ async function run(mode, rounds) {
     cli(r.cfg, ["daemon", "stop", "--stop-services", "--force"]);
     rmSync(r.dir, { recursive: true, force: true });
   }
-}
-
-/** Live readers per simulated disk (lease files named by live pids), as the simulators count them. */
-function leases(dir) {
-  const base = path.join(dir, "sim-disks");
-  const out = {};
-  for (const d of existsSync(base) ? readdirSync(base) : []) {
-    out[d] = readdirSync(path.join(base, d)).filter((f) => {
-      try {
-        process.kill(Number(f), 0);
-        return true;
-      } catch {
-        return false;
-      }
-    }).length;
-  }
-  return out;
 }
 
 const median = (xs) => {

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoRig, DEMO_LABELS_PER_UNIT, DEMO_NUM_UNITS } from "../../src/sim/rig-builder.js";
+import { readersPerDisk } from "../../src/sim/post-service/disk-share.js";
 import type { Plan, Snapshot } from "../../src/protocol/model.js";
 import { BIN, clientWhenUp, requireBuild, runCli } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
@@ -33,23 +34,6 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-/** Live readers per simulated disk, as the simulated post-services themselves count them (lease files of live pids). */
-function leases(): Record<string, number> {
-  const out: Record<string, number> = {};
-  const base = path.join(rigDir, "sim-disks");
-  for (const d of fs.existsSync(base) ? fs.readdirSync(base) : []) {
-    out[d] = fs.readdirSync(path.join(base, d)).filter((f) => {
-      try {
-        process.kill(Number(f), 0);
-        return true;
-      } catch {
-        return false;
-      }
-    }).length;
-  }
-  return out;
-}
-
 /** Samples a round of proofs four times a second until every identity is IDLE again: provers and readers per disk at most. */
 async function sampleRound() {
   const disks = JSON.parse(fs.readFileSync(path.join(rigDir, "sim-disks.json"), "utf8")) as { disks: Record<string, { dirs: string[] }> };
@@ -74,7 +58,7 @@ async function sampleRound() {
     }
     for (const [d, n] of Object.entries(proving)) maxProving[d] = Math.max(maxProving[d] ?? 0, n);
     for (const [d, n] of Object.entries(running)) maxRunning[d] = Math.max(maxRunning[d] ?? 0, n);
-    for (const [d, n] of Object.entries(leases())) maxLeases[d] = Math.max(maxLeases[d] ?? 0, n);
+    for (const [d, n] of Object.entries(readersPerDisk(rigDir))) maxLeases[d] = Math.max(maxLeases[d] ?? 0, n);
     if (Object.keys(proving).length === 2) bothAtOnce = true;
     if (s.identities.some((i) => i.postState === "PROVING")) sawProving = true;
     done = sawProving && s.identities.length === 4 && s.identities.every((i) => i.postState === "IDLE");

@@ -60,6 +60,19 @@ export function readersOn(disk: SimDisk): number {
   return Math.max(1, n);
 }
 
+/**
+ * Live readers per simulated disk of a rig whose sim-disks file lies in `rigDir` (what a bench or a
+ * test counts from outside; leaves stale leases for the readers to clean up).
+ */
+export function readersPerDisk(rigDir: string): Record<string, number> {
+  const base = path.join(rigDir, "sim-disks");
+  const out: Record<string, number> = {};
+  for (const d of fs.existsSync(base) ? fs.readdirSync(base) : []) {
+    out[d] = fs.readdirSync(path.join(base, d)).filter((f) => Number.isInteger(Number(f)) && Number(f) > 0 && alive(Number(f))).length;
+  }
+  return out;
+}
+
 /** Takes this process's lease on the disk; returns the function that gives it back. */
 export function takeLease(disk: SimDisk, pid = process.pid): () => void {
   fs.mkdirSync(disk.leaseDir, { recursive: true });
