@@ -1,25 +1,19 @@
 // Integration: the real daemon (bin/postdeck.js daemon run) with fake post-services.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { SnapshotSchema } from "../../src/protocol/model.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
 import { makeRig } from "../helpers/rig-fixture.js";
-import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
-import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { isAlive, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import { clientWhenUp, runCli, spawnDaemon, realDaemonHooks } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
 
-const clients: SocketClient[] = [];
-beforeAll(() => requireBuild());
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const clients = realDaemonHooks();
 
 /** pids of fake post-services whose --dir is under root (to count duplicates). */
 function servicePids(root: string): number[] {

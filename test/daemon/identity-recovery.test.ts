@@ -1,28 +1,22 @@
 // The daemon killed (SIGKILL at a fault point) in the middle of an identity operation, then started
 // again: at start it finishes the operation, key files and config both, before any client asks —
 // each identity ends with its key once and its service once, and one process on its PoS dir.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { makeRig } from "../helpers/rig-fixture.js";
-import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
-import { killTrackedGroups, trackGroup } from "../helpers/processes.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
+import { clientWhenUp, spawnDaemon, realDaemonHooks } from "../helpers/cli.js";
 import { makePosDir } from "../core/identity/pos-fixture.js";
 import { countIdentity, type IdentityCounts } from "../chaos/identity-counts.js";
 import { pidsOnDir } from "../chaos/count.js";
 import { simPostcli } from "../chaos/identity-kills.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 
-const clients: SocketClient[] = [];
-beforeAll(() => requireBuild());
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const clients = realDaemonHooks();
 
 const env = { XDG_RUNTIME_DIR: "", POSTDECK_SIM_INIT_BPS: "0" };
 

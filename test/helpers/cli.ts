@@ -4,7 +4,9 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { SocketClient } from "../../src/client/socket-client.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
-import { spawnTracked } from "./processes.js";
+import { afterEach, beforeAll } from "vitest";
+import { killTrackedGroups, spawnTracked } from "./processes.js";
+import { cleanupTempDirs } from "./temp-dir.js";
 import { waitFor } from "./wait-for.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
@@ -44,4 +46,20 @@ export async function clientWhenUp(stateDir: string, env: NodeJS.ProcessEnv): Pr
   const c = new SocketClient(socketPath(stateDir, { ...process.env, ...env }), { timeoutMs: 10_000 });
   await waitFor(() => c.call("snapshot", {}).then(() => true), { what: "daemon socket", timeoutMs: 30_000 });
   return c;
+}
+
+/**
+ * The hooks of a test file that runs real daemons: a build is required, and after each test the
+ * clients pushed onto the returned list are closed, tracked process groups killed and temp dirs
+ * removed.
+ */
+export function realDaemonHooks(): SocketClient[] {
+  const clients: SocketClient[] = [];
+  beforeAll(() => requireBuild());
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+    killTrackedGroups();
+    cleanupTempDirs();
+  });
+  return clients;
 }

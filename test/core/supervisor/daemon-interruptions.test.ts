@@ -1,25 +1,18 @@
 // The real daemon (bin/postdeck.js, built) and what must survive its interruptions: a daemon stop
 // after a daemon restart stops every process it owns (adopted ones, the supervised node), and a
 // daemon killed in the middle of a restart still leaves the service running at the next start.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { makeRig } from "../../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../../helpers/temp-dir.js";
-import { isAlive, killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { isAlive, trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
-import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../../helpers/cli.js";
+import { clientWhenUp, runCli, spawnDaemon, realDaemonHooks } from "../../helpers/cli.js";
 import type { SocketClient } from "../../../src/client/socket-client.js";
 import { pidsOnDir } from "../../chaos/count.js";
 
-const clients: SocketClient[] = [];
-beforeAll(() => requireBuild());
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const clients = realDaemonHooks();
 
 const env = { XDG_RUNTIME_DIR: "" };
 
