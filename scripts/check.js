@@ -1,35 +1,63 @@
 #!/usr/bin/env node
 // `npm run check`: the type check of src/ and test/ and the linter, run side by side (each keeps
-// one core busy for most of its run; one after the other they cost `npm test` ~25 s more on two
-// cores). Each one's output is printed whole when it ends, so the two never interleave; the exit
-// status is 1 when either failed.
+// one core busy for most of its run; one after the other they cost ~25 s more on two cores). Each
+// one's output is printed whole when it ends, so the two never interleave; the exit status is 1
+// when either failed.
+//
+// `npm test` runs `check.js --test [vitest args]`: the build, then the tests (`vitest run` with the
+// args), with the type check and the linter running beside both from the start at a low CPU
+// priority (nice 10). The build and most e2e tests leave a core idle much of the time (one tsc;
+// tests waiting for daemons and simulated nodes), and the checks take that idle time instead of
+// ~30 s of their own before the tests start; at nice 10 they get little CPU while the tests want
+// it, so no test waits on them. The checks' outputs are printed after the tests' own; the exit
+// status is 1 when the build, a check or the tests failed.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import os from "node:os";
 
-mkdirSync(".tmp", { recursive: true }); // both keep their caches there
+mkdirSync(".tmp", { recursive: true }); // both checks keep their caches there
 
-const jobs = [
-  ["typecheck", ["tsc", "-p", "tsconfig.test.json"]],
-  ["lint", ["eslint", "--cache", "--cache-location", ".tmp/eslintcache", "src", "test"]],
-];
+const testMode = process.argv[2] === "--test";
+const vitestArgs = process.argv.slice(3);
+const env = { ...process.env, PATH: `node_modules/.bin:${process.env.PATH ?? ""}` };
 
-const runs = jobs.map(
-  ([name, [cmd, ...args]]) =>
-    new Promise((resolve) => {
-      const started = Date.now();
-      const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], shell: false, env: { ...process.env, PATH: `node_modules/.bin:${process.env.PATH ?? ""}` } });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      child.on("error", (err) => resolve({ name, ok: false, out: `${err.message}\n`, s: 0 }));
-      child.on("close", (code) => resolve({ name, ok: code === 0, out, s: (Date.now() - started) / 1000 }));
-    }),
-);
+/** Runs a command; its output is kept (printed by the caller) unless `live`. */
+function run(name, [cmd, ...args], o = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { stdio: o.live ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"], shell: false, env });
+    if (o.nice && child.pid) {
+      try {
+        os.setPriority(child.pid, o.nice);
+      } catch {
+        /* not allowed here: it runs at the normal priority */
+      }
+    }
+    let out = "";
+    child.stdout?.on("data", (d) => (out += d));
+    child.stderr?.on("data", (d) => (out += d));
+    child.on("error", (err) => resolve({ name, ok: false, out: `${err.message}\n`, s: 0 }));
+    child.on("close", (code) => resolve({ name, ok: code === 0, out, s: (Date.now() - started) / 1000 }));
+  });
+}
 
-let failed = false;
-for (const r of await Promise.all(runs)) {
+const report = (r) => {
   process.stdout.write(r.out);
   console.log(`${r.name}: ${r.ok ? "ok" : "FAILED"} (${r.s.toFixed(1)} s)`);
-  failed ||= !r.ok;
+  return r.ok;
+};
+
+const nice = testMode ? 10 : 0;
+const checks = Promise.all([
+  run("typecheck", ["tsc", "-p", "tsconfig.test.json"], { nice }),
+  run("lint", ["eslint", "--cache", "--cache-location", ".tmp/eslintcache", "src", "test"], { nice }),
+]);
+
+let ok = true;
+if (testMode) {
+  const build = await run("build", ["npm", "run", "--silent", "build"]);
+  ok = report(build);
+  if (ok) ok = report(await run("vitest", ["vitest", "run", ...vitestArgs], { live: true }));
 }
-process.exit(failed ? 1 : 0);
+for (const r of await checks) ok = report(r) && ok;
+process.exit(ok ? 0 : 1);
