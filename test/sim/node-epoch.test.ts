@@ -2,7 +2,7 @@
 // (a restart does not reset it), and a cycle gap drives the whole story as a real v1.7 node does:
 // PoET proof → PROVING → post execution → ATX broadcast (short ids) → PoET registration for the next
 // round → eligibilities and proposals in the target epoch.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -11,7 +11,9 @@ import { NodeLogTracker } from "../../src/core/spacemesh/node-log-state.js";
 import { assertBuilt, killAll, oneIdentityRig, sim, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
-afterEach(killAll);
+// the tests run side by side (each has its own rig and ports; most of their time is the simulated
+// clock), so their processes are ended after the file, not after each test
+afterAll(killAll);
 
 type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
 
@@ -26,16 +28,16 @@ function call(svc: string, addr: string, method: string): Promise<Record<string,
   });
 }
 
-/** 1 s layers, 12-layer epochs, the PoET round 10 s into each epoch, a 6 s gap before it. */
+/** 1 s layers, 6-layer epochs, the PoET round 5 s into each epoch, a 3 s gap before it. */
 async function rig(genesisMs: number) {
   return oneIdentityRig({
     genesis: { "genesis-time": new Date(genesisMs).toISOString() },
-    main: { "layer-duration": "1s", "layers-per-epoch": 12 },
-    poet: { "phase-shift": "10s", "cycle-gap": "6s", "grace-period": "1s" },
+    main: { "layer-duration": "1s", "layers-per-epoch": 6 },
+    poet: { "phase-shift": "5s", "cycle-gap": "3s", "grace-period": "1s" },
   });
 }
 
-describe("sim node: the network clock and a whole epoch", () => {
+describe.concurrent("sim node: the network clock and a whole epoch", () => {
   it("counts layers from the config's genesis, across a restart", async () => {
     const r = await rig(Date.now() - 3_600_000);
     const args = ["node", "--data-folder", r.data, "--config", r.config];
@@ -49,13 +51,14 @@ describe("sim node: the network clock and a whole epoch", () => {
     const again = await waitFor("status after restart", () => layer().catch(() => null));
     expect(again).toBeGreaterThanOrEqual(first);
     const info = await call("NodeService", `127.0.0.1:${r.pub}`, "NodeInfo");
-    expect(info["epochSize"]).toBe(12);
+    expect(info["epochSize"]).toBe(6);
   });
 
   it("runs the cycle: PoET proof, proof in the gap, ATX by short ids, PoET registration, eligibilities and a proposal", async () => {
-    // the gap of the epoch starting in ~2 s opens 4 s into it
+    // epochs start 4 s from now and every 6 s after; each gap opens 2 s into its epoch, so the
+    // identity proves in the first gap open after its initial proof
     const now = Date.now();
-    const r = await rig(now - 10_000);
+    const r = await rig(now - 2_000);
     const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--warn-interval", "1"]);
     const events: Record<string, unknown>[] = [];
     await waitFor("node up", () => call("PostInfoService", `127.0.0.1:${r.post}`, "PostStates").catch(() => null));
@@ -90,7 +93,7 @@ describe("sim node: the network clock and a whole epoch", () => {
   });
 });
 
-describe("the demo's network keys in the node config", () => {
+describe.concurrent("the demo's network keys in the node config", () => {
   it("adds the timing without losing other keys, keeps the genesis on a re-time, leaves a timed config alone", async () => {
     const { writeDemoNetwork } = await import("../../src/sim/node/network.js");
     const file = path.join(tmpDir(), "config.json");

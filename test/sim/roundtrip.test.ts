@@ -1,12 +1,14 @@
 // A sim post-service registers with a sim node over gRPC; the node drives it through the initial proof
 // and a cycle gap, as go-spacemesh drives a real post-service.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
 import { assertBuilt, freePort, killAll, oneIdentityRig, sim, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
-afterEach(killAll);
+// the tests run side by side (each has its own rig and ports; most of their time is the simulated
+// clock), so their processes are ended after the file, not after each test
+afterAll(killAll);
 
 type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
 
@@ -26,12 +28,13 @@ async function rigWithOneIdentity() {
   return { root, pos, data, config, nodeId, postPort, privPort, opPort, postStates, status };
 }
 
-const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "3" };
+// a proof takes ~1.2 s: the node, asking every 2 s, sees it done at its next question
+const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "1" };
 
-describe("sim node + sim post-service over gRPC", () => {
+describe.concurrent("sim node + sim post-service over gRPC", () => {
   it("registers, proves the initial proof and a cycle-gap proof, and refuses a duplicate connection", async () => {
     const r = await rigWithOneIdentity();
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "15", "--first-cycle-gap", "15", "--warn-interval", "2"]);
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "12", "--first-cycle-gap", "12", "--warn-interval", "2"]);
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     // new identity: the initial proof is wanted at once, and nothing serves it yet
     expect((await r.postStates())[0]).toMatchObject({ name: "post1.key", state: "PROVING" });
@@ -98,7 +101,7 @@ describe("sim node + sim post-service over gRPC", () => {
 
   it("a failing post-service: the node logs the failure and keeps the identity PROVING; /status stays DoneProving", async () => {
     const r = await rigWithOneIdentity();
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "2", "--cycle-gap-every", "600"]);
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600"]);
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     const service = sim(
       ["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--operator-address", `127.0.0.1:${r.opPort}`],
@@ -116,7 +119,7 @@ describe("sim node + sim post-service over gRPC", () => {
   });
 });
 
-describe("sim post-service reconnects", () => {
+describe.concurrent("sim post-service reconnects", () => {
   it("logs `disconnected: …` when the node goes away and registers again when it is back", async () => {
     const r = await rigWithOneIdentity();
     const nodeArgs = ["node", "--data-folder", r.data, "--config", r.config, "--cycle-gap-every", "600"];
