@@ -8,11 +8,14 @@
 // PROVING at that moment) or when exactly one AdminService post event of this identity, and of no
 // other, lies within a few seconds of the line.
 import type { IdentityEvent, TimelineStep } from "../../protocol/model.js";
-import { epochAt, gapShare, type NetworkTiming } from "../../clock/epoch-clock.js";
+import { epochAt, type NetworkTiming } from "../../clock/epoch-clock.js";
 import type { NodeEvent } from "../spacemesh/node-grpc.js";
 import type { NodeLogFacts, PostRun } from "../spacemesh/node-log-state.js";
 import type { ServiceProofRun } from "../spacemesh/service-log-state.js";
 import type { ProofRecord } from "./identity-history.js";
+import type { IdentityStateInfo } from "../spacemesh/node-grpc-states.js";
+import { stepsFromIdentityStates } from "./state-steps.js";
+import { step } from "./step.js";
 
 export interface StepSources {
   nodeId: string; // 64 hex
@@ -21,33 +24,14 @@ export interface StepSources {
   events: NodeEvent[]; // AdminService events, any identity
   serviceProofs: ServiceProofRun[]; // this identity's post-service log
   timing: NetworkTiming | null;
+  /** This identity's SmeshingIdentitiesService.States (node-split), when the node answers it. */
+  identityStates?: IdentityStateInfo[];
 }
 
 /** Post events within this distance of a node log line are taken as the same moment. */
 export const CORRELATE_MS = 5000;
 
 type Kind = TimelineStep["kind"];
-
-function step(
-  kind: Kind,
-  at: number,
-  source: TimelineStep["source"],
-  ok: boolean,
-  text: string,
-  timing: NetworkTiming | null,
-  durationMs: number | null = null,
-): TimelineStep {
-  return {
-    kind,
-    at,
-    epoch: timing ? epochAt(timing, at) : null,
-    source,
-    ok,
-    text,
-    durationMs,
-    gapShare: durationMs !== null && timing ? gapShare(timing, durationMs) : null,
-  };
-}
 
 function hexOf(v: unknown): string | null {
   if (Buffer.isBuffer(v)) return v.length > 0 ? v.toString("hex") : null;
@@ -148,6 +132,7 @@ export function stepsFromSources(src: StepSources): TimelineStep[] {
       out.push(step("post-finish", r.finishedAt, "service-log", true, `post-service: proof found${parts.length ? ` (${parts.join(", ")})` : ""}`, timing, r.finishedAt - r.startedAt));
     }
   }
+  if (src.identityStates) out.push(...stepsFromIdentityStates(src.identityStates, timing));
   return out.sort((a, b) => a.at - b.at);
 }
 

@@ -7,6 +7,7 @@ import type { KeyFileInfo } from "./key-file.js";
 import type { MetadataResult, PosDataState } from "./pos-metadata.js";
 import { posSizeBytes } from "./pos-metadata.js";
 import type { NodeEvent, PostStateInfo } from "./node-grpc.js";
+import type { IdentityStateName } from "./node-grpc-states.js";
 import type { NodeLogFacts } from "./node-log-state.js";
 import type { ServiceLogFacts } from "./service-log-state.js";
 import { serviceLogConnected } from "./service-log-state.js";
@@ -36,6 +37,8 @@ export interface JoinInput {
   nodeStartedAt: number | null; // last node start (supervisor or log)
   /** SmesherService.IsSmeshing where the node answers it; null/absent = unknown. */
   isSmeshing?: boolean | null;
+  /** The latest SmeshingIdentitiesService.States state per node id (node-split); null/absent = not answered. */
+  identityStates?: Record<string, IdentityStateName> | null;
 }
 
 export const MAX_IDENTITY_EVENTS = 20;
@@ -97,6 +100,7 @@ function registration(
   if (logAt !== null) return { registered: "yes", at: logAt };
   if (nodeId && input.postStates?.some((s) => s.nodeId === nodeId)) return { registered: "yes", at: null };
   if (nodeId && input.smesherIds?.includes(nodeId)) return { registered: "yes", at: null };
+  if (nodeId && input.identityStates?.[nodeId]) return { registered: "yes", at: null }; // the smeshing service runs it
   // Keys are read only at start: a key file newer than the node's start is not loaded.
   const start = input.nodeStartedAt;
   const appearedAfterStart = start !== null && key.appearedAt !== null && key.appearedAt > start;
@@ -164,6 +168,12 @@ function eventsOf(
   return out.slice(-MAX_IDENTITY_EVENTS);
 }
 
+/** Without PostStates, the smeshing service's latest state says whether the identity proves now. */
+function postStateOfStates(nodeId: string | null, input: JoinInput): IdentityView["postState"] {
+  const state = nodeId ? input.identityStates?.[nodeId] : undefined;
+  return state ? (state === "GENERATING_POST_PROOF" ? "PROVING" : "IDLE") : null;
+}
+
 /** One IdentityView per key file, in key-file order. `findings` is left empty (filled by findings.ts). */
 export function joinIdentities(input: JoinInput): IdentityView[] {
   const shared = sharedShortIds(input.keys);
@@ -190,7 +200,7 @@ export function joinIdentities(input: JoinInput): IdentityView[] {
       service: pos?.service ?? null,
       registered: reg.registered,
       registeredAt: reg.at,
-      postState: ps && (ps.state === "IDLE" || ps.state === "PROVING") ? ps.state : null,
+      postState: ps && (ps.state === "IDLE" || ps.state === "PROVING") ? ps.state : postStateOfStates(nodeId, input),
       connected: conn.connected,
       connectedAt: conn.connected ? conn.at : null,
       events: eventsOf(nodeId, input, shared, conn, reg),

@@ -5,7 +5,8 @@
 // Ids come back as Buffers and leave here as lowercase hex.
 import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../spacemesh-wire/spacemesh-proto.js";
+import { spacemeshV1, spacemeshV2beta1 } from "../../spacemesh-wire/spacemesh-proto.js";
+import { normaliseIdentityState, statesRequest, type IdentityStateInfo, type IdentityStatesQuery } from "./node-grpc-states.js";
 
 export interface NodeGrpcAddresses {
   public: string | null; // host:port to dial
@@ -13,6 +14,8 @@ export interface NodeGrpcAddresses {
   post: string | null;
   /** mTLS for the post channel (the node's grpc-tls-listener serves PostService and PostInfoService). */
   tls?: NodeTls | null;
+  /** Where to ask SmeshingIdentitiesService.States (node-split), in order; absent = the private listener. */
+  states?: string[];
 }
 
 /** Paths of the PEM files postdeck presents to the node's TLS listener, and the server name to check. */
@@ -76,6 +79,8 @@ export interface NodeGrpcClient {
   coinbase(): Promise<string>;
   highest(): Promise<string>;
   followEvents(onEvent: (e: NodeEvent) => void, onStatus: (s: EventsStreamStatus) => void): () => void;
+  /** SmeshingIdentitiesService.States; null when no listener implements it (optional: fakes may leave it out). */
+  identityStates?(q: IdentityStatesQuery): Promise<IdentityStateInfo[] | null>;
   close(): void;
 }
 
@@ -183,6 +188,7 @@ export class NodeGrpc implements NodeGrpcClient {
   private readonly deadlineMs: number;
   private closed = false;
   private readonly stops = new Set<() => void>();
+  private statesAt: string | null = null; // the listener that answered States last
 
   constructor(
     readonly addresses: NodeGrpcAddresses,
@@ -287,6 +293,37 @@ export class NodeGrpc implements NodeGrpcClient {
     const id = hex(r.atx?.id?.id);
     if (!id) throw new Error(`ActivationService.Highest on ${this.addresses.public}: the answer holds no ATX id`);
     return id;
+  }
+
+  /**
+   * SmeshingIdentitiesService.States: asks the listener that answered last, else every candidate at
+   * once (the node's private listener, a smeshing service's) and keeps the first that answers.
+   * null when every one answers UNIMPLEMENTED; an error when none answers and some is unreachable.
+   */
+  async identityStates(q: IdentityStatesQuery): Promise<IdentityStateInfo[] | null> {
+    const all = this.statesAt ? [this.statesAt] : [...new Set(this.addresses.states ?? [this.addresses.private])].filter((a): a is string => !!a);
+    if (all.length === 0) throw new Error("no address for SmeshingIdentitiesService.States");
+    const req = statesRequest(q);
+    const answers = await Promise.all(all.map((address) => this.statesCall(address, req).then((r) => ({ address, r, err: null }), (err: grpc.ServiceError) => ({ address, r: null, err }))));
+    const ok = answers.find((a) => a.r !== null);
+    if (ok) {
+      this.statesAt = ok.address;
+      return ok.r.states.map(normaliseIdentityState).filter((x): x is IdentityStateInfo => x !== null);
+    }
+    this.statesAt = null;
+    const failed = answers.find((a) => a.err!.code !== grpc.status.UNIMPLEMENTED);
+    if (!failed) return null;
+    throw new Error(`SmeshingIdentitiesService.States on ${failed.address}: ${failed.err!.details || failed.err!.message}`);
+  }
+
+  private statesCall(address: string, req: object): Promise<{ states: Record<string, unknown>[] }> {
+    let c = this.clients.get(`SmeshingIdentitiesService@${address}`);
+    if (!c) {
+      c = new (spacemeshV2beta1()["SmeshingIdentitiesService"]!)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.clients.set(`SmeshingIdentitiesService@${address}`, c);
+    }
+    const fn = (c as unknown as Record<string, Unary>)["States"]!.bind(c);
+    return new Promise((resolve, reject) => fn(req, { deadline: Date.now() + this.deadlineMs }, (err, res) => (err ? reject(err) : resolve(res as { states: Record<string, unknown>[] }))));
   }
 
   /**

@@ -1,5 +1,7 @@
 // Command line of the simulated go-spacemesh node (cobra/pflag style: --flag value, --flag=value).
 export interface NodeArgs {
+  /** `smeshing`: run as go-spacemesh's node-split smeshing service (also serves SmeshingIdentitiesService.States). */
+  command: "node" | "smeshing";
   dataFolder: string | null;
   config: string | null;
   logEncoder: "console" | "json" | null;
@@ -17,6 +19,9 @@ export const NODE_HELP = `go-spacemesh (postdeck simulator): a simulated Spaceme
 
 Usage:
   postdeck sim node --data-folder DIR [--config FILE.json] [flags]
+  postdeck sim node smeshing --data-folder DIR [--config FILE.json] [flags]
+                                 the node-split smeshing service: as above, and its private
+                                 listener also answers spacemesh.v2beta1.SmeshingIdentitiesService.States
 
 Flags:
   -d, --data-folder string       node data folder (identities/ holds the *.key files)
@@ -40,6 +45,7 @@ export type NodeArgsResult = { ok: true; args: NodeArgs } | { ok: false; error: 
 
 export function parseNodeArgs(argv: string[]): NodeArgsResult {
   const a: NodeArgs = {
+    command: "node",
     dataFolder: null,
     config: null,
     logEncoder: null,
@@ -61,6 +67,10 @@ export function parseNodeArgs(argv: string[]): NodeArgsResult {
     const s = argv[i]!;
     const eq = s.indexOf("=");
     const name = s.startsWith("--") ? (eq >= 0 ? s.slice(2, eq) : s.slice(2)) : s.startsWith("-") ? s.slice(1, 2) : null;
+    if (name === null && s === "smeshing" && i === 0) {
+      a.command = "smeshing";
+      continue;
+    }
     if (name === null) return { ok: false, error: `unknown command "${s}" for "go-spacemesh"` };
     let inline: string | undefined = eq >= 0 && s.startsWith("--") ? s.slice(eq + 1) : undefined;
     if (!s.startsWith("--") && s.length > 2) inline = s.slice(2).replace(/^=/, "");

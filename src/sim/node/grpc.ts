@@ -1,12 +1,15 @@
 // The simulated node's gRPC listeners: post (PostService, PostInfoService), public (NodeService,
-// ActivationService), private (SmesherService, AdminService), with go-spacemesh v1.7.6 answers.
+// ActivationService), private (SmesherService, AdminService), with go-spacemesh v1.7.6 answers;
+// run as the node-split smeshing service, the private listener also serves spacemesh.v2beta1's
+// SmeshingIdentitiesService.States (a v1.7.6 node answers UNIMPLEMENTED, as grpc-js does here).
 import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1 } from "../../spacemesh-wire/spacemesh-proto.js";
+import { spacemeshV1, spacemeshV2beta1 } from "../../spacemesh-wire/spacemesh-proto.js";
 import { GOLDEN_ATX, NODE_BUILD, NODE_VERSION } from "./constants.js";
 import type { EventBus } from "./events.js";
 import type { Identity } from "./identities.js";
 import type { NodeConfig } from "./config.js";
 import type { Smesher } from "./smeshing.js";
+import type { IdentityStates } from "./identity-states.js";
 
 type Impl = grpc.UntypedServiceImplementation;
 type Unary = (call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => void;
@@ -19,6 +22,8 @@ export interface NodeApi {
   config: NodeConfig;
   smeshingStart: boolean;
   started: number;
+  /** Set when the simulator runs as a `go-spacemesh smeshing` service (node-split). */
+  identityStates?: IdentityStates | null;
 }
 
 function services(api: NodeApi): Record<"post" | "public" | "private", [grpc.ServiceDefinition, Impl][]> {
@@ -101,8 +106,14 @@ function services(api: NodeApi): Record<"post" | "public" | "private", [grpc.Ser
           },
         },
       ],
+      ...(api.identityStates ? [smeshingIdentities(api.identityStates)] : []),
     ],
   };
+}
+
+function smeshingIdentities(states: IdentityStates): [grpc.ServiceDefinition, Impl] {
+  const States: Unary = (call, cb) => cb(null, { states: states.query(call.request as Parameters<IdentityStates["query"]>[0]) });
+  return [spacemeshV2beta1()["SmeshingIdentitiesService"]!.service, { States }];
 }
 
 export interface Listener {

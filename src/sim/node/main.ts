@@ -13,6 +13,7 @@ import { acquireLock, releaseLock } from "./file-lock.js";
 import { EventBus } from "./events.js";
 import { Smesher } from "./smeshing.js";
 import { startGrpc } from "./grpc.js";
+import { IdentityStates } from "./identity-states.js";
 import { GENESIS_ID, NODE_COMMIT, NODE_VERSION } from "./constants.js";
 import { networkFromFlags } from "./network.js";
 
@@ -97,15 +98,17 @@ export async function run(argv: string[]): Promise<number> {
 
     const events = new EventBus();
     smesher = new Smesher(loaded.identities, timing, config.coinbase, path.join(dataFolder, "sim-node-state.json"), log, events, smeshing);
+    const identityStates = a.command === "smeshing" ? new IdentityStates(events) : null;
     const grpcStarted = await startGrpc(
-      { smesher, events, identities: loaded.identities, supervised: loaded.supervised, config, smeshingStart, started: Date.now() },
+      { smesher, events, identities: loaded.identities, supervised: loaded.supervised, config, smeshingStart, started: Date.now(), identityStates },
       { public: config.publicListener, private: config.privateListener, post: config.postListener },
     ).catch((e: Error) => {
       throw new NodeStartError(`start grpc server: ${e.message}`);
     });
     servers = grpcStarted.servers;
     const byAddress = new Map<string, string[]>();
-    for (const l of grpcStarted.bound) byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), ...GRPC_SERVICES[l.kind]]);
+    for (const l of grpcStarted.bound)
+      byAddress.set(l.address, [...(byAddress.get(l.address) ?? []), ...GRPC_SERVICES[l.kind], ...(identityStates && l.kind === "private" ? ["smeshing_identities_v2beta1"] : [])]);
     for (const [address, names] of byAddress) log.info("starting grpc server", [["address", address], ["services", names]]);
     for (const id of loaded.identities) {
       const short = id.id.toString("hex").slice(0, 6);
