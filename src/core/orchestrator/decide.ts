@@ -10,8 +10,9 @@
 //     reads all its PoS data. So the next identity on a busy disk may start while the one before it
 //     still reads, timed so that its start-up and k2pow end when that read ends: the disk does not idle between
 //     proofs, and no more than `perDisk` provers are predicted to READ it at once. This needs the
-//     live phase of every prover on the disk (ProofProgress) and the candidate's predicted k2pow
-//     and read; without them a disk takes at most `perDisk` provers, full stop;
+//     live phase of every prover on the disk (ProofProgress) and the candidate's predicted time to
+//     its read (at the least: its start-up, plus its k2pow when its history has one); without
+//     them a disk takes at most `perDisk` provers until their reads are over;
 //   - stop it once the node shows IDLE for its identity again and it is not proving (after
 //     DoneProving the node fetches the proof and turns IDLE); a service at DoneProving no longer
 //     reads its disk, so the next one on that disk may start meanwhile;
@@ -30,8 +31,9 @@ export interface DecideIdentity {
   postState: "IDLE" | "PROVING" | null;
   sizeBytes: number | null;
   /**
-   * Its predicted proof, from its own history: ms from its service's start until it reads its disk
-   * (start-up, connecting to the node, k2pow), and the read. Lets it start before its disk is free.
+   * Its predicted proof: ms from its service's start until it reads its disk at the earliest
+   * (start-up and connecting to the node, then k2pow; the node's first ask may come later), and the
+   * read (Infinity: not known yet). Lets it start before its disk is free.
    */
   predicted?: { toReadMs: number; readMs: number } | null;
 }
@@ -94,7 +96,7 @@ export interface Decision {
  * one that ends late idles the disk for that long only.
  */
 export const OVERLAP_SAFETY = 0.1;
-export const OVERLAP_MARGIN_MS = 1_000;
+export const OVERLAP_MARGIN_MS = 500;
 /** At most this many provers per read slot of a disk at once (one reading, one in k2pow). */
 export const STAGED_PER_SLOT = 2;
 
@@ -242,13 +244,15 @@ export function decide(
     const busy = () => `disk ${l} busy: ${onLane.map((h) => h.name).join(", ")} proving (at most ${budget.perDisk} per disk)`;
     const slots = onLane.length > 0 ? slotsOf(onLane, budget.perDisk) : null;
     const lead = predicted ? leadMs(predicted.toReadMs) : 0;
+    // every holder's read is over (`finished reading POST data`, the proof being handed over): the disk is free now
+    const freeNow = slots !== null && Math.min(...slots) <= 0;
     if (blocked.has(l)) why = `waits for its turn on disk ${l}: ${blocked.get(l)} goes first`;
-    else if (onLane.length >= budget.perDisk && (slots === null || !predicted)) why = busy();
+    else if (onLane.length >= budget.perDisk && !freeNow && (slots === null || !predicted)) why = busy();
     else if (onLane.length >= STAGED_PER_SLOT * budget.perDisk) why = busy();
     else if (slots !== null && Math.min(...slots) > lead) {
       const freeIn = Math.min(...slots);
       why = `${busy()}; starts ${Math.round((freeIn - lead) / 1000)} s before disk ${l} is free (its k2pow then ends as the read before it does)`;
-      out.wakeAt = Math.min(out.wakeAt ?? Infinity, now + freeIn - lead);
+      if (Number.isFinite(freeIn)) out.wakeAt = Math.min(out.wakeAt ?? Infinity, now + freeIn - lead);
     } else if (budget.maxConcurrent !== null && holders >= budget.maxConcurrent) why = `${holders} proving (at most ${budget.maxConcurrent} at once)`;
     else if (budget.memoryBytes !== null && holders > 0 && memory + need > budget.memoryBytes)
       why = `RAM budget: ${fmtMiB(memory)} held by ${holders} prover(s) + ${fmtMiB(need)} (RandomX ${s.randomxMode}) > ${fmtMiB(budget.memoryBytes)}`;

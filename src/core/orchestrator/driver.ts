@@ -9,22 +9,29 @@
 // the next one on a disk while the one before still reads, and which services the operator took
 // over by hand (until handed back; kept in the state dir across daemon restarts, hand-store.ts).
 // It overlays what it does with each service on the rig's service views (ServiceView.orchestration).
+// It ticks on what changes (a service's state or /status, the node's PostStates, a proof's phase
+// line, a queued prover's predicted start), and on a timer only while something is under way
+// (tick-policy.ts): an idle rig costs one tick a minute.
 import os from "node:os";
 import { currentOrNextGap, type NetworkTiming } from "../../clock/epoch-clock.js";
 import type { ResolvedService } from "../../config/schema.js";
 import type { IdentityView, OrchestrationView, Plan, PlanEntry, ServiceView } from "../../protocol/model.js";
+import { UNWATCHED_READ_MS } from "../logs/hub.js";
 import { mapDirsToDisks, type BlockRoots, type DiskMapping } from "../hardware/block-devices.js";
 import type { Rig } from "../rig.js";
 import { resolveBudget, type Budget } from "./budget.js";
 import { decide, type Decision, type ProofProgress, type SlotStatus } from "./decide.js";
 import { loadHandTaken, saveHandTaken } from "./hand-store.js";
+import { BUSY_TICK_MS, nextTickMs } from "./tick-policy.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
 import { HISTORY_DEPTH, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
 
 export interface DriverOptions {
   rig: Rig;
   now?: () => number;
+  /** Ticks while something is under way (default 2 s); otherwise events, wakes and a slow tick (tick-policy.ts). */
   tickMs?: number;
+  idleTickMs?: number;
   /** How often the disk mapping is re-read (ms). */
   mapEveryMs?: number;
   roots?: BlockRoots;
@@ -50,6 +57,15 @@ export interface ProvingOutlook {
 const K2POW_OVERRUN_MS = 1_000;
 /** A service's first proof request later than this after its start does not measure its start-up. */
 const MAX_STARTUP_MS = 60_000;
+/** A service's log line reaches the driver at most this long after it was written (the log hub reads an unwatched file once a second). */
+const LINE_LAG_MS = UNWATCHED_READ_MS;
+
+/** When an env_logger line says it was written (`[2026-12-01T03:00:00Z INFO …`, whole seconds, truncated), or null. */
+export function writtenAt(line: string): number | null {
+  const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?Z /.exec(line);
+  const t = m ? Date.parse(`${m[1]}Z`) : NaN;
+  return Number.isFinite(t) ? t : null;
+}
 
 interface Live {
   startedAt: number | null; // the slot's start in this gap (service started or first seen proving)
@@ -71,16 +87,23 @@ export class OrchestratorDriver {
   private saving: Promise<void> = Promise.resolve();
   private readonly phase = new Map<string, { phase: "k2pow" | "read" | "read-done"; since: number }>(); // service → its proof's phase
   private readonly startup = new Map<string, number>(); // service → ms from its start to `starting proof generation`, least seen
+  /**
+   * service → ms from its start until it had connected to the node (`obtained metadata`: the node's
+   * first request on a new connection), least seen. Unlike the start-up above it leaves out the wait
+   * for the node's next 2-s ask, which varies from one start to the next: what is left is what a
+   * start can be counted on to take at the least.
+   */
+  private readonly connect = new Map<string, number>();
   /** service → its read's first and latest /status positions, each with when this driver first saw it (not when it next ticked). */
   private readonly positions = new Map<string, { first: PositionSeen; last: PositionSeen }>();
   private readonly shown = new Map<string, string>(); // service → its orchestration view as last sent
   private readonly orchestration = new Map<string, OrchestrationView>();
-  private wake: NodeJS.Timeout | null = null;
   private readonly inflight = new Set<string>();
   private readonly doneSince = new Map<string, number>(); // service → when /status first said DoneProving
   private readonly maxRate = new Map<string, number>(); // lane → highest read rate seen
   private last: { decision: Decision; plan: PlanResult } | null = null;
   private ticking = false;
+  private stopped = false;
   private soon: NodeJS.Timeout | null = null;
   private readonly offs: (() => void)[] = [];
 
@@ -105,25 +128,28 @@ export class OrchestratorDriver {
     this.offs.push(this.rig.logs.onLines((source, lines) => this.onServiceLines(source, lines)));
     // a change of a service or of the node's PostStates is acted on at once (debounced), not at the next tick
     const onEvent = (e: { type: string }) => {
-      if (e.type !== "service" && e.type !== "identities") return;
-      if (this.soon) return;
-      this.soon = setTimeout(() => {
-        this.soon = null;
-        void this.tick();
-      }, 200);
+      if (e.type === "service" || e.type === "identities") this.tickSoon();
     };
     this.rig.on("event", onEvent);
     this.offs.push(() => this.rig.off("event", onEvent));
-    this.timer = setInterval(() => void this.tick(), this.o.tickMs ?? 2000);
     this.mapTimer = setInterval(() => void this.remap(), this.o.mapEveryMs ?? 300_000);
-    this.timer.unref();
     this.mapTimer.unref();
+    void this.tick();
+  }
+
+  /** Decides again shortly (what changed may come in a burst: one tick for it). */
+  private tickSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      void this.tick();
+    }, 50);
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.soon) clearTimeout(this.soon);
-    if (this.wake) clearTimeout(this.wake);
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     if (this.mapTimer) clearInterval(this.mapTimer);
     for (const off of this.offs.splice(0)) off();
   }
@@ -190,8 +216,25 @@ export class OrchestratorDriver {
     const key = this.keyOfService(source);
     if (!key) return;
     const now = this.now();
+    let moved = false;
     for (const line of lines) {
+      if (line.includes("obtained metadata")) {
+        // connected: the node asks for its metadata first thing on a new connection. Counted short:
+        // written no earlier than its own (truncated) second says, nor than a line's lag before now
+        const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
+        const at = Math.max(writtenAt(line) ?? -Infinity, now - LINE_LAG_MS);
+        if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.connect.set(source, Math.min(this.connect.get(source) ?? Infinity, Math.max(0, at - startedAt)));
+        continue;
+      }
+      if (line.includes("calculating proof of work") && this.phase.get(source)?.phase === "read-done") {
+        // the read found no proof: another pass, its k2pow first, then it reads its disk again
+        this.phase.set(source, { phase: "k2pow", since: now });
+        this.positions.delete(source);
+        moved = true;
+        continue;
+      }
       if (line.includes("starting proof generation")) {
+        moved = true;
         this.phase.set(source, { phase: "k2pow", since: now });
         const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
         // started for this proof (not one that has run idle for a while): its start-up and the node's first ask
@@ -201,6 +244,7 @@ export class OrchestratorDriver {
       }
       const p = proofPhaseOf(line);
       if (!p) continue;
+      moved = true;
       const l = this.liveOf(key);
       // post-service logs whole seconds (truncated): the time seen between its lines says more, within that second
       const ph = this.phase.get(source);
@@ -215,6 +259,8 @@ export class OrchestratorDriver {
         this.phase.set(source, { phase: "read-done", since: now });
       }
     }
+    // a read over frees its disk for the next prover; a phase begun re-times the next one's start
+    if (moved) this.tickSoon();
   }
 
   /**
@@ -253,13 +299,17 @@ export class OrchestratorDriver {
   }
 
   /**
-   * ms from a service's start until it reads its disk, counted short on purpose: its least start-up
-   * seen, then the shortest of its recent k2pows (a start too early would read alongside the one before).
+   * ms from a service's start until it reads its disk, counted short on purpose (a start too early
+   * would read alongside the one before): its least time to connect seen (else the least any service
+   * here took: one binary, one machine; else 0), then the shortest of its recent k2pows (0 without
+   * a history of its own). The node's first ask may come up to its poll interval later: not counted.
    */
-  private toReadMs(service: string, p: Prediction): number {
+  private toReadMs(service: string, p: Prediction | null): number {
     const key = this.keyOfService(service);
     const k2s = (key ? (this.history.get(key) ?? []) : []).slice(-HISTORY_DEPTH).map((r) => r.k2powMs).filter((x): x is number => x !== null);
-    return (this.startup.get(service) ?? 0) + Math.min(p.k2powMs, ...k2s);
+    const own = this.connect.get(service);
+    const connect = own ?? (this.connect.size > 0 ? Math.min(...this.connect.values()) : 0);
+    return connect + (p?.fromHistory && k2s.length > 0 ? Math.min(p.k2powMs, ...k2s) : 0);
   }
 
   /** Follows each identity through its proof: start of the slot, the node's IDLE, the record. */
@@ -293,6 +343,7 @@ export class OrchestratorDriver {
   async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
+    let next = this.o.tickMs ?? BUSY_TICK_MS; // should this tick fail, the next comes as while busy
     try {
       const views = this.rig.supervisor.views();
       const ids = this.rig.identities();
@@ -309,9 +360,11 @@ export class OrchestratorDriver {
         this.now(),
         ids.map((i) => {
           const p = predictions.get(i.keyFile) ?? null;
-          // only on proofs this daemon saw itself (phases timed between lines): the stored history of a
-          // previous daemon has let two read one disk at once (see the issue's notes)
-          const predicted = p?.fromHistory && i.service && this.history.has(i.keyFile) ? { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs } : null;
+          // its k2pow only from proofs this daemon saw itself (phases timed between lines): the stored
+          // history of a previous daemon has let two read one disk at once (see the issue's notes);
+          // without, it is counted as nothing and its read as not known (no third prover is timed by it)
+          const own = p?.fromHistory === true && this.history.has(i.keyFile);
+          const predicted = i.service ? { toReadMs: this.toReadMs(i.service, own ? p : null), readMs: own && p ? p.readMs : Infinity } : null;
           return { keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted };
         }),
         views.map((v) => ({
@@ -331,13 +384,11 @@ export class OrchestratorDriver {
       this.last = { decision, plan: this.computePlan(views, ids, decision) };
       this.o.onOutlook?.(outlookOf(this.last.plan.plan));
       this.show(decision, budget.mode === "always");
-      if (this.wake) clearTimeout(this.wake);
-      this.wake = null;
-      if (decision.wakeAt !== null) {
-        // a queued service is due to start before the next tick: decide again right then
-        this.wake = setTimeout(() => void this.tick(), Math.max(50, decision.wakeAt - this.now()));
-        this.wake.unref();
-      }
+      // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
+      next = nextTickMs(
+        { now: this.now(), postStates: ids.map((i) => i.postState), services: views.map((v) => ({ state: v.state, operator: v.operator.kind })), window: this.window(), wakeAt: decision.wakeAt },
+        { busyMs: this.o.tickMs, idleMs: this.o.idleTickMs },
+      );
       for (const a of decision.actions) {
         if (this.inflight.has(a.service)) continue;
         this.inflight.add(a.service);
@@ -346,6 +397,9 @@ export class OrchestratorDriver {
       }
     } finally {
       this.ticking = false;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = this.stopped ? null : setTimeout(() => void this.tick(), next);
+      this.timer?.unref();
     }
   }
 

@@ -325,6 +325,19 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
     expect(unpredicted.wakeAt).toBeNull();
   });
 
+  it("a read over frees its disk: the next starts without a prediction, before /status says DoneProving", () => {
+    const d = decide(0, [id(1), id(2)], [svc(1, reading(0)), svc(2)], disks, budget(), null);
+    expect(d.actions).toEqual([expect.objectContaining({ kind: "start", service: "post2" })]);
+  });
+
+  it("a staged prover whose read time is not known yet holds its slot: no wake at infinity", () => {
+    const ids = [id(1), id(2, { predicted: { toReadMs: 1000, readMs: Infinity } }), id(3, { predicted: { toReadMs: 1000, readMs: Infinity } })];
+    const d = decide(0, ids, [svc(1), svc(2), svc(3)], { post1: "sda", post2: "sda", post3: "sdb" }, budget(), ["post1.key", "post2.key", "post3.key"]);
+    expect(d.actions.map((a) => a.service)).toEqual(["post1", "post3"]);
+    expect(d.services.post2!.status).toBe("queued");
+    expect(d.wakeAt).toBeNull();
+  });
+
   it("keeps the planner's order on a disk: a later one with a longer k2pow does not jump the queue", () => {
     const ids = [id(1), id(2, { predicted: { toReadMs: 2000, readMs: 4000 } }), id(3, { predicted: { toReadMs: 60_000, readMs: 4000 } })];
     const d = decide(0, ids, [svc(1, reading(10_000)), svc(2), svc(3)], disks, budget(), ["post2.key", "post3.key"]);
