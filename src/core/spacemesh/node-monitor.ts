@@ -24,6 +24,7 @@ import {
   type PostStateInfo,
 } from "./node-grpc.js";
 import { NodeLogTracker } from "./node-log-state.js";
+import { IdentityStatesTracker, statesAddresses } from "./node-grpc-states.js";
 import { applyServiceLogLines, emptyServiceLogFacts, type ServiceLogFacts } from "./service-log-state.js";
 import { joinIdentities, type JoinInput, type KeyInput, type PosDirInput } from "./join.js";
 import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
@@ -130,6 +131,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private isSmeshingValue: boolean | null = null;
   private clockValue: ClockView | null = null;
   private lastProofs: Record<string, ProofRecord> = {};
+  /** SmeshingIdentitiesService.States (node-split); log-derived steps stand alone while it is unimplemented. */
+  private readonly identityStates = new IdentityStatesTracker();
 
   private nodeValue: NodeView;
   private identitiesValue: IdentityView[] = [];
@@ -295,12 +298,12 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     const tls = g.tls ?? null;
     // with mTLS the post channel goes to the node's grpc-tls-listener (it serves PostInfoService too)
     const post = g.post ?? (tls && l?.tls ? dialTarget(l.tls) : l?.post ? dialTarget(l.post) : null);
-    return {
+    const dialled = {
       public: g.public ?? dialTarget(l?.public ?? NODE_LISTENER_DEFAULTS.public),
       private: g.private ?? dialTarget(l?.private ?? NODE_LISTENER_DEFAULTS.private),
-      post,
-      tls,
     };
+    const states = statesAddresses(dialled, { private: l?.private ? dialTarget(l.private) : null, public: l?.public ? dialTarget(l.public) : null });
+    return { ...dialled, post, tls, states };
   }
 
   /** The node gRPC client in use (e.g. for ActivationService.Highest when adding an identity). */
@@ -477,6 +480,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
       this.status = st.ok ? st.value : null;
       if (st.ok && (this.version === null || this.epochSize === null)) await this.readNodeInfo(g);
       this.postStates = ps.ok ? ps.value : null;
+      await this.identityStates.poll(g, this.clock());
       if (ps.ok) {
         const now = this.clock();
         this.provingPolls.push({ at: now, proving: ps.value.filter((x) => x.state === "PROVING").map((x) => x.nodeId) });
@@ -580,6 +584,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
         events: this.events,
         serviceProofs,
         timing,
+        identityStates: this.identityStates.forIdentity(id.nodeId),
       });
       this.history.addSteps(id.nodeId, id.keyFile, steps);
       this.history.addProofs(id.nodeId, id.keyFile, proofRecords(mergeSteps(steps), serviceProofs, timing));
@@ -623,6 +628,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
       events: this.events,
       nodeStartedAt: this.nodeStartedAt(),
       isSmeshing: this.isSmeshingValue,
+      identityStates: this.identityStates.available ? this.identityStates.latest() : null,
     };
     const joined = joinIdentities(join);
     this.clockValue = this.buildClock(now);
