@@ -28,15 +28,20 @@ const BUDGET_RSS = 150 * MB;
 const BUDGET_KEY_P95_MS = 100;
 const CONSOLE = process.env.FLOOD_CONSOLE !== "0";
 
+// Bytes of the files in `dir`, each inode once: a rotation renames <file>.1 to .2 (same inode)
+// between two of the stats, which would otherwise count one file twice.
 function dirBytes(dir) {
-  let n = 0;
+  const seen = new Map();
   for (const f of readdirSync(dir)) {
     try {
-      n += statSync(path.join(dir, f)).size;
+      const st = statSync(path.join(dir, f));
+      seen.set(st.ino, st.size);
     } catch {
       /* rotated away meanwhile */
     }
   }
+  let n = 0;
+  for (const size of seen.values()) n += size;
   return n;
 }
 

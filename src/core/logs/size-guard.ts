@@ -3,28 +3,43 @@
 // write, hundreds of thousands a second) as often as its rate needs, from every `hotMs` (a flood)
 // to every `quietMs` (a slow writer, far from its bound); a file that stopped growing for
 // `idleChecks` checks is not polled at all but watched (inotify, closed again at its first event,
-// which brings a check at once): an idle service costs nothing. Once over
-// maxBytes it is rotated (a bounded tail copied, see rotation.ts). Within `minRotateMs` of its last
-// rotation a file that grew past `floodBytes` (a flood) is truncated without a copy, and the bytes
-// cut are said on the next rotated file's first line: the live file of a flooding child stays
-// small, so a check that comes late (a busy machine) still has room before the bound. The files of
-// one log stay near (keep + 1) × maxBytes plus what the child writes until the next check, and the
-// daemon copies at most one maxBytes per `minRotateMs`.
-import { promises as fs, statSync, watch, type FSWatcher } from "node:fs";
-import { keepNewestTail } from "./rotation.js";
+// which brings a check at once): an idle service costs nothing; a file not there yet is made empty
+// and watched, so a child started later is seen at its first write. Once over maxBytes it is rotated:
+// its newest maxBytes read, the file truncated, then <file>.1 written while the checks go on (see
+// rotation.ts). Within `minRotateMs` of its last rotation (or while <file>.1 is still being
+// written) a file that grew past `floodBytes` (a flood) is truncated without a copy, and the bytes
+// cut are said on the next rotated file's first line, which keeps only floodBytes of the flood: the
+// live file of a flooding child stays small, so a check that comes late (a busy machine) still has
+// room before the bound. A file cut
+// within `hotHoldMs` is checked every hotMs (timed from the check's start, so a slow truncation
+// does not stretch it) whether or not it grew since: a flooding child on a busy machine writes in
+// bursts, and a check between two must not push the next one out to quietMs. The files of one log
+// stay within (keep + 1) × maxBytes plus what the child writes in one hotMs and one truncation,
+// and the daemon copies at most one maxBytes (in a flood one floodBytes) per `minRotateMs`.
+import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
+import path from "node:path";
+import { LOG_FILE_MODE, readNewestTail, writeRotated } from "./rotation.js";
+
+/** Default check interval of a flooding file: what a 1 GB/s writer adds meanwhile is 5 MB. */
+const HOT_MS = 5;
 
 export interface SizeGuardOptions {
   maxBytes: number;
   keep: number;
-  /** Check interval while a file is growing (default 10 ms). */
+  /** Check interval while a file is growing fast or was just cut (default 5 ms). */
   hotMs?: number;
-  /** Check interval of a file growing slowly, or one that is not there (default 200 ms). */
+  /** Check interval of a file growing slowly, or one that is not there and cannot be made (default 200 ms). */
   quietMs?: number;
   /** Checks without growth after which a file is watched (inotify) instead of polled (default 5). */
   idleChecks?: number;
+  /** A file truncated within this many ms is checked every hotMs, grown or not (default 5000 ms). */
+  hotHoldMs?: number;
   /** At most one copying rotation per file per this many ms (default 1000 ms). */
   minRotateMs?: number;
-  /** Within minRotateMs of a rotation, truncate (no copy) past this size (default min(maxBytes, 1 MiB)). */
+  /**
+   * Within minRotateMs of a rotation, truncate (no copy) past this size; a rotation after such cuts
+   * keeps this much as <file>.1 (default 1 MiB; at most maxBytes).
+   */
   floodBytes?: number;
   now?: () => number;
   onError?: (file: string, err: Error) => void;
@@ -46,9 +61,13 @@ interface Watched {
   woke: boolean;
   checks: number;
   lastRotation: number;
+  /** When it was last truncated (rotated or cut). */
+  lastCut: number;
   /** Bytes truncated without a copy since the last rotation. */
   cut: number;
   busy: boolean;
+  /** The write of <file>.1 after a rotation, while it runs (no other copying rotation meanwhile). */
+  writing: Promise<void> | null;
 }
 
 export class LogSizeGuard {
@@ -73,7 +92,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, cut: 0, busy: false };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastCut: -Infinity, cut: 0, busy: false, writing: null };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -149,36 +168,51 @@ export class LogSizeGuard {
     let grew = false;
     let next = this.o.quietMs ?? 200;
     let size = -1;
+    let created = false;
     try {
       try {
         size = statSync(w.file).size;
       } catch {
-        /* not there yet */
+        created = createEmpty(w.file);
+        if (created) size = 0;
       }
       const t = this.now();
       grew = size > w.lastSize;
       const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
-      const limit = flooding ? (this.o.floodBytes ?? Math.min(this.o.maxBytes, 1 << 20)) : this.o.maxBytes;
-      if (grew) next = w.woke ? (this.o.hotMs ?? 10) : this.nextCheck(size - w.lastSize, t - w.lastAt, limit - size);
+      const floodBytes = Math.min(this.o.floodBytes ?? 1 << 20, this.o.maxBytes);
+      const limit = flooding ? floodBytes : this.o.maxBytes;
+      // cut within the last hotHoldMs: a flood, whose writer is bursty on a busy machine (a check
+      // between two bursts saw little or nothing new); checked every hotMs until it stops (then
+      // idle checks bring the watch) or slows down for hotHoldMs
+      if (t - w.lastCut < (this.o.hotHoldMs ?? 5000) || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
+      else if (grew) next = this.nextCheck(size - w.lastSize, t - w.lastAt, limit - size);
       w.woke = false;
       w.lastSize = Math.max(0, size);
       w.lastAt = t;
       if (size > limit) {
-        if (!flooding) {
+        if (!flooding && !w.writing && this.o.keep > 0) {
+          // a rotation: the tail read, the file truncated, then <file>.1 written while checks go on
           w.lastRotation = t;
-          const cutBefore = w.cut;
+          const cut = w.cut;
           w.cut = 0;
-          const cut = cutBefore + keepNewestTail(w.file, this.o.keep, this.o.maxBytes, cutBefore);
+          // in a flood (cut since the last rotation) only floodBytes are kept: read faster, a
+          // smaller buffer, and the copies of a flood's lines do not take the whole budget
+          const tail = await readNewestTail(w.file, cut > 0 ? floodBytes : this.o.maxBytes);
           await fs.truncate(w.file, 0); // off the main thread: it may wait in the kernel for the writer
-          if (cutBefore > 0) this.o.onCut?.(w.file, cut);
+          w.writing = this.keepTail(w.file, tail.bytes, cut + tail.skipped, cut > 0).finally(() => {
+            w.writing = null;
+          });
         } else {
-          // refilled right after a rotation: a flood; cap it without copying, say so at the next rotation
+          // refilled right after a rotation (a flood), or no copies kept: cut without copying;
+          // what was cut is said at the next rotation
           await fs.truncate(w.file, 0);
-          w.cut += size;
+          if (this.o.keep > 0) w.cut += size;
         }
         w.lastSize = 0;
+        w.lastCut = t;
         grew = true;
-        next = this.o.hotMs ?? 10;
+        // from this check's start: a slow truncation does not stretch the interval
+        next = Math.max(0, (this.o.hotMs ?? HOT_MS) - (this.now() - t));
       }
     } catch (err) {
       this.o.onError?.(w.file, err as Error);
@@ -187,7 +221,7 @@ export class LogSizeGuard {
     }
     w.idle = grew ? 0 : w.idle + 1;
     if (this.closed || this.files.get(w.file) !== w) return;
-    if (size >= 0 && w.idle >= (this.o.idleChecks ?? 5) && this.watchIdle(w)) {
+    if (size >= 0 && (created || w.idle >= (this.o.idleChecks ?? 5)) && this.watchIdle(w)) {
       if (w.timer) clearTimeout(w.timer);
       w.timer = null;
       return;
@@ -195,12 +229,22 @@ export class LogSizeGuard {
     this.schedule(w, next);
   }
 
+  /** Writes <file>.1 after a rotation's truncation; says what was cut when a flood cut some. */
+  private async keepTail(file: string, tail: Buffer, cut: number, flooded: boolean): Promise<void> {
+    try {
+      await writeRotated(file, this.o.keep, tail, cut);
+      if (flooded) this.o.onCut?.(file, cut);
+    } catch (err) {
+      this.o.onError?.(file, err as Error);
+    }
+  }
+
   /**
    * The wait before the next check of a file that grew `bytes` in `ms`: half the time it would
    * take at that rate to fill the `room` left, within hotMs and quietMs (a flood: every hotMs).
    */
   private nextCheck(bytes: number, ms: number, room: number): number {
-    const hot = this.o.hotMs ?? 10;
+    const hot = this.o.hotMs ?? HOT_MS;
     const quiet = this.o.quietMs ?? 200;
     if (room <= 0 || ms <= 0) return hot;
     const fill = room / (bytes / ms);
@@ -216,5 +260,26 @@ export class LogSizeGuard {
     this.closed = true;
     for (const w of this.files.values()) this.unwatch(w);
     for (const f of [...this.files.keys()]) this.drop(f);
+  }
+}
+
+/**
+ * Makes a log file that is not there yet (empty, 0600; its directory 0700 if only that is missing)
+ * so that it can be watched: the child spawned later appends to it (O_APPEND, no O_EXCL) and its
+ * first write wakes the watch. A file only polled was found up to quietMs after a flooding child
+ * started: 200 MB at 1 GB/s. Nothing above the directory is made (a state dir removed stays
+ * removed). False if it cannot be made.
+ */
+function createEmpty(file: string): boolean {
+  try {
+    try {
+      mkdirSync(path.dirname(file), { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    closeSync(openSync(file, "a", LOG_FILE_MODE));
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -48,7 +48,7 @@ describe("file follower", () => {
     await f.poll();
     appendFileSync(file, "before rotation\n");
     await f.poll();
-    rotateCopyTruncate(file, 2);
+    await rotateCopyTruncate(file, 2);
     appendFileSync(file, "after\n");
     await f.poll();
     expect(got).toEqual(["before rotation", "after"]);
@@ -206,7 +206,7 @@ describe("log hub", () => {
     expect((await hub.recent("a", 1)).map((l) => [l.seq, l.text])).toEqual([[16, "line 15"]]);
     // after a rotation the live file is short: the rest comes from <file>.1
     appendFileSync(a, "ne\n");
-    rotateCopyTruncate(a, 2);
+    await rotateCopyTruncate(a, 2);
     appendFileSync(a, "after rotation\n");
     // (the follower lost the half line to the truncation, so seqs count what it read: the newest is 17)
     expect((await hub.recent("a", 3)).map((l) => [l.seq, l.text])).toEqual([[15, "line 15"], [16, "half a line"], [17, "after rotation"]]);

@@ -36,15 +36,53 @@ describe("log size guard", () => {
     expect(guard.isWatched(file)).toBe(false);
   });
 
-  it("polls a file that is not there yet and watches it once it exists and stays quiet", async () => {
-    const file = path.join(tempDir(), "later.log");
+  it("keeps checking a file it just cut every hotMs, grown or not, so a flood's pause does not stretch the next check to quietMs", async () => {
+    const file = path.join(tempDir(), "flood.log");
+    // a burst past maxBytes before the first check: rotated (a copy)
+    writeFileSync(file, "x".repeat(99) + "\n" + "y".repeat(100 * 1024) + "\n");
+    // quietMs a minute: a check that fell back to it after a cut would not come within the wait
+    const guard = new LogSizeGuard({ maxBytes: 64 * 1024, keep: 2, quietMs: 60_000, hotMs: 5, idleChecks: 3, floodBytes: 1024, minRotateMs: 60_000 });
+    try {
+      guard.setFiles([file]);
+      await waitFor(() => existsSync(`${file}.1`) && statSync(file).size === 0, { what: "a rotation" });
+      // then one past floodBytes within minRotateMs: cut without a copy
+      const before = guard.checksOf(file);
+      appendFileSync(file, "z".repeat(4096) + "\n");
+      await waitFor(() => guard.checksOf(file) > before && statSync(file).size === 0, { what: "the cut" });
+      // the writer pauses: the next checks find nothing new, come every hotMs and end in the watch
+      await waitFor(() => guard.isWatched(file), { what: "watched after the pause" });
+      expect(statSync(`${file}.1`).mode & 0o777).toBe(0o600);
+    } finally {
+      guard.close();
+    }
+  });
+
+  it("makes a log file that is not there yet (empty, 0600, its directory 0700) and watches it, so the first write is seen at once", async () => {
+    const dir = path.join(tempDir(), "logs");
+    const file = path.join(dir, "later.log");
+    // quietMs a minute: only the watch can bring the check after the write
+    const guard = new LogSizeGuard({ maxBytes: 1024, keep: 1, quietMs: 60_000, hotMs: 5, idleChecks: 2 });
+    try {
+      guard.setFiles([file]);
+      await waitFor(() => guard.isWatched(file), { what: "the made file watched" });
+      expect(statSync(file).size).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      appendFileSync(file, "z".repeat(4096) + "\n");
+      await waitFor(() => existsSync(`${file}.1`), { what: "the rotation brought by the watch" });
+    } finally {
+      guard.close();
+    }
+  });
+
+  it("polls a log file whose state dir is gone, without making it", async () => {
+    const file = path.join(tempDir(), "gone", "logs", "x.log");
     const guard = new LogSizeGuard({ maxBytes: 1024, keep: 1, quietMs: 5, hotMs: 5, idleChecks: 2 });
     try {
       guard.setFiles([file]);
-      await new Promise((r) => setTimeout(r, 30));
+      await waitFor(() => guard.checksOf(file) >= 3, { what: "three checks" });
       expect(guard.isWatched(file)).toBe(false);
-      writeFileSync(file, "hello\n");
-      await waitFor(() => guard.isWatched(file), { what: "watched once quiet" });
+      expect(existsSync(path.dirname(file))).toBe(false);
     } finally {
       guard.close();
     }
