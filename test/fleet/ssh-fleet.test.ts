@@ -34,12 +34,16 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   beforeAll(async () => {
     requireBuild();
     dir = tempDir("pd-fleet-ssh-");
-    sshd = await startSshd(path.join(dir, "ssh"));
-    for (const name of ["a", "b"] as const) {
-      const r = await runCli(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"]);
-      expect(r.code, r.stderr).toBe(0);
-      configs[name] = path.join(dir, name, "postdeck.yaml");
-    }
+    // the two demo rigs are built side by side (each is mostly waiting for its daemon and node)
+    const [sshdUp] = await Promise.all([
+      startSshd(path.join(dir, "ssh")),
+      ...(["a", "b"] as const).map(async (name) => {
+        const r = await runCli(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"]);
+        expect(r.code, r.stderr).toBe(0);
+        configs[name] = path.join(dir, name, "postdeck.yaml");
+      }),
+    ]);
+    sshd = sshdUp;
     sshd.addForcedKey("ro_key", `${process.execPath} ${BIN} bridge --read-only --config ${configs.a}`);
     const command = JSON.stringify([process.execPath, BIN]);
     const entry = (name: string, extra: string[], key?: string) =>
@@ -94,12 +98,13 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   });
 
   it("read-only (the rig's readOnly, --read-only, or a forced command on the server): mutating routes refused, reads served", async () => {
-    for (const [rig, extra] of [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []], ["local-b", []]] as const) {
-      const r = await onRig(rig, ...extra, "stop", "post1", "--force");
-      expect(r.code, `${rig}: ${r.stderr}`).toBe(1);
+    // the four refusals and the read asked at once (none changes anything)
+    const cases = [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []], ["local-b", []]] as const;
+    const [d, ...refused] = await Promise.all([onRig("forced", "doctor", "--json"), ...cases.map(([rig, extra]) => onRig(rig, ...extra, "stop", "post1", "--force"))]);
+    refused.forEach((r, i) => {
+      expect(r.code, `${cases[i]![0]}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toContain("this is a read-only connection: stop (POST /v1/services/stop) changes the rig and is refused");
-    }
-    const d = await onRig("forced", "doctor", "--json");
+    });
     expect([0, 1]).toContain(d.code);
     expect(JSON.parse(d.stdout)).toHaveProperty("findings");
     // (that the daemon never sees a refused request is checked in bridge.test.ts: here the demo
@@ -120,11 +125,11 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(f.rigs[1]!.reachable).toBe(true);
 
     await sshd.stop();
-    f = await fleet();
+    const [f2, s] = await Promise.all([fleet(), onRig("rig-a", "status")]);
+    f = f2;
     expect(f.code).toBe(1);
     for (const r of f.rigs.slice(0, 3)) expect(r.error).toMatch(/exited with code 255 before answering: .*Connection refused/);
     expect(f.rigs[3]!.reachable).toBe(true); // local-b needs no ssh
-    const s = await onRig("rig-a", "status");
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/ssh .*@127\.0\.0\.1: exited with code 255 before answering/);
     await sshd.start();

@@ -1,5 +1,6 @@
 // Kill the import at every step (SIGKILL at a fault point) and check that identities/ holds each
-// key exactly once or not at all, nothing half-written, and that a re-run completes the job.
+// key exactly once or not at all, nothing half-written, and that a re-run completes the job. Each
+// case has its own rig in a temp dir and its own child processes, so the cases run side by side.
 import { beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { promises as fs, existsSync } from "node:fs";
@@ -41,7 +42,7 @@ async function rigFiles(services: { name: string; dir: string }[] = []) {
 
 const points = ["after-temp-write", "after-link", "import-after-intent", "import-after-key", "import-after-service"];
 
-describe("import interrupted at every step", () => {
+describe.concurrent("import interrupted at every step", () => {
   beforeAll(() => {
     if (!existsSync(path.join(dist, "core/identity/import.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)");
   });
@@ -83,7 +84,7 @@ describe("import interrupted at every step", () => {
   }
 });
 
-describe("rename interrupted at every step", () => {
+describe.concurrent("rename interrupted at every step", () => {
   for (const point of ["rename-after-intent", "rename-after-hide", "rename-after-link", "rename-after-key", "rename-after-service"]) {
     it(`never leaves both FROM.key and TO.key when killed at ${point}, and a re-run finishes it`, async () => {
       const rig = await rigFiles([{ name: "alpha", dir: "/pos/alpha" }]);
@@ -106,7 +107,7 @@ describe("rename interrupted at every step", () => {
   }
 });
 
-describe("retire interrupted at every step", () => {
+describe.concurrent("retire interrupted at every step", () => {
   for (const point of ["retire-after-intent", "move-after-link", "retire-after-key", "retire-after-service"]) {
     it(`never removes the service while the key stays loaded when killed at ${point}, and a re-run finishes it`, async () => {
       const rig = await rigFiles([{ name: "alpha", dir: "/pos/alpha" }]);
@@ -129,7 +130,7 @@ describe("retire interrupted at every step", () => {
   }
 });
 
-describe("identity add interrupted at every step", () => {
+describe.concurrent("identity add interrupted at every step", () => {
   const addChild = path.join(repo, "test/fixtures/identity/add-child.mjs");
   const run = (env: Record<string, string>, args: string[]) =>
     new Promise<{ code: number | null; signal: string | null }>((resolve) => {
