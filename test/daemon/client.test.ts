@@ -1,5 +1,5 @@
 // The socket client: SSE parsing, and reconnection when the daemon comes back.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SseParser } from "../../src/client/sse-parser.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
 import { SocketClient } from "../../src/client/socket-client.js";
@@ -19,12 +19,13 @@ import http from "node:http";
 import path from "node:path";
 
 beforeAll(() => requireBuild());
-afterEach(() => {
+// each test has its own rig, state dir and daemon: the tests run side by side, cleaned up after the file
+afterAll(() => {
   killTrackedGroups();
   cleanupTempDirs();
 });
 
-describe("SSE parser", () => {
+describe.concurrent("SSE parser", () => {
   it("splits events across chunks and ignores comments", () => {
     const p = new SseParser();
     expect(p.feed("event: log\ndata: [1,")).toEqual([]);
@@ -35,7 +36,7 @@ describe("SSE parser", () => {
   });
 });
 
-describe("socket client", () => {
+describe.concurrent("socket client", () => {
   it("follows events, sees bye, and reconnects to a new daemon", async () => {
     const rig = makeRig({ services: 1 });
     const env = { XDG_RUNTIME_DIR: "" };
@@ -61,7 +62,7 @@ describe("socket client", () => {
   });
 });
 
-describe("answers by daemon version", () => {
+describe.concurrent("answers by daemon version", () => {
   /** A stand-in daemon on a Unix socket answering every request with `body` and the version header `v`. */
   async function fakeDaemon(v: string, status: number, body: unknown): Promise<SocketClient> {
     const sock = path.join(tempDir("pd-fake-"), "d.sock");
@@ -74,7 +75,7 @@ describe("answers by daemon version", () => {
     return new SocketClient(sock);
   }
   const servers: http.Server[] = [];
-  afterEach(() => {
+  afterAll(() => {
     for (const s of servers.splice(0)) s.close();
   });
   const odd = { services: "not a list" };
@@ -96,7 +97,7 @@ describe("answers by daemon version", () => {
   });
 });
 
-describe("ensureDaemon", () => {
+describe.concurrent("ensureDaemon", () => {
   it("starts a detached daemon when none runs, and connects to the running one next time", async () => {
     const rig = makeRig({ services: 1 });
     const env = { ...process.env, XDG_RUNTIME_DIR: "" };
@@ -116,7 +117,7 @@ describe("ensureDaemon", () => {
   });
 });
 
-describe("a client always finds its daemon", () => {
+describe.concurrent("a client always finds its daemon", () => {
   it("whatever XDG_RUNTIME_DIR the daemon and the client have: the socket is in the state dir", async () => {
     const rig = makeRig({ services: 1 });
     const d = spawnDaemon(rig.configPath, { XDG_RUNTIME_DIR: tempDir("pd-rt-") }); // as from a login shell

@@ -13,7 +13,8 @@ import { clientWhenUp, runCli, spawnDaemon, realDaemonHooks } from "../helpers/c
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
 
-const clients = realDaemonHooks();
+// each test has its own rig, state dir and daemon: they run side by side, cleaned up after the file
+const clients = realDaemonHooks("file");
 
 /** pids of fake post-services whose --dir is under root (to count duplicates). */
 function servicePids(root: string): number[] {
@@ -47,7 +48,7 @@ async function runningPids(c: SocketClient, n: number): Promise<number[]> {
   }, { what: `${n} running services` });
 }
 
-describe("daemon", () => {
+describe.concurrent("daemon", () => {
   it("serves a valid snapshot on a 0600 socket in a 0700 runtime dir, and refuses a second daemon", async () => {
     const rig = makeRig({ services: 2 });
     const env = { XDG_RUNTIME_DIR: tempDir("pd-rt-") };

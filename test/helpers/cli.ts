@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { SocketClient } from "../../src/client/socket-client.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
-import { afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { killTrackedGroups, spawnTracked } from "./processes.js";
 import { cleanupTempDirs } from "./temp-dir.js";
 import { waitFor } from "./wait-for.js";
@@ -49,14 +49,14 @@ export async function clientWhenUp(stateDir: string, env: NodeJS.ProcessEnv): Pr
 }
 
 /**
- * The hooks of a test file that runs real daemons: a build is required, and after each test the
- * clients pushed onto the returned list are closed, tracked process groups killed and temp dirs
- * removed.
+ * The hooks of a test file that runs real daemons: a build is required, and after each test (or,
+ * for a file whose tests run side by side, after the file) the clients pushed onto the returned
+ * list are closed, tracked process groups killed and temp dirs removed.
  */
-export function realDaemonHooks(): SocketClient[] {
+export function realDaemonHooks(after: "each" | "file" = "each"): SocketClient[] {
   const clients: SocketClient[] = [];
   beforeAll(() => requireBuild());
-  afterEach(() => {
+  (after === "each" ? afterEach : afterAll)(() => {
     for (const c of clients.splice(0)) c.close();
     killTrackedGroups();
     cleanupTempDirs();
