@@ -7,6 +7,11 @@
 //   npm run build && node bench/profile-daemon.js [--services 64] [--seconds 30] [--rate 0]
 //        [--pattern line|burst|chunk] [--no-node] [--heap] [--no-cpu] [--keep]
 // --rate 0: idle services. --heap: heap snapshots at the start and end of the window (DevTools).
+// --alloc: what allocates over the window (V8 sampling heap profiler, garbage included).
+//
+// A/B: --versus OTHER/bin/postdeck.js runs this checkout's daemon and another build's side by side
+// (each with its own N children and simulated node, the same load on both), no profiler: CPU, RSS
+// and heap of each over the same window (e.g. a copy of dist/ from before a change).
 import path from "node:path";
 import { makeChildren } from "./lib/children.js";
 import { PostdeckSupervisor } from "./lib/postdeck.js";
@@ -23,11 +28,15 @@ const n = Number(arg("services", "64"));
 const seconds = Number(arg("seconds", "30"));
 const rate = Number(arg("rate", "0"));
 const pattern = arg("pattern", "line");
-const root = freshDir("prof");
 const childArgs = rate > 0 ? ["--rate", rate, "--seconds", seconds + 30, "--pattern", pattern] : ["--rate", 0, "--seconds", 0, "--then", "idle"];
-const { children } = makeChildren(root, "pf", n, childArgs);
-const sup = new PostdeckSupervisor(root, children, { node: !flag("no-node"), probe: { cpu: !flag("no-cpu"), heap: flag("heap") } });
 const log = (m) => process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+if (arg("versus", null)) {
+  await versus(arg("versus"));
+  process.exit(0);
+}
+const root = freshDir("prof");
+const { children } = makeChildren(root, "pf", n, childArgs);
+const sup = new PostdeckSupervisor(root, children, { node: !flag("no-node"), probe: { cpu: !flag("no-cpu"), heap: flag("heap"), alloc: flag("alloc") } });
 try {
   log(`${n} services (${rate > 0 ? `${rate} lines/s, ${pattern}` : "idle"}), ${flag("no-node") ? "no node" : "simulated node"}; load ${loadAvg()}`);
   await sup.start();
@@ -66,4 +75,43 @@ try {
 } finally {
   await sup.stop().catch(() => undefined);
   if (!flag("keep")) removeDir(root);
+}
+
+/** Two daemons at once, this checkout's (A) and `otherBin`'s (B), under the same load. */
+async function versus(otherBin) {
+  const sides = ["A", "B"].map((name) => {
+    const root = freshDir(`ab${name.toLowerCase()}`);
+    const { children } = makeChildren(root, `p${name.toLowerCase()}`, n, childArgs);
+    const bin = name === "A" ? undefined : path.resolve(otherBin);
+    return { name, root, bin: bin ?? "this checkout", sup: new PostdeckSupervisor(root, children, { node: !flag("no-node"), bin, probe: { cpu: false, heap: false } }) };
+  });
+  try {
+    log(`A/B: ${n} services each (${rate > 0 ? `${rate} lines/s, ${pattern}` : "idle"}); A = this checkout, B = ${otherBin}; load ${loadAvg()}`);
+    await Promise.all(sides.map((s) => s.sup.start()));
+    await Promise.all(sides.map((s) => s.sup.probeReport()));
+    await sleep(5000);
+    await Promise.all(sides.map((s) => s.sup.probeReport()));
+    const c0 = sides.map((s) => cpuSeconds([s.sup.pid]).total);
+    const t0 = Date.now();
+    const rss = sides.map(() => ({ peak: 0, sum: 0, k: 0 }));
+    const timer = setInterval(() => sides.forEach((s, i) => {
+      const r = rssBytes(s.sup.pid);
+      rss[i].peak = Math.max(rss[i].peak, r);
+      rss[i].sum += r;
+      rss[i].k++;
+    }), 500);
+    await sleep(seconds * 1000);
+    clearInterval(timer);
+    const wall = (Date.now() - t0) / 1000;
+    const c1 = sides.map((s) => cpuSeconds([s.sup.pid]).total);
+    const reports = await Promise.all(sides.map((s) => s.sup.probeReport()));
+    sides.forEach((s, i) => {
+      const mb = (b) => (b / 2 ** 20).toFixed(1);
+      log(`${s.name} (${s.bin}): CPU ${(((c1[i] - c0[i]) / wall) * 100).toFixed(2)} % of a core over ${wall.toFixed(1)} s; RSS mean ${mb(rss[i].sum / Math.max(1, rss[i].k))} MB, peak ${mb(rss[i].peak)}; heap used ${reports[i].mem.heapUsed} of ${reports[i].mem.heapTotal} MiB; event-loop p99 ${reports[i].p99} ms`);
+    });
+    log(`load ${loadAvg()}`);
+  } finally {
+    await Promise.all(sides.map((s) => s.sup.stop().catch(() => undefined)));
+    if (!flag("keep")) for (const s of sides) removeDir(s.root);
+  }
 }

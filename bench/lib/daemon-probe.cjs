@@ -3,7 +3,9 @@
 //   - event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution: a value is how late
 //     its 10 ms timer ran);
 //   - with BENCH_PROBE_CPU=1, V8's CPU profiler (inspector session, 1 ms sampling);
-//   - with BENCH_PROBE_HEAP=1, a heap snapshot at each report.
+//   - with BENCH_PROBE_HEAP=1, a heap snapshot at each report;
+//   - with BENCH_PROBE_ALLOC=1, V8's sampling heap profiler (what allocates, garbage included: what
+//     makes the GC work), written as DIR/alloc-<pid>-<n>.heapprofile (DevTools reads it).
 // On SIGUSR2 it writes DIR/eld-<pid>.json (the delay histogram since the last report: n, p50, p99,
 // max ms; process.memoryUsage() in MiB), DIR/cpu-<pid>-<n>.cpuprofile and DIR/heap-<pid>-<n>.heapsnapshot, then starts afresh.
 // Only the daemon (`daemon run`) is probed; other postdeck commands started with the same
@@ -18,12 +20,17 @@ if (dir && argv.includes("daemon") && argv.includes("run")) {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   let session = null;
-  if (process.env.BENCH_PROBE_CPU === "1") {
+  const cpu = process.env.BENCH_PROBE_CPU === "1";
+  const alloc = process.env.BENCH_PROBE_ALLOC === "1";
+  if (cpu || alloc) {
     const inspector = require("node:inspector");
     session = new inspector.Session();
     session.connect();
-    session.post("Profiler.enable", () => session.post("Profiler.setSamplingInterval", { interval: 1000 }, () => session.post("Profiler.start")));
   }
+  // every object allocated has a chance per 32 KiB allocated to be sampled (with its stack); survivors are not what counts here
+  const startAlloc = () => session.post("HeapProfiler.startSampling", { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (cpu) session.post("Profiler.enable", () => session.post("Profiler.setSamplingInterval", { interval: 1000 }, () => session.post("Profiler.start")));
+  if (alloc) session.post("HeapProfiler.enable", startAlloc);
   let n = 0;
   // the histogram holds the time between its 10 ms timer's runs; the delay is what exceeds 10 ms
   const ms = (ns) => Math.max(0, Math.round((ns - 10e6) / 1e4) / 100);
@@ -37,7 +44,13 @@ if (dir && argv.includes("daemon") && argv.includes("run")) {
     const tmp = path.join(dir, `.eld-${process.pid}.json`);
     fs.writeFileSync(tmp, JSON.stringify(report));
     fs.renameSync(tmp, path.join(dir, `eld-${process.pid}.json`));
-    if (session) {
+    if (alloc) {
+      session.post("HeapProfiler.stopSampling", (err, r) => {
+        if (!err) fs.writeFileSync(path.join(dir, `alloc-${process.pid}-${n}.heapprofile`), JSON.stringify(r.profile));
+        startAlloc();
+      });
+    }
+    if (cpu) {
       session.post("Profiler.stop", (err, r) => {
         if (!err) fs.writeFileSync(path.join(dir, `cpu-${process.pid}-${n}.cpuprofile`), JSON.stringify(r.profile));
         session.post("Profiler.start");

@@ -67,6 +67,8 @@ export class PostdeckSupervisor {
     this.config = config;
     this.writeConfig();
     this.pid = null;
+    /** o.bin: another build's bin/postdeck.js for the daemon and its CLI (an A/B run: bench/profile-daemon.js --versus). */
+    this.bin = o.bin ?? POSTDECK_BIN;
     /** o.probe: { cpu, heap } — the daemon runs with bench/lib/daemon-probe.cjs (event-loop delay, profiles) in <root>/probe. */
     this.probe = o.probe ? new DaemonProbe(path.join(root, "probe"), o.probe) : null;
   }
@@ -81,7 +83,7 @@ export class PostdeckSupervisor {
   }
 
   cli(args, o = {}) {
-    return spawnSync(process.execPath, [POSTDECK_BIN, "--config", this.configPath, ...args], {
+    return spawnSync(process.execPath, [this.bin, "--config", this.configPath, ...args], {
       env: postdeckEnv(),
       encoding: "utf8",
       timeout: o.timeoutMs ?? 120_000,
@@ -91,7 +93,7 @@ export class PostdeckSupervisor {
   /** The CLI without blocking the event loop (the daemon is our child: it must be reaped while we wait). */
   cliAsync(args, o = {}) {
     return new Promise((resolve) => {
-      execFile(process.execPath, [POSTDECK_BIN, "--config", this.configPath, ...args], { env: postdeckEnv(o.env), encoding: "utf8", timeout: o.timeoutMs ?? 120_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [this.bin, "--config", this.configPath, ...args], { env: postdeckEnv(o.env), encoding: "utf8", timeout: o.timeoutMs ?? 120_000 }, (err, stdout, stderr) =>
         resolve({ status: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
       );
     });
@@ -111,7 +113,7 @@ export class PostdeckSupervisor {
     // what `postdeck daemon start` runs (src/client/ensure-daemon.ts), started here so that a
     // machine loaded by others gets more than the CLI's 20 s to see the daemon answer
     const logFd = openSync(path.join(this.stateDir, "daemon.log"), "a", 0o600);
-    const child = spawn(process.execPath, ["--max-semi-space-size=2", POSTDECK_BIN, "daemon", "run", "--config", this.configPath], {
+    const child = spawn(process.execPath, ["--max-semi-space-size=2", this.bin, "daemon", "run", "--config", this.configPath], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
       env: postdeckEnv(this.probe ? this.probe.env : {}),

@@ -16,6 +16,7 @@ export class DaemonProbe {
       BENCH_PROBE_DIR: dir,
       BENCH_PROBE_CPU: o.cpu ? "1" : "",
       BENCH_PROBE_HEAP: o.heap ? "1" : "",
+      BENCH_PROBE_ALLOC: o.alloc ? "1" : "",
     };
     this.n = 0;
   }
@@ -31,7 +32,11 @@ export class DaemonProbe {
         const r = JSON.parse(readFileSync(file, "utf8"));
         if (r.n >= want) {
           // the CPU profile and heap snapshot are written just after
-          const wanted = [this.env.BENCH_PROBE_CPU && `cpu-${pid}-${r.n}.cpuprofile`, this.env.BENCH_PROBE_HEAP && `heap-${pid}-${r.n}.heapsnapshot`].filter(Boolean);
+          const wanted = [
+            this.env.BENCH_PROBE_CPU && `cpu-${pid}-${r.n}.cpuprofile`,
+            this.env.BENCH_PROBE_HEAP && `heap-${pid}-${r.n}.heapsnapshot`,
+            this.env.BENCH_PROBE_ALLOC && `alloc-${pid}-${r.n}.heapprofile`,
+          ].filter(Boolean);
           while (!wanted.every((f) => existsSync(path.join(this.dir, f))) && Date.now() < deadline) await sleep(100);
           await sleep(200);
           const files = readdirSync(this.dir).filter((f) => f.includes(`-${pid}-${r.n}.`)).map((f) => path.join(this.dir, f));

@@ -53,6 +53,8 @@ export class Rig extends EventEmitter<RigEvents> {
   private nodeSide: NodeSide | null = null;
   private hardware: HardwareView | null = null;
   private taskSource: () => TaskView[] = () => [];
+  /** Clients watching the event stream, per event type (what is sampled fast, what is made at all, depends on it). */
+  private readonly watchers = new Map<string, number>();
 
   constructor(readonly opts: RigOptions) {
     super();
@@ -66,6 +68,37 @@ export class Rig extends EventEmitter<RigEvents> {
       if (!this.nodeSide) this.send({ type: "node", data: this.node() });
     });
     this.logs.on("lines", (lines) => this.send({ type: "log", data: lines }));
+  }
+
+  /**
+   * A client watches events of `types` (null: every type) until the returned function is called.
+   * While one does: log lines are made and sent ("log"), CPU/RSS of the services are sampled every
+   * 2 s ("service"; else every 30 s), and the hardware sampler asks watching("hardware").
+   */
+  watch(types: ReadonlySet<string> | null): () => void {
+    const kinds = types === null ? ["log", "service", "hardware"] : ["log", "service", "hardware"].filter((t) => types.has(t));
+    const offs = [
+      kinds.includes("log") ? this.logs.watch() : () => undefined,
+      kinds.includes("service") ? this.supervisor.watchUsage() : () => undefined,
+    ];
+    for (const k of kinds) this.watchers.set(k, (this.watchers.get(k) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      for (const off of offs) off();
+      for (const k of kinds) this.watchers.set(k, this.watchers.get(k)! - 1);
+    };
+  }
+
+  /** Clients watching events of this type now. */
+  watching(type: "log" | "service" | "hardware"): number {
+    return this.watchers.get(type) ?? 0;
+  }
+
+  /** The last hardware sample (null before the first): what the snapshot carries, without building one. */
+  hardwareView(): HardwareView | null {
+    return this.hardware;
   }
 
   /** Adopts/starts services and starts following logs. */

@@ -125,15 +125,15 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
       if (types === null || types.has(e.type)) write(e);
     };
     rig.on("event", onEvent);
-    // log lines are made and sent only while a client watches them
-    const unwatchLogs = types === null || types.has("log") ? rig.logs.watch() : () => undefined;
+    // log lines are made and sent, CPU/RSS and hardware sampled fast, only while a client watches them
+    const unwatch = rig.watch(types);
     const hb = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
     hb.unref();
     streams.add(res);
     const done = () => {
       clearInterval(hb);
       rig.off("event", onEvent);
-      unwatchLogs();
+      unwatch();
       streams.delete(res);
     };
     req.on("close", done);

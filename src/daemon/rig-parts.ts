@@ -18,6 +18,7 @@ import { OrchestratorDriver } from "../core/orchestrator/driver.js";
 import { pollRigFiles } from "../core/offline/rig-files.js";
 import { attachAlerts } from "./attach-alerts.js";
 import type { RouteKey } from "../protocol/api.js";
+import { urgentServices } from "../core/supervisor/operator-status.js";
 
 export interface RigParts {
   handlers: Omit<ControlHandlers, "daemonStop">;
@@ -44,6 +45,12 @@ function refusals<K extends RouteKey>(h: Handler<K>): Handler<K> {
   };
 }
 
+/** The node says PROVING for some identity, or the cycle gap is open: a proof may be read now. */
+function provingMayStart(monitor: NodeMonitor): boolean {
+  const u = urgentServices({ identities: monitor.identities(), clock: monitor.node().clock, now: Date.now() });
+  return u === "all" || u.size > 0;
+}
+
 export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Promise<RigParts> {
   const config = rig.config;
   const monitor = new NodeMonitor({ config, watch: o.watch, historyDir: config.stateDir, pollMs: config.node.pollMs, slowPollMs: config.node.slowPollMs });
@@ -52,6 +59,9 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
   const hardware = new HardwareSampler({
     paths: () => [rig.config.node.dataFolder, ...rig.config.services.map((s) => s.dir)],
     postcliBinary: config.postcli?.binary ?? null,
+    // a view every 2 s while a client shows it or a proof may read a disk (the orchestrator learns
+    // disks' read rates from it), else every 30 s
+    fast: () => rig.watching("hardware") > 0 || rig.supervisor.anyProving() || provingMayStart(monitor),
   });
   hardware.on("hardware", (v) => {
     rig.publish("hardware", v);

@@ -27,6 +27,12 @@ export type HardwareSamplerOptions = {
   /** config `postcli.binary`, or null: providers then come from systeminformation. */
   postcliBinary: string | null;
   intervalMs?: number; // default 2000
+  /**
+   * Whether a view every `intervalMs` is wanted now (a client shows it, a proof reads a disk);
+   * otherwise one every `slowIntervalMs` (CPU % and read rates then cover that interval). Default: always.
+   */
+  fast?: () => boolean;
+  slowIntervalMs?: number; // default 30 s
   /** Delay of the first sample after start(), so CPU % and read rates cover a real interval. Default 500. */
   firstSampleMs?: number;
   /** Mount table (fsSize) and path → volume mapping refresh. Default 60 s. */
@@ -63,7 +69,7 @@ function cpuPercent(prev: CpuTimes[] | null, cur: CpuTimes[]): number {
 
 export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   private readonly opts: Required<
-    Omit<HardwareSamplerOptions, "sources" | "onError" | "postcliBinary" | "paths" | "clock">
+    Omit<HardwareSamplerOptions, "sources" | "onError" | "postcliBinary" | "paths" | "clock" | "fast">
   >;
   private readonly src: HardwareSources;
   private readonly clock: () => number;
@@ -88,6 +94,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     super();
     this.opts = {
       intervalMs: options.intervalMs ?? 2000,
+      slowIntervalMs: options.slowIntervalMs ?? 30_000,
       firstSampleMs: options.firstSampleMs ?? 500,
       mountsRefreshMs: options.mountsRefreshMs ?? 60_000,
       slowRefreshMs: options.slowRefreshMs ?? 30_000,
@@ -149,6 +156,9 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     if (!this.running) return;
     this.timer = setTimeout(() => {
       this.timer = null;
+      const { intervalMs, slowIntervalMs } = this.opts;
+      // half a tick of slack: a tick that comes a little early still counts
+      if (this.last !== null && this.options.fast?.() === false && this.clock() - this.last.sampledAt < slowIntervalMs - intervalMs / 2) return this.schedule(intervalMs);
       void this.sample()
         .then((view) => {
           if (this.running) this.emit("hardware", view);

@@ -75,6 +75,8 @@ export class IdentityHistory {
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** Records by key file, for proofHistory (asked per identity on every orchestrator tick); rebuilt after a record is added or renamed. */
+  private byKeyFile: Map<string, IdentityRecord> | null = null;
   readonly file: string | null;
 
   /** `stateDir` null keeps the history in memory only (tests, one-shot commands). */
@@ -90,10 +92,14 @@ export class IdentityHistory {
 
   private record(nodeId: string, keyFile: string): IdentityRecord {
     let r = this.data.identities[nodeId];
-    if (!r) this.data.identities[nodeId] = r = { keyFile, steps: [], proofs: [] };
+    if (!r) {
+      this.data.identities[nodeId] = r = { keyFile, steps: [], proofs: [] };
+      this.byKeyFile = null;
+    }
     if (r.keyFile !== keyFile) {
       r.keyFile = keyFile;
       this.dirty = true;
+      this.byKeyFile = null;
     }
     return r;
   }
@@ -158,7 +164,12 @@ export class IdentityHistory {
   /** Proofs by key file name (`post1.key` or `post1`). */
   proofHistory(keyFile: string): ProofRecord[] {
     const want = keyFile.endsWith(".key") ? keyFile : `${keyFile}.key`;
-    return [...(Object.values(this.data.identities).find((r) => r.keyFile === want)?.proofs ?? [])];
+    if (!this.byKeyFile) {
+      // the first record with a key file wins, as a search in insertion order would find it
+      this.byKeyFile = new Map();
+      for (const r of Object.values(this.data.identities)) if (!this.byKeyFile.has(r.keyFile)) this.byKeyFile.set(r.keyFile, r);
+    }
+    return [...(this.byKeyFile.get(want)?.proofs ?? [])];
   }
 
   private changed(): void {

@@ -67,6 +67,17 @@ export interface NodeMonitorOptions {
   historyDir?: string | null;
 }
 
+/**
+ * At least this often the views are recomputed although no input changed: findings that depend on
+ * time alone (a service DoneProving for 30 s, a node starting for 90 s) appear within it.
+ */
+export const RECOMPUTE_IDLE_MS = 10_000;
+
+/** A value as text for "did it change" (Maps and Sets by their entries: JSON alone shows them as {}). */
+function valueKey(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x instanceof Map || x instanceof Set ? [...x] : x)) ?? "";
+}
+
 /** PostStates polls remembered for attributing log lines that name no identity. */
 const PROVING_MEMORY_MS = 30_000;
 /** A log line is attributed from PostStates polls this close before it (the node polls every 2 s). */
@@ -138,6 +149,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private identitiesValue: IdentityView[] = [];
   private findingsValue: Finding[] = [];
   private readonly lastKeys: Record<NodeMonitorEvent, string> = { node: "", identities: "", findings: "" };
+  /** What the last gRPC poll returned (a poll that returns the same changes nothing but time: no recompute). */
+  private pollKey = "";
+  private diskKey = "";
+  private recomputedAt = 0;
 
   constructor(opts: NodeMonitorOptions) {
     super();
@@ -240,13 +255,18 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   setDiskUsage(entries: DiskUsage[]): void {
     this.disk = entries;
+    const key = JSON.stringify(entries);
+    if (key === this.diskKey) return;
+    this.diskKey = key;
     this.schedule();
   }
 
   /** Inputs of findings the daemon gathers itself (node log file, former keys, alert sinks, needsService). */
   setFindingsExtras(extras: RigFindingsInput): void {
-    this.findingsExtras = { ...this.findingsExtras, ...extras };
-    this.schedule();
+    const was = this.findingsExtras;
+    this.findingsExtras = { ...was, ...extras };
+    const keys = Object.keys(extras) as (keyof RigFindingsInput)[];
+    if (keys.some((k) => valueKey(extras[k]) !== valueKey(was[k]))) this.schedule();
   }
 
   /** The node process when postdeck supervises it (its start time counts as the node's start). */
@@ -480,13 +500,17 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
       this.status = st.ok ? st.value : null;
       if (st.ok && (this.version === null || this.epochSize === null)) await this.readNodeInfo(g);
       this.postStates = ps.ok ? ps.value : null;
-      await this.identityStates.poll(g, this.clock());
+      const statesChanged = await this.identityStates.poll(g, this.clock());
+      const now = this.clock();
       if (ps.ok) {
-        const now = this.clock();
         this.provingPolls.push({ at: now, proving: ps.value.filter((x) => x.state === "PROVING").map((x) => x.nodeId) });
         this.provingPolls = this.provingPolls.filter((x) => now - x.at <= PROVING_MEMORY_MS);
       }
-      this.schedule();
+      // the same answers (and errors) as the last poll change nothing but time: recomputed at most every RECOMPUTE_IDLE_MS
+      const errors = (["grpc-public", "grpc-post"] as const).map((n) => this.sourceState.get(n)!.error);
+      const key = JSON.stringify([this.status, this.postStates, errors, this.version, this.epochSize, this.identityStates.error]);
+      if (statesChanged || key !== this.pollKey || now - this.recomputedAt >= RECOMPUTE_IDLE_MS) this.schedule();
+      this.pollKey = key;
     } finally {
       this.polling = false;
     }
@@ -616,6 +640,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   /** Recomputes the views from the current inputs and emits what changed. */
   recompute(): void {
     const now = this.clock();
+    this.recomputedAt = now;
     const join: JoinInput = {
       now,
       keys: this.keys,

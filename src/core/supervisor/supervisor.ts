@@ -34,8 +34,12 @@ export interface SupervisorOptions {
   now?: () => number;
   random?: () => number;
   envPath?: string;
-  /** Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (at most every 200 ms; a growing one: every 10 ms). */
-  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; rotate: number }>;
+  /**
+   * Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (at
+   * most every 200 ms; a growing one: every 10 ms). sample: CPU/RSS while a client watches the
+   * services (watchUsage), sampleSlow: while none does.
+   */
+  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; sampleSlow: number; rotate: number }>;
   operatorTimeoutMs?: number;
 }
 
@@ -65,7 +69,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly queues = new Map<string, Promise<unknown>>();
   private guard: LogSizeGuard | null = null;
   private readonly sampler: ProcessSampler;
-  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; rotate: number };
+  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; sampleSlow: number; rotate: number };
+  private usageWatchers = 0;
+  private sampledAt: number | null = null;
 
   constructor(readonly opts: SupervisorOptions) {
     super();
@@ -73,7 +79,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stateFile = path.join(c.stateDir, "state.json");
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
-    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, sample: 2000, rotate: 2000, ...opts.intervals };
+    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, sample: 2000, sampleSlow: 30_000, rotate: 2000, ...opts.intervals };
     for (const svc of c.services) this.addEntry(svc);
     if (c.node.log.command) {
       const cmd = c.node.log.command;
@@ -235,7 +241,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.queueSave();
     this.timers.push(setInterval(() => this.pollAdopted(), this.iv.adoptPoll));
     this.timers.push(setInterval(() => void this.pollOperators(), this.iv.operatorPoll));
-    this.timers.push(setInterval(() => void this.sample(), this.iv.sample));
+    this.timers.push(setInterval(() => void this.sampleDue(), this.iv.sample));
     const { maxBytes, keep } = this.opts.config.logs;
     this.guard = new LogSizeGuard({
       maxBytes,
@@ -405,6 +411,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     });
   }
 
+  /** Is any service in the middle of a proof (operator says Proving)? */
+  anyProving(): boolean {
+    for (const e of this.entries.values()) if (e.operator.kind === "proving") return true;
+    return false;
+  }
+
   /** Is this service in the middle of a proof (operator says Proving)? */
   isProving(name: string): boolean {
     return this.entries.get(name)?.operator.kind === "proving";
@@ -451,7 +463,28 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     );
   }
 
+  /**
+   * A client shows the services' CPU/RSS: they are sampled every `sample` ms (at once now) until
+   * the returned function is called; with nobody watching, every `sampleSlow` ms (the CPU % is
+   * then the average since the previous sample). Nothing but people reads these figures.
+   */
+  watchUsage(): () => void {
+    if (this.usageWatchers++ === 0 && !this.closed && this.timers.length > 0) void this.sample();
+    let done = false;
+    return () => {
+      if (!done) this.usageWatchers--;
+      done = true;
+    };
+  }
+
+  private sampleDue(): Promise<void> | undefined {
+    const now = (this.opts.now ?? Date.now)();
+    // half a tick of slack: a tick that comes a little early still counts
+    if (this.usageWatchers > 0 || this.sampledAt === null || now - this.sampledAt >= this.iv.sampleSlow - this.iv.sample / 2) return this.sample();
+  }
+
   private async sample(): Promise<void> {
+    this.sampledAt = (this.opts.now ?? Date.now)();
     const running = [...this.entries.values()].filter((e) => e.proc.pid !== null);
     if (running.length === 0) return;
     let m: Map<number, ProcessUsage>;

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { HardwareSampler } from "../../../src/core/hardware/sampler.js";
 import type { HardwareSources } from "../../../src/core/hardware/system-sources.js";
 import type { FsProbe } from "../../../src/core/hardware/volumes.js";
@@ -193,6 +193,29 @@ describe("HardwareSampler with injected sources", () => {
     const later = await s.sample();
     expect(later.temperatures).toEqual({ cpu: 55, gpus: [70] });
     expect(calls).toEqual({ mounts: 2, graphics: 1, cpuTemperature: 3, gpuTemperatures: 2 });
+  });
+
+  it("samples every intervalMs while fast() says so, else every slowIntervalMs", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const { sources } = fakeSources();
+      let fast = false;
+      const s = track(new HardwareSampler({ paths: () => ["/mnt/pos/a"], postcliBinary: null, clock: () => Date.now(), sources, firstSampleMs: 500, fast: () => fast }));
+      const at: number[] = [];
+      const t0 = Date.now();
+      s.on("hardware", (v) => at.push(v.sampledAt - t0));
+      s.start();
+      await vi.advanceTimersByTimeAsync(500 + 60_000);
+      expect(at).toEqual([500, 30_500, 60_500]); // nobody watches, nothing proves: every 30 s
+      fast = true; // a client shows the hardware: the next tick samples
+      await vi.advanceTimersByTimeAsync(6000);
+      expect(at.slice(3)).toEqual([62_500, 64_500, 66_500]);
+      fast = false;
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(at.slice(6)).toEqual([96_500]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("never runs two samples at once and emits nothing after stop()", async () => {

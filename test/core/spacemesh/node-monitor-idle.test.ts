@@ -1,0 +1,61 @@
+// A node at rest answers every 2 s poll the same: the monitor then recomputes its identities and
+// findings only every RECOMPUTE_IDLE_MS (findings that depend on time alone), at once when an
+// answer changes; disk usage and extras handed in unchanged recompute nothing.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { NodeMonitor, RECOMPUTE_IDLE_MS } from "../../../src/core/spacemesh/node-monitor.js";
+import type { NodeGrpcClient, NodeStatusInfo } from "../../../src/core/spacemesh/node-grpc.js";
+import { makeRig } from "../../helpers/rig-fixture.js";
+import { cleanupTempDirs } from "../../helpers/temp-dir.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+  cleanupTempDirs();
+});
+
+describe("node monitor at rest", () => {
+  it("recomputes when a poll's answer changes or RECOMPUTE_IDLE_MS passed, not after every poll", async () => {
+    const rig = makeRig();
+    let status: NodeStatusInfo = { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 };
+    const client: NodeGrpcClient = {
+      status: async () => ({ ...status }),
+      version: async () => "v1.7.6",
+      epochSize: async () => 4032,
+      postStates: async () => [],
+      smesherIds: async () => [],
+      postConfig: async () => ({ labelsPerUnit: 1024, minNumUnits: 1, maxNumUnits: 10, scryptN: 8192, k1: 26, k2: 37, k3: 37, powDifficulty: "ff" }) as never,
+      coinbase: async () => "sm1qqq",
+      highest: async () => "00",
+      followEvents: () => () => undefined,
+      close: () => undefined,
+    };
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 2000, slowPollMs: 600_000, debounceMs: 20, watch: false, grpcFactory: () => client });
+    try {
+      await m.start();
+      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS + 2000); // settled: the first answers seen
+      const recompute = vi.spyOn(m, "recompute");
+      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS - 2000);
+      const quiet = recompute.mock.calls.length;
+      expect(quiet).toBeLessThanOrEqual(1); // four polls with the same answers: at most the idle recompute
+      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS);
+      expect(recompute.mock.calls.length).toBe(quiet + 1); // …which comes every RECOMPUTE_IDLE_MS
+      const before = recompute.mock.calls.length;
+      status = { ...status, topLayer: 101, syncedLayer: 101 };
+      await vi.advanceTimersByTimeAsync(2000 + 20);
+      expect(recompute.mock.calls.length).toBe(before + 1); // a new layer: at once
+      expect(m.node().topLayer).toBe(101);
+      const after = recompute.mock.calls.length;
+      m.setDiskUsage([{ path: "/", freeBytes: 1, totalBytes: 2 }]);
+      m.setDiskUsage([{ path: "/", freeBytes: 1, totalBytes: 2 }]);
+      m.setFindingsExtras({ provingQueue: new Map([["post0.key", "disk busy"]]) });
+      m.setFindingsExtras({ provingQueue: new Map([["post0.key", "disk busy"]]) });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(recompute.mock.calls.length).toBe(after + 1); // the first of each changed something, the repeats nothing
+      m.setFindingsExtras({ provingQueue: new Map([["post0.key", "RAM budget"]]) }); // a Map's change is a change
+      await vi.advanceTimersByTimeAsync(100);
+      expect(recompute.mock.calls.length).toBe(after + 2);
+    } finally {
+      await m.stop();
+    }
+  });
+});
