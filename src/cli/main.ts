@@ -1,7 +1,7 @@
 // Entry point: picks the command and runs it. Commands live one per file in this folder and
 // export `run(args: string[]): Promise<number>` (the exit code). No business logic here.
 import { UsageError, reportError } from "./errors.js";
-import { commandIndex } from "./take-options.js";
+import { commandIndex, globalFlags } from "./take-options.js";
 
 type CommandModule = { run: (args: string[]) => Promise<number> };
 
@@ -44,7 +44,7 @@ export function commandUsage(name: string, summary: string, usageText: unknown):
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes("--debug");
+  const { debug } = globalFlags(argv);
   // bin/postdeck.js runs the bundle (scripts/bundle.js): with --debug, stack traces name src/ files
   // through its source maps (for the command modules, all loaded after this line)
   if (debug) process.setSourceMapsEnabled(true);
@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     // `postdeck COMMAND --help`: that command's usage (a module's exported USAGE, else its summary), exit 0.
     // A simulator (`postdeck sim node --help`) answers its own help, as the real program does.
     const simulator = name === "sim" && rest.some((a) => !a.startsWith("-"));
-    if (!simulator && rest.some((a) => a === "--help" || a === "-h")) {
+    if (!simulator && globalFlags(rest).help) {
       process.stdout.write(idx === -1 ? usage() + "\n" : commandUsage(name, cmd.summary, (mod as { USAGE?: unknown }).USAGE));
       return 0;
     }

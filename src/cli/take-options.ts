@@ -51,3 +51,19 @@ export function commandIndex(argv: string[]): number {
   const { tokens } = parseArgs({ args: argv, options: { config: { type: "string" }, rigs: { type: "string" } }, strict: false, allowPositionals: true, tokens: true });
   return tokens.find((t) => t.kind === "positional")?.index ?? -1;
 }
+
+/**
+ * The global flags `--debug` and `--help` (or `-h`) wherever they stand in a command line, each a
+ * whole argument (not `--help=x`, not inside `-xh`), not the value of `--config`/`--rigs`, and not
+ * after `--`.
+ */
+export function globalFlags(argv: string[]): { debug: boolean; help: boolean } {
+  const options: ParseArgsConfig["options"] = { config: { type: "string" }, rigs: { type: "string" }, debug: { type: "boolean" }, help: { type: "boolean", short: "h" } };
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const given = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind === "option-terminator") break;
+    if (t.kind === "option" && !t.inlineValue && argv[t.index] === t.rawName) given.add(t.name);
+  }
+  return { debug: given.has("debug"), help: given.has("help") };
+}

@@ -76,3 +76,16 @@ describe("the command word of a postdeck command line", () => {
     expect(commandIndex([])).toBe(-1);
   });
 });
+
+describe("the global flags --debug and --help", () => {
+  it("are whole arguments anywhere before `--`, never an option's value or inside a group", async () => {
+    const { globalFlags } = await import("../../src/cli/take-options.js");
+    expect(globalFlags(["status", "--debug"])).toEqual({ debug: true, help: false });
+    expect(globalFlags(["--debug", "logs", "post1", "-n", "5", "--help"])).toEqual({ debug: true, help: true });
+    expect(globalFlags(["logs", "-h"])).toEqual({ debug: false, help: true });
+    expect(globalFlags(["status"])).toEqual({ debug: false, help: false });
+    expect(globalFlags(["--config", "--debug", "status"])).toEqual({ debug: false, help: false }); // a (strange) file name
+    expect(globalFlags(["--help=1", "-xh", "--debug=yes"])).toEqual({ debug: false, help: false });
+    expect(globalFlags(["sim", "node", "--", "--help"])).toEqual({ debug: false, help: false });
+  });
+});
