@@ -3,19 +3,21 @@
 // write, hundreds of thousands a second) as often as its rate needs, from every `hotMs` (a flood)
 // to every `quietMs` (a slow writer, far from its bound); a file that stopped growing for
 // `idleChecks` checks is not polled at all but watched (inotify, closed again at its first event,
-// which brings a check at once): an idle service costs nothing; a file not there yet is made empty
-// and watched, so a child started later is seen at its first write. Once over maxBytes it is rotated:
-// its newest maxBytes read, the file truncated, then <file>.1 written while the checks go on (see
-// rotation.ts). Within `minRotateMs` of its last rotation (or while <file>.1 is still being
-// written) a file that grew past `floodBytes` (a flood) is truncated without a copy, and the bytes
-// cut are said on the next rotated file's first line, which keeps only floodBytes of the flood: the
-// live file of a flooding child stays small, so a check that comes late (a busy machine) still has
-// room before the bound. A file cut
-// within `hotHoldMs` is checked every hotMs (timed from the check's start, so a slow truncation
-// does not stretch it) whether or not it grew since: a flooding child on a busy machine writes in
-// bursts, and a check between two must not push the next one out to quietMs. The files of one log
-// stay within (keep + 1) × maxBytes plus what the child writes in one hotMs and one truncation,
-// and the daemon copies at most one maxBytes (in a flood one floodBytes) per `minRotateMs`.
+// which brings a check at once): an idle service costs nothing; a file not there yet is made
+// empty and watched, so a child started later is seen at its first write.
+//
+// Once over maxBytes a file is rotated: its newest maxBytes read, the file truncated, then
+// <file>.1 written while the checks go on (see rotation.ts). Within `minRotateMs` of its last
+// rotation (or while <file>.1 is still being written) a file that grew past `floodBytes` (a flood)
+// is truncated without a copy, and the bytes cut are said on the next rotated file's first line,
+// which keeps only floodBytes of the flood: the live file of a flooding child stays small, so a
+// check that comes late (a busy machine) still has room before the bound. A file cut in a flood
+// (without a copy, or rotated after growing maxBytes a second or faster) within `hotHoldMs` is
+// checked every hotMs (timed from the check's start, so a slow truncation does not stretch it)
+// whether or not it grew since: a flooding child on a busy machine writes in bursts, and a check
+// between two must not push the next one out to quietMs. The files of one log stay within
+// (keep + 1) × maxBytes plus what the child writes in one hotMs and one truncation, and the daemon
+// copies at most one maxBytes (in a flood one floodBytes) per `minRotateMs`.
 import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { LOG_FILE_MODE, readNewestTail, writeRotated } from "./rotation.js";
@@ -32,7 +34,7 @@ export interface SizeGuardOptions {
   quietMs?: number;
   /** Checks without growth after which a file is watched (inotify) instead of polled (default 5). */
   idleChecks?: number;
-  /** A file truncated within this many ms is checked every hotMs, grown or not (default 5000 ms). */
+  /** A file cut in a flood within this many ms is checked every hotMs, grown or not (default 5000 ms). */
   hotHoldMs?: number;
   /** At most one copying rotation per file per this many ms (default 1000 ms). */
   minRotateMs?: number;
@@ -61,8 +63,10 @@ interface Watched {
   woke: boolean;
   checks: number;
   lastRotation: number;
-  /** When it was last truncated (rotated or cut). */
-  lastCut: number;
+  /** When it was last cut without a copy, or rotated after growing maxBytes a second or faster. */
+  lastFlood: number;
+  /** When its watch fired. */
+  wokeAt: number;
   /** Bytes truncated without a copy since the last rotation. */
   cut: number;
   busy: boolean;
@@ -92,7 +96,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastCut: -Infinity, cut: 0, busy: false, writing: null };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, wokeAt: 0, cut: 0, busy: false, writing: null };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -111,6 +115,7 @@ export class LogSizeGuard {
       w.watcher = watch(w.file, { persistent: false }, () => {
         this.unwatch(w);
         w.woke = true;
+        w.wokeAt = this.now();
         void this.check(w);
       });
       w.watcher.on("error", () => {
@@ -178,13 +183,16 @@ export class LogSizeGuard {
       }
       const t = this.now();
       grew = size > w.lastSize;
+      // grew by maxBytes a second or faster (since the last check, or since the watch fired)
+      const span = t - (w.woke ? w.wokeAt : w.lastAt);
+      const fast = grew && (span <= 0 || (size - w.lastSize) * 1000 >= this.o.maxBytes * span);
       const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
       const floodBytes = Math.min(this.o.floodBytes ?? 1 << 20, this.o.maxBytes);
       const limit = flooding ? floodBytes : this.o.maxBytes;
-      // cut within the last hotHoldMs: a flood, whose writer is bursty on a busy machine (a check
+      // cut in a flood within the last hotHoldMs: its writer is bursty on a busy machine (a check
       // between two bursts saw little or nothing new); checked every hotMs until it stops (then
       // idle checks bring the watch) or slows down for hotHoldMs
-      if (t - w.lastCut < (this.o.hotHoldMs ?? 5000) || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
+      if (t - w.lastFlood < (this.o.hotHoldMs ?? 5000) || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
       else if (grew) next = this.nextCheck(size - w.lastSize, t - w.lastAt, limit - size);
       w.woke = false;
       w.lastSize = Math.max(0, size);
@@ -193,6 +201,7 @@ export class LogSizeGuard {
         if (!flooding && !w.writing && this.o.keep > 0) {
           // a rotation: the tail read, the file truncated, then <file>.1 written while checks go on
           w.lastRotation = t;
+          if (fast) w.lastFlood = t;
           const cut = w.cut;
           w.cut = 0;
           // in a flood (cut since the last rotation) only floodBytes are kept: read faster, a
@@ -207,9 +216,9 @@ export class LogSizeGuard {
           // what was cut is said at the next rotation
           await fs.truncate(w.file, 0);
           if (this.o.keep > 0) w.cut += size;
+          w.lastFlood = t;
         }
         w.lastSize = 0;
-        w.lastCut = t;
         grew = true;
         // from this check's start: a slow truncation does not stretch the interval
         next = Math.max(0, (this.o.hotMs ?? HOT_MS) - (this.now() - t));
