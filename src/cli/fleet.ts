@@ -7,12 +7,15 @@ import { takeOptions } from "./take-options.js";
 import type { RigSummary } from "../fleet/summary.js";
 import { SUMMARY_HEAD, summaryCells, type Cell } from "../fleet/summary-cells.js";
 
-export const USAGE = "usage: postdeck fleet [--json | --tui] [--timeout SECONDS] [--rigs FILE]   (--tui: the Fleet view, one row per rig; Enter opens a rig's console)";
+export const USAGE =
+  "usage: postdeck fleet [--json | --tui [--open RIG]] [--timeout SECONDS] [--rigs FILE]   (--tui: the Fleet view, one row per rig; Enter opens a rig's console; --open RIG: start in that rig's console, q goes to the fleet)";
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, { flags: ["--json", "--tui"], valued: ["--rigs", "--timeout"], usage: USAGE });
+  const p = parseArgs(args, { flags: ["--json", "--tui"], valued: ["--rigs", "--timeout", "--open"], usage: USAGE });
   if (p.words.length > 0 || p.config) throw new UsageError(USAGE);
-  if (p.flags.has("--tui")) return runFleetView(p.values.get("--rigs") ?? null, p.flags.has("--json"));
+  const openRig = p.values.get("--open") ?? null;
+  if (openRig !== null && !p.flags.has("--tui")) throw new UsageError(`--open RIG opens a rig's console in the Fleet view: add --tui\n${USAGE}`);
+  if (p.flags.has("--tui")) return runFleetView(p.values.get("--rigs") ?? null, p.flags.has("--json"), openRig);
   const timeoutS = Number(p.values.get("--timeout") ?? "10");
   if (!(timeoutS > 0 && timeoutS <= 600)) throw new UsageError(`--timeout: expected seconds from 0 to 600, found '${p.values.get("--timeout")}'\n${USAGE}`);
   const { loadRigs, rigsFilePath } = await import("../fleet/rigs-file.js");
@@ -26,12 +29,13 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /** `postdeck fleet --tui`: the console's Fleet view over every rig of the rigs file. */
-async function runFleetView(rigsFlag: string | null, json: boolean): Promise<number> {
+async function runFleetView(rigsFlag: string | null, json: boolean, openRig: string | null): Promise<number> {
   if (json) throw new UsageError(`--json and --tui: one or the other\n${USAGE}`);
-  if (!process.stdout.isTTY) throw new UsageError("the Fleet view needs a terminal on stdout; for scripts use `postdeck fleet --json`");
-  const { loadRigs, rigsFilePath } = await import("../fleet/rigs-file.js");
+  const { loadRigs, rigsFilePath, findRig } = await import("../fleet/rigs-file.js");
   const file = rigsFilePath(rigsFlag);
   const rigs = loadRigs(file);
+  if (openRig !== null) findRig(rigs, openRig, file); // a name the file does not list: said before the screen changes
+  if (!process.stdout.isTTY) throw new UsageError("the Fleet view needs a terminal on stdout; for scripts use `postdeck fleet --json`");
   const { rigEndpoint } = await import("../fleet/rig-connection.js");
   const { SocketClient } = await import("../client/socket-client.js");
   const { FleetStore } = await import("../ui/fleet/fleet-store.js");
@@ -44,7 +48,7 @@ async function runFleetView(rigsFlag: string | null, json: boolean): Promise<num
   });
   process.env["NODE_ENV"] ??= "production";
   const { runFleetConsole } = await import("../ui/fleet/run-fleet.js");
-  await runFleetConsole(store, { rigsFile: file });
+  await runFleetConsole(store, { rigsFile: file, openRig });
   return 0;
 }
 

@@ -42,6 +42,7 @@ import { PaletteView, PALETTE_FOOTER, usePaletteKeys } from "./overlays/PaletteO
 import { ScrollView, SCROLL_FOOTER, useScrollKeys } from "./overlays/ScrollOverlay.js";
 import { FlowDialog, useFlowKeys } from "./overlays/FlowOverlay.js";
 import { quitSummary, type QuitSummary } from "./quit-summary.js";
+import { rigPaletteEntry, type RigSwitch } from "./fleet/rig-palette.js";
 export { quitSummary, type QuitSummary } from "./quit-summary.js";
 export { bulkResultText } from "./hooks/useServiceActions.js";
 
@@ -56,6 +57,8 @@ export interface AppProps {
   startDaemon?: () => Promise<string>;
   /** Set by the Fleet view (src/ui/fleet/): quit (q, Ctrl-C) goes back to the fleet instead of closing the console. */
   onLeave?: () => void;
+  /** Set by the Fleet view: `:rig NAME` switches to another rig (without it, the palette says what to run). */
+  rigSwitch?: RigSwitch;
 }
 
 const segmentsText = (segs: Segment[]): string => segs.map((s) => s.text).join("");
@@ -74,7 +77,7 @@ export function App(props: AppProps): React.JSX.Element {
   );
 }
 
-function Console({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon, onLeave }: AppProps): React.JSX.Element {
+function Console({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon, onLeave, rigSwitch }: AppProps): React.JSX.Element {
   const store = useDaemonStore(client, { figuresText: liveFiguresText, ...storeOpts });
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
@@ -156,7 +159,8 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
   });
   useConfirmKeys(uiStore, serviceActions.call, say);
   useSourceKeys(uiStore, logView.sources);
-  usePaletteKeys(uiStore, paletteEntries, say);
+  const palette = () => [...paletteEntries(), rigPaletteEntry(say, rigSwitch ?? null)];
+  usePaletteKeys(uiStore, palette, say);
   useScrollKeys(uiStore, () => Math.max(1, derive(uiRef.current).layout.bodyHeight - 2), say);
   useFlowKeys(uiStore, () => addCtx, applyStep);
 
@@ -227,7 +231,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
   ) : o.kind === "sources" ? (
     <SourcesView o={o} list={logView.sources()} current={ui.log.source} width={width} height={h} />
   ) : o.kind === "palette" ? (
-    <PaletteView o={o} entries={paletteEntries()} width={width} height={h} />
+    <PaletteView o={o} entries={palette()} width={width} height={h} />
   ) : (
     <ScrollView o={o} snap={snap} client={client} now={now} width={width} height={h} />
   );

@@ -10,6 +10,7 @@ import { useTerminalSize } from "../hooks/useTerminalSize.js";
 import { fleetProblem, fleetTable } from "./fleet-lines.js";
 import { useFleet } from "./useFleet.js";
 import type { FleetStore } from "./fleet-store.js";
+import { rigOfPrompt } from "./rig-prompt.js";
 
 export interface FleetViewProps {
   store: FleetStore;
@@ -23,16 +24,7 @@ export interface FleetViewProps {
   selectedRig?: string | null;
 }
 
-/** `rig NAME` or `NAME` typed after `:` (or a unique start, else a unique part, of a name): the rig, or why none. */
-export function rigOfPrompt(text: string, names: string[]): { name: string } | { error: string } {
-  const word = text.trim().replace(/^rig\s+/, "").trim();
-  if (names.includes(word)) return { name: word };
-  for (const like of [(n: string) => n.startsWith(word), (n: string) => n.includes(word)]) {
-    const found = names.filter(like);
-    if (word !== "" && found.length === 1) return { name: found[0]! };
-  }
-  return { error: `no rig ${JSON.stringify(word)}; the rigs: ${names.join(", ")}` };
-}
+export { rigOfPrompt } from "./rig-prompt.js";
 
 export function FleetView({ store, now = Date.now, onOpen, onQuit, rigsFile, notice, selectedRig }: FleetViewProps): React.JSX.Element {
   const { rows, at } = useFleet(store, now);

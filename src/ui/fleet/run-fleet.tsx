@@ -9,6 +9,8 @@ import type { FleetStore } from "./fleet-store.js";
 export interface RunFleetOptions {
   rigsFile: string;
   stdout?: NodeJS.WriteStream;
+  /** `fleet --tui --open RIG`: start in that rig's console. */
+  openRig?: string | null;
 }
 
 export async function runFleetConsole(store: FleetStore, o: RunFleetOptions): Promise<void> {
@@ -17,7 +19,7 @@ export async function runFleetConsole(store: FleetStore, o: RunFleetOptions): Pr
   const budget = new FrameBudget();
   if (alt) stdout.write("\x1b[?1049h\x1b[H");
   const instance = render(
-    <FleetConsole store={store} rigsFile={o.rigsFile} noColor={noColorFromEnv()} consoleStore={{ maxFps: 4, budget }} />,
+    <FleetConsole store={store} rigsFile={o.rigsFile} noColor={noColorFromEnv()} consoleStore={{ maxFps: 4, budget }} openRig={o.openRig ?? null} />,
     { stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, incrementalRendering: false, onRender: ({ renderTime }) => budget.record(renderTime) },
   );
   const stop = () => instance.unmount();

@@ -13,12 +13,17 @@ import { sanitize } from "../text-fit.js";
 export interface PaletteEntry {
   label: string;
   keys: string;
-  run: () => void;
+  run: (query: string) => void;
+  /** Takes the typed text as a command (`rig NAME`): when some entry claims it, only those are listed. */
+  claims?: (query: string) => boolean;
 }
 
 type Palette = Extract<Overlay, { kind: "palette" }>;
 const open = (o: Overlay | null): o is Palette => o?.kind === "palette";
-const matching = (o: Palette, entries: PaletteEntry[]) => fuzzyFilter(o.query, entries, (e) => e.label);
+const matching = (o: Palette, entries: PaletteEntry[]) => {
+  const claimed = entries.filter((e) => e.claims?.(o.query));
+  return claimed.length > 0 ? claimed : fuzzyFilter(o.query, entries, (e) => e.label);
+};
 
 export function usePaletteKeys(store: Pick<UiStore, "ref" | "update">, entries: () => PaletteEntry[], say: (text: string, tone: Tone) => void): void {
   useKeypress(
@@ -31,7 +36,7 @@ export function usePaletteKeys(store: Pick<UiStore, "ref" | "update">, entries: 
       else if (isDialogKey(name, "accept")) {
         const e = list[Math.min(o.index, list.length - 1)];
         store.update((x) => ({ ...x, overlay: null }));
-        if (e) e.run();
+        if (e) e.run(o.query);
         else say(`no action matches "${o.query}"`, "warn");
       } else if (name === "up") set({ index: Math.max(0, o.index - 1) }); // arrows only: j and k are typed
       else if (name === "down") set({ index: Math.min(list.length - 1, o.index + 1) });
