@@ -1,7 +1,8 @@
 // The orchestrator on the demo rig (real daemon, simulated node and post-services): a fresh rig's
-// node asks all four identities for a proof at once; on-demand runs at most one prover per
-// simulated disk, both disks in parallel, and every identity gets its proof; with a round of history
-// the next prover on a disk starts while the one before still reads, never two readers at once. Sampled 4×/s.
+// node asks all four identities for a proof at once; on-demand runs at most one reader per
+// simulated disk (and one more prover staged in its start-up and k2pow behind it), both disks in
+// parallel, and every identity gets its proof; with a round of history the next prover on a disk
+// starts while the one before still reads, never two readers at once. Sampled 4×/s.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,8 +21,8 @@ let client: SocketClient | null = null;
 beforeAll(async () => {
   requireBuild();
   rigDir = tempDir("pd-e2e-orch-");
-  // time-compressed: a demo identity (4 MiB) reads in about 5 s alone on its simulated disk
-  const rig = await buildDemoRig({ dir: rigDir, identities: 4, postdeckBin: BIN, disks: 2, diskReadBytesPerSec: (DEMO_NUM_UNITS * DEMO_LABELS_PER_UNIT * 16) / 5 });
+  // time-compressed: a demo identity (4 MiB) reads in about 3 s alone on its simulated disk
+  const rig = await buildDemoRig({ dir: rigDir, identities: 4, postdeckBin: BIN, disks: 2, diskReadBytesPerSec: (DEMO_NUM_UNITS * DEMO_LABELS_PER_UNIT * 16) / 3 });
   cfg = ["--config", rig.configPath];
   const r = await runCli([...cfg, "daemon", "start"]);
   expect(r.code, r.stderr).toBe(0);
@@ -68,11 +69,12 @@ async function sampleRound() {
 }
 
 describe("on-demand proving on the demo rig", () => {
-  it("never more than one prover per disk, both disks at once, every identity proved", { timeout: 90_000 }, async () => {
+  it("never more than one reader per disk (one more staged behind it at most), both disks at once, every identity proved", { timeout: 90_000 }, async () => {
     const { done, maxProving, maxRunning, maxLeases, bothAtOnce } = await sampleRound();
     expect(done, "every identity proved within 60 s").toBe(true);
-    expect(Object.values(maxProving).every((n) => n <= 1), JSON.stringify(maxProving)).toBe(true);
-    expect(Object.values(maxRunning).every((n) => n <= 1), JSON.stringify(maxRunning)).toBe(true);
+    // without history the next prover may start (start-up, k2pow: /status says Proving) as the read before it ends
+    expect(Object.values(maxProving).every((n) => n <= 2), JSON.stringify(maxProving)).toBe(true);
+    expect(Object.values(maxRunning).every((n) => n <= 2), JSON.stringify(maxRunning)).toBe(true);
     expect(Object.values(maxLeases).every((n) => n <= 1), JSON.stringify(maxLeases)).toBe(true);
     expect(bothAtOnce).toBe(true);
 

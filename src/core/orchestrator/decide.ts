@@ -95,7 +95,7 @@ export interface Decision {
  * its start is timed against the read before it: one that ends early would read the disk alongside;
  * one that ends late idles the disk for that long only.
  */
-export const OVERLAP_SAFETY = 0.1;
+export const OVERLAP_SAFETY = 0.2;
 export const OVERLAP_MARGIN_MS = 500;
 /** At most this many provers per read slot of a disk at once (one reading, one in k2pow). */
 export const STAGED_PER_SLOT = 2;

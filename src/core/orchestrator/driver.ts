@@ -220,9 +220,9 @@ export class OrchestratorDriver {
     for (const line of lines) {
       if (line.includes("obtained metadata")) {
         // connected: the node asks for its metadata first thing on a new connection. Counted short:
-        // written no earlier than its own (truncated) second says, nor than a line's lag before now
+        // at the (truncated) second its line says it was written; without one, a line's lag before now
         const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
-        const at = Math.max(writtenAt(line) ?? -Infinity, now - LINE_LAG_MS);
+        const at = Math.min(now, writtenAt(line) ?? now - LINE_LAG_MS);
         if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.connect.set(source, Math.min(this.connect.get(source) ?? Infinity, Math.max(0, at - startedAt)));
         continue;
       }
