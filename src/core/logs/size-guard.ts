@@ -6,16 +6,17 @@
 // which brings a check at once): an idle service costs nothing; a file not there yet is made
 // empty and watched, so a child started later is seen at its first write.
 //
-// Once over maxBytes a file is rotated: its newest maxBytes read, the file truncated, then
-// <file>.1 written while the checks go on (see rotation.ts). Within `minRotateMs` of its last
-// rotation (or while <file>.1 is still being written) a file that grew past `floodBytes` (a flood)
-// is truncated without a copy, and the bytes cut are said on the next rotated file's first line,
-// which keeps only floodBytes of the flood: the live file of a flooding child stays small, so a
-// check that comes late (a busy machine) still has room before the bound. A file cut in a flood
-// (without a copy, or rotated after growing maxBytes a second or faster) within `hotHoldMs` is
-// checked every hotMs (timed from the check's start, so a slow truncation does not stretch it)
-// whether or not it grew since: a flooding child on a busy machine writes in bursts, and a check
-// between two must not push the next one out to quietMs. The files of one log stay within
+// Once over maxBytes a file is rotated: its newest maxBytes (floodBytes if it grew maxBytes a
+// second or faster) read, the file truncated, then <file>.1 written while the checks go on (see
+// rotation.ts). Within `minRotateMs` of its last rotation (or while <file>.1 is still being
+// written) a file that grew past `floodBytes` (a flood) is truncated without a copy, and the bytes
+// cut are said on the next rotated file's first line, which keeps only floodBytes of the flood:
+// the live file of a flooding child stays small, so a check that comes late (a busy machine)
+// still has room before the bound. A file cut in a flood (without a copy, or rotated after growing
+// maxBytes a second or faster) within `hotHoldMs` is checked every hotMs (timed from the check's
+// start, so a slow truncation does not stretch it) whether or not it grew since: a flooding child
+// on a busy machine writes in bursts, and a check between two must not push the next one out to
+// quietMs. The files of one log stay within
 // (keep + 1) × maxBytes plus what the child writes in one hotMs and one truncation, and the daemon
 // copies at most one maxBytes (in a flood one floodBytes) per `minRotateMs`.
 import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
@@ -185,7 +186,7 @@ export class LogSizeGuard {
       grew = size > w.lastSize;
       // grew by maxBytes a second or faster (since the last check, or since the watch fired)
       const span = t - (w.woke ? w.wokeAt : w.lastAt);
-      const fast = grew && (span <= 0 || (size - w.lastSize) * 1000 >= this.o.maxBytes * span);
+      const fast = grew && (size - w.lastSize) * 1000 >= this.o.maxBytes * Math.max(1, span);
       const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
       const floodBytes = Math.min(this.o.floodBytes ?? 1 << 20, this.o.maxBytes);
       const limit = flooding ? floodBytes : this.o.maxBytes;
@@ -204,9 +205,10 @@ export class LogSizeGuard {
           if (fast) w.lastFlood = t;
           const cut = w.cut;
           w.cut = 0;
-          // in a flood (cut since the last rotation) only floodBytes are kept: read faster, a
-          // smaller buffer, and the copies of a flood's lines do not take the whole budget
-          const tail = await readNewestTail(w.file, cut > 0 ? floodBytes : this.o.maxBytes);
+          // in a flood (cut since the last rotation, or growing maxBytes a second or faster) only
+          // floodBytes are kept: read faster (the file grows until the truncation), a smaller
+          // buffer, and the copies of a flood's lines do not take the whole budget
+          const tail = await readNewestTail(w.file, cut > 0 || fast ? floodBytes : this.o.maxBytes);
           await fs.truncate(w.file, 0); // off the main thread: it may wait in the kernel for the writer
           w.writing = this.keepTail(w.file, tail.bytes, cut + tail.skipped, cut > 0).finally(() => {
             w.writing = null;

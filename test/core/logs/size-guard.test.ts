@@ -2,7 +2,7 @@
 // file is watched (inotify) instead of polled, and its next write brings a check at once, so a
 // flood that starts after a long quiet is still rotated.
 import { afterEach, describe, expect, it } from "vitest";
-import { appendFileSync, existsSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
@@ -55,6 +55,36 @@ describe("log size guard", () => {
     } finally {
       guard.close();
     }
+  });
+
+  it("a rotation keeps maxBytes of a file that grew slowly and floodBytes of one that grew maxBytes a second or faster", async () => {
+    const line = (c: string) => c.repeat(99) + "\n";
+    /** <file>.1 after 100 kB (over maxBytes) were written in `ms`, checked only when asked. */
+    const rotatedAfter = async (ms: number): Promise<string> => {
+      const file = path.join(tempDir(), "svc.log");
+      writeFileSync(file, line("a").repeat(80));
+      let clock = 0;
+      const guard = new LogSizeGuard({ maxBytes: 64 * 1024, keep: 1, floodBytes: 4096, quietMs: 60_000, hotMs: 60_000, idleChecks: 1000, now: () => clock });
+      try {
+        guard.setFiles([file]);
+        clock = 100_000;
+        await waitFor(() => guard.checksOf(file) === 1, { what: "the first check" });
+        appendFileSync(file, line("b").repeat(1000));
+        clock += ms;
+        await guard.checkAll();
+        await waitFor(() => existsSync(`${file}.1`) && readFileSync(`${file}.1`, "utf8").endsWith(line("b")), { what: "the rotated file written" });
+        expect(statSync(`${file}.1`).mode & 0o777).toBe(0o600);
+        return readFileSync(`${file}.1`, "utf8");
+      } finally {
+        guard.close();
+      }
+    };
+    const slow = await rotatedAfter(100_000); // 1 kB/s
+    expect(Buffer.byteLength(slow)).toBeGreaterThan(60 * 1024);
+    expect(Buffer.byteLength(slow)).toBeLessThanOrEqual(64 * 1024);
+    const fast = await rotatedAfter(10); // 10 MB/s
+    expect(Buffer.byteLength(fast)).toBeLessThanOrEqual(4096);
+    expect(fast.split("\n")[0]).toMatch(/^… postdeck: \d+ bytes of this log cut/);
   });
 
   it("makes a log file that is not there yet (empty, 0600, its directory 0700) and watches it, so the first write is seen at once", async () => {
