@@ -35,8 +35,8 @@ async function setup(tag, childArgs, n, o = {}) {
   const { argv, via } = consoleArgv(sup.configPath);
   const renderLog = path.join(root, "renders.log"); // every render Ink makes: `<epoch ms> <render ms>`
   const nameRe = new RegExp(`${tag}-c\\d\\d`); // in the log pane's title: the console shows the services
-  // the selected row of the identities table: its findings mark, then the key's name (id0, id1, …)
-  const rowRe = /[! \d]*id\d+/;
+  // the selected row of the identities table: its findings mark (`!3`, `!12`), then the key's name (id0, id1, …)
+  const rowRe = /[! \d]*(id\d+)\s/;
   let scr;
   for (let attempt = 1; ; attempt++) {
     // (a retry: other work on this machine may be rebuilding dist/ at the moment the console loads)

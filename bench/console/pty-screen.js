@@ -69,14 +69,15 @@ export class PtyScreen {
   }
 
   /**
-   * The name right after a `›` mark (the selected row of a table whose first column is the name,
-   * i.e. the Services table; other tables also mark their selected row) matching `re`.
+   * What `re` matches right after a `›` mark (the selected row of a table; other tables also mark
+   * their selected row): its first group when it has one (the name, without the findings mark
+   * before it, which may change while the selection does not), else the whole match.
    */
   selected(re) {
     for (const l of this.screen()) {
       for (let i = l.indexOf("›"); i >= 0; i = l.indexOf("›", i + 1)) {
         const m = re.exec(l.slice(i + 1));
-        if (m && m.index === 0) return m[0];
+        if (m && m.index === 0) return m[1] ?? m[0];
       }
     }
     return null;

@@ -46,6 +46,19 @@ describe("console panes with injected data", () => {
     expect(f).toContain("! 2 (press !)");
   });
 
+  it("an identity with 10 or more findings shows its whole count (`!12`), at 80 columns too", async () => {
+    const { now, snapshot } = loadFixture();
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...snapshot.findings[0]!, id: `warn-${i}`, severity: "warning" as const, subject: "post2.key" }));
+    for (const columns of [140, 80]) {
+      const app = renderApp(new FakeClient({ ...snapshot, findings: [...snapshot.findings, ...many] }), { now, columns, rows: 30 });
+      const f = await app.waitFor((f) => f.includes("post4 "));
+      expect(row(f, "post2")).toMatch(/^.!12 post2\s/);
+      expect(row(f, "post3")).toMatch(/^.!1 {2}post3\s/); // the column is 3 cells wide for all rows
+      expect(f).not.toContain("!…");
+      cleanup();
+    }
+  });
+
   it("services without a key and keys without a service have rows too; natural order (post2 before post10)", async () => {
     const { now, snapshot } = loadFixture();
     const [a] = snapshot.services;

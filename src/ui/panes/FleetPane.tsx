@@ -36,17 +36,26 @@ const REG_SHORT: Record<string, Label> = {
   unknown: { text: "? unknown", tone: "muted" },
 };
 
-export function fleetColumns(findings: Finding[], now: number): Column<FleetRow>[] {
+/** The findings mark of a row: `!N` (errors and warnings that concern it), or nothing. */
+export function attentionMark(r: FleetRow, findings: Finding[]): Segment {
+  const a = r.identity ? attention(findingsFor(r.identity, findings)) : { count: 0, severity: null };
+  return a.count ? { text: `!${a.count}`, tone: a.severity === "error" ? "err" : "warn", bold: true } : { text: "" };
+}
+
+/** Cells the marks of `rows` need: 2 (`!N`), one more from 10 findings on (`!12`), so a count is never cut. */
+export function attentionWidth(rows: FleetRow[], findings: Finding[]): number {
+  if (findings.length < 10) return 2;
+  return rows.reduce((w, r) => Math.max(w, attentionMark(r, findings).text.length), 2);
+}
+
+export function fleetColumns(findings: Finding[], now: number, markWidth = 2): Column<FleetRow>[] {
   return [
     {
       id: "attention",
       header: "!",
-      min: 2, // `!…` from 10 findings: a wider mark would cost the UP column at 80 columns
+      min: markWidth, // 2 cells (`!3`); 3 only while some row has 10 or more (`!12`): the UP column may give way at 80 columns then
       priority: 0,
-      cell: (r) => {
-        const a = r.identity ? attention(findingsFor(r.identity, findings)) : { count: 0, severity: null };
-        return a.count ? { text: `!${a.count}`, tone: a.severity === "error" ? "err" : "warn", bold: true } : { text: "" };
-      },
+      cell: (r) => attentionMark(r, findings),
     },
     { id: "name", header: "NAME", min: 7, max: 12, priority: 0, cell: (r) => ({ text: r.name, bold: true }) },
     {
@@ -141,7 +150,7 @@ export function reasonLine(rows: FleetRow[], selected: number): Segment[] | null
 }
 
 export function FleetPane(p: FleetPaneProps): React.JSX.Element {
-  const columns = fleetColumns(p.findings, p.now);
+  const columns = fleetColumns(p.findings, p.now, attentionWidth(p.rows, p.findings));
   const whyShown = layoutColumns(columns, p.width).some((c) => c.col.id === "reason");
   const reason = whyShown ? null : reasonLine(p.rows, p.selected);
   const tableHeight = p.height - 1 - (reason ? 1 : 0);
