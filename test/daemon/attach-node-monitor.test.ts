@@ -1,8 +1,7 @@
 // The monitor wired into the daemon's Rig: the node log file followed by the Rig's LogHub reaches the
 // join (registration per identity), survives truncation, and the views land in the Rig's snapshot.
 import { afterEach, describe, expect, it } from "vitest";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { appendFileSync, mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ResolvedConfig } from "../../src/config/schema.js";
 import { Rig } from "../../src/core/rig.js";
@@ -10,6 +9,7 @@ import { NodeMonitor } from "../../src/core/spacemesh/node-monitor.js";
 import { attachNodeMonitor } from "../../src/daemon/attach-node-monitor.js";
 import { keyHex } from "../core/spacemesh/rig-input.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { tempDir } from "../helpers/temp-dir.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -21,8 +21,7 @@ const zt = (ms: number) => new Date(ms).toISOString().replace("Z", "+0000");
 
 describe("attachNodeMonitor", () => {
   it("feeds the followed node log to the join, across a truncation, and publishes into the Rig", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "pd-attach-"));
-    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const root = tempDir("pd-attach-");
     const ids = path.join(root, "data", "identities");
     mkdirSync(ids, { recursive: true, mode: 0o700 });
     const k1 = keyHex();

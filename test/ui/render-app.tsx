@@ -3,6 +3,7 @@
 import { render } from "ink-testing-library";
 import { App } from "../../src/ui/App.js";
 import { FakeClient } from "./fake-client.js";
+import { waitFor as poll } from "../helpers/wait-for.js";
 import type { QuitSummary } from "../../src/ui/App.js";
 
 export const KEYS = {
@@ -38,13 +39,11 @@ export function renderApp(client: FakeClient, opts: { columns?: number; rows?: n
   setSize(inst.stdout, opts.columns ?? 100, opts.rows ?? 30);
   const frame = () => stripAnsi(inst.lastFrame() ?? "");
   const waitFor = async (pred: (f: string) => boolean, what = "frame", timeout = 10_000): Promise<string> => {
-    const t0 = Date.now();
-    for (;;) {
+    const seen = await poll(() => {
       const f = frame();
-      if (pred(f)) return f;
-      if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}; last frame:\n${f}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      return pred(f) && { f };
+    }, { what, timeoutMs: timeout, intervalMs: 10, detail: () => `last frame:\n${frame()}` });
+    return seen.f;
   };
   const press = async (...keys: string[]) => {
     for (const k of keys) {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { clearProcessUsageCache, sampleProcesses } from "../../../src/core/hardware/process-usage.js";
+import { waitFor } from "../../helpers/wait-for.js";
 
 const children: ChildProcess[] = [];
 
@@ -32,15 +33,7 @@ async function exited(c: ChildProcess): Promise<void> {
   await new Promise((resolve) => c.once("exit", resolve));
 }
 
-async function until<T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 20_000) => waitFor(f, { what, timeoutMs, intervalMs: 200 });
 
 afterEach(() => clearProcessUsageCache());
 afterAll(async () => {

@@ -1,8 +1,7 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CPU_PROVIDER_ID,
   gpuTemperatures,
@@ -13,6 +12,7 @@ import {
   runPrintProviders,
 } from "../../../src/core/hardware/providers.js";
 import { ProviderSchema } from "../../../src/protocol/model.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/hardware");
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), "utf8");
@@ -91,8 +91,7 @@ describe("runPrintProviders", () => {
   });
 
   describe("with real processes", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "postdeck-hw-providers-"));
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir("postdeck-hw-providers-");
     const script = (name: string, body: string) => {
       const p = path.join(dir, name);
       writeFileSync(p, `#!/bin/sh\n${body}\n`);

@@ -1,20 +1,20 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HardwareSampler } from "../../../src/core/hardware/sampler.js";
 import type { HardwareSources } from "../../../src/core/hardware/system-sources.js";
 import type { FsProbe } from "../../../src/core/hardware/volumes.js";
 import { type HardwareView, HardwareViewSchema } from "../../../src/protocol/model.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/hardware");
-const tmp = mkdtempSync(path.join(os.tmpdir(), "postdeck-hw-sampler-"));
+const tmp = tempDir("postdeck-hw-sampler-");
 const samplers: HardwareSampler[] = [];
 afterEach(async () => {
   await Promise.all(samplers.splice(0).map((s) => s.stop()));
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function track(s: HardwareSampler): HardwareSampler {
   samplers.push(s);

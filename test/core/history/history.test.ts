@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { IdentityHistory, proofHistory, HISTORY_FILE } from "../../../src/core/history/identity-history.js";
 import { proofRecords, stepsFromSources } from "../../../src/core/history/steps.js";
@@ -8,6 +7,7 @@ import { buildTimeline, mergeSteps } from "../../../src/core/history/timeline.js
 import { epochStart, gapOf, type NetworkTiming } from "../../../src/clock/epoch-clock.js";
 import { IdentityTimelineSchema, type IdentityView, type TimelineStep } from "../../../src/protocol/model.js";
 import type { NodeEvent } from "../../../src/core/spacemesh/node-grpc.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 const ID = "a1b2c3" + "d4".repeat(29);
 /** A small network: 1-minute layers, 60 layers per epoch (1 h), round starts 45 min in, 10-minute gap. */
@@ -90,7 +90,7 @@ describe("the identity timeline", () => {
 
 describe("the per-identity history on disk", () => {
   it("survives a restart, stays bounded to the last 4 epochs and exposes the proofs with the service's figures", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "postdeck-history-"));
+    const dir = tempDir("postdeck-history-");
     const h = new IdentityHistory(dir, 0);
     for (let e = 1; e <= 6; e++) {
       const s = steps(cycle(e));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseNodeConfig, readNodeConfig } from "../../../src/core/spacemesh/node-config.js";
 import { addressReaches, dialTarget, isLoopbackHost, parseHostPort } from "../../../src/core/spacemesh/listen-address.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 describe("the node's JSON config", () => {
   it("reads smeshing, listeners, TLS and the log encoder", () => {
@@ -58,7 +58,7 @@ describe("the node's JSON config", () => {
 
   it("reports invalid JSON and an unreadable file in one line", async () => {
     expect(parseNodeConfig("{", "/x.json").problems[0]).toMatch(/^\/x\.json: not valid JSON/);
-    const dir = mkdtempSync(path.join(os.tmpdir(), "pd-nc-"));
+    const dir = tempDir("pd-nc-");
     expect((await readNodeConfig(path.join(dir, "none.json"))).problems).toEqual([
       `cannot read the node config ${path.join(dir, "none.json")}: ENOENT`,
     ]);

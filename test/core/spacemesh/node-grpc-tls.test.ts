@@ -2,12 +2,12 @@
 // (RequireAndVerifyClientCert); postdeck presents node.grpc.tls {ca, cert, key}.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeGrpc } from "../../../src/core/spacemesh/node-grpc.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 let dir = "";
 let server: grpc.Server | null = null;
@@ -19,7 +19,7 @@ function openssl(args: string[]): void {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "postdeck-tls-"));
+  dir = tempDir("postdeck-tls-");
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca"]);
   for (const who of ["server", "client"]) {
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${who}.key`, "-out", `${who}.csr`, "-subj", `/CN=${who === "server" ? "localhost" : "postdeck"}`]);
@@ -39,7 +39,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   server?.forceShutdown();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("mTLS to the node's TLS listener", () => {

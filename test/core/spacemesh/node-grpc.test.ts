@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeGrpc, type NodeEvent } from "../../../src/core/spacemesh/node-grpc.js";
+import { waitFor as poll } from "../../helpers/wait-for.js";
 
 const ID1 = Buffer.alloc(32, 0xa1);
 const ID2 = Buffer.alloc(32, 0xb2);
@@ -21,13 +22,7 @@ async function startServer(handlers: Handlers): Promise<{ server: grpc.Server; a
 
 const unary = (value: unknown) => (_call: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, value);
 
-async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = (cond: () => boolean, timeoutMs = 20_000) => poll(cond, { timeoutMs, intervalMs: 25 });
 
 const servers: grpc.Server[] = [];
 const clients: NodeGrpc[] = [];

@@ -2,8 +2,7 @@
 // read from the node's JSON config, its stdout fed as the node log. Needs dist (npx tsc -p .).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import type { ResolvedConfig } from "../../../src/config/schema.js";
@@ -11,6 +10,7 @@ import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
 import { keyHex, serviceView } from "./rig-input.js";
 import { freePort } from "../../sim/sim-process.js";
 import { waitFor as poll } from "../../helpers/wait-for.js";
+import { tempDir } from "../../helpers/temp-dir.js";
 
 const waitFor = (cond: () => boolean, what: string, timeoutMs = 40_000) => poll(cond, { what, timeoutMs, intervalMs: 100 });
 
@@ -29,7 +29,7 @@ describe.skipIf(!built)("NodeMonitor against the simulated node", () => {
   const k2 = keyHex();
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "pd-simnode-"));
+    dir = tempDir("pd-simnode-");
     const ids = path.join(dir, "data", "identities");
     mkdirSync(ids, { recursive: true, mode: 0o700 });
     writeFileSync(path.join(ids, "post1.key"), k1.hex, { mode: 0o600 });
@@ -105,7 +105,6 @@ describe.skipIf(!built)("NodeMonitor against the simulated node", () => {
         /* already gone */
       }
     }
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("sees registration in the log, the node over gRPC, and what is missing", async () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { ResolvedConfig } from "../../../src/config/schema.js";
@@ -8,23 +7,17 @@ import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeMonitor } from "../../../src/core/spacemesh/node-monitor.js";
 import { keyHex, serviceView } from "./rig-input.js";
 import { writePosMetadata } from "../../helpers/pos-identity.js";
+import { tempDir } from "../../helpers/temp-dir.js";
+import { waitFor as poll } from "../../helpers/wait-for.js";
 
-const tmpDirs: string[] = [];
 const monitors: NodeMonitor[] = [];
 const servers: grpc.Server[] = [];
 afterEach(async () => {
   for (const m of monitors.splice(0)) await m.stop();
   for (const s of servers.splice(0)) s.forceShutdown();
-  for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = (cond: () => boolean, what: string, timeoutMs = 30_000) => poll(cond, { what, timeoutMs });
 
 /** A complete PoS dir for `nodeId`: 4 units of 16 labels, 2 files of 512 bytes, nonce found. */
 function writePosDir(dir: string, nodeId: string): void {
@@ -41,8 +34,7 @@ interface Rig {
 }
 
 function makeRig(grpcAddr: { public: string | null; private: string | null; post: string | null }): Rig {
-  const root = mkdtempSync(path.join(os.tmpdir(), "pd-mon-"));
-  tmpDirs.push(root);
+  const root = tempDir("pd-mon-");
   const ids = path.join(root, "data", "identities");
   mkdirSync(ids, { recursive: true, mode: 0o700 });
   chmodSync(ids, 0o700);
