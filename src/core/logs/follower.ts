@@ -76,8 +76,9 @@ export class FileFollower {
     if (this.timer) return;
     void this.poll();
     this.timer = setInterval(() => {
-      // with a watch on the file its events say when to read; this is only a safety net then
-      if (this.watcher && Date.now() - this.lastStep < (this.o.watchedPollMs ?? 30_000)) return;
+      // with a watch on the file its events say when to read; this is only a safety net then (also
+      // while the watch is off until a read already due: onNotify)
+      if ((this.watcher || this.notifyTimer) && Date.now() - this.lastStep < (this.o.watchedPollMs ?? 30_000)) return;
       void this.poll();
     }, this.o.pollMs ?? 1000);
     this.timer.unref();
@@ -172,16 +173,30 @@ export class FileFollower {
   /**
    * A chatty writer fires inotify for every write: read at most once per `notifyMinMs` (250 ms)
    * per file instead of once per notification (the hub batches lines every ~100 ms anyway).
+   * At a slower pace (setPace: no client watches the lines) the watch is off until that read: a
+   * service writing a line at a time would wake the daemon for each (3,200 wake-ups/s for 16
+   * services at 200 lines/s) for one read a second. The watch is back on before the read, and the
+   * read looks at the path (a rotation meanwhile brought no event).
    */
   private onNotify(event: string): void {
     if (event === "rename") this.renamed = true;
     if (this.notifyTimer || this.closed) return;
     const wait = Math.max(0, this.lastStep + this.notifyMs() - Date.now());
+    const quiet = this.pace !== null && this.pace > (this.o.notifyMinMs ?? 250) && wait > 0;
+    if (quiet) this.closeWatch();
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
-      void this.poll(true);
+      if (quiet) this.rewatch();
+      void this.poll(!quiet);
     }, wait);
     this.notifyTimer.unref?.();
+  }
+
+  /** Closes the inotify watch alone (a pending read keeps its timer). */
+  private closeWatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+    this.renamed = true;
   }
 
   /**

@@ -104,6 +104,28 @@ describe("file follower", () => {
     await f.stop();
   });
 
+  it("at a slow pace its watch is off from a write until the read it brings, and a rotation meanwhile is followed", async () => {
+    const file = path.join(tempDir(), "q.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 60_000, notifyMinMs: 1 });
+    f.setPace(1500); // nobody watches the lines: one read per 1.5 s at most, one wake-up for it
+    f.start();
+    await waitFor(() => f.watched(), { what: "the watch" });
+    appendFileSync(file, "one\n"); // no read for a while: read at once
+    await waitFor(() => got.length === 1, { what: "the first line" });
+    appendFileSync(file, "two\n"); // just read: this read waits its turn, and the watch is off until then
+    await waitFor(() => !f.watched(), { what: "the watch off after the write's event" });
+    appendFileSync(file, "three\n"); // no watch, no event: read with the one before
+    await waitFor(() => got.length === 3 && f.watched(), { what: "both lines, and the watch back" });
+    appendFileSync(file, "four\n");
+    await waitFor(() => !f.watched(), { what: "the watch off again" });
+    renameSync(file, file + ".1"); // rotated while the watch is off: no event says so
+    writeFileSync(file, "five\n");
+    await waitFor(() => got.includes("five"), { what: "the new file's line" });
+    expect(got).toEqual(["one", "two", "three", "four", "five"]);
+    await f.stop();
+  });
+
   it("caps an endless line", async () => {
     const file = path.join(tempDir(), "a.log");
     writeFileSync(file, "");
