@@ -97,7 +97,11 @@ describe("cli with a daemon", () => {
     const again = await runCli(["daemon", "start", ...cfg], env);
     expect(again.stdout).toContain("daemon already running");
 
-    const s0 = await waitFor(async () => { const s = await statusJson(rig.configPath); return s.services[0]!.state === "running" && s; });
+    // waited for over the socket (not a CLI process every 50 ms), then read as the user does
+    const c = await clientWhenUp(rig.stateDir, env);
+    await waitFor(async () => (await c.call("snapshot", {})).services[0]!.state === "running", { what: "svc0 running" });
+    const s0 = await statusJson(rig.configPath);
+    expect(s0.services[0]!.state).toBe("running");
     expect(s0.services[1]!.state).toBe("stopped");
 
     const text = await runCli(["status", ...cfg], env);
@@ -120,7 +124,8 @@ describe("cli with a daemon", () => {
     expect(s2.services[0]!.pid).not.toBe(s0.services[0]!.pid);
     expect(isAlive(s0.services[0]!.pid!)).toBe(false);
 
-    await waitFor(async () => (await runCli(["logs", "svc0", "-n", "1", ...cfg], env)).stdout.includes("running operator service"), { what: "log line" });
+    await waitFor(async () => (await c.call("logs", { source: "svc0", lines: 1 })).lines.some((l) => l.text.includes("running operator service")), { what: "log line" });
+    c.close();
     const logs = await runCli(["logs", "svc0", "-n", "2", ...cfg], env);
     expect(logs.code).toBe(0);
     expect(logs.stdout.trim().split("\n")).toHaveLength(2);
