@@ -68,14 +68,14 @@ describe("sim post-service", () => {
     const dir = await posDir();
     const op = await freePort();
     const node = await freePort();
-    const p = sim(["post-service", "--address", `http://127.0.0.1:${node}`, "--dir", dir, "--threads", "1", "--operator-address", `127.0.0.1:${op}`]);
+    const p = sim(["post-service", "--address", `http://127.0.0.1:${node}`, "--dir", dir, "--threads", "1", "--operator-address", `127.0.0.1:${op}`, "--reconnect-interval-s", "1"]);
     await waitFor("operator line", () => p.stderr().includes(`INFO  post_service::operator] running operator service on 127.0.0.1:${op}\n`));
     const res = await fetch(`http://127.0.0.1:${op}/status`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('"Idle"');
     expect((await fetch(`http://127.0.0.1:${op}/`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${op}/metrics`)).status).toBe(404);
-    // keeps retrying forever without --max-retries
+    // keeps retrying forever without --max-retries (every second here)
     await waitFor("a retry", () => p.stderr().split("could not connect to the node").length > 2, 30_000);
     expect(p.child.exitCode).toBeNull();
   });
