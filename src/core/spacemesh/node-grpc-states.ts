@@ -82,6 +82,7 @@ export class IdentityStatesTracker {
   error: string | null = null;
   private states: IdentityStateInfo[] = [];
   private readonly keys = new Set<string>();
+  private byIdentity: Map<string, IdentityStateInfo[]> | null = null; // built when asked, dropped on change
   private lastTry = -Infinity;
   private asking = false;
 
@@ -101,6 +102,7 @@ export class IdentityStatesTracker {
         const had = this.states.length > 0;
         this.states = [];
         this.keys.clear();
+        this.byIdentity = null;
         return had || was !== false;
       }
       this.available = true;
@@ -125,6 +127,7 @@ export class IdentityStatesTracker {
       added = true;
     }
     if (!added) return false;
+    this.byIdentity = null;
     this.states.sort((a, b) => a.at - b.at);
     if (this.states.length > STATES_KEPT) {
       for (const s of this.states.splice(0, this.states.length - STATES_KEPT)) this.keys.delete(`${s.smesher}|${s.state}|${s.at}`);
@@ -134,7 +137,15 @@ export class IdentityStatesTracker {
 
   /** One identity's states, oldest first. */
   forIdentity(nodeId: string): IdentityStateInfo[] {
-    return this.states.filter((s) => s.smesher === nodeId);
+    if (!this.byIdentity) {
+      this.byIdentity = new Map();
+      for (const s of this.states) {
+        const list = this.byIdentity.get(s.smesher);
+        if (list) list.push(s);
+        else this.byIdentity.set(s.smesher, [s]);
+      }
+    }
+    return this.byIdentity.get(nodeId) ?? [];
   }
 
   /** The latest state of every identity States named, by node id. */
