@@ -112,7 +112,8 @@ describe("on-demand proving on the demo rig", () => {
   });
 
   it("a service started by hand is the operator's until handed back with plan --release, across a daemon restart", { timeout: 60_000 }, async () => {
-    const manual = async () => (JSON.parse((await runCli([...cfg, "plan", "--json"])).stdout) as Plan).identities.find((i) => i.keyFile === "post1.key")!.manual;
+    // the daemon's plan over its socket (the CLI's `plan --json` is the first test's)
+    const manual = async () => (await client!.call("plan", {})).identities.find((i) => i.keyFile === "post1.key")!.manual;
     expect(await manual()).toBe(false);
     expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
     expect(await manual()).toBe(true);
