@@ -166,7 +166,7 @@ export class LogSizeGuard {
     w.timer.unref();
   }
 
-  /** One check of one file: stat and copy synchronous (see rotation.ts), the truncation not. */
+  /** One check of one file: the stat synchronous, a rotation's read and the truncation off the main thread. */
   async check(w: Watched): Promise<void> {
     if (w.busy) return;
     w.busy = true;
@@ -218,7 +218,7 @@ export class LogSizeGuard {
           // what was cut is said at the next rotation
           await fs.truncate(w.file, 0);
           if (this.o.keep > 0) w.cut += size;
-          w.lastFlood = t;
+          if (this.o.keep > 0 || fast) w.lastFlood = t;
         }
         w.lastSize = 0;
         grew = true;
