@@ -94,6 +94,8 @@ export class OrchestratorDriver {
    * start can be counted on to take at the least.
    */
   private readonly connect = new Map<string, number>();
+  /** keyFile → the time to its read its start is timed by (decide's predicted.toReadMs), as of the last tick. */
+  private toRead = new Map<string, number>();
   /** service → its read's first and latest /status positions, each with when this driver first saw it (not when it next ticked). */
   private readonly positions = new Map<string, { first: PositionSeen; last: PositionSeen }>();
   private readonly shown = new Map<string, string>(); // service → its orchestration view as last sent
@@ -352,21 +354,24 @@ export class OrchestratorDriver {
         else if (!this.doneSince.has(v.name)) this.doneSince.set(v.name, this.now());
       }
       this.track(ids, views);
+      const predictions = this.predictions(views, ids);
+      const predicted = new Map<string, { toReadMs: number; readMs: number }>();
+      for (const i of ids) {
+        if (!i.service) continue;
+        const p = predictions.get(i.keyFile) ?? null;
+        // its k2pow only from proofs this daemon saw itself (phases timed between lines): the stored
+        // history of a previous daemon has let two read one disk at once (see the notes);
+        // without, it is counted as nothing and its read as not known (no third prover is timed by it)
+        const own = p?.fromHistory === true && this.history.has(i.keyFile);
+        predicted.set(i.keyFile, { toReadMs: this.toReadMs(i.service, own ? p : null), readMs: own && p ? p.readMs : Infinity });
+      }
+      this.toRead = new Map([...predicted].map(([k, v]) => [k, v.toReadMs])); // the planner lays its lanes out by the same starts
       const plan = this.computePlan(views, ids);
       const budget = this.budget();
       const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
-      const predictions = this.predictions(views, ids);
       const decision = decide(
         this.now(),
-        ids.map((i) => {
-          const p = predictions.get(i.keyFile) ?? null;
-          // its k2pow only from proofs this daemon saw itself (phases timed between lines): the stored
-          // history of a previous daemon has let two read one disk at once (see the notes);
-          // without, it is counted as nothing and its read as not known (no third prover is timed by it)
-          const own = p?.fromHistory === true && this.history.has(i.keyFile);
-          const predicted = i.service ? { toReadMs: this.toReadMs(i.service, own ? p : null), readMs: own && p ? p.readMs : Infinity } : null;
-          return { keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted };
-        }),
+        ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted: predicted.get(i.keyFile) ?? null })),
         views.map((v) => ({
           name: v.name,
           state: this.inflight.has(v.name) && v.state === "stopped" ? "starting" : v.state,
@@ -501,6 +506,7 @@ export class OrchestratorDriver {
           state,
           manual: this.manual.has(s.name),
           startupMs: this.startup.get(s.name) ?? null,
+          toReadMs: this.toRead.get(i.keyFile) ?? null,
           waitReason: st?.status === "queued" ? st.reason : null,
           live: {
             startedAt: l.startedAt,

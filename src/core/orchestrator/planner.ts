@@ -35,6 +35,12 @@ export interface PlanIdentityInput {
   live: { startedAt: number | null; position: number | null; operatorDone: boolean; finishedAt: number | null };
   /** ms from its service's start to its first proof request, as last seen (null: unknown, half the overhead). */
   startupMs?: number | null;
+  /**
+   * ms from its service's start until it may read its disk at the earliest, as the orchestrator
+   * times its start by (decide.ts predicted.toReadMs); null/absent: its start-up and k2pow when
+   * from history, else it starts once its disk is free.
+   */
+  toReadMs?: number | null;
 }
 
 export interface PlanInput {
@@ -113,8 +119,9 @@ function scheduleOnDemand(tasks: Task[], t0: number, now: number, b: Budget, lan
       const onLane = holders.filter((r) => r.i.disk === disk);
       const slots = readSlots(onLane.map((r) => ({ readStartsInMs: reads.get(r)!.readStart - at, readEndsInMs: reads.get(r)!.readEnd - at })), b.perDisk);
       const free = Math.min(...slots);
-      const lead = t.p.fromHistory ? leadMs(partsOf(t).pre) : 0;
-      if (onLane.length >= STAGED_PER_SLOT * b.perDisk || (onLane.length >= b.perDisk && !t.p.fromHistory && free > 0)) continue;
+      const timed = t.i.toReadMs != null || t.p.fromHistory;
+      const lead = t.i.toReadMs != null ? leadMs(t.i.toReadMs) : t.p.fromHistory ? leadMs(partsOf(t).pre) : 0;
+      if (onLane.length >= STAGED_PER_SLOT * b.perDisk || (onLane.length >= b.perDisk && !timed && free > 0)) continue;
       if (free > lead) {
         wake = Math.min(wake, at + free - lead);
         continue;

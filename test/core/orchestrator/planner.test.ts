@@ -163,6 +163,17 @@ describe("re-planning during the gap", () => {
     expect(e["b.key"]!.predictedStart).toBe(now + 30 * MIN);
   });
 
+  it("starts laid out as the orchestrator times them: by the time to its read it is given (its start-up to the node), history or not", () => {
+    const now = OPENS + 30 * MIN;
+    const a = ident("a.key", "sda", { r: 60, state: "proving", live: { startedAt: OPENS, position: 128 * GiB } });
+    const fresh = ident("b.key", "sda", { state: "queued", history: [] });
+    const e1 = Object.fromEntries(buildPlan(input([a, { ...fresh, toReadMs: 3000 }], { now })).plan.identities.map((x) => [x.keyFile, x]));
+    expect(e1["b.key"]!.predictedStart).toBe(now + 30 * MIN - leadMs(3000));
+    const known = ident("b.key", "sda", { r: 60, state: "queued" });
+    const e2 = Object.fromEntries(buildPlan(input([a, { ...known, toReadMs: 4 * MIN }], { now })).plan.identities.map((x) => [x.keyFile, x]));
+    expect(e2["b.key"]!.predictedStart).toBe(now + 30 * MIN - leadMs(4 * MIN));
+  });
+
   it("a disk that slows down moves the prediction (rate from the proof's own recent history)", () => {
     const slow: ProofRecord = { at: 1, k2powMs: 5 * MIN, readMs: 400 * MIN, totalMs: 405 * MIN, sizeBytes: 256 * GiB };
     const base = ident("a.key", "sda", { r: 60 });
