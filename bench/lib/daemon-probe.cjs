@@ -34,11 +34,22 @@ if (dir && argv.includes("daemon") && argv.includes("run")) {
   let n = 0;
   // the histogram holds the time between its 10 ms timer's runs; the delay is what exceeds 10 ms
   const ms = (ns) => Math.max(0, Math.round((ns - 10e6) / 1e4) / 100);
+  // BENCH_PROBE_GC=1 (or last-resort): each report first runs a full GC (what RSS is live data, what is garbage and headroom)
+  let fullGc = null;
+  if (process.env.BENCH_PROBE_GC) {
+    require("node:v8").setFlagsFromString("--expose-gc");
+    const gc = require("node:vm").runInNewContext("gc");
+    // "last-resort": V8's memory-reducing GC (several rounds, compacting)
+    fullGc = process.env.BENCH_PROBE_GC === "last-resort" ? () => gc({ type: "major", execution: "sync", flavor: "last-resort" }) : () => gc();
+  }
   process.on("SIGUSR2", () => {
     n++;
+    fullGc?.();
     const m = process.memoryUsage();
     const mb = (b) => Math.round(b / 1e4 / 1.048576) / 100;
     const mem = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+    // V8's spaces: committed / used MiB (where a heap larger than its live data sits)
+    mem.spaces = Object.fromEntries(require("node:v8").getHeapSpaceStatistics().map((x) => [x.space_name.replace(/_space$/, ""), `${mb(x.space_size)}/${mb(x.space_used_size)}`]));
     const report = { pid: process.pid, n, at: Date.now(), samples: h.count, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), mem };
     h.reset();
     const tmp = path.join(dir, `.eld-${process.pid}.json`);

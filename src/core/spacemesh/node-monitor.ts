@@ -244,7 +244,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     }
     for (const name of [...this.doneSince.keys()]) if (!services.some((s) => s.name === name)) this.doneSince.delete(name);
     this.services = services;
-    const dirsChanged = JSON.stringify(serviceDirs) !== JSON.stringify(this.serviceDirs);
+    // only a name or a dir makes the PoS dirs worth reading again (not an operator address being
+    // assigned: at a start of 64 services each one's re-read all 64 dirs, 4,096 file reads)
+    const dirsKey = (d: ServiceDir[]) => JSON.stringify(d.map((x) => [x.name, x.dir]));
+    const dirsChanged = dirsKey(serviceDirs) !== dirsKey(this.serviceDirs);
     this.serviceDirs = serviceDirs;
     if (dirsChanged) {
       void this.readPosDirs().then(() => this.schedule());

@@ -58,4 +58,18 @@ describe("node monitor at rest", () => {
       await m.stop();
     }
   });
+
+  it("reads the PoS dirs again when a service's dir changes, not when its operator address is assigned", async () => {
+    const rig = makeRig({ services: 2 });
+    const m = new NodeMonitor({ config: rig.config, watch: false, grpcFactory: () => ({ followEvents: () => () => undefined, close: () => undefined }) as unknown as NodeGrpcClient });
+    const reads = vi.spyOn(m as unknown as { readPosDirs: () => Promise<void> }, "readPosDirs");
+    const dirs = rig.config.services.map((s) => ({ name: s.name, dir: s.dir, operatorAddress: null as string | null }));
+    m.setServices([], dirs);
+    expect(reads).not.toHaveBeenCalled(); // as configured
+    m.setServices([], dirs.map((d, i) => ({ ...d, operatorAddress: `127.0.0.1:${4000 + i}` }))); // a start assigns them
+    expect(reads).not.toHaveBeenCalled();
+    m.setServices([], [dirs[0]!, { ...dirs[1]!, dir: `${dirs[1]!.dir}-moved` }]);
+    expect(reads).toHaveBeenCalledTimes(1);
+    await m.stop();
+  });
 });
