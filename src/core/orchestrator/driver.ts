@@ -391,7 +391,7 @@ export class OrchestratorDriver {
       this.show(decision, budget.mode === "always");
       // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
       next = nextTickMs(
-        { now: this.now(), postStates: ids.map((i) => i.postState), services: views.map((v) => ({ state: v.state, operator: v.operator.kind })), window: this.window(), wakeAt: decision.wakeAt },
+        { now: this.now(), postStates: ids.map((i) => i.postState), services: views.map((v) => ({ state: v.state, operator: v.operator.kind, startedAt: v.startedAt })), window: this.window(), wakeAt: decision.wakeAt },
         { busyMs: this.o.tickMs, idleMs: this.o.idleTickMs },
       );
       for (const a of decision.actions) {

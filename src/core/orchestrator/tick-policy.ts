@@ -5,13 +5,14 @@
 // stick), or a cycle gap open. Otherwise one slow tick keeps the plan's outlook (who would miss the
 // next gap) fresh, and the gap's opening is a tick of its own. Pure: the caller passes the clock.
 import type { ServiceState } from "../../protocol/model.js";
+import { START_GRACE_MS } from "./decide.js";
 
 export interface TickInputs {
   now: number;
   /** The node's state for each identity (null: unknown). */
   postStates: ("IDLE" | "PROVING" | null)[];
-  /** Each service's state and /status kind. */
-  services: { state: ServiceState; operator: string }[];
+  /** Each service's state, /status kind and the start of its run (epoch ms, null: not running). */
+  services: { state: ServiceState; operator: string; startedAt?: number | null }[];
   /** The cycle gap now or next (epoch ms), null when the clock is unknown. */
   window: { opensAt: number; closesAt: number } | null;
   /** The last decision's wake (a queued prover's predicted start), null: none. */
@@ -29,6 +30,8 @@ const MOVING: ServiceState[] = ["starting", "stopping", "backoff"];
 export function busy(t: TickInputs): boolean {
   if (t.postStates.some((s) => s === "PROVING")) return true;
   if (t.services.some((s) => MOVING.includes(s.state) || s.operator === "proving" || s.operator === "done")) return true;
+  // just started: decide() gives it a grace before it may be stopped unanswered; its end is timed
+  if (t.services.some((s) => s.state === "running" && s.startedAt != null && t.now - s.startedAt <= START_GRACE_MS)) return true;
   return t.window !== null && t.now >= t.window.opensAt && t.now < t.window.closesAt;
 }
 

@@ -3,6 +3,7 @@
 // work every 2 s).
 import { describe, expect, it } from "vitest";
 import { BUSY_TICK_MS, IDLE_TICK_MS, busy, nextTickMs, type TickInputs } from "../../../src/core/orchestrator/tick-policy.js";
+import { START_GRACE_MS } from "../../../src/core/orchestrator/decide.js";
 
 const NOW = 1_700_000_000_000;
 const idle: TickInputs = {
@@ -30,6 +31,9 @@ describe("tick policy", () => {
     expect(nextTickMs({ ...idle, services: [{ state: "running", operator: "done" }] })).toBe(BUSY_TICK_MS);
     expect(nextTickMs({ ...idle, window: { opensAt: NOW - 1000, closesAt: NOW + 1000 } })).toBe(BUSY_TICK_MS);
     expect(nextTickMs({ ...idle, postStates: ["PROVING"] }, { busyMs: 500 })).toBe(500);
+    // a service just started (decide() stops an unanswered one only after its grace): ticks until the grace is over
+    expect(nextTickMs({ ...idle, services: [{ state: "running", operator: "none", startedAt: NOW - 3000 }] })).toBe(BUSY_TICK_MS);
+    expect(nextTickMs({ ...idle, services: [{ state: "running", operator: "none", startedAt: NOW - START_GRACE_MS - 1 }] })).toBe(IDLE_TICK_MS);
   });
 
   it("a wake or the gap's opening before the next tick comes first (never sooner than 50 ms)", () => {
