@@ -111,7 +111,8 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     // rig's own scheduling may start and stop its service at any time)
   });
 
-  it("a rig whose daemon goes away is unreachable (exit 1) and comes back; so does one whose sshd goes away", async () => {
+  // a daemon stop and start, an sshd stop and start and five fleet runs over ssh: more than a minute on a loaded machine
+  it("a rig whose daemon goes away is unreachable (exit 1) and comes back; so does one whose sshd goes away", { timeout: 120_000 }, async () => {
     const stopped = await runCli(["--config", configs.b, "daemon", "stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);
     let f = await fleet();

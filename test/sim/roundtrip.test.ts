@@ -34,7 +34,9 @@ const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "1" };
 describe.concurrent("sim node + sim post-service over gRPC", () => {
   it("registers, proves the initial proof and a cycle-gap proof, and refuses a duplicate connection", async () => {
     const r = await rigWithOneIdentity();
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "12", "--first-cycle-gap", "12", "--warn-interval", "2"]);
+    // the first cycle gap opens 12 s after the node starts (the initial proof is done by then), the
+    // next one 10 minutes later: exactly two proofs however slow the machine
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600", "--first-cycle-gap", "12", "--warn-interval", "2"]);
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     // new identity: the initial proof is wanted at once, and nothing serves it yet
     expect((await r.postStates())[0]).toMatchObject({ name: "post1.key", state: "PROVING" });
