@@ -1,5 +1,7 @@
 // Summarises a V8 .cpuprofile: busy time and the functions with the most self time, or with
 // `inclusive`, the most time in them and what they called (postdeck's own code only: dist/).
+// `window` = [fromS, toS]: only the samples taken between those seconds before the profile's end
+// (a steady-state window, leaving start-up and quitting out).
 // Usage: node bench/console/cpuprofile.js FILE.cpuprofile [top=40] [inclusive]
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -7,10 +9,13 @@ import { fileURLToPath } from "node:url";
 const where = (cf) => cf.url.replace(/.*node_modules\//, "").replace(/.*\/dist\//, "dist/");
 const keyOf = (cf) => `${cf.functionName || "(anon)"} ${where(cf)}:${cf.lineNumber}`;
 
-export function summarise(file, top = 40, inclusive = false) {
+export function summarise(file, top = 40, inclusive = false, window = null) {
   const p = JSON.parse(readFileSync(file, "utf8"));
   const dt = new Map();
-  for (let i = 0; i < p.samples.length; i++) dt.set(p.samples[i], (dt.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  const at = [];
+  for (let i = 0, t = p.startTime; i < p.samples.length; i++) at.push((t += p.timeDeltas[i] ?? 0));
+  const inWindow = window ? (i) => at[i] >= p.endTime - window[0] * 1e6 && at[i] <= p.endTime - window[1] * 1e6 : () => true;
+  for (let i = 0; i < p.samples.length; i++) if (inWindow(i)) dt.set(p.samples[i], (dt.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
   const self = new Map();
   let total = 0;
   for (const node of p.nodes) {

@@ -1,7 +1,9 @@
 // Profiling aid (not part of `npm run bench`): runs the console in a pty against postdeck's daemon
 // with N services writing `rate` lines/s in total, for `seconds`, with V8's CPU profiler on, then
 // quits it with `q` and prints where its CPU time went (self time by function, top 40).
-// Usage: [NOPROF=1] [NODEFLAGS=…] node bench/console/profile-console.js [seconds=30] [linesPerS=0] [services=16] [keys=0]
+// With SIMNODE=1 the rig has a simulated node (as the bench's idle phase), and the daemon's events
+// over the window are counted by type (what wakes the console).
+// Usage: [NOPROF=1] [SIMNODE=1] [SETTLE_S=5] [DIFF=1] [NODEFLAGS=…] node bench/console/profile-console.js [seconds=30] [linesPerS=0] [services=16] [keys=0]
 import { existsSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
@@ -11,13 +13,48 @@ import { freshDir, removeDir } from "../lib/supervisors.js";
 import { PtyScreen } from "./pty-screen.js";
 import { summarise } from "./cpuprofile.js";
 
+/** Counts the daemon's events by type (a second subscriber beside the console). */
+async function eventCensus(stateDir) {
+  const { SocketClient } = await import("../../dist/client/socket-client.js");
+  const { socketPath } = await import("../../dist/config/runtime-paths.js");
+  const { DaemonStore } = await import("../../dist/ui/state/daemon-store.js");
+  const client = new SocketClient(socketPath(stateDir), {});
+  const store = new DaemonStore(); // how the console's store sorts them: slow (drawn on the slow clock), held (nothing new) or state
+  const counts = new Map();
+  let first = true;
+  const last = new Map();
+  const changedKeys = (key, data) => {
+    const prev = last.get(key);
+    last.set(key, data);
+    if (!prev) return "first";
+    if (process.env.CENSUS_DETAIL === key)
+      for (const k of Object.keys(data)) if (JSON.stringify(data[k]) !== JSON.stringify(prev[k])) console.log(`${key}.${k}: ${JSON.stringify(prev[k])}\n→ ${JSON.stringify(data[k])}`);
+    return Object.keys(data).filter((k) => JSON.stringify(data[k]) !== JSON.stringify(prev[k])).join(" ") || "same";
+  };
+  const off = client.subscribe((e) => {
+    if (first && e.type === "snapshot") return void ((first = false), store.apply(e));
+    const kind = e.type === "log" ? "" : store.isSlow(e) ? "slow " : "";
+    const v = store.version;
+    store.apply(e);
+    const k = `${e.type}(${kind}${store.version === v ? "held" : e.type === "log" ? "" : changedKeys(e.type === "service" ? e.data.name : e.type, e.data)})`;
+    counts.set(k, (counts.get(k) ?? 0) + (e.type === "log" ? e.data.length : 1));
+  });
+  return {
+    stop: () => {
+      off();
+      client.close();
+      return [...counts].map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+    },
+  };
+}
+
 const [seconds = 30, rate = 0, n = 16, keys = 0] = process.argv.slice(2).map(Number);
 const profDir = freshDir("prof");
 mkdirSync(profDir, { recursive: true });
 const root = freshDir("pc");
 const childArgs = rate > 0 ? ["--rate", rate / n, "--seconds", seconds + 120, "--then", "idle"] : ["--rate", 0, "--seconds", 0, "--then", "idle"];
 const { children } = makeChildren(root, "pc", n, childArgs);
-const sup = new PostdeckSupervisor(root, children, { autostart: false });
+const sup = new PostdeckSupervisor(root, children, { autostart: false, node: process.env.SIMNODE === "1" });
 await sup.start({ waitChildren: false });
 const renderLog = path.join(profDir, "renders.log");
 // NOPROF=1: the same run without the profiler (whose sampling thread costs CPU of its own)
@@ -30,13 +67,23 @@ try {
   await scr.waitFor((t) => nameRe.test(t), "the console", 60_000);
   await sup.cliAsync(["start", "--all"]);
   await waitFor(() => children.every((c) => (findMarked(null).get(c.marker) ?? []).length > 0), "services", 60_000, 100);
-  await sleep(5000);
+  await sleep(Number(process.env.SETTLE_S ?? 5) * 1000); // SETTLE_S=65: past the first minute, as the bench's idle phase
+  const census = await eventCensus(sup.stateDir);
+  // DIFF=1: print the screen lines each frame changed (what the renders were for)
+  let shown = scr.screen();
+  if (process.env.DIFF === "1")
+    scr.watchers.add(() => {
+      const now = scr.screen();
+      const changed = now.map((l, y) => (l !== shown[y] ? `${String(y).padStart(2)}| ${l}` : null)).filter((x) => x !== null);
+      if (changed.length) console.log(`${new Date().toISOString().slice(11, 19)} ${changed.length} lines\n${changed.slice(0, 6).join("\n")}`);
+      shown = now;
+    });
   const c0 = cpuSeconds(scr.pids());
   const f0 = scr.frames;
   const t0 = Date.now();
   const lat = [];
   for (let k = 0; k < keys; k++) {
-    lat.push(await scr.keyLatency(k % 2 ? "k" : "j", nameRe));
+    lat.push(await scr.keyLatency(k % 2 ? "k" : "j", /[! \d]*(id\d+)\s/)); // the selected identity row's key name
     await sleep((seconds * 1000) / keys - (lat.at(-1) ?? 0));
   }
   while (Date.now() - t0 < seconds * 1000) await sleep(100);
@@ -46,6 +93,7 @@ try {
   const ms = renders.map((r) => r[1]);
   console.log(`renders ${renders.length} (${(renders.length / wall).toFixed(2)}/s), Ink render-to-string mean ${(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)).toFixed(1)} ms`);
   console.log(`cpu ${(((c1.total - c0.total) / wall) * 100).toFixed(2)} % of a core, frames/s ${((scr.frames - f0) / wall).toFixed(2)}, bytes ${scr.bytes}`);
+  console.log(`daemon events over the window: ${census.stop()}`);
   if (lat.length) console.log(`key latencies ms: ${lat.map((x) => (x == null ? "miss" : x.toFixed(0))).join(" ")}`);
   scr.write("q");
   await sleep(3000);
@@ -54,5 +102,9 @@ try {
   await sup.stop().catch(() => undefined);
   removeDir(root);
 }
-for (const f of readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile"))) console.log(summarise(path.join(profDir, f), 30));
+for (const f of readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile"))) {
+  // the measured window only: it ended ~3 s before the profile (q, then the console closes)
+  console.log(summarise(path.join(profDir, f), 30, false, [seconds + 3.5, 2.5]));
+  console.log(summarise(path.join(profDir, f), 30, true, [seconds + 3.5, 2.5]));
+}
 console.log(`profiles in ${profDir}`);

@@ -6,7 +6,7 @@ import React from "react";
 import { Box, useApp } from "ink";
 import { KeypressProvider, useKeypress } from "./input/keypress.js";
 import type { DaemonClient } from "../client/types.js";
-import { useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
+import { SLOW_MS, useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useClock } from "./hooks/useClock.js";
 import { useUiState } from "./hooks/useUiState.js";
@@ -78,11 +78,12 @@ export function App(props: AppProps): React.JSX.Element {
 }
 
 function Console({ client, noColor = false, now: clock = Date.now, onQuit, store: storeOpts, notice, startDaemon, onLeave, rigSwitch }: AppProps): React.JSX.Element {
-  const store = useDaemonStore(client, { figuresText: liveFiguresText, ...storeOpts });
-  const { columns, rows } = useTerminalSize();
-  const { exit } = useApp();
   const uiStore = useUiState();
   const { ui, ref: uiRef, update } = uiStore;
+  // a slow event (a sample, the node's layer) draws only when it changes the main view's text; an open overlay may show more of it
+  const store = useDaemonStore(client, { figuresText: (s, e) => (uiRef.current.overlay ? null : liveFiguresText(s, e, clock())), ...storeOpts });
+  const { columns, rows } = useTerminalSize();
+  const { exit } = useApp();
 
   const now = clock();
   const snap = store.state.snapshot;
@@ -94,16 +95,25 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
   const status = useStatusLine(clock, taskRunning, notice);
   const say = status.say;
 
-  // Everything on screen that moves with the clock alone; the console redraws when it changes.
-  useClock(1000, clock, (t: number): string => {
-    const cols = fleetColumns([], t).filter((c) => c.id === "service" || c.id === "uptime");
-    const parts = fleet.map((r) => cols.map((c) => c.cell(r).text).join(" "));
-    parts.push(segmentsText(connectionSegments(store.state.connection, snap?.daemon ?? null, store.state.bye, t)));
-    parts.push(segmentsText(clockSegments(snap?.node ?? null, t)));
-    const o = ui.overlay;
-    if (o && (o.kind === "identity" || o.kind === "service" || o.kind === "plan")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
-    return parts.join("\n");
-  });
+  // Everything on screen that moves with the clock alone; the console redraws when it changes
+  // (uptimes, in minutes, on the slow clock of the live figures: see useClock).
+  const clockCells = (id: string, t: number) => {
+    const col = fleetColumns([], t).find((c) => c.id === id)!;
+    return fleet.map((r) => col.cell(r).text).join(" ");
+  };
+  useClock(
+    1000,
+    clock,
+    (t: number): string => {
+      const parts = [clockCells("service", t)]; // a backoff's countdown
+      parts.push(segmentsText(connectionSegments(store.state.connection, snap?.daemon ?? null, store.state.bye, t)));
+      parts.push(segmentsText(clockSegments(snap?.node ?? null, t)));
+      const o = ui.overlay;
+      if (o && (o.kind === "identity" || o.kind === "service" || o.kind === "plan")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
+      return parts.join("\n");
+    },
+    { visible: (t) => clockCells("uptime", t), ms: storeOpts?.backgroundMs ?? SLOW_MS },
+  );
 
   const derive = (u: UiState) => deriveView(u, { fleet, ring: (s) => store.logs.ring(s), hardware: snap?.hardware ?? null, columns, rows });
   const d = derive(ui);

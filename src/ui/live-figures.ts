@@ -1,15 +1,34 @@
-// The text of the figures that change on every sample without anything else changing (a
-// service's CPU% and RSS, the hardware pane): the console redraws for a new sample only when
-// this text differs, so an idle rig costs no frames for samples that show the same numbers.
+// The text of what a slow event can change on the main view (DaemonStore.isSlow): a service's
+// CPU% and RSS, the hardware pane, the node's part of the header, the findings marks. The console
+// redraws for such an event only when this text differs, so an idle rig costs no frames for
+// samples that show the same numbers.
 import type { Snapshot } from "../protocol/model.js";
-import { fleetColumns } from "./panes/FleetPane.js";
+import type { DaemonEvent } from "../client/types.js";
+import { attentionMark, fleetColumns } from "./panes/FleetPane.js";
 import { joinFleet } from "./fleet.js";
 import { hardwareLines } from "./panes/HardwarePane.js";
+import { clockSegments, nodeSegments } from "./components/Header.js";
+import { attention } from "./findings.js";
+import type { Segment } from "./components/Line.js";
 
-export function liveFiguresText(snap: Snapshot | null): string {
+const text = (segs: Segment[]) => segs.map((s) => s.text).join("");
+
+/** The figures' text at time `now`; with `e`, only the part that event can change. */
+export function liveFiguresText(snap: Snapshot | null, e?: DaemonEvent, now = Date.now()): string {
   if (!snap) return "";
-  const cols = fleetColumns([], 0).filter((c) => c.id === "cpu" || c.id === "rss");
-  const rows = joinFleet([], snap.services).map((r) => `${r.name} ${cols.map((c) => c.cell(r).text).join(" ")}`);
-  const hw = snap.hardware ? hardwareLines(snap.hardware).map((l) => l.map((seg) => seg.text).join("")) : [];
-  return [...rows, ...hw].join("\n");
+  const kind = e?.type;
+  const parts: string[] = [];
+  if (kind === undefined || kind === "service") {
+    const services = e?.type === "service" ? snap.services.filter((s) => s.name === e.data.name) : snap.services;
+    const cols = fleetColumns([], 0).filter((c) => c.id === "cpu" || c.id === "rss");
+    for (const r of joinFleet([], services)) parts.push(`${r.name} ${cols.map((c) => c.cell(r).text).join(" ")}`);
+  }
+  if ((kind === undefined || kind === "hardware") && snap.hardware) for (const l of hardwareLines(snap.hardware)) parts.push(text(l));
+  if (kind === undefined || kind === "node") parts.push(text(nodeSegments(snap.node)), text(clockSegments(snap.node, now)));
+  if (kind === undefined || kind === "findings") {
+    const loud = attention(snap.findings);
+    parts.push(`${loud.count} ${loud.severity}`);
+    for (const r of joinFleet(snap.identities, [])) parts.push(text([attentionMark(r, snap.findings)]));
+  }
+  return parts.join("\n");
 }

@@ -34,8 +34,22 @@ function* cells(text: string): Generator<[string, number]> {
   for (const { segment } of segmenter.segment(text)) yield [segment, stringWidth(segment)];
 }
 
+// The widths of the other strings measured lately: a frame measures the same symbols, labels and
+// pane rules as the frame before, and string-width is the costliest step of drawing one (it was a
+// third of the console's CPU at rest). Short strings only, cleared when full: a log flood cannot grow it.
+const WIDTH_CACHE_MAX = 4096;
+const widths = new Map<string, number>();
+
 export function displayWidth(text: string): number {
-  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (text.length > 256) return stringWidth(text); // a long log line: seldom measured twice
+  let w = widths.get(text);
+  if (w === undefined) {
+    w = stringWidth(text);
+    if (widths.size >= WIDTH_CACHE_MAX) widths.clear();
+    widths.set(text, w);
+  }
+  return w;
 }
 
 /** Cut to at most `width` cells; adds `…` when something was cut. */

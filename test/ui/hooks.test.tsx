@@ -12,6 +12,9 @@ import { useUiState, type UiStore } from "../../src/ui/hooks/useUiState.js";
 import { armed, ARM_MS } from "../../src/ui/hooks/useFlows.js";
 import { offerNodeRestart } from "../../src/ui/flows/flows.js";
 import type { TaskView } from "../../src/protocol/model.js";
+import { useDaemonStore } from "../../src/ui/hooks/useDaemonStore.js";
+import { useClock } from "../../src/ui/hooks/useClock.js";
+import { liveFiguresText } from "../../src/ui/live-figures.js";
 import { FakeClient } from "./fake-client.js";
 import { loadFixture } from "./fixtures.js";
 
@@ -144,6 +147,112 @@ describe("useServiceActions", () => {
     await new Promise((r) => setImmediate(r));
     expect(client.bodies("restart")).toEqual([{ names: [idle.name], all: false, force: false }]);
     expect(out.said).toEqual([`restarting ${idle.name}…`, `✔ restart ${idle.name}: done`]);
+    app.unmount();
+  });
+});
+
+describe("useDaemonStore: what wakes the console at rest", () => {
+  // fake timers and Date: the hook schedules its frames with setTimeout against Date.now(); React renders on setImmediate
+  beforeEach(() => vi.useFakeTimers({ now: 1_764_150_000_000, toFake: ["setTimeout", "clearTimeout", "Date"] }));
+  afterEach(() => vi.useRealTimers());
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+  };
+  const advance = async (ms: number) => {
+    vi.advanceTimersByTime(ms);
+    await settle();
+  };
+  const BACKGROUND_MS = 10_000;
+
+  function Harness({ client, out }: { client: FakeClient; out: { renders: number } }) {
+    const store = useDaemonStore(client, { maxFps: 4, backgroundMs: BACKGROUND_MS, backfillLines: 0, figuresText: (s, e) => liveFiguresText(s, e, Date.now()) });
+    out.renders++;
+    return <Text>{store.state.snapshot?.node.topLayer ?? "-"}</Text>;
+  }
+
+  async function mount() {
+    const { snapshot } = loadFixture();
+    const client = new FakeClient(snapshot);
+    const out = { renders: 0 };
+    const app = render(<Harness client={client} out={out} />);
+    for (let i = 0; i < 5; i++) await advance(1000); // the snapshot's frame and the backfill's (a promise: it settles between steps)
+    return { client, out, app, snapshot, rendersAfter: async (ms: number) => ((out.renders = 0), await advance(ms), out.renders) };
+  }
+
+  it("an event that brings what the console holds draws nothing; new layers and peer counts draw at most once per slow clock", async () => {
+    const { client, snapshot, app, rendersAfter } = await mount();
+    client.emit({ type: "node", data: { ...snapshot.node } }); // re-sent unchanged
+    client.emit({ type: "service", data: { ...snapshot.services[0]! } });
+    expect(await rendersAfter(3 * BACKGROUND_MS)).toBe(0);
+    // after a quiet while the first new layer draws at once; the next waits for the slow clock
+    const layer = (n: number) => ({ type: "node" as const, data: { ...snapshot.node, topLayer: snapshot.node.topLayer! + n, peers: 40 + n } });
+    client.emit(layer(1));
+    expect(await rendersAfter(1000)).toBe(1);
+    client.emit(layer(2));
+    expect(await rendersAfter(BACKGROUND_MS - 2000)).toBe(0);
+    expect(await rendersAfter(2000)).toBe(1);
+    expect(app.lastFrame()).toBe(String(snapshot.node.topLayer! + 2));
+    client.emit({ type: "node", data: { ...snapshot.node, synced: false } }); // a state change draws at once
+    expect(await rendersAfter(300)).toBe(1);
+    app.unmount();
+  });
+
+  it("findings whose wording moved (a layer number in a title) draw nothing; a new finding draws at once", async () => {
+    const { client, snapshot, app, rendersAfter } = await mount();
+    const reworded = snapshot.findings.map((f) => ({ ...f, title: `${f.title} (layer 71235)` }));
+    client.emit({ type: "findings", data: reworded });
+    expect(await rendersAfter(3 * BACKGROUND_MS)).toBe(0);
+    client.emit({ type: "findings", data: [...reworded, { ...reworded[0]!, id: "another", subject: "post1.key" }] });
+    expect(await rendersAfter(300)).toBe(1);
+    app.unmount();
+  });
+
+  it("a CPU% sample that shows the same rounded figure draws nothing; hardware samples draw at most once per slow clock", async () => {
+    const { client, snapshot, app, rendersAfter } = await mount();
+    const s0 = snapshot.services[0]!;
+    client.emit({ type: "service", data: { ...s0, cpuPercent: (s0.cpuPercent ?? 0) + 0.2 } });
+    expect(await rendersAfter(3 * BACKGROUND_MS)).toBe(0);
+    let renders = 0;
+    for (let i = 1; i <= 15; i++) {
+      client.emit({ type: "hardware", data: { ...snapshot.hardware!, sampledAt: snapshot.hardware!.sampledAt + i * 2000, cpu: { ...snapshot.hardware!.cpu, percent: 10 + i } } });
+      renders += await rendersAfter(2000); // a sample every 2 s, as the daemon sends them
+    }
+    expect(renders).toBeLessThanOrEqual(Math.ceil((15 * 2000) / BACKGROUND_MS));
+    expect(renders).toBeGreaterThanOrEqual(2);
+    app.unmount();
+  });
+});
+
+describe("useClock", () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] }));
+  afterEach(() => vi.useRealTimers());
+  let t = 0;
+  const clock = () => t;
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  function Harness({ out }: { out: { renders: number } }) {
+    // a countdown that moves each 5 s; 60 uptimes in minutes whose minutes end one second apart
+    const countdown = (at: number) => `gap in ${Math.floor((100_000 - at) / 5000)}`;
+    const uptimes = (at: number) => Array.from({ length: 60 }, (_, i) => Math.floor((at + i * 1000) / 60_000)).join(" ");
+    useClock(1000, clock, countdown, { visible: uptimes, ms: 10_000 });
+    out.renders++;
+    return <Text>x</Text>;
+  }
+
+  it("draws a countdown when it moves; uptimes whose minutes change a second apart only once per slow clock", async () => {
+    t = 2500;
+    const out = { renders: 0 };
+    const app = render(<Harness out={out} />);
+    await settle();
+    out.renders = 0;
+    for (let s = 0; s < 60; s++) {
+      t += 1000;
+      vi.advanceTimersByTime(1000);
+      await settle();
+    }
+    // the countdown alone moves 12 times in the minute; a frame per second would be 60
+    expect(out.renders).toBeGreaterThanOrEqual(12);
+    expect(out.renders).toBeLessThanOrEqual(12 + 6);
     app.unmount();
   });
 });

@@ -2,17 +2,28 @@
 // expiring). `visible(t)` returns the time-dependent text the console would show at time t;
 // it is checked every `ms` and the console re-renders only when it differs from what the
 // last render showed, so an idle console draws no frames (bench/RESULTS.md §4).
+// `slow` is text that may lag (uptimes in minutes: 64 services started seconds apart cross their
+// minutes at 64 different moments): it redraws only when no frame was drawn for `slow.ms`.
 import { useEffect, useRef, useState } from "react";
 
-export function useClock(ms: number, clock: () => number, visible: (t: number) => string): void {
+export interface SlowClockText {
+  visible: (t: number) => string;
+  ms: number;
+}
+
+export function useClock(ms: number, clock: () => number, visible: (t: number) => string, slow?: SlowClockText): void {
   const [, set] = useState(0);
-  const shown = useRef("");
-  const latest = useRef(visible);
-  latest.current = visible;
-  shown.current = visible(clock());
+  const shown = useRef({ text: "", slow: "", at: 0 });
+  const latest = useRef({ visible, slow });
+  latest.current = { visible, slow };
+  const now = clock();
+  shown.current = { text: visible(now), slow: slow?.visible(now) ?? "", at: now };
   useEffect(() => {
     const t = setInterval(() => {
-      if (latest.current(clock()) !== shown.current) set((n) => n + 1);
+      const now = clock();
+      const { visible, slow } = latest.current;
+      if (visible(now) !== shown.current.text) set((n) => n + 1);
+      else if (slow && now - shown.current.at >= slow.ms && slow.visible(now) !== shown.current.slow) set((n) => n + 1);
     }, ms);
     t.unref?.();
     return () => clearInterval(t);

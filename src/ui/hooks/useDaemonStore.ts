@@ -2,10 +2,12 @@
 // React renders are coalesced: at most `maxFps` per second for state changes (services,
 // node, identities, ...) and at most `logFps` per second when only log lines arrived, so a
 // flood of log lines costs a few frames, not one per batch. Key presses render on their own.
-// Log-only frames keep within LOG_SHARE of a core and sample-only frames within SAMPLE_SHARE
+// Log-only frames keep within LOG_SHARE of a core and sample-only frames (hardware, CPU%/RSS, the
+// node's layer: DaemonStore.isSlow) come at most every `backgroundMs` and within SAMPLE_SHARE
 // (FrameBudget, fed with Ink's render time per frame): where a frame costs more, they come less often.
+// An event that changes nothing, or figures whose text on screen stays the same, draws no frame.
 import { useEffect, useRef, useState } from "react";
-import type { DaemonClient } from "../../client/types.js";
+import type { DaemonClient, DaemonEvent } from "../../client/types.js";
 import { DaemonStore } from "../state/daemon-store.js";
 import type { LogStoreOptions } from "../state/log-buffer.js";
 import type { Snapshot } from "../../protocol/model.js";
@@ -13,14 +15,20 @@ import { FrameBudget } from "../state/frame-budget.js";
 
 const LOG_SHARE = 0.1; // log lines flowing: at most 10 % of a core for drawing them
 const SAMPLE_SHARE = 0.005; // new CPU%/RSS/hardware figures: at most 0.5 % of a core
+/** The slow clock: live figures (and uptimes, useClock) redraw at most this often by default. */
+export const SLOW_MS = 10_000;
 
 export interface DaemonStoreOptions extends LogStoreOptions {
   maxFps?: number; // default 12 (the console passes 4)
   logFps?: number; // default 2
-  backgroundMs?: number; // hardware samples and CPU%/RSS-only changes: at most one render per this (default 5000)
+  backgroundMs?: number; // hardware samples and CPU%/RSS-only changes: at most one render per this (default 10000)
   backfillLines?: number; // older lines fetched per source on attach (default 300)
-  /** The text of the sampled figures on screen; a sample that leaves it unchanged draws no frame. */
-  figuresText?: (snap: Snapshot | null) => string;
+  /**
+   * The text on screen that a background event `e` can change (its figures); a sample that leaves it
+   * unchanged draws no frame. null: the screen shows more of it than that text (an overlay is open), so it draws.
+   * Asked at each event (the latest function passed, not the first).
+   */
+  figuresText?: (snap: Snapshot | null, e?: DaemonEvent) => string | null;
   /** Measures what a frame costs (fed by Ink's onRender); none: frames are taken as free. */
   budget?: FrameBudget;
 }
@@ -32,9 +40,10 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const [, setRendered] = useState(0);
   const stateInterval = 1000 / (opts.maxFps ?? 12);
   const logInterval = Math.max(stateInterval, 1000 / (opts.logFps ?? 2));
-  const backgroundInterval = Math.max(logInterval, opts.backgroundMs ?? 5000);
+  const backgroundInterval = Math.max(logInterval, opts.backgroundMs ?? SLOW_MS);
   const backfillLines = opts.backfillLines ?? 300;
-  const figuresText = opts.figuresText;
+  const figuresRef = useRef(opts.figuresText);
+  figuresRef.current = opts.figuresText;
   const budgetRef = useRef<FrameBudget | null>(null);
   budgetRef.current ??= opts.budget ?? new FrameBudget();
   const budget = budgetRef.current;
@@ -64,9 +73,11 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
     };
     const unsubscribe = client.subscribe(
       (e) => {
-        const background = e.type !== "log" && store.isBackground(e);
+        const background = e.type !== "log" && store.isSlow(e);
         const interval = e.type === "log" ? budget.interval(logInterval, LOG_SHARE) : background ? budget.interval(backgroundInterval, SAMPLE_SHARE) : stateInterval;
-        const figuresBefore = background && figuresText ? figuresText(store.state.snapshot) : null;
+        const figuresText = background ? figuresRef.current : undefined;
+        const figuresBefore = figuresText ? figuresText(store.state.snapshot, e) : null;
+        const version = store.version;
         const backfill = store.apply(e);
         for (const source of backfill) {
           client
@@ -81,7 +92,8 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
               /* no older lines for this source: the live tail still works */
             });
         }
-        if (figuresBefore !== null && figuresText!(store.state.snapshot) === figuresBefore) return; // the same numbers on screen
+        if (store.version === version) return; // the event brought nothing new
+        if (figuresBefore !== null && figuresText!(store.state.snapshot, e) === figuresBefore) return; // the same text on screen
         schedule(interval);
       },
       (s) => {
@@ -94,7 +106,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
       if (timer) clearTimeout(timer);
       unsubscribe();
     };
-  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, figuresText, budget]);
+  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, budget]);
 
   return store;
 }

@@ -2,7 +2,7 @@
 // log buffers and the connection state. Plain TypeScript (no React) so it can be tested and
 // so the hook can coalesce many events into one render.
 import type { ConnectionState, DaemonEvent } from "../../client/types.js";
-import type { Snapshot } from "../../protocol/model.js";
+import type { Finding, Snapshot } from "../../protocol/model.js";
 import { LogStore, type LogStoreOptions } from "./log-buffer.js";
 
 export interface DaemonState {
@@ -28,21 +28,50 @@ export class DaemonStore {
     this.version++;
   }
 
-  /** Apply one event. Returns the log sources never backfilled yet (to fetch older lines for). */
   /**
    * Live figures that change on every sample (hardware, a service's CPU%/RSS) but matter less than
-   * a state change: the console refreshes them on a slower clock (see useDaemonStore).
+   * a state change: they are refreshed on a slower clock (see useDaemonStore; the Fleet view skips them).
    */
   isBackground(e: DaemonEvent): boolean {
     if (e.type === "hardware") return true;
-    if (e.type !== "service") return false;
-    const prev = this.state.snapshot?.services.find((s) => s.name === e.data.name);
-    if (!prev) return false;
-    return JSON.stringify({ ...prev, cpuPercent: 0, rssBytes: 0 }) === JSON.stringify({ ...e.data, cpuPercent: 0, rssBytes: 0 });
+    const prev = e.type === "service" ? this.state.snapshot?.services.find((s) => s.name === e.data.name) : undefined;
+    return prev != null && e.type === "service" && sameExcept(prev, e.data, ["cpuPercent", "rssBytes"]);
   }
 
+  /**
+   * What the console may also draw on the slower clock: background figures, the node's layer,
+   * peers and sources (its state — reachable, synced, supervised — is not), and findings whose
+   * wording moved (a layer number in a title) but not which there are, how severe, about what.
+   */
+  isSlow(e: DaemonEvent): boolean {
+    const snap = this.state.snapshot;
+    if (e.type === "node") return snap != null && sameExcept(snap.node, e.data, ["syncedLayer", "topLayer", "peers", "sources", "clock"]);
+    if (e.type === "findings") return snap != null && JSON.stringify(snap.findings.map(findingKey)) === JSON.stringify(e.data.map(findingKey));
+    return this.isBackground(e);
+  }
+
+  /**
+   * Whether `e` brings what the store already holds (the daemon re-sends a node view, findings or a
+   * service unchanged): nothing on screen can change, so the version stays and no frame is drawn.
+   */
+  private holds(e: DaemonEvent): boolean {
+    const snap = this.state.snapshot;
+    if (!snap) return false;
+    const held: unknown =
+      e.type === "service"
+        ? snap.services.find((s) => s.name === e.data.name)
+        : e.type === "task"
+          ? snap.tasks.find((t) => t.id === e.data.id)
+          : e.type === "node" || e.type === "identities" || e.type === "findings" || e.type === "hardware"
+            ? snap[e.type]
+            : undefined;
+    return held !== undefined && JSON.stringify(held) === JSON.stringify(e.data);
+  }
+
+  /** Apply one event; `version` moves only when it changed something. Returns the log sources never backfilled yet (to fetch older lines for). */
   apply(e: DaemonEvent): string[] {
     const snap = this.state.snapshot;
+    if (this.holds(e)) return [];
     switch (e.type) {
       case "snapshot":
         this.state = { ...this.state, snapshot: e.data };
@@ -79,6 +108,14 @@ export class DaemonStore {
     return wanted;
   }
 }
+
+/** Whether `a` and `b` are equal but for the fields `except`. */
+function sameExcept<T extends object>(a: T, b: T, except: (keyof T)[]): boolean {
+  const blank = Object.fromEntries(except.map((k) => [k, null]));
+  return JSON.stringify({ ...a, ...blank }) === JSON.stringify({ ...b, ...blank });
+}
+
+const findingKey = (f: Finding) => [f.id, f.severity, f.subject];
 
 /** The list with `item` replacing the entry of the same key, or appended. */
 function upsert<T>(list: T[], item: T, key: (x: T) => string): T[] {
