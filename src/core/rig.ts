@@ -73,10 +73,10 @@ export class Rig extends EventEmitter<RigEvents> {
   /**
    * A client watches events of `types` (null: every type) until the returned function is called.
    * While one does: log lines are made and sent ("log"), CPU/RSS of the services are sampled every
-   * 2 s ("service"; else every 30 s), and the hardware sampler asks watching("hardware").
+   * 2 s ("service"; else every 30 s), and the hardware sampler and node monitor ask watching("hardware"), watching("node").
    */
   watch(types: ReadonlySet<string> | null): () => void {
-    const kinds = types === null ? ["log", "service", "hardware"] : ["log", "service", "hardware"].filter((t) => types.has(t));
+    const kinds = types === null ? ["log", "service", "hardware", "node"] : ["log", "service", "hardware", "node"].filter((t) => types.has(t));
     const offs = [
       kinds.includes("log") ? this.logs.watch() : () => undefined,
       kinds.includes("service") ? this.supervisor.watchUsage() : () => undefined,
@@ -92,7 +92,7 @@ export class Rig extends EventEmitter<RigEvents> {
   }
 
   /** Clients watching events of this type now. */
-  watching(type: "log" | "service" | "hardware"): number {
+  watching(type: "log" | "service" | "hardware" | "node"): number {
     return this.watchers.get(type) ?? 0;
   }
 

@@ -53,7 +53,12 @@ function provingMayStart(monitor: NodeMonitor): boolean {
 
 export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Promise<RigParts> {
   const config = rig.config;
-  const monitor = new NodeMonitor({ config, watch: o.watch, historyDir: config.stateDir, pollMs: config.node.pollMs, slowPollMs: config.node.slowPollMs });
+  const monitor: NodeMonitor = new NodeMonitor({
+    config, watch: o.watch, historyDir: config.stateDir, pollMs: config.node.pollMs, slowPollMs: config.node.slowPollMs,
+    // the node's Status/PostStates every pollMs while a client shows the node or a proof may start
+    // or runs (the orchestrator and the operator polling act on PROVING); at rest every 5 × pollMs (10 s)
+    pollUrgent: () => rig.watching("node") > 0 || rig.supervisor.anyProving() || provingMayStart(monitor),
+  });
   const detach = attachNodeMonitor(rig, monitor);
 
   const hardware = new HardwareSampler({

@@ -57,6 +57,13 @@ export interface NodeMonitorOptions {
   pollMs?: number;
   /** SmesherIDs / PostConfig / Coinbase / Version and file rescans (default 30000 ms). */
   slowPollMs?: number;
+  /**
+   * Whether the Status/PostStates poll is wanted every pollMs now (a client shows the node, a
+   * proof may start or runs); otherwise it comes every restPollMs. Default: always.
+   */
+  pollUrgent?: () => boolean;
+  /** Status and PostStates poll interval while pollUrgent() says no (default 5 × pollMs: 10 s). */
+  restPollMs?: number;
   /** Delay before recomputing after an input changed (default 150 ms). */
   debounceMs?: number;
   /** gRPC client factory (tests inject fakes); default: NodeGrpc. */
@@ -153,8 +160,9 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private pollKey = "";
   private diskKey = "";
   private recomputedAt = 0;
+  private polledAt = 0;
 
-  constructor(opts: NodeMonitorOptions) {
+  constructor(private readonly opts: NodeMonitorOptions) {
     super();
     this.config = opts.config;
     this.clock = opts.clock ?? Date.now;
@@ -181,7 +189,11 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     await this.readFiles();
     this.ensureGrpc();
     if (this.watchFiles) await this.startWatcher();
-    const fast = setInterval(() => void this.poll(), this.pollMs);
+    const fast = setInterval(() => {
+      // at rest (nothing can prove, nobody looks) every restPollMs; half a tick of slack
+      if (this.opts.pollUrgent?.() === false && this.clock() - this.polledAt < (this.opts.restPollMs ?? 5 * this.pollMs) - this.pollMs / 2) return;
+      void this.poll();
+    }, this.pollMs);
     const slow = setInterval(() => void this.slowPoll(), this.slowPollMs);
     fast.unref();
     slow.unref();
@@ -493,6 +505,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private async poll(): Promise<void> {
     if (this.polling || !this.grpc) return;
     this.polling = true;
+    this.polledAt = this.clock();
     try {
       const g = this.grpc;
       const addrs = this.grpcAddresses();

@@ -72,4 +72,30 @@ describe("node monitor at rest", () => {
     expect(reads).toHaveBeenCalledTimes(1);
     await m.stop();
   });
+
+  it("at rest (pollUrgent says no) asks the node every restPollMs, every pollMs again as soon as it says yes", async () => {
+    const rig = makeRig();
+    let polls = 0;
+    const client = {
+      status: async () => (polls++, { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }),
+      version: async () => "v1.7.6", epochSize: async () => 4032, postStates: async () => [], smesherIds: async () => [],
+      postConfig: async () => ({}) as never, coinbase: async () => "sm1qqq", highest: async () => "00",
+      followEvents: () => () => undefined, close: () => undefined,
+    } as NodeGrpcClient;
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    let urgent = false;
+    const m = new NodeMonitor({ config: rig.config, pollMs: 2000, restPollMs: 10_000, slowPollMs: 600_000, watch: false, grpcFactory: () => client, pollUrgent: () => urgent });
+    try {
+      await m.start();
+      await vi.advanceTimersByTimeAsync(100);
+      polls = 0;
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(polls).toBe(3); // every 10 s, not 15 times
+      urgent = true; // a client shows the node, or a proof may start
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(polls).toBe(8);
+    } finally {
+      await m.stop();
+    }
+  });
 });
