@@ -76,9 +76,11 @@ export async function runConsoleBench({ cfg, log }) {
   const out = { cols: COLS, rows: ROWS, notes: [] };
   const n = Number(process.env.BENCH_CONSOLE_SERVICES ?? 64);
   out.services = n;
-  // A. idle
+  // BENCH_CONSOLE_PARTS=idle,flow,million (default all): one part alone, e.g. to check a change
+  const parts = (process.env.BENCH_CONSOLE_PARTS ?? "idle,flow,million").split(",");
   let s = null;
-  try {
+  // A. idle
+  if (parts.includes("idle")) try {
     log(`console: idle, ${n} idle services and a simulated node at rest, ${cfg.consoleIdleSeconds} s from ${cfg.consoleIdleAfterS} s after the services started (load ${loadAvg()})`);
     s = await setup("ci4", ["--rate", 0, "--seconds", 0, "--then", "idle"], n, { node: true });
     out.notes.push(`console run as ${s.via}`);
@@ -99,7 +101,7 @@ export async function runConsoleBench({ cfg, log }) {
     s = null;
   }
   // B. 1,000 lines/s
-  try {
+  if (parts.includes("flow")) try {
     const per = 1000 / n;
     log(`console: ${n} services × ${per} lines/s, ${cfg.consoleSeconds} s, ${cfg.keyPresses} key presses (load ${loadAvg()})`);
     s = await setup("cf4", ["--rate", per, "--seconds", cfg.consoleSeconds + cfg.settleS + 60, "--then", "idle"], n);
@@ -146,7 +148,7 @@ export async function runConsoleBench({ cfg, log }) {
     s = null;
   }
   // C. a million lines through the console
-  try {
+  if (parts.includes("million")) try {
     const per = Math.ceil(cfg.consoleLines / n);
     const rate = cfg.consoleBurstRate / n;
     log(`console: ${per * n} lines at ${cfg.consoleBurstRate} lines/s in total (load ${loadAvg()})`);

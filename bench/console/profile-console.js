@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { makeChildren, POSTDECK_BIN } from "../lib/children.js";
 import { PostdeckSupervisor, postdeckEnv } from "../lib/postdeck.js";
-import { cpuSeconds, findMarked, sleep, waitFor } from "../lib/proc.js";
+import { cpuSeconds, findMarked, rssBytes, sleep, waitFor } from "../lib/proc.js";
 import { freshDir, removeDir } from "../lib/supervisors.js";
 import { PtyScreen } from "./pty-screen.js";
 import { summarise } from "./cpuprofile.js";
@@ -61,7 +61,7 @@ const renderLog = path.join(profDir, "renders.log");
 const prof = process.env.NOPROF === "1" ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`];
 // NODEFLAGS="…": V8 flags to try (the console runs with none)
 const node = [process.execPath, ...prof, ...(process.env.NODEFLAGS ? process.env.NODEFLAGS.split(" ") : [])];
-const scr = new PtyScreen([...node, POSTDECK_BIN, "--config", sup.configPath], { cols: 120, rows: 40, env: postdeckEnv({ NO_COLOR: "", POSTDECK_RENDER_LOG: renderLog }) });
+const scr = new PtyScreen([...node, POSTDECK_BIN, "--config", sup.configPath], { cols: 120, rows: 40, cwd: profDir, env: postdeckEnv({ NO_COLOR: "", POSTDECK_RENDER_LOG: renderLog }) });
 const nameRe = /pc-c\d\d/;
 try {
   await scr.waitFor((t) => nameRe.test(t), "the console", 60_000);
@@ -79,6 +79,7 @@ try {
       shown = now;
     });
   const c0 = cpuSeconds(scr.pids());
+  const rss0 = scr.pids().reduce((a, p) => a + rssBytes(p), 0);
   const f0 = scr.frames;
   const t0 = Date.now();
   const lat = [];
@@ -88,6 +89,12 @@ try {
   }
   while (Date.now() - t0 < seconds * 1000) await sleep(100);
   const c1 = cpuSeconds(scr.pids());
+  console.log(`console RSS ${(scr.pids().reduce((a, p) => a + rssBytes(p), 0) / 2 ** 20).toFixed(0)} MiB at the end (${(rss0 / 2 ** 20).toFixed(0)} MiB at the start)`);
+  // HEAPSNAP=1 (with NODEFLAGS=--heapsnapshot-signal=SIGUSR2): a heap snapshot of the console at the end, in its cwd
+  if (process.env.HEAPSNAP === "1") {
+    process.kill(scr.pid, "SIGUSR2");
+    await sleep(15000);
+  }
   const wall = (Date.now() - t0) / 1000;
   const renders = existsSync(renderLog) ? readFileSync(renderLog, "utf8").trim().split("\n").map((l) => l.split(" ").map(Number)).filter(([at]) => at >= t0) : [];
   const ms = renders.map((r) => r[1]);

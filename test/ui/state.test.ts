@@ -1,7 +1,7 @@
 // The console's data side without React: bounded log buffers, backfill on attach, events
 // applied to the snapshot.
 import { describe, it, expect } from "vitest";
-import { LogStore } from "../../src/ui/state/log-buffer.js";
+import { LogStore, MIN_PER_SOURCE } from "../../src/ui/state/log-buffer.js";
 import { RingBuffer } from "../../src/ring-buffer.js";
 import { DaemonStore } from "../../src/ui/state/daemon-store.js";
 import { loadFixture, logLines } from "./fixtures.js";
@@ -29,6 +29,24 @@ describe("LogStore", () => {
     expect(s.ring("post2").length).toBe(100);
     expect(s.all.length).toBe(150);
     expect(s.ring("post1").at(s.ring("post1").end - 1)!.seq).toBe(500_000);
+  });
+
+  it("shares a total among the sources the snapshot names: 64 services keep ~490 lines each, rings already full keep their newest at the same indices", () => {
+    const s = new LogStore({ perSource: 2000, total: 32_000 });
+    s.append(logLines("post1", 3000, 0, 1));
+    expect(s.ring("post1").length).toBe(2000);
+    const before = s.ring("post1");
+    s.expectSources(65);
+    const r = s.ring("post1");
+    expect(r.capacity).toBe(Math.floor(32_000 / 65));
+    expect([r.start, r.end]).toEqual([3000 - r.capacity, before.end]); // absolute indices kept: a paused view stays on its line
+    expect(r.at(2999)!.seq).toBe(3000);
+    s.append(logLines("post2", 1000, 0, 1));
+    expect(s.ring("post2").length).toBe(r.capacity);
+    s.expectSources(500); // never below a screenful and a search's worth
+    expect(s.capacity).toBe(MIN_PER_SOURCE);
+    s.expectSources(2); // few services: the per-source cap
+    expect(s.capacity).toBe(2000);
   });
 
   it("skips lines already seen (same or lower seq) and merges backfilled older lines before live ones", () => {

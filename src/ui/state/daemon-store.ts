@@ -75,6 +75,7 @@ export class DaemonStore {
     switch (e.type) {
       case "snapshot":
         this.state = { ...this.state, snapshot: e.data };
+        this.logs.expectSources(e.data.services.length + 1); // and the node's log
         break;
       case "service":
         if (snap) this.state = { ...this.state, snapshot: { ...snap, services: upsert(snap.services, e.data, (x) => x.name) } };
