@@ -27,11 +27,13 @@ export function reportError(err: unknown, debug: boolean): number {
   return code;
 }
 
-// A command a message suggests in parentheses or after sudo — "use it (postdeck status)", "sudo
-// postdeck systemd install" — made one that runs from where the user is: `node bin/postdeck.js
-// status` from a clone. Only before a command word, so "another postdeck daemon (pid 12)" stays.
-const SUGGESTED = /(\(|\bsudo )postdeck (?=(?:status|daemon|doctor|config|identity|logs|start|stop|restart|plan|systemd|demo|alerts|fleet|tui|--rig|--config)\b)/g;
+// A command a message suggests in backticks, in parentheses or after sudo — "start it with
+// `postdeck daemon start` or just `postdeck`", "use it (postdeck status)", "sudo postdeck systemd
+// install" — made one that runs from where the user is: `node bin/postdeck.js status` from a clone.
+// Only before a command word (or the closing backtick), so "another postdeck daemon (pid 12)" stays;
+// not a command for another host ("start it there with `postdeck daemon start`": a rig over ssh).
+const SUGGESTED = /(\(|(?<!there with )`|\bsudo )postdeck(?=`| (?:status|daemon|doctor|config|identity|logs|start|stop|restart|plan|systemd|demo|alerts|fleet|tui|--rig|--config)\b)/g;
 
 export function hintsFromHere(message: string, prefix = commandPrefix()): string {
-  return prefix === "postdeck" ? message : message.replace(SUGGESTED, (_m, before: string) => `${before}${prefix} `);
+  return prefix === "postdeck" ? message : message.replace(SUGGESTED, (_m, before: string) => `${before}${prefix}`);
 }

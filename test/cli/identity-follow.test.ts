@@ -9,6 +9,7 @@ import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { BIN, clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
+import { commandHint } from "../../src/presentation/command-hint.js";
 
 beforeAll(() => requireBuild());
 afterEach(() => {
@@ -35,8 +36,13 @@ describe("identity add following its task", () => {
     const code = await Promise.race([exited, new Promise<"hung">((r) => setTimeout(() => r("hung"), 20_000))]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/postdeck: lost the daemon while following add-fresh-\d+: /);
-    expect(stderr).toContain("postdeck daemon status");
-    expect(stderr).toContain(`run \`postdeck ${args.join(" ")}\` again to resume`);
+    // the commands in backticks run from where the user is: this CLI runs as `node …/bin/postdeck.js`
+    const here = (a: string) => commandHint(a, { argv1: BIN });
+    expect(here("status")).toMatch(/^node .*postdeck\.js status$/);
+    expect(stderr).toContain(`check the daemon with \`${here("daemon status")}\``);
+    expect(stderr).toContain(`(start it with \`${here("daemon start")}\`)`);
+    expect(stderr).toContain(`run \`${here(args.join(" "))}\` again to resume`);
+    expect(stderr).not.toContain("`postdeck ");
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
