@@ -2,7 +2,7 @@
 // `npm run screenshots`: builds a demo rig of 16 identities in a temp dir, runs the console on it
 // in a private tmux server at 200x60 and 80x24, and saves PNGs of the main view, the help
 // overlay, a log search, a confirmation, the Plan view and an identity's timeline to
-// screenshots/. Needs tmux, aha and chromium (Debian packages).
+// screenshots/; then the Fleet view over it and a second demo rig of four identities. Needs tmux, aha and chromium (Debian packages).
 // Every process it starts is stopped at the end (the tmux server; the daemon and its services).
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -85,15 +85,19 @@ function toPng(ansi, name, cols, rows) {
 }
 
 let config = null;
+let config2 = null;
 try {
   const { buildDemoRig } = await import(path.join(root, "dist", "sim", "rig-builder.js"));
   const rig = await buildDemoRig({ dir: path.join(work, "rig"), identities: 16, postdeckBin: bin });
   config = rig.configPath;
   fs.mkdirSync(outDir, { recursive: true });
-  for (const [cols, rows] of [
-    [200, 60],
-    [80, 24],
-  ]) {
+  // SHOTS=fleet: only the Fleet view's
+  for (const [cols, rows] of process.env.SHOTS === "fleet"
+    ? []
+    : [
+        [200, 60],
+        [80, 24],
+      ]) {
     const size = `${cols}x${rows}`;
     const env = { ...process.env, FORCE_COLOR: "2" };
     delete env.CI; // CI=anything makes supports-color drop colours; Ink repaints without it
@@ -151,8 +155,29 @@ try {
     // A fresh daemon, node and services for the next size: the demo node asks for proofs at start.
     spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--force", "--config", config], { stdio: "ignore" });
   }
+  // The Fleet view (`postdeck fleet --tui`) over two local rigs: this one and a second demo rig of
+  // four identities, listed in a rigs file of their own.
+  const second = await buildDemoRig({ dir: path.join(work, "rig-b"), identities: 4, postdeckBin: bin });
+  config2 = second.configPath;
+  const rigsFile = path.join(work, "rigs.yaml");
+  fs.writeFileSync(rigsFile, `- name: rig-a\n  config: ${config}\n- name: rig-b\n  config: ${config2}\n`);
+  for (const c of [config, config2]) execFileSync(process.execPath, [bin, "daemon", "start", "--config", c], { stdio: "ignore" });
+  const env = { ...process.env, FORCE_COLOR: "2" };
+  delete env.CI;
+  delete env.NO_COLOR;
+  for (const [cols, rows] of [
+    [200, 60],
+    [80, 24],
+  ]) {
+    execFileSync("tmux", ["-L", server, "new-session", "-d", "-s", "shots", "-x", String(cols), "-y", String(rows), `node ${bin} fleet --tui --rigs ${rigsFile}; sleep 30`], { env });
+    await waitFor((t) => t.includes("2/2 rigs live") && /rig-a/.test(t) && /rig-b/.test(t) && /synced/.test(t), "both rigs live and synced", 90_000);
+    await sleep(1500);
+    toPng(capture(), `fleet-${cols}x${rows}`, cols, rows);
+    await keys("q");
+    tmux("kill-session", "-t", "shots");
+  }
 } finally {
   spawnSync("tmux", ["-L", server, "kill-server"], { stdio: "ignore" });
-  if (config) spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--force", "--config", config], { stdio: "ignore" });
+  for (const c of [config, config2]) if (c) spawnSync(process.execPath, [bin, "daemon", "stop", "--stop-services", "--force", "--config", c], { stdio: "ignore" });
   fs.rmSync(work, { recursive: true, force: true });
 }
