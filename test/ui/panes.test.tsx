@@ -59,6 +59,16 @@ describe("console panes with injected data", () => {
     }
   });
 
+  it("a finding id every identity has (one per identity, listed by each) marks each row once, not with its namesakes' count", async () => {
+    const { now, snapshot } = loadFixture();
+    const miss = snapshot.identities.map((i) => ({ ...snapshot.findings[0]!, id: "proof-predicted-miss", severity: "warning" as const, subject: i.keyFile }));
+    const identities = snapshot.identities.map((i) => ({ ...i, findings: [...i.findings, "proof-predicted-miss"] }));
+    const app = renderApp(new FakeClient({ ...snapshot, identities, findings: [...snapshot.findings, ...miss] }), { now, columns: 140, rows: 30 });
+    const f = await app.waitFor((f) => f.includes("post4 "));
+    expect(row(f, "post1")).toMatch(/^.!1 +post1\s/);
+    expect(row(f, "post3")).toMatch(/^.!2 +post3\s/); // its own error and its own miss
+  });
+
   it("services without a key and keys without a service have rows too; natural order (post2 before post10)", async () => {
     const { now, snapshot } = loadFixture();
     const [a] = snapshot.services;
