@@ -173,21 +173,26 @@ export class FileFollower {
   /**
    * A chatty writer fires inotify for every write: read at most once per `notifyMinMs` (250 ms)
    * per file instead of once per notification (the hub batches lines every ~100 ms anyway).
-   * At a slower pace (setPace: no client watches the lines) the watch is off until that read: a
-   * service writing a line at a time would wake the daemon for each (3,200 wake-ups/s for 16
-   * services at 200 lines/s) for one read a second. The watch is back on before the read, and the
-   * read looks at the path (a rotation meanwhile brought no event).
+   * At a slower pace (setPace: no client watches the lines) a second write before that read turns
+   * the watch off until the read: a service writing a line at a time would wake the daemon for each
+   * (3,200 wake-ups/s for 16 services at 200 lines/s) for one read a second. The watch is back on
+   * before the read, and the read looks at the path (a rotation meanwhile brought no event).
    */
   private onNotify(event: string): void {
     if (event === "rename") this.renamed = true;
-    if (this.notifyTimer || this.closed) return;
+    if (this.closed) return;
+    if (this.notifyTimer) {
+      // written again before the read it brought: a chatty writer; at the slow pace, no event
+      // until that read (a burst a second brings one event and keeps the watch)
+      if (this.pace !== null && this.pace > (this.o.notifyMinMs ?? 250)) this.closeWatch();
+      return;
+    }
     const wait = Math.max(0, this.lastStep + this.notifyMs() - Date.now());
-    const quiet = this.pace !== null && this.pace > (this.o.notifyMinMs ?? 250) && wait > 0;
-    if (quiet) this.closeWatch();
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
-      if (quiet) this.rewatch();
-      void this.poll(!quiet);
+      const suspended = this.watcher === null && !this.outrun;
+      if (suspended) this.rewatch();
+      void this.poll(!suspended);
     }, wait);
     this.notifyTimer.unref?.();
   }
