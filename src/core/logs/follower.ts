@@ -46,6 +46,7 @@ export class FileFollower {
   private historyEnd = 0;
   private skipPartialFirst = false;
   private timer: NodeJS.Timeout | null = null;
+  private safetyMs = 0;
   private busy: Promise<void> | null = null;
   private rerun: Promise<void> | null = null;
   private closed = false;
@@ -75,13 +76,33 @@ export class FileFollower {
   start(): void {
     if (this.timer) return;
     void this.poll();
-    this.timer = setInterval(() => {
-      // with a watch on the file its events say when to read; this is only a safety net then (also
-      // while the watch is off until a read already due: onNotify)
-      if ((this.watcher || this.notifyTimer) && Date.now() - this.lastStep < (this.o.watchedPollMs ?? 30_000)) return;
-      void this.poll();
-    }, this.o.pollMs ?? 1000);
+    this.armSafety();
+  }
+
+  /**
+   * The poll timer: every pollMs without a watch; with one (or a read already due: onNotify) its
+   * events say when to read and this is a safety net every watchedPollMs — one timer per file
+   * waking the daemon every pollMs was 64 wake-ups a second for 64 idle services.
+   */
+  private armSafety(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.closed) return;
+    const watched = this.watcher !== null || this.notifyTimer !== null;
+    const every = watched ? (this.o.watchedPollMs ?? 30_000) : (this.o.pollMs ?? 1000);
+    this.safetyMs = every;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const watchedNow = this.watcher !== null || this.notifyTimer !== null;
+      if (!watchedNow || Date.now() - this.lastStep >= (this.o.watchedPollMs ?? 30_000)) void this.poll();
+      this.armSafety();
+    }, every);
     this.timer.unref();
+  }
+
+  /** The poll timer's interval now (tests). */
+  safetyPollMs(): number | null {
+    return this.timer ? this.safetyMs : null;
   }
 
   /** Offset in the current file up to which complete lines were handed on (0 before it was opened). */
@@ -114,7 +135,7 @@ export class FileFollower {
 
   async stop(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.unwatch();
     await this.busy;
@@ -132,6 +153,7 @@ export class FileFollower {
       this.watcher = watch(this.file, { persistent: false }, (event) => this.onNotify(event));
       this.renamed = false;
       this.watcher.on("error", () => this.unwatch());
+      if (this.timer && this.safetyMs !== (this.o.watchedPollMs ?? 30_000)) this.armSafety();
     } catch {
       this.watcher = null;
     }
@@ -145,6 +167,8 @@ export class FileFollower {
     this.notifyTimer = null;
     if (this.outrunTimer) clearTimeout(this.outrunTimer);
     this.outrunTimer = null;
+    // no watch: polled every pollMs again until there is one (a rotated file not yet re-created)
+    if (this.timer && this.safetyMs !== (this.o.pollMs ?? 1000)) this.armSafety();
   }
 
   /**

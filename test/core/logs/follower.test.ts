@@ -131,6 +131,24 @@ describe("file follower", () => {
     await f.stop();
   });
 
+  it("with a watch on its file it is polled only every watchedPollMs; without one (a rotated file not re-created yet) every pollMs", async () => {
+    const file = path.join(tempDir(), "s.log");
+    writeFileSync(file, "a\n");
+    const { f, got } = follower(file, { pollMs: 100, watchedPollMs: 60_000, notifyMinMs: 1 });
+    f.start();
+    await waitFor(() => f.watched(), { what: "the watch" });
+    expect(f.safetyPollMs()).toBe(60_000); // no wake-up a second per file while its events come
+    renameSync(file, file + ".1");
+    await f.poll(); // sees the rename: the old file is finished, no new one yet
+    expect(f.watched()).toBe(false);
+    expect(f.safetyPollMs()).toBe(100);
+    writeFileSync(file, "b\n");
+    await waitFor(() => got.includes("b") && f.watched(), { what: "the new file, by the poll" });
+    expect(f.safetyPollMs()).toBe(60_000);
+    await f.stop();
+    expect(f.safetyPollMs()).toBeNull();
+  });
+
   it("caps an endless line", async () => {
     const file = path.join(tempDir(), "a.log");
     writeFileSync(file, "");
