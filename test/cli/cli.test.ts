@@ -9,6 +9,7 @@ import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js"
 import { waitFor } from "../helpers/wait-for.js";
 import { BIN, clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
 import { spawnTracked } from "../helpers/processes.js";
+import { commandHint } from "../../src/presentation/command-hint.js";
 
 const env = { XDG_RUNTIME_DIR: "" };
 beforeAll(() => requireBuild());
@@ -74,7 +75,8 @@ describe("cli without a daemon", () => {
     const r = await runCli(["status", "--config", rig.configPath], env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("no daemon running");
-    expect(r.stderr).toContain("postdeck daemon start");
+    // the command in the hint runs from where the user is: this CLI runs as `node …/bin/postdeck.js`
+    expect(r.stderr).toContain(commandHint("daemon start", { argv1: BIN }));
     expect(r.stderr).not.toContain("    at ");
     // --debug adds the stack trace, naming the source files (the bundle's source maps)
     const d = await runCli(["status", "--debug", "--config", rig.configPath], env);
