@@ -3,6 +3,8 @@
 // 200, fresh strings); prints the RSS and heap before and after. Nothing but the console runs, so
 // what it keeps per line shows without a daemon or children.
 // Usage: node bench/console/log-memory.js [lines=1000000] [linesPerS=20000]   (after `npm run build`)
+// SET_FLAGS="--max-semi-space-size=2": V8 flags set at run time (v8.setFlagsFromString), to see whether they still act
+if (process.env.SET_FLAGS) (await import("node:v8")).setFlagsFromString(process.env.SET_FLAGS);
 process.env.NODE_ENV = "production";
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
