@@ -11,7 +11,8 @@
 // It overlays what it does with each service on the rig's service views (ServiceView.orchestration).
 // It ticks on what changes (a service's state or /status, the node's PostStates, a proof's phase
 // line, a queued prover's predicted start), and on a timer only while something is under way
-// (tick-policy.ts): an idle rig costs one tick a minute.
+// (tick-policy.ts): an idle rig costs one tick a minute, and a tick at rest whose inputs are those
+// of the last one (restSignature: a CPU/RSS sample, the slow tick) leaves the last decision standing.
 import os from "node:os";
 import { currentOrNextGap, type NetworkTiming } from "../../clock/epoch-clock.js";
 import type { ResolvedService } from "../../config/schema.js";
@@ -22,7 +23,7 @@ import type { Rig } from "../rig.js";
 import { resolveBudget, type Budget } from "./budget.js";
 import { decide, type Decision, type ProofProgress, type SlotStatus } from "./decide.js";
 import { loadHandTaken, saveHandTaken } from "./hand-store.js";
-import { BUSY_TICK_MS, nextTickMs } from "./tick-policy.js";
+import { BUSY_TICK_MS, busy, nextTickMs, type TickInputs } from "./tick-policy.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
 import { HISTORY_DEPTH, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
 
@@ -104,6 +105,10 @@ export class OrchestratorDriver {
   private readonly doneSince = new Map<string, number>(); // service → when /status first said DoneProving
   private readonly maxRate = new Map<string, number>(); // lane → highest read rate seen
   private last: { decision: Decision; plan: PlanResult } | null = null;
+  /** Counts changes of what the driver itself keeps (phases, start-ups, history, hand-taken, lanes, in-flight actions). */
+  private version = 0;
+  /** The inputs of the last full tick, when it was at rest (restSignature); a tick at rest with the same ones does nothing. */
+  private restSig: string | null = null;
   private ticking = false;
   private stopped = false;
   private soon: NodeJS.Timeout | null = null;
@@ -120,11 +125,15 @@ export class OrchestratorDriver {
     this.rig.setOrchestration((name) => this.orchestration.get(name) ?? null);
     const onAct = (_kind: string, names: string[]) => {
       for (const n of names) this.manual.set(n, this.now());
+      this.version++;
       if (names.length > 0) this.persistHand();
     };
     this.rig.on("act", onAct);
     this.offs.push(() => this.rig.off("act", onAct));
-    const onConfig = () => void this.remap();
+    const onConfig = () => {
+      this.version++;
+      void this.remap();
+    };
     this.rig.on("config", onConfig);
     this.offs.push(() => this.rig.off("config", onConfig));
     this.offs.push(this.rig.logs.onLines((source, lines) => this.onServiceLines(source, lines)));
@@ -160,6 +169,7 @@ export class OrchestratorDriver {
   handBack(names: string[]): string[] {
     const released = names.filter((n) => this.manual.delete(n));
     if (released.length > 0) {
+      this.version++;
       this.persistHand();
       void this.tick();
     }
@@ -184,12 +194,13 @@ export class OrchestratorDriver {
   }
 
   budget(): Budget {
-    return resolveBudget(this.rig.config.proving, this.rig.snapshot().hardware?.memory.totalBytes ?? os.totalmem());
+    return resolveBudget(this.rig.config.proving, this.rig.hardwareView()?.memory.totalBytes ?? os.totalmem());
   }
 
   private async remap(): Promise<void> {
     const c = this.rig.config;
     this.disks = await mapDirsToDisks(c.services.map((s) => s.dir), { roots: this.o.roots, overrides: c.proving?.disks ?? {} });
+    this.version++;
   }
 
   private laneOf(dir: string): string {
@@ -226,6 +237,7 @@ export class OrchestratorDriver {
         const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
         const at = Math.min(now, writtenAt(line) ?? now - LINE_LAG_MS);
         if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.connect.set(source, Math.min(this.connect.get(source) ?? Infinity, Math.max(0, at - startedAt)));
+        this.version++;
         continue;
       }
       if (line.includes("calculating proof of work") && this.phase.get(source)?.phase === "read-done") {
@@ -262,7 +274,10 @@ export class OrchestratorDriver {
       }
     }
     // a read over frees its disk for the next prover; a phase begun re-times the next one's start
-    if (moved) this.tickSoon();
+    if (moved) {
+      this.version++;
+      this.tickSoon();
+    }
   }
 
   /**
@@ -317,9 +332,10 @@ export class OrchestratorDriver {
   /** Follows each identity through its proof: start of the slot, the node's IDLE, the record. */
   private track(ids: IdentityView[], views: ServiceView[]): void {
     const now = this.now();
+    const viewOf = new Map(views.map((v) => [v.name, v]));
     for (const id of ids) {
       const l = this.liveOf(id.keyFile);
-      const v = views.find((s) => s.name === id.service);
+      const v = id.service !== null ? viewOf.get(id.service) : undefined;
       const running = v !== undefined && (v.state === "running" || v.state === "starting");
       if (id.postState === "PROVING") {
         if (!l.wasProving) {
@@ -335,6 +351,7 @@ export class OrchestratorDriver {
           l.finishedAt = now;
           const h = this.history.get(id.keyFile) ?? [];
           h.push({ at: now, k2powMs: l.k2powMs, readMs: l.readMs, totalMs: now - l.startedAt, sizeBytes: id.sizeBytes });
+          this.version++;
           this.history.set(id.keyFile, h.slice(-(this.o.historyDepth ?? 8)));
         }
       }
@@ -349,6 +366,14 @@ export class OrchestratorDriver {
     try {
       const views = this.rig.supervisor.views();
       const ids = this.rig.identities();
+      // at rest (nothing under way, time alone changes no decision) with the inputs of the last full
+      // tick at rest: its decision and plan stand; only the next timed tick is set
+      const rest = this.restSignature(views, ids);
+      if (rest !== null && rest === this.restSig && this.last !== null) {
+        next = this.nextMs(views, ids, this.last.decision.wakeAt);
+        return;
+      }
+      this.restSig = null; // set once this tick has decided (a tick that fails leaves no decision to stand)
       for (const v of views) {
         if (v.operator.kind !== "done") this.doneSince.delete(v.name);
         else if (!this.doneSince.has(v.name)) this.doneSince.set(v.name, this.now());
@@ -369,6 +394,7 @@ export class OrchestratorDriver {
       const plan = this.computePlan(views, ids);
       const budget = this.budget();
       const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
+      const idOf = byService(ids);
       const decision = decide(
         this.now(),
         ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted: predicted.get(i.keyFile) ?? null })),
@@ -380,7 +406,7 @@ export class OrchestratorDriver {
           manual: this.manual.has(v.name),
           startedAt: v.startedAt,
           doneSince: this.doneSince.get(v.name) ?? null,
-          proof: this.progressOf(v, ids.find((i) => i.service === v.name)?.sizeBytes ?? null, predictions.get(ids.find((i) => i.service === v.name)?.keyFile ?? "") ?? null),
+          proof: this.progressOf(v, idOf.get(v.name)?.sizeBytes ?? null, predictions.get(idOf.get(v.name)?.keyFile ?? "") ?? null),
         })),
         Object.fromEntries(views.map((v) => [v.name, this.laneOf(v.dir)])),
         budget,
@@ -390,15 +416,17 @@ export class OrchestratorDriver {
       this.o.onOutlook?.(outlookOf(this.last.plan.plan));
       this.show(decision, budget.mode === "always");
       // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
-      next = nextTickMs(
-        { now: this.now(), postStates: ids.map((i) => i.postState), services: views.map((v) => ({ state: v.state, operator: v.operator.kind, startedAt: v.startedAt })), window: this.window(), wakeAt: decision.wakeAt },
-        { busyMs: this.o.tickMs, idleMs: this.o.idleTickMs },
-      );
+      next = this.nextMs(views, ids, decision.wakeAt);
+      this.restSig = rest;
       for (const a of decision.actions) {
         if (this.inflight.has(a.service)) continue;
         this.inflight.add(a.service);
         const op = a.kind === "start" ? this.rig.supervisor.start(a.service) : this.rig.supervisor.stop(a.service);
-        void op.finally(() => this.inflight.delete(a.service));
+        this.version++;
+        void op.finally(() => {
+          this.inflight.delete(a.service);
+          this.version++;
+        });
       }
     } finally {
       this.ticking = false;
@@ -406,6 +434,36 @@ export class OrchestratorDriver {
       this.timer = this.stopped ? null : setTimeout(() => void this.tick(), next);
       this.timer?.unref();
     }
+  }
+
+  private tickInputs(views: ServiceView[], ids: IdentityView[], wakeAt: number | null): TickInputs {
+    return { now: this.now(), postStates: ids.map((i) => i.postState), services: views.map((v) => ({ state: v.state, operator: v.operator.kind, startedAt: v.startedAt })), window: this.window(), wakeAt };
+  }
+
+  private nextMs(views: ServiceView[], ids: IdentityView[], wakeAt: number | null): number {
+    return nextTickMs(this.tickInputs(views, ids, wakeAt), { busyMs: this.o.tickMs, idleMs: this.o.idleTickMs });
+  }
+
+  /**
+   * What a tick at rest decides and plans from, as one string; null when not at rest (a proof or a
+   * service under way, the gap open, an action in flight, a wake pending: time itself changes the
+   * decision then). At rest the plan starts at the gap's opening and decide() reads no clock, so the
+   * same inputs give the same decision and plan. CPU/RSS figures are left out (nothing here reads them).
+   */
+  private restSignature(views: ServiceView[], ids: IdentityView[]): string | null {
+    if (this.inflight.size > 0 || (this.last?.decision.wakeAt ?? null) !== null) return null;
+    const t = this.tickInputs(views, ids, null);
+    if (busy(t)) return null;
+    const parts: (string | number | null)[] = [this.version, t.window?.opensAt ?? null, t.window?.closesAt ?? null, this.rig.hardwareView()?.memory.totalBytes ?? null];
+    for (const [disk, rate] of this.rates()) parts.push(disk, rate);
+    for (const v of views) parts.push(v.name, v.dir, v.state, v.operator.kind, v.operator.kind === "proving" ? v.operator.position : null, v.startedAt);
+    for (const i of ids) {
+      parts.push(i.keyFile, i.service, i.postState, i.sizeBytes, i.units);
+      // a previous daemon's proofs stand in for a history of its own (the node monitor may learn them later)
+      const stored = this.history.has(i.keyFile) ? undefined : this.o.storedProofs?.(i.keyFile);
+      if (stored) parts.push(stored.length, stored.at(-1)?.finishedAt ?? null);
+    }
+    return parts.join("\u0000");
   }
 
   /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate). */
@@ -442,17 +500,18 @@ export class OrchestratorDriver {
    * on it, else null (the planner then assumes one and says so).
    */
   private rates(): Map<string, number | null> {
-    const vols = this.rig.snapshot().hardware?.volumes ?? [];
+    const vols = this.rig.hardwareView()?.volumes ?? [];
     for (const d of this.disks) {
       const v = vols.find((x) => x.paths.includes(d.dir));
       if (v?.readBytesPerSec) this.maxRate.set(d.disk, Math.max(this.maxRate.get(d.disk) ?? 0, v.readBytesPerSec));
     }
     const byDir = new Map(this.rig.config.services.map((s) => [s.dir, s.name]));
-    const ids = this.rig.identities();
+    const keyOf = byService(this.rig.identities());
     const proofRate = (disk: string): number | null => {
       const rates: number[] = [];
       for (const d of this.disks.filter((x) => x.disk === disk)) {
-        const key = ids.find((i) => i.service === byDir.get(d.dir))?.keyFile;
+        const name = byDir.get(d.dir);
+        const key = name !== undefined ? keyOf.get(name)?.keyFile : undefined;
         const last = key ? this.history.get(key)?.at(-1) : undefined;
         if (last?.readMs && last.sizeBytes) rates.push(last.sizeBytes / (last.readMs / 1000));
       }
@@ -479,11 +538,12 @@ export class OrchestratorDriver {
     const w = this.window();
     const svc = new Map<string, ResolvedService>(this.rig.config.services.map((s) => [s.name, s]));
     const cores = os.availableParallelism();
+    const viewOf = new Map(views.map((v) => [v.name, v]));
     return ids
       .filter((i) => i.service !== null && svc.has(i.service))
       .map((i) => {
         const s = svc.get(i.service!)!;
-        const v = views.find((x) => x.name === s.name);
+        const v = viewOf.get(s.name);
         const l = this.liveOf(i.keyFile);
         const st = decision?.services[s.name] ?? null;
         const holding = v !== undefined && (v.operator.kind === "proving" || v.operator.kind === "done" || ((v.state === "running" || v.state === "starting") && i.postState === "PROVING"));
@@ -532,6 +592,13 @@ export class OrchestratorDriver {
   historyOf(keyFile: string): ProofRecord[] {
     return this.history.get(keyFile) ?? [];
   }
+}
+
+/** Identities by their service (the first, as find() would). */
+function byService(ids: IdentityView[]): Map<string, IdentityView> {
+  const m = new Map<string, IdentityView>();
+  for (const i of ids) if (i.service !== null && !m.has(i.service)) m.set(i.service, i);
+  return m;
 }
 
 interface PositionSeen {

@@ -78,7 +78,7 @@ class FakeRig extends EventEmitter {
   laterK2powMs: number | null = null;
   identities = () => this.ids;
   node = () => ({ clock: null });
-  snapshot = () => ({ hardware: null });
+  hardwareView = () => null;
   setOrchestration() {}
   orchestrationChanged() {}
 
