@@ -50,7 +50,7 @@ describe("event stream filtered by type", () => {
   /** What a fresh daemon's stream at `p` carries when the rig sends one event of several types. */
   async function streamOf(p: string): Promise<string[]> {
     const emitter = new EventEmitter(); // the rig's "event" emitter, untyped: the test sends any shape
-    const rig = Object.assign(emitter, { snapshot: () => ({ services: [] }), logs: { watch: () => () => undefined } }) as unknown as Rig;
+    const rig = Object.assign(emitter, { snapshot: () => ({ services: [] }), watch: () => () => undefined }) as unknown as Rig;
     const { server } = createControlServer(rig, {} as ControlHandlers);
     const text = readStream(await listen(server), p, `"last":true`);
     await waitFor(() => rig.listenerCount("event") === 1);
