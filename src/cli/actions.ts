@@ -1,5 +1,5 @@
 // `postdeck start|stop|restart NAME... | --all [--force]` through the daemon.
-import { colours, daemonFor, parseArgs } from "./cli-context.js";
+import { colours, daemonClientFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
 function action(kind: "start" | "stop" | "restart") {
@@ -8,7 +8,7 @@ function action(kind: "start" | "stop" | "restart") {
     const p = parseArgs(args, { flags: ["--all", "--force", "--json"], usage });
     const all = p.flags.has("--all");
     if ((p.words.length === 0) === !all) throw new UsageError(all ? `give service names or --all, not both\n${usage}` : usage);
-    const { client } = await daemonFor(p);
+    const client = await daemonClientFor(p);
     try {
       const r = await client.call(kind, { names: p.words, all, force: p.flags.has("--force") });
       if (p.flags.has("--json")) process.stdout.write(JSON.stringify(r, null, 2) + "\n");

@@ -1,11 +1,15 @@
 // What every daemon-facing command needs: its options split from its words, the loaded config
 // (config problems → exit 2) and a client to the running daemon (none → exit 1, what to do).
+import { readFileSync, statSync } from "node:fs";
 import { parseArgs as parseArgv, type ParseArgsConfig } from "node:util";
-import { loadConfig } from "../config/load.js";
 import { takeConfigFlag } from "./take-options.js";
 import type { ResolvedConfig } from "../config/schema.js";
+import { findConfigFile } from "../config/config-path.js";
+import { socketFile, socketPath, stateDirOfConfigText } from "../config/runtime-paths.js";
 import { clientFor, rigTargetConfig } from "../client/connect.js";
-import type { SocketClient } from "../client/socket-client.js";
+import { SocketClient } from "../client/socket-client.js";
+import { DaemonNotRunningError, DaemonUnreachableError } from "../client/errors.js";
+import type { RouteKey, RouteRequest, RouteResponse } from "../protocol/api.js";
 import { UsageError } from "./errors.js";
 
 export interface ParsedArgs {
@@ -53,7 +57,62 @@ export function parseArgs(args: string[], o: { flags?: string[]; valued?: string
 }
 
 export async function configFor(p: ParsedArgs): Promise<ResolvedConfig> {
-  return rigTargetConfig() ?? loadConfig({ flag: p.config }); // with --rig NAME: that rig's (src/cli/fleet.ts)
+  // with --rig NAME: that rig's (src/cli/fleet.ts); the YAML parser and schemas load only here
+  return rigTargetConfig() ?? (await import("../config/load.js")).loadConfig({ flag: p.config });
+}
+
+/**
+ * A client whose "no daemon answers" is preceded by the config's own problems: the fast path of
+ * daemonClientFor did not check the file, so when there is no daemon to talk to the command
+ * reports what the full load says (a bad config: its file:line errors, exit 2), as before.
+ */
+class ConfigCheckedClient extends SocketClient {
+  constructor(
+    socket: string,
+    stateDir: string,
+    private readonly check: () => Promise<unknown>,
+  ) {
+    super(socket, { stateDir });
+  }
+  override async call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
+    try {
+      return await super.call(route, body);
+    } catch (err) {
+      if (err instanceof DaemonNotRunningError || err instanceof DaemonUnreachableError) await this.check();
+      throw err;
+    }
+  }
+}
+
+/**
+ * The daemon's state dir from the config's `stateDir:` line alone, when the daemon's socket is
+ * there and the file has not changed since it was created (the daemon checked that config when it
+ * started); null otherwise: load the config whole.
+ */
+function cheapStateDir(p: ParsedArgs): string | null {
+  if (rigTargetConfig()) return null;
+  const found = findConfigFile({ flag: p.config });
+  if (found.file === null) return null;
+  try {
+    const configAt = statSync(found.file).mtimeMs;
+    const dir = stateDirOfConfigText(readFileSync(found.file, "utf8"), found.file);
+    if (dir === null || statSync(socketFile(dir)).mtimeMs < configAt) return null;
+    return dir;
+  } catch {
+    return null; // no file, no socket: the full load says why
+  }
+}
+
+/**
+ * A client for the config's daemon for commands that need nothing else of the config (status,
+ * start/stop/restart, plan): the socket is found without the YAML parser and the schemas (most
+ * of a one-shot command's own time); the config is loaded whole when that cannot be done or no
+ * daemon answers, so a bad config is reported exactly as by daemonFor.
+ */
+export async function daemonClientFor(p: ParsedArgs): Promise<SocketClient> {
+  const dir = cheapStateDir(p);
+  if (dir === null) return (await daemonFor(p)).client;
+  return new ConfigCheckedClient(socketPath(dir), dir, () => configFor(p));
 }
 
 /** A client for the config's daemon; the first call fails with DaemonNotRunningError when none runs (no extra probe). */

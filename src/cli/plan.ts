@@ -5,7 +5,7 @@
 // `plan --release NAME…` hands services the operator started or stopped by hand back to it.
 import type { Plan, PlanEntry } from "../protocol/model.js";
 import { formatBytes, formatCountdown, formatRate } from "../presentation/units.js";
-import { colours, daemonFor, parseArgs } from "./cli-context.js";
+import { colours, daemonClientFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
 const USAGE = "usage: postdeck plan [--json] [--config FILE] | postdeck plan --release NAME… (hand services started/stopped by hand back to the orchestrator)";
@@ -56,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--json", "--release"], usage: USAGE });
   const release = p.flags.has("--release");
   if (release !== p.words.length > 0) throw new UsageError(USAGE);
-  const { client } = await daemonFor(p);
+  const client = await daemonClientFor(p);
   try {
     if (release) {
       const r = await client.call("planRelease", { names: p.words });

@@ -4,7 +4,7 @@
 // cron); --json exits 0 whenever it printed the snapshot: scripts and other rigs read it as data,
 // its findings say the rest (`doctor --json` gives the verdict).
 import type { Snapshot } from "../protocol/model.js";
-import { colours, daemonFor, parseArgs } from "./cli-context.js";
+import { colours, daemonClientFor, parseArgs } from "./cli-context.js";
 import { findingsExitCode, UsageError } from "./errors.js";
 import { operatorLabel, orchestrationLabel, serviceRowLabel, type Label } from "../presentation/labels.js";
 import { formatDuration } from "../presentation/units.js";
@@ -19,7 +19,7 @@ daemon's snapshot was printed (its findings are in it; doctor --json exits 1 on 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--json"], usage: USAGE });
   if (p.words.length > 0) throw new UsageError(USAGE);
-  const { client } = await daemonFor(p);
+  const client = await daemonClientFor(p);
   try {
     const s = await client.call("snapshot", {});
     process.stdout.write(p.flags.has("--json") ? JSON.stringify(s, null, 2) + "\n" : formatStatus(s, Date.now()));

@@ -11,6 +11,7 @@ import { expandHome, findConfigFile, type ConfigLookup } from "./config-path.js"
 import { ConfigSchema, RestartSchema, type Config, type ResolvedConfig, type ResolvedService } from "./schema.js";
 import { MAX_TIMER_MS, MAX_TIMER_S } from "./limits.js";
 import { realDir, stateDirProblem } from "./fs-checks.js";
+import { defaultStateDir } from "./runtime-paths.js";
 
 export { ConfigError } from "./config-error.js";
 
@@ -170,9 +171,7 @@ function knownKeysHint(p: PropertyKey[]): string {
   return lists[key] ?? "no such key (see README: Configuration)";
 }
 
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
-  return env.XDG_STATE_HOME ? path.join(env.XDG_STATE_HOME, "postdeck") : path.join(home, ".local", "state", "postdeck");
-}
+export { defaultStateDir } from "./runtime-paths.js"; // (there: the CLI finds its daemon's socket without loading this module)
 
 /** Applies defaults per service and makes paths absolute (relative to the config file's dir, `~` expanded). */
 export function resolveConfig(c: Config, file: string, o: LoadOptions = {}): ResolvedConfig {

@@ -2,7 +2,9 @@
 // the daemon and its clients, and computed from the state dir alone: a daemon started from cron or
 // `sudo -u` (no $XDG_RUNTIME_DIR) and a client in a login shell find the same socket.
 import { fstatSync, openSync, closeSync, readlinkSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { expandHome } from "./config-path.js";
 
 export const SOCKET_FILE = "daemon.sock";
 /** sun_path holds 108 bytes with its terminating NUL; Node truncates a longer path silently. */
@@ -61,3 +63,28 @@ export function describeSocket(p: string): string {
 
 export const pidFilePath = (stateDir: string) => path.join(stateDir, "daemon.pid");
 export const daemonLogPath = (stateDir: string) => path.join(stateDir, "daemon.log");
+
+/** The state dir when the config names none: $XDG_STATE_HOME/postdeck, else ~/.local/state/postdeck. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
+  return env.XDG_STATE_HOME ? path.join(env.XDG_STATE_HOME, "postdeck") : path.join(home, ".local", "state", "postdeck");
+}
+
+// `stateDir: VALUE` at the top level, VALUE plain or quoted without escapes, then an optional comment
+const STATE_DIR_LINE = /^stateDir[ \t]*:[ \t]*(?:"([^"\\]*)"|'([^']*)'|([^\s#'"\[\]{}&*!|>%@`,?:-][^#]*?|))(?:[ \t]+#.*)?[ \t]*$/m;
+
+/**
+ * The state dir a config's text names, read without the YAML parser or the schema (a one-shot
+ * command only needs its daemon's socket): its top-level `stateDir:` line, else the default.
+ * null when it cannot tell so cheaply (a value the simple form does not cover, or two such lines):
+ * the caller loads the config whole.
+ */
+export function stateDirOfConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  if ((text.match(/^stateDir[ \t]*:/gm) ?? []).length > 1) return null;
+  if (/^stateDir[ \t]*:/m.test(text)) {
+    const m = STATE_DIR_LINE.exec(text);
+    const dir = m ? (m[1] ?? m[2] ?? m[3] ?? "") : "";
+    if (!dir) return null;
+    return path.resolve(path.dirname(path.resolve(file)), expandHome(dir));
+  }
+  return defaultStateDir(env);
+}
