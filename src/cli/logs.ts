@@ -1,7 +1,7 @@
 // `postdeck logs NAME [-f] [-n N]`: recent lines of a service's log (or the node's: NAME = node),
 // then with -f the new ones as the daemon reads them.
 import type { LogLine } from "../protocol/model.js";
-import { daemonFor, parseArgs } from "./cli-context.js";
+import { configFor, daemonClientFor, parseArgs } from "./cli-context.js";
 import { exitQuietlyOnEpipe } from "./quiet-pipe.js";
 import { UsageError } from "./errors.js";
 import { DaemonCallError } from "../client/errors.js";
@@ -15,7 +15,7 @@ export async function run(args: string[]): Promise<number> {
   const nText = p.values.get("-n") ?? p.values.get("--lines") ?? "50";
   const n = Number(nText);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`-n: found ${JSON.stringify(nText)}; expected a whole number >= 0\n${USAGE}`);
-  const { config, client } = await daemonFor(p);
+  const client = await daemonClientFor(p);
   let answered = false; // no daemon before its first answer: read the file itself (logs-offline.ts)
   exitQuietlyOnEpipe(() => client.close()); // `postdeck logs X | head`
   const print = (l: LogLine) => process.stdout.write(l.text + "\n");
@@ -50,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
     });
   } catch (err) {
     if (answered || err instanceof DaemonCallError) throw err;
+    const config = await configFor(p); // a bad config: its errors (exit 2), as with no daemon before
     const { logsWithoutDaemon } = await import("./logs-offline.js");
     return await logsWithoutDaemon(config, { source, lines: n, follow: p.flags.has("-f") || p.flags.has("--follow") }, err);
   } finally {

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { daemonClientFor, parseArgs } from "../../src/cli/cli-context.js";
+import { run as logs } from "../../src/cli/logs.js";
 import { DaemonNotRunningError } from "../../src/client/errors.js";
 import { loadConfig } from "../../src/config/load.js";
 import { defaultStateDir, socketFile, stateDirOfConfigText } from "../../src/config/runtime-paths.js";
@@ -94,5 +95,13 @@ describe("daemonClientFor", () => {
     age(file, 60);
     const c2 = await daemonClientFor(args());
     expect(await errorOf(c2.call("snapshot", {}))).toBeInstanceOf(DaemonNotRunningError);
+  });
+
+  it("logs with no daemon answering and a bad config: the config's errors, not the file read offline", async () => {
+    writeFileSync(file, bad());
+    age(file, 60);
+    writeFileSync(socketFile(state), "");
+    const want = await errorOf(loadConfig({ flag: file }));
+    expect((await errorOf(logs(["--config", file, "post1"])))?.message).toBe(want!.message);
   });
 });
