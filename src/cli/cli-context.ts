@@ -7,7 +7,7 @@ import type { ResolvedConfig } from "../config/schema.js";
 import { findConfigFile } from "../config/config-path.js";
 import { socketFile, socketPath, stateDirOfConfigText } from "../config/runtime-paths.js";
 import { clientFor, rigTargetConfig } from "../client/connect.js";
-import { SocketClient } from "../client/socket-client.js";
+import { SocketClient, type SocketClientOptions } from "../client/socket-client.js";
 import { DaemonNotRunningError, DaemonUnreachableError } from "../client/errors.js";
 import type { RouteKey, RouteRequest, RouteResponse } from "../protocol/api.js";
 import { UsageError } from "./errors.js";
@@ -69,10 +69,10 @@ export async function configFor(p: ParsedArgs): Promise<ResolvedConfig> {
 class ConfigCheckedClient extends SocketClient {
   constructor(
     socket: string,
-    stateDir: string,
+    o: SocketClientOptions,
     private readonly check: () => Promise<unknown>,
   ) {
-    super(socket, { stateDir });
+    super(socket, o);
   }
   override async call<K extends RouteKey>(route: K, body: RouteRequest<K>): Promise<RouteResponse<K>> {
     try {
@@ -109,10 +109,10 @@ function cheapStateDir(p: ParsedArgs): string | null {
  * of a one-shot command's own time); the config is loaded whole when that cannot be done or no
  * daemon answers, so a bad config is reported exactly as by daemonFor.
  */
-export async function daemonClientFor(p: ParsedArgs): Promise<SocketClient> {
+export async function daemonClientFor(p: ParsedArgs, o: Pick<SocketClientOptions, "timeoutMs"> = {}): Promise<SocketClient> {
   const dir = cheapStateDir(p);
-  if (dir === null) return (await daemonFor(p)).client;
-  return new ConfigCheckedClient(socketPath(dir), dir, () => configFor(p));
+  if (dir === null) return clientFor(await configFor(p), o);
+  return new ConfigCheckedClient(socketPath(dir), { ...o, stateDir: dir }, () => configFor(p));
 }
 
 /** A client for the config's daemon; the first call fails with DaemonNotRunningError when none runs (no extra probe). */

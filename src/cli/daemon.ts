@@ -1,9 +1,8 @@
 // `postdeck daemon run|start|stop|status`: the daemon in the foreground, detached, stopped, or asked how it is.
 import { processAlive as alive } from "../process-alive.js";
-import { startDetachedDaemon } from "../client/ensure-daemon.js";
 import { clientFor } from "../client/connect.js";
 import { DaemonNotRunningError } from "../client/errors.js";
-import { configFor, parseArgs } from "./cli-context.js";
+import { configFor, daemonClientFor, parseArgs } from "./cli-context.js";
 import { OperationError, UsageError } from "./errors.js";
 
 const USAGE = "usage: postdeck daemon run | start | stop [--stop-services [--force]] | status [--json]   [--config FILE]";
@@ -13,14 +12,15 @@ export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--stop-services", "--force", "--json"], usage: USAGE });
   const sub = p.words[0];
   if (!sub || p.words.length > 1 || !["run", "start", "stop", "status"].includes(sub)) throw new UsageError(USAGE);
-  const config = await configFor(p);
-  const client = clientFor(config, { timeoutMs: 60_000 });
+  // stop and status only talk to the daemon: its socket without loading the config (cli-context.ts)
+  const config = sub === "run" || sub === "start" ? await configFor(p) : null;
+  const client = config ? clientFor(config, { timeoutMs: 60_000 }) : await daemonClientFor(p, { timeoutMs: 60_000 });
   try {
     if (sub === "run") {
       // the daemon's modules (gRPC, hardware, identity operations) only for `run`: start, stop
       // and status are clients
       const { startDaemon } = await import("../daemon/run-daemon.js");
-      const d = await startDaemon(config);
+      const d = await startDaemon(config!);
       await d.done;
       return 0;
     }
@@ -32,7 +32,8 @@ export async function run(args: string[]): Promise<number> {
       } catch (err) {
         if (!(err instanceof DaemonNotRunningError)) throw err;
       }
-      const started = await startDetachedDaemon(config);
+      const { startDetachedDaemon } = await import("../client/ensure-daemon.js");
+      const started = await startDetachedDaemon(config!);
       process.stdout.write(`daemon started (pid ${started.pid}); socket ${started.socket}; log ${started.logFile}\n`);
       return 0;
     }
