@@ -14,7 +14,7 @@ import type { Rig } from "../../src/fleet/rigs-file.js";
 
 const rig = (name: string, readOnly = false): Rig => ({ kind: "local", name, config: `/rigs/${name}/postdeck.yaml`, command: ["postdeck"], readOnly });
 
-function renderFleet() {
+function renderFleet(cols = 140) {
   const { now, snapshot } = loadFixture();
   const clients = new Map<string, FakeClient[]>();
   const store = new FleetStore([rig("rig-a"), rig("rig-b", true), rig("gone")], {
@@ -27,7 +27,7 @@ function renderFleet() {
     now: () => now,
   });
   const inst = render(<FleetConsole store={store} rigsFile="/home/sm/.config/postdeck/rigs.yaml" noColor now={() => now} consoleStore={{ maxFps: 1000 }} />);
-  setSize(inst.stdout, 140, 30);
+  setSize(inst.stdout, cols, 30);
   const frame = () => stripAnsi(inst.lastFrame() ?? "");
   const waitFor = async (pred: (f: string) => boolean, what: string): Promise<string> => {
     const t0 = Date.now();
@@ -48,6 +48,13 @@ function renderFleet() {
 }
 
 describe("Fleet view", () => {
+  it("at 80 columns every key hint fits, q quit included", async () => {
+    const t = renderFleet(80);
+    const f = await t.waitFor((x) => x.includes("2/3 rigs live"), "two rigs live");
+    expect(f).toContain("↑↓ select · Enter open (q: back) · :rig NAME · r reconnect · q quit");
+    t.unmount();
+  });
+
   it("one row per rig with its connection and summary; Enter opens the rig's console, q comes back", async () => {
     const t = renderFleet();
     const f = await t.waitFor((x) => x.includes("2/3 rigs live"), "two rigs live");

@@ -93,7 +93,9 @@ export function FleetView({ store, now = Date.now, onOpen, onQuit, rigsFile, not
         : problem
           ? [{ text: problem, tone: "warn" }]
           : [{ text: " " }];
-  const keys: Segment[] = [{ text: "↑↓ select · Enter open console (q there: back here) · :rig NAME · r reconnect · q quit", tone: "muted" }];
+  // every key fits at 80 columns: the short form drops words, never a key
+  const keyText = "↑↓ select · Enter open console (q there: back here) · :rig NAME · r reconnect · q quit";
+  const keys: Segment[] = [{ text: keyText.length + 2 <= width ? keyText : "↑↓ select · Enter open (q: back) · :rig NAME · r reconnect · q quit", tone: "muted" }];
   const visibleRows = table.rows.slice(0, Math.max(1, height - 6));
   return (
     <Box flexDirection="column">
