@@ -10,6 +10,7 @@ import { freshDir, removeDir } from "../lib/supervisors.js";
 import { PtyScreen } from "./pty-screen.js";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Renders Ink made (drawn or not) from `since` on: how many per second and their mean render ms. */
 function rendersSince(file, since, wallS) {
@@ -171,4 +172,23 @@ export async function runConsoleBench({ cfg, log }) {
     s = null;
   }
   return out;
+}
+
+// Run alone (one part, e.g. to check a change; bench/run.js's report wants every part):
+//   BENCH_CONSOLE_PARTS=flow [BENCH_CONSOLE_SECONDS=30] [BENCH_KEYS=30] node bench/console/console-bench.js
+// prints the figures as JSON, with the load before and after.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const env = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
+  const cfg = {
+    consoleSeconds: env("BENCH_CONSOLE_SECONDS", 30),
+    consoleIdleSeconds: env("BENCH_CONSOLE_IDLE_SECONDS", 30),
+    consoleIdleAfterS: env("BENCH_CONSOLE_IDLE_AFTER_SECONDS", 65),
+    consoleLines: env("BENCH_CONSOLE_LINES", 1_000_000),
+    consoleBurstRate: env("BENCH_CONSOLE_BURST_RATE", 20_000),
+    keyPresses: env("BENCH_KEYS", 40),
+    settleS: env("BENCH_SETTLE_SECONDS", 5),
+  };
+  const loadBefore = loadAvg();
+  const out = await runConsoleBench({ cfg, log: (m) => console.error(m) });
+  console.log(JSON.stringify({ bin: POSTDECK_BIN, loadBefore, loadAfter: loadAvg(), ...out }, null, 1));
 }

@@ -25,13 +25,49 @@ export function sanitize(text: string): string {
 const segmenter = new Intl.Segmenter();
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
+// The width of each grapheme cluster met lately (a log line repeats the same few symbols).
+const CLUSTER_CACHE_MAX = 4096;
+const clusterWidths = new Map<string, number>();
+
+function clusterWidth(segment: string): number {
+  if (segment.length > 16) return stringWidth(segment); // a pathological cluster (marks piled up): not kept
+  let w = clusterWidths.get(segment);
+  if (w === undefined) {
+    w = stringWidth(segment);
+    if (clusterWidths.size >= CLUSTER_CACHE_MAX) clusterWidths.clear();
+    clusterWidths.set(segment, w);
+  }
+  return w;
+}
+
 /** The grapheme clusters of `text` with their widths in cells (0, 1 or 2). */
 function* cells(text: string): Generator<[string, number]> {
   if (PRINTABLE_ASCII.test(text)) {
     for (const ch of text) yield [ch, 1];
     return;
   }
-  for (const { segment } of segmenter.segment(text)) yield [segment, stringWidth(segment)];
+  for (const { segment } of segmenter.segment(text)) yield [segment, clusterWidth(segment)];
+}
+
+// string-width strips escape sequences before measuring; cluster by cluster would count them.
+// eslint-disable-next-line no-control-regex
+const HAS_ESCAPE = /[\x1b\x9b]/;
+
+/** The sum of the clusters' widths (string-width's own sum), stopping once past `limit`. */
+function sumCells(text: string, limit: number): number {
+  let w = 0;
+  for (const [, cw] of cells(text)) if ((w += cw) > limit) break;
+  return w;
+}
+
+/**
+ * The width of `text` if it is at most `limit` cells, else some number above `limit`: a long line
+ * (a log line, a hardware row listing 64 paths) is measured only as far as the row it is cut to.
+ */
+export function widthWithin(text: string, limit: number): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (text.length <= 256 || HAS_ESCAPE.test(text)) return displayWidth(text);
+  return sumCells(text, limit);
 }
 
 // The widths of the other strings measured lately: a frame measures the same symbols, labels and
@@ -42,7 +78,7 @@ const widths = new Map<string, number>();
 
 export function displayWidth(text: string): number {
   if (PRINTABLE_ASCII.test(text)) return text.length;
-  if (text.length > 256) return stringWidth(text); // a long log line: seldom measured twice
+  if (text.length > 256) return HAS_ESCAPE.test(text) ? stringWidth(text) : sumCells(text, Infinity); // a long log line: seldom measured twice
   let w = widths.get(text);
   if (w === undefined) {
     w = stringWidth(text);
@@ -55,7 +91,8 @@ export function displayWidth(text: string): number {
 /** Cut to at most `width` cells; adds `…` when something was cut. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return "";
-  if (displayWidth(text) <= width) return text;
+  if (widthWithin(text, width) <= width) return text;
+  if (PRINTABLE_ASCII.test(text)) return text.slice(0, width - 1) + "…";
   let out = "";
   let w = 0;
   for (const [ch, cw] of cells(text)) {
@@ -95,7 +132,7 @@ export function chunk(text: string, width: number): string[] {
 /** Cut from the start (`…` first), for paths whose end is what tells them apart. */
 export function truncateStart(text: string, width: number): string {
   if (width <= 0) return "";
-  if (displayWidth(text) <= width) return text;
+  if (widthWithin(text, width) <= width) return text;
   const clusters = [...cells(text)];
   let out = "";
   let w = 0;

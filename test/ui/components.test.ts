@@ -3,7 +3,8 @@
 import { describe, it, expect } from "vitest";
 import { layoutColumns, type Column } from "../../src/ui/components/Table.js";
 import { fitSegments } from "../../src/ui/components/Line.js";
-import { chunk, displayWidth, fit, sanitize, truncate, truncateStart } from "../../src/ui/text-fit.js";
+import stringWidth from "string-width";
+import { chunk, displayWidth, fit, sanitize, truncate, truncateStart, widthWithin } from "../../src/ui/text-fit.js";
 import { confirmationText, operatorLabel, provingNote } from "../../src/ui/service-labels.js";
 import { fuzzyFilter } from "../../src/ui/fuzzy.js";
 import { computeLayout } from "../../src/ui/layout.js";
@@ -54,6 +55,28 @@ describe("text fitting", () => {
     expect(truncateStart("ab👍🏽cd", 4)).toBe("…cd");
     expect(fit("🚀x", 4)).toBe("🚀x ");
     expect(chunk("🚀🚀🚀", 4)).toEqual(["🚀🚀", "🚀"]);
+  });
+  it("measures a long line only as far as its row, with the same widths and cuts as string-width", () => {
+    // a hardware row naming 64 paths (2,000 cells): cut at the row, not measured whole each frame
+    const paths = " ← " + Array.from({ length: 64 }, (_, i) => `/srv/pos/post${i}/ü`).join(", ");
+    for (const text of [paths, "日本語テキスト".repeat(60), "👍🏽🚀x".repeat(100), "e\u0301".repeat(300), "\u200d".repeat(300), "x".repeat(300) + "é"]) {
+      expect(displayWidth(text)).toBe(stringWidth(text));
+      for (const w of [1, 2, 5, 59, 60, 61, 2000]) {
+        const within = widthWithin(text, w);
+        expect(within <= w ? within === stringWidth(text) : stringWidth(text) > w).toBe(true);
+        const cut = truncate(text, w);
+        expect(stringWidth(cut)).toBeLessThanOrEqual(w);
+        expect(cut === text).toBe(stringWidth(text) <= w);
+        expect(stringWidth(truncateStart(text, w))).toBeLessThanOrEqual(w);
+      }
+    }
+    expect(truncate(paths, 8)).toBe(" ← /srv…");
+    expect(widthWithin(paths, 10)).toBe(11); // stops one cell past the limit
+    // escape sequences are not measured cluster by cluster (string-width strips them)
+    const red = "\x1b[31mred\x1b[0m ü".repeat(30);
+    expect(widthWithin(red, 10)).toBe(stringWidth(red));
+    const segs = fitSegments([{ text: "host " }, { text: paths }], 20);
+    expect(segs.map((s) => s.text).join("")).toBe("host  ← /srv/pos/po…");
   });
 });
 

@@ -3,7 +3,7 @@
 import React from "react";
 import { Text } from "ink";
 import { useTheme, type Tone } from "../theme.js";
-import { displayWidth, truncate } from "../text-fit.js";
+import { truncate, widthWithin } from "../text-fit.js";
 
 export interface Segment {
   text: string;
@@ -20,7 +20,7 @@ export function fitSegments(segs: Segment[], width: number, pad = true): Segment
   let used = 0;
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i]!;
-    const w = displayWidth(s.text);
+    const w = widthWithin(s.text, width - used);
     if (used + w <= width) {
       // Leave room for the ellipsis if later segments will not fit.
       out.push(s);
