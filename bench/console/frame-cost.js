@@ -2,7 +2,8 @@
 // rendered by Ink into an in-memory TTY of 120×40, fed a 16-service snapshot (the UI test
 // fixture, repeated) and log lines. Measures, per frame: Ink's render-to-string time (its
 // onRender metric), the whole key → written-frame time, and the process CPU per frame.
-// Usage: node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
+// Usage: [FRAME_SERVICES=16] node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
+// FRAME_SERVICES=64: the bench's console rig (64 services, the hardware pane's first volume naming each one's dir)
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
 import React from "react";
@@ -14,8 +15,10 @@ const FRAMES = Number(process.argv[2] ?? 200);
 const ONLY = process.argv[3] ?? ""; // key | log | service: run one case only
 const fixture = JSON.parse(readFileSync(new URL("../../test/fixtures/ui/demo-rig.json", import.meta.url), "utf8"));
 const base = fixture.snapshot;
-const services = Array.from({ length: 16 }, (_, i) => ({ ...base.services[i % base.services.length], name: `post${String(i + 1).padStart(2, "0")}`, startedAt: fixture.now - 3_600_000 }));
-const snapshot = { ...base, services };
+const N = Number(process.env.FRAME_SERVICES ?? 16);
+const services = Array.from({ length: N }, (_, i) => ({ ...base.services[i % base.services.length], name: `post${String(i + 1).padStart(2, "0")}`, startedAt: fixture.now - 3_600_000 }));
+const volumes = N > 16 && base.hardware ? base.hardware.volumes.map((v, i) => (i ? v : { ...v, paths: services.map((s) => `/tmp/pdb-cf4-AbCdEf/pos/${s.name}`) })) : base.hardware?.volumes;
+const snapshot = { ...base, services, ...(base.hardware ? { hardware: { ...base.hardware, volumes } } : {}) };
 
 class Client {
   listeners = [];
@@ -118,8 +121,8 @@ let seq = 0;
 await measure("log: lines (50 per frame, all sources)", () => {
   for (let k = 0; k < 50; k++) {
     seq++;
-    client.emit({ type: "log", data: [{ source: services[seq % 16].name, seq, at: fixture.now + seq, level: "INFO", text: `2025-11-26T09:40:00.000Z\tINFO\tpost_service\tproving: nonces 0..128 position ${seq}` }] });
+    client.emit({ type: "log", data: [{ source: services[seq % N].name, seq, at: fixture.now + seq, level: "INFO", text: `2025-11-26T09:40:00.000Z\tINFO\tpost_service\tproving: nonces 0..128 position ${seq}` }] });
   }
 });
-await measure("service: CPU% change", (i) => client.emit({ type: "service", data: { ...services[i % 16], cpuPercent: 100 + i, restarts: i } }));
+await measure("service: CPU% change", (i) => client.emit({ type: "service", data: { ...services[i % N], cpuPercent: 100 + i, restarts: i } }));
 process.exit(0);
