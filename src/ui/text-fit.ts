@@ -31,13 +31,7 @@ const clusterWidths = new Map<string, number>();
 
 function clusterWidth(segment: string): number {
   if (segment.length > 16) return stringWidth(segment); // a pathological cluster (marks piled up): not kept
-  let w = clusterWidths.get(segment);
-  if (w === undefined) {
-    w = stringWidth(segment);
-    if (clusterWidths.size >= CLUSTER_CACHE_MAX) clusterWidths.clear();
-    clusterWidths.set(segment, w);
-  }
-  return w;
+  return cachedWidth(clusterWidths, CLUSTER_CACHE_MAX, segment);
 }
 
 /** The grapheme clusters of `text` with their widths in cells (0, 1 or 2). */
@@ -79,11 +73,16 @@ const widths = new Map<string, number>();
 export function displayWidth(text: string): number {
   if (PRINTABLE_ASCII.test(text)) return text.length;
   if (text.length > 256) return HAS_ESCAPE.test(text) ? stringWidth(text) : sumCells(text, Infinity); // a long log line: seldom measured twice
-  let w = widths.get(text);
+  return cachedWidth(widths, WIDTH_CACHE_MAX, text);
+}
+
+/** stringWidth(text) through a bounded cache (cleared when full, so a flood of new strings cannot grow it). */
+function cachedWidth(cache: Map<string, number>, max: number, text: string): number {
+  let w = cache.get(text);
   if (w === undefined) {
     w = stringWidth(text);
-    if (widths.size >= WIDTH_CACHE_MAX) widths.clear();
-    widths.set(text, w);
+    if (cache.size >= max) cache.clear();
+    cache.set(text, w);
   }
   return w;
 }

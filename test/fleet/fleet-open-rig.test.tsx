@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { render } from "ink-testing-library";
 import { FakeClient } from "../ui/fake-client.js";
 import { loadFixture } from "../ui/fixtures.js";
-import { KEYS, setSize, stripAnsi } from "../ui/render-app.js";
+import { KEYS, terminal } from "../ui/render-app.js";
 import { FleetConsole } from "../../src/ui/fleet/FleetConsole.js";
 import { FleetStore } from "../../src/ui/fleet/fleet-store.js";
 import { App } from "../../src/ui/App.js";
@@ -18,27 +18,6 @@ import { run as fleetCli } from "../../src/cli/fleet.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const rig = (name: string): Rig => ({ kind: "local", name, config: `/rigs/${name}/postdeck.yaml`, command: ["postdeck"], readOnly: false });
-
-function terminal(inst: ReturnType<typeof render>) {
-  setSize(inst.stdout, 140, 30);
-  const frame = () => stripAnsi(inst.lastFrame() ?? "");
-  const waitFor = async (pred: (f: string) => boolean, what: string): Promise<string> => {
-    const t0 = Date.now();
-    for (;;) {
-      const f = frame();
-      if (pred(f)) return f;
-      if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}; last frame:\n${f}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      inst.stdin.write(k);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { frame, waitFor, press };
-}
 
 /** Two rigs; `late` connects only when `release()` is called. */
 function renderFleet(openRig: string) {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { render } from "ink-testing-library";
 import { FakeClient } from "./fake-client.js";
 import { loadFixture } from "./fixtures.js";
-import { KEYS, setSize, stripAnsi } from "./render-app.js";
+import { KEYS, terminal } from "./render-app.js";
 import { FleetConsole } from "../../src/ui/fleet/FleetConsole.js";
 import { FleetStore } from "../../src/ui/fleet/fleet-store.js";
 import { rigOfPrompt } from "../../src/ui/fleet/FleetView.js";
@@ -27,23 +27,7 @@ function renderFleet(cols = 140) {
     now: () => now,
   });
   const inst = render(<FleetConsole store={store} rigsFile="/home/sm/.config/postdeck/rigs.yaml" noColor now={() => now} consoleStore={{ maxFps: 1000 }} />);
-  setSize(inst.stdout, cols, 30);
-  const frame = () => stripAnsi(inst.lastFrame() ?? "");
-  const waitFor = async (pred: (f: string) => boolean, what: string): Promise<string> => {
-    const t0 = Date.now();
-    for (;;) {
-      const f = frame();
-      if (pred(f)) return f;
-      if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}; last frame:\n${f}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  const press = async (...keys: string[]) => {
-    for (const k of keys) {
-      inst.stdin.write(k);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const { frame, waitFor, press } = terminal(inst, cols, 30);
   return { ...inst, frame, waitFor, press, clients, store };
 }
 

@@ -30,6 +30,28 @@ export function setSize(stdout: { emit: (e: string) => boolean }, columns: numbe
   stdout.emit("resize");
 }
 
+/** Frames, key presses and a wait on the frame text of any rendered Ink tree at a terminal size. */
+export function terminal(inst: ReturnType<typeof render>, columns = 140, rows = 30) {
+  setSize(inst.stdout, columns, rows);
+  const frame = () => stripAnsi(inst.lastFrame() ?? "");
+  const waitFor = async (pred: (f: string) => boolean, what: string): Promise<string> => {
+    const t0 = Date.now();
+    for (;;) {
+      const f = frame();
+      if (pred(f)) return f;
+      if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}; last frame:\n${f}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      inst.stdin.write(k);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { frame, waitFor, press };
+}
+
 export function renderApp(client: FakeClient, opts: { columns?: number; rows?: number; now?: number; noColor?: boolean } = {}) {
   const quits: QuitSummary[] = [];
   const now = opts.now ?? Date.now();
