@@ -94,7 +94,8 @@ describe("sim node: startup and gRPC", () => {
     cfg.api = { "grpc-public-listener": `127.0.0.1:${pub}`, "grpc-private-listener": `127.0.0.1:${priv}`, "grpc-post-listener": "127.0.0.1:0" };
     fs.writeFileSync(r.config, JSON.stringify(cfg));
     const p = sim(["node", "--data-folder", r.data, "--config", r.config, "--log-encoder", "json"]);
-    await waitFor("registered keys", () => p.stdout().includes('"M":"registered signing key"'));
+    // several modules register each key; the ATX builder's two lines come last
+    await waitFor("both keys registered by the ATX builder", () => p.stdout().split('"N":"node.atxBuilder","M":"registered signing key"').length - 1 >= 2);
     const lines = p.stdout().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const l of lines) expect(Object.keys(l).slice(0, 3)).toEqual(["L", "T", "N"]);
     const loaded = lines.filter((l) => l["M"] === "Loaded existing identity");
