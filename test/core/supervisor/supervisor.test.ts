@@ -184,6 +184,9 @@ describe("supervisor without a state file", () => {
     const first = supervisor(rig.config);
     await first.init();
     const v = await waitFor(() => { const x = first.view("svc0"); return x?.state === "running" && x; });
+    // the start-up scan finds a post-service by its argv: wait until the child has exec'd (between
+    // fork and exec it still carries this process's argv and no scan could know it)
+    await waitFor(() => { try { return readFileSync(`/proc/${v.pid}/cmdline`, "utf8").includes("fake-post-service"); } catch { return false; } });
     await first.shutdown({ stopServices: false });
     sups.splice(sups.indexOf(first), 1);
     rmSync(path.join(rig.stateDir, "state.json")); // as if the daemon died before saving
