@@ -28,8 +28,9 @@ const has = (id: string, subject: string) => (fs: Finding[]) => fs.some((f) => f
 const hasNot = (id: string, subject: string) => (fs: Finding[]) => !has(id, subject)(fs);
 
 beforeAll(async () => {
-  // the node's coinbase is asked for on the slow poll (30 s by default): 1 s here
-  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000 } }));
+  // the node's coinbase is asked for on the slow poll (30 s by default): 1 s here; its PostStates
+  // at rest every 5 × pollMs (10 s by default, before the first PROVING is seen): 2 s here
+  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000, pollMs: 400 } }));
   ids = path.join(dir, "node", "data", "identities");
   client = await clientWhenUp(path.join(dir, "state"), {});
 }, 120_000);

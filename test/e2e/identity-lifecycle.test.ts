@@ -25,7 +25,9 @@ async function snapshot(): Promise<Snapshot> {
 const live = async (): Promise<Snapshot> => client!.call("snapshot", {});
 
 beforeAll(async () => {
-  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-id-", identities: 1 }));
+  // the node's Status/PostStates at rest every 5 × pollMs (10 s by default, until a proof may start):
+  // 2 s here; the daemon's postcli writes at full speed (2 MiB/s by default)
+  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-id-", identities: 1, node: { pollMs: 400 }, env: { POSTDECK_SIM_INIT_BPS: "0" } }));
   client = await clientWhenUp(path.join(dir, "state"), {});
   await waitFor(async () => {
     const s = await live();

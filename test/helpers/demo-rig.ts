@@ -22,6 +22,8 @@ export async function startDemoRig(o: {
   identities: number;
   node?: Record<string, unknown>;
   config?: Record<string, unknown>;
+  /** for `demo` and so the daemon it starts (and the processes that daemon starts) */
+  env?: NodeJS.ProcessEnv;
 }): Promise<StartedDemoRig> {
   requireBuild();
   const dir = tempDir(o.prefix);
@@ -34,7 +36,7 @@ export async function startDemoRig(o: {
     writeFileSync(configPath, doc.toString());
   }
   // `demo` builds the rig (or reuses the one just built, with its edited config) and starts the daemon
-  const r = await runCli(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"]);
+  const r = await runCli(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"], o.env);
   expect(r.code, r.stderr).toBe(0);
   return { dir, configPath, cfg: ["--config", configPath] };
 }
