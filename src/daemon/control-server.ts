@@ -50,7 +50,9 @@ export type ControlHandlers = Handlers<ExtraRoute>;
 /** The routes seen per key, so that a generic key K gives the schema of exactly K's request. */
 const requestSchemas: { [K in RouteKey]: { request: z.ZodType<RouteRequestParsed<K>, unknown> } } = routes;
 
-export function createControlServer(rig: Rig, h: ControlHandlers): { server: http.Server; bye: (reason: string) => void } {
+/** log: where an internal error (a 500) is said, with its stack (default: stderr, the daemon log). */
+export function createControlServer(rig: Rig, h: ControlHandlers, o: { log?: (line: string) => void } = {}): { server: http.Server; bye: (reason: string) => void } {
+  const log = o.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const handlers: Handlers<RouteKey> = {
     snapshot: async () => rig.snapshot(),
     start: async (b) => rig.act("start", b),
@@ -71,7 +73,10 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
   const streams = new Set<http.ServerResponse>();
 
   const server = http.createServer((req, res) => {
-    void handle(req, res).catch((err) => sendError(res, err));
+    void handle(req, res).catch((err) => {
+      if (!(err instanceof HttpError)) log(`error: ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      sendError(res, err);
+    });
   });
   // a removed socket file is bound again while the daemon runs (socket-keeper.ts)
   let stopKeeper = (): void => undefined;
@@ -109,7 +114,14 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
     return handler(parsed.data);
   }
 
+  /**
+   * What can throw (the snapshot, the rig's watch) runs before the 200 is sent: a throw answers
+   * 500 (handle's catch) instead of leaving the client with an open stream that never says more.
+   */
   function openStream(req: http.IncomingMessage, res: http.ServerResponse, types: ReadonlySet<string> | null): void {
+    const first = `event: snapshot\ndata: ${JSON.stringify(rig.snapshot())}\n\n`;
+    // log lines are made and sent, CPU/RSS and hardware sampled fast, only while a client watches them
+    const unwatch = rig.watch(types);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", [VERSION_HEADER]: version });
     const write = (e: RigEvent) => {
       // a client that stopped reading (suspended console) is dropped rather than buffered without bound;
@@ -120,13 +132,11 @@ export function createControlServer(rig: Rig, h: ControlHandlers): { server: htt
       }
       res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
     };
-    write({ type: "snapshot", data: rig.snapshot() });
+    res.write(first);
     const onEvent = (e: RigEvent) => {
       if (types === null || types.has(e.type)) write(e);
     };
     rig.on("event", onEvent);
-    // log lines are made and sent, CPU/RSS and hardware sampled fast, only while a client watches them
-    const unwatch = rig.watch(types);
     const hb = setInterval(() => res.write(`: heartbeat ${Date.now()}\n\n`), HEARTBEAT_MS);
     hb.unref();
     streams.add(res);

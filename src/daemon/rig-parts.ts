@@ -51,7 +51,8 @@ function provingMayStart(monitor: NodeMonitor): boolean {
   return u === "all" || u.size > 0;
 }
 
-export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Promise<RigParts> {
+/** onReloaded: after a reload that applied the config (the daemon marks its socket newer than the file). */
+export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?: () => Promise<void> } = {}): Promise<RigParts> {
   const config = rig.config;
   const monitor: NodeMonitor = new NodeMonitor({
     config, watch: o.watch, historyDir: config.stateDir, pollMs: config.node.pollMs, slowPollMs: config.node.slowPollMs,
@@ -77,6 +78,7 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean } = {}): Pro
     const next = await loadConfig({ flag: rig.config.path });
     const r = await rig.applyConfig(next);
     monitor.recompute();
+    if (r.ok) await o.onReloaded?.();
     return r;
   };
 

@@ -41,7 +41,9 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
     await fs.rm(sock, { force: true }); // stale socket: we hold the lock, nobody else serves it
     rig = new Rig({ processSampler: sampleProcesses, ...o, config });
     await o.onRig?.(rig);
-    const parts: RigParts = await attachRigParts(rig);
+    // the CLI finds the socket without loading the config while the socket is newer than the
+    // config file (src/cli/cli-context.ts): a reload that applied the file marks it so again
+    const parts: RigParts = await attachRigParts(rig, { onReloaded: () => touchSocket(sock) });
     let stopping: Promise<void> | null = null;
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
@@ -108,4 +110,10 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
     await release();
     throw err;
   }
+}
+
+/** Sets the socket's mtime to now (a socket not bound yet, or gone, is left as it is). */
+export async function touchSocket(sock: string): Promise<void> {
+  const now = new Date();
+  await fs.utimes(sock, now, now).catch(() => undefined);
 }

@@ -1,6 +1,6 @@
 // Integration: the real daemon (bin/postdeck.js daemon run) with fake post-services.
 import { describe, expect, it } from "vitest";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { SnapshotSchema } from "../../src/protocol/model.js";
@@ -136,6 +136,25 @@ describe.concurrent("daemon", () => {
     expect(raw.status).toBe(400);
     expect(JSON.parse(raw.body).error.message).toContain("names");
     expect(raw.body).not.toContain("at ");
+  });
+
+  it("a reload that applied the config marks the socket newer than the file (the CLI's fast path), a refused one does not", async () => {
+    const rig = makeRig({ services: 1 });
+    const env = { XDG_RUNTIME_DIR: "" };
+    const { c } = await upDaemon(rig, env);
+    const sock = socketPath(rig.stateDir, env);
+    const long = new Date(Date.now() - 60_000);
+    // the config edited after the daemon started: the socket is older than the file
+    utimesSync(sock, long, long);
+    utimesSync(rig.configPath, new Date(), new Date());
+    expect(statSync(sock).mtimeMs).toBeLessThan(statSync(rig.configPath).mtimeMs);
+    expect((await c.call("reload", {})).ok).toBe(true);
+    expect(statSync(sock).mtimeMs).toBeGreaterThanOrEqual(statSync(rig.configPath).mtimeMs);
+    // a config the daemon refuses: the socket stays older, the CLI loads the file and says why
+    utimesSync(sock, long, long);
+    writeFileSync(rig.configPath, readFileSync(rig.configPath, "utf8") + "\nnot: [valid\n");
+    await expect(c.call("reload", {})).rejects.toThrow();
+    expect(statSync(sock).mtimeMs).toBe(long.getTime());
   });
 
   it("daemon stop --stop-services refuses while a service is proving (nothing stopped) unless --force", async () => {
