@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { BIN, PtyTerminal } from "./terminal.js";
 import { runCli, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
 
 let cfg: string[] = [];
 let term: PtyTerminal | null = null;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   requireBuild();
   const dir = tempDir("pd-e2e-fleet-");
   // 16 PoS dirs take longer than runCli's minute on a busy machine
-  const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--identities", "16", "--no-console"], { encoding: "utf8", timeout: 230_000, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--identities", "16", "--no-console"], { encoding: "utf8", timeout: 230_000, env: { ...process.env, ...DEMO_TEST_ENV, NO_COLOR: "1" } });
   expect(r.status, r.stderr).toBe(0);
   cfg = ["--config", path.join(dir, "postdeck.yaml")];
 }, 240_000);

@@ -11,6 +11,7 @@ import { BIN, requireBuild, runCli } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
 import type { RigSummary } from "../../src/fleet/summary.js";
 import type { Snapshot } from "../../src/protocol/model.js";
 import { sshdProblem, startSshd, type TestSshd } from "./sshd.js";
@@ -38,7 +39,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     const [sshdUp] = await Promise.all([
       startSshd(path.join(dir, "ssh")),
       ...(["a", "b"] as const).map(async (name) => {
-        const r = await runCli(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"]);
+        const r = await runCli(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"], DEMO_TEST_ENV);
         expect(r.code, r.stderr).toBe(0);
         configs[name] = path.join(dir, name, "postdeck.yaml");
       }),
@@ -86,10 +87,10 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   });
 
   it("--rig runs a command against that rig: status of its daemon, and a service stopped and started", async () => {
-    const s = await onRig("rig-a", "status", "--json");
+    // the status read beside the stop (it looks only at which daemon answers)
+    const [s, stop] = await Promise.all([onRig("rig-a", "status", "--json"), onRig("rig-a", "stop", "post1", "--force", "--json")]);
     expect(s.code, s.stderr).toBe(0);
     expect((JSON.parse(s.stdout) as Snapshot).daemon.configPath).toBe(configs.a);
-    const stop = await onRig("rig-a", "stop", "post1", "--force", "--json");
     expect(stop.code, stop.stderr).toBe(0);
     expect(JSON.parse(stop.stdout)).toEqual({ results: [expect.objectContaining({ name: "post1", ok: true })] });
     const start = await onRig("rig-a", "start", "post1", "--json");
@@ -120,7 +121,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(f.rigs[1]).toMatchObject({ rig: "rig-b", reachable: false });
     expect(f.rigs[1]!.error).toMatch(/no postdeck daemon runs on .*; start it there with `postdeck daemon start`/);
     expect(f.rigs[0]!.reachable).toBe(true);
-    const restarted = await runCli(["--config", configs.b, "daemon", "start"]);
+    const restarted = await runCli(["--config", configs.b, "daemon", "start"], DEMO_TEST_ENV);
     expect(restarted.code, restarted.stderr).toBe(0);
     f = await fleet();
     expect(f.rigs[1]!.reachable).toBe(true);

@@ -1,7 +1,8 @@
 // A demo rig (simulated node and post-services, as `postdeck demo` makes it) with its daemon
 // running; `node` settings (e.g. a short slowPollMs) and other sections (`config`, e.g. alerts) are
 // written into its postdeck.yaml before the daemon starts, so a test waits for what it checks and
-// not for a 30 s poll or a daemon restart.
+// not for a 30 s poll or a daemon restart. The simulated post-services' k2pow burns 100 ms of CPU
+// per proof here (DEMO_TEST_ENV), not 1.5 s: the tests wait for proofs, not for their CPU time.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
@@ -9,6 +10,9 @@ import { expect } from "vitest";
 import { buildDemoRig } from "../../src/sim/rig-builder.js";
 import { BIN, requireBuild, runCli } from "./cli.js";
 import { tempDir } from "./temp-dir.js";
+
+/** For `demo` in tests: the daemon passes it on to the simulated post-services. */
+export const DEMO_TEST_ENV: NodeJS.ProcessEnv = { POSTDECK_SIM_POW_MS: "100" };
 
 export interface StartedDemoRig {
   dir: string;
@@ -36,7 +40,7 @@ export async function startDemoRig(o: {
     writeFileSync(configPath, doc.toString());
   }
   // `demo` builds the rig (or reuses the one just built, with its edited config) and starts the daemon
-  const r = await runCli(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"], o.env);
+  const r = await runCli(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"], { ...DEMO_TEST_ENV, ...o.env });
   expect(r.code, r.stderr).toBe(0);
   return { dir, configPath, cfg: ["--config", configPath] };
 }
