@@ -54,6 +54,13 @@ export interface ProvingOutlook {
   misses: { keyFile: string; missByMs: number; reason: string | null; fix: string | null }[];
 }
 
+/**
+ * After the node (re)starts it may ask for proofs at once (initial proofs; a proof under way before a
+ * restart): for this long the orchestrator watches the node, so its PostStates are polled every 2 s
+ * (pollMs), not every 10 s as at rest (a PROVING then waited up to 10 s before a prover started).
+ */
+export const NODE_START_WATCH_MS = 60_000;
+
 /** A k2pow that ran past its prediction is counted to end within this long. */
 const K2POW_OVERRUN_MS = 1_000;
 /** A service's first proof request later than this after its start does not measure its start-up. */
@@ -113,6 +120,9 @@ export class OrchestratorDriver {
   private stopped = false;
   private soon: NodeJS.Timeout | null = null;
   private readonly offs: (() => void)[] = [];
+  /** The node's start this driver last saw, and the watch it holds on the node after it (NODE_START_WATCH_MS). */
+  private nodeStart: number | null = null;
+  private nodeWatch: { off: () => void; timer: NodeJS.Timeout } | null = null;
 
   constructor(private readonly o: DriverOptions) {
     this.rig = o.rig;
@@ -140,12 +150,38 @@ export class OrchestratorDriver {
     // a change of a service or of the node's PostStates is acted on at once (debounced), not at the next tick
     const onEvent = (e: { type: string }) => {
       if (e.type === "service" || e.type === "identities") this.tickSoon();
+      if (e.type === "node") this.onNode();
     };
     this.rig.on("event", onEvent);
     this.offs.push(() => this.rig.off("event", onEvent));
     this.mapTimer = setInterval(() => void this.remap(), this.o.mapEveryMs ?? 300_000);
     this.mapTimer.unref();
+    this.onNode();
     void this.tick();
+  }
+
+  /**
+   * A node started less than NODE_START_WATCH_MS ago (its start not seen before): watch it until
+   * then, on-demand only (always mode starts nothing on PROVING). Node views come as events.
+   */
+  private onNode(): void {
+    const at = this.rig.node().startedAt;
+    if (typeof at !== "number" || at === this.nodeStart) return;
+    this.nodeStart = at;
+    const left = at + NODE_START_WATCH_MS - this.now();
+    if (left <= 0 || this.budget().mode !== "on-demand") return;
+    if (this.nodeWatch) clearTimeout(this.nodeWatch.timer);
+    const off = this.nodeWatch?.off ?? this.rig.watch(new Set(["node"]));
+    const timer = setTimeout(() => this.unwatchNode(), left);
+    timer.unref();
+    this.nodeWatch = { off, timer };
+  }
+
+  private unwatchNode(): void {
+    if (!this.nodeWatch) return;
+    clearTimeout(this.nodeWatch.timer);
+    this.nodeWatch.off();
+    this.nodeWatch = null;
   }
 
   /** Decides again shortly (what changed may come in a burst: one tick for it). */
@@ -162,6 +198,7 @@ export class OrchestratorDriver {
     if (this.soon) clearTimeout(this.soon);
     if (this.timer) clearTimeout(this.timer);
     if (this.mapTimer) clearInterval(this.mapTimer);
+    this.unwatchNode();
     for (const off of this.offs.splice(0)) off();
   }
 
@@ -384,11 +421,12 @@ export class OrchestratorDriver {
       for (const i of ids) {
         if (!i.service) continue;
         const p = predictions.get(i.keyFile) ?? null;
-        // its k2pow only from proofs this daemon saw itself (phases timed between lines): the stored
-        // history of a previous daemon has let two read one disk at once (see the notes);
-        // without, it is counted as nothing and its read as not known (no third prover is timed by it)
+        // staged (started before its disk is free) only on proofs this daemon saw itself (phases timed
+        // between lines): the stored history of a previous daemon has let two read one disk at once;
+        // without one it is not staged: it starts once the read ahead of it is over (round-1 staging,
+        // timed by a start-up alone, made the bench's first round ~6 s slower, not faster)
         const own = p?.fromHistory === true && this.history.has(i.keyFile);
-        predicted.set(i.keyFile, { toReadMs: this.toReadMs(i.service, own ? p : null), readMs: own && p ? p.readMs : Infinity });
+        if (own && p) predicted.set(i.keyFile, { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs });
       }
       this.toRead = new Map([...predicted].map(([k, v]) => [k, v.toReadMs])); // the planner lays its lanes out by the same starts
       const plan = this.computePlan(views, ids);

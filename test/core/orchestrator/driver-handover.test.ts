@@ -245,17 +245,19 @@ describe("the driver's overlapped hand-over (late log lines, 2-s /status polls, 
     });
   });
 
-  it.each(PHASES)("without history, the next prover starts before the read ahead of it ends, by the time a service here took to connect, and reads only after it (poll at $pollMs, lines at $deliverMs)", async (phase) => {
+  it.each(PHASES)("without history, the next prover is not started before the read ahead of it ends (a start-up alone does not time it), and starts as it ends (poll at $pollMs, lines at $deliverMs)", async (phase) => {
+    // round-1 staging (started a start-up ahead of the read's end, k2pow unknown) made the bench's first round slower
     const rig = new FakeRig(dir, { connectMs: 2500, k2powMs: 1400 });
     rig.askWaitMs = 1000;
     await withDriver(rig, async () => {
-      const most = await round(rig, Date.now(), phase);
+      await round(rig, Date.now(), phase);
       expect(rig.reads).toHaveLength(2);
       expectOneReaderAtATime(rig.reads);
       const [a, b] = [...rig.reads].sort((x, y) => x.from - y.from);
       const next = rig.starts.find((s) => s.name === b!.name)!;
-      expect(most, "the next prover ran while the one before read").toBe(2);
-      expect(next.at, "started before the read ahead of it ended").toBeLessThan(a!.to);
+      // the read's end as its /status rate says (exact here) or its `finished reading` line (up to a second late)
+      expect(next.at - a!.to, "started as the read ahead ended, not before").toBeGreaterThanOrEqual(-100);
+      expect(next.at - a!.to).toBeLessThan(1100);
     });
   });
 

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { OrchestratorDriver } from "../../../src/core/orchestrator/driver.js";
+import { NODE_START_WATCH_MS, OrchestratorDriver } from "../../../src/core/orchestrator/driver.js";
 import { IDLE_TICK_MS } from "../../../src/core/orchestrator/tick-policy.js";
 import type { Rig } from "../../../src/core/rig.js";
 import type { IdentityView, ServiceView } from "../../../src/protocol/model.js";
@@ -29,7 +29,20 @@ class RestRig extends EventEmitter {
   logs = { onLines: () => () => undefined };
   supervisor = { views: () => this.views, start: async () => undefined, stop: async () => undefined };
   identities = () => this.ids;
-  node = () => ({ clock: null });
+  /** When the node started (its view's startedAt), null: not known. */
+  nodeStartedAt: number | null = null;
+  node = () => ({ clock: null, startedAt: this.nodeStartedAt });
+  /** Node watches held (a client showing the node: the node monitor then polls every 2 s). */
+  nodeWatches = 0;
+  watch(types: ReadonlySet<string> | null) {
+    const node = types === null || types.has("node");
+    if (node) this.nodeWatches++;
+    let done = false;
+    return () => {
+      if (!done && node) this.nodeWatches--;
+      done = true;
+    };
+  }
   hardwareView = () => null;
   setOrchestration() {}
   orchestrationChanged() {}
@@ -118,5 +131,52 @@ describe("the driver at rest", () => {
     } finally {
       driver.stop();
     }
+  });
+});
+
+describe("the driver after the node (re)starts", () => {
+  // the node may ask for proofs at once; at rest its PostStates are polled every 10 s unless watched
+  it("watches the node for a minute from its start (on-demand), then lets the poll rest again", async () => {
+    const rig = new RestRig(dir, ["post1"]);
+    rig.nodeStartedAt = Date.now() - 1_000;
+    const { driver } = await started(rig);
+    try {
+      expect(rig.nodeWatches, "a node started a second ago").toBe(1);
+      await vi.advanceTimersByTimeAsync(NODE_START_WATCH_MS - 2_000);
+      expect(rig.nodeWatches).toBe(1);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(rig.nodeWatches, "a minute after its start").toBe(0);
+      // restarted: its view comes with the new start
+      rig.nodeStartedAt = Date.now();
+      rig.emit("event", { type: "node" });
+      rig.emit("event", { type: "node" });
+      expect(rig.nodeWatches, "one watch per start").toBe(1);
+      await vi.advanceTimersByTimeAsync(NODE_START_WATCH_MS);
+      expect(rig.nodeWatches).toBe(0);
+    } finally {
+      driver.stop();
+    }
+  });
+
+  it("does not watch a node that started long ago, nor in always mode; lets go when stopped", async () => {
+    const old = new RestRig(dir, ["post1"]);
+    old.nodeStartedAt = Date.now() - 5 * 60_000;
+    const a = await started(old);
+    expect(old.nodeWatches).toBe(0);
+    a.driver.stop();
+
+    const always = new RestRig(dir, ["post1"]);
+    always.config.proving.mode = "always";
+    always.nodeStartedAt = Date.now();
+    const b = await started(always);
+    expect(always.nodeWatches).toBe(0);
+    b.driver.stop();
+
+    const fresh = new RestRig(dir, ["post1"]);
+    fresh.nodeStartedAt = Date.now();
+    const c = await started(fresh);
+    expect(fresh.nodeWatches).toBe(1);
+    c.driver.stop();
+    expect(fresh.nodeWatches).toBe(0);
   });
 });
