@@ -37,8 +37,10 @@ export interface LogTail {
  * Reads the newest `maxBytes` of `file` (less room for a marker line when older bytes are left
  * out, then starting at a line).
  */
-export async function readNewestTail(file: string, maxBytes: number): Promise<LogTail> {
-  const fh = await fs.open(file, "r");
+export async function readNewestTail(file: string | fs.FileHandle, maxBytes: number): Promise<LogTail> {
+  // a handle the caller keeps open is read and not closed (see size-guard.ts: a close after a
+  // truncation to 0 starts ext4's writeback of the file)
+  const fh = typeof file === "string" ? await fs.open(file, "r") : file;
   try {
     const size = (await fh.stat()).size;
     let start = Math.max(0, size - Math.max(0, maxBytes - MARKER_ROOM));
@@ -53,7 +55,7 @@ export async function readNewestTail(file: string, maxBytes: number): Promise<Lo
     }
     return { bytes: buf.subarray(0, n), skipped: start };
   } finally {
-    await fh.close();
+    if (fh !== file) await fh.close();
   }
 }
 

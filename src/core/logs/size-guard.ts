@@ -18,10 +18,19 @@
 // on a busy machine writes in bursts, and a check between two must not push the next one out to
 // quietMs. The files of one log stay within
 // (keep + 1) × maxBytes plus what the child writes in one hotMs and one truncation, and the daemon
-// copies at most one maxBytes (in a flood one floodBytes) per `minRotateMs`.
+// copies at most one maxBytes (in a flood one floodBytes) per `minRotateMs`. While a file is cut in
+// a flood (within hotHoldMs) its rotations, too, come past floodBytes, once per minRotateMs: the
+// newest lines of a long flood reach <file>.1 every second.
+//
+// All of that runs on the daemon's main thread, which a flood's own work (and a loaded machine)
+// can hold up for hundreds of ms: a worker thread (flood-cutter.ts) watches the same files and cuts
+// one that got past the guard's limits by a few MiB (bytes cut reported here, said in the next
+// marker). A file being cut is truncated through a handle kept open until it goes idle: a truncate
+// by path closes its fd, and on ext4 that close starts writeback of the file (flood-cutter.ts).
 import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { LOG_FILE_MODE, readNewestTail, writeRotated } from "./rotation.js";
+import { FloodCutter } from "./flood-cutter.js";
 
 /** Default check interval of a flooding file: what a 1 GB/s writer adds meanwhile is 5 MB. */
 const HOT_MS = 5;
@@ -44,6 +53,8 @@ export interface SizeGuardOptions {
    * keeps this much as <file>.1 (default 1 MiB; at most maxBytes).
    */
   floodBytes?: number;
+  /** The worker-thread backstop (flood-cutter.ts; default true). */
+  backstop?: boolean;
   now?: () => number;
   onError?: (file: string, err: Error) => void;
   /** A rotation kept only part of what was written since the last one (bytes cut). */
@@ -73,20 +84,44 @@ interface Watched {
   busy: boolean;
   /** The write of <file>.1 after a rotation, while it runs (no other copying rotation meanwhile). */
   writing: Promise<void> | null;
+  /** Open from its first cut until it goes idle (no close per truncation), and its inode. */
+  fh: fs.FileHandle | null;
+  ino: number;
 }
 
 export class LogSizeGuard {
   private readonly files = new Map<string, Watched>();
   private closed = false;
   private readonly now: () => number;
+  private readonly cutter: FloodCutter | null;
 
   constructor(private o: SizeGuardOptions) {
     this.now = o.now ?? Date.now;
+    this.cutter = o.backstop === false ? null : new FloodCutter(this.cutterLimits(), (r) => this.cutBehind(r.file, r.bytes), (err) => o.onError?.("(flood cutter)", err));
+  }
+
+  private cutterLimits() {
+    return { maxBytes: this.o.maxBytes, floodBytes: this.floodBytes(), hotMs: this.o.hotMs ?? HOT_MS, hotHoldMs: this.o.hotHoldMs ?? 5000 };
+  }
+
+  private floodBytes(): number {
+    return Math.min(this.o.floodBytes ?? 1 << 20, this.o.maxBytes);
+  }
+
+  /** The backstop cut `bytes` of a file: said at its next rotation; it is in a flood. */
+  private cutBehind(file: string, bytes: number): void {
+    const w = this.files.get(file);
+    if (!w) return;
+    if (this.o.keep > 0) w.cut += bytes;
+    w.lastFlood = this.now();
+    w.lastSize = 0;
+    if (!w.busy && !w.timer) this.schedule(w, 0);
   }
 
   /** New limits (a reload). */
   setLimits(maxBytes: number, keep: number): void {
     this.o = { ...this.o, maxBytes, keep };
+    this.cutter?.setLimits(this.cutterLimits());
   }
 
   /** Guards exactly these files (new ones added, others dropped). */
@@ -94,10 +129,11 @@ export class LogSizeGuard {
     const want = new Set(files);
     for (const f of [...this.files.keys()]) if (!want.has(f)) this.drop(f);
     for (const f of want) if (!this.files.has(f)) this.add(f);
+    this.cutter?.setFiles([...want]);
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, wokeAt: 0, cut: 0, busy: false, writing: null };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, wokeAt: 0, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -108,6 +144,22 @@ export class LogSizeGuard {
     this.files.delete(file);
     if (w.timer) clearTimeout(w.timer);
     this.unwatch(w);
+    this.closeHandle(w);
+  }
+
+  private closeHandle(w: Watched): void {
+    void w.fh?.close().catch(() => undefined);
+    w.fh = null;
+  }
+
+  /** Truncates a file to 0 through its handle (opened at the first cut, kept until it is idle). */
+  private async truncate(w: Watched, ino: number): Promise<void> {
+    if (w.fh && w.ino !== ino) this.closeHandle(w); // replaced since
+    if (!w.fh) {
+      w.fh = await fs.open(w.file, "r+");
+      w.ino = (await w.fh.stat()).ino;
+    }
+    await w.fh.truncate(0); // off the main thread: it may wait in the kernel for the writer
   }
 
   /** An idle file: no timer, its next write (an inotify event) brings a check. False if it cannot be watched. */
@@ -138,6 +190,7 @@ export class LogSizeGuard {
       this.unwatch(w);
       return false;
     }
+    this.closeHandle(w);
     return true;
   }
 
@@ -174,10 +227,13 @@ export class LogSizeGuard {
     let grew = false;
     let next = this.o.quietMs ?? 200;
     let size = -1;
+    let ino = -1;
     let created = false;
     try {
       try {
-        size = statSync(w.file).size;
+        const st = statSync(w.file);
+        size = st.size;
+        ino = st.ino;
       } catch {
         created = createEmpty(w.file);
         if (created) size = 0;
@@ -188,12 +244,14 @@ export class LogSizeGuard {
       const span = t - (w.woke ? w.wokeAt : w.lastAt);
       const fast = grew && (size - w.lastSize) * 1000 >= this.o.maxBytes * Math.max(1, span);
       const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
-      const floodBytes = Math.min(this.o.floodBytes ?? 1 << 20, this.o.maxBytes);
-      const limit = flooding ? floodBytes : this.o.maxBytes;
+      const floodBytes = this.floodBytes();
+      const hot = t - w.lastFlood < (this.o.hotHoldMs ?? 5000);
+      // in a flood, rotated past floodBytes too (below the backstop's limit: the newest lines kept)
+      const limit = flooding || hot ? floodBytes : this.o.maxBytes;
       // cut in a flood within the last hotHoldMs: its writer is bursty on a busy machine (a check
       // between two bursts saw little or nothing new); checked every hotMs until it stops (then
       // idle checks bring the watch) or slows down for hotHoldMs
-      if (t - w.lastFlood < (this.o.hotHoldMs ?? 5000) || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
+      if (hot || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
       else if (grew) next = this.nextCheck(size - w.lastSize, t - w.lastAt, limit - size);
       w.woke = false;
       w.lastSize = Math.max(0, size);
@@ -208,15 +266,15 @@ export class LogSizeGuard {
           // in a flood (cut since the last rotation, or growing maxBytes a second or faster) only
           // floodBytes are kept: read faster (the file grows until the truncation), a smaller
           // buffer, and the copies of a flood's lines do not take the whole budget
-          const tail = await readNewestTail(w.file, cut > 0 || fast ? floodBytes : this.o.maxBytes);
-          await fs.truncate(w.file, 0); // off the main thread: it may wait in the kernel for the writer
+          const tail = await readNewestTail(w.fh && w.ino === ino ? w.fh : w.file, cut > 0 || fast || hot ? floodBytes : this.o.maxBytes);
+          await this.truncate(w, ino);
           w.writing = this.keepTail(w.file, tail.bytes, cut + tail.skipped, cut > 0).finally(() => {
             w.writing = null;
           });
         } else {
           // refilled right after a rotation (a flood), or no copies kept: cut without copying;
           // what was cut is said at the next rotation
-          await fs.truncate(w.file, 0);
+          await this.truncate(w, ino);
           if (this.o.keep > 0) w.cut += size;
           if (this.o.keep > 0 || fast) w.lastFlood = t;
         }
@@ -262,6 +320,11 @@ export class LogSizeGuard {
     return Math.round(Math.min(quiet, Math.max(hot, fill / 2)));
   }
 
+  /** Resolves once the backstop thread watches or polls the files of the last setFiles (tests). */
+  backstopReady(): Promise<void> {
+    return this.cutter?.ready() ?? Promise.resolve();
+  }
+
   /** Checks every file now (tests). */
   async checkAll(): Promise<void> {
     await Promise.all([...this.files.values()].map((w) => this.check(w)));
@@ -269,6 +332,7 @@ export class LogSizeGuard {
 
   close(): void {
     this.closed = true;
+    this.cutter?.close();
     for (const w of this.files.values()) this.unwatch(w);
     for (const f of [...this.files.keys()]) this.drop(f);
   }

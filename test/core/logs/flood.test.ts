@@ -55,6 +55,36 @@ describe("log flood", () => {
     expect(first).toMatch(/^… postdeck: [\d.]+ MiB of this log cut \(written faster than it could be kept\) …$/);
   });
 
+  it("keeps a flood bounded while the daemon's main thread is blocked: the backstop thread cuts it", async () => {
+    // the worst case traced for issue 11: a child floods from its first write while the main
+    // thread (where the guard's checks are timers) is busy; the file grew by the write rate times
+    // the stall (96 MB in 300 ms at 300 MB/s, 409 MB in one bench run)
+    const dir = tempDir();
+    const file = path.join(dir, "svc.log");
+    const maxBytes = 2 * MiB;
+    const keep = 2;
+    const guard = new LogSizeGuard({ maxBytes, keep });
+    try {
+      guard.setFiles([file]);
+      await guard.backstopReady();
+      const child = await spawnIntoLogFile({ command: "yes", args: ["[2024-01-01T00:00:00Z INFO  post_service] flood line"], env: process.env }, file);
+      trackGroup(child.pid);
+      // blocked (no timer, no I/O callback runs) until the child wrote 150 MB or 4 s passed,
+      // sampling the files meanwhile
+      let peak = 0;
+      const w0 = bytesWritten(child.pid!);
+      const until = Date.now() + 4000;
+      while (Date.now() < until && bytesWritten(child.pid!) - w0 < 150e6) peak = Math.max(peak, bytesIn(dir, "svc.log"));
+      const written = bytesWritten(child.pid!) - w0;
+      process.kill(-child.pid!, "SIGKILL");
+      // without the backstop the file holds all of it; the issue's budget is (keep + 1) × maxBytes + 20 MB
+      expect(written).toBeGreaterThan(60e6);
+      expect(peak).toBeLessThanOrEqual((keep + 1) * maxBytes + 20e6);
+    } finally {
+      guard.close();
+    }
+  });
+
   it("rotation copies only the newest maxBytes, from a line start, and makes the rotated file 0600", async () => {
     const dir = tempDir();
     const file = path.join(dir, "d.log");

@@ -1,0 +1,252 @@
+// The size guard's backstop: a worker thread whose only job is to stat the guarded log files and
+// truncate one that outgrew a hard limit, so that a log flood stays bounded while the daemon's main
+// thread is busy or starved of CPU. Traced under load (issue 11): when a child floods from its
+// first write, the daemon's main thread is busy with the same event (the start, the follower
+// reading the flood, a console's snapshot and event stream) and on a loaded machine gets a third
+// of a core; the size guard's 5 ms check is a timer behind that work and came 300 ms late: the
+// live file went from 0 to 96 MB at 300 MB/s before its first cut. A worker has its own event
+// loop and its own heap (no main-thread GC pause), its only work is a stat every few ms, and the
+// scheduler gives a thread that mostly sleeps the CPU soon after it wakes.
+//
+// What it does, per file: watched (inotify) while idle, like the guard; polled every hotMs while it
+// grows fast (maxBytes a second or faster, then for hotHoldMs), else as its rate needs (at most
+// every 200 ms); truncated to 0 past floodBytes + FLOOD_SLACK in a flood, maxBytes + SLACK
+// otherwise — above what the guard lets a file reach, so the guard's rotations (copies of the
+// newest lines, cut markers) go on as before and the backstop cuts only what the guard did not in
+// time. Each cut is reported (the guard adds it to the next rotated file's marker). The truncation
+// is synchronous (this thread has nothing else to do) through an fd kept open while the file is
+// polled: a truncate by path closes its fd, and on ext4 the close after a truncation to 0 starts
+// writeback of what the child wrote since (auto_da_alloc), which the next truncation then waits
+// for (folio_wait_writeback, and the freed blocks' discard on a `discard` mount: seen in the trace).
+//
+// Not chosen (issue 11): RLIMIT_FSIZE on the child would be a hard bound, but it applies to every
+// file the child writes (a node's database, postcli's PoS files) and drops every line written while
+// the daemon is down; lowering a flooding child's CPU priority made truncation wait seconds (the
+// child is preempted inside write() holding the inode lock that ftruncate needs).
+//
+// The thread's code is one self-contained function (`cutterThread`, no imports: it is given fs and
+// its port) run with `eval`, so that it works the same from dist/, from the bundle (no separate
+// entry file) and under vitest.
+import { Worker } from "node:worker_threads";
+import type { MessagePort } from "node:worker_threads";
+
+/** What a file may exceed the guard's own limits by before the backstop cuts it. */
+export const SLACK_BYTES = 16 << 20;
+export const FLOOD_SLACK_BYTES = 4 << 20;
+
+export interface CutterLimits {
+  maxBytes: number;
+  floodBytes: number;
+  hotMs: number;
+  hotHoldMs: number;
+}
+
+export interface CutterConfig extends CutterLimits {
+  slack: number;
+  floodSlack: number;
+}
+
+type ToCutter = { files: string[] } | { limits: CutterConfig } | { close: true };
+export interface CutReport {
+  file: string;
+  bytes: number;
+}
+/** After each list of files, once its files are watched or polled. */
+interface Ready {
+  ready: number;
+}
+
+/** A handle on the backstop thread. */
+export class FloodCutter {
+  private readonly worker: Worker;
+  private closed = false;
+  private lists = 0;
+  private readyLists = 0;
+  private waiting: (() => void)[] = [];
+
+  constructor(limits: CutterLimits, onCut: (r: CutReport) => void, onError?: (err: Error) => void) {
+    const src = `const { parentPort, workerData } = require("node:worker_threads");\n(${cutterThread.toString()})(require("node:fs"), parentPort, workerData);`;
+    this.worker = new Worker(src, { eval: true, workerData: config(limits), resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
+    this.worker.on("message", (m: CutReport | Ready) => {
+      if ("ready" in m) {
+        this.readyLists = m.ready;
+        if (this.readyLists >= this.lists) for (const w of this.waiting.splice(0)) w();
+      } else onCut(m);
+    });
+    this.worker.on("error", (err) => onError?.(err));
+    this.worker.unref();
+  }
+
+  setFiles(files: string[]): void {
+    this.lists++;
+    this.post({ files });
+  }
+
+  /** Resolves once the thread took the last list of files (tests). */
+  ready(): Promise<void> {
+    return this.readyLists >= this.lists || this.closed ? Promise.resolve() : new Promise((r) => this.waiting.push(r));
+  }
+
+  setLimits(limits: CutterLimits): void {
+    this.post({ limits: config(limits) });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.post({ close: true });
+    this.closed = true;
+    void this.worker.terminate();
+  }
+
+  private post(m: ToCutter): void {
+    if (!this.closed) this.worker.postMessage(m);
+  }
+}
+
+function config(l: CutterLimits): CutterConfig {
+  return { ...l, slack: SLACK_BYTES, floodSlack: FLOOD_SLACK_BYTES };
+}
+
+/**
+ * The thread: self-contained (run from its source text), given `fs` and its port. Exported for
+ * the tests, which may run it in-process with a port of their own.
+ */
+export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on" | "postMessage">, initial: CutterConfig): void {
+  let lists = 0;
+  interface F {
+    file: string;
+    fd: number;
+    ino: number;
+    size: number;
+    at: number;
+    fastUntil: number;
+    idle: number;
+    timer: NodeJS.Timeout | null;
+    watcher: import("node:fs").FSWatcher | null;
+  }
+  let c = initial;
+  const files = new Map<string, F>();
+  const now = () => Date.now();
+  const closeFd = (f: F) => {
+    if (f.fd >= 0) fs.closeSync(f.fd);
+    f.fd = -1;
+  };
+  const unwatch = (f: F) => {
+    f.watcher?.close();
+    f.watcher = null;
+  };
+  const drop = (f: F) => {
+    files.delete(f.file);
+    if (f.timer) clearTimeout(f.timer);
+    f.timer = null;
+    unwatch(f);
+    closeFd(f);
+  };
+  const schedule = (f: F, ms: number) => {
+    if (files.get(f.file) !== f) return;
+    if (f.timer) clearTimeout(f.timer);
+    f.timer = setTimeout(() => {
+      f.timer = null;
+      check(f);
+    }, ms);
+  };
+  /** Idle: the fd closed, the next write (an inotify event) brings a check. */
+  const watchIdle = (f: F): boolean => {
+    try {
+      f.watcher = fs.watch(f.file, { persistent: false }, () => {
+        unwatch(f);
+        f.at = now();
+        check(f, true);
+      });
+      f.watcher.on("error", () => {
+        unwatch(f);
+        schedule(f, 200);
+      });
+      if (fs.statSync(f.file).size !== f.size) {
+        unwatch(f);
+        return false;
+      }
+    } catch {
+      unwatch(f);
+      return false;
+    }
+    closeFd(f);
+    return true;
+  };
+  const makeEmpty = (file: string): boolean => {
+    try {
+      try {
+        fs.mkdirSync(file.slice(0, file.lastIndexOf("/")), { mode: 0o700 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
+      fs.closeSync(fs.openSync(file, "a", 0o600));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const check = (f: F, woke = false) => {
+    if (files.get(f.file) !== f) return;
+    const t = now();
+    let next = 200;
+    try {
+      const st = fs.statSync(f.file);
+      const grew = st.size > f.size;
+      const rate = (st.size - f.size) / Math.max(1, t - f.at); // bytes per ms since the last check
+      if (grew && rate * 1000 >= c.maxBytes) f.fastUntil = t + c.hotHoldMs;
+      const flood = t < f.fastUntil;
+      const limit = flood ? c.floodBytes + c.floodSlack : c.maxBytes + c.slack;
+      f.size = st.size;
+      f.at = t;
+      if (st.size > limit) {
+        if (f.fd >= 0 && f.ino !== st.ino) closeFd(f); // the file was replaced
+        if (f.fd < 0) {
+          f.fd = fs.openSync(f.file, "r+");
+          f.ino = fs.fstatSync(f.fd).ino;
+        }
+        const size = fs.fstatSync(f.fd).size;
+        fs.ftruncateSync(f.fd, 0);
+        f.size = 0;
+        port.postMessage({ file: f.file, bytes: size });
+      }
+      f.idle = grew ? 0 : f.idle + 1;
+      // a flood, or just woken (its rate not known yet): every hotMs; growing: half the time its
+      // rate needs to reach the limit, within hotMs and 200 ms; idle for 5 checks: watched
+      if (flood || woke) next = c.hotMs;
+      else if (grew) next = Math.min(200, Math.max(c.hotMs, (limit - f.size) / rate / 2));
+      else if (f.idle >= 5 && watchIdle(f)) return;
+    } catch {
+      // not there yet: made empty and watched as the guard does (a child started later is seen at
+      // its first write); its state dir gone: polled
+      if (makeEmpty(f.file) && watchIdle(f)) return;
+      next = 1000;
+    }
+    schedule(f, Math.max(0, next - (now() - t)));
+  };
+  port.on("message", (m: ToCutter) => {
+    if ("close" in m) {
+      for (const f of [...files.values()]) drop(f);
+      return;
+    }
+    if ("limits" in m) {
+      c = m.limits;
+      return;
+    }
+    const want = new Set(m.files);
+    for (const f of [...files.values()]) if (!want.has(f.file)) drop(f);
+    for (const file of want) {
+      if (files.has(file)) continue;
+      // idle until it grows: watched after the first check
+      const f: F = { file, fd: -1, ino: -1, size: 0, at: now(), fastUntil: 0, idle: 5, timer: null, watcher: null };
+      files.set(file, f);
+      try {
+        f.size = fs.statSync(file).size;
+      } catch {
+        /* made by the guard, or later */
+      }
+      check(f);
+    }
+    port.postMessage({ ready: ++lists });
+  });
+}
