@@ -3,7 +3,9 @@
 // (network.ts): the initial proof at start for identities that never proved, then in every cycle
 // gap (after the PoET proof is fetched) a proof for every identity, the ATX broadcast after each
 // proof, the registration for the next PoET round, and eligibilities and proposals in the ATX's
-// target epoch. While PROVING the node sends GenProofRequest every 2 s to the identity's post-service.
+// target epoch. While PROVING the node sends GenProofRequest every 2 s to the identity's post-service;
+// a post-service that registers meanwhile is asked at the next of these 2-s looks, not at once
+// (go-spacemesh: NIPostBuilder.Proof retries postService.Client(nodeID) every 2 s).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import * as grpc from "@grpc/grpc-js";
@@ -378,7 +380,8 @@ export class Smesher {
         conn = { call, pending: null, closed: false };
         this.conns.set(hex, conn);
         this.postService.info("post service registered", [["node_id", hex]]);
-        setImmediate(() => this.tick());
+        // not asked now: as go-spacemesh's NIPostBuilder.Proof, an identity waiting for its
+        // post-service looks for it every 2 s (QUERY_INTERVAL_MS) and asks at the next look
         return;
       }
       const p = conn.pending;
