@@ -27,6 +27,7 @@ import { POSTDECK_BIN, REPO } from "../lib/children.js";
 import { findByArgv, loadAvg, rssBytes, sleep, waitFor } from "../lib/proc.js";
 import { describeMachine } from "../lib/machine.js";
 import { readersPerDisk } from "../../dist/sim/post-service/disk-share.js";
+import { breakdown, registrations, sampleReadSpans } from "./read-spans.js";
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -77,6 +78,7 @@ async function rig(mode) {
 
 /** One round from the moment every identity is PROVING to the last IDLE; samples every second. */
 async function round(client, dir, o = {}) {
+  const spans = sampleReadSpans(dir);
   // the round starts when the node starts (it asks every identity at once then); in always mode the
   // services may be proving before the daemon answers, so not "when we first see PROVING"
   const seen = await waitFor(async () => {
@@ -127,7 +129,8 @@ async function round(client, dir, o = {}) {
   const proofsAt = nodeProofTimes(dir).filter((t) => t >= t0 && t <= Date.now());
   const wallNodeS = proofsAt.length >= N ? (Math.max(...proofsAt) - t0) / 1000 : null;
   const misses = [...finished.values()].filter((t) => (t - t0) / 1000 > GAP_S).length;
-  return { t0, wallS, wallNodeS, misses, peakModelMiB: peakModel / MIB, peakRssMiB: peakRss / MIB, maxPerDisk, maxRunningPerDisk, finished: Object.fromEntries(finished), plan, load: loads };
+  const time = breakdown(spans.stop(), t0, wallNodeS !== null ? t0 + wallNodeS * 1000 : Math.max(...finished.values()), registrations(path.join(dir, "state", "logs")));
+  return { t0, wallS, time, wallNodeS, misses, peakModelMiB: peakModel / MIB, peakRssMiB: peakRss / MIB, maxPerDisk, maxRunningPerDisk, finished: Object.fromEntries(finished), plan, load: loads };
 }
 
 /** When the node logged `finished post execution` (its zap console lines: ISO time with ms, tab-separated). */
@@ -223,6 +226,18 @@ const row = (name, rs, loads) => {
 row("always (all at once)", runs.always.map((x) => x.rounds[0]), runs.always.map((x) => x.load[0]));
 row("on-demand, round 1 (no history)", runs["on-demand"].map((x) => x.rounds[0]), runs["on-demand"].map((x) => x.load[0]));
 for (let k = 1; k <= ROUNDS; k++) row(`on-demand, round ${k + 1} (history: overlapped hand-overs)`, runs["on-demand"].map((x) => x.rounds[k]).filter(Boolean), []);
+lines.push("");
+lines.push("Where the time goes (on-demand; each read's span from the simulated disks' leases, ±50 ms): the first read's start after the node's start (median over disks); each hand-over from a read's end to the next read's start on its disk (median, max), split into the end → the next prover's process start (negative: started before, staged), → the node's `post service registered`, → its read (the node's ask, k2pow); the disk that finished last: its reads' sum and its last read's end → the node's last `finished post execution`:");
+lines.push("");
+lines.push("| round | first read after | hand-overs | hand-over median (max) | end → next start | start → registered | registered → read | last disk: Σ reads | last read → last proof |");
+lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+const s2 = (x) => (x === null || x === undefined ? "-" : `${fmt(x, 2)} s`);
+for (const [k, name] of [[0, "1"], ...Array.from({ length: ROUNDS }, (_, i) => [i + 1, String(i + 2)])]) {
+  for (const r of runs["on-demand"].map((x) => x.rounds[k]).filter((r) => r?.time)) {
+    const t = r.time;
+    lines.push(`| ${name} | ${s2(t.firstReadS)} | ${t.handovers} | ${s2(t.gapS)} (${s2(t.gapMaxS)}) | ${s2(t.toStartS)} | ${s2(t.toConnectS)} | ${s2(t.toReadS)} | ${t.lastDisk}: ${s2(t.lastDiskReadS)} | ${s2(t.tailS)} |`);
+  }
+}
 const accuracy = [];
 for (let k = 1; k <= ROUNDS; k++) {
   const per = runs["on-demand"].map((x) => x.rounds[k]).filter(Boolean).map(errorsOf);
