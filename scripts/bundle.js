@@ -17,42 +17,79 @@
 //   each chunk gets a require made with createRequire.
 // - Syntax and whitespace are minified, names are kept; a source map beside each chunk lets
 //   `postdeck --debug` print stack traces that name src/ files and lines (src/cli/main.ts).
+// - Ink's `string-width` and `@alcalzone/ansi-tokenize` imports go to src/ui/ink/'s cached
+//   versions (inkCaches below): Ink measures and tokenizes every row on every frame.
 import { build } from "esbuild";
 import { renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = path.join(root, "dist/bundle");
-// Written beside it and swapped in with renames: a postdeck started during a rebuild finds a
-// whole bundle (the old or the new one), never a half-written or missing one.
-const next = `${outdir}.next-${process.pid}`;
-const old = `${outdir}.old-${process.pid}`;
 
-rmSync(next, { recursive: true, force: true });
-await build({
+/**
+ * An esbuild plugin: imports of `string-width` and `@alcalzone/ansi-tokenize` from dependencies
+ * (Ink, widest-line, cli-truncate, ...) that resolve to the package's top-level copy get the
+ * cached module in src/ui/ink/ instead, which imports the real one itself. Same results; Ink's
+ * per-frame caches become ones that last across frames (bench/console/frame-cost.js measures it).
+ */
+export const inkCaches = {
+  name: "ink-caches",
+  setup(b) {
+    const swap = {
+      "string-width": path.join(root, "src/ui/ink/cached-string-width.ts"),
+      "@alcalzone/ansi-tokenize": path.join(root, "src/ui/ink/cached-ansi-tokenize.ts"),
+    };
+    const filter = /^(string-width|@alcalzone\/ansi-tokenize)$/;
+    b.onResolve({ filter }, async (args) => {
+      if (args.pluginData?.inkCaches || !args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const wrapper = swap[args.path];
+      const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inkCaches: true } });
+      const top = await b.resolve(args.path, { kind: args.kind, resolveDir: root, pluginData: { inkCaches: true } });
+      // a dependency with its own (other) version of the package keeps it
+      return real.path === top.path ? { path: wrapper } : undefined;
+    });
+  },
+};
+
+/** The bundle's esbuild options, bar entry points and output (frame-cost.js bundles the console with them). */
+export const bundleOptions = {
   absWorkingDir: root,
-  entryPoints: ["src/cli/main.ts"],
-  outdir: next,
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node20.19",
-  minifySyntax: true,
-  minifyWhitespace: true,
-  sourcemap: "linked",
-  sourcesContent: false, // the maps name src/ files and lines (for --debug); the sources stay in src/
   // ink imports react-devtools-core only when DEV=true (not a dependency of postdeck)
   external: ["react-devtools-core"],
-  banner: { js: 'import { createRequire as __postdeckCreateRequire } from "node:module"; const require = __postdeckCreateRequire(import.meta.url);' },
+  plugins: [inkCaches],
   logLevel: "warning",
-});
-rmSync(old, { recursive: true, force: true });
-try {
-  renameSync(outdir, old);
-} catch (err) {
-  if (err.code !== "ENOENT") throw err;
+};
+
+/** Builds dist/bundle/ (written beside it and swapped in with renames: a postdeck started during a rebuild finds a whole bundle, the old or the new one, never a half-written or missing one). */
+async function bundle() {
+  const outdir = path.join(root, "dist/bundle");
+  const next = `${outdir}.next-${process.pid}`;
+  const old = `${outdir}.old-${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  await build({
+    ...bundleOptions,
+    entryPoints: ["src/cli/main.ts"],
+    outdir: next,
+    splitting: true,
+    minifySyntax: true,
+    minifyWhitespace: true,
+    sourcemap: "linked",
+    sourcesContent: false, // the maps name src/ files and lines (for --debug); the sources stay in src/
+    banner: { js: 'import { createRequire as __postdeckCreateRequire } from "node:module"; const require = __postdeckCreateRequire(import.meta.url);' },
+  });
+  rmSync(old, { recursive: true, force: true });
+  try {
+    renameSync(outdir, old);
+  } catch (err) {
+    if (err.code !== "ENOENT") throw err;
+  }
+  renameSync(next, outdir);
+  rmSync(old, { recursive: true, force: true });
 }
-renameSync(next, outdir);
-rmSync(old, { recursive: true, force: true });
+
+// run as a script (`npm run build`); imported (frame-cost.js), it only gives its options
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();

@@ -2,14 +2,40 @@
 // rendered by Ink into an in-memory TTY of 120×40, fed a 16-service snapshot (the UI test
 // fixture, repeated) and log lines. Measures, per frame: Ink's render-to-string time (its
 // onRender metric), the whole key → written-frame time, and the process CPU per frame.
-// Usage: [FRAME_SERVICES=16] node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
+// Usage: [FRAME_SERVICES=16] [FRAME_BUNDLE=0] node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
 // FRAME_SERVICES=64: the bench's console rig (64 services, the hardware pane's first volume naming each one's dir)
+// The console is bundled as the installed one is (scripts/bundle.js's options: Ink with its cached
+// string widths and tokenizing), with React's production build, as `postdeck` runs it;
+// FRAME_BUNDLE=0 loads dist/ui/App.js and node_modules' Ink as they are (what the UI tests run).
 import { EventEmitter } from "node:events";
-import { readFileSync } from "node:fs";
-import React from "react";
-import { render } from "ink";
-import { App } from "../../dist/ui/App.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { percentile } from "../lib/stats.js";
+
+process.env.NODE_ENV ??= "production"; // as src/cli/tui.ts sets it before loading the console
+/** App, render and createElement: from one bundle made with the console's esbuild options, or the modules as they are. */
+async function load() {
+  if (process.env.FRAME_BUNDLE === "0") {
+    const [{ default: React }, { render }, { App }] = await Promise.all([import("react"), import("ink"), import("../../dist/ui/App.js")]);
+    return { App, render, h: React.createElement };
+  }
+  const { build } = await import("esbuild");
+  const { bundleOptions } = await import("../../scripts/bundle.js");
+  const dir = mkdtempSync(path.join(tmpdir(), "frame-cost-"));
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const entry = path.join(dir, "entry.js");
+  writeFileSync(entry, `export { App } from ${JSON.stringify(path.join(here, "../../src/ui/App.tsx"))};\nexport { render } from "ink";\nexport { createElement as h } from "react";\n`);
+  // split as the installed bundle is (Ink's devtools chunk, which imports a package postdeck lacks, is never loaded)
+  await build({ ...bundleOptions, entryPoints: [entry], outdir: dir, splitting: true, outExtension: { ".js": ".mjs" }, nodePaths: [path.join(here, "../../node_modules")], banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' } });
+  try {
+    return await import(pathToFileURL(path.join(dir, "entry.mjs")).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const { App, render, h } = await load();
 
 const FRAMES = Number(process.argv[2] ?? 200);
 const ONLY = process.argv[3] ?? ""; // key | log | service: run one case only
@@ -76,7 +102,7 @@ const client = new Client();
 const stdout = new Tty();
 const stdin = new Stdin();
 const renderTimes = [];
-render(React.createElement(App, { client, now: () => fixture.now, store: { maxFps: 4 } }), {
+render(h(App, { client, now: () => fixture.now, store: { maxFps: 4 } }), {
   stdout,
   stdin,
   stderr: new Tty(),

@@ -1,0 +1,102 @@
+// Ink's string-width and ansi-tokenize, cached across frames (src/ui/ink/), and the bundle's
+// plugin that gives them to Ink: same results as the real packages, bounded, and only Ink's
+// copy of each package is swapped.
+import { describe, it, expect } from "vitest";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { build, type Plugin } from "esbuild";
+import stringWidth from "string-width";
+import * as real from "@alcalzone/ansi-tokenize";
+import cachedStringWidth from "../../src/ui/ink/cached-string-width.js";
+import { styledCharsFromTokens, styledCharsToString, tokenize } from "../../src/ui/ink/cached-ansi-tokenize.js";
+
+const SAMPLES = [
+  "",
+  "plain ascii row",
+  "🚀 launch",
+  "👍🏽 ok",
+  "日本語のテキスト",
+  "e\u0301 combining",
+  "zero\u200bwidth",
+  "\x1b[1m\x1b[32m● running\x1b[39m\x1b[22m post1 \x1b[7m›\x1b[27m",
+  "\x1b[2m◌ on demand\x1b[22m ─────",
+];
+
+describe("cached string-width", () => {
+  it("gives string-width's widths, the first time and from the cache", () => {
+    for (const s of SAMPLES) {
+      expect(cachedStringWidth(s)).toBe(stringWidth(s));
+      expect(cachedStringWidth(s)).toBe(stringWidth(s));
+    }
+  });
+
+  it("passes options through (not cached under the plain width)", () => {
+    const ambiguous = "±°";
+    expect(cachedStringWidth(ambiguous)).toBe(stringWidth(ambiguous));
+    expect(cachedStringWidth(ambiguous, { ambiguousIsNarrow: false })).toBe(stringWidth(ambiguous, { ambiguousIsNarrow: false }));
+    expect(cachedStringWidth(ambiguous)).toBe(stringWidth(ambiguous));
+  });
+});
+
+describe("cached ansi-tokenize", () => {
+  const draw = (s: string) => styledCharsToString(styledCharsFromTokens(tokenize(s)));
+  const drawReal = (s: string) => real.styledCharsToString(real.styledCharsFromTokens(real.tokenize(s)));
+
+  it("draws each line as the real tokenizer does, styles shared between neighbours or not", () => {
+    for (const s of SAMPLES) {
+      expect(draw(s)).toBe(drawReal(s));
+      expect(draw(s)).toBe(drawReal(s));
+      expect(styledCharsFromTokens(tokenize(s)).map((c) => [c.value, c.styles.map((x) => x.code)])).toEqual(
+        real.styledCharsFromTokens(real.tokenize(s)).map((c) => [c.value, c.styles.map((x) => x.code)]),
+      );
+    }
+  });
+
+  it("gives a line drawn lately the same characters; forgets the least recently drawn when full", () => {
+    const kept = "\x1b[1mkept row\x1b[22m";
+    const first = styledCharsFromTokens(tokenize(kept));
+    expect(styledCharsFromTokens(tokenize(kept))).toBe(first);
+    const early = "\x1b[2mdropped row\x1b[22m";
+    const dropped = styledCharsFromTokens(tokenize(early));
+    for (let i = 0; i < 300; i++) {
+      tokenize(`log line ${i}`);
+      if (i % 50 === 0) tokenize(kept); // drawn every few frames: stays
+    }
+    expect(styledCharsFromTokens(tokenize(kept))).toBe(first);
+    const again = styledCharsFromTokens(tokenize(early));
+    expect(again).not.toBe(dropped);
+    expect(styledCharsToString(again)).toBe(styledCharsToString(dropped));
+  });
+
+  it("passes endChar through", () => {
+    expect(tokenize("abcdef", 3)).toEqual(real.tokenize("abcdef", 3));
+  });
+});
+
+describe("the bundle's inkCaches plugin", () => {
+  it("gives Ink (and its helpers) the cached modules; a dependency's own other version stays", async () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const { inkCaches } = (await import(pathToFileURL(path.join(root, "scripts/bundle.js")).href)) as { inkCaches: Plugin };
+    const r = await build({
+      absWorkingDir: root,
+      // the two Ink modules that measure and tokenize (not the whole of Ink: React, Yoga, ...)
+      stdin: { contents: 'import "./output.js"; import "./measure-text.js"; import "wrap-ansi";', resolveDir: path.join(root, "node_modules/ink/build") },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "node",
+      metafile: true,
+      plugins: [inkCaches],
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs).toContain("src/ui/ink/cached-string-width.ts");
+    expect(inputs).toContain("src/ui/ink/cached-ansi-tokenize.ts");
+    const importsOf = (file: string) => r.metafile.inputs[file]!.imports.map((i) => i.path);
+    expect(importsOf("node_modules/ink/build/output.js")).toEqual(expect.arrayContaining(["src/ui/ink/cached-string-width.ts", "src/ui/ink/cached-ansi-tokenize.ts"]));
+    expect(importsOf("node_modules/widest-line/index.js")).toContain("src/ui/ink/cached-string-width.ts");
+    expect(importsOf("src/ui/ink/cached-string-width.ts")).toContain("node_modules/string-width/index.js");
+    // wrap-ansi has string-width 7 of its own
+    expect(importsOf("node_modules/wrap-ansi/index.js")).toContain("node_modules/wrap-ansi/node_modules/string-width/index.js");
+  });
+});
