@@ -30,15 +30,23 @@ export interface FoundProcess {
   argv: string[];
 }
 
-/** Live processes whose command line holds `flag value` as two consecutive arguments (e.g. --dir /pos/a). */
-export function findProcessesWithArgPair(flag: string, value: string, procRoot = "/proc"): FoundProcess[] {
+/**
+ * The command lines of every process, read once per turn of the event loop: 64 services starting
+ * together each looked for a process on its dir (twice), and each look read every
+ * /proc/<pid>/cmdline synchronously — 64 × 2 × all processes at the daemon's start. Within one
+ * turn nothing else runs, so one scan answers every look made in it.
+ */
+let scanned: { procRoot: string; procs: { pid: number; argv: string[] }[] } | null = null;
+
+function scanCmdlines(procRoot: string): { pid: number; argv: string[] }[] {
+  if (scanned?.procRoot === procRoot) return scanned.procs;
   let entries: string[];
   try {
     entries = readdirSync(procRoot);
   } catch {
     return [];
   }
-  const out: FoundProcess[] = [];
+  const procs: { pid: number; argv: string[] }[] = [];
   for (const d of entries) {
     if (!/^\d+$/.test(d)) continue;
     const pid = Number(d);
@@ -50,6 +58,17 @@ export function findProcessesWithArgPair(flag: string, value: string, procRoot =
       continue;
     }
     if (argv.at(-1) === "") argv.pop();
+    procs.push({ pid, argv });
+  }
+  scanned = { procRoot, procs };
+  setImmediate(() => (scanned = null));
+  return procs;
+}
+
+/** Live processes whose command line holds `flag value` as two consecutive arguments (e.g. --dir /pos/a). */
+export function findProcessesWithArgPair(flag: string, value: string, procRoot = "/proc"): FoundProcess[] {
+  const out: FoundProcess[] = [];
+  for (const { pid, argv } of scanCmdlines(procRoot)) {
     const i = argv.indexOf(flag);
     if (i < 0 || argv[i + 1] !== value) continue;
     const startTime = readProcStartTime(pid, procRoot);

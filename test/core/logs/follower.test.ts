@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FileFollower } from "../../../src/core/logs/follower.js";
@@ -129,6 +129,36 @@ describe("file follower", () => {
     await waitFor(() => got.includes("six"), { what: "the new file's line" });
     expect(got).toEqual(["one", "two", "three", "four", "five", "six"]);
     await f.stop();
+  });
+
+  it("a write a pace or more after the last read is read at its event, with no timer in between (a burst a second)", async () => {
+    const file = path.join(tempDir(), "b.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 60_000 });
+    f.setPace(60_000);
+    // timers are frozen: only the inotify event (real) can bring the read
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      const turns = async (until: () => boolean) => {
+        for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+        return until();
+      };
+      f.start();
+      expect(await turns(() => f.watched())).toBe(true);
+      vi.setSystemTime(Date.now() + 61_000); // a pace since the first read
+      appendFileSync(file, "burst 1\nburst 2\n");
+      expect(await turns(() => got.length === 2)).toBe(true);
+      expect(got).toEqual(["burst 1", "burst 2"]);
+      expect(f.watched()).toBe(true);
+      // within the pace: the next write waits for its timer
+      appendFileSync(file, "later\n");
+      expect(await turns(() => got.length === 3)).toBe(false);
+      vi.advanceTimersByTime(60_000);
+      expect(await turns(() => got.length === 3)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
   });
 
   it("with a watch on its file it is polled only every watchedPollMs; without one (a rotated file not re-created yet) every pollMs", async () => {
