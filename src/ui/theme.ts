@@ -21,8 +21,17 @@ const PALETTE: Record<Tone, string | undefined> = {
   plain: undefined,
 };
 
+const THEMES: Record<"color" | "noColor", Theme> = {
+  color: { noColor: false, color: (tone) => PALETTE[tone] },
+  noColor: { noColor: true, color: () => undefined },
+};
+
+/**
+ * The theme: one object per choice, the same on every render. A new object each frame (the App
+ * renders one per frame) made every Line below the context render again, memoised or not.
+ */
 export function createTheme(noColor: boolean): Theme {
-  return { noColor, color: (tone) => (noColor ? undefined : PALETTE[tone]) };
+  return noColor ? THEMES.noColor : THEMES.color;
 }
 
 /** NO_COLOR (https://no-color.org): set and not empty disables colour. */
