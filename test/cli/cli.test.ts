@@ -1,5 +1,5 @@
 // The CLI as a user runs it: the built binary, exit codes 0/1/2, text and --json output.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SnapshotSchema } from "../../src/protocol/model.js";
@@ -13,7 +13,9 @@ import { commandHint } from "../../src/presentation/command-hint.js";
 
 const env = { XDG_RUNTIME_DIR: "" };
 beforeAll(() => requireBuild());
-afterEach(() => {
+// each test has its own rig, state dir and daemon (the socket in its state dir): the tests run
+// side by side (most of their time is a CLI process starting), cleaned up after the file
+afterAll(() => {
   killTrackedGroups();
   cleanupTempDirs();
 });
@@ -27,7 +29,7 @@ async function statusJson(configPath: string) {
   return s;
 }
 
-describe("cli without a daemon", () => {
+describe.concurrent("cli without a daemon", () => {
   it("config check prints the resolved config, or one line per problem with exit 2", async () => {
     const rig = makeRig({ services: 2 });
     const ok = await runCli(["config", "check", "--json", "--config", rig.configPath], env);
@@ -89,7 +91,7 @@ describe("cli without a daemon", () => {
   });
 });
 
-describe("cli with a daemon", () => {
+describe.concurrent("cli with a daemon", () => {
   it("daemon start/status/stop, status, start/stop/restart, logs", async () => {
     const rig = makeRig({ services: 2, service: (i) => (i === 1 ? { autostart: false } : {}) });
     const cfg = ["--config", rig.configPath];
@@ -148,7 +150,7 @@ describe("cli with a daemon", () => {
   });
 });
 
-describe("logs -f", () => {
+describe.concurrent("logs -f", () => {
   it("prints a service's new lines as the daemon reads them", async () => {
     const rig = makeRig({ services: 2 });
     spawnDaemon(rig.configPath, env);
