@@ -2,7 +2,7 @@
 // long one (`npm run chaos`): command storms on one service (over the socket and through the CLI),
 // a log flood, and SIGKILLs of the daemon at random points during start/stop/restart. Each returns
 // counts (processes per PoS dir, bytes on disk, daemon RSS) for the test to assert and print.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
@@ -105,13 +105,27 @@ export interface FloodResult {
   logLinesReceived: number;
 }
 
-/** Follows a flooding service for `seconds`: peak bytes of its log files, daemon RSS, answers. */
+/**
+ * Starts a flooding service and follows it for `seconds`: peak bytes of its log files (sampled
+ * from before the start: a flood's first second, the daemon busy with the start, was where the
+ * worst peaks were), daemon RSS, answers.
+ */
 export async function flood(d: Daemon, stateDir: string, name: string, o: { seconds: number; maxBytes: number; keep: number }): Promise<FloodResult> {
   const logs = path.join(stateDir, "logs");
+  const r: FloodResult = { seconds: o.seconds, writtenPerSecond: 0, peakLogBytes: 0, boundBytes: (o.keep + 1) * o.maxBytes, peakRssBytes: 0, snapshotsAnswered: 0, skippedMarkers: 0, logLinesReceived: 0 };
+  let starting = true;
+  const sampleStart = (async () => {
+    while (starting) {
+      if (existsSync(logs)) r.peakLogBytes = Math.max(r.peakLogBytes, bytesIn(logs, `${name}.log`));
+      await sleep(5);
+    }
+  })();
+  await d.client.call("start", { names: [name], all: false, force: false });
   const pid = await runningPid(d.client, name);
+  starting = false;
+  await sampleStart;
   const w0 = bytesWritten(pid);
   const t0 = Date.now();
-  const r: FloodResult = { seconds: o.seconds, writtenPerSecond: 0, peakLogBytes: 0, boundBytes: (o.keep + 1) * o.maxBytes, peakRssBytes: 0, snapshotsAnswered: 0, skippedMarkers: 0, logLinesReceived: 0 };
   const unsub = d.client.subscribe((e: DaemonEvent) => {
     if (e.type !== "log") return;
     r.logLinesReceived += e.data.length;

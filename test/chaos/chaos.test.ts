@@ -59,12 +59,13 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
     const rig = makeRig({ service: () => ({ binary: FLOOD_POST_SERVICE, autostart: false }), extra: { logs: { maxBytes, keep, ringLines: 2000 } } });
     const d = await startDaemon(rig.configPath, rig.stateDir);
     daemons.push(d);
-    await d.client.call("start", { names: ["svc0"], all: false, force: false });
-    await runningPid(d.client, "svc0");
     const r = await flood(d, rig.stateDir, "svc0", { seconds: FULL ? Number(process.env.CHAOS_FLOOD_S ?? 60) : 3, maxBytes, keep });
     say(`flood peak ${(r.peakLogBytes / MB).toFixed(1)} MB on disk over ${r.seconds} s at ${(r.writtenPerSecond / MB).toFixed(0)} MB/s written (bound (keep+1) × maxBytes = ${(r.boundBytes / MB).toFixed(1)} MB), daemon RSS peak ${(r.peakRssBytes / MB).toFixed(0)} MB, ${r.snapshotsAnswered} snapshots answered, ${r.logLinesReceived} log lines streamed with ${r.skippedMarkers} 'lines skipped' markers`);
-    // the issue's bound: (keep + 1) × maxBytes plus what one second of writing adds
-    expect(r.peakLogBytes).toBeLessThanOrEqual(r.boundBytes + r.writtenPerSecond);
+    // the bench's budget, (keep + 1) × maxBytes + 20 MB, plus what 100 ms of writing adds (the
+    // issue asked for one second: 300–700 MB at `yes`'s rate). On a loaded machine (CI) the
+    // daemon's threads, the size guard's backstop included, were seen off the CPU for 30 ms while
+    // `yes` wrote 1 GB/s (load 12 on 2 cores); before the backstop this run peaked at 40–136 MB.
+    expect(r.peakLogBytes).toBeLessThanOrEqual(r.boundBytes + 20 * MB + r.writtenPerSecond / 10);
     expect(r.peakRssBytes).toBeLessThanOrEqual(300 * MB); // the issue saw 2.3 GB; the budget (150 MB) is measured in bench/
     expect(r.snapshotsAnswered).toBeGreaterThan(0);
     expect(r.skippedMarkers).toBeGreaterThan(0);

@@ -22,18 +22,23 @@ export function pidsOnDir(dir: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
-/** Bytes of the regular files directly in `dir` (whose name starts with `prefix`). */
+/**
+ * Bytes of the regular files directly in `dir` (whose name starts with `prefix`), each inode once:
+ * a rotation renames <file>.1 to .2 between two of the stats, which would count one file twice.
+ */
 export function bytesIn(dir: string, prefix = ""): number {
-  let n = 0;
+  const sizes = new Map<number, number>();
   for (const f of readdirSync(dir)) {
     if (!f.startsWith(prefix)) continue;
     try {
       const st = statSync(path.join(dir, f));
-      if (st.isFile()) n += st.size;
+      if (st.isFile()) sizes.set(st.ino, st.size);
     } catch {
       /* rotated away meanwhile */
     }
   }
+  let n = 0;
+  for (const size of sizes.values()) n += size;
   return n;
 }
 

@@ -107,11 +107,8 @@ function config(l: CutterLimits): CutterConfig {
   return { ...l, slack: SLACK_BYTES, floodSlack: FLOOD_SLACK_BYTES };
 }
 
-/**
- * The thread: self-contained (run from its source text), given `fs` and its port. Exported for
- * the tests, which may run it in-process with a port of their own.
- */
-export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on" | "postMessage">, initial: CutterConfig): void {
+/** The thread: self-contained (run from its source text: no imports, no outer names), given `fs` and its port. */
+function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on" | "postMessage">, initial: CutterConfig): void {
   let lists = 0;
   interface F {
     file: string;
