@@ -74,10 +74,12 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
     monitor.setDiskUsage(v.volumes.map((x) => ({ path: x.mount, freeBytes: x.freeBytes, totalBytes: x.totalBytes })));
   });
 
+  let alerts: Awaited<ReturnType<typeof attachAlerts>> | null = null;
   const reload = async (): Promise<{ ok: boolean; message: string }> => {
     const next = await loadConfig({ flag: rig.config.path });
     const r = await rig.applyConfig(next);
     monitor.recompute();
+    alerts?.refresh(); // sinks added or removed: the alerter is given the findings, or none
     if (r.ok) await o.onReloaded?.();
     return r;
   };
@@ -124,9 +126,10 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
     },
   });
 
-  const alerts = await attachAlerts(rig, (alertSinks) => monitor.setFindingsExtras({ alertSinks }));
+  const alertParts = await attachAlerts(rig, (alertSinks) => monitor.setFindingsExtras({ alertSinks }));
+  alerts = alertParts;
   const handlers: RigParts["handlers"] = {
-    alertsTest: async () => ({ results: await alerts.alerter.test() }),
+    alertsTest: async () => ({ results: await alertParts.alerter.test() }),
     reload: refusals(async () => reload()),
     identityAdd: refusals(async (r) => ({ task: await identities.add({ ...r, dir: path.resolve(r.dir) }) })),
     // the add wizard's review: the same space check and warnings the add makes before postcli starts
@@ -196,7 +199,7 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
     async stop() {
       orchestrator.stop();
       stopFiles();
-      await alerts.stop();
+      await alertParts.stop();
       detach();
       await Promise.all([monitor.stop(), hardware.stop()]);
     },
