@@ -61,6 +61,9 @@ export interface ProvingOutlook {
  */
 export const NODE_START_WATCH_MS = 60_000;
 
+/** A read's recent pace is measured over at least this long (a /status poll is every 2 s). */
+const RECENT_RATE_MS = 1_500;
+
 /** A k2pow that ran past its prediction is counted to end within this long. */
 const K2POW_OVERRUN_MS = 1_000;
 /** A service's first proof request later than this after its start does not measure its start-up. */
@@ -104,8 +107,8 @@ export class OrchestratorDriver {
   private readonly connect = new Map<string, number>();
   /** keyFile → the time to its read its start is timed by (decide's predicted.toReadMs), as of the last tick. */
   private toRead = new Map<string, number>();
-  /** service → its read's first and latest /status positions, each with when this driver first saw it (not when it next ticked). */
-  private readonly positions = new Map<string, { first: PositionSeen; last: PositionSeen }>();
+  /** service → its read's first and latest /status positions, and the last few (oldest first), each with when this driver first saw it (not when it next ticked). */
+  private readonly positions = new Map<string, { first: PositionSeen; last: PositionSeen; trail: PositionSeen[] }>();
   private readonly shown = new Map<string, string>(); // service → its orchestration view as last sent
   private readonly orchestration = new Map<string, OrchestrationView>();
   private readonly inflight = new Set<string>();
@@ -338,9 +341,17 @@ export class OrchestratorDriver {
       let left = p?.fromHistory ? Math.max(0, p.readMs - elapsed) : null;
       // the rate between two /status positions of this read (a log line's arrival may lag its start)
       const seen = this.positions.get(v.name);
-      if (position > 0 && (!seen || position < seen.first.position)) this.positions.set(v.name, { first: { at: now, position }, last: { at: now, position } });
-      else if (seen && position > seen.last.position) seen.last = { at: now, position };
-      const fromRate = seen && sizeBytes ? readLeftMs(sizeBytes, seen.first, seen.last, now) : null;
+      if (position > 0 && (!seen || position < seen.first.position)) this.positions.set(v.name, { first: { at: now, position }, last: { at: now, position }, trail: [{ at: now, position }] });
+      else if (seen && position > seen.last.position) {
+        seen.last = { at: now, position };
+        seen.trail = [...seen.trail.slice(-7), seen.last];
+      }
+      // at its pace since the start of the read and at its recent pace, whichever ends later (a read
+      // that slowed down, a disk shared or the machine busy, is not counted at its earlier pace)
+      const ref = seen?.trail.findLast((x) => seen.last.at - x.at >= RECENT_RATE_MS);
+      const ends = seen && sizeBytes ? [readLeftMs(sizeBytes, seen.first, seen.last, now), ref ? readLeftMs(sizeBytes, ref, seen.last, now) : null] : [];
+      const known = ends.filter((x): x is number => x !== null);
+      const fromRate = known.length > 0 ? Math.max(...known) : null;
       if (fromRate !== null) left = left === null ? fromRate : Math.max(left, fromRate); // the later of the two: a start too late only idles
       return left === null ? null : { phase: "read", readStartsInMs: 0, readEndsInMs: left };
     }

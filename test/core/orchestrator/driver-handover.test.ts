@@ -27,7 +27,7 @@ interface Sim {
   startedAt: number | null;
   connected: boolean;
   /** The proof's reads, one per pass, each after its k2pow (null: not asked yet). */
-  passes: { k2From: number; from: number; to: number; logged: number }[] | null;
+  passes: { k2From: number; from: number; to: number; logged: number; slow: Slow | null }[] | null;
   operator: OperatorStatus;
 }
 
@@ -74,6 +74,8 @@ class FakeRig extends EventEmitter {
   askWaitMs = 0;
   /** Passes each service's proof takes (a read that found no proof is followed by another k2pow and read). */
   passesOf: Record<string, number> = {};
+  /** Reads that slow down part-way (their disk or the machine busy), by service. */
+  slowReads: Record<string, Slow> = {};
   /** k2pow of a second pass onwards (a slow one keeps the disk's next reader waiting longer). */
   laterK2powMs: number | null = null;
   identities = () => this.ids;
@@ -115,8 +117,10 @@ class FakeRig extends EventEmitter {
         s.passes = [];
         for (let k = 0, at = asked; k < (this.passesOf[s.name] ?? 1); k++) {
           const k2 = k > 0 ? (this.laterK2powMs ?? this.t.k2powMs) : this.t.k2powMs;
-          s.passes.push({ k2From: at, from: at + k2, to: at + k2 + READ_MS, logged: 0 });
-          at += k2 + READ_MS;
+          const slow = this.slowReads[s.name] ?? null;
+          const readMs = slow ? READ_MS * (slow.after + (1 - slow.after) * slow.factor) : READ_MS;
+          s.passes.push({ k2From: at, from: at + k2, to: at + k2 + readMs, logged: 0, slow });
+          at += k2 + readMs;
         }
         this.log(s.name, "starting proof generation for challenge 00");
       }
@@ -126,7 +130,7 @@ class FakeRig extends EventEmitter {
           if (now >= p.from && p.logged === 1) (p.logged = 2), this.log(s.name, `finished k2pow in 0m ${Math.floor((p.from - p.k2From) / 1000)}s`), this.log(s.name, "started reading POST data");
           if (now >= p.to && p.logged === 2) {
             p.logged = 3;
-            this.log(s.name, `finished reading POST data in 0m ${Math.floor(READ_MS / 1000)}s`);
+            this.log(s.name, `finished reading POST data in 0m ${Math.floor((p.to - p.from) / 1000)}s`);
             this.reads.push({ name: s.name, from: p.from, to: p.to });
           }
         }
@@ -149,7 +153,7 @@ class FakeRig extends EventEmitter {
         else {
           const k = Math.max(0, s.passes.findLastIndex((p) => now >= p.k2From));
           const p = s.passes[k]!;
-          const position = now < p.from ? 0 : Math.min(SIZE, Math.floor((SIZE * (now - p.from)) / READ_MS));
+          const position = now < p.from ? 0 : Math.min(SIZE, Math.floor(SIZE * readShare(now - p.from, p.slow)));
           op = { kind: "proving", nonces: { start: 16 * k, end: 16 * k + 16 }, position, pass: k + 1, percent: null };
         }
       }
@@ -172,6 +176,19 @@ class FakeRig extends EventEmitter {
   running(): number {
     return this.sims.filter((s) => s.running && this.ids.find((i) => i.service === s.name)!.postState === "PROVING" && s.operator.kind !== "done").length;
   }
+}
+
+/** A read at full pace for its first `after` share of the data, then `factor` times slower. */
+interface Slow {
+  after: number;
+  factor: number;
+}
+
+/** The share of its data a read has read `ms` after its start. */
+function readShare(ms: number, slow: Slow | null): number {
+  const fast = slow ? slow.after * READ_MS : Infinity;
+  if (ms <= fast) return ms / READ_MS;
+  return slow!.after + (ms - fast) / (READ_MS * slow!.factor);
 }
 
 let dir = "";
@@ -274,6 +291,19 @@ describe("the driver's overlapped hand-over (late log lines, 2-s /status polls, 
       // by its /status rate, or its `finished reading` line (read up to a second late); not when a stale
       // /status position (its read's end then looked a whole read away) gives way to DoneProving at the next poll
       expect(next.at - a!.to).toBeLessThan(1100);
+    });
+  });
+
+  it.each(PHASES)("a read that slows down part-way is not counted at its earlier pace: the next prover reads after it (poll at $pollMs, lines at $deliverMs)", async (phase) => {
+    const rig = new FakeRig(dir);
+    await withDriver(rig, async () => {
+      await round(rig, Date.now(), phase);
+      rig.reads.length = 0;
+      // round 2: post1's read goes at a third of its pace after its first 40 % (its history says 5.3 s; it takes 11.7 s)
+      rig.slowReads = { post1: { after: 0.4, factor: 3 } };
+      await round(rig, Date.now(), phase);
+      expect(rig.reads).toHaveLength(2);
+      expectOneReaderAtATime(rig.reads);
     });
   });
 
