@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -8,7 +8,9 @@ import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
 import { assertBuilt, freePort, killAll, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
-afterEach(killAll);
+// each test has its own dirs, ports and processes: the tests run side by side, their processes
+// killed after the file
+afterAll(killAll);
 
 async function keyHex(): Promise<{ hex: string; pub: string }> {
   const seed = crypto.randomBytes(32);
@@ -38,7 +40,7 @@ async function startError(keys: Record<string, string>, config: Record<string, u
   return simRun(["node", "--data-folder", r.data, "--config", r.config]);
 }
 
-describe("sim node: identities/ by the real rules", () => {
+describe.concurrent("sim node: identities/ by the real rules", () => {
   it("rejects a key with a trailing newline", async () => {
     const k = await keyHex();
     const r = await startError({ "post1.key": k.hex + "\n" });
@@ -82,7 +84,7 @@ describe("sim node: identities/ by the real rules", () => {
   });
 });
 
-describe("sim node: startup and gRPC", () => {
+describe.concurrent("sim node: startup and gRPC", () => {
   it("loads keys in lexical order, skips sub-dirs and other files, logs them, serves the APIs; a second instance fails on the lock", async () => {
     const a = await keyHex();
     const b = await keyHex();
@@ -158,7 +160,7 @@ describe("sim node: startup and gRPC", () => {
   });
 });
 
-describe("sim node: command line", () => {
+describe.concurrent("sim node: command line", () => {
   it("documents its time-compression flags; without network keys in the config they set the clock", async () => {
     const help = await simRun(["node", "--help"]);
     expect(help.code).toBe(0);

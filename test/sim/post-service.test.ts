@@ -1,11 +1,13 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { assertBuilt, freePort, initPos, killAll, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
 
 const ENV_LOGGER = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (ERROR|WARN |INFO |DEBUG|TRACE) [a-z_:]+\] /;
 
 beforeAll(assertBuilt);
-afterEach(killAll);
+// each test has its own dirs, ports and processes: the tests run side by side, their processes
+// killed after the file
+afterAll(killAll);
 
 async function posDir(): Promise<string> {
   const dir = tmpDir();
@@ -13,7 +15,7 @@ async function posDir(): Promise<string> {
   return dir;
 }
 
-describe("sim post-service", () => {
+describe.concurrent("sim post-service", () => {
   it("validates --nonces like clap's value parser (exit 2)", async () => {
     const r = await simRun(["post-service", "--address", "http://127.0.0.1:1", "--dir", "/nonexistent", "--threads", "1", "--nonces", "17"]);
     expect(r.code).toBe(2);

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import * as ed from "@noble/ed25519";
@@ -7,9 +7,11 @@ import { COMMITMENT, assertBuilt, initPos, killAll, simRun, tmpDir } from "./sim
 const GO_LOG = String.raw`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `;
 
 beforeAll(assertBuilt);
-afterEach(killAll);
+// each test has its own dirs, ports and processes: the tests run side by side, their processes
+// killed after the file
+afterAll(killAll);
 
-describe("sim postcli", () => {
+describe.concurrent("sim postcli", () => {
   it("prints the providers in go-spew format: one GPU, then the CPU provider", async () => {
     const r = await simRun(["postcli", "-printProviders"]);
     expect(r.stderr).toBe("");
@@ -138,7 +140,7 @@ describe("sim postcli", () => {
   });
 });
 
-describe("sim postcli interrupted", () => {
+describe.concurrent("sim postcli interrupted", () => {
   it("leaves consistent files on SIGINT mid-init; the next run continues and the data verifies (-genproof)", async () => {
     const { sim, waitFor } = await import("./sim-process.js");
     const dir = tmpDir();
@@ -162,7 +164,7 @@ describe("sim postcli interrupted", () => {
   });
 });
 
-describe("sim postcli resume checks", () => {
+describe.concurrent("sim postcli resume checks", () => {
   it("asks before changing numUnits, and reports an identity.key that does not match the metadata", async () => {
     const dir = tmpDir();
     expect((await initPos(dir)).code).toBe(0);
