@@ -365,15 +365,15 @@ export class OrchestratorDriver {
 
   /**
    * ms from a service's start until it reads its disk, counted short on purpose (a start too early
-   * would read alongside the one before): its least time to connect seen (else the least any service
-   * here took: one binary, one machine; else 0), then the shortest of its recent k2pows (0 without
-   * a history of its own). The node's first ask may come up to its poll interval later: not counted.
+   * would read alongside the one before): the least time to connect any service here took (one
+   * binary, one machine: a service that connected slowly once, the machine busy, connects as fast as
+   * the others when it is not; else 0), then the shortest of its recent k2pows (0 without a history
+   * of its own). The node's first ask may come up to its poll interval later: not counted.
    */
   private toReadMs(service: string, p: Prediction | null): number {
     const key = this.keyOfService(service);
     const k2s = (key ? (this.history.get(key) ?? []) : []).slice(-HISTORY_DEPTH).map((r) => r.k2powMs).filter((x): x is number => x !== null);
-    const own = this.connect.get(service);
-    const connect = own ?? (this.connect.size > 0 ? Math.min(...this.connect.values()) : 0);
+    const connect = this.connect.size > 0 ? Math.min(...this.connect.values()) : 0;
     return connect + (p?.fromHistory && k2s.length > 0 ? Math.min(p.k2powMs, ...k2s) : 0);
   }
 

@@ -74,6 +74,8 @@ class FakeRig extends EventEmitter {
   askWaitMs = 0;
   /** Passes each service's proof takes (a read that found no proof is followed by another k2pow and read). */
   passesOf: Record<string, number> = {};
+  /** Start to connected by service, where it differs from the rest (a start on a busy machine). */
+  connectOf: Record<string, number> = {};
   /** Reads that slow down part-way (their disk or the machine busy), by service. */
   slowReads: Record<string, Slow> = {};
   /** k2pow of a second pass onwards (a slow one keeps the disk's next reader waiting longer). */
@@ -107,7 +109,7 @@ class FakeRig extends EventEmitter {
     for (const s of this.sims) {
       if (!s.running || s.startedAt === null) continue;
       const id = this.ids.find((i) => i.service === s.name)!;
-      const connected = s.startedAt + this.t.connectMs;
+      const connected = s.startedAt + (this.connectOf[s.name] ?? this.t.connectMs);
       if (!s.connected && now >= connected) {
         s.connected = true;
         this.log(s.name, "obtained metadata: PostMetadata { node_id: 00 }");
@@ -291,6 +293,20 @@ describe("the driver's overlapped hand-over (late log lines, 2-s /status polls, 
       // by its /status rate, or its `finished reading` line (read up to a second late); not when a stale
       // /status position (its read's end then looked a whole read away) gives way to DoneProving at the next poll
       expect(next.at - a!.to).toBeLessThan(1100);
+    });
+  });
+
+  it.each(PHASES)("a service that connected slowly once (a busy machine) is not timed by that start: the next prover reads after the one before (poll at $pollMs, lines at $deliverMs)", async (phase) => {
+    const rig = new FakeRig(dir, SLOW, ["post1", "post3", "post5"]);
+    await withDriver(rig, async () => {
+      // round 1: post3 and post5 took 4 s to connect; round 2: all connect as fast as post1
+      rig.connectOf = { post3: 4000, post5: 4000 };
+      await round(rig, Date.now(), phase);
+      rig.reads.length = 0;
+      rig.connectOf = {};
+      await round(rig, Date.now(), phase);
+      expect(rig.reads).toHaveLength(3);
+      expectOneReaderAtATime(rig.reads);
     });
   });
 
