@@ -1,6 +1,6 @@
 // Integration: the supervisor with real child processes (test/fixtures/fake-post-service.mjs).
 import type { ServiceView } from "../../../src/protocol/model.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
@@ -27,13 +27,15 @@ async function runThenLeave(config: ConstructorParameters<typeof Supervisor>[0][
   return pids;
 }
 
-afterEach(async () => {
+// each test has its own rig (state dir, PoS dirs, ports): the tests run side by side, their
+// supervisors shut down and processes killed after the file
+afterAll(async () => {
   for (const s of sups.splice(0)) await s.shutdown({ stopServices: false });
   killTrackedGroups();
   cleanupTempDirs();
 });
 
-describe("supervisor", () => {
+describe.concurrent("supervisor", () => {
   it("starts a service with the built argv, polls its operator API and writes its log file", async () => {
     const rig = makeRig();
     const sup = supervisor(rig.config);
@@ -173,12 +175,7 @@ describe("supervisor", () => {
   });
 });
 
-describe("supervisor without a state file", () => {
-  afterEach(async () => {
-    for (const s of sups.splice(0)) await s.shutdown({ stopServices: false });
-    killTrackedGroups();
-    cleanupTempDirs();
-  });
+describe.concurrent("supervisor without a state file", () => {
   it("adopts its own post-service found running on the dir instead of starting a duplicate", async () => {
     const rig = makeRig();
     const first = supervisor(rig.config);
