@@ -68,6 +68,21 @@ describe("cached ansi-tokenize", () => {
     expect(styledCharsToString(again)).toBe(styledCharsToString(dropped));
   });
 
+  it("tokenizes the console's lines (ASCII, symbols, SGR codes) as the package does; others by the package", () => {
+    // what the console draws (characters, then SGR codes), then what it does not
+    const simple = ["a", "Z", " ", "~", "é", "·", "…", "│", "─", "●", "◐", "✔", "✖", "↻", "█", "░", "⏎", "⌚", "▶", "›", "\x1b[1m", "\x1b[22m", "\x1b[32m", "\x1b[39m", "\x1b[7m", "\x1b[2m", "\x1b[38;5;202m", "\x1b[0m"];
+    const alphabet = [...simple, "日", "🚀", "e\u0301", "\u200d", "\ufe0f", "🇩🇪", "\x1b]8;;https://x\x07", "\x07", "\x1b[K"];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let k = 0; k < 200; k++) {
+      let s = `line ${k} `;
+      for (let i = rnd(40); i > 0; i--) s += alphabet[rnd(k % 3 === 0 ? alphabet.length : simple.length)]!; // two lines in three: only what the console draws
+      expect(tokenize(s), JSON.stringify(s)).toEqual(real.tokenize(s));
+      expect(styledCharsFromTokens(tokenize(s))).toEqual(real.styledCharsFromTokens(real.tokenize(s)));
+      expect(draw(s)).toBe(drawReal(s));
+    }
+  });
+
   it("passes endChar through", () => {
     expect(tokenize("abcdef", 3)).toEqual(real.tokenize("abcdef", 3));
   });

@@ -5,7 +5,9 @@
 // Here a line seen lately gives back the same (read-only) characters; a char's `styles` array is
 // shared with its neighbour when equal, so a line costs less memory and Ink's styledCharsToString
 // compares neighbours by identity.
-import { styledCharsFromTokens as fromTokens, tokenize as tokenizeOnce, type StyledChar, type Token } from "@alcalzone/ansi-tokenize";
+// A line of what the console draws (ASCII, box-drawing and symbol characters, SGR colour codes) is
+// tokenized without the grapheme segmenter; anything else takes the package's own tokenizer.
+import { reduceAnsiCodesIncremental, tokenize as tokenizeOnce, type AnsiCode, type StyledChar, type Token } from "@alcalzone/ansi-tokenize";
 
 export * from "@alcalzone/ansi-tokenize";
 
@@ -24,7 +26,7 @@ export function tokenize(str: string, endChar?: number): Token[] {
     tokensByLine.set(str, hit);
     return hit;
   }
-  const tokens = tokenizeOnce(str);
+  const tokens = SIMPLE.test(str) ? tokenizeSimple(str) : tokenizeOnce(str);
   tokensByLine.set(str, tokens);
   kept += str.length;
   for (const [line] of tokensByLine) {
@@ -35,14 +37,56 @@ export function tokenize(str: string, endChar?: number): Token[] {
   return tokens;
 }
 
-const sameCodes = (a: StyledChar["styles"], b: StyledChar["styles"]): boolean =>
-  a === b || (a.length === b.length && a.every((c, i) => c.code === b[i]!.code && c.endCode === b[i]!.endCode));
+// Printable ASCII, Latin-1 and Latin Extended letters, punctuation, arrows, technical and math
+// symbols, box drawing, blocks, shapes, dingbats — each its own grapheme cluster whatever its
+// neighbours here (no combining marks, joiners, variation selectors, regional indicators or
+// controls) — and SGR sequences.
+// eslint-disable-next-line no-control-regex
+const SIMPLE = /^(?:[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u23ff\u2500-\u27bf]|\x1b\[[0-9;]*m)*$/;
+// eslint-disable-next-line no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+const pieces = new Map<string, Token[]>(); // an SGR sequence's tokens, a character's token (few distinct ones)
 
+/** The package's tokens for a short piece (one SGR sequence, one character), kept. */
+function piece(p: string): Token[] {
+  let t = pieces.get(p);
+  if (!t) {
+    t = tokenizeOnce(p);
+    if (pieces.size >= 4096) pieces.clear();
+    pieces.set(p, t);
+  }
+  return t;
+}
+
+/** tokenize() for a SIMPLE line: the package's tokens (equal objects; a character's token shared). */
+function tokenizeSimple(str: string): Token[] {
+  const out: Token[] = [];
+  const text = (from: number, to: number) => {
+    for (let i = from; i < to; i++) out.push(piece(str[i]!)[0]!);
+  };
+  let at = 0;
+  for (const m of str.matchAll(SGR)) {
+    text(at, m.index);
+    for (const t of piece(m[0])) out.push(t);
+    at = m.index + m[0].length;
+  }
+  text(at, str.length);
+  return out;
+}
+
+/**
+ * The package's styledCharsFromTokens, with one `styles` array shared by the characters between
+ * two codes (the package copies it for each character; nothing changes them afterwards: Ink reads them).
+ */
 export function styledCharsFromTokens(tokens: Token[]): StyledChar[] {
   const hit = charsByTokens.get(tokens);
   if (hit) return hit;
-  const chars = fromTokens(tokens);
-  for (let i = 1; i < chars.length; i++) if (sameCodes(chars[i - 1]!.styles, chars[i]!.styles)) chars[i]!.styles = chars[i - 1]!.styles;
+  let codes: AnsiCode[] = [];
+  const chars: StyledChar[] = [];
+  for (const t of tokens) {
+    if (t.type === "ansi") codes = reduceAnsiCodesIncremental(codes, [t]);
+    else if (t.type === "char") chars.push({ type: "char", value: t.value, fullWidth: t.fullWidth, styles: codes });
+  }
   charsByTokens.set(tokens, chars);
   return chars;
 }
