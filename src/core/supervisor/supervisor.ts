@@ -247,10 +247,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       maxBytes,
       keep,
       quietMs: Math.min(this.iv.rotate, 200),
-      // a check that saw no growth watches the file (its next write brings a check at once) rather
-      // than polling it idleChecks more times: a service writing a burst a second was checked six
-      // times per burst (at the write, 5 ms later, then every 200 ms until the next), now twice
-      idleChecks: 1,
       onError: (file, err) => this.emit("warning", `cannot rotate ${file}: ${err.message}`),
       onCut: (file, bytes) => this.emit("warning", `${path.basename(file)}: ${(bytes / (1 << 20)).toFixed(1)} MiB of log cut (written faster than it can be kept); see the first line of ${path.basename(file)}.1`),
     });
