@@ -104,11 +104,11 @@ describe.concurrent("cli with a daemon", () => {
     // waited for over the socket (not a CLI process every 50 ms), then read as the user does
     const c = await clientWhenUp(rig.stateDir, env);
     await waitFor(async () => (await c.call("snapshot", {})).services[0]!.state === "running", { what: "svc0 running" });
-    const s0 = await statusJson(rig.configPath);
+    // the two reads side by side
+    const [s0, text] = await Promise.all([statusJson(rig.configPath), runCli(["status", ...cfg], env)]);
     expect(s0.services[0]!.state).toBe("running");
     expect(s0.services[1]!.state).toBe("stopped");
 
-    const text = await runCli(["status", ...cfg], env);
     // exit 1 when an error finding is open (this rig has no node: node-unreachable), as doctor; --json exits 0
     expect(text.code).toBe(/findings: [1-9]\d* error\(s\)/.test(text.stdout) ? 1 : 0);
     expect(text.stdout).toMatch(/svc0\s+● running/);
@@ -130,10 +130,9 @@ describe.concurrent("cli with a daemon", () => {
 
     await waitFor(async () => (await c.call("logs", { source: "svc0", lines: 1 })).lines.some((l) => l.text.includes("running operator service")), { what: "log line" });
     c.close();
-    const logs = await runCli(["logs", "svc0", "-n", "2", ...cfg], env);
+    const [logs, nodeLogs] = await Promise.all([runCli(["logs", "svc0", "-n", "2", ...cfg], env), runCli(["logs", "node", ...cfg], env)]);
     expect(logs.code).toBe(0);
     expect(logs.stdout.trim().split("\n")).toHaveLength(2);
-    const nodeLogs = await runCli(["logs", "node", ...cfg], env);
     expect(nodeLogs.code).toBe(1);
     expect(nodeLogs.stderr).toContain("no log source 'node'");
 
