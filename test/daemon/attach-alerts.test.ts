@@ -13,6 +13,9 @@ import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 
 afterEach(() => cleanupTempDirs());
 
+/** The rig's "event" emitter, untyped: the test sends the shapes it needs. */
+const send = (rig: Rig, e: unknown) => (rig as unknown as EventEmitter).emit("event", e);
+
 const finding: Finding = { id: "service-not-running", severity: "error", subject: "s1", title: "t", detail: "d", fix: "x" };
 
 describe("attachAlerts", () => {
@@ -27,13 +30,13 @@ describe("attachAlerts", () => {
       given.push(f);
       update(f);
     };
-    rig.emit("event", { type: "findings", data: [finding] });
+    send(rig, { type: "findings", data: [finding] });
     expect(given).toEqual([[]]);
     // a reload adds a sink: the current findings go to the alerter at once (decided, saved)
     config.alerts = AlertsSchema.parse({ sinks: [{ name: "pager", command: ["true"] }] });
     a.refresh();
     expect(given.at(-1)).toEqual([finding]);
-    rig.emit("event", { type: "findings", data: [finding] });
+    send(rig, { type: "findings", data: [finding] });
     expect(given.at(-1)).toEqual([finding]);
     await a.stop();
     const file = path.join(stateDir, "alerts.json");
@@ -45,8 +48,8 @@ describe("attachAlerts", () => {
     const stateDir = tempDir("pd-alerts-");
     const rig = Object.assign(new EventEmitter(), { config: { stateDir, rig: "r" }, findings: () => [finding] }) as unknown as Rig;
     const a = await attachAlerts(rig, () => undefined);
-    rig.emit("event", { type: "findings", data: [finding] });
-    rig.emit("event", { type: "snapshot", data: { findings: [finding] } });
+    send(rig, { type: "findings", data: [finding] });
+    send(rig, { type: "snapshot", data: { findings: [finding] } });
     await a.stop();
     expect(existsSync(path.join(stateDir, "alerts.json"))).toBe(false);
   });
