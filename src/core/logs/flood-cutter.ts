@@ -74,6 +74,11 @@ export class FloodCutter {
       } else onCut(m);
     });
     this.worker.on("error", (err) => onError?.(err));
+    // gone (an error, its memory limit): nobody waits for it
+    this.worker.on("exit", () => {
+      this.closed = true;
+      for (const w of this.waiting.splice(0)) w();
+    });
     this.worker.unref();
   }
 
@@ -82,7 +87,7 @@ export class FloodCutter {
     this.post({ files });
   }
 
-  /** Resolves once the thread took the last list of files (tests). */
+  /** Resolves once the thread took the last list of files (or is gone). */
   ready(): Promise<void> {
     return this.readyLists >= this.lists || this.closed ? Promise.resolve() : new Promise((r) => this.waiting.push(r));
   }

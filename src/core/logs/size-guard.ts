@@ -320,7 +320,7 @@ export class LogSizeGuard {
     return Math.round(Math.min(quiet, Math.max(hot, fill / 2)));
   }
 
-  /** Resolves once the backstop thread watches or polls the files of the last setFiles (tests). */
+  /** Resolves once the backstop thread watches or polls the files of the last setFiles (or is gone). */
   backstopReady(): Promise<void> {
     return this.cutter?.ready() ?? Promise.resolve();
   }

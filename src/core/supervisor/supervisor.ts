@@ -251,6 +251,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       onCut: (file, bytes) => this.emit("warning", `${path.basename(file)}: ${(bytes / (1 << 20)).toFixed(1)} MiB of log cut (written faster than it can be kept); see the first line of ${path.basename(file)}.1`),
     });
     this.guard.setFiles(this.logSources().map((s) => s.file));
+    // its thread watching the files before anything is started (or the daemon answers): a child
+    // flooding from its first write while this thread is busy starting things is cut by that one
+    await this.guard.backstopReady();
     for (const t of this.timers) t.unref();
     await Promise.all(toStart.map((p) => this.serial(p.name, () => p.start())));
     void this.pollOperators();
