@@ -18,7 +18,8 @@
 // - Syntax and whitespace are minified, names are kept; a source map beside each chunk lets
 //   `postdeck --debug` print stack traces that name src/ files and lines (src/cli/main.ts).
 // - Ink's `string-width` and `@alcalzone/ansi-tokenize` imports go to src/ui/ink/'s cached
-//   versions (inkCaches below): Ink measures and tokenizes every row on every frame.
+//   versions, and its Output to one that keeps rows' text (inkCaches below): Ink measures,
+//   tokenizes and builds every row on every frame.
 import { build } from "esbuild";
 import { renameSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -39,6 +40,9 @@ export const inkCaches = {
       "string-width": path.join(root, "src/ui/ink/cached-string-width.ts"),
       "@alcalzone/ansi-tokenize": path.join(root, "src/ui/ink/cached-ansi-tokenize.ts"),
     };
+    // Ink's Output (turns a frame's writes into its text): src/ui/ink/output.ts keeps rows' text across frames
+    const inkRenderer = `${path.sep}node_modules${path.sep}ink${path.sep}build${path.sep}renderer.js`;
+    b.onResolve({ filter: /^\.\/output\.js$/ }, (args) => (args.importer.endsWith(inkRenderer) ? { path: path.join(root, "src/ui/ink/output.ts") } : undefined));
     const filter = /^(string-width|@alcalzone\/ansi-tokenize)$/;
     b.onResolve({ filter }, async (args) => {
       if (args.pluginData?.inkCaches || !args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;

@@ -9,6 +9,7 @@ import stringWidth from "string-width";
 import * as real from "@alcalzone/ansi-tokenize";
 import cachedStringWidth from "../../src/ui/ink/cached-string-width.js";
 import { styledCharsFromTokens, styledCharsToString, tokenize } from "../../src/ui/ink/cached-ansi-tokenize.js";
+import Output from "../../src/ui/ink/output.js";
 
 const SAMPLES = [
   "",
@@ -95,7 +96,7 @@ describe("the bundle's inkCaches plugin", () => {
     const r = await build({
       absWorkingDir: root,
       // the two Ink modules that measure and tokenize (not the whole of Ink: React, Yoga, ...)
-      stdin: { contents: 'import "./output.js"; import "./measure-text.js"; import "wrap-ansi";', resolveDir: path.join(root, "node_modules/ink/build") },
+      stdin: { contents: 'import "./renderer.js"; import "./measure-text.js"; import "wrap-ansi";', resolveDir: path.join(root, "node_modules/ink/build") },
       bundle: true,
       write: false,
       format: "esm",
@@ -108,10 +109,52 @@ describe("the bundle's inkCaches plugin", () => {
     expect(inputs).toContain("src/ui/ink/cached-string-width.ts");
     expect(inputs).toContain("src/ui/ink/cached-ansi-tokenize.ts");
     const importsOf = (file: string) => r.metafile.inputs[file]!.imports.map((i) => i.path);
-    expect(importsOf("node_modules/ink/build/output.js")).toEqual(expect.arrayContaining(["src/ui/ink/cached-string-width.ts", "src/ui/ink/cached-ansi-tokenize.ts"]));
+    expect(importsOf("node_modules/ink/build/renderer.js")).toContain("src/ui/ink/output.ts");
+    expect(inputs).not.toContain("node_modules/ink/build/output.js");
+    expect(importsOf("node_modules/ink/build/measure-text.js")).toContain("node_modules/widest-line/index.js");
     expect(importsOf("node_modules/widest-line/index.js")).toContain("src/ui/ink/cached-string-width.ts");
     expect(importsOf("src/ui/ink/cached-string-width.ts")).toContain("node_modules/string-width/index.js");
     // wrap-ansi has string-width 7 of its own
     expect(importsOf("node_modules/wrap-ansi/index.js")).toContain("node_modules/wrap-ansi/node_modules/string-width/index.js");
+  });
+});
+
+describe("Output (rows' text kept across frames)", () => {
+  type Op = ["write", number, number, string, ((s: string, i: number) => string)[]] | ["clip", { x1?: number; x2?: number; y1?: number; y2?: number }] | ["unclip"];
+  interface OutputLike {
+    write(x: number, y: number, text: string, o: { transformers: ((s: string, i: number) => string)[] }): void;
+    clip(c: object): void;
+    unclip(): void;
+    get(): { output: string; height: number };
+  }
+  const play = (o: OutputLike, ops: Op[]) => {
+    for (const op of ops) {
+      if (op[0] === "write") o.write(op[1], op[2], op[3], { transformers: op[4] });
+      else if (op[0] === "clip") o.clip(op[1]);
+      else o.unclip();
+    }
+    return o.get();
+  };
+
+  it("gives Ink's frame for the same writes, frame after frame (clips, wide characters, rows past the edge, transformers)", async () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const { default: InkOutput } = (await import(pathToFileURL(path.join(root, "node_modules/ink/build/output.js")).href)) as { default: new (o: { width: number; height: number }) => OutputLike };
+    const texts = ["plain row", "\x1b[32m● running\x1b[39m post1", "two\nlines", "日本語 wide", "🚀 x", "\x1b[7m›   selected \x1b[27m", "a\nb\nc\nd", "─".repeat(30), ""];
+    const upper = (s: string) => s.toUpperCase();
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let frame = 0; frame < 60; frame++) {
+      const ops: Op[] = [];
+      for (let i = 0; i < 12; i++) {
+        const r = rnd(10);
+        if (r === 0) ops.push(["clip", rnd(2) ? { x1: rnd(5), x2: 10 + rnd(15), y1: rnd(3), y2: 3 + rnd(6) } : { y1: rnd(3), y2: 3 + rnd(6) }]);
+        else if (r === 1) ops.push(["unclip"]);
+        else ops.push(["write", rnd(30) - 2, rnd(10) - 1, texts[rnd(texts.length)]!, rnd(8) === 0 ? [upper] : []]);
+      }
+      const size = { width: 20 + rnd(3), height: 8 };
+      const mine = play(new Output(size), ops);
+      expect(mine, JSON.stringify(ops)).toEqual(play(new InkOutput(size), ops));
+      expect(play(new Output(size), ops)).toEqual(mine); // drawn again: from the kept rows
+    }
   });
 });
