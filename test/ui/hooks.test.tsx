@@ -12,6 +12,7 @@ import { useUiState, type UiStore } from "../../src/ui/hooks/useUiState.js";
 import { armed, ARM_MS } from "../../src/ui/hooks/useFlows.js";
 import { offerNodeRestart } from "../../src/ui/flows/flows.js";
 import type { TaskView } from "../../src/protocol/model.js";
+import { FrameBudget } from "../../src/ui/state/frame-budget.js";
 import { useDaemonStore } from "../../src/ui/hooks/useDaemonStore.js";
 import { useClock } from "../../src/ui/hooks/useClock.js";
 import { liveFiguresText } from "../../src/ui/live-figures.js";
@@ -164,17 +165,17 @@ describe("useDaemonStore: what wakes the console at rest", () => {
   };
   const BACKGROUND_MS = 10_000;
 
-  function Harness({ client, out }: { client: FakeClient; out: { renders: number } }) {
-    const store = useDaemonStore(client, { maxFps: 4, backgroundMs: BACKGROUND_MS, backfillLines: 0, figuresText: (s, e) => liveFiguresText(s, e, Date.now()) });
+  function Harness({ client, out, budget }: { client: FakeClient; out: { renders: number }; budget?: FrameBudget }) {
+    const store = useDaemonStore(client, { maxFps: 4, backgroundMs: BACKGROUND_MS, backfillLines: 0, figuresText: (s, e) => liveFiguresText(s, e, Date.now()), budget });
     out.renders++;
     return <Text>{store.state.snapshot?.node.topLayer ?? "-"}</Text>;
   }
 
-  async function mount() {
+  async function mount(budget?: FrameBudget) {
     const { snapshot } = loadFixture();
     const client = new FakeClient(snapshot);
     const out = { renders: 0 };
-    const app = render(<Harness client={client} out={out} />);
+    const app = render(<Harness client={client} out={out} budget={budget} />);
     for (let i = 0; i < 5; i++) await advance(1000); // the snapshot's frame and the backfill's (a promise: it settles between steps)
     return { client, out, app, snapshot, rendersAfter: async (ms: number) => ((out.renders = 0), await advance(ms), out.renders) };
   }
@@ -218,6 +219,20 @@ describe("useDaemonStore: what wakes the console at rest", () => {
       renders += await rendersAfter(2000); // a sample every 2 s, as the daemon sends them
     }
     expect(renders).toBeLessThanOrEqual(Math.ceil((15 * 2000) / BACKGROUND_MS));
+    expect(renders).toBeGreaterThanOrEqual(2);
+    app.unmount();
+  });
+
+  it("where a frame costs 40 ms, samples draw at most every 20 s (0.2 % of a core)", async () => {
+    const budget = new FrameBudget(0);
+    budget.record(40);
+    const { client, snapshot, app, rendersAfter } = await mount(budget);
+    let renders = 0;
+    for (let i = 1; i <= 30; i++) {
+      client.emit({ type: "hardware", data: { ...snapshot.hardware!, sampledAt: snapshot.hardware!.sampledAt + i * 2000, cpu: { ...snapshot.hardware!.cpu, percent: 10 + i } } });
+      renders += await rendersAfter(2000);
+    }
+    expect(renders).toBeLessThanOrEqual(Math.ceil((30 * 2000) / 20_000) + 1); // every 10 s would be 6 or 7
     expect(renders).toBeGreaterThanOrEqual(2);
     app.unmount();
   });

@@ -14,7 +14,9 @@ import type { Snapshot } from "../../protocol/model.js";
 import { FrameBudget } from "../state/frame-budget.js";
 
 const LOG_SHARE = 0.1; // log lines flowing: at most 10 % of a core for drawing them
-const SAMPLE_SHARE = 0.005; // new CPU%/RSS/hardware figures: at most 0.5 % of a core
+// new CPU%/RSS/hardware figures: at most 0.2 % of a core (at rest they are all the console draws:
+// a sample frame of 40 ms on a busy rig comes every 20 s, one of 20 ms or less every 10 s)
+const SAMPLE_SHARE = 0.002;
 /** The slow clock: live figures (and uptimes, useClock) redraw at most this often by default. */
 export const SLOW_MS = 10_000;
 
