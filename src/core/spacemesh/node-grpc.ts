@@ -89,6 +89,13 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.keepalive_timeout_ms": 20_000,
   "grpc.keepalive_permit_without_calls": 0,
   "grpc.max_receive_message_length": 10 * 1024 * 1024,
+  // Reconnects while the node is down or restarting: grpc-js waits 1 s after the first refused
+  // connect and ×1.6 after each, up to 120 s, so a node that took a minute to open its listeners was
+  // seen up to ~2 min late (its PostStates with it: on-demand provers started that late). A refused
+  // connect to the node costs nothing; 2 s at most is the pace at which the driver polls PostStates
+  // after a node start, so the connection is never the slower of the two.
+  "grpc.initial_reconnect_backoff_ms": 250,
+  "grpc.max_reconnect_backoff_ms": 2000,
 };
 
 const SERVICE_LISTENER: Record<string, Listener> = {
