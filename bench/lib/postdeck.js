@@ -74,8 +74,8 @@ export class PostdeckSupervisor {
   }
 
   /** The event-loop delay since the last report (and a CPU profile / heap snapshot when asked): see daemon-probe.cjs. */
-  async probeReport() {
-    return this.probe && this.pid ? this.probe.report(this.pid) : null;
+  async probeReport(o = {}) {
+    return this.probe && this.pid ? this.probe.report(this.pid, o) : null;
   }
 
   writeConfig() {
