@@ -157,7 +157,9 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
     try {
       f.watcher = fs.watch(f.file, { persistent: false }, () => {
         unwatch(f);
-        f.at = now();
+        // the rate is taken since the last check, not since this wake (a burst is all there at
+        // once and would look like a flood, held hot for hotHoldMs); a flood shows at the next
+        // check, hotMs later
         check(f, true);
       });
       f.watcher.on("error", () => {

@@ -77,8 +77,6 @@ interface Watched {
   lastRotation: number;
   /** When it was last cut without a copy, or rotated after growing maxBytes a second or faster. */
   lastFlood: number;
-  /** When its watch fired. */
-  wokeAt: number;
   /** Bytes truncated without a copy since the last rotation. */
   cut: number;
   busy: boolean;
@@ -133,7 +131,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, wokeAt: 0, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -168,7 +166,6 @@ export class LogSizeGuard {
       w.watcher = watch(w.file, { persistent: false }, () => {
         this.unwatch(w);
         w.woke = true;
-        w.wokeAt = this.now();
         void this.check(w);
       });
       w.watcher.on("error", () => {
@@ -240,8 +237,11 @@ export class LogSizeGuard {
       }
       const t = this.now();
       grew = size > w.lastSize;
-      // grew by maxBytes a second or faster (since the last check, or since the watch fired)
-      const span = t - (w.woke ? w.wokeAt : w.lastAt);
+      // grew by maxBytes a second or faster since the last check. Not since the watch fired: a
+      // burst wakes the watch and is all there at once (~0 ms), so every burst would count as a
+      // flood and its rotation keep floodBytes; a woken file is checked again hotMs later, and a
+      // flood shows its rate there
+      const span = t - w.lastAt;
       const fast = grew && (size - w.lastSize) * 1000 >= this.o.maxBytes * Math.max(1, span);
       const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
       const floodBytes = this.floodBytes();

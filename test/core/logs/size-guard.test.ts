@@ -87,6 +87,28 @@ describe("log size guard", () => {
     expect(fast.split("\n")[0]).toMatch(/^… postdeck: \d+ bytes of this log cut/);
   });
 
+  it("a burst that wakes a watched file past maxBytes is rotated as a slow writer's (maxBytes kept), not as a flood's", async () => {
+    // a writer that is quiet for seconds and then writes a burst: the watch fires with the whole
+    // burst there at once; its rate is the burst over the time since the last check, not over the
+    // ~0 ms since the wake (which made every burst a flood: <file>.1 kept floodBytes)
+    const file = path.join(tempDir(), "burst.log");
+    writeFileSync(file, "a".repeat(99).concat("\n").repeat(600)); // 60 kB
+    let clock = 0;
+    const guard = new LogSizeGuard({ maxBytes: 64 * 1024, keep: 1, floodBytes: 4096, quietMs: 5, hotMs: 5, idleChecks: 2, now: () => clock });
+    try {
+      guard.setFiles([file]);
+      await waitFor(() => guard.isWatched(file), { what: "the idle file watched" });
+      clock += 10_000; // ten quiet seconds, then 20 kB at once: 2 kB/s
+      appendFileSync(file, "b".repeat(99).concat("\n").repeat(200));
+      await waitFor(() => existsSync(`${file}.1`) && readFileSync(`${file}.1`, "utf8").endsWith("b\n"), { what: "the rotated file written" });
+      const kept = Buffer.byteLength(readFileSync(`${file}.1`, "utf8"));
+      expect(kept).toBeGreaterThan(60 * 1024);
+      expect(kept).toBeLessThanOrEqual(64 * 1024);
+    } finally {
+      guard.close();
+    }
+  });
+
   it("makes a log file that is not there yet (empty, 0600, its directory 0700) and watches it, so the first write is seen at once", async () => {
     const dir = path.join(tempDir(), "logs");
     const file = path.join(dir, "later.log");
