@@ -1,8 +1,20 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
-// The two files that replace a module with vi.mock (node:fs, systeminformation) need a module graph
-// of their own: in a shared one the module under test may already be loaded with the real import.
-const MOCKING = ["test/core/supervisor/state-file.test.ts", "test/core/hardware/linux-readings.test.ts"];
+// Files that need a module graph of their own: the two that replace a module with vi.mock
+// (node:fs, systeminformation; in a shared graph the module under test may already be loaded with
+// the real import), and those that talk gRPC from the test process: grpc-js keeps one pool of
+// connections per process, by address, and a port that a later file's node gets again can find
+// an earlier file's connection there, in its reconnect backoff (the full suite with these shared:
+// two sim files timed out waiting for their node's answer).
+const OWN_MODULES = [
+  "test/core/supervisor/state-file.test.ts",
+  "test/core/hardware/linux-readings.test.ts",
+  "test/sim/**/*.test.ts",
+  "test/core/spacemesh/node-grpc*.test.ts",
+  "test/core/spacemesh/node-monitor*.test.ts",
+  "test/daemon/attach-node-monitor*.test.ts",
+  "test/core/history/history.test.ts",
+];
 
 export default defineConfig({
   // vitest keeps each file's last duration here and starts the slowest files first, so the
@@ -31,9 +43,9 @@ export default defineConfig({
         // CPU). No test file stubs globals or the environment, and fake timers are undone after
         // each test; what a file starts (daemons, temp dirs) it stops in its own hooks.
         extends: true,
-        test: { name: "shared", isolate: false, include: ["test/**/*.test.ts", "test/**/*.test.tsx"], exclude: [...configDefaults.exclude, ...MOCKING] },
+        test: { name: "shared", isolate: false, include: ["test/**/*.test.ts", "test/**/*.test.tsx"], exclude: [...configDefaults.exclude, ...OWN_MODULES] },
       },
-      { extends: true, test: { name: "isolated", include: MOCKING } },
+      { extends: true, test: { name: "isolated", include: OWN_MODULES } },
     ],
   },
 });
