@@ -79,10 +79,11 @@ describe("log flood", () => {
       const perSecond = (written * 1000) / (Date.now() - t0);
       process.kill(-child.pid!, "SIGKILL");
       // without the backstop the file holds all of it (400 MB, or 4 s of writing). The bound: the
-      // issue's budget, (keep + 1) × maxBytes + 20 MB, plus 100 ms of writing: the backstop's
-      // thread, too, can wait that long for a CPU while other tests run beside this one
+      // issue's budget, (keep + 1) × maxBytes + 20 MB, plus 300 ms of writing: the backstop's
+      // thread, too, waits for a CPU while other tests run beside this one (a full CI run went
+      // 1.5 MB over a 100 ms allowance); 300 ms is still a thirteenth of the 4 s blocked here
       expect(written).toBeGreaterThan(40e6);
-      expect(peak).toBeLessThanOrEqual((keep + 1) * maxBytes + 20e6 + perSecond / 10);
+      expect(peak).toBeLessThanOrEqual((keep + 1) * maxBytes + 20e6 + (perSecond * 3) / 10);
     } finally {
       guard.close();
     }
