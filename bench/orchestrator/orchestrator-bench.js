@@ -17,7 +17,7 @@
 //   npm run build && node bench/orchestrator/orchestrator-bench.js [--repeats 3] [--rounds 1] [--read-s 60]
 //     [--identities 16] [--disks 4] [--gap-s 330] [--modes always,on-demand]
 //   smoke test (about a minute): --repeats 1 --identities 4 --disks 2 --read-s 6 --modes on-demand
-// BENCH_POSTDECK_BIN measures another build. Prints markdown; raw figures to
+// BENCH_POSTDECK_BIN measures another build; BENCH_KEEP=1 keeps each rig's dir (logs) for a look. Prints markdown; raw figures to
 // $TMPDIR/postdeck-orchestrator-bench.json.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -173,7 +173,8 @@ async function run(mode, rounds) {
     return out;
   } finally {
     cli(r.cfg, ["daemon", "stop", "--stop-services", "--force"]);
-    rmSync(r.dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) process.stderr.write(`rig kept: ${r.dir}\n`);
+    else rmSync(r.dir, { recursive: true, force: true });
   }
 }
 

@@ -60,6 +60,12 @@ export interface DecideService {
   doneSince?: number | null;
   /** The proof under way, when its phase is known (null: unknown, it may read the disk any time). */
   proof?: ProofProgress | null;
+  /**
+   * Its read is over in this run (`finished reading POST data`): the proof is made and RandomX let
+   * go. Once /status no longer says Proving (Idle: the node fetched the proof between two polls, so
+   * DoneProving was never seen) it holds nothing, though the node may show PROVING for a poll more.
+   */
+  readOver?: boolean;
 }
 
 export type ActionKind = "start" | "stop";
@@ -137,6 +143,8 @@ function holdsSlot(s: DecideService, id: DecideIdentity | undefined): boolean {
   if (s.operator === "proving") return true;
   // DoneProving: it has read its data and dropped RandomX; the node fetches the proof within 2 s
   if (s.operator === "done") return false;
+  // Idle after its read: the node took the proof (its IDLE comes at the daemon's next PostStates poll)
+  if (s.readOver === true) return false;
   return id?.postState !== "IDLE"; // PROVING (started, not asked yet), or not known: it may be proving
 }
 

@@ -363,6 +363,12 @@ export class OrchestratorDriver {
     return { phase: "k2pow", readStartsInMs: left, readEndsInMs: left + p.readMs };
   }
 
+  /** Its `finished reading POST data` seen in this run (not a run before): its proof is made, its disk and RandomX let go. */
+  private readOver(v: ServiceView): boolean {
+    const ph = this.phase.get(v.name);
+    return ph?.phase === "read-done" && v.startedAt !== null && ph.since >= v.startedAt;
+  }
+
   /**
    * ms from a service's start until it reads its disk, counted short on purpose (a start too early
    * would read alongside the one before): the least time to connect any service here took (one
@@ -456,6 +462,7 @@ export class OrchestratorDriver {
           startedAt: v.startedAt,
           doneSince: this.doneSince.get(v.name) ?? null,
           proof: this.progressOf(v, idOf.get(v.name)?.sizeBytes ?? null, predictions.get(idOf.get(v.name)?.keyFile ?? "") ?? null),
+          readOver: this.readOver(v),
         })),
         Object.fromEntries(views.map((v) => [v.name, this.laneOf(v.dir)])),
         budget,
