@@ -61,9 +61,10 @@ export interface DecideService {
   /** The proof under way, when its phase is known (null: unknown, it may read the disk any time). */
   proof?: ProofProgress | null;
   /**
-   * Its read is over in this run (`finished reading POST data`): the proof is made and RandomX let
-   * go. Once /status no longer says Proving (Idle: the node fetched the proof between two polls, so
-   * DoneProving was never seen) it holds nothing, though the node may show PROVING for a poll more.
+   * Its read is over in this run (`finished reading POST data`; a next pass's k2pow clears it): the
+   * proof is made and RandomX let go, so it holds neither disk nor RAM, though /status may say
+   * Proving until its next poll and the node PROVING until its next PostStates poll (then Idle:
+   * the node fetched the proof between two /status polls, DoneProving never seen).
    */
   readOver?: boolean;
 }
@@ -140,11 +141,12 @@ const ACTIVE: ServiceState[] = ["starting", "running", "backoff"];
 /** Does this service hold a proving slot on its disk right now? */
 function holdsSlot(s: DecideService, id: DecideIdentity | undefined): boolean {
   if (!ACTIVE.includes(s.state)) return false;
+  // its read is over: the proof is made, RandomX let go (/status says so at its next poll: DoneProving,
+  // or Idle once the node took the proof; the node's IDLE comes at the daemon's next PostStates poll)
+  if (s.readOver === true) return false;
   if (s.operator === "proving") return true;
   // DoneProving: it has read its data and dropped RandomX; the node fetches the proof within 2 s
   if (s.operator === "done") return false;
-  // Idle after its read: the node took the proof (its IDLE comes at the daemon's next PostStates poll)
-  if (s.readOver === true) return false;
   return id?.postState !== "IDLE"; // PROVING (started, not asked yet), or not known: it may be proving
 }
 

@@ -363,7 +363,7 @@ export class OrchestratorDriver {
     return { phase: "k2pow", readStartsInMs: left, readEndsInMs: left + p.readMs };
   }
 
-  /** Its `finished reading POST data` seen in this run (not a run before): its proof is made, its disk and RandomX let go. */
+  /** Its `finished reading POST data` seen in this run (not a run before; a next pass's k2pow clears it): its proof is made, its disk and RandomX let go. */
   private readOver(v: ServiceView): boolean {
     const ph = this.phase.get(v.name);
     return ph?.phase === "read-done" && v.startedAt !== null && ph.since >= v.startedAt;
