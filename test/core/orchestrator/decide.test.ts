@@ -330,6 +330,19 @@ describe("overlapped hand-overs (k2pow while the one before still reads)", () =>
     expect(d.actions).toEqual([expect.objectContaining({ kind: "start", service: "post2" })]);
   });
 
+  it("a read over (its line seen) frees its RAM too, while /status still says Proving or already Idle and the node PROVING", () => {
+    // RAM for two fast provers, on two disks: post1 (sda) and post3 (sdb) hold it; post2 waits for post1
+    const twoDisks = { post1: "sda", post2: "sda", post3: "sdb" };
+    const ram = budget({ memoryBytes: 4500 * MIB });
+    const ids = [id(1), id(2), id(3)];
+    const held = decide(0, ids, [svc(1, reading(0)), svc(2), svc(3, reading(9000))], twoDisks, ram, null);
+    expect(held.services.post2!.reason).toMatch(/RAM budget/);
+    for (const operator of ["proving", "idle"] as const) {
+      const d = decide(0, ids, [svc(1, { ...reading(0), operator, readOver: true }), svc(2), svc(3, reading(9000))], twoDisks, ram, null);
+      expect(d.actions, operator).toEqual([expect.objectContaining({ kind: "start", service: "post2" })]);
+    }
+  });
+
   it("a staged prover whose read time is not known yet holds its slot: no wake at infinity", () => {
     const ids = [id(1), id(2, { predicted: { toReadMs: 1000, readMs: Infinity } }), id(3, { predicted: { toReadMs: 1000, readMs: Infinity } })];
     const d = decide(0, ids, [svc(1), svc(2), svc(3)], { post1: "sda", post2: "sda", post3: "sdb" }, budget(), ["post1.key", "post2.key", "post3.key"]);
