@@ -67,6 +67,16 @@ export function formatCountdown(ms: number): string {
   return `${d}d ${String(h % 24).padStart(2, "0")}h`;
 }
 
+/**
+ * How late something would be, in formatCountdown's shape but rounded up at the unit shown: a
+ * proof 2m40s past the gap's close is "3m" late, never "2m" (or "0s" for half a second): a
+ * lateness is not understated. One wording for the planner's reason and the finding's title.
+ */
+export function formatLateness(ms: number): string {
+  const unit = ms <= 60_000 ? 1000 : ms <= 24 * 3_600_000 ? 60_000 : 3_600_000;
+  return formatCountdown(Math.max(unit, Math.ceil(ms / unit) * unit));
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /** `14:03:22` today, `Nov 28 14:03` on another day (local time): a time is never read as today's by mistake. */

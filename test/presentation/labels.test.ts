@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { operatorLabel, operatorShort, serviceStateLabel } from "../../src/presentation/labels.js";
-import { formatCountdown } from "../../src/presentation/units.js";
+import { formatCountdown, formatLateness } from "../../src/presentation/units.js";
 import { clockLabels } from "../../src/presentation/clock-labels.js";
 import type { ClockView } from "../../src/protocol/model.js";
 
@@ -34,6 +34,14 @@ describe("presentation", () => {
     expect(formatCountdown(40_000)).toBe("40s");
     expect(formatCountdown(7 * H + 12 * 60_000 + 5_000)).toBe("7h 12m");
     expect(formatCountdown(52 * H)).toBe("2d 04h");
+  });
+
+  it("a lateness is rounded up at the unit shown, never to nothing", () => {
+    expect(formatLateness(500)).toBe("1s");
+    expect(formatLateness(40_200)).toBe("41s");
+    expect(formatLateness(2 * 60_000 + 40_000)).toBe("3m");
+    expect(formatLateness(2 * H + 1)).toBe("2h 01m");
+    expect(formatLateness(49 * H + 60_000)).toBe("2d 02h");
   });
 
   it("the gap counts down to its opening, then to its close", () => {

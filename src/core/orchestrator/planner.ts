@@ -10,7 +10,7 @@
 import type { Plan, PlanEntry } from "../../protocol/model.js";
 import { provingMemoryBytes, type Budget } from "./budget.js";
 import { leadMs, readSlots, STAGED_PER_SLOT } from "./decide.js";
-import { formatCountdown, formatRate } from "../../presentation/units.js";
+import { formatCountdown, formatLateness, formatRate } from "../../presentation/units.js";
 import { estimateK2powMs, predictProof, slotMs, type Prediction, type ProofRecord, type ProofSettings } from "./predict.js";
 
 export interface PlanLaneInput {
@@ -276,7 +276,7 @@ export function buildPlan(inp: PlanInput): PlanResult {
       reason:
         missBy === null
           ? null
-          : `disk ${i.disk} has ${onLane.length} proof(s) to run (${formatCountdown(onLane.reduce((a, x) => a + x.slot, 0))} in all at ${formatRate(t.p.readBytesPerSec)}); this one would end at ${hhmm(finish!)}, ${formatCountdown(missBy)} after the gap closes`,
+          : `disk ${i.disk} has ${onLane.length} proof(s) to run (${formatCountdown(onLane.reduce((a, x) => a + x.slot, 0))} in all at ${formatRate(t.p.readBytesPerSec)}); this one would end at ${hhmm(finish!)}, ${formatLateness(missBy)} after the gap closes`,
       fix: missBy === null ? null : fixFor(t, missBy, tasks, inp, laneEnd),
       manual: i.manual,
       waitReason: i.waitReason,

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Finding, IdentityView, ServiceView, Severity, SourceStatus } from "../../protocol/model.js";
 import type { NodeStatusInfo } from "./node-grpc.js";
 import type { NodeLogFacts } from "./node-log-state.js";
+import { formatLateness } from "../../presentation/units.js";
 
 /** A key the node may still hold although it is no longer in identities/ (retired or rolled back). */
 export interface FormerKey {
@@ -263,17 +264,12 @@ export function daemonAndAlertFindings(input: Input, out: Finding[]): void {
   }
 }
 
-function minutes(ms: number): string {
-  const m = Math.ceil(ms / 60_000);
-  return m >= 120 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m` : `${m} min`;
-}
-
 /** Identities the proving plan says would finish after the cycle gap closes. */
 export function predictedMissFindings(input: Input, out: Finding[]): void {
   for (const m of input.predictedMisses ?? []) {
     out.push(
       f("proof-predicted-miss", "warning", m.keyFile,
-        `${m.keyFile}'s proof would finish about ${minutes(m.missByMs)} after the cycle gap closes`,
+        `${m.keyFile}'s proof would finish about ${formatLateness(m.missByMs)} after the cycle gap closes`,
         `proving plan (postdeck plan): ${m.reason ?? "its disk's queue is longer than the gap"}`,
         m.fix ?? "spread this disk's identities over more disks, or lower the work per proof (nonces, threads)"),
     );

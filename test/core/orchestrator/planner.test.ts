@@ -3,6 +3,7 @@ import { PlanSchema } from "../../../src/protocol/model.js";
 import { buildPlan, type PlanIdentityInput, type PlanInput } from "../../../src/core/orchestrator/planner.js";
 import { estimateK2powMs, predictProof, proofPhaseOf, type ProofRecord } from "../../../src/core/orchestrator/predict.js";
 import { leadMs } from "../../../src/core/orchestrator/decide.js";
+import { formatLateness } from "../../../src/presentation/units.js";
 import { budget } from "./world.js";
 
 const MIN = 60_000;
@@ -95,6 +96,8 @@ describe("the plan before the gap", () => {
     expect(miss[0]!.missByMs).toBeGreaterThan(0);
     expect(miss[0]!.missByMs).toBe(miss[0]!.predictedFinish! - window.closesAt);
     expect(miss[0]!.reason).toMatch(/disk sda has 3 proof\(s\).*after the gap closes/);
+    // the reason and the finding's title say the same lateness, rounded up
+    expect(miss[0]!.reason).toContain(`, ${formatLateness(miss[0]!.missByMs!)} after the gap closes`);
     expect(miss[0]!.fix).toMatch(/move its PoS data to disk sdb/);
   });
 

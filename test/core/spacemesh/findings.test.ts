@@ -78,7 +78,7 @@ describe("findings: each triggered by its input and cleared when fixed", () => {
       "post2.key",
       "warning",
     );
-    expect(f.title).toBe("post2.key's proof would finish about 4 min after the cycle gap closes");
+    expect(f.title).toBe("post2.key's proof would finish about 4m after the cycle gap closes");
     expect(f.fix).toBe("move post2.key to disk sdb");
   });
 
