@@ -5,7 +5,7 @@ import type { Rig } from "../core/rig.js";
 import type { ServiceView } from "../protocol/model.js";
 import { NODE_SOURCE } from "../core/supervisor/supervisor.js";
 import type { NodeMonitor } from "../core/spacemesh/node-monitor.js";
-import { urgentServices } from "../core/supervisor/operator-status.js";
+import { operatorPace } from "../core/supervisor/operator-status.js";
 
 export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => number = Date.now): () => void {
   const offLines = rig.logs.onLines((source, lines) => {
@@ -43,14 +43,15 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
   monitor.on("findings", onFindings);
   pushServices();
   pushNode();
-  // post-services' /status is asked fast only while it can change (PROVING by the node, gap open)
-  rig.supervisor.setOperatorUrgency(() => urgentServices({ identities: monitor.identities(), clock: monitor.node().clock, now: clock() }));
+  // post-services' /status is asked fast only while it can change (PROVING by the node, gap open),
+  // seldom while the node says IDLE for them with the gap closed
+  rig.supervisor.setOperatorUrgency(() => operatorPace({ identities: monitor.identities(), clock: monitor.node().clock, now: clock() }));
   rig.setNodeSide(monitor);
   return () => {
     offLines();
     rig.supervisor.off("service", pushServices);
     rig.supervisor.off("node", pushNode);
-    rig.supervisor.setOperatorUrgency(() => new Set());
+    rig.supervisor.setOperatorUrgency(() => ({ urgent: new Set(), resting: new Set() }));
     monitor.off("node", onNode);
     monitor.off("identities", onIdentities);
     monitor.off("findings", onFindings);

@@ -68,12 +68,15 @@ export function fetchOperatorStatus(addr: string, basis: ProgressBasis, timeoutM
 export interface OperatorPollIntervals {
   fastMs: number; // while its status can change
   slowMs: number; // otherwise (a check that the API still answers)
+  /** An Idle service whose identity the node reports IDLE, the gap closed: nothing can change it. */
+  restMs: number;
   warmupMs: number; // after a (re)start, until the API first answers Idle/DoneProving/Proving
 }
 
-// slow: one request per idle service a minute (each costs the daemon ~0.5 ms of CPU: 64 services
-// every 30 s were 0.1-0.2 % of a core at rest)
-export const OPERATOR_POLL: OperatorPollIntervals = { fastMs: 2000, slowMs: 60_000, warmupMs: 60_000 };
+// slow: one request a minute (each costs the daemon ~0.5 ms of CPU: 64 services every 30 s were
+// 0.1-0.2 % of a core at rest); at rest (Idle, the node says IDLE, no gap) one every 10 minutes:
+// only a PROVING from the node (seen within its rest poll, 10 s) or the gap makes it prove
+export const OPERATOR_POLL: OperatorPollIntervals = { fastMs: 2000, slowMs: 60_000, restMs: 600_000, warmupMs: 60_000 };
 
 export interface OperatorPollFacts {
   now: number;
@@ -84,6 +87,8 @@ export interface OperatorPollFacts {
   status: OperatorStatus;
   /** The node says PROVING for its identity, or the cycle gap is open. */
   urgent: boolean;
+  /** The node says IDLE for its identity and the cycle gap is closed (its /status cannot change). */
+  resting?: boolean;
 }
 
 /** Whether to ask a running service's /status now (the caller ticks every fastMs). */
@@ -91,8 +96,15 @@ export function operatorPollDue(f: OperatorPollFacts, iv: OperatorPollIntervals 
   if (f.polledAt === null) return true;
   const starting = (f.status.kind === "none" || f.status.kind === "unreachable") && f.startedAt !== null && f.now - f.startedAt < iv.warmupMs;
   const fast = f.urgent || f.status.kind === "proving" || starting;
+  const every = fast ? iv.fastMs : f.resting === true && f.status.kind === "idle" ? iv.restMs : iv.slowMs;
   // half a tick of slack: a tick that comes a little early still counts
-  return f.now - f.polledAt >= (fast ? iv.fastMs : iv.slowMs) - iv.fastMs / 2;
+  return f.now - f.polledAt >= every - iv.fastMs / 2;
+}
+
+/** How fast each service's /status is asked: urgent ones every fastMs, resting ones every restMs. */
+export interface OperatorPace {
+  urgent: ReadonlySet<string> | "all";
+  resting: ReadonlySet<string>;
 }
 
 export interface UrgencyInputs {
@@ -106,8 +118,21 @@ export interface UrgencyInputs {
  * else those whose identity the node reports PROVING.
  */
 export function urgentServices(u: UrgencyInputs): ReadonlySet<string> | "all" {
-  if (u.clock && readClock(u.clock, u.now).gapOpen) return "all";
-  const out = new Set<string>();
-  for (const i of u.identities) if (i.postState === "PROVING" && i.service) out.add(i.service);
-  return out;
+  return operatorPace(u).urgent;
+}
+
+/**
+ * urgentServices, and the services at rest: the node reports their identity IDLE while the gap is
+ * closed by the node's clock (no clock, or no word from the node: not at rest, asked slowly).
+ */
+export function operatorPace(u: UrgencyInputs): OperatorPace {
+  if (u.clock && readClock(u.clock, u.now).gapOpen) return { urgent: "all", resting: new Set() };
+  const urgent = new Set<string>();
+  const resting = new Set<string>();
+  for (const i of u.identities) {
+    if (!i.service) continue;
+    if (i.postState === "PROVING") urgent.add(i.service);
+    else if (i.postState === "IDLE" && u.clock) resting.add(i.service);
+  }
+  return { urgent, resting };
 }

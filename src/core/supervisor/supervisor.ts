@@ -13,7 +13,7 @@ import { faultPoint } from "../../fs/fault-point.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";
-import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue } from "./operator-status.js";
+import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue, type OperatorPace } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
@@ -39,8 +39,10 @@ export interface SupervisorOptions {
    * most every 200 ms; a growing one: every 10 ms). sample: CPU/RSS while a client watches the
    * services (watchUsage), sampleSlow: while none does.
    */
-  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; sampleSlow: number; rotate: number }>;
+  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; sampleSlow: number; rotate: number }>;
   operatorTimeoutMs?: number;
+  /** One `GET /status` (tests count them); default fetchOperatorStatus. */
+  fetchStatus?: typeof fetchOperatorStatus;
 }
 
 interface Entry {
@@ -69,7 +71,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly queues = new Map<string, Promise<unknown>>();
   private guard: LogSizeGuard | null = null;
   private readonly sampler: ProcessSampler;
-  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; sample: number; sampleSlow: number; rotate: number };
+  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; sampleSlow: number; rotate: number };
   private usageWatchers = 0;
   private sampledAt: number | null = null;
 
@@ -79,7 +81,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stateFile = path.join(c.stateDir, "state.json");
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
-    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, sample: 2000, sampleSlow: 30_000, rotate: 2000, ...opts.intervals };
+    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, operatorRestPoll: OPERATOR_POLL.restMs, sample: 2000, sampleSlow: 30_000, rotate: 2000, ...opts.intervals };
     for (const svc of c.services) this.addEntry(svc);
     if (c.node.log.command) {
       const cmd = c.node.log.command;
@@ -432,28 +434,29 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * Which services' /status can change now (node side: PROVING identities, the cycle gap); those
-   * are asked every operatorPoll ms, the others slowly (operator-status.ts operatorPollDue).
+   * are asked every operatorPoll ms, the ones at rest (the node says IDLE, no gap) every
+   * operatorRestPoll ms, the others every operatorSlowPoll ms (operator-status.ts operatorPollDue).
    */
-  setOperatorUrgency(fn: () => ReadonlySet<string> | "all"): void {
+  setOperatorUrgency(fn: () => OperatorPace): void {
     this.operatorUrgency = fn;
   }
-  private operatorUrgency: () => ReadonlySet<string> | "all" = () => new Set();
+  private operatorUrgency: () => OperatorPace = () => ({ urgent: new Set(), resting: new Set() });
 
   private async pollOperators(): Promise<void> {
     const now = (this.opts.now ?? Date.now)();
-    const urgent = this.operatorUrgency();
-    const iv = { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, warmupMs: OPERATOR_POLL.warmupMs };
+    const { urgent, resting } = this.operatorUrgency();
+    const iv = { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, restMs: this.iv.operatorRestPoll, warmupMs: OPERATOR_POLL.warmupMs };
     await Promise.all(
       [...this.entries.values()].map(async (e) => {
         if (e.proc.state !== "running" || !e.operatorAddress || e.polling) return;
         const startedAt = e.proc.startedAt;
         const polledAt = e.polledAt !== null && startedAt !== null && e.polledAt < startedAt ? null : e.polledAt; // a new run: ask at once
-        if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent: urgent === "all" || urgent.has(e.svc.name) }, iv)) return;
+        if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent: urgent === "all" || urgent.has(e.svc.name), resting: resting.has(e.svc.name) }, iv)) return;
         e.polledAt = now;
         e.polling = true;
         try {
           const posBytes = e.meta ? posSizeBytes(e.meta) : null;
-          const s = await fetchOperatorStatus(e.operatorAddress, { posBytes }, this.opts.operatorTimeoutMs ?? 1500);
+          const s = await (this.opts.fetchStatus ?? fetchOperatorStatus)(e.operatorAddress, { posBytes }, this.opts.operatorTimeoutMs ?? 1500);
           if (e.proc.state !== "running" || this.closed) return;
           if (JSON.stringify(s) !== JSON.stringify(e.operator)) {
             e.operator = s;
@@ -469,10 +472,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * A client shows the services' CPU/RSS: they are sampled every `sample` ms (at once now) until
    * the returned function is called; with nobody watching, every `sampleSlow` ms (the CPU % is
-   * then the average since the previous sample). Nothing but people reads these figures.
+   * then the average since the previous sample). Nothing but people reads these figures: an
+   * unwatched sample only updates the views (a snapshot shows it) and emits no "service" event
+   * (64 events every 30 s woke the orchestrator and every listener for nobody).
    */
   watchUsage(): () => void {
-    if (this.usageWatchers++ === 0 && !this.closed && this.timers.length > 0) void this.sample();
+    if (this.usageWatchers++ === 0 && !this.closed && this.timers.length > 0) void this.sample(true);
     let done = false;
     return () => {
       if (!done) this.usageWatchers--;
@@ -483,10 +488,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private sampleDue(): Promise<void> | undefined {
     const now = (this.opts.now ?? Date.now)();
     // half a tick of slack: a tick that comes a little early still counts
-    if (this.usageWatchers > 0 || this.sampledAt === null || now - this.sampledAt >= this.iv.sampleSlow - this.iv.sample / 2) return this.sample();
+    if (this.usageWatchers > 0) return this.sample(true);
+    if (this.sampledAt === null || now - this.sampledAt >= this.iv.sampleSlow - this.iv.sample / 2) return this.sample(false);
   }
 
-  private async sample(): Promise<void> {
+  /** announce: a client asked (watchUsage, or one watches now): changed figures are emitted. */
+  private async sample(announce: boolean): Promise<void> {
     this.sampledAt = (this.opts.now ?? Date.now)();
     const running = [...this.entries.values()].filter((e) => e.proc.pid !== null);
     if (running.length === 0) return;
@@ -501,7 +508,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (!u) continue;
       const prev = e.usage;
       e.usage = u;
-      if (!prev || Math.abs(prev.cpuPercent - u.cpuPercent) >= 0.5 || Math.abs(prev.rssBytes - u.rssBytes) >= 1 << 20) {
+      if (announce && (!prev || Math.abs(prev.cpuPercent - u.cpuPercent) >= 0.5 || Math.abs(prev.rssBytes - u.rssBytes) >= 1 << 20)) {
         this.emit("service", this.viewOf(e));
       }
     }
