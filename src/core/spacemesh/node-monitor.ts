@@ -28,7 +28,7 @@ import { IdentityStatesTracker, statesAddresses } from "./node-grpc-states.js";
 import { applyServiceLogLines, emptyServiceLogFacts, type ServiceLogFacts } from "./service-log-state.js";
 import { joinIdentities, type JoinInput, type KeyInput, type PosDirInput } from "./join.js";
 import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
-import type { RigFindingsInput } from "./rig-findings.js";
+import { FEW_PEERS, type RigFindingsInput } from "./rig-findings.js";
 import type { ClockView, IdentityTimeline } from "../../protocol/model.js";
 import { buildClockView, timingFromView } from "./clock-view.js";
 import { IdentityHistory, type ProofRecord } from "../history/identity-history.js";
@@ -76,9 +76,17 @@ export interface NodeMonitorOptions {
 
 /**
  * At least this often the views are recomputed although no input changed: findings that depend on
- * time alone (a service DoneProving for 30 s, a node starting for 90 s) appear within it.
+ * time alone (a service DoneProving for 30 s, a node starting for 90 s) appear within it. (At 64
+ * identities a recompute costs ~8 ms: every 10 s it was ~0.1 % of a core at rest.)
  */
-export const RECOMPUTE_IDLE_MS = 10_000;
+export const RECOMPUTE_IDLE_MS = 30_000;
+
+/**
+ * While chokidar watches the files (the identities dir, each PoS dir's metadata, the node config)
+ * the slow poll re-reads them all only this often, as a safety net: every 30 s it read every key
+ * file and listed every PoS dir (64 services: ~400 file operations for nothing at rest).
+ */
+export const WATCHED_RESCAN_MS = 300_000;
 
 /** A value as text for "did it change" (Maps and Sets by their entries: JSON alone shows them as {}). */
 function valueKey(v: unknown): string {
@@ -158,9 +166,13 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private readonly lastKeys: Record<NodeMonitorEvent, string> = { node: "", identities: "", findings: "" };
   /** What the last gRPC poll returned (a poll that returns the same changes nothing but time: no recompute). */
   private pollKey = "";
+  /** The last Status answer (its layers and peer count move the node view alone: refreshNode). */
+  private statusKey = "";
   private diskKey = "";
   private recomputedAt = 0;
   private polledAt = 0;
+  private filesReadAt = 0;
+  private slowKey = "";
 
   constructor(private readonly opts: NodeMonitorOptions) {
     super();
@@ -270,7 +282,9 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   setDiskUsage(entries: DiskUsage[]): void {
     this.disk = entries;
-    const key = JSON.stringify(entries);
+    // free space to 16 MiB: a volume written to (logs) changes by bytes at every sample; the findings
+    // speak of GiB, and the idle recompute takes the exact figures within RECOMPUTE_IDLE_MS
+    const key = JSON.stringify(entries.map((e) => [e.path, e.totalBytes, Math.round(e.freeBytes / 2 ** 24)]));
     if (key === this.diskKey) return;
     this.diskKey = key;
     this.schedule();
@@ -354,6 +368,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   }
 
   private async readFiles(): Promise<void> {
+    this.filesReadAt = this.clock();
     await Promise.all([this.readKeys(), this.readPosDirs(), this.readNodeConfigFile()]);
   }
 
@@ -522,11 +537,18 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
         this.provingPolls.push({ at: now, proving: ps.value.filter((x) => x.state === "PROVING").map((x) => x.nodeId) });
         this.provingPolls = this.provingPolls.filter((x) => now - x.at <= PROVING_MEMORY_MS);
       }
-      // the same answers (and errors) as the last poll change nothing but time: recomputed at most every RECOMPUTE_IDLE_MS
+      // the same answers (and errors) as the last poll change nothing but time: recomputed at most
+      // every RECOMPUTE_IDLE_MS. A synced, well-connected node's new layer or peer count changes the
+      // node view only (identities and findings do not read them then): no full recompute for it
       const errors = (["grpc-public", "grpc-post"] as const).map((n) => this.sourceState.get(n)!.error);
-      const key = JSON.stringify([this.status, this.postStates, errors, this.version, this.epochSize, this.identityStates.error]);
+      const last = this.status;
+      const settled = last !== null && last.synced && last.peers >= FEW_PEERS;
+      const key = JSON.stringify([settled ? "settled" : last, this.postStates, errors, this.version, this.epochSize, this.identityStates.error]);
+      const statusKey = JSON.stringify(last);
       if (statesChanged || key !== this.pollKey || now - this.recomputedAt >= RECOMPUTE_IDLE_MS) this.schedule();
+      else if (statusKey !== this.statusKey) this.refreshNode();
       this.pollKey = key;
+      this.statusKey = statusKey;
     } finally {
       this.polling = false;
     }
@@ -542,7 +564,9 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     if (this.slowPolling) return;
     this.slowPolling = true;
     try {
-      if (rescan) await this.readFiles();
+      // with the watcher on, its events re-read what changed; the rescan is a safety net
+      const readFiles = rescan && (this.watcher === null || this.clock() - this.filesReadAt >= WATCHED_RESCAN_MS - this.slowPollMs / 2);
+      if (readFiles) await this.readFiles();
       const g = this.grpc;
       if (g) {
         const [ids, cb, pc] = await Promise.all([
@@ -562,7 +586,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
         if (pc.ok) this.postConfigValue = pc.value;
         if (this.sourceState.get("grpc-public")!.live) await this.readNodeInfo(g);
       }
-      this.schedule();
+      // answers as the last time (and no files re-read): nothing to recompute
+      const key = valueKey([this.smesherIds, this.isSmeshingValue, this.coinbaseValue, this.postConfigValue, this.version, this.epochSize, this.sourceState.get("grpc-private")!.error]);
+      if (readFiles || key !== this.slowKey) this.schedule();
+      this.slowKey = key;
     } finally {
       this.slowPolling = false;
     }
@@ -707,6 +734,17 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.nodeValue = this.buildNode();
     this.emitIfChanged("identities", this.identitiesValue, this.identitiesValue);
     this.emitIfChanged("findings", this.findingsValue, this.findingsValue);
+    this.emitNode();
+  }
+
+  /** The node view (and the epoch clock) again from the last Status: a new layer or peer count alone. */
+  private refreshNode(): void {
+    this.clockValue = this.buildClock(this.clock());
+    this.nodeValue = this.buildNode();
+    this.emitNode();
+  }
+
+  private emitNode(): void {
     const nodeKey = { ...this.nodeValue, sources: this.nodeValue.sources.map((s) => ({ ...s, updatedAt: null })) };
     this.emitIfChanged("node", nodeKey, this.nodeValue);
   }

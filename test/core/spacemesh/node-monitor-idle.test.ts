@@ -2,7 +2,7 @@
 // findings only every RECOMPUTE_IDLE_MS (findings that depend on time alone), at once when an
 // answer changes; disk usage and extras handed in unchanged recompute nothing.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { NodeMonitor, RECOMPUTE_IDLE_MS } from "../../../src/core/spacemesh/node-monitor.js";
+import { NodeMonitor, RECOMPUTE_IDLE_MS, WATCHED_RESCAN_MS } from "../../../src/core/spacemesh/node-monitor.js";
 import type { NodeGrpcClient, NodeStatusInfo } from "../../../src/core/spacemesh/node-grpc.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../../helpers/temp-dir.js";
@@ -40,10 +40,18 @@ describe("node monitor at rest", () => {
       await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS);
       expect(recompute.mock.calls.length).toBe(quiet + 1); // …which comes every RECOMPUTE_IDLE_MS
       const before = recompute.mock.calls.length;
-      status = { ...status, topLayer: 101, syncedLayer: 101 };
+      const nodeViews: number[] = [];
+      m.on("node", (v) => nodeViews.push(v.topLayer ?? -1));
+      status = { ...status, topLayer: 101, syncedLayer: 101, peers: 9 };
       await vi.advanceTimersByTimeAsync(2000 + 20);
-      expect(recompute.mock.calls.length).toBe(before + 1); // a new layer: at once
+      // a synced, connected node's new layer (or peer count) moves the node view at once, and
+      // nothing else: identities and findings do not read it (was a full recompute per layer)
+      expect(recompute.mock.calls.length).toBe(before);
       expect(m.node().topLayer).toBe(101);
+      expect(nodeViews).toEqual([101]);
+      status = { ...status, synced: false };
+      await vi.advanceTimersByTimeAsync(2000 + 20);
+      expect(recompute.mock.calls.length).toBe(before + 1); // no longer synced: at once
       const after = recompute.mock.calls.length;
       m.setDiskUsage([{ path: "/", freeBytes: 1, totalBytes: 2 }]);
       m.setDiskUsage([{ path: "/", freeBytes: 1, totalBytes: 2 }]);
@@ -71,6 +79,43 @@ describe("node monitor at rest", () => {
     m.setServices([], [dirs[0]!, { ...dirs[1]!, dir: `${dirs[1]!.dir}-moved` }]);
     expect(reads).toHaveBeenCalledTimes(1);
     await m.stop();
+  });
+
+  it("with the files watched, the slow poll re-reads them every WATCHED_RESCAN_MS only, and recomputes only when its answers changed", async () => {
+    const rig = makeRig({ services: 3 });
+    let coinbase = "sm1qqq";
+    const client = {
+      status: async () => ({ peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }),
+      version: async () => "v1.7.6", epochSize: async () => 4032, postStates: async () => [], smesherIds: async () => [],
+      postConfig: async () => ({}) as never, coinbase: async () => coinbase, highest: async () => "00",
+      followEvents: () => () => undefined, close: () => undefined,
+    } as NodeGrpcClient;
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] }); // chokidar keeps its real timers
+    let now = Date.now();
+    const slowPollMs = 30_000;
+    const m = new NodeMonitor({ config: rig.config, clock: () => now, pollMs: 3_600_000, slowPollMs, debounceMs: 0, watch: true, grpcFactory: () => client });
+    const advance = async (ms: number) => {
+      for (let t = 0; t < ms; t += slowPollMs) {
+        now += slowPollMs;
+        await vi.advanceTimersByTimeAsync(slowPollMs);
+      }
+    };
+    try {
+      await m.start();
+      await advance(slowPollMs);
+      const reads = vi.spyOn(m as unknown as { readKeys: () => Promise<void> }, "readKeys");
+      const schedules = vi.spyOn(m as unknown as { schedule: () => void }, "schedule");
+      await advance(4 * slowPollMs);
+      expect(reads).not.toHaveBeenCalled(); // four slow polls: no file read (was every key file and PoS dir each time)
+      expect(schedules).not.toHaveBeenCalled(); // …and the same answers: nothing to recompute
+      coinbase = "sm1qqqz";
+      await advance(slowPollMs);
+      expect(schedules).toHaveBeenCalledTimes(1); // an answer changed
+      await advance(WATCHED_RESCAN_MS - 6 * slowPollMs);
+      expect(reads).toHaveBeenCalledTimes(1); // the safety-net rescan
+    } finally {
+      await m.stop();
+    }
   });
 
   it("at rest (pollUrgent says no) asks the node every restPollMs, every pollMs again as soon as it says yes", async () => {
