@@ -4,11 +4,12 @@
 // what it keeps per line shows without a daemon or children.
 // Usage: node bench/console/log-memory.js [lines=1000000] [linesPerS=20000]   (after `npm run build`)
 // SET_FLAGS="--max-semi-space-size=2": V8 flags set at run time (v8.setFlagsFromString), to see whether they still act
-if (process.env.SET_FLAGS) (await import("node:v8")).setFlagsFromString(process.env.SET_FLAGS);
+import v8 from "node:v8";
+if (process.env.SET_FLAGS) v8.setFlagsFromString(process.env.SET_FLAGS);
 process.env.NODE_ENV = "production";
 import { EventEmitter } from "node:events";
 import { readFileSync } from "node:fs";
-import React from "react";
+const { default: React } = await import("react"); // after NODE_ENV (static imports would load React's development build first)
 const { render } = await import("ink");
 const { App } = await import("../../dist/ui/App.js");
 const N = 64, TOTAL = Number(process.argv[2] ?? 1_000_000), RATE = Number(process.argv[3] ?? 20000);
@@ -21,7 +22,10 @@ class Client { listeners = []; subscribe(onEvent, onState) { this.listeners.push
 class Tty extends EventEmitter { isTTY = true; columns = 120; rows = 40; write() { return true; } }
 class Stdin extends EventEmitter { isTTY = true; setEncoding() {} setRawMode() {} resume() {} pause() {} ref() {} unref() {} read = () => null; }
 const client = new Client();
-render(React.createElement(App, { client, store: { maxFps: 4 } }), { stdout: new Tty(), stdin: new Stdin(), stderr: new Tty(), exitOnCtrlC: false, patchConsole: false, maxFps: 60 });
+// NORELEASE=1: without the console's memory release after a flood (src/ui/state/flood-memory.ts), to compare
+const { FloodMemory } = await import("../../dist/ui/state/flood-memory.js");
+const floodMemory = process.env.NORELEASE === "1" ? new FloodMemory(() => undefined) : undefined;
+render(React.createElement(App, { client, store: { maxFps: 4, floodMemory } }), { stdout: new Tty(), stdin: new Stdin(), stderr: new Tty(), exitOnCtrlC: false, patchConsole: false, maxFps: 60 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 await sleep(2000);
 const mb = (b) => (b / 1e6).toFixed(0);
@@ -35,7 +39,15 @@ while (seq < TOTAL) {
   const due = t0 + (seq / RATE) * 1000; if (due > Date.now()) await sleep(due - Date.now()); else await new Promise((r) => setImmediate(r));
   peak = Math.max(peak, process.memoryUsage().rss);
 }
-await sleep(5000);
-const after = process.memoryUsage();
-console.log(`after ${TOTAL} lines in ${((Date.now() - t0) / 1000).toFixed(0)} s: rss ${mb(after.rss)} MB (peak ${mb(peak)}) heap ${mb(after.heapUsed)}/${mb(after.heapTotal)}`);
+const end = Date.now();
+console.log(`${TOTAL} lines in ${((end - t0) / 1000).toFixed(0)} s (peak rss ${mb(peak)} MB)`);
+// what the console holds 5 s after the lines (where the bench measures), then later (V8's memory reducer acts ~8 s after its last full GC)
+const spaces = () => v8.getHeapSpaceStatistics().map((s) => `${s.space_name.replace("_space", "")} ${mb(s.space_size)}`).join(", ");
+for (const at of [5, 10, 20]) {
+  await sleep(end + at * 1000 - Date.now());
+  const m = process.memoryUsage();
+  console.log(`+${at} s: rss ${mb(m.rss)} MB heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} external ${mb(m.external)} | ${spaces()}`);
+}
+// HEAPSNAP=1: a heap snapshot now (what the console keeps), in the cwd
+if (process.env.HEAPSNAP === "1") console.log(`heap snapshot: ${v8.writeHeapSnapshot()}`);
 process.exit(0);

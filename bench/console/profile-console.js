@@ -38,7 +38,7 @@ async function eventCensus(stateDir) {
     store.apply(e);
     const k = `${e.type}(${kind}${store.version === v ? "held" : e.type === "log" ? "" : changedKeys(e.type === "service" ? e.data.name : e.type, e.data)})`;
     counts.set(k, (counts.get(k) ?? 0) + (e.type === "log" ? e.data.length : 1));
-  });
+  }, undefined, { sampleMs: 10_000 }); // the console's pace for samples (a faster subscriber would have them taken every 2 s for all)
   return {
     stop: () => {
       off();
@@ -78,17 +78,40 @@ try {
       if (changed.length) console.log(`${new Date().toISOString().slice(11, 19)} ${changed.length} lines\n${changed.slice(0, 6).join("\n")}`);
       shown = now;
     });
+  // CPU per thread of the console (main thread, V8's GC and compiler workers, libuv's pool)
+  const threads = () => {
+    const m = new Map();
+    for (const t of readdirSync(`/proc/${scr.pid}/task`)) {
+      try {
+        const st = readFileSync(`/proc/${scr.pid}/task/${t}/stat`, "utf8");
+        const comm = st.slice(st.indexOf("(") + 1, st.lastIndexOf(")"));
+        const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+        m.set(`${comm}#${t}`, (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        /* gone */
+      }
+    }
+    return m;
+  };
+  const th0 = threads();
   const c0 = cpuSeconds(scr.pids());
   const rss0 = scr.pids().reduce((a, p) => a + rssBytes(p), 0);
   const f0 = scr.frames;
   const t0 = Date.now();
   const lat = [];
+  // when each frame began to arrive (Ink's synchronized-output mark), to see what a slow key waited behind
+  const frameAt = [];
+  scr.pty.onData((d) => d.includes("\x1b[?2026h") && frameAt.push(performance.now()));
+  const keyAt = [];
   for (let k = 0; k < keys; k++) {
+    keyAt.push(performance.now());
     lat.push(await scr.keyLatency(k % 2 ? "k" : "j", /[! \d]*(id\d+)\s/)); // the selected identity row's key name
     await sleep((seconds * 1000) / keys - (lat.at(-1) ?? 0));
   }
   while (Date.now() - t0 < seconds * 1000) await sleep(100);
   const c1 = cpuSeconds(scr.pids());
+  const th1 = threads();
+  console.log(`console threads' CPU s over the window: ${[...th1].map(([k, v]) => [k, v - (th0.get(k) ?? 0)]).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") || "none"}`);
   console.log(`console RSS ${(scr.pids().reduce((a, p) => a + rssBytes(p), 0) / 2 ** 20).toFixed(0)} MiB at the end (${(rss0 / 2 ** 20).toFixed(0)} MiB at the start)`);
   // HEAPSNAP=1 (with NODEFLAGS=--heapsnapshot-signal=SIGUSR2): a heap snapshot of the console at the end, in its cwd
   if (process.env.HEAPSNAP === "1") {
@@ -101,7 +124,18 @@ try {
   console.log(`renders ${renders.length} (${(renders.length / wall).toFixed(2)}/s), Ink render-to-string mean ${(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)).toFixed(1)} ms`);
   console.log(`cpu ${(((c1.total - c0.total) / wall) * 100).toFixed(2)} % of a core, frames/s ${((scr.frames - f0) / wall).toFixed(2)}, bytes ${scr.bytes}`);
   console.log(`daemon events over the window: ${census.stop()}`);
-  if (lat.length) console.log(`key latencies ms: ${lat.map((x) => (x == null ? "miss" : x.toFixed(0))).join(" ")}`);
+  if (lat.length) {
+    console.log(`key latencies ms: ${lat.map((x) => (x == null ? "miss" : x.toFixed(0))).join(" ")}`);
+    const sorted = lat.filter((x) => x != null).sort((a, b) => a - b);
+    console.log(`key p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} p95 ${sorted[Math.ceil(sorted.length * 0.95) - 1]?.toFixed(0)} ms (${sorted.length} keys)`);
+    // the slowest keys: how long before each the last frame had begun, how many frames came in between
+    const slow = lat.map((v, i) => ({ v, i })).filter((x) => x.v != null).sort((a, b) => b.v - a.v).slice(0, Math.max(3, Math.ceil(lat.length / 20)));
+    for (const { v, i } of slow) {
+      const before = frameAt.filter((t) => t < keyAt[i]).at(-1);
+      const between = frameAt.filter((t) => t >= keyAt[i] && t < keyAt[i] + v).length;
+      console.log(`  slow key ${i}: ${v.toFixed(0)} ms; previous frame ${before === undefined ? "none" : (keyAt[i] - before).toFixed(0) + " ms before"}; frames begun while it waited: ${between}`);
+    }
+  }
   scr.write("q");
   await sleep(3000);
 } finally {

@@ -8,7 +8,7 @@ import http from "node:http";
 import net from "node:net";
 import type { z } from "zod";
 import type { ErrorBody, EventType, RouteKey, RouteRequest, RouteResponse } from "../protocol/api.js";
-import { EVENT_TYPES_PARAM, ROUTES, VERSION_HEADER } from "../protocol/routes.js";
+import { EVENT_SAMPLE_MS_PARAM, EVENT_TYPES_PARAM, ROUTES, VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
 import { describeSocket } from "../config/runtime-paths.js";
 import { lockHolder } from "../config/lock-holder.js";
@@ -118,7 +118,8 @@ export class SocketClient implements DaemonClient {
     const validate = this.o.validateEvents !== false;
     // a daemon of another version may not filter: the types not asked for are dropped here too
     const wanted = so.types ? new Set<string>([...so.types, "snapshot", "bye"]) : null;
-    const path = so.types ? `/v1/events?${EVENT_TYPES_PARAM}=${so.types.join(",")}` : "/v1/events";
+    const query = [so.types ? `${EVENT_TYPES_PARAM}=${so.types.join(",")}` : "", so.sampleMs ? `${EVENT_SAMPLE_MS_PARAM}=${so.sampleMs}` : ""].filter((q) => q !== "");
+    const path = query.length > 0 ? `/v1/events?${query.join("&")}` : "/v1/events";
 
     const retry = (error: string) => {
       if (stopped || this.closed) return;

@@ -12,6 +12,8 @@ export type ConnectionState =
 export interface SubscribeOptions {
   /** Only these event types (the daemon filters them: `?types=`); the first snapshot and `bye` always come. */
   types?: readonly EventType[];
+  /** CPU/RSS and hardware samples are taken no faster than this for this client (`?sampleMs=`; default: every 2 s). */
+  sampleMs?: number;
 }
 
 export interface DaemonClient {

@@ -35,6 +35,9 @@ export interface RigOptions extends Omit<SupervisorOptions, "config"> {
   nodeLogBackfillBytes?: number;
 }
 
+/** The fast pace of the CPU/RSS and hardware samplers (a watching client's, by default). */
+const SAMPLE_TICK_MS = 2000;
+
 export function emptyNodeView(): NodeView {
   return {
     reachable: false, synced: null, syncedLayer: null, topLayer: null, epoch: null, peers: null,
@@ -55,6 +58,11 @@ export class Rig extends EventEmitter<RigEvents> {
   private taskSource: () => TaskView[] = () => [];
   /** Clients watching the event stream, per event type (what is sampled fast, what is made at all, depends on it). */
   private readonly watchers = new Map<string, number>();
+  /** The paces (ms) of clients that take hardware samples no faster than that (`watch(types, { sampleMs })`). */
+  private readonly hardwarePaces: number[] = [];
+  /** When the last hardware view was published, and when a paced client last asked for CPU/RSS. */
+  private hardwareAt = 0;
+  private usagePulsedAt = 0;
 
   constructor(readonly opts: RigOptions) {
     super();
@@ -74,26 +82,54 @@ export class Rig extends EventEmitter<RigEvents> {
    * A client watches events of `types` (null: every type) until the returned function is called.
    * While one does: log lines are made and sent ("log"), CPU/RSS of the services are sampled every
    * 2 s ("service"; else every 30 s), and the hardware sampler and node monitor ask watching("hardware"), watching("node").
+   * `sampleMs` (above the 2 s tick): the client takes CPU/RSS and hardware samples no faster than
+   * that (the console draws them every 10 s), so for it they are taken at that pace instead.
    */
-  watch(types: ReadonlySet<string> | null): () => void {
+  watch(types: ReadonlySet<string> | null, o: { sampleMs?: number } = {}): () => void {
     const kinds = types === null ? ["log", "service", "hardware", "node"] : ["log", "service", "hardware", "node"].filter((t) => types.has(t));
+    const pace = o.sampleMs !== undefined && o.sampleMs > SAMPLE_TICK_MS ? o.sampleMs : null;
     const offs = [
       kinds.includes("log") ? this.logs.watch() : () => undefined,
-      kinds.includes("service") ? this.supervisor.watchUsage() : () => undefined,
+      kinds.includes("service") ? (pace === null ? this.supervisor.watchUsage() : this.paceUsage(pace)) : () => undefined,
     ];
-    for (const k of kinds) this.watchers.set(k, (this.watchers.get(k) ?? 0) + 1);
+    const counted = pace === null ? kinds : kinds.filter((k) => k !== "hardware");
+    if (pace !== null && kinds.includes("hardware")) this.hardwarePaces.push(pace);
+    for (const k of counted) this.watchers.set(k, (this.watchers.get(k) ?? 0) + 1);
     let done = false;
     return () => {
       if (done) return;
       done = true;
       for (const off of offs) off();
-      for (const k of kinds) this.watchers.set(k, this.watchers.get(k)! - 1);
+      for (const k of counted) this.watchers.set(k, this.watchers.get(k)! - 1);
+      if (pace !== null && kinds.includes("hardware")) this.hardwarePaces.splice(this.hardwarePaces.indexOf(pace), 1);
     };
   }
 
-  /** Clients watching events of this type now. */
+  /**
+   * CPU/RSS every `pace` ms for a paced client: a moment's watch of the supervisor's usage samples
+   * at once when no other client holds it (paced clients share one sample per pace).
+   */
+  private paceUsage(pace: number): () => void {
+    const pulse = () => {
+      if (Date.now() - this.usagePulsedAt < pace - SAMPLE_TICK_MS / 2) return;
+      this.usagePulsedAt = Date.now();
+      this.supervisor.watchUsage()();
+    };
+    pulse();
+    const timer = setInterval(pulse, pace);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Clients watching events of this type now. A paced hardware client counts only once its pace has
+   * passed since the last hardware view (the sampler asks this at each 2 s tick; half a tick of slack).
+   */
   watching(type: "log" | "service" | "hardware" | "node"): number {
-    return this.watchers.get(type) ?? 0;
+    const n = this.watchers.get(type) ?? 0;
+    if (type !== "hardware") return n;
+    const since = Date.now() - this.hardwareAt;
+    return n + this.hardwarePaces.filter((pace) => since >= pace - SAMPLE_TICK_MS / 2).length;
   }
 
   /** The last hardware sample (null before the first): what the snapshot carries, without building one. */
@@ -146,7 +182,10 @@ export class Rig extends EventEmitter<RigEvents> {
 
   /** Emits an event from another part (a hardware view is kept for the snapshot). */
   publish<T extends EventType>(type: T, payload: EventPayload<T>): void {
-    if (type === "hardware") this.hardware = payload as HardwareView;
+    if (type === "hardware") {
+      this.hardware = payload as HardwareView;
+      this.hardwareAt = Date.now();
+    }
     this.send({ type, data: payload } as RigEvent);
   }
 

@@ -5,7 +5,7 @@
 import http from "node:http";
 import type { z } from "zod";
 import { routes, type ErrorBody, type RouteKey, type RouteRequestParsed, type RouteResponse } from "../protocol/api.js";
-import { EVENT_TYPES_PARAM, VERSION_HEADER } from "../protocol/routes.js";
+import { EVENT_SAMPLE_MS_PARAM, EVENT_TYPES_PARAM, VERSION_HEADER } from "../protocol/routes.js";
 import { version } from "../version.js";
 import type { Rig, RigEvent } from "../core/rig.js";
 import { keepSocket } from "./socket-keeper.js";
@@ -84,7 +84,7 @@ export function createControlServer(rig: Rig, h: ControlHandlers, o: { log?: (li
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://daemon");
-    if (req.method === "GET" && url.pathname === EVENTS_PATH) return openStream(req, res, eventTypesFilter(url));
+    if (req.method === "GET" && url.pathname === EVENTS_PATH) return openStream(req, res, eventTypesFilter(url), eventSampleMs(url));
     const key = byPath.get(`${req.method} ${url.pathname}`);
     if (!key) throw new HttpError(404, "not-found", `no route ${req.method} ${url.pathname}`);
     const text = await readBody(req);
@@ -118,10 +118,10 @@ export function createControlServer(rig: Rig, h: ControlHandlers, o: { log?: (li
    * What can throw (the snapshot, the rig's watch) runs before the 200 is sent: a throw answers
    * 500 (handle's catch) instead of leaving the client with an open stream that never says more.
    */
-  function openStream(req: http.IncomingMessage, res: http.ServerResponse, types: ReadonlySet<string> | null): void {
+  function openStream(req: http.IncomingMessage, res: http.ServerResponse, types: ReadonlySet<string> | null, sampleMs: number | undefined): void {
     const first = `event: snapshot\ndata: ${JSON.stringify(rig.snapshot())}\n\n`;
     // log lines are made and sent, CPU/RSS and hardware sampled fast, only while a client watches them
-    const unwatch = rig.watch(types);
+    const unwatch = rig.watch(types, { sampleMs });
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", [VERSION_HEADER]: version });
     const write = (e: RigEvent) => {
       // a client that stopped reading (suspended console) is dropped rather than buffered without bound;
@@ -173,6 +173,12 @@ export function eventTypesFilter(url: URL): ReadonlySet<string> | null {
   const raw = url.searchParams.get(EVENT_TYPES_PARAM);
   if (raw === null) return null;
   return new Set(raw.split(",").map((t) => t.trim()).filter((t) => t !== ""));
+}
+
+/** `GET /v1/events?sampleMs=N`: the pace (ms, at most a minute) at which the client takes samples; none: the fast one. */
+export function eventSampleMs(url: URL): number | undefined {
+  const ms = Number(url.searchParams.get(EVENT_SAMPLE_MS_PARAM) ?? NaN);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 60_000) : undefined;
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {

@@ -33,3 +33,9 @@ export const VERSION_HEADER = "x-postdeck-version";
 
 /** `GET /v1/events?types=a,b`: the event stream limited to these types (the first snapshot and `bye` always come). */
 export const EVENT_TYPES_PARAM = "types";
+
+/**
+ * `GET /v1/events?sampleMs=10000`: this client takes CPU/RSS and hardware samples no faster than
+ * that (the console draws them every 10 s): while it watches they are sampled at that pace, not every 2 s.
+ */
+export const EVENT_SAMPLE_MS_PARAM = "sampleMs";

@@ -1,6 +1,6 @@
 // An in-memory DaemonClient for console tests: records every call, answers from handlers,
 // and lets the test push events and connection states.
-import type { ConnectionState, DaemonClient, DaemonEvent } from "../../src/client/types.js";
+import type { ConnectionState, DaemonClient, DaemonEvent, SubscribeOptions } from "../../src/client/types.js";
 import type { RouteKey, RouteRequest, RouteResponse } from "../../src/protocol/api.js";
 import type { LogLine, Snapshot, TaskView } from "../../src/protocol/model.js";
 
@@ -16,6 +16,8 @@ export class FakeClient implements DaemonClient {
   readonly calls: Call[] = [];
   readonly handlers: Handlers = {};
   private listeners: { onEvent: (e: DaemonEvent) => void; onState?: (s: ConnectionState) => void }[] = [];
+  /** The options of every subscribe call, in order. */
+  readonly subscribeOptions: (SubscribeOptions | undefined)[] = [];
   closed = false;
   readonly tasks = new Map<string, TaskView>(); // the tasks emitted so far, by id
 
@@ -100,7 +102,8 @@ export class FakeClient implements DaemonClient {
     return this.calls.filter((c) => c.route !== "logs");
   }
 
-  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void): () => void {
+  subscribe(onEvent: (e: DaemonEvent) => void, onState?: (s: ConnectionState) => void, o?: SubscribeOptions): () => void {
+    this.subscribeOptions.push(o);
     const l = { onEvent, onState };
     this.listeners.push(l);
     if (this.snapshot) {

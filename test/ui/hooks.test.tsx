@@ -223,6 +223,12 @@ describe("useDaemonStore: what wakes the console at rest", () => {
     app.unmount();
   });
 
+  it("asks the daemon for samples at the slow clock's pace (it draws them no faster)", async () => {
+    const { client, app } = await mount();
+    expect(client.subscribeOptions).toEqual([{ sampleMs: BACKGROUND_MS }]);
+    app.unmount();
+  });
+
   it("where a frame costs 40 ms, samples draw at most every 20 s (0.2 % of a core)", async () => {
     const budget = new FrameBudget(0);
     budget.record(40);

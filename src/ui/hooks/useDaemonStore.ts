@@ -12,6 +12,7 @@ import { DaemonStore } from "../state/daemon-store.js";
 import type { LogStoreOptions } from "../state/log-buffer.js";
 import type { Snapshot } from "../../protocol/model.js";
 import { FrameBudget } from "../state/frame-budget.js";
+import { FloodMemory } from "../state/flood-memory.js";
 
 const LOG_SHARE = 0.1; // log lines flowing: at most 10 % of a core for drawing them
 // new CPU%/RSS/hardware figures: at most 0.2 % of a core (at rest they are all the console draws:
@@ -33,6 +34,8 @@ export interface DaemonStoreOptions extends LogStoreOptions {
   figuresText?: (snap: Snapshot | null, e?: DaemonEvent) => string | null;
   /** Measures what a frame costs (fed by Ink's onRender); none: frames are taken as free. */
   budget?: FrameBudget;
+  /** Gives memory back after a flood of log lines (default: a full collection once the lines calm down). */
+  floodMemory?: FloodMemory;
 }
 
 export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = {}): DaemonStore {
@@ -49,6 +52,9 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const budgetRef = useRef<FrameBudget | null>(null);
   budgetRef.current ??= opts.budget ?? new FrameBudget();
   const budget = budgetRef.current;
+  const floodRef = useRef<FloodMemory | null>(null);
+  floodRef.current ??= opts.floodMemory ?? new FloodMemory();
+  const flood = floodRef.current;
   // What the last render of any kind (a key press too) put on screen, and when.
   const rendered = useRef({ version: -1, at: 0 });
   rendered.current = { version: store.version, at: Date.now() };
@@ -75,6 +81,7 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
     };
     const unsubscribe = client.subscribe(
       (e) => {
+        if (e.type === "log") flood.lines(e.data.length);
         const background = e.type !== "log" && store.isSlow(e);
         const interval = e.type === "log" ? budget.interval(logInterval, LOG_SHARE) : background ? budget.interval(backgroundInterval, SAMPLE_SHARE) : stateInterval;
         const figuresText = background ? figuresRef.current : undefined;
@@ -102,13 +109,16 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
         store.setConnection(s);
         schedule(stateInterval);
       },
+      // samples are drawn at most every backgroundInterval: the daemon need not take them faster
+      { sampleMs: backgroundInterval },
     );
     return () => {
       closed = true;
       if (timer) clearTimeout(timer);
+      flood.stop();
       unsubscribe();
     };
-  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, budget]);
+  }, [client, store, stateInterval, logInterval, backgroundInterval, backfillLines, budget, flood]);
 
   return store;
 }
