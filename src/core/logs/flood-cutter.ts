@@ -10,7 +10,9 @@
 //
 // What it does, per file: watched (inotify) while idle, like the guard; polled every hotMs while it
 // grows fast (maxBytes a second or faster, then for hotHoldMs), else as its rate needs (at most
-// every 200 ms); truncated to 0 past floodBytes + FLOOD_SLACK in a flood, maxBytes + SLACK
+// every 200 ms, all such files on one timer; a file woken QUIET_WAKE_MS or more after its last
+// wake — a burst now and then — keeps its watch, as in the guard); truncated to 0 past floodBytes
+// + FLOOD_SLACK in a flood, maxBytes + SLACK
 // otherwise — above what the guard lets a file reach, so the guard's rotations (copies of the
 // newest lines, cut markers) go on as before and the backstop cuts only what the guard did not in
 // time. Each cut is reported (the guard adds it to the next rotated file's marker). The truncation
@@ -33,6 +35,13 @@ import type { MessagePort } from "node:worker_threads";
 /** What a file may exceed the guard's own limits by before the backstop cuts it. */
 export const SLACK_BYTES = 16 << 20;
 export const FLOOD_SLACK_BYTES = 4 << 20;
+/**
+ * A file whose watch fires this long or longer after it last fired keeps its watch through that
+ * wake's check, unless the check finds a flood or a cut (the guard's and the cutter's rule): a
+ * service writing a burst a second was polled about six times a second by each (a hotMs check,
+ * then quiet checks until five saw no growth).
+ */
+export const QUIET_WAKE_MS = 500;
 
 export interface CutterLimits {
   maxBytes: number;
@@ -44,6 +53,7 @@ export interface CutterLimits {
 export interface CutterConfig extends CutterLimits {
   slack: number;
   floodSlack: number;
+  quietWakeMs: number;
 }
 
 type ToCutter = { files: string[] } | { limits: CutterConfig } | { close: true };
@@ -109,11 +119,14 @@ export class FloodCutter {
 }
 
 function config(l: CutterLimits): CutterConfig {
-  return { ...l, slack: SLACK_BYTES, floodSlack: FLOOD_SLACK_BYTES };
+  return { ...l, slack: SLACK_BYTES, floodSlack: FLOOD_SLACK_BYTES, quietWakeMs: QUIET_WAKE_MS };
 }
 
-/** The thread: self-contained (run from its source text: no imports, no outer names), given `fs` and its port. */
-function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on" | "postMessage">, initial: CutterConfig): void {
+/**
+ * The thread: self-contained (run from its source text: no imports, no outer names), given `fs` and
+ * its port. Exported for tests, which run it on the test's own thread (fake timers).
+ */
+export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on" | "postMessage">, initial: CutterConfig): void {
   let lists = 0;
   interface F {
     file: string;
@@ -123,6 +136,8 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
     at: number;
     fastUntil: number;
     idle: number;
+    /** When its watch last fired. */
+    wokeAt: number;
     timer: NodeJS.Timeout | null;
     watcher: import("node:fs").FSWatcher | null;
   }
@@ -137,30 +152,63 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
     f.watcher?.close();
     f.watcher = null;
   };
-  const drop = (f: F) => {
-    files.delete(f.file);
+  // files due for a check 200 ms from now (slow writers) are checked together, on one timer: a
+  // timer per file woke this thread five times a second per service logging a line at a time
+  const QUIET_MS = 200;
+  const round = new Set<F>();
+  let roundTimer: NodeJS.Timeout | null = null;
+  const cancel = (f: F) => {
     if (f.timer) clearTimeout(f.timer);
     f.timer = null;
+    round.delete(f);
+  };
+  const drop = (f: F) => {
+    files.delete(f.file);
+    cancel(f);
     unwatch(f);
     closeFd(f);
   };
   const schedule = (f: F, ms: number) => {
     if (files.get(f.file) !== f) return;
-    if (f.timer) clearTimeout(f.timer);
+    cancel(f);
+    unwatch(f);
     f.timer = setTimeout(() => {
       f.timer = null;
       check(f);
     }, ms);
   };
+  /** In the next quiet round: within QUIET_MS, never later. */
+  const joinRound = (f: F) => {
+    if (files.get(f.file) !== f) return;
+    cancel(f);
+    unwatch(f);
+    round.add(f);
+    roundTimer ??= setTimeout(() => {
+      roundTimer = null;
+      const due = [...round];
+      round.clear();
+      for (const g of due) check(g);
+    }, QUIET_MS);
+  };
   /** Idle: the fd closed, the next write (an inotify event) brings a check. */
   const watchIdle = (f: F): boolean => {
+    if (f.watcher) {
+      // still on since a quiet wake: a write after that wake's stat brings an event
+      closeFd(f);
+      return true;
+    }
     try {
-      f.watcher = fs.watch(f.file, { persistent: false }, () => {
-        unwatch(f);
+      f.watcher = fs.watch(f.file, { persistent: false }, (event) => {
         // the rate is taken since the last check, not since this wake (a burst is all there at
         // once and would look like a flood, held hot for hotHoldMs); a flood shows at the next
-        // check, hotMs later
-        check(f, true);
+        // check, hotMs later — or, after a quiet wake, at the next wake, which comes at once
+        const t = now();
+        const quiet = t - f.wokeAt >= c.quietWakeMs;
+        f.wokeAt = t;
+        // off at once (a flood makes an event per write), but for a write after a quiet while:
+        // its check may leave the watch on; a rename: the watch is on the file that went
+        if (!quiet || event !== "change") unwatch(f);
+        check(f, true, quiet);
       });
       f.watcher.on("error", () => {
         unwatch(f);
@@ -190,10 +238,10 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
       return false;
     }
   };
-  const check = (f: F, woke = false) => {
+  const check = (f: F, woke = false, quietWake = false) => {
     if (files.get(f.file) !== f) return;
     const t = now();
-    let next = 200;
+    let next = QUIET_MS;
     try {
       const st = fs.statSync(f.file);
       const grew = st.size > f.size;
@@ -203,7 +251,8 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
       const limit = flood ? c.floodBytes + c.floodSlack : c.maxBytes + c.slack;
       f.size = st.size;
       f.at = t;
-      if (st.size > limit) {
+      const cut = st.size > limit;
+      if (cut) {
         if (f.fd >= 0 && f.ino !== st.ino) closeFd(f); // the file was replaced
         if (f.fd < 0) {
           f.fd = fs.openSync(f.file, "r+");
@@ -215,22 +264,29 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
         port.postMessage({ file: f.file, bytes: size });
       }
       f.idle = grew ? 0 : f.idle + 1;
+      // woken after a quiet while (a burst now and then), no flood, nothing cut: its watch stays on
+      // (a flood going on wakes it again at once, and that wake is not a quiet one)
+      if (woke && quietWake && !flood && !cut && watchIdle(f)) return;
       // a flood, or just woken (its rate not known yet): every hotMs; growing: half the time its
       // rate needs to reach the limit, within hotMs and 200 ms; idle for 5 checks: watched
       if (flood || woke) next = c.hotMs;
-      else if (grew) next = Math.min(200, Math.max(c.hotMs, (limit - f.size) / rate / 2));
+      else if (grew) next = Math.min(QUIET_MS, Math.max(c.hotMs, (limit - f.size) / rate / 2));
       else if (f.idle >= 5 && watchIdle(f)) return;
     } catch {
       // not there yet: made empty and watched as the guard does (a child started later is seen at
-      // its first write); its state dir gone: polled
+      // its first write); its state dir gone: polled. A watch kept from a wake is on a file that went
+      unwatch(f);
       if (makeEmpty(f.file) && watchIdle(f)) return;
       next = 1000;
     }
-    schedule(f, Math.max(0, next - (now() - t)));
+    if (next === QUIET_MS) joinRound(f);
+    else schedule(f, Math.max(0, next - (now() - t)));
   };
   port.on("message", (m: ToCutter) => {
     if ("close" in m) {
       for (const f of [...files.values()]) drop(f);
+      if (roundTimer) clearTimeout(roundTimer);
+      roundTimer = null;
       return;
     }
     if ("limits" in m) {
@@ -242,7 +298,7 @@ function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePort, "on"
     for (const file of want) {
       if (files.has(file)) continue;
       // idle until it grows: watched after the first check
-      const f: F = { file, fd: -1, ino: -1, size: 0, at: now(), fastUntil: 0, idle: 5, timer: null, watcher: null };
+      const f: F = { file, fd: -1, ino: -1, size: 0, at: now(), fastUntil: 0, idle: 5, wokeAt: -Infinity, timer: null, watcher: null };
       files.set(file, f);
       try {
         f.size = fs.statSync(file).size;

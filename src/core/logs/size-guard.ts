@@ -4,7 +4,12 @@
 // to every `quietMs` (a slow writer, far from its bound); a file that stopped growing for
 // `idleChecks` checks is not polled at all but watched (inotify, closed again at its first event,
 // which brings a check at once): an idle service costs nothing; a file not there yet is made
-// empty and watched, so a child started later is seen at its first write.
+// empty and watched, so a child started later is seen at its first write. A file woken
+// `QUIET_WAKE_MS` or longer after its last wake (a service that writes a burst now and then)
+// keeps its watch: one stat per burst (it was polled until idle: a hotMs check, then quietMs
+// checks until idleChecks saw no growth, six a second for a burst a second, both here and in the
+// flood cutter). A file woken sooner (an active writer, or a flood) is polled as before. Files
+// polled every quietMs are checked together on one timer.
 //
 // Once over maxBytes a file is rotated: its newest maxBytes (floodBytes if it grew maxBytes a
 // second or faster) read, the file truncated, then <file>.1 written while the checks go on (see
@@ -30,7 +35,7 @@
 import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { LOG_FILE_MODE, readNewestTail, writeRotated } from "./rotation.js";
-import { FloodCutter } from "./flood-cutter.js";
+import { FloodCutter, QUIET_WAKE_MS } from "./flood-cutter.js";
 
 /** Default check interval of a flooding file: what a 1 GB/s writer adds meanwhile is 5 MB. */
 const HOT_MS = 5;
@@ -44,6 +49,8 @@ export interface SizeGuardOptions {
   quietMs?: number;
   /** Checks without growth after which a file is watched (inotify) instead of polled (default 5). */
   idleChecks?: number;
+  /** A file woken by its watch this long after its previous wake keeps its watch through that check (default 500 ms). */
+  quietWakeMs?: number;
   /** A file cut in a flood within this many ms is checked every hotMs, grown or not (default 5000 ms). */
   hotHoldMs?: number;
   /** At most one copying rotation per file per this many ms (default 1000 ms). */
@@ -73,6 +80,10 @@ interface Watched {
   watcher: FSWatcher | null;
   /** Its watch fired: the rate is not known yet, the next check comes after hotMs. */
   woke: boolean;
+  /** That wake came quietWakeMs or more after the one before: its watch stays on unless the check finds more to do. */
+  quietWake: boolean;
+  /** When its watch last fired. */
+  wokeAt: number;
   checks: number;
   lastRotation: number;
   /** When it was last cut without a copy, or rotated after growing maxBytes a second or faster. */
@@ -89,6 +100,12 @@ interface Watched {
 
 export class LogSizeGuard {
   private readonly files = new Map<string, Watched>();
+  /**
+   * Files due for a check quietMs from now (slow writers): checked together, on one timer — a timer
+   * per file woke the daemon five times a second per service logging a line at a time.
+   */
+  private readonly quietRound = new Set<Watched>();
+  private quietTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly now: () => number;
   private readonly cutter: FloodCutter | null;
@@ -113,7 +130,7 @@ export class LogSizeGuard {
     if (this.o.keep > 0) w.cut += bytes;
     w.lastFlood = this.now();
     w.lastSize = 0;
-    if (!w.busy && !w.timer) this.schedule(w, 0);
+    if (!w.busy && !w.timer && !this.quietRound.has(w)) this.schedule(w, 0);
   }
 
   /** New limits (a reload). */
@@ -131,7 +148,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -140,7 +157,7 @@ export class LogSizeGuard {
     const w = this.files.get(file);
     if (!w) return;
     this.files.delete(file);
-    if (w.timer) clearTimeout(w.timer);
+    this.cancel(w);
     this.unwatch(w);
     this.closeHandle(w);
   }
@@ -162,10 +179,21 @@ export class LogSizeGuard {
 
   /** An idle file: no timer, its next write (an inotify event) brings a check. False if it cannot be watched. */
   private watchIdle(w: Watched): boolean {
+    if (w.watcher) {
+      // still on since a quiet wake: a write after that wake's stat brings an event
+      this.closeHandle(w);
+      return true;
+    }
     try {
-      w.watcher = watch(w.file, { persistent: false }, () => {
-        this.unwatch(w);
+      w.watcher = watch(w.file, { persistent: false }, (event) => {
+        const t = this.now();
         w.woke = true;
+        w.quietWake = t - w.wokeAt >= (this.o.quietWakeMs ?? QUIET_WAKE_MS);
+        w.wokeAt = t;
+        // off at once (a flood makes an event per write), but for a write after a quiet while:
+        // that one keeps its watch through its check, which may leave it on (no watch closed and
+        // made again per burst); a rename: the watch is on the file that went
+        if (!w.quietWake || event !== "change") this.unwatch(w);
         void this.check(w);
       });
       w.watcher.on("error", () => {
@@ -207,13 +235,36 @@ export class LogSizeGuard {
 
   private schedule(w: Watched, ms: number): void {
     if (this.closed || this.files.get(w.file) !== w) return;
-    if (w.timer) clearTimeout(w.timer);
+    this.cancel(w);
     this.unwatch(w);
+    const quietMs = this.o.quietMs ?? 200;
+    if (ms >= quietMs) {
+      // in the next quiet round: within quietMs, never later
+      this.quietRound.add(w);
+      this.quietTimer ??= setTimeout(() => this.runQuietRound(), quietMs);
+      this.quietTimer.unref();
+      return;
+    }
     w.timer = setTimeout(() => {
       w.timer = null;
       void this.check(w);
     }, ms);
     w.timer.unref();
+  }
+
+  /** Checks every file of the quiet round (each schedules its next check: maybe the next round). */
+  private runQuietRound(): void {
+    this.quietTimer = null;
+    const due = [...this.quietRound];
+    this.quietRound.clear();
+    for (const w of due) void this.check(w);
+  }
+
+  /** Its pending check off (timer or quiet round). */
+  private cancel(w: Watched): void {
+    if (w.timer) clearTimeout(w.timer);
+    w.timer = null;
+    this.quietRound.delete(w);
   }
 
   /** One check of one file: the stat synchronous, a rotation's read and the truncation off the main thread. */
@@ -226,6 +277,8 @@ export class LogSizeGuard {
     let size = -1;
     let ino = -1;
     let created = false;
+    // woken after a quiet while, not in a flood's hold, nothing cut: its watch stays on
+    let settle = false;
     try {
       try {
         const st = statSync(w.file);
@@ -253,6 +306,7 @@ export class LogSizeGuard {
       // idle checks bring the watch) or slows down for hotHoldMs
       if (hot || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
       else if (grew) next = this.nextCheck(size - w.lastSize, t - w.lastAt, limit - size);
+      settle = w.woke && w.quietWake && !hot && size <= limit;
       w.woke = false;
       w.lastSize = Math.max(0, size);
       w.lastAt = t;
@@ -290,9 +344,11 @@ export class LogSizeGuard {
     }
     w.idle = grew ? 0 : w.idle + 1;
     if (this.closed || this.files.get(w.file) !== w) return;
-    if (size >= 0 && (created || w.idle >= (this.o.idleChecks ?? 5)) && this.watchIdle(w)) {
-      if (w.timer) clearTimeout(w.timer);
-      w.timer = null;
+    // a burst after a quiet while: a flood that goes on wakes the watch at once, and that wake,
+    // not a quiet one, brings the hotMs checks
+    if (created) this.unwatch(w); // one kept from the wake is on a file that went
+    if (size >= 0 && (created || settle || w.idle >= (this.o.idleChecks ?? 5)) && this.watchIdle(w)) {
+      this.cancel(w);
       return;
     }
     this.schedule(w, next);
@@ -333,6 +389,8 @@ export class LogSizeGuard {
   close(): void {
     this.closed = true;
     this.cutter?.close();
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
     for (const w of this.files.values()) this.unwatch(w);
     for (const f of [...this.files.keys()]) this.drop(f);
   }

@@ -1,7 +1,7 @@
 // The size guard costs nothing for a log nobody writes to: after a few checks without growth the
 // file is watched (inotify) instead of polled, and its next write brings a check at once, so a
 // flood that starts after a long quiet is still rotated.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
@@ -106,6 +106,80 @@ describe("log size guard", () => {
       expect(kept).toBeLessThanOrEqual(64 * 1024);
     } finally {
       guard.close();
+    }
+  });
+
+  it("a file woken after a quiet while (a burst a second) keeps its watch: one check per burst, no timer; one woken again soon (an active writer) is polled until idle", async () => {
+    const file = path.join(tempDir(), "bursty.log");
+    writeFileSync(file, "started\n");
+    // timers and the clock are frozen: only the inotify event (real) brings a check
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
+    try {
+      const turns = async (until: () => boolean) => {
+        for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+        return until();
+      };
+      guard.setFiles([file]);
+      for (let i = 0; i < 20 && !guard.isWatched(file); i++) vi.advanceTimersByTime(200);
+      expect(guard.isWatched(file)).toBe(true);
+      const burst = (n: number) => appendFileSync(file, "x".repeat(99).concat("\n").repeat(n));
+      // a second's 200 lines in one write, a second after the last: checked once, watched again at
+      // once, no timer left (it was a hotMs check, then quietMs checks until five saw no growth)
+      vi.advanceTimersByTime(1000);
+      let n = guard.checksOf(file);
+      burst(200);
+      expect(await turns(() => guard.checksOf(file) > n)).toBe(true);
+      expect(guard.checksOf(file)).toBe(n + 1);
+      expect(guard.isWatched(file)).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+      // the next burst a second later: the same
+      vi.advanceTimersByTime(1000);
+      n = guard.checksOf(file);
+      burst(200);
+      expect(await turns(() => guard.checksOf(file) > n)).toBe(true);
+      expect(guard.isWatched(file)).toBe(true);
+      // written again 100 ms later: an active writer, polled (hotMs, then quietMs) until five checks saw no growth
+      vi.advanceTimersByTime(100);
+      n = guard.checksOf(file);
+      burst(1);
+      expect(await turns(() => guard.checksOf(file) > n)).toBe(true);
+      expect(guard.isWatched(file)).toBe(false);
+      vi.advanceTimersByTime(5);
+      expect(guard.checksOf(file)).toBe(n + 2);
+      expect(guard.isWatched(file)).toBe(false);
+      for (let i = 0; i < 4; i++) vi.advanceTimersByTime(200);
+      expect(guard.checksOf(file)).toBe(n + 6);
+      expect(guard.isWatched(file)).toBe(true);
+    } finally {
+      guard.close();
+      vi.useRealTimers();
+    }
+  });
+
+  it("files growing slowly are checked every quietMs on one timer, not one timer each", async () => {
+    const dir = tempDir();
+    const files = ["a.log", "b.log", "c.log"].map((f) => path.join(dir, f));
+    for (const f of files) writeFileSync(f, "started\n");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
+    try {
+      guard.setFiles(files);
+      vi.advanceTimersByTime(5); // the first checks, then hotMs ones (their rate not known yet)
+      for (let round = 1; round <= 5; round++) {
+        for (const f of files) appendFileSync(f, "a line\n".repeat(4)); // ~150 bytes a second: far from maxBytes
+        vi.advanceTimersByTime(200);
+        expect(files.map((f) => guard.checksOf(f))).toEqual(files.map(() => 2 + round));
+        expect(files.some((f) => guard.isWatched(f))).toBe(false);
+        expect(vi.getTimerCount()).toBe(1);
+      }
+      // one of them fills up fast: its own hotMs timer, the others stay in the round
+      appendFileSync(files[0]!, "x".repeat(8 << 20)); // 40 MB/s, 2 MiB from maxBytes: checked again in 25 ms
+      vi.advanceTimersByTime(200);
+      expect(vi.getTimerCount()).toBe(2);
+    } finally {
+      guard.close();
+      vi.useRealTimers();
     }
   });
 

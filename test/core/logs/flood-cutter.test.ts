@@ -1,0 +1,146 @@
+// The flood cutter's thread, run on the test's own thread (its code is one self-contained
+// function) with fake timers: what it costs for a service that writes a burst now and then.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import * as realFs from "node:fs";
+import path from "node:path";
+import type { MessagePort } from "node:worker_threads";
+import { cutterThread, FLOOD_SLACK_BYTES, QUIET_WAKE_MS, SLACK_BYTES } from "../../../src/core/logs/flood-cutter.js";
+import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+  cleanupTempDirs();
+});
+
+/** The thread on this one: its fs counts stats and watches; send() is its port's message. */
+function runCutter() {
+  const counts = { stats: 0, watches: 0 };
+  const fs = {
+    ...realFs,
+    statSync: ((file: realFs.PathLike) => {
+      counts.stats++;
+      return realFs.statSync(file);
+    }) as typeof realFs.statSync,
+    watch: ((...a: unknown[]) => {
+      counts.watches++;
+      return (realFs.watch as (...x: unknown[]) => realFs.FSWatcher)(...a);
+    }) as typeof realFs.watch,
+  };
+  let onMessage: (m: unknown) => void = () => undefined;
+  const posted: unknown[] = [];
+  const port = {
+    on: (_event: string, cb: (m: unknown) => void) => {
+      onMessage = cb;
+    },
+    postMessage: (m: unknown) => posted.push(m),
+  } as unknown as Pick<MessagePort, "on" | "postMessage">;
+  const limits = { maxBytes: 10 << 20, floodBytes: 1 << 20, hotMs: 5, hotHoldMs: 5000, slack: SLACK_BYTES, floodSlack: FLOOD_SLACK_BYTES, quietWakeMs: QUIET_WAKE_MS };
+  cutterThread(fs, port, limits);
+  return { counts, posted, send: (m: unknown) => onMessage(m) };
+}
+
+const turns = async (until: () => boolean) => {
+  for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+  return until();
+};
+
+describe("flood cutter thread", () => {
+  it("a file woken after a quiet while (a burst a second) keeps its watch: one stat per burst; one woken again soon is polled every hotMs, then as its rate needs", async () => {
+    const file = path.join(tempDir(), "bursty.log");
+    realFs.writeFileSync(file, "started\n");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const cutter = runCutter();
+    try {
+      cutter.send({ files: [file] });
+      expect(cutter.counts.watches).toBe(1); // idle until it grows: watched at once
+      expect(vi.getTimerCount()).toBe(0);
+      const burst = (n: number) => realFs.appendFileSync(file, "x".repeat(99).concat("\n").repeat(n));
+      // a burst a second: one check (a stat), the watch kept (none made again), no timer
+      for (let i = 0; i < 3; i++) {
+        vi.advanceTimersByTime(1000);
+        const stats = cutter.counts.stats;
+        burst(200);
+        expect(await turns(() => cutter.counts.stats > stats)).toBe(true);
+        for (let k = 0; k < 20; k++) await new Promise((r) => setImmediate(r)); // no more events
+        expect(cutter.counts.stats).toBe(stats + 1);
+        expect(cutter.counts.watches).toBe(1);
+        expect(vi.getTimerCount()).toBe(0);
+      }
+      // written again 100 ms later: not a quiet wake, checked again hotMs later (a flood would show its rate there)
+      vi.advanceTimersByTime(100);
+      const stats = cutter.counts.stats;
+      const watches = cutter.counts.watches;
+      burst(1);
+      expect(await turns(() => cutter.counts.stats > stats)).toBe(true);
+      expect(cutter.counts.watches).toBe(watches);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(5);
+      expect(cutter.counts.stats).toBe(stats + 2);
+      // then every 200 ms until five checks saw no growth: watched (a watch made again)
+      for (let i = 0; i < 5; i++) vi.advanceTimersByTime(200);
+      expect(cutter.counts.watches).toBe(watches + 1);
+      expect(vi.getTimerCount()).toBe(0);
+      expect(cutter.posted).toEqual([{ ready: 1 }]); // nothing cut
+    } finally {
+      cutter.send({ close: true });
+    }
+  });
+
+  it("files growing slowly are checked every 200 ms on one timer, not one timer each", async () => {
+    const dir = tempDir();
+    const files = ["a.log", "b.log", "c.log"].map((f) => path.join(dir, f));
+    for (const f of files) realFs.writeFileSync(f, "");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const cutter = runCutter();
+    try {
+      cutter.send({ files });
+      expect(vi.getTimerCount()).toBe(0); // all watched
+      // each written twice 100 ms apart (the second wake is not a quiet one): hotMs checks
+      const stats0 = cutter.counts.stats;
+      for (const f of files) realFs.appendFileSync(f, "one\n");
+      expect(await turns(() => cutter.counts.stats === stats0 + 3)).toBe(true);
+      vi.advanceTimersByTime(100);
+      const stats = cutter.counts.stats;
+      for (const f of files) realFs.appendFileSync(f, "two\n");
+      expect(await turns(() => cutter.counts.stats === stats + 3)).toBe(true);
+      expect(vi.getTimerCount()).toBe(3);
+      for (const f of files) realFs.appendFileSync(f, "three\n");
+      vi.advanceTimersByTime(5); // grew: then every 200 ms, together
+      expect(vi.getTimerCount()).toBe(1);
+      for (let round = 1; round <= 3; round++) {
+        for (const f of files) realFs.appendFileSync(f, "more\n");
+        const before = cutter.counts.stats;
+        vi.advanceTimersByTime(200);
+        expect(cutter.counts.stats).toBe(before + 3);
+        expect(vi.getTimerCount()).toBe(1);
+      }
+      expect(cutter.counts.watches).toBe(3);
+    } finally {
+      cutter.send({ close: true });
+    }
+  });
+
+  it("a flood that begins with a quiet wake is polled every hotMs once it wakes the watch again, and cut past its limit", async () => {
+    const file = path.join(tempDir(), "flood.log");
+    realFs.writeFileSync(file, "");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const cutter = runCutter();
+    try {
+      cutter.send({ files: [file] });
+      vi.advanceTimersByTime(10_000);
+      const chunk = "y".repeat(1023).concat("\n").repeat(1024); // 1 MiB
+      const stats = cutter.counts.stats;
+      realFs.appendFileSync(file, chunk); // the quiet wake: its watch kept
+      expect(await turns(() => cutter.counts.stats === stats + 1)).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(1);
+      realFs.appendFileSync(file, chunk.repeat(8)); // 8 MiB a ms later: a flood, past floodBytes + slack
+      expect(await turns(() => cutter.posted.length === 2)).toBe(true);
+      expect(cutter.posted[1]).toEqual({ file, bytes: 9 << 20 });
+      expect(realFs.statSync(file).size).toBe(0);
+      expect(vi.getTimerCount()).toBe(1); // polled every hotMs (the flood's hold)
+    } finally {
+      cutter.send({ close: true });
+    }
+  });
+});
