@@ -6,7 +6,7 @@
 // While an inotify watch is on the file, the watch says when to read and the fallback poll comes
 // only every `watchedPollMs`; a step it brings is one read when it catches up (no stat: a rename
 // is an event too, a truncation reads nothing and takes the way with the size).
-import { promises as fs, readSync, watch, type FSWatcher, type Stats } from "node:fs";
+import { promises as fs, readSync, statSync, watch, type FSWatcher, type Stats } from "node:fs";
 
 export const MAX_LINE_BYTES = 4096;
 const READ_CHUNK = 64 * 1024;
@@ -19,6 +19,8 @@ export const MAX_LINES_PER_STEP = 2000;
  * through the thread pool for a service's burst.
  */
 let notifyBuf: Buffer | null = null;
+/** No partial line (shared: never written to). */
+const NO_BYTES = Buffer.alloc(0);
 
 /** Average line length assumed before any line was read (to estimate lines skipped unread). */
 const DEFAULT_LINE_BYTES = 100;
@@ -48,7 +50,7 @@ export class FileFollower {
   private fh: fs.FileHandle | null = null;
   private ino = -1;
   private offset = 0;
-  private partial: Buffer = Buffer.alloc(0);
+  private partial: Buffer = NO_BYTES;
   private firstOpen = true;
   /** End of the history asked for (backfillBytes): read in full, unlike what is appended later. */
   private historyEnd = 0;
@@ -207,8 +209,9 @@ export class FileFollower {
    * per file instead of once per notification (the hub batches lines every ~100 ms anyway).
    * At a slower pace (setPace: no client watches the lines) a second write before that read turns
    * the watch off until the read: a service writing a line at a time would wake the daemon for each
-   * (3,200 wake-ups/s for 16 services at 200 lines/s) for one read a second. The watch is back on
-   * before the read, and the read looks at the path (a rotation meanwhile brought no event).
+   * (3,200 wake-ups/s for 16 services at 200 lines/s) for one read a second. The read looks at the
+   * path (a rotation meanwhile brought no event); the watch stays off while reads find more (see
+   * readPaced).
    */
   private onNotify(event: string): void {
     if (event === "rename") this.renamed = true;
@@ -220,18 +223,44 @@ export class FileFollower {
       return;
     }
     const wait = Math.max(0, this.lastStep + this.notifyMs() - Date.now());
-    if (wait === 0 && this.watcher !== null && !this.busy) {
-      // the last read is a pace ago (a burst a second): read now, no timer in between
+    if (wait <= this.notifyMs() / 10 && this.watcher !== null && !this.busy) {
+      // the last read is a pace ago, or nearly (a burst a second: its event comes a few ms either
+      // side of a pace after the last read, and half of them waited for a timer of a few ms): read
+      // now, no timer in between
       void this.poll(true);
       return;
     }
+    this.paceTimer(wait);
+  }
+
+  /** The read a write brought, `ms` from now (notifyTimer: its pending read). */
+  private paceTimer(ms: number): void {
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
-      const suspended = this.watcher === null && !this.outrun;
-      if (suspended) this.rewatch();
-      void this.poll(!suspended);
-    }, wait);
+      if (this.watcher === null && !this.outrun) void this.readPaced();
+      else void this.poll(true);
+    }, ms);
     this.notifyTimer.unref?.();
+  }
+
+  /**
+   * The paced read of a file whose watch is off (written again before its read, at the slow pace):
+   * while reads find more, the next comes a pace later with the watch still off — a service logging
+   * a line at a time cost two inotify events and a watch closed and opened again per read; once a
+   * read finds nothing new the watch is back on (then a look at the size: a write before it brought
+   * no event).
+   */
+  private async readPaced(): Promise<void> {
+    const before = this.readBytes;
+    await this.poll();
+    if (this.closed || this.outrun || this.notifyTimer) return;
+    if (this.readBytes > before && this.pace !== null && this.pace > (this.o.notifyMinMs ?? 250)) {
+      this.closeWatch(); // a rotated file's successor is watched once opened
+      this.paceTimer(this.notifyMs());
+      return;
+    }
+    this.rewatch();
+    await this.poll();
   }
 
   /** Closes the inotify watch alone (a pending read keeps its timer). */
@@ -271,9 +300,11 @@ export class FileFollower {
       await this.readAvailable(true);
       return;
     }
+    // synchronous: a stat of a local log file takes microseconds, a trip through libuv's thread
+    // pool (and back to this thread) costs more than that on each side, every paced read
     let st: Stats | null;
     try {
-      st = await fs.stat(this.file);
+      st = statSync(this.file, { throwIfNoEntry: false }) ?? null;
     } catch {
       st = null;
     }
@@ -317,22 +348,27 @@ export class FileFollower {
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0;
       this.historyEnd = 0;
-      this.partial = Buffer.alloc(0);
+      this.partial = NO_BYTES;
     }
     // just opened: `st` was taken before the watch was on, and what was written in between would
-    // bring no event — read to the end the descriptor sees now (readAvailable asks it)
-    if (opened || st.size > this.offset) await this.readAvailable();
+    // bring no event — read to the end the descriptor sees now. The descriptor reads the file at
+    // the path (same inode): one synchronous read first, as for an inotify event
+    if (opened || st.size > this.offset) await this.readAvailable(true);
   }
 
-  /** appended: an inotify event says the file grew; try one read without an fstat first. */
+  /**
+   * appended: an inotify event says the file grew, or a stat of the path just did (the descriptor
+   * reads that file); try one synchronous read without an fstat first.
+   */
   private async readAvailable(appended = false): Promise<void> {
     if (!this.fh) return;
     if (appended && !this.outrun && this.offset >= this.historyEnd && this.unreadBytes === 0) {
-      // less than a chunk read: that was all of it (no backlog to skip); else (nothing: truncated?
-      // or a full chunk: more waiting) the way below, which asks the size
+      // less than a chunk (or the read budget) read: that was all of it (no backlog to skip); else
+      // (nothing: truncated? or a full chunk: more waiting) the way below, which asks the size
       const buf = (notifyBuf ??= Buffer.allocUnsafe(READ_CHUNK));
-      const bytesRead = readSync(this.fh.fd, buf, 0, READ_CHUNK, this.offset);
-      if (bytesRead > 0 && bytesRead < READ_CHUNK) {
+      const want = Math.min(READ_CHUNK, (this.o.maxReadBytes ?? MAX_READ_BYTES) * this.paceFactor());
+      const bytesRead = readSync(this.fh.fd, buf, 0, want, this.offset);
+      if (bytesRead > 0 && bytesRead < want) {
         this.offset += bytesRead;
         this.readBytes += bytesRead;
         this.lastSize = this.offset;
@@ -347,7 +383,7 @@ export class FileFollower {
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0; // truncated between the path stat and now
       this.historyEnd = 0;
-      this.partial = Buffer.alloc(0);
+      this.partial = NO_BYTES;
     }
     this.lastSize = size;
     // the history asked for is read in full, handed on a chunk at a time
@@ -363,7 +399,7 @@ export class FileFollower {
     if (outrun) {
       // the source outruns us: skip to its last `budget` bytes, from a line start
       this.unreadBytes += size - budget - this.offset + this.partial.length;
-      this.partial = Buffer.alloc(0);
+      this.partial = NO_BYTES;
       this.offset = size - budget;
       this.skipPartialFirst = true;
       const one = Buffer.alloc(1);
@@ -408,32 +444,32 @@ export class FileFollower {
 
   private split(chunk: Buffer, out: string[]): void {
     const max = this.o.maxLineBytes ?? MAX_LINE_BYTES;
-    let data = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    const data = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    // by offsets into the chunk: a string per line and no Buffer view (three were made per line)
+    let start = 0;
     let nl: number;
-    while ((nl = data.indexOf(0x0a)) >= 0) {
-      const line = data.subarray(0, nl);
-      data = data.subarray(nl + 1);
-      if (this.skipPartialFirst) {
-        this.skipPartialFirst = false;
-        continue;
-      }
-      out.push(decode(line, max));
+    while ((nl = data.indexOf(0x0a, start)) >= 0) {
+      if (this.skipPartialFirst) this.skipPartialFirst = false;
+      else out.push(decode(data, start, nl, max));
+      start = nl + 1;
     }
-    if (data.length > max) {
+    if (data.length - start > max) {
       // an endless line: emit what we have, cut
-      out.push(decode(data, max));
-      data = Buffer.alloc(0);
+      out.push(decode(data, start, data.length, max));
+      start = data.length;
     }
-    this.partial = Buffer.from(data);
+    // a copy: the chunk may be the shared read buffer
+    this.partial = start < data.length ? Buffer.from(data.subarray(start)) : NO_BYTES;
   }
 
   private flushPartial(): void {
-    if (this.partial.length > 0) this.onLines([decode(this.partial, this.o.maxLineBytes ?? MAX_LINE_BYTES)]);
-    this.partial = Buffer.alloc(0);
+    if (this.partial.length > 0) this.onLines([decode(this.partial, 0, this.partial.length, this.o.maxLineBytes ?? MAX_LINE_BYTES)]);
+    this.partial = NO_BYTES;
   }
 }
 
-function decode(b: Buffer, max: number): string {
-  const s = b.subarray(0, max).toString("utf8");
+/** Bytes start..end of b (at most max of them) as text, without a CR at the end. */
+function decode(b: Buffer, start: number, end: number, max: number): string {
+  const s = b.toString("utf8", start, Math.min(end, start + max));
   return s.endsWith("\r") ? s.slice(0, -1) : s;
 }

@@ -119,6 +119,7 @@ describe("file follower", () => {
     await sleep(300);
     appendFileSync(file, "three\n"); // a second write before the read: no more events until it
     await waitFor(() => !f.watched(), { what: "the watch off" });
+    // both lines read; the watch back once a read found nothing new
     await waitFor(() => got.length === 3 && f.watched(), { what: "both lines, and the watch back" });
     appendFileSync(file, "four\n");
     await sleep(300);
@@ -129,6 +130,57 @@ describe("file follower", () => {
     await waitFor(() => got.includes("six"), { what: "the new file's line" });
     expect(got).toEqual(["one", "two", "three", "four", "five", "six"]);
     await f.stop();
+  });
+
+  it("at the slow pace a file written again before its read is read every pace with its watch off while it grows (a rotation too), and watched again once a read found nothing new", async () => {
+    const file = path.join(tempDir(), "c.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000 });
+    f.setPace(1000);
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      const tick = () => new Promise((r) => setImmediate(r));
+      const turns = async (until: () => boolean) => {
+        for (let i = 0; i < 20_000 && !until(); i++) await tick();
+        await tick(); // what the read's caller does after it
+        return until();
+      };
+      f.start();
+      expect(await turns(() => f.watched())).toBe(true);
+      await f.poll(); // the start's read over
+      appendFileSync(file, "a1\n"); // its event: a read a pace after the last
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      appendFileSync(file, "a2\n"); // written again before that read: the watch off
+      expect(await turns(() => !f.watched())).toBe(true);
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => got.length === 2)).toBe(true);
+      // it grew: the next read a pace later, the watch still off (no event per line, no watch re-armed per read)
+      expect(f.watched()).toBe(false);
+      expect(vi.getTimerCount()).toBe(2);
+      appendFileSync(file, "a3\n");
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => got.length === 3)).toBe(true);
+      expect(f.watched()).toBe(false);
+      // rotated meanwhile: the paced read looks at the path
+      renameSync(file, file + ".1");
+      writeFileSync(file, "b1\n");
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => got.length === 4)).toBe(true);
+      expect(f.watched()).toBe(false);
+      // a read that finds nothing new: watched again, only the safety poll's timer left
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => f.watched())).toBe(true);
+      expect(vi.getTimerCount()).toBe(1);
+      appendFileSync(file, "c1\n");
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => got.length === 5)).toBe(true);
+      expect(got).toEqual(["a1", "a2", "a3", "b1", "c1"]);
+      expect(f.watched()).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
   });
 
   it("a write a pace or more after the last read is read at its event, with no timer in between (a burst a second)", async () => {
@@ -155,6 +207,39 @@ describe("file follower", () => {
       expect(await turns(() => got.length === 3)).toBe(false);
       vi.advanceTimersByTime(60_000);
       expect(await turns(() => got.length === 3)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
+  });
+
+  it("a write nearly a pace after the last read (a burst a second, a few ms early) is read at its event too, with no timer in between", async () => {
+    const file = path.join(tempDir(), "n.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000 });
+    f.setPace(1000);
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      const turns = async (until: () => boolean) => {
+        for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+        return until();
+      };
+      f.start();
+      expect(await turns(() => f.watched())).toBe(true);
+      await f.poll(); // the start's read over
+      for (const [i, ms] of [1000, 995, 1003, 960].entries()) {
+        vi.setSystemTime(Date.now() + ms);
+        appendFileSync(file, `burst ${i}\n`);
+        expect(await turns(() => got.length === i + 1)).toBe(true);
+        expect(vi.getTimerCount()).toBe(1); // the safety poll's only
+      }
+      // half a pace after the last read: its timer brings the read
+      vi.setSystemTime(Date.now() + 500);
+      appendFileSync(file, "soon\n");
+      expect(await turns(() => got.length === 5)).toBe(false);
+      vi.advanceTimersByTime(500);
+      expect(await turns(() => got.length === 5)).toBe(true);
+      expect(got).toEqual(["burst 0", "burst 1", "burst 2", "burst 3", "soon"]);
     } finally {
       vi.useRealTimers();
       await f.stop();
