@@ -6,6 +6,7 @@ import path from "node:path";
 import type { MessagePort } from "node:worker_threads";
 import { cutterThread, FLOOD_SLACK_BYTES, QUIET_WAKE_MS, SLACK_BYTES } from "../../../src/core/logs/flood-cutter.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
+import { turns } from "./event-turns.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -38,11 +39,6 @@ function runCutter() {
   cutterThread(fs, port, limits);
   return { counts, posted, send: (m: unknown) => onMessage(m) };
 }
-
-const turns = async (until: () => boolean) => {
-  for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
-  return until();
-};
 
 describe("flood cutter thread", () => {
   it("a file woken after a quiet while (a burst a second) keeps its watch: one stat per burst; one woken again soon is polled every hotMs, then as its rate needs", async () => {

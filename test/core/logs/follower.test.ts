@@ -9,6 +9,7 @@ import { sanitizeLine } from "../../../src/core/logs/sanitize.js";
 import { rotateCopyTruncate } from "../../../src/core/logs/rotation.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { sleep, waitFor } from "../../helpers/wait-for.js";
+import { turns } from "./event-turns.js";
 import type { LogLine } from "../../../src/protocol/model.js";
 
 afterEach(() => cleanupTempDirs());
@@ -139,12 +140,6 @@ describe("file follower", () => {
     f.setPace(1000);
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
     try {
-      const tick = () => new Promise((r) => setImmediate(r));
-      const turns = async (until: () => boolean) => {
-        for (let i = 0; i < 20_000 && !until(); i++) await tick();
-        await tick(); // what the read's caller does after it
-        return until();
-      };
       f.start();
       expect(await turns(() => f.watched())).toBe(true);
       await f.poll(); // the start's read over
@@ -191,10 +186,6 @@ describe("file follower", () => {
     // timers are frozen: only the inotify event (real) can bring the read
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
     try {
-      const turns = async (until: () => boolean) => {
-        for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
-        return until();
-      };
       f.start();
       expect(await turns(() => f.watched())).toBe(true);
       vi.setSystemTime(Date.now() + 61_000); // a pace since the first read
@@ -220,10 +211,6 @@ describe("file follower", () => {
     f.setPace(1000);
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
     try {
-      const turns = async (until: () => boolean) => {
-        for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
-        return until();
-      };
       f.start();
       expect(await turns(() => f.watched())).toBe(true);
       await f.poll(); // the start's read over

@@ -7,6 +7,7 @@ import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { sleep, waitFor } from "../../helpers/wait-for.js";
+import { turns } from "./event-turns.js";
 
 afterEach(() => cleanupTempDirs());
 
@@ -116,10 +117,6 @@ describe("log size guard", () => {
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
     const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
     try {
-      const turns = async (until: () => boolean) => {
-        for (let i = 0; i < 20_000 && !until(); i++) await new Promise((r) => setImmediate(r));
-        return until();
-      };
       guard.setFiles([file]);
       for (let i = 0; i < 20 && !guard.isWatched(file); i++) vi.advanceTimersByTime(200);
       expect(guard.isWatched(file)).toBe(true);
