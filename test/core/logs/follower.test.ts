@@ -12,7 +12,23 @@ import { sleep, waitFor } from "../../helpers/wait-for.js";
 import { turns } from "./event-turns.js";
 import type { LogLine } from "../../../src/protocol/model.js";
 
-afterEach(() => cleanupTempDirs());
+afterEach(() => {
+  vi.useRealTimers(); // a fake-timer test that failed before its finally
+  cleanupTempDirs();
+});
+
+/** A follower of a new empty file at the slow pace (1 s), under fake timers, started and watching. */
+async function pacedFollower(name: string) {
+  const file = path.join(tempDir(), name);
+  writeFileSync(file, "");
+  const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000 });
+  f.setPace(1000);
+  vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+  f.start();
+  expect(await turns(() => f.watched())).toBe(true);
+  await f.poll(); // the start's read over
+  return { file, f, got };
+}
 
 function follower(file: string, o = {}) {
   const got: string[] = [];
@@ -134,15 +150,8 @@ describe("file follower", () => {
   });
 
   it("at the slow pace a file written again before its read is read every pace with its watch off while it grows (a rotation too), and watched again once a read found nothing new", async () => {
-    const file = path.join(tempDir(), "c.log");
-    writeFileSync(file, "");
-    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000 });
-    f.setPace(1000);
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const { file, f, got } = await pacedFollower("c.log");
     try {
-      f.start();
-      expect(await turns(() => f.watched())).toBe(true);
-      await f.poll(); // the start's read over
       appendFileSync(file, "a1\n"); // its event: a read a pace after the last
       expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
       appendFileSync(file, "a2\n"); // written again before that read: the watch off
@@ -205,15 +214,8 @@ describe("file follower", () => {
   });
 
   it("a write nearly a pace after the last read (a burst a second, a few ms early) is read at its event too, with no timer in between", async () => {
-    const file = path.join(tempDir(), "n.log");
-    writeFileSync(file, "");
-    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000 });
-    f.setPace(1000);
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const { file, f, got } = await pacedFollower("n.log");
     try {
-      f.start();
-      expect(await turns(() => f.watched())).toBe(true);
-      await f.poll(); // the start's read over
       for (const [i, ms] of [1000, 995, 1003, 960].entries()) {
         vi.setSystemTime(Date.now() + ms);
         appendFileSync(file, `burst ${i}\n`);
