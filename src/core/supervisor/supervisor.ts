@@ -52,6 +52,8 @@ interface Entry {
   operator: OperatorStatus;
   meta: PosMetadata | null;
   usage: ProcessUsage | null;
+  /** The usage the last "service" event of a sample carried. */
+  usageSent: ProcessUsage | null;
   polling: boolean;
   polledAt: number | null; // last /status request (operatorPollDue)
 }
@@ -118,6 +120,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       operator: { kind: "none" },
       meta: null,
       usage: null,
+      usageSent: null,
       polling: false,
       polledAt: null,
       proc: undefined as unknown as ManagedProcess,
@@ -338,6 +341,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (e.proc.state !== "running") {
       e.operator = { kind: "none" };
       e.usage = null;
+      e.usageSent = null;
     }
     this.queueSave();
     this.emit("service", this.viewOf(e));
@@ -506,9 +510,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const e of running) {
       const u = e.proc.pid !== null ? m.get(e.proc.pid) : undefined;
       if (!u) continue;
-      const prev = e.usage;
       e.usage = u;
+      // compared with the figures last sent (unwatched samples in between were not)
+      const prev = e.usageSent;
       if (announce && (!prev || Math.abs(prev.cpuPercent - u.cpuPercent) >= 0.5 || Math.abs(prev.rssBytes - u.rssBytes) >= 1 << 20)) {
+        e.usageSent = u;
         this.emit("service", this.viewOf(e));
       }
     }

@@ -86,7 +86,8 @@ describe("CPU/RSS nobody watches", () => {
     const rig = adoptedRig();
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
     let n = 0;
-    const sampler: ProcessSampler = async (pids) => new Map(pids.map((p) => [p, { cpuPercent: ++n * 10, rssBytes: n << 22 }]));
+    let sampleValue: number | null = null;
+    const sampler: ProcessSampler = async (pids) => new Map(pids.map((p) => [p, { cpuPercent: sampleValue ?? ++n * 10, rssBytes: 6 << 22 }]));
     const sup = new Supervisor({ config: rig.config, processSampler: sampler, fetchStatus: async () => ({ kind: "idle" }), now: () => Date.now() });
     const events: (number | null)[] = [];
     sup.on("service", (v) => events.push(v.cpuPercent));
@@ -104,6 +105,11 @@ describe("CPU/RSS nobody watches", () => {
       await vi.advanceTimersByTimeAsync(30_000);
       expect(events).toEqual([40, 50]);
       expect(sup.view("svc0")!.cpuPercent).toBe(60);
+      // a client's next sample is compared with what it was last sent (50), not the unwatched 60
+      sampleValue = 60.2;
+      sup.watchUsage()();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(events).toEqual([40, 50, 60.2]);
     } finally {
       await sup.shutdown({ stopServices: false });
     }
