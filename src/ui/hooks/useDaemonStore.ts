@@ -6,6 +6,8 @@
 // node's layer: DaemonStore.isSlow) come at most every `backgroundMs` and within SAMPLE_SHARE
 // (FrameBudget, fed with Ink's render time per frame): where a frame costs more, they come less often.
 // An event that changes nothing, or figures whose text on screen stays the same, draws no frame.
+// The daemon is asked for samples at the slow clock's pace (`sampleMs`), and after a flood of log
+// lines the heap is collected once they calm down (FloodMemory).
 import { useEffect, useRef, useState } from "react";
 import type { DaemonClient, DaemonEvent } from "../../client/types.js";
 import { DaemonStore } from "../state/daemon-store.js";
