@@ -1,4 +1,6 @@
+import path from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Files that need a module graph of their own: the two that replace a module with vi.mock
 // (node:fs, systeminformation; in a shared graph the module under test may already be loaded with
@@ -15,6 +17,31 @@ const OWN_MODULES = [
   "test/daemon/attach-node-monitor*.test.ts",
   "test/core/history/history.test.ts",
 ];
+
+// Files that run real daemons, demo rigs or the console in a pty: the longest ones. A clean clone
+// has no durations from a last run (.tmp/vite), and vitest's fallback (the largest files first)
+// would start these short files last, leaving one worker busy with them at the end.
+const LONG = /^test\/(e2e|daemon|fleet|chaos|cli|sim)\/|^test\/core\/supervisor\/(supervisor|daemon-interruptions|storm)\.|^test\/core\/identity\/interruption\./;
+
+/**
+ * The longest files first, over both projects (vitest's own order runs the isolated project's files
+ * before the shared ones, so a long shared file could start last): by the last run's duration; a
+ * file without one by its kind (LONG: real processes) and then its size.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const root = this.ctx.config.root;
+    const cost = (f: TestSpecification): number => {
+      const rel = path.relative(root, f.moduleId).split(path.sep).join("/");
+      const last = this.ctx.cache.getFileTestResults(`${f.project.name}:${rel}`);
+      if (last) return last.failed ? Number.MAX_SAFE_INTEGER : last.duration;
+      const size = this.ctx.cache.getFileStats(`${f.project.name}:${rel}`)?.size ?? 0;
+      return (LONG.test(rel) ? 1e7 : 0) + size;
+    };
+    const costs = new Map(files.map((f) => [f, cost(f)]));
+    return [...files].sort((a, b) => costs.get(b)! - costs.get(a)!);
+  }
+}
 
 export default defineConfig({
   // vitest keeps each file's last duration here and starts the slowest files first, so the
@@ -36,6 +63,7 @@ export default defineConfig({
     maxWorkers: 3,
     // Integration and e2e tests spawn real processes; a retry hides nothing here: we never retry.
     retry: 0,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         // A worker imports vitest, src/ and the helpers once for all the files it runs, not once

@@ -14,6 +14,7 @@ import { writeFileAtomicSync } from "./atomic-write.js";
 import { GOLDEN_ATX } from "./node/constants.js";
 import { writeDemoNetwork } from "./node/network.js";
 import { METADATA_FILE, readMetadata, fileLayout, listDataFiles, LABEL_BYTES } from "./post-data.js";
+import { simProviders, spewProviders } from "./postcli/providers.js";
 
 export const DEMO_LABELS_PER_UNIT = 65536; // 1 MiB per unit
 export const DEMO_NUM_UNITS = 4; // the network minimum
@@ -78,9 +79,21 @@ function freeLoopbackPort(): Promise<number> {
 
 const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
+/**
+ * The postcli wrapper answers a bare `-printProviders` itself, with the simulated postcli's own
+ * output (the same functions, printed here when the rig is built; POSTDECK_SIM_NO_GPU=1 still
+ * drops the GPU): the daemon asks for the providers at every start, and a Node process for a
+ * constant answer was ~0.2 s of CPU each time.
+ */
+function printProvidersInShell(): string {
+  const answer = (withGpu: boolean) => `cat <<'EOF'\n${spewProviders(simProviders(withGpu))}EOF\n`;
+  return `if [ "$#" = 1 ] && [ "$1" = -printProviders ]; then\n  if [ "$POSTDECK_SIM_NO_GPU" = 1 ]; then\n${answer(false)}  else\n${answer(true)}  fi\n  exit 0\nfi\n`;
+}
+
 function writeWrapper(file: string, postdeckBin: string, program: string, env: Record<string, string> = {}): void {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join("");
-  const text = `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\n${vars ? `export ${vars.trim()}\n` : ""}exec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
+  const own = program === "postcli" ? printProvidersInShell() : "";
+  const text = `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\n${vars ? `export ${vars.trim()}\n` : ""}${own}exec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
   writeFileAtomicSync(file, text, 0o755);
   fs.chmodSync(file, 0o755);

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
@@ -43,6 +43,12 @@ describe("buildDemoRig", () => {
     const nodeCfg = JSON.parse(fs.readFileSync(rig.nodeConfigPath, "utf8"));
     expect(nodeCfg.smeshing["smeshing-start"]).toBe(false);
     expect(nodeCfg.api["grpc-post-listener"]).toBe(rig.grpc.post);
+
+    // the postcli wrapper answers -printProviders (asked at every daemon start) as the simulator does
+    for (const env of [{}, { POSTDECK_SIM_NO_GPU: "1" }]) {
+      const opts = { encoding: "utf8" as const, env: { ...process.env, ...env } };
+      expect(execFileSync(rig.bin.postcli, ["-printProviders"], opts)).toBe(execFileSync(process.execPath, [BIN, "sim", "postcli", "-printProviders"], opts));
+    }
 
     // the wrappers run: node from the yaml's command, one service
     let nodeOut = "";

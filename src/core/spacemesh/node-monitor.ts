@@ -87,6 +87,8 @@ export const RECOMPUTE_IDLE_MS = 30_000;
  * file and listed every PoS dir (64 services: ~400 file operations for nothing at rest).
  */
 export const WATCHED_RESCAN_MS = 300_000;
+/** After an event on the node config or a metadata file, that long until they are read once more. */
+export const SETTLE_REREAD_MS = 1000;
 
 /** A value as text for "did it change" (Maps and Sets by their entries: JSON alone shows them as {}). */
 function valueKey(v: unknown): string {
@@ -121,6 +123,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private timers: NodeJS.Timeout[] = [];
   private debounce: NodeJS.Timeout | null = null;
   private keysRescan: NodeJS.Timeout | null = null;
+  private settleReread: NodeJS.Timeout | null = null;
+  private readonly settleKinds = new Set<"node-config" | "pos-data">();
   private watcher: FSWatcher | null = null;
   private grpc: NodeGrpcClient | null = null;
   private grpcKey = "";
@@ -224,6 +228,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.debounce = null;
     if (this.keysRescan) clearTimeout(this.keysRescan);
     this.keysRescan = null;
+    if (this.settleReread) clearTimeout(this.settleReread);
+    this.settleReread = null;
     this.stopEvents?.();
     this.stopEvents = null;
     this.grpc?.close();
@@ -475,10 +481,35 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
       await this.readKeys();
     } else if (this.config.node.config && abs === path.resolve(this.config.node.config)) {
       await this.readNodeConfigFile();
+      this.rereadWhenSettled("node-config");
     } else if (path.basename(abs) === METADATA_FILE) {
       await this.readPosDirs();
+      this.rereadWhenSettled("pos-data");
     }
     this.schedule();
+  }
+
+  /**
+   * A file written in place (truncate, then write) wakes its watch twice within a few ms, and
+   * chokidar drops a single file's second event inside 5 ms: the read at the first one may have
+   * found the file empty or half written, and with the watcher on the next full read is minutes
+   * away (WATCHED_RESCAN_MS). So the node config and the metadata files are read once more
+   * SETTLE_REREAD_MS after the last event (one read of a few small files per edit).
+   */
+  private rereadWhenSettled(kind: "node-config" | "pos-data"): void {
+    this.settleKinds.add(kind);
+    if (this.settleReread) clearTimeout(this.settleReread);
+    this.settleReread = setTimeout(() => {
+      this.settleReread = null;
+      const kinds = new Set(this.settleKinds);
+      this.settleKinds.clear();
+      if (!this.running) return;
+      const reads: Promise<void>[] = [];
+      if (kinds.has("node-config")) reads.push(this.readNodeConfigFile());
+      if (kinds.has("pos-data")) reads.push(this.readPosDirs());
+      void Promise.all(reads).then(() => this.schedule());
+    }, SETTLE_REREAD_MS);
+    this.settleReread.unref();
   }
 
   private ensureGrpc(): void {

@@ -2,10 +2,12 @@
 // findings only every RECOMPUTE_IDLE_MS (findings that depend on time alone), at once when an
 // answer changes; disk usage and extras handed in unchanged recompute nothing.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { NodeMonitor, RECOMPUTE_IDLE_MS, WATCHED_RESCAN_MS } from "../../../src/core/spacemesh/node-monitor.js";
+import { NodeMonitor, RECOMPUTE_IDLE_MS, SETTLE_REREAD_MS, WATCHED_RESCAN_MS } from "../../../src/core/spacemesh/node-monitor.js";
 import type { NodeGrpcClient, NodeStatusInfo } from "../../../src/core/spacemesh/node-grpc.js";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { makeRig } from "../../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../../helpers/temp-dir.js";
+import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -139,6 +141,33 @@ describe("node monitor at rest", () => {
       urgent = true; // a client shows the node, or a proof may start
       await vi.advanceTimersByTimeAsync(10_000);
       expect(polls).toBe(8);
+    } finally {
+      await m.stop();
+    }
+  });
+  it("reads the node config once more SETTLE_REREAD_MS after its file event: a write whose own event was dropped is seen", async () => {
+    const file = path.join(tempDir("pd-cfg-"), "config.json");
+    writeFileSync(file, ""); // truncated: an editor's first step
+    const rig = makeRig({ node: { config: file } });
+    const client = { followEvents: () => () => undefined, close: () => undefined } as unknown as NodeGrpcClient;
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 3_600_000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => client });
+    try {
+      await m.start();
+      // the watch's event for the truncation: the file is read while still empty
+      await (m as unknown as { onFileEvent: (e: string, p: string) => Promise<void> }).onFileEvent("change", file);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(m.findings().map((f) => f.id)).toContain("node-config-problem");
+      // the write lands within chokidar's 5 ms throttle of the first event: no event of its own
+      writeFileSync(file, JSON.stringify({ smeshing: { "smeshing-start": true } }));
+      await vi.advanceTimersByTimeAsync(SETTLE_REREAD_MS);
+      for (let i = 0; i < 50 && m.findings().some((f) => f.id === "node-config-problem"); i++) {
+        await new Promise((r) => setImmediate(r)); // the re-read's file I/O (real), then its debounce
+        await vi.advanceTimersByTimeAsync(20);
+      }
+      const ids = m.findings().map((f) => f.id);
+      expect(ids).not.toContain("node-config-problem");
+      expect(ids).toContain("smeshing-start-remote");
     } finally {
       await m.stop();
     }
