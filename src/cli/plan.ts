@@ -4,7 +4,7 @@
 // --json prints the Plan (window {opensAt, closesAt} in epoch ms, lanes, identities).
 // `plan --release NAME…` hands services the operator started or stopped by hand back to it.
 import type { Plan, PlanEntry } from "../protocol/model.js";
-import { formatBytes, formatCountdown, formatRate } from "../presentation/units.js";
+import { formatBytes, formatCountdown, formatLateness, formatRate } from "../presentation/units.js";
 import { colours, daemonClientFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
@@ -37,7 +37,7 @@ export function formatPlan(p: Plan, now: number, c = colours()): string {
     out.push(`disk ${lane.disk}  [${devs}]  ${lane.readBytesPerSec ? formatRate(lane.readBytesPerSec) : "read rate not measured yet"}`);
     const entries = p.identities.filter((e) => e.disk === lane.disk).sort((a, b) => (a.predictedStart ?? Infinity) - (b.predictedStart ?? Infinity));
     for (const e of entries) {
-      const mark = e.fits ? c.green("✓ fits") : c.red(`✖ misses by ${formatCountdown(e.missByMs ?? 0)}`);
+      const mark = e.fits ? c.green("✓ fits") : c.red(`✖ misses by ${formatLateness(e.missByMs ?? 0)}`);
       const who = `${e.keyFile}${e.service && e.service !== e.keyFile.replace(/\.key$/, "") ? ` (${e.service})` : ""}`;
       out.push(`  ${who.padEnd(22)} ${utc(e.predictedStart)} → ${utc(e.predictedFinish)}  ${mark}  ${STATE_WORD[e.state]}${e.manual ? ", by hand" : ""}`);
       out.push(c.dim(`      ${e.basis}`));

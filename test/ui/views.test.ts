@@ -20,7 +20,7 @@ describe("plan lines", () => {
       lanes: [{ disk: "sda", devices: ["sda"], dirs: ["/mnt/a"], perDisk: 1 }],
       identities: [
         { ...entry, keyFile: "post1.key", disk: "sda", state: "queued", predictedStart: now + 10 * M, predictedFinish: now + 40 * M },
-        { ...entry, keyFile: "post2.key", disk: "sda", state: "queued", predictedStart: now + 40 * M, predictedFinish: now + 80 * M, fits: false, missByMs: 10 * M, reason: "disk sda is busy", fix: "move it to another disk" },
+        { ...entry, keyFile: "post2.key", disk: "sda", state: "queued", predictedStart: now + 40 * M, predictedFinish: now + 80 * M, fits: false, missByMs: 9.5 * M, reason: "disk sda is busy", fix: "move it to another disk" },
       ],
     };
     const t = text(planLines(plan, 100, now));
@@ -28,6 +28,7 @@ describe("plan lines", () => {
     expect(t.some((l) => l.includes("disk sda"))).toBe(true);
     const row2 = t.findIndex((l) => l.trimStart().startsWith("post2"));
     expect(t[row2]).toContain("▓");
+    // late by 9.5 min reads "10m", as the reason and the finding round it (up), not "9m"
     expect(t[row2 + 1]).toContain("✖ MISS by 10m: disk sda is busy — fix: move it to another disk");
     expect(t.find((l) => l.trimStart().startsWith("post1"))).toContain("█");
     expect(t.some((l) => l.includes("▼") && l.includes("┃"))).toBe(true);

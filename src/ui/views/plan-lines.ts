@@ -3,7 +3,7 @@
 // each predicted miss marked with colour AND a symbol and word, with its reason and fix. Pure.
 import type { Plan, PlanEntry } from "../../protocol/model.js";
 import type { Segment } from "../components/Line.js";
-import { formatCountdown, formatWhen } from "../../presentation/units.js";
+import { formatCountdown, formatLateness, formatWhen } from "../../presentation/units.js";
 import { sanitize } from "../text-fit.js";
 
 const NAME_W = 12;
@@ -90,7 +90,7 @@ export function planLines(plan: Plan, width: number, now: number): Segment[][] {
       lines.push(row);
       if (miss)
         lines.push([
-          { text: `    ✖ MISS${e.missByMs != null ? ` by ${formatCountdown(e.missByMs)}` : ""}: `, tone: "err", bold: true },
+          { text: `    ✖ MISS${e.missByMs != null ? ` by ${formatLateness(e.missByMs)}` : ""}: `, tone: "err", bold: true },
           { text: sanitize(e.reason ?? "predicted to finish after the gap closes") },
           { text: e.fix ? ` — fix: ${sanitize(e.fix)}` : "", tone: "info" },
         ]);
