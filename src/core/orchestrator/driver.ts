@@ -25,7 +25,7 @@ import { decide, type Decision, type ProofProgress, type SlotStatus } from "./de
 import { loadHandTaken, saveHandTaken } from "./hand-store.js";
 import { BUSY_TICK_MS, busy, nextTickMs, type TickInputs } from "./tick-policy.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
-import { HISTORY_DEPTH, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
+import { HISTORY_DEPTH, machineK2powPace, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
 
 export interface DriverOptions {
   rig: Rig;
@@ -525,7 +525,9 @@ export class OrchestratorDriver {
   /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate). */
   private predictions(views: ServiceView[], ids: IdentityView[]): Map<string, Prediction> {
     const rates = this.rates();
-    return new Map(this.identityInputs(views, ids, null).map((i) => [i.keyFile, predictProof(i.settings, i.history, rates.get(i.disk) ?? null)]));
+    const inputs = this.identityInputs(views, ids, null);
+    const pace = machineK2powPace(inputs);
+    return new Map(inputs.map((i) => [i.keyFile, predictProof(i.settings, i.history, rates.get(i.disk) ?? null, pace)]));
   }
 
   /** The orchestrator's view of each service, overlaid on the rig's (null in always mode); a change is sent at once. */

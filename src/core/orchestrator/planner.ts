@@ -11,7 +11,7 @@ import type { Plan, PlanEntry } from "../../protocol/model.js";
 import { provingMemoryBytes, type Budget } from "./budget.js";
 import { leadMs, readSlots, STAGED_PER_SLOT } from "./decide.js";
 import { formatCountdown, formatLateness, formatRate } from "../../presentation/units.js";
-import { estimateK2powMs, predictProof, slotMs, type Prediction, type ProofRecord, type ProofSettings } from "./predict.js";
+import { estimateK2powMs, machineK2powPace, predictProof, slotMs, type Prediction, type ProofRecord, type ProofSettings } from "./predict.js";
 
 export interface PlanLaneInput {
   disk: string;
@@ -229,9 +229,10 @@ export interface PlanResult {
 
 export function buildPlan(inp: PlanInput): PlanResult {
   const rateOf = new Map(inp.lanes.map((l) => [l.disk, l.readBytesPerSec]));
+  const pace = machineK2powPace(inp.identities);
   const mk = (): Task[] =>
     inp.identities.map((i) => {
-      const p = predictProof(i.settings, i.history, rateOf.get(i.disk) ?? null);
+      const p = predictProof(i.settings, i.history, rateOf.get(i.disk) ?? null, pace);
       return { i, p, slot: slotMs(p), size: i.settings.sizeBytes ?? 0, start: null, finish: null };
     });
   // proofs the node asks for now (an initial proof, or the gap is open) start now; else at the gap's opening

@@ -47,9 +47,31 @@ export const LIGHT_SLOWDOWN = 4;
 /** A read rate assumed when the disk has no measurement yet (a plain hard disk). */
 export const ASSUMED_READ_BPS = 150 * 1024 * 1024;
 
-export function estimateK2powMs(s: Pick<ProofSettings, "units" | "threads" | "nonces" | "randomxMode">): number {
+/** k2pow's work in the estimate's terms: units × PoWs × the light slowdown ÷ threads. */
+function k2powWork(s: Pick<ProofSettings, "units" | "threads" | "nonces" | "randomxMode">): number {
   const pows = Math.max(1, Math.ceil(s.nonces / 16));
-  return (K2POW_MS_PER_UNIT_POW * (s.units ?? 4) * pows * (s.randomxMode === "light" ? LIGHT_SLOWDOWN : 1)) / Math.max(1, s.threads);
+  return ((s.units ?? 4) * pows * (s.randomxMode === "light" ? LIGHT_SLOWDOWN : 1)) / Math.max(1, s.threads);
+}
+
+/**
+ * k2pow without history of its own: `perWorkMs` (this machine's pace measured on the other
+ * identities' proofs, machineK2powPace) times its work, else the profiler-based estimate.
+ */
+export function estimateK2powMs(s: Pick<ProofSettings, "units" | "threads" | "nonces" | "randomxMode">, perWorkMs: number | null = null): number {
+  return (perWorkMs ?? K2POW_MS_PER_UNIT_POW) * k2powWork(s);
+}
+
+/**
+ * This machine's k2pow pace (ms per unit of k2powWork), the median over every identity's recent
+ * proofs here; null when none has a k2pow duration. The CPU is shared by all of them, so one
+ * identity's measured k2pow says far more about another's than the profiler's 500 H/s CPU does
+ * (the demo's simulated k2pow takes a second where the estimate says minutes).
+ */
+export function machineK2powPace(inputs: { settings: ProofSettings; history: ProofRecord[] }[]): number | null {
+  const paces = inputs.flatMap((i) =>
+    i.history.slice(-HISTORY_DEPTH).flatMap((r) => (r.k2powMs !== null ? [r.k2powMs / k2powWork(i.settings)] : [])),
+  );
+  return median(paces);
 }
 
 function median(xs: number[]): number | null {
@@ -68,7 +90,8 @@ export const slotMs = (p: Prediction) => p.k2powMs + p.readMs + p.overheadMs;
 /** How many recent proofs count: old ones may come from other settings or another disk. */
 export const HISTORY_DEPTH = 3;
 
-export function predictProof(s: ProofSettings, history: ProofRecord[], diskReadBps: number | null): Prediction {
+/** `k2powPace`: this machine's measured pace (machineK2powPace) for an identity without its own k2pow. */
+export function predictProof(s: ProofSettings, history: ProofRecord[], diskReadBps: number | null, k2powPace: number | null = null): Prediction {
   const recent = history.slice(-HISTORY_DEPTH);
   const size = s.sizeBytes ?? 0;
   const k2hist = median(recent.map((r) => r.k2powMs).filter((x): x is number => x !== null));
@@ -92,9 +115,10 @@ export function predictProof(s: ProofSettings, history: ProofRecord[], diskReadB
     // only the node's total: the estimate's read, the rest counted as k2pow
     return { k2powMs: Math.max(0, totalHist - readMs - DEFAULT_OVERHEAD_MS), readMs, overheadMs: DEFAULT_OVERHEAD_MS, readBytesPerSec: rate, fromHistory: false, basis: `history (${n} total${n === 1 ? "" : "s"})` };
   }
-  const k2 = k2hist ?? estimateK2powMs(s);
+  const k2 = k2hist ?? estimateK2powMs(s, k2powPace);
   const rateWord = rateHist !== null ? "read rate from history" : diskReadBps !== null ? "size ÷ measured disk rate" : `size ÷ assumed ${Math.round(ASSUMED_READ_BPS / 1024 / 1024)} MiB/s`;
-  return { k2powMs: k2, readMs, overheadMs, readBytesPerSec: rate, fromHistory: false, basis: `${rateWord} + ${k2hist !== null ? "k2pow from history" : "k2pow estimate"}` };
+  const k2Word = k2hist !== null ? "k2pow from history" : k2powPace !== null ? "k2pow at this machine's measured pace" : "k2pow estimate";
+  return { k2powMs: k2, readMs, overheadMs, readBytesPerSec: rate, fromHistory: false, basis: `${rateWord} + ${k2Word}` };
 }
 
 /** post-service's `{m}m {s}s` (e.g. "1m 5s") in ms; null when it is not that. */

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { PlanSchema } from "../../../src/protocol/model.js";
 import { buildPlan, type PlanIdentityInput, type PlanInput } from "../../../src/core/orchestrator/planner.js";
-import { estimateK2powMs, predictProof, proofPhaseOf, type ProofRecord } from "../../../src/core/orchestrator/predict.js";
+import { estimateK2powMs, machineK2powPace, predictProof, proofPhaseOf, type ProofRecord } from "../../../src/core/orchestrator/predict.js";
 import { leadMs } from "../../../src/core/orchestrator/decide.js";
 import { formatLateness } from "../../../src/presentation/units.js";
 import { budget } from "./world.js";
 
 const MIN = 60_000;
 const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
 const OPENS = Date.parse("2026-12-06T20:00:00Z");
 const window = { opensAt: OPENS, closesAt: OPENS + 12 * 60 * MIN };
 
@@ -58,6 +59,18 @@ describe("prediction", () => {
     expect(p.readMs).toBeCloseTo(512_000, -2);
     expect(p.k2powMs).toBeCloseTo(150_000, -2); // 4 units, 64 nonces: ~2.5 min
     expect(estimateK2powMs({ units: 4, threads: 2, nonces: 64, randomxMode: "light" })).toBeCloseTo(300_000, -2);
+  });
+
+  it("without its own k2pow: this machine's pace measured on the other identities' proofs, scaled by units and nonces", () => {
+    const fast = { units: 4, threads: 1, nonces: 64, randomxMode: "fast" as const };
+    const seen = { settings: { ...fast, sizeBytes: 4 * MiB }, history: [{ at: 0, k2powMs: 1000, readMs: 12_000, totalMs: 15_000, sizeBytes: 4 * MiB }] };
+    const fresh = { settings: { ...fast, units: 8, sizeBytes: 8 * MiB }, history: [] };
+    const pace = machineK2powPace([seen, fresh]);
+    const p = predictProof(fresh.settings, fresh.history, 300_000, pace);
+    expect(p.k2powMs).toBeCloseTo(2000, 0); // twice the units: twice the measured 1 s (the estimate says 5 min)
+    expect(p.basis).toBe("size ÷ measured disk rate + k2pow at this machine's measured pace");
+    expect(machineK2powPace([fresh])).toBeNull(); // nothing measured: the estimate stands
+    expect(predictProof(fresh.settings, [], 300_000, null).k2powMs).toBeCloseTo(300_000, -2);
   });
 
   it("reads post-service's phase lines", () => {
