@@ -79,6 +79,10 @@ const STATE_DIR_LINE = /^stateDir[ \t]*:[ \t]*(?:"([^"\\]*)"|'([^']*)'|([^\s#'"\
  * the caller loads the config whole.
  */
 export function stateDirOfConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  // a JSON config (JSON is YAML: the bench writes its configs so): its top-level "stateDir"
+  if (/^(?:[ \t]*(?:#.*)?\r?\n)*[ \t]*\{/.test(text)) return stateDirOfJson(text, file, env);
+  // a top-level key spelled otherwise ("stateDir":) or a merge key (<<: *base) may name it: not so simple
+  if (/^(?:["']stateDir["']|<<)[ \t]*:/m.test(text)) return null;
   if ((text.match(/^stateDir[ \t]*:/gm) ?? []).length > 1) return null;
   if (/^stateDir[ \t]*:/m.test(text)) {
     const m = STATE_DIR_LINE.exec(text);
@@ -87,4 +91,18 @@ export function stateDirOfConfigText(text: string, file: string, env: NodeJS.Pro
     return path.resolve(path.dirname(path.resolve(file)), expandHome(dir));
   }
   return defaultStateDir(env);
+}
+
+/** stateDirOfConfigText for a config written as one JSON object; null when it is not valid JSON (YAML flow style, comments). */
+function stateDirOfJson(text: string, file: string, env: NodeJS.ProcessEnv): string | null {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^(?:[ \t]*#.*\r?\n)+/, ""));
+  } catch {
+    return null;
+  }
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return null;
+  const dir = (doc as Record<string, unknown>).stateDir;
+  if (dir === undefined) return defaultStateDir(env);
+  return typeof dir === "string" && dir !== "" ? path.resolve(path.dirname(path.resolve(file)), expandHome(dir)) : null;
 }

@@ -29,6 +29,14 @@ describe("stateDirOfConfigText", () => {
     for (const t of ["stateDir: a#b\n", 'stateDir: "a\\tb"\n', "stateDir: [a]\n", "stateDir: *x\n", "stateDir:\n", "stateDir: a\nstateDir: b\n", "stateDir: |\n  a\n"])
       expect(stateDirOfConfigText(t, f, env), t).toBeNull();
   });
+  it("reads a JSON config's top-level stateDir (JSON is YAML), not the default beside it", () => {
+    expect(stateDirOfConfigText('{\n  "rig": "b",\n  "stateDir": "st"\n}\n', f, env)).toBe("/etc/pd/st");
+    expect(stateDirOfConfigText('# c\n{"stateDir": "/a\\"b"}', f, env)).toBe('/a"b');
+    expect(stateDirOfConfigText('{"node": {"stateDir": "/n"}}', f, env)).toBe(defaultStateDir(env));
+    // YAML flow style, a quoted or merged top-level key: loaded whole
+    for (const t of ["{stateDir: /x}\n", '{"stateDir": 1}', '"stateDir": /x\n', "<<: *base\nrig: a\n", "{"])
+      expect(stateDirOfConfigText(t, f, env), t).toBeNull();
+  });
 });
 
 describe("daemonClientFor", () => {
