@@ -9,9 +9,10 @@
 // --rate 0: idle services. --heap: heap snapshots at the start and end of the window (DevTools).
 // --alloc: what allocates over the window (V8 sampling heap profiler, garbage included).
 //
-// A/B: --versus OTHER/bin/postdeck.js runs this checkout's daemon and another build's side by side
-// (each with its own N children and simulated node, the same load on both), no profiler: CPU, RSS
-// and heap of each over the same window (e.g. a copy of dist/ from before a change).
+// A/B: --versus OTHER/bin/postdeck.js [--repeats 3] runs this checkout's daemon and another build's
+// side by side (each with its own N children and simulated node, the same load on both), no
+// profiler: CPU of each over the same windows (median and spread, and of A/B), RSS and heap (e.g. a
+// copy of bin/, dist/, proto/, package.json from before a change, node_modules linked).
 import path from "node:path";
 import { makeChildren } from "./lib/children.js";
 import { PostdeckSupervisor } from "./lib/postdeck.js";
@@ -28,7 +29,9 @@ const n = Number(arg("services", "64"));
 const seconds = Number(arg("seconds", "30"));
 const rate = Number(arg("rate", "0"));
 const pattern = arg("pattern", "line");
-const childArgs = rate > 0 ? ["--rate", rate, "--seconds", seconds + 30, "--pattern", pattern] : ["--rate", 0, "--seconds", 0, "--then", "idle"];
+// writing through every window (--versus: --repeats of them) and the settling before
+const writeS = seconds * (arg("versus", null) ? Number(arg("repeats", "3")) : 1) + 60;
+const childArgs = rate > 0 ? ["--rate", rate, "--seconds", writeS, "--pattern", pattern] : ["--rate", 0, "--seconds", 0, "--then", "idle"];
 const log = (m) => process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 if (arg("versus", null)) {
   await versus(arg("versus"));
@@ -77,22 +80,33 @@ try {
   if (!flag("keep")) removeDir(root);
 }
 
-/** Two daemons at once, this checkout's (A) and `otherBin`'s (B), under the same load. */
+/**
+ * Two daemons at once, this checkout's (A) and `otherBin`'s (B), under the same load: --repeats
+ * windows of --seconds each (default 3), the event-loop probe's 10 ms timer off during them (the
+ * bench's phase 1 runs the daemon without it); per window each side's CPU, and the median and
+ * spread (min–max) of each and of A/B.
+ */
 async function versus(otherBin) {
+  const repeats = Number(arg("repeats", "3"));
   const sides = ["A", "B"].map((name) => {
     const root = freshDir(`ab${name.toLowerCase()}`);
     const { children } = makeChildren(root, `p${name.toLowerCase()}`, n, childArgs);
     const bin = name === "A" ? undefined : path.resolve(otherBin);
     return { name, root, bin: bin ?? "this checkout", sup: new PostdeckSupervisor(root, children, { node: !flag("no-node"), bin, probe: { cpu: false, heap: false } }) };
   });
+  const mb = (b) => (b / 2 ** 20).toFixed(1);
+  const pct = (s, wall) => (s / wall) * 100;
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    return { median: mid, min: s[0], max: s[s.length - 1] };
+  };
   try {
-    log(`A/B: ${n} services each (${rate > 0 ? `${rate} lines/s, ${pattern}` : "idle"}); A = this checkout, B = ${otherBin}; load ${loadAvg()}`);
+    const childDesc = rate > 0 ? `${rate} lines/s, ${pattern}` : "idle";
+    log(`A/B: ${n} services each (${childDesc}), ${flag("no-node") ? "no node" : "simulated node"}; A = this checkout, B = ${otherBin}; ${repeats} windows of ${seconds} s; load ${loadAvg()}`);
     await Promise.all(sides.map((s) => s.sup.start()));
     await Promise.all(sides.map((s) => s.sup.probeReport()));
     await sleep(5000);
-    await Promise.all(sides.map((s) => s.sup.probeReport()));
-    const c0 = sides.map((s) => cpuSeconds([s.sup.pid]).total);
-    const t0 = Date.now();
     const rss = sides.map(() => ({ peak: 0, sum: 0, k: 0 }));
     const timer = setInterval(() => sides.forEach((s, i) => {
       const r = rssBytes(s.sup.pid);
@@ -100,16 +114,27 @@ async function versus(otherBin) {
       rss[i].sum += r;
       rss[i].k++;
     }), 500);
-    await sleep(seconds * 1000);
+    const rounds = [];
+    for (let k = 0; k < repeats; k++) {
+      await Promise.all(sides.map((s) => s.sup.probeReport({ eld: false })));
+      const load0 = loadAvg();
+      const c0 = sides.map((s) => cpuSeconds([s.sup.pid]).total);
+      const t0 = Date.now();
+      await sleep(seconds * 1000);
+      const wall = (Date.now() - t0) / 1000;
+      const c1 = sides.map((s) => cpuSeconds([s.sup.pid]).total);
+      const cpu = sides.map((_, i) => pct(c1[i] - c0[i], wall));
+      rounds.push({ cpu, ratio: cpu[0] / cpu[1], load: `${load0} → ${loadAvg()}` });
+      log(`window ${k + 1}/${repeats} (${wall.toFixed(1)} s): A ${cpu[0].toFixed(2)} %, B ${cpu[1].toFixed(2)} % of a core, A/B ${(cpu[0] / cpu[1]).toFixed(2)}; load ${rounds[k].load}`);
+    }
     clearInterval(timer);
-    const wall = (Date.now() - t0) / 1000;
-    const c1 = sides.map((s) => cpuSeconds([s.sup.pid]).total);
     const reports = await Promise.all(sides.map((s) => s.sup.probeReport()));
     sides.forEach((s, i) => {
-      const mb = (b) => (b / 2 ** 20).toFixed(1);
-      log(`${s.name} (${s.bin}): CPU ${(((c1[i] - c0[i]) / wall) * 100).toFixed(2)} % of a core over ${wall.toFixed(1)} s; RSS mean ${mb(rss[i].sum / Math.max(1, rss[i].k))} MB, peak ${mb(rss[i].peak)}; heap used ${reports[i].mem.heapUsed} of ${reports[i].mem.heapTotal} MiB; event-loop p99 ${reports[i].p99} ms`);
+      const c = stats(rounds.map((r) => r.cpu[i]));
+      log(`${s.name} (${s.bin}): CPU ${c.median.toFixed(2)} % of a core (${c.min.toFixed(2)}–${c.max.toFixed(2)}); RSS mean ${mb(rss[i].sum / Math.max(1, rss[i].k))} MB, peak ${mb(rss[i].peak)}; heap used ${reports[i].mem.heapUsed} of ${reports[i].mem.heapTotal} MiB`);
     });
-    log(`load ${loadAvg()}`);
+    const r = stats(rounds.map((x) => x.ratio));
+    log(`A/B CPU ${r.median.toFixed(2)} (${r.min.toFixed(2)}–${r.max.toFixed(2)}) over ${repeats} windows; load ${loadAvg()}`);
   } finally {
     await Promise.all(sides.map((s) => s.sup.stop().catch(() => undefined)));
     if (!flag("keep")) for (const s of sides) removeDir(s.root);
