@@ -5,7 +5,6 @@
 // starts while the one before still reads, never two readers at once. Sampled 4×/s.
 import fs from "node:fs";
 import path from "node:path";
-import { parseDocument } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoRig, DEMO_LABELS_PER_UNIT, DEMO_NUM_UNITS } from "../../src/sim/rig-builder.js";
 import { readersPerDisk } from "../../src/sim/post-service/disk-share.js";
@@ -17,30 +16,21 @@ import { sleep } from "../helpers/wait-for.js";
 
 let cfg: string[] = [];
 let rigDir = "";
-// for the daemon and so its simulated post-services: k2pow burns 600 ms of CPU per proof (1.5 s by
-// default): long enough that a staged prover's start-up and k2pow overlap the read before it for a
-// second or so (sampled 4×/s), without 8 × 1.5 s of CPU for two rounds of four proofs
-const SIM_ENV: NodeJS.ProcessEnv = { POSTDECK_SIM_POW_MS: "600" };
 let client: SocketClient | null = null;
 
 beforeAll(async () => {
   requireBuild();
   rigDir = tempDir("pd-e2e-orch-");
-  // time-compressed: a demo identity (4 MiB) reads in about 2 s alone on its simulated disk
-  const rig = await buildDemoRig({ dir: rigDir, identities: 4, postdeckBin: BIN, disks: 2, diskReadBytesPerSec: (DEMO_NUM_UNITS * DEMO_LABELS_PER_UNIT * 16) / 2 });
+  // time-compressed: a demo identity (4 MiB) reads in about 3 s alone on its simulated disk
+  const rig = await buildDemoRig({ dir: rigDir, identities: 4, postdeckBin: BIN, disks: 2, diskReadBytesPerSec: (DEMO_NUM_UNITS * DEMO_LABELS_PER_UNIT * 16) / 3 });
   // the demo network opens a cycle gap a minute after the build: an hour away instead, so the rounds
   // here are the node's initial proofs only (a gap's proofs in the middle of a round, on a slow
   // machine, mixed two rounds' provers and a node restart)
   const nodeCfg = JSON.parse(fs.readFileSync(rig.nodeConfigPath, "utf8")) as { genesis: Record<string, string> };
   nodeCfg.genesis["genesis-time"] = new Date(Date.parse(nodeCfg.genesis["genesis-time"]!) + 60 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
   fs.writeFileSync(rig.nodeConfigPath, JSON.stringify(nodeCfg, null, 2) + "\n");
-  // the daemon asks the node for its PostStates every pollMs (2 s by default; at rest every 5 × pollMs):
-  // 400 ms here, so a round waits for its proofs and not for the daemon to see the node's PROVING and IDLE
-  const doc = parseDocument(fs.readFileSync(rig.configPath, "utf8"));
-  doc.setIn(["node", "pollMs"], 400);
-  fs.writeFileSync(rig.configPath, doc.toString());
   cfg = ["--config", rig.configPath];
-  const r = await runCli([...cfg, "daemon", "start"], SIM_ENV);
+  const r = await runCli([...cfg, "daemon", "start"]);
   expect(r.code, r.stderr).toBe(0);
   client = await clientWhenUp(path.join(rigDir, "state"), {});
 }, 120_000);
@@ -111,7 +101,7 @@ describe("on-demand proving on the demo rig", () => {
     expect(text.stdout).toMatch(/disk simdisk-a/);
   });
 
-  // The overlap lasts a second or two here (start-up and a 0.6 s k2pow, log lines read once a second,
+  // The overlap lasts a second or two here (start-up and a 1.5 s k2pow, log lines read once a second,
   // /status polled every 2 s); the driver's timing under those lags is also tested on a fake clock
   // (test/core/orchestrator/driver-handover.test.ts).
   it("with a round of history, hand-overs overlap: the next one starts while the one before reads, never two readers on a disk", { timeout: 90_000 }, async () => {
@@ -144,7 +134,7 @@ describe("on-demand proving on the demo rig", () => {
     // a daemon restart keeps it the operator's (the state dir holds it)
     client!.close();
     expect((await runCli([...cfg, "daemon", "stop"])).code).toBe(0);
-    expect((await runCli([...cfg, "daemon", "start"], SIM_ENV)).code).toBe(0);
+    expect((await runCli([...cfg, "daemon", "start"])).code).toBe(0);
     client = await clientWhenUp(path.join(rigDir, "state"), {});
     expect(await manual()).toBe(true);
     const r = await runCli([...cfg, "plan", "--release", "post1"]);
