@@ -17,6 +17,7 @@ import path from "node:path";
 import { makeChildren } from "./lib/children.js";
 import { PostdeckSupervisor } from "./lib/postdeck.js";
 import { cpuSeconds, loadAvg, rssBytes, sleep } from "./lib/proc.js";
+import { median, mb } from "./lib/stats.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
 import { summarise } from "./console/cpuprofile.js";
 
@@ -94,13 +95,9 @@ async function versus(otherBin) {
     const bin = name === "A" ? undefined : path.resolve(otherBin);
     return { name, root, bin: bin ?? "this checkout", sup: new PostdeckSupervisor(root, children, { node: !flag("no-node"), bin, probe: { cpu: false, heap: false } }) };
   });
-  const mb = (b) => (b / 2 ** 20).toFixed(1);
   const pct = (s, wall) => (s / wall) * 100;
-  const stats = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    return { median: mid, min: s[0], max: s[s.length - 1] };
-  };
+  // median as the bench's tables take it (bench/lib/stats.js), with the spread
+  const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
   try {
     const childDesc = rate > 0 ? `${rate} lines/s, ${pattern}` : "idle";
     log(`A/B: ${n} services each (${childDesc}), ${flag("no-node") ? "no node" : "simulated node"}; A = this checkout, B = ${otherBin}; ${repeats} windows of ${seconds} s; load ${loadAvg()}`);

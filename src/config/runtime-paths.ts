@@ -88,7 +88,7 @@ export function stateDirOfConfigText(text: string, file: string, env: NodeJS.Pro
     const m = STATE_DIR_LINE.exec(text);
     const dir = m ? (m[1] ?? m[2] ?? m[3] ?? "") : "";
     if (!dir) return null;
-    return path.resolve(path.dirname(path.resolve(file)), expandHome(dir));
+    return stateDirAt(dir, file);
   }
   return defaultStateDir(env);
 }
@@ -104,5 +104,10 @@ function stateDirOfJson(text: string, file: string, env: NodeJS.ProcessEnv): str
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return null;
   const dir = (doc as Record<string, unknown>).stateDir;
   if (dir === undefined) return defaultStateDir(env);
-  return typeof dir === "string" && dir !== "" ? path.resolve(path.dirname(path.resolve(file)), expandHome(dir)) : null;
+  return typeof dir === "string" && dir !== "" ? stateDirAt(dir, file) : null;
+}
+
+/** A stateDir value as the config loader takes it: ~ expanded, relative to the config file's folder. */
+function stateDirAt(dir: string, file: string): string {
+  return path.resolve(path.dirname(path.resolve(file)), expandHome(dir));
 }
