@@ -32,7 +32,8 @@ async function rigWithOneIdentity() {
 const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "1" };
 
 describe.concurrent("sim node + sim post-service over gRPC", () => {
-  it("registers, proves the initial proof and a cycle-gap proof, and refuses a duplicate connection", async () => {
+  // ~19 s alone; its steps wait up to 90 s each (a loaded machine): the file's 60 s would cut them short
+  it("registers, proves the initial proof and a cycle-gap proof, and refuses a duplicate connection", { timeout: 150_000 }, async () => {
     const r = await rigWithOneIdentity();
     // the first cycle gap opens 12 s after the node starts (the initial proof is done by then), the
     // next one 10 minutes later: exactly two proofs however slow the machine
