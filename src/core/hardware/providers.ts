@@ -122,7 +122,11 @@ export const runCommand: CommandRunner = (binary, args, timeoutMs, signal) =>
         else if (code === "ENOENT") failure = "not found";
         else if (code === "EACCES") failure = "not executable (permission denied)";
         else if (err && typeof code !== "number") failure = err.signal ? `killed by ${err.signal}` : err.message;
-        resolve({ exitCode: err ? (typeof code === "number" ? code : null) : 0, stdout: stdout.replace(/\r?\n$/, ""), stderr: stderr.replace(/\r?\n$/, ""), failure });
+        const result = { exitCode: err ? (typeof code === "number" ? code : null) : 0, stdout: stdout.replace(/\r?\n$/, ""), stderr: stderr.replace(/\r?\n$/, ""), failure };
+        // on an abort execFile calls back as soon as it has sent the kill, before the process has
+        // exited: the caller (the sampler's stop()) is told it is over only once it is
+        if (child.exitCode === null && child.signalCode === null) child.once("exit", () => resolve(result));
+        else resolve(result);
       },
     );
     child.stdin?.end(); // nothing to read: a program that waits for input gets end of file at once
