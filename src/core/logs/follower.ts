@@ -76,6 +76,11 @@ export class FileFollower {
   private pace: number | null = null;
   /** The watch reported a rename (or none is on): the next step looks at the path again. */
   private renamed = true;
+  /** Events since the pending read's timer was set (paceTimer), and when the first of them came. */
+  private waitEvents = 0;
+  private waitFrom = 0;
+  /** What the next step counts as its time (lastStep) instead of now: a lone write's read counts from the write. */
+  private stepAnchor: number | null = null;
 
   constructor(
     readonly file: string,
@@ -217,6 +222,7 @@ export class FileFollower {
     if (event === "rename") this.renamed = true;
     if (this.closed) return;
     if (this.notifyTimer) {
+      this.waitEvents++;
       // written again before the read it brought: a chatty writer; at the slow pace, no event
       // until that read (a burst a second brings one event and keeps the watch)
       if (this.pace !== null && this.pace > (this.o.notifyMinMs ?? 250)) this.closeWatch();
@@ -231,14 +237,30 @@ export class FileFollower {
       return;
     }
     this.paceTimer(wait);
+    this.waitEvents = 1;
+    this.waitFrom = Date.now();
   }
 
-  /** The read a write brought, `ms` from now (notifyTimer: its pending read). */
+  /**
+   * The read a write brought, `ms` from now (notifyTimer: its pending read). When one write alone
+   * brought it (no other event while it waited), the pace counts from that write, not from the
+   * read: a burst a second whose event once came early in the pace (the first burst after a start,
+   * a rotation or a client's read) was read by the timer, a pace after the read before, and every
+   * burst after it came the same time early and waited for a timer again — two wake-ups per burst
+   * for good. Counted from the write, the next burst's event (a second later) brings its read at
+   * once (one that came more than half a pace early: the burst after it). Never more than half a
+   * pace before the read: two lone writes, the second right after the first one's read, do not
+   * bring two reads in a row. A chatty writer (more events while the read waits) counts from the read.
+   */
   private paceTimer(ms: number): void {
+    this.waitEvents = 0;
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = null;
       if (this.watcher === null && !this.outrun) void this.readPaced();
-      else void this.poll(true);
+      else {
+        if (this.waitEvents === 1) this.stepAnchor = Math.max(this.waitFrom, Date.now() - this.notifyMs() / 2);
+        void this.poll(true);
+      }
     }, ms);
     this.notifyTimer.unref?.();
   }
@@ -295,7 +317,8 @@ export class FileFollower {
   }
 
   private async step(fromWatch: boolean): Promise<void> {
-    this.lastStep = Date.now();
+    this.lastStep = this.stepAnchor ?? Date.now();
+    this.stepAnchor = null;
     if (fromWatch && this.fh && this.watcher && !this.renamed) {
       await this.readAvailable(true);
       return;

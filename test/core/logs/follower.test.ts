@@ -235,6 +235,60 @@ describe("file follower", () => {
     }
   });
 
+  it("a burst a second whose read once waited for its timer (its event early in the pace) is read at its event from the next burst on", async () => {
+    const { file, f, got } = await pacedFollower("e.log");
+    try {
+      // the first burst 700 ms after the start's read: its read waits for the pace (a timer)
+      vi.setSystemTime(Date.now() + 700);
+      appendFileSync(file, "burst 0\n");
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(got).toEqual([]);
+      vi.advanceTimersByTime(300);
+      expect(await turns(() => got.length === 1)).toBe(true);
+      // the bursts after it, a second apart: each read at its event, no timer (one wake-up a burst)
+      for (let i = 1; i <= 4; i++) {
+        vi.setSystemTime(Date.now() + (i === 1 ? 700 : 1000));
+        appendFileSync(file, `burst ${i}\n`);
+        expect(await turns(() => got.length === i + 1)).toBe(true);
+        expect(vi.getTimerCount()).toBe(1); // the safety poll's only
+      }
+      expect(f.watched()).toBe(true);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
+  });
+
+  it("a writer that writes again while its read waits is still read at most once per pace, counted from the read", async () => {
+    const file = path.join(tempDir(), "f.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000, notifyMinMs: 250 });
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      f.start();
+      expect(await turns(() => f.watched())).toBe(true);
+      await f.poll();
+      vi.setSystemTime(Date.now() + 100);
+      appendFileSync(file, "a\n"); // its read waits 150 ms
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      vi.advanceTimersByTime(50);
+      appendFileSync(file, "b\n"); // another event while it waits
+      await turns(() => false);
+      vi.advanceTimersByTime(100);
+      expect(await turns(() => got.length === 2)).toBe(true);
+      // 150 ms after that read (a pace from the first write): still waits for its timer
+      vi.advanceTimersByTime(150);
+      appendFileSync(file, "c\n");
+      expect(await turns(() => got.length === 3)).toBe(false);
+      vi.advanceTimersByTime(100);
+      expect(await turns(() => got.length === 3)).toBe(true);
+      expect(got).toEqual(["a", "b", "c"]);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
+  });
+
   it("with a watch on its file it is polled only every watchedPollMs; without one (a rotated file not re-created yet) every pollMs", async () => {
     const file = path.join(tempDir(), "s.log");
     writeFileSync(file, "a\n");
