@@ -91,11 +91,15 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": 10 * 1024 * 1024,
   // Reconnects while the node is down or restarting: grpc-js waits 1 s after the first refused
   // connect and ×1.6 after each, up to 120 s, so a node that took a minute to open its listeners was
-  // seen up to ~2 min late (its PostStates with it: on-demand provers started that late). A refused
-  // connect to the node costs nothing; 2 s at most is the pace at which the driver polls PostStates
-  // after a node start, so the connection is never the slower of the two.
+  // seen up to ~2 min late (its PostStates with it: on-demand provers started that late). The first
+  // retries come fast (250 ms, then x1.6: a node restarting is seen within a second or two); a node
+  // that stays down is tried every 10 s at most. grpc-js reconnects a channel that failed in the
+  // background, calls or not, so every 2 s (the earlier cap) was a connect per listener every 2 s
+  // for as long as the node was down or absent (a rig without a node: ~6 % of the daemon's CPU with
+  // 16 services writing bursts). A node that opens its listeners after a long while is seen at
+  // most 10 s late; the backoff starts over once a connection succeeds.
   "grpc.initial_reconnect_backoff_ms": 250,
-  "grpc.max_reconnect_backoff_ms": 2000,
+  "grpc.max_reconnect_backoff_ms": 10_000,
 };
 
 const SERVICE_LISTENER: Record<string, Listener> = {
