@@ -23,15 +23,17 @@ class Tty extends EventEmitter { isTTY = true; columns = 120; rows = 40; write()
 class Stdin extends EventEmitter { isTTY = true; setEncoding() {} setRawMode() {} resume() {} pause() {} ref() {} unref() {} read = () => null; }
 const client = new Client();
 // NORELEASE=1: without the console's memory release after a flood (src/ui/state/flood-memory.ts), to compare
-const { FloodMemory } = await import("../../dist/ui/state/flood-memory.js");
+const { FloodMemory, capYoungGeneration } = await import("../../dist/ui/state/flood-memory.js");
 const floodMemory = process.env.NORELEASE === "1" ? new FloodMemory(() => undefined) : undefined;
+// NOCAP=1: V8's young generation left to grow, as before the console capped it (runConsole does)
+if (process.env.NOCAP !== "1") capYoungGeneration();
 render(React.createElement(App, { client, store: { maxFps: 4, floodMemory } }), { stdout: new Tty(), stdin: new Stdin(), stderr: new Tty(), exitOnCtrlC: false, patchConsole: false, maxFps: 60 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 await sleep(2000);
 const mb = (b) => (b / 1e6).toFixed(0);
 const before = process.memoryUsage();
 console.log(`before: rss ${mb(before.rss)} MB heap ${mb(before.heapUsed)}/${mb(before.heapTotal)}`);
-let seq = 0; const t0 = Date.now(); let peak = 0;
+let seq = 0; const t0 = Date.now(); let peak = 0; const cpu0 = process.cpuUsage();
 while (seq < TOTAL) {
   const batch = [];
   for (let i = 0; i < 200 && seq < TOTAL; i++) { seq++; batch.push({ source: services[seq % N].name, seq: Math.ceil(seq / N), at: Date.now(), level: "INFO", text: `[2025-11-26T09:40:00.000Z INFO post_service] proving: nonces 0..128 position ${seq} k2pow difficulty ok` }); }
@@ -40,7 +42,8 @@ while (seq < TOTAL) {
   peak = Math.max(peak, process.memoryUsage().rss);
 }
 const end = Date.now();
-console.log(`${TOTAL} lines in ${((end - t0) / 1000).toFixed(0)} s (peak rss ${mb(peak)} MB)`);
+const cpu = process.cpuUsage(cpu0);
+console.log(`${TOTAL} lines in ${((end - t0) / 1000).toFixed(0)} s (peak rss ${mb(peak)} MB, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
 // what the console holds 5 s after the lines (where the bench measures), then later (V8's memory reducer acts ~8 s after its last full GC)
 const spaces = () => v8.getHeapSpaceStatistics().map((s) => `${s.space_name.replace("_space", "")} ${mb(s.space_size)}`).join(", ");
 for (const at of [5, 10, 20]) {

@@ -9,6 +9,7 @@ import { closingMessage, type QuitSummary } from "./quit-summary.js";
 export { closingMessage } from "./quit-summary.js";
 import { noColorFromEnv } from "./theme.js";
 import { FrameBudget } from "./state/frame-budget.js";
+import { capYoungGeneration } from "./state/flood-memory.js";
 
 export interface RunConsoleOptions {
   stdout?: NodeJS.WriteStream;
@@ -43,6 +44,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
   let summary: QuitSummary | null = null;
   const budget = new FrameBudget();
   const record = renderRecorder(process.env["POSTDECK_RENDER_LOG"]);
+  capYoungGeneration(); // the console's memory after a flood of log lines
   if (alt) stdout.write("\x1b[?1049h\x1b[H");
   const instance = render(
     <App
