@@ -5,8 +5,9 @@
 // in the window, and the functions with the most self time (bench/console/cpuprofile.js).
 //
 //   npm run build && node bench/profile-daemon.js [--services 64] [--seconds 30] [--rate 0]
-//        [--pattern line|burst|chunk] [--no-node] [--heap] [--no-cpu] [--keep]
-// --rate 0: idle services. --heap: heap snapshots at the start and end of the window (DevTools).
+//        [--pattern line|burst|chunk] [--no-node] [--heap] [--no-cpu] [--keep] [--settle 5]
+// --rate 0: idle services. --settle: seconds between all children running and the window (the
+// orchestrator's start-up grace and the first slow polls end within about 40 s). --heap: heap snapshots at the start and end of the window (DevTools).
 // --alloc: what allocates over the window (V8 sampling heap profiler, garbage included).
 //
 // A/B: --versus OTHER/bin/postdeck.js [--repeats 3] runs this checkout's daemon and another build's
@@ -46,7 +47,7 @@ try {
   await sup.start();
   const atStart = await sup.probeReport(); // from the daemon's start until all children ran
   log(`started: event-loop delay p50 ${atStart.p50} / p99 ${atStart.p99} / max ${atStart.max} ms (${atStart.samples} samples)`);
-  await sleep(5000);
+  await sleep(Number(arg("settle", "5")) * 1000);
   await sup.probeReport(); // drop the settling seconds
   const pid = sup.pid;
   const c0 = cpuSeconds([pid]);

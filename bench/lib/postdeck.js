@@ -36,6 +36,11 @@ export function postdeckEnv(extra = {}) {
   return { ...process.env, XDG_RUNTIME_DIR: "", NO_COLOR: "1", ...extra };
 }
 
+/** The daemon's V8 flags: those `postdeck daemon start` uses, or BENCH_DAEMON_FLAGS (space-separated) to try others. */
+function daemonFlags() {
+  return (process.env.BENCH_DAEMON_FLAGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
+}
+
 export class PostdeckSupervisor {
   name = "postdeck";
   /**
@@ -113,7 +118,7 @@ export class PostdeckSupervisor {
     // what `postdeck daemon start` runs (src/client/ensure-daemon.ts), started here so that a
     // machine loaded by others gets more than the CLI's 20 s to see the daemon answer
     const logFd = openSync(path.join(this.stateDir, "daemon.log"), "a", 0o600);
-    const child = spawn(process.execPath, ["--max-semi-space-size=2", this.bin, "daemon", "run", "--config", this.configPath], {
+    const child = spawn(process.execPath, [...daemonFlags(), this.bin, "daemon", "run", "--config", this.configPath], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
       env: postdeckEnv(this.probe ? this.probe.env : {}),

@@ -1,6 +1,6 @@
 // Writing files that matter (keys, config, journal) so that an interruption at any point leaves
 // either the old state or the new one: temp file in the same dir, fsync, then link/rename, fsync dir.
-import { promises as fs, constants, closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { promises as fs, constants } from "node:fs";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { faultPoint } from "./fault-point.js";
@@ -65,19 +65,6 @@ export async function replaceFile(target: string, data: Buffer | string, mode = 
     throw err;
   }
   await fsyncDir(path.dirname(target));
-}
-
-/** Synchronous replaceFile, for the moment right after a spawn (the state file must name the child). */
-export function replaceFileSync(target: string, data: Buffer | string, mode = 0o600): void {
-  const tmp = tempName(target);
-  const fd = openSync(tmp, "w", mode);
-  try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, target);
 }
 
 /** Moves a file without ever overwriting: link to the new name, then unlink the old one. */
