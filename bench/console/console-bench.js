@@ -19,6 +19,36 @@ function rendersSince(file, since, wallS) {
   return { rendersPerS: rows.length / wallS, renderMs: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null };
 }
 
+/**
+ * Where key presses spent their time, p50 and p95: until the console's event loop saw the input
+ * (keyInput, from its trace: ms-grained), until the chunk that changed the selected row came out of
+ * the pty (keyArrived: the console's share) and this process's parsing of it (keyParse: the bench's
+ * own share); the console's collections; and the slowest keys with the renders Ink finished
+ * (`[ms after the key, render ms]`), input seen and collections (`[ms after, ms, kind]`) while each waited.
+ */
+function keySplit(keys, renderFile) {
+  const done = keys.filter((k) => k.parsedMs !== null && k.arrivedMs !== null);
+  const arrived = done.map((k) => k.arrivedMs);
+  const parse = done.map((k) => k.parsedMs - k.arrivedMs);
+  const renders = existsSync(renderFile) ? readFileSync(renderFile, "utf8").trim().split("\n").map((l) => l.split(" ").map(Number)) : [];
+  // the console's own trace (run-console.tsx, beside the render log): `key <epoch ms>` when stdin had
+  // input, `gc <epoch ms> <ms> <kind>` for each collection
+  const events = existsSync(renderFile + ".events") ? readFileSync(renderFile + ".events", "utf8").trim().split("\n").map((l) => l.split(" ")) : [];
+  const within = (k, at) => at >= k.at - 1 && at <= k.at + k.arrivedMs + 1;
+  const slowest = [...done].sort((a, b) => b.parsedMs - a.parsedMs).slice(0, 8).map((k) => ({
+    ms: +k.parsedMs.toFixed(1),
+    arrivedMs: +k.arrivedMs.toFixed(1),
+    renders: renders.filter(([at]) => within(k, at)).map(([at, ms]) => [at - k.at, ms]),
+    stdinAt: events.filter((e) => e[0] === "key" && within(k, Number(e[1]))).map((e) => Number(e[1]) - k.at),
+    gcs: events.filter((e) => e[0] === "gc" && within(k, Number(e[1]))).map((e) => [Number(e[1]) - k.at, Number(e[2]), e[3]]),
+  }));
+  const gcs = events.filter((e) => e[0] === "gc").map((e) => Number(e[2]));
+  // until the console's event loop saw the key's input: the machine's scheduling and whatever the console was doing
+  const inputAt = events.filter((e) => e[0] === "key").map((e) => Number(e[1]));
+  const stdin = done.map((k) => inputAt.find((at) => at >= k.at - 1)).map((at, i) => (at === undefined ? null : Math.max(0, at - done[i].at))).filter((v) => v !== null);
+  return { keyInputP50: percentile(stdin, 50), keyInputP95: percentile(stdin, 95), keyArrivedP50: percentile(arrived, 50), keyArrivedP95: percentile(arrived, 95), keyParseP50: percentile(parse, 50), keyParseP95: percentile(parse, 95), gcCount: gcs.length, gcMsP95: percentile(gcs, 95), gcMsMax: gcs.length ? Math.max(...gcs) : null, slowestKeys: slowest };
+}
+
 const COLS = 120;
 const ROWS = 40;
 
@@ -115,6 +145,7 @@ export async function runConsoleBench({ cfg, log }) {
     const t0 = Date.now();
     const rss = sampleRss(() => s.scr.pids(), 500);
     const lat = [];
+    const keys = []; // where each key's time went (PtyScreen.lastKey)
     let misses = 0;
     const end = t0 + cfg.consoleSeconds * 1000;
     const gap = (cfg.consoleSeconds * 1000) / Math.max(1, cfg.keyPresses);
@@ -122,6 +153,7 @@ export async function runConsoleBench({ cfg, log }) {
       const v = await s.scr.keyLatency(k % 2 === 0 ? "j" : "k", s.rowRe);
       if (v === null) misses++;
       else lat.push(v);
+      keys.push(s.scr.lastKey);
       await sleep(Math.max(50, gap - (v ?? 2000)));
     }
     while (Date.now() < end) await sleep(100);
@@ -139,6 +171,7 @@ export async function runConsoleBench({ cfg, log }) {
       keyP95: percentile(lat, 95),
       keys: lat.length + misses,
       keyMisses: misses,
+      ...keySplit(keys, s.renderLog),
       ...rendersSince(s.renderLog, t0, wall),
     };
   } catch (err) {

@@ -26,6 +26,7 @@ export class PtyScreen {
       env: { ...process.env, CI: "0", TERM: "xterm-256color", ...(o.env ?? {}) },
     });
     this.pty.onData((d) => {
+      const arrived = process.hrtime.bigint();
       this.bytes += Buffer.byteLength(d);
       this.writes++;
       const s = this.tail + d;
@@ -33,7 +34,7 @@ export class PtyScreen {
       while ((i = s.indexOf(BSU, i + 1)) >= 0) if (i + BSU.length > this.tail.length) this.frames++;
       this.tail = s.slice(-(BSU.length - 1));
       this.term.write(d, () => {
-        for (const w of [...this.watchers]) w();
+        for (const w of [...this.watchers]) w(arrived);
       });
     });
     this.pty.onExit((e) => (this.exited = e));
@@ -95,20 +96,26 @@ export class PtyScreen {
 
   /**
    * Writes `key` and resolves with the ms until the parsed screen shows a different selected row
-   * (checked after every chunk the console writes), or null after timeoutMs.
+   * (checked after every chunk the console writes), or null after timeoutMs. `lastKey` then tells
+   * where the time went: `at` (epoch ms of the key), `arrivedMs` (the chunk that changed the row
+   * came out of the pty: the console's share) and `parsedMs` (the same as the result: that chunk
+   * parsed by this process's xterm, so parsedMs - arrivedMs is the bench's own share).
    */
   keyLatency(key, re, timeoutMs = 2000) {
     const before = this.selected(re);
     return new Promise((resolve) => {
+      const at = Date.now();
       const t0 = process.hrtime.bigint();
-      const done = (v) => {
+      this.lastKey = { at, arrivedMs: null, parsedMs: null };
+      const done = (v, arrived) => {
         this.watchers.delete(check);
         clearTimeout(timer);
+        this.lastKey = { at, arrivedMs: arrived === undefined ? null : Number(arrived - t0) / 1e6, parsedMs: v };
         resolve(v);
       };
-      const check = () => {
+      const check = (arrived) => {
         const now = this.selected(re);
-        if (now !== null && now !== before) done(Number(process.hrtime.bigint() - t0) / 1e6);
+        if (now !== null && now !== before) done(Number(process.hrtime.bigint() - t0) / 1e6, arrived);
       };
       const timer = setTimeout(() => done(null), timeoutMs);
       this.watchers.add(check);

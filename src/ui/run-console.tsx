@@ -2,6 +2,7 @@
 // The caller owns the client (obtaining it, i.e. starting or finding the daemon, is not the
 // console's business) and closes it afterwards.
 import { appendFileSync } from "node:fs";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { render } from "ink";
 import type { DaemonClient } from "../client/types.js";
 import { App } from "./App.js";
@@ -38,6 +39,28 @@ function renderRecorder(file: string | undefined): ((renderMs: number) => void) 
   return (ms) => appendFileSync(file, `${Date.now()} ${ms.toFixed(2)}\n`);
 }
 
+/**
+ * With POSTDECK_RENDER_LOG=<file>, also `<file>.events`: `key <epoch ms>` when the terminal's input
+ * is ready to read and `gc <epoch ms> <ms> <kind>` for each collection (where a key's time goes
+ * before its frame is drawn: the bench reads both). Returns what ends the trace.
+ */
+export function traceEvents(file: string | undefined, stdin: NodeJS.ReadStream): () => void {
+  if (!file) return () => undefined;
+  const onReadable = () => appendFileSync(file, `key ${Date.now()}\n`);
+  stdin.on("readable", onReadable);
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? "?";
+      appendFileSync(file, `gc ${Math.round(performance.timeOrigin + e.startTime)} ${e.duration.toFixed(2)} ${kind}\n`);
+    }
+  });
+  gcs.observe({ entryTypes: ["gc"] });
+  return () => {
+    stdin.off("readable", onReadable);
+    gcs.disconnect();
+  };
+}
+
 export async function runConsole(client: DaemonClient, opts: RunConsoleOptions = {}): Promise<ConsoleResult> {
   const stdout = opts.stdout ?? process.stdout;
   const alt = opts.altScreen ?? stdout.isTTY === true;
@@ -45,6 +68,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
   const budget = new FrameBudget();
   const record = renderRecorder(process.env["POSTDECK_RENDER_LOG"]);
   capYoungGeneration(); // the console's memory after a flood of log lines
+  const untrace = traceEvents(process.env["POSTDECK_RENDER_LOG"] && `${process.env["POSTDECK_RENDER_LOG"]}.events`, opts.stdin ?? process.stdin);
   if (alt) stdout.write("\x1b[?1049h\x1b[H");
   const instance = render(
     <App
@@ -82,6 +106,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
     process.off("SIGTERM", stop);
     process.off("SIGHUP", stop);
     process.off("SIGINT", stop);
+    untrace();
     if (alt) stdout.write("\x1b[?1049l");
   }
   const message = closingMessage(summary, opts.reattach);
