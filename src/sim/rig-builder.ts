@@ -90,10 +90,19 @@ function printProvidersInShell(): string {
   return `if [ "$#" = 1 ] && [ "$1" = -printProviders ]; then\n  if [ "$POSTDECK_SIM_NO_GPU" = 1 ]; then\n${answer(false)}  else\n${answer(true)}  fi\n  exit 0\nfi\n`;
 }
 
-function writeWrapper(file: string, postdeckBin: string, program: string, env: Record<string, string> = {}): void {
+/**
+ * A shell script running the simulated `program` through `postdeckBin` (`node <it> sim <program>`),
+ * with `env` exported first; the postcli one answers `-printProviders` itself (the tests' rigs use
+ * it as their postcli too).
+ */
+export function simWrapperText(postdeckBin: string, program: "node" | "post-service" | "postcli", env: Record<string, string> = {}): string {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${shQuote(v)} `).join("");
   const own = program === "postcli" ? printProvidersInShell() : "";
-  const text = `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\n${vars ? `export ${vars.trim()}\n` : ""}${own}exec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
+  return `#!/bin/sh\n# postdeck demo rig: the simulated ${program}\n${vars ? `export ${vars.trim()}\n` : ""}${own}exec ${shQuote(process.execPath)} ${shQuote(postdeckBin)} sim ${program} "$@"\n`;
+}
+
+function writeWrapper(file: string, postdeckBin: string, program: "node" | "post-service" | "postcli", env: Record<string, string> = {}): void {
+  const text = simWrapperText(postdeckBin, program, env);
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return;
   writeFileAtomicSync(file, text, 0o755);
   fs.chmodSync(file, 0o755);

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RigFixture } from "../helpers/rig-fixture.js";
 import { BIN } from "../helpers/cli.js";
+import { simWrapperText } from "../../src/sim/rig-builder.js";
 import { trackGroup } from "../helpers/processes.js";
 import { sleep, waitFor } from "../helpers/wait-for.js";
 import { makePosDir } from "../core/identity/pos-fixture.js";
@@ -27,10 +28,14 @@ export interface IdentityKillResult {
 }
 
 
-/** The postcli the daemon runs for `identity add`: postdeck's simulator (writes the demo geometry at once). */
+/**
+ * The postcli the daemon runs for `identity add`: postdeck's simulator (writes the demo geometry at
+ * once), behind the demo rig's wrapper, which answers the `-printProviders` the daemon asks at every
+ * start without a Node process.
+ */
 export function simPostcli(dir: string): string {
   const wrapper = path.join(dir, "postcli");
-  writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' sim postcli "$@"\n`, { mode: 0o755 });
+  writeFileSync(wrapper, simWrapperText(BIN, "postcli"), { mode: 0o755 });
   return wrapper;
 }
 

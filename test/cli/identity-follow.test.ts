@@ -10,6 +10,7 @@ import { killTrackedGroups, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { BIN, clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
 import { commandHint } from "../../src/presentation/command-hint.js";
+import { simWrapperText } from "../../src/sim/rig-builder.js";
 
 beforeAll(() => requireBuild());
 afterEach(() => {
@@ -21,7 +22,7 @@ describe("identity add following its task", () => {
   it("the daemon is killed: says the daemon was lost and how to resume, exit 1", async () => {
     const rig = makeRig({ services: 0 });
     const postcli = path.join(rig.root, "postcli");
-    writeFileSync(postcli, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' sim postcli "$@"\n`, { mode: 0o755 });
+    writeFileSync(postcli, simWrapperText(BIN, "postcli"), { mode: 0o755 });
     writeFileSync(rig.configPath, `${(await import("node:fs")).readFileSync(rig.configPath, "utf8")}postcli:\n  binary: ${postcli}\n`);
     const d = spawnDaemon(rig.configPath, { POSTDECK_SIM_INIT_BPS: "16384" }); // slow: the add runs for ~16 s
     (await clientWhenUp(rig.stateDir, {})).close();
