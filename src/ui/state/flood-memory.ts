@@ -68,9 +68,9 @@ export function releaseMemory(): void {
 }
 
 /**
- * Keeps V8's young generation at its starting size (1 MB semi-spaces) in this process. V8 doubles
- * it each time the objects surviving scavenges since its last growth add up to its size, up to
- * 16 MB semi-spaces (32 MB of new space, committed), which a flood of log lines always reaches
+ * Keeps V8's young generation at its starting size (1 MB semi-spaces) in this process, scavenged
+ * on the main thread. V8 doubles it each time the objects surviving scavenges since its last
+ * growth add up to its size, up to 16 MB semi-spaces (32 MB of new space, committed), which a flood of log lines always reaches
  * whatever the console keeps of them (a console keeping no line grew it the same); it shrinks it
  * again only at a collection after ~5 s of little allocation, so the 32 MB stayed for as long as
  * the console ran (1M lines at 20,000/s: ~134 MB RSS after in-process, ~103 MB with the cap).
@@ -79,4 +79,10 @@ export function releaseMemory(): void {
  */
 export function capYoungGeneration(): void {
   setFlagsFromString("--semi-space-growth-factor=1");
+  // A scavenge of 1 MB is short on the main thread alone; in parallel it waits for V8's worker
+  // threads, which a busy machine leaves unscheduled: at load ~37 on 2 cores scavenges took 81 ms
+  // of wall time on average with helpers, 18 ms without; at load ~9 about 2.4-3.2 ms either way,
+  // with a quarter less CPU without. The console's scavenges (one or more per key's frame with
+  // 1 MB semi-spaces) were in every slow key press.
+  setFlagsFromString("--no-parallel-scavenge");
 }
