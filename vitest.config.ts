@@ -54,8 +54,9 @@ export default defineConfig({
     // beforeAll hooks that build a demo rig set their own timeout
     hookTimeout: 60_000,
     // temp dirs from test/helpers/temp-dir.ts are removed after each file, whatever happened (a
-    // setup file runs again before each file, also where the worker's modules are shared)
-    setupFiles: ["test/helpers/cleanup-temp-dirs.ts"],
+    // setup file runs again before each file, also where the worker's modules are shared); with
+    // `npm test` a file starts once the build beside vitest is done (test/helpers/build-ready.ts)
+    setupFiles: ["test/helpers/build-ready.ts", "test/helpers/cleanup-temp-dirs.ts"],
     pool: "forks",
     // three files at a time on two cores: most e2e time is waiting for daemons, nodes and the
     // simulated clock (ten of the slowest files on a shared machine, load 4–23: 148 s with 3 workers,

@@ -4,8 +4,8 @@
 // check built instead of building their own, ~25-35 s of one core less); its output is printed whole
 // when it ends; the exit status is 1 when either found an error.
 //
-// `npm test` runs `check.js --test [vitest args]`: the build, then the tests (`vitest run` with the
-// args), with the type check and the linter running beside both from the start at a low CPU
+// `npm test` runs `check.js --test [vitest args]`: the build and the tests (`vitest run` with the
+// args; each test file waits for the build), with the type check and the linter running beside both from the start at a low CPU
 // priority (nice 10). The build and most e2e tests leave a core idle much of the time (one tsc;
 // tests waiting for daemons and simulated nodes), and the checks take that idle time instead of
 // ~30 s of their own before the tests start; at nice 10 they get little CPU while the tests want
@@ -18,8 +18,9 @@
 // spends, and the tests wait for the build. The bundle is made by scripts/bundle.js as in
 // `npm run build`. Type errors still fail `npm test` (through the type check).
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 
 mkdirSync(".tmp", { recursive: true }); // both checks keep their caches there
 
@@ -31,7 +32,7 @@ const env = { ...process.env, PATH: `node_modules/.bin:${process.env.PATH ?? ""}
 function run(name, [cmd, ...args], o = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { stdio: o.live ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"], shell: false, env });
+    const child = spawn(cmd, args, { stdio: o.live ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"], shell: false, env: { ...env, ...o.env } });
     if (o.nice && child.pid) {
       try {
         os.setPriority(child.pid, o.nice);
@@ -74,9 +75,18 @@ async function transpile() {
 
 let ok = true;
 if (testMode) {
-  ok = report(await transpile());
-  if (ok) ok = report(await run("bundle", ["node", "scripts/bundle.js"]));
-  if (ok) ok = report(await run("vitest", ["vitest", "run", ...vitestArgs], { live: true }));
+  // vitest starts with the build, not after it: its start-up and its workers' first imports take
+  // the build's few seconds; each test file waits for the build's outcome in that file
+  // (test/helpers/build-ready.ts), a failed build fails them all
+  const statusFile = path.resolve(`.tmp/build-status-${process.pid}`);
+  rmSync(statusFile, { force: true });
+  const vitest = run("vitest", ["vitest", "run", ...vitestArgs], { live: true, env: { POSTDECK_TEST_BUILD_STATUS: statusFile } });
+  // the transpile (in this process) and the bundle (its own) side by side: both are esbuild's
+  const [transpiled, bundled] = await Promise.all([transpile(), run("bundle", ["node", "scripts/bundle.js"])]);
+  const built = [transpiled, bundled].filter((r) => !report(r));
+  writeFileSync(statusFile, built.length ? built.map((r) => `${r.name} failed`).join(", ") : "ok");
+  ok = report(await vitest) && built.length === 0;
+  rmSync(statusFile, { force: true });
 }
 for (const r of await checks) ok = report(r) && ok;
 process.exit(ok ? 0 : 1);
