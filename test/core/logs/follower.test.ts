@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { appendFileSync, renameSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, renameSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { FileFollower } from "../../../src/core/logs/follower.js";
 import { LogHub } from "../../../src/core/logs/hub.js";
@@ -307,6 +307,26 @@ describe("file follower", () => {
     expect(f.safetyPollMs()).toBeNull();
   });
 
+  it("reads a backlog larger than its 64 KiB chunks line for line: lines and multi-byte characters cut by a chunk's end, a cut first line of the history spanning a chunk", async () => {
+    const file = path.join(tempDir(), "a.log");
+    // 3,000 lines of 20–60 bytes with a 3-byte character: chunk ends fall inside lines and inside characters
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i} ${"€".repeat(i % 14)}${"x".repeat(i % 7)}`);
+    // a first line longer than a chunk, cut by the history's start: skipped, not handed on in pieces
+    writeFileSync(file, "h".repeat(70_000) + "\n" + lines.join("\n") + "\n");
+    const { f, got } = follower(file, { backfillBytes: statSync(file).size - 1000, maxLineBytes: 100_000 }); // starts 1,000 bytes into it
+    await f.poll();
+    expect(got).toEqual(lines);
+    // appended in pieces that end mid-line and mid-character, then a backlog of several chunks
+    const more = Array.from({ length: 1500 }, (_, i) => `more ${i} ${"€".repeat(i % 9)}${"y".repeat(40)}`); // ~95 KB: two chunks, under the 2,000 lines a read hands on
+    const bytes = Buffer.from(more.join("\n") + "\n");
+    const inChar = bytes.indexOf(Buffer.from("€")) + 1; // "more 1 €": cut inside its "€"
+    for (const [from, to] of [[0, inChar], [inChar, inChar + 1], [inChar + 1, bytes.length]] as const) {
+      appendFileSync(file, bytes.subarray(from, to));
+      await f.poll();
+    }
+    expect(got.slice(lines.length)).toEqual(more);
+    await f.stop();
+  });
   it("caps an endless line", async () => {
     const file = path.join(tempDir(), "a.log");
     writeFileSync(file, "");
