@@ -6,11 +6,9 @@ import { UsageError } from "./errors.js";
 
 export const USAGE = "usage: postdeck [tui] [--config FILE]";
 
-// The console runs with V8's default heap settings, like every command (bin/postdeck.js has no
-// flags). Heap flags were tried for it — a 128 MiB old-space cap and small semi-spaces, when a
-// frame allocated ~13 MB — but in the shebang they cost every command ~25-30 ms at start, and
-// since frames allocate ~5 MB the console keeps its budgets without them (bench/RESULTS.md §4:
-// RSS 130 MB after a million lines, budget 150).
+// No V8 flags at start (bin/postdeck.js has none: in the shebang they cost every command 10-30 ms
+// of start-up); the console sets what it needs at run time instead (runConsole: its young
+// generation kept small and scavenged on the main thread, src/ui/state/flood-memory.ts).
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { usage: USAGE });
