@@ -7,9 +7,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { requireBuild, runCli, simPostcli } from "../helpers/cli.js";
 import { pidsOnDir } from "./count.js";
-import { killDuringIdentityOps, simPostcli } from "./identity-kills.js";
+import { killDuringIdentityOps } from "./identity-kills.js";
 import { cliStorm, FLOOD_POST_SERVICE, flood, FULL, killDaemon, killDuringOps, runningPid, socketStorms, startDaemon, type Daemon } from "./chaos-lib.js";
 
 const daemons: Daemon[] = [];

@@ -1,11 +1,9 @@
 // SIGKILL of the daemon at random points during identity operations (import, add, rename, retire),
 // then a new daemon: every identity must end complete or untouched — its key once in identities/
 // (none once retired), one service on its PoS dir exactly when its key is loaded, one process on it.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { RigFixture } from "../helpers/rig-fixture.js";
-import { BIN } from "../helpers/cli.js";
-import { simWrapperText } from "../../src/sim/rig-builder.js";
 import { trackGroup } from "../helpers/processes.js";
 import { sleep, waitFor } from "../helpers/wait-for.js";
 import { makePosDir } from "../core/identity/pos-fixture.js";
@@ -28,16 +26,6 @@ export interface IdentityKillResult {
 }
 
 
-/**
- * The postcli the daemon runs for `identity add`: postdeck's simulator (writes the demo geometry at
- * once), behind the demo rig's wrapper, which answers the `-printProviders` the daemon asks at every
- * start without a Node process.
- */
-export function simPostcli(dir: string): string {
-  const wrapper = path.join(dir, "postcli");
-  writeFileSync(wrapper, simWrapperText(BIN, "postcli"), { mode: 0o755 });
-  return wrapper;
-}
 
 /**
  * `rounds` times: one identity operation (import, add, rename, retire in turn), a SIGKILL of the

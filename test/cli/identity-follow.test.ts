@@ -8,9 +8,8 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { BIN, clientWhenUp, requireBuild, spawnDaemon } from "../helpers/cli.js";
+import { BIN, clientWhenUp, requireBuild, simPostcli, spawnDaemon } from "../helpers/cli.js";
 import { commandHint } from "../../src/presentation/command-hint.js";
-import { simWrapperText } from "../../src/sim/rig-builder.js";
 
 beforeAll(() => requireBuild());
 afterEach(() => {
@@ -21,8 +20,7 @@ afterEach(() => {
 describe("identity add following its task", () => {
   it("the daemon is killed: says the daemon was lost and how to resume, exit 1", async () => {
     const rig = makeRig({ services: 0 });
-    const postcli = path.join(rig.root, "postcli");
-    writeFileSync(postcli, simWrapperText(BIN, "postcli"), { mode: 0o755 });
+    const postcli = simPostcli(rig.root);
     writeFileSync(rig.configPath, `${(await import("node:fs")).readFileSync(rig.configPath, "utf8")}postcli:\n  binary: ${postcli}\n`);
     const d = spawnDaemon(rig.configPath, { POSTDECK_SIM_INIT_BPS: "16384" }); // slow: the add runs for ~16 s
     (await clientWhenUp(rig.stateDir, {})).close();

@@ -9,11 +9,11 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { clientWhenUp, spawnDaemon, realDaemonHooks } from "../helpers/cli.js";
+import { clientWhenUp, spawnDaemon, realDaemonHooks, simPostcli } from "../helpers/cli.js";
 import { makePosDir } from "../core/identity/pos-fixture.js";
 import { countIdentity, type IdentityCounts } from "../chaos/identity-counts.js";
 import { pidsOnDir } from "../chaos/count.js";
-import { simPostcli } from "../chaos/identity-kills.js";
+
 import type { SocketClient } from "../../src/client/socket-client.js";
 
 const clients = realDaemonHooks();

@@ -1,15 +1,28 @@
 // Runs the built CLI (bin/postdeck.js → dist/bundle; run `npm run build` first) and spawns daemons.
 import { execFile, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { SocketClient } from "../../src/client/socket-client.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
+import { simWrapperText } from "../../src/sim/rig-builder.js";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { killTrackedGroups, spawnTracked } from "./processes.js";
 import { cleanupTempDirs } from "./temp-dir.js";
 import { waitFor } from "./wait-for.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
+
+/**
+ * `<dir>/postcli`: postdeck's simulated postcli (writes the demo geometry at once) behind the demo
+ * rig's wrapper, which answers the `-printProviders` a daemon asks at every start without a Node
+ * process. Returns its path.
+ */
+export function simPostcli(dir: string): string {
+  const wrapper = path.join(dir, "postcli");
+  writeFileSync(wrapper, simWrapperText(BIN, "postcli"), { mode: 0o755 });
+  return wrapper;
+}
 
 /** The CLI tests run the built binary (bin/postdeck.js loads dist/bundle/): `npm test` builds first; alone, run `npm run build`. */
 export function requireBuild(): void {

@@ -10,8 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { checkKeyContent } from "../../../src/core/spacemesh/key-file.js";
-import { simWrapperText } from "../../../src/sim/rig-builder.js";
-import { BIN, requireBuild } from "../../helpers/cli.js";
+import { requireBuild, simPostcli } from "../../helpers/cli.js";
 import { makePosDir, newKeyHex, tempDir } from "./pos-fixture.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -156,8 +155,7 @@ describe.concurrent("identity add interrupted at every step", () => {
       const ids = path.join(root, "identities");
       const config = path.join(root, "postdeck.yaml");
       await fs.writeFile(config, `node:\n  dataFolder: ${root}\nservices: []\n`);
-      const postcli = path.join(root, "postcli");
-      await fs.writeFile(postcli, simWrapperText(BIN, "postcli"), { mode: 0o755 });
+      const postcli = simPostcli(root);
       const args = [ids, path.join(root, "state"), config, "add", postcli, path.join(root, "pos", "fresh"), "fresh"];
 
       const killed = await run({ POSTDECK_FAULT: point }, args);
