@@ -3,6 +3,7 @@
 import { render } from "ink";
 import { noColorFromEnv } from "../theme.js";
 import { FrameBudget } from "../state/frame-budget.js";
+import { capYoungGeneration } from "../state/flood-memory.js";
 import { FleetConsole } from "./FleetConsole.js";
 import type { FleetStore } from "./fleet-store.js";
 
@@ -17,6 +18,7 @@ export async function runFleetConsole(store: FleetStore, o: RunFleetOptions): Pr
   const stdout = o.stdout ?? process.stdout;
   const alt = stdout.isTTY === true;
   const budget = new FrameBudget();
+  capYoungGeneration(); // a rig opened from here streams its logs as the console does
   if (alt) stdout.write("\x1b[?1049h\x1b[H");
   const instance = render(
     <FleetConsole store={store} rigsFile={o.rigsFile} noColor={noColorFromEnv()} consoleStore={{ maxFps: 4, budget }} openRig={o.openRig ?? null} />,
