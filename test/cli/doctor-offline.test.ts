@@ -1,9 +1,10 @@
 // `doctor` and `logs` with no daemon: they read the files themselves, say which live checks they
-// skipped, and doctor's exit code follows its findings. Runs the built CLI (npm run build first).
+// skipped, and doctor's exit code follows its findings. The built CLI's main, called in this process
+// (npm run build first).
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { requireBuild, runCliInProcess } from "../helpers/cli.js";
 import { newKeyHex, writePosMetadata } from "../helpers/pos-identity.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 
@@ -43,7 +44,7 @@ function rig() {
 describe("doctor without a daemon", () => {
   it("--json prints JSON with a daemon-down finding, the file findings and the skipped live checks; exit 1", async () => {
     const r = rig();
-    const out = await runCli(["doctor", "--json", "--config", r.config], r.env);
+    const out = await runCliInProcess(["doctor", "--json", "--config", r.config], r.env);
     expect(out.code).toBe(1);
     const j = JSON.parse(out.stdout) as { findings: { id: string; title: string }[]; source: string; skipped: string[] };
     expect(j.source).toBe("files");
@@ -59,7 +60,7 @@ describe("doctor without a daemon", () => {
       r.log,
       `${now}\tWARN\tnode.nipostBuilder\tpost service not connected - waiting for reconnection\t{"smesherID": "${r.retired.nodeId}", "error": "post service not registered"}\n`,
     );
-    const again = JSON.parse((await runCli(["doctor", "--json", "--config", r.config], r.env)).stdout) as { findings: { id: string; title: string }[] };
+    const again = JSON.parse((await runCliInProcess(["doctor", "--json", "--config", r.config], r.env)).stdout) as { findings: { id: string; title: string }[] };
     const ids2 = again.findings.map((f) => f.id);
     expect(ids2).not.toContain("node-log-unreadable");
     expect(again.findings.find((f) => f.id === "node-uses-former-key")?.title).toBe(
@@ -69,7 +70,7 @@ describe("doctor without a daemon", () => {
 
   it("text output says the daemon is down and which live checks were skipped", async () => {
     const r = rig();
-    const out = await runCli(["doctor", "--config", r.config], r.env);
+    const out = await runCliInProcess(["doctor", "--config", r.config], r.env);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain("no daemon answers: checked the files only");
     expect(out.stdout).toContain("skipped (live): node gRPC");
@@ -79,7 +80,7 @@ describe("doctor without a daemon", () => {
   it("--json with an invalid config still prints JSON (exit 2)", async () => {
     const r = rig();
     writeFileSync(r.config, "node: {}\n");
-    const out = await runCli(["doctor", "--json", "--config", r.config], r.env);
+    const out = await runCliInProcess(["doctor", "--json", "--config", r.config], r.env);
     expect(out.code).toBe(2);
     expect(JSON.parse(out.stdout).findings[0].id).toBe("config-invalid");
   });
@@ -89,14 +90,14 @@ describe("logs without a daemon", () => {
   it("prints the last lines of the node log from its file, and names an unknown source", async () => {
     const r = rig();
     writeFileSync(r.log, "line one\nline two\nline three\n");
-    const out = await runCli(["logs", "node", "-n", "2", "--config", r.config], r.env);
+    const out = await runCliInProcess(["logs", "node", "-n", "2", "--config", r.config], r.env);
     expect(out.code).toBe(0);
     expect(out.stdout).toBe("line two\nline three\n");
     expect(out.stderr).toContain(`reading ${r.log} directly`);
-    const bad = await runCli(["logs", "nope", "--config", r.config], r.env);
+    const bad = await runCliInProcess(["logs", "nope", "--config", r.config], r.env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("no log source 'nope' (known: s1, node)");
-    const missing = await runCli(["logs", "s1", "--config", r.config], r.env);
+    const missing = await runCliInProcess(["logs", "s1", "--config", r.config], r.env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("does not exist");
   });
@@ -110,7 +111,7 @@ describe("alerts test without a daemon", () => {
       r.config,
       ["alerts:", "  sinks:", "    - name: script", `      command: ["/bin/sh", "-c", "cat > ${got}"]`, "    - name: broken", '      command: ["/bin/sh", "-c", "echo nope >&2; exit 4"]', ""].join("\n"),
     );
-    const out = await runCli(["alerts", "test", "--json", "--config", r.config], r.env);
+    const out = await runCliInProcess(["alerts", "test", "--json", "--config", r.config], r.env);
     expect(out.code).toBe(1);
     const j = JSON.parse(out.stdout) as { sentBy: string; results: { sink: string; ok: boolean; error: string | null }[] };
     expect(j.sentBy).toBe("cli");

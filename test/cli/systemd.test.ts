@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { requireBuild, runCliInProcess } from "../helpers/cli.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { renderUnit, unitWord } from "../../src/core/boot/systemd-unit.js";
 
@@ -24,7 +24,7 @@ const hasAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0;
 describe("systemd print", () => {
   it("prints a unit that runs `daemon run --config`, restarts on failure and leaves services running", async () => {
     const r = rig();
-    const out = await runCli(["systemd", "print", "--user", "--config", r.config]);
+    const out = await runCliInProcess(["systemd", "print", "--user", "--config", r.config]);
     expect(out.code).toBe(0);
     const unit = out.stdout;
     expect(unit).toMatch(new RegExp(`^ExecStart=${process.execPath.replace(/[/.]/g, "\\$&")} \\S+/bin/postdeck\\.js daemon run --config ${r.config.replace(/[/.]/g, "\\$&")}$`, "m"));
@@ -34,7 +34,7 @@ describe("systemd print", () => {
     expect(unit).not.toContain("User=");
     expect(unit).toMatch(/^Environment=HOME=\S+$/m);
     expect(unit).toMatch(/^Environment=PATH=/m);
-    const system = await runCli(["systemd", "print", "--config", r.config]);
+    const system = await runCliInProcess(["systemd", "print", "--config", r.config]);
     expect(system.stdout).toMatch(/^User=\S+$/m);
     expect(system.stdout).toContain("\nWantedBy=multi-user.target\n");
   });
@@ -70,7 +70,7 @@ describe("systemd install --user", () => {
       chmodSync(path.join(bin, name), 0o755);
     }
     const env = { PATH: `${bin}:${process.env.PATH}`, XDG_CONFIG_HOME: path.join(r.root, "xdg") };
-    const out = await runCli(["systemd", "install", "--user", "--config", r.config], env);
+    const out = await runCliInProcess(["systemd", "install", "--user", "--config", r.config], env);
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
     const unitFile = path.join(r.root, "xdg", "systemd", "user", "postdeck.service");
@@ -83,14 +83,14 @@ describe("systemd install --user", () => {
     expect(out.stdout).toContain("lingering is OFF");
     expect(out.stdout).toContain("sudo loginctl enable-linger");
 
-    const again = await runCli(["systemd", "install", "--user", "--config", r.config], env);
+    const again = await runCliInProcess(["systemd", "install", "--user", "--config", r.config], env);
     expect(again.stdout).toContain("is already this unit");
     writeFileSync(unitFile, "[Service]\nExecStart=/bin/true\n");
-    const refused = await runCli(["systemd", "install", "--user", "--config", r.config], env);
+    const refused = await runCliInProcess(["systemd", "install", "--user", "--config", r.config], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--force");
     expect(readFileSync(unitFile, "utf8")).toBe("[Service]\nExecStart=/bin/true\n");
-    const forced = await runCli(["systemd", "install", "--user", "--force", "--config", r.config], env);
+    const forced = await runCliInProcess(["systemd", "install", "--user", "--force", "--config", r.config], env);
     expect(forced.code).toBe(0);
     expect(readFileSync(unitFile, "utf8")).toContain("KillMode=process");
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { requireBuild, runCliInProcess } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 
 let dir = "";
@@ -20,16 +20,16 @@ afterAll(() => cleanupTempDirs());
 
 describe("--rig and fleet on the command line", () => {
   it("an unknown rig, a command that does not run on a rig, --config with --rig, daemon start over ssh: exit 2 saying why", async () => {
-    const unknown = await runCli(["--rig", "nope", "--rigs", rigs, "status"]);
+    const unknown = await runCliInProcess(["--rig", "nope", "--rigs", rigs, "status"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`no rig named "nope"; expected one of far, gone`);
-    const demo = await runCli(["--rig", "far", "--rigs", rigs, "demo"]);
+    const demo = await runCliInProcess(["--rig", "far", "--rigs", rigs, "demo"]);
     expect(demo.code).toBe(2);
     expect(demo.stderr).toContain("demo does not run against a rig");
-    const both = await runCli(["--rig", "far", "--rigs", rigs, "--config", "x.yaml", "status"]);
+    const both = await runCliInProcess(["--rig", "far", "--rigs", rigs, "--config", "x.yaml", "status"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("--rig and --config name the rig twice");
-    const start = await runCli(["--rig=far", `--rigs=${rigs}`, "daemon", "start"]);
+    const start = await runCliInProcess(["--rig=far", `--rigs=${rigs}`, "daemon", "start"]);
     expect(start.code).toBe(2);
     expect(start.stderr).toContain("run it on the rig (ssh sm@127.0.0.1 postdeck daemon start)");
   });
@@ -38,14 +38,14 @@ describe("--rig and fleet on the command line", () => {
     const bad = path.join(dir, "bad.yaml");
     writeFileSync(bad, "- name: a\n  ssh: sm@a\n  readOnly: maybe\n");
     for (const args of [["fleet", "--rigs", bad], ["--rig", "a", "--rigs", bad, "status"]]) {
-      const r = await runCli(args);
+      const r = await runCliInProcess(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${bad}:3: [0].readOnly: found "maybe"; expected a boolean`);
     }
   });
 
   it("fleet reports a local rig whose config is missing as unreachable, exit 1, with the config problem", async () => {
-    const r = await runCli(["fleet", "--json", "--rigs", rigs, "--timeout", "1"]);
+    const r = await runCliInProcess(["fleet", "--json", "--rigs", rigs, "--timeout", "1"]);
     expect(r.code).toBe(1);
     const gone = (JSON.parse(r.stdout) as { rigs: { rig: string; reachable: boolean; error: string }[] }).rigs.find((x) => x.rig === "gone")!;
     expect(gone.reachable).toBe(false);

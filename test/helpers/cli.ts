@@ -1,8 +1,10 @@
-// Runs the built CLI (bin/postdeck.js → dist/bundle; run `npm run build` first) and spawns daemons.
+// Runs the built CLI (bin/postdeck.js → dist/bundle; run `npm run build` first), as a program or its main
+// in this process, and spawns daemons.
 import { execFile, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { SocketClient } from "../../src/client/socket-client.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
 import { simWrapperText } from "../../src/sim/rig-builder.js";
@@ -12,6 +14,14 @@ import { cleanupTempDirs } from "./temp-dir.js";
 import { waitFor } from "./wait-for.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/postdeck.js", import.meta.url));
+/** What bin/postdeck.js runs. */
+const BUNDLE_MAIN = fileURLToPath(new URL("../../dist/bundle/main.js", import.meta.url));
+
+/**
+ * The environment this test process started with: what daemons and CLI processes get (plus their
+ * own variables), also while runCliInProcess has set a command's variables in process.env.
+ */
+export const TEST_ENV: NodeJS.ProcessEnv = { ...process.env };
 
 /**
  * `<dir>/postcli`: postdeck's simulated postcli (writes the demo geometry at once) behind the demo
@@ -38,25 +48,90 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The CLI as a program: `node bin/postdeck.js ARGS` in a process of its own, stdin and stdout pipes. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...TEST_ENV, NO_COLOR: "1", ...env }, cwd, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
+// Node's own import(), not vitest's module runner: the bundle is loaded as bin/postdeck.js loads it
+const importNative = new vm.Script("(url) => import(url)", { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext() as (
+  url: string,
+) => Promise<{ main: (argv: string[]) => Promise<number> }>;
+let bundleMain: Promise<(argv: string[]) => Promise<number>> | undefined;
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * The CLI's main (the bundle bin/postdeck.js runs) called in this process, for tests of what a
+ * command does and says rather than of the program around it (a process start costs ~0.3 s of CPU;
+ * this call a few ms once the bundle is loaded). As runCli: NO_COLOR=1 and `env` set in
+ * process.env, process.argv[1] is bin/postdeck.js, stdout, stderr and stdin are not terminals, and
+ * stdout and stderr are captured; a rejection is reported as bin/postdeck.js does (exit 1). Calls run
+ * one at a time (they share process.env and the streams). Only commands that end by themselves;
+ * exit codes, signals, pipes, a daemon's start and `--rig` (it sets the process's rig for good once
+ * it connects: only a refused one, exit 2, is allowed here) need runCli.
+ */
+export function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const run = inProcessQueue.then(() => callMain(args, env));
+  inProcessQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function callMain(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  requireBuild();
+  const main = await (bundleMain ??= importNative(pathToFileURL(BUNDLE_MAIN).href).then((m) => m.main));
+  const out: Omit<CliResult, "code"> = { stdout: "", stderr: "" };
+  const undo: (() => void)[] = [];
+  const set = <T extends object, K extends keyof T>(obj: T, key: K, value: T[K]) => {
+    const own = Object.getOwnPropertyDescriptor(obj, key);
+    Object.defineProperty(obj, key, { value, configurable: true, writable: true, enumerable: own?.enumerable ?? true });
+    undo.push(() => (own ? Object.defineProperty(obj, key, own) : delete obj[key]));
+  };
+  for (const [k, v] of Object.entries({ NO_COLOR: "1", ...env })) {
+    const was = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+    undo.push(() => (was === undefined ? delete process.env[k] : (process.env[k] = was)));
+  }
+  set(process.argv, 1, BIN);
+  for (const stream of [process.stdin, process.stdout, process.stderr]) set(stream, "isTTY", false);
+  for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]] as const) {
+    const write = (chunk: string | Uint8Array, enc?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void): boolean => {
+      out[name] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+      const done = typeof enc === "function" ? enc : cb;
+      if (done) process.nextTick(done);
+      return true;
+    };
+    set(stream, "write", write as typeof stream.write);
+  }
+  let code: number;
+  try {
+    code = await main(args);
+  } catch (err) {
+    out.stderr += `postdeck: ${err instanceof Error ? err.message : String(err)}\n`;
+    code = 1;
+  } finally {
+    for (const u of undo.reverse()) u();
+  }
+  if (args.some((a) => a === "--rig" || a.startsWith("--rig=")) && code !== 2)
+    throw new Error(`runCliInProcess: \`${args.join(" ")}\` may have set this process's rig for every later command (exit ${code}): use runCli`);
+  return { code, ...out };
+}
+
 /** `postdeck daemon run --config FILE` in its own process group (killed by killTrackedGroups). */
 export function spawnDaemon(configPath: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawnTracked(process.execPath, [BIN, "daemon", "run", "--config", configPath], {
-    env: { ...process.env, ...env },
+    env: { ...TEST_ENV, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
 }
 
 export async function clientWhenUp(stateDir: string, env: NodeJS.ProcessEnv): Promise<SocketClient> {
-  const c = new SocketClient(socketPath(stateDir, { ...process.env, ...env }), { timeoutMs: 10_000 });
+  const c = new SocketClient(socketPath(stateDir, { ...TEST_ENV, ...env }), { timeoutMs: 10_000 });
   await waitFor(() => c.call("snapshot", {}).then(() => true), { what: "daemon socket", timeoutMs: 30_000 });
   return c;
 }
