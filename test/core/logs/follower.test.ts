@@ -122,31 +122,37 @@ describe("file follower", () => {
   });
 
   it("at a slow pace a second write before the read turns its watch off until that read, and a rotation meanwhile is followed", async () => {
-    const file = path.join(tempDir(), "q.log");
-    writeFileSync(file, "");
-    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 60_000, notifyMinMs: 1 });
-    f.setPace(2000); // nobody watches the lines: one read per 2 s at most
-    f.start();
-    await waitFor(() => f.watched(), { what: "the watch" });
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    appendFileSync(file, "one\n"); // one write: its event brings the read, the watch stays on
-    await waitFor(() => got.length === 1, { what: "the first line" });
-    expect(f.watched()).toBe(true);
-    appendFileSync(file, "two\n");
-    await sleep(300);
-    appendFileSync(file, "three\n"); // a second write before the read: no more events until it
-    await waitFor(() => !f.watched(), { what: "the watch off" });
-    // both lines read; the watch back once a read found nothing new
-    await waitFor(() => got.length === 3 && f.watched(), { what: "both lines, and the watch back" });
-    appendFileSync(file, "four\n");
-    await sleep(300);
-    appendFileSync(file, "five\n");
-    await waitFor(() => !f.watched(), { what: "the watch off again" });
-    renameSync(file, file + ".1"); // rotated while the watch is off: no event says so
-    writeFileSync(file, "six\n");
-    await waitFor(() => got.includes("six"), { what: "the new file's line" });
-    expect(got).toEqual(["one", "two", "three", "four", "five", "six"]);
-    await f.stop();
+    const { file, f, got } = await pacedFollower("q.log");
+    try {
+      appendFileSync(file, "one\n"); // one write: its event brings the read (a pace after the last), the watch stays on
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => got.length === 1)).toBe(true);
+      expect(f.watched()).toBe(true);
+      appendFileSync(file, "two\n");
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      vi.advanceTimersByTime(300);
+      appendFileSync(file, "three\n"); // a second write before the read: no more events until it
+      expect(await turns(() => !f.watched())).toBe(true);
+      vi.advanceTimersByTime(700);
+      expect(await turns(() => got.length === 3)).toBe(true);
+      // the watch back once a read found nothing new
+      vi.advanceTimersByTime(1000);
+      expect(await turns(() => f.watched())).toBe(true);
+      appendFileSync(file, "four\n");
+      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      vi.advanceTimersByTime(300);
+      appendFileSync(file, "five\n");
+      expect(await turns(() => !f.watched())).toBe(true);
+      renameSync(file, file + ".1"); // rotated while the watch is off: no event says so
+      writeFileSync(file, "six\n");
+      vi.advanceTimersByTime(700);
+      expect(await turns(() => got.includes("six"))).toBe(true);
+      expect(got).toEqual(["one", "two", "three", "four", "five", "six"]);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
   });
 
   it("at the slow pace a file written again before its read is read every pace with its watch off while it grows (a rotation too), and watched again once a read found nothing new", async () => {
