@@ -137,7 +137,8 @@ try {
     }
   }
   scr.write("q");
-  await sleep(3000);
+  // the profile is written when the console exits on its own (a kill loses it): up to 30 s on a loaded machine
+  for (let i = 0; i < 300 && !scr.exited; i++) await sleep(100);
 } finally {
   scr.kill();
   await sup.stop().catch(() => undefined);

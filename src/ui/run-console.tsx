@@ -32,21 +32,21 @@ export interface ConsoleResult {
 
 /**
  * With POSTDECK_RENDER_LOG=<file>, every render Ink makes is appended to the file as
- * `<epoch ms> <render ms>` (the bench counts renders, drawn or not, and their cost).
+ * `<epoch ms> <render ms> <monotonic µs>` (the bench counts renders, drawn or not, and their cost).
  */
 function renderRecorder(file: string | undefined): ((renderMs: number) => void) | undefined {
   if (!file) return undefined;
-  return (ms) => appendFileSync(file, `${Date.now()} ${ms.toFixed(2)}\n`);
+  return (ms) => appendFileSync(file, `${Date.now()} ${ms.toFixed(2)} ${process.hrtime.bigint() / 1000n}\n`);
 }
 
 /**
- * With POSTDECK_RENDER_LOG=<file>, also `<file>.events`: `key <epoch ms>` when the terminal's input
- * is ready to read and `gc <epoch ms> <ms> <kind>` for each collection (where a key's time goes
+ * With POSTDECK_RENDER_LOG=<file>, also `<file>.events`: `key <epoch ms> <monotonic µs>` when the
+ * terminal's input is ready to read (the second clock is the one of V8's CPU profiles) and `gc <epoch ms> <ms> <kind>` for each collection (where a key's time goes
  * before its frame is drawn: the bench reads both). Returns what ends the trace.
  */
 export function traceEvents(file: string | undefined, stdin: NodeJS.ReadStream): () => void {
   if (!file) return () => undefined;
-  const onReadable = () => appendFileSync(file, `key ${Date.now()}\n`);
+  const onReadable = () => appendFileSync(file, `key ${Date.now()} ${process.hrtime.bigint() / 1000n}\n`);
   stdin.on("readable", onReadable);
   const gcs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {

@@ -32,7 +32,7 @@ describe("traceEvents", () => {
     end();
     stdin.emit("readable");
     expect(lines(file)).toHaveLength(2);
-    expect(lines(file)[0]).toMatch(/^key \d{13}$/);
+    expect(lines(file)[0]).toMatch(/^key \d{13} \d+$/);
     expect(stdin.listenerCount("readable")).toBe(0);
   });
 
