@@ -1,6 +1,7 @@
 // The proving state machine of the simulated post-service (post-rs service.rs): Idle -> Proving ->
 // Done(Ok|Err); a finished proof is verified and handed out once, then Idle. Proving = per pass a k2pow
-// phase of real CPU work (POSTDECK_SIM_POW_MS per 16 nonces, divided by threads) and a real sequential
+// phase of real CPU work (POSTDECK_SIM_POW_MS per 16 nonces, divided by threads; POSTDECK_SIM_POW_SLEEP=1
+// waits that long instead, for tests that need the phase's duration and not its load) and a real sequential
 // read of all postdata_*.bin files, throttled (POSTDECK_SIM_READ_S target seconds per pass, or
 // POSTDECK_SIM_READ_BPS bytes/s, or a simulated disk's bandwidth shared with the provers reading it at
 // that moment: POSTDECK_SIM_DISKS, see disk-share.ts). POSTDECK_SIM_FAIL_PROOF=1 makes generation fail; POSTDECK_SIM_PROOF_PASSES
@@ -37,6 +38,8 @@ export interface ProverOptions {
   powDifficulty: string;
   failProof: boolean;
   powMsPerGroup: number;
+  /** k2pow waits its time instead of burning the CPU (POSTDECK_SIM_POW_SLEEP=1). */
+  powSleep?: boolean;
   readSeconds: number;
   readBytesPerSecond: number; // 0 = use readSeconds
   proofPass: number;
@@ -59,6 +62,12 @@ async function burnCpu(ms: number, seed: Buffer): Promise<bigint> {
     await new Promise((r) => setImmediate(r));
   }
   return count ^ BigInt("0x" + h.subarray(0, 6).toString("hex"));
+}
+
+/** k2pow as a wait of `ms` (POSTDECK_SIM_POW_SLEEP=1): the same phase length and log lines, no CPU work. */
+async function waitPow(ms: number, seed: Buffer): Promise<bigint> {
+  await sleep(ms);
+  return BigInt("0x" + crypto.createHash("sha256").update(seed).digest().subarray(0, 6).toString("hex"));
 }
 
 export class Prover {
@@ -159,7 +168,9 @@ export class Prover {
       let pow = 0n;
       for (let g = start; g < nonces.end; g += 16) {
         o.log.info("post::pow::service", `calculating proof of work for nonces ${g}..${g + 16}`);
-        pow = await burnCpu((o.powMsPerGroup * Math.max(1, numUnits / 4)) / o.threads, Buffer.concat([challenge, Buffer.from([g & 0xff])]));
+        const ms = (o.powMsPerGroup * Math.max(1, numUnits / 4)) / o.threads;
+        const seed = Buffer.concat([challenge, Buffer.from([g & 0xff])]);
+        pow = await (o.powSleep ? waitPow(ms, seed) : burnCpu(ms, seed));
       }
       o.log.info("post::prove", `finished k2pow in ${minutesSeconds(Date.now() - powStart)}`);
       // One sequential read of all PoS data.
