@@ -1,11 +1,10 @@
 // Builds a complete demo rig in a directory: a node data folder with identities/, N PoS dirs
-// initialised by the simulated postcli, a go-spacemesh JSON config for remote smeshing, wrapper
+// initialised by the simulated postcli (run in this process), a go-spacemesh JSON config for remote smeshing, wrapper
 // scripts bin/{go-spacemesh,post-service,postcli} running the simulators, simulated disks
 // (sim-disks.json: PoS dirs round robin over N disks whose read bandwidth their provers share), and a
 // postdeck.yaml (src/config/schema.ts) that supervises them, proving on demand per disk.
 // Idempotent: a finished rig is reused as it is; an interrupted build continues where it stopped
 // (postcli resumes its files).
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -15,6 +14,7 @@ import { GOLDEN_ATX } from "./node/constants.js";
 import { writeDemoNetwork } from "./node/network.js";
 import { METADATA_FILE, readMetadata, fileLayout, listDataFiles, LABEL_BYTES } from "./post-data.js";
 import { simProviders, spewProviders } from "./postcli/providers.js";
+import { run as runPostcli } from "./postcli/main.js";
 
 export const DEMO_LABELS_PER_UNIT = 65536; // 1 MiB per unit
 export const DEMO_NUM_UNITS = 4; // the network minimum
@@ -123,7 +123,13 @@ function posComplete(dir: string): boolean {
   }
 }
 
-function runPostcli(wrapper: string, dir: string, units = DEMO_NUM_UNITS): Promise<void> {
+/**
+ * `postcli -provider=… -numUnits=… -datadir=DIR -yes` at full speed, run in this process (the same
+ * code as the rig's postcli wrapper runs; a Node process per identity was ~0.3 s of CPU each), its
+ * log dropped and its stderr kept for the error. Ctrl-C ends the build as before: the process's
+ * SIGINT is left alone, and the dir resumes at the next build (metadata written atomically, whole labels).
+ */
+async function initPos(dir: string, units = DEMO_NUM_UNITS): Promise<void> {
   const args = [
     "-provider=4294967295",
     `-numUnits=${units}`,
@@ -133,13 +139,14 @@ function runPostcli(wrapper: string, dir: string, units = DEMO_NUM_UNITS): Promi
     `-datadir=${dir}`,
     "-yes",
   ];
-  return new Promise((resolve, reject) => {
-    let err = "";
-    const child = spawn(wrapper, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, POSTDECK_SIM_INIT_BPS: "0" } });
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`postcli failed for ${dir} (exit ${code}):\n${err.trim()}`))));
+  let err = "";
+  const code = await runPostcli(args, {
+    stdout: { write: () => undefined },
+    stderr: { write: (text) => void (err += text) },
+    env: { ...process.env, POSTDECK_SIM_INIT_BPS: "0" },
+    interrupt: new AbortController().signal,
   });
+  if (code !== 0) throw new Error(`postcli failed for ${dir} (exit ${code}):\n${err.trim()}`);
 }
 
 export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
@@ -200,7 +207,7 @@ export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {
     if (fs.existsSync(s.keyFile) && posComplete(s.dir)) continue;
     const units = o.units?.[i] ?? DEMO_NUM_UNITS;
     progress(`initialising ${s.name}: ${units} units of ${(DEMO_LABELS_PER_UNIT * LABEL_BYTES) / 1024 / 1024} MiB in ${s.dir}`);
-    await runPostcli(bin.postcli, s.dir, units);
+    await initPos(s.dir, units);
     const key = path.join(s.dir, "identity.key");
     if (fs.existsSync(key) && !fs.existsSync(s.keyFile)) {
       fs.copyFileSync(key, s.keyFile, fs.constants.COPYFILE_EXCL);
