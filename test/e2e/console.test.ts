@@ -6,6 +6,7 @@ import path from "node:path";
 import { PtyTerminal } from "./terminal.js";
 import { runCli, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
+import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
 import type { Snapshot } from "../../src/protocol/model.js";
 
 let cfg: string[] = [];
@@ -14,7 +15,8 @@ let term: PtyTerminal | null = null;
 beforeAll(async () => {
   requireBuild();
   const dir = tempDir("pd-e2e-ui-");
-  const r = await runCli(["demo", "--dir", dir, "--identities", "4", "--no-console"]);
+  // k2pow burns 100 ms of CPU per proof (1.5 s by default): the console is under test, not the proofs
+  const r = await runCli(["demo", "--dir", dir, "--identities", "4", "--no-console"], DEMO_TEST_ENV);
   expect(r.code, r.stderr).toBe(0);
   cfg = ["--config", path.join(dir, "postdeck.yaml")];
 });
