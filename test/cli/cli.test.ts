@@ -1,4 +1,6 @@
-// The CLI as a user runs it: the built binary, exit codes 0/1/2, text and --json output.
+// The CLI as a user runs it: exit codes 0/1/2, text and --json output. The built binary where the
+// program itself is under test (its exit code, stack traces through the bundle's source maps, a
+// detached daemon's start, a follower's stream); elsewhere its main in this process (runCliInProcess).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -7,21 +9,21 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { BIN, clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import { BIN, clientWhenUp, requireBuild, runCli, runCliInProcess, spawnDaemon } from "../helpers/cli.js";
 import { spawnTracked } from "../helpers/processes.js";
 import { commandHint } from "../../src/presentation/command-hint.js";
 
 const env = { XDG_RUNTIME_DIR: "" };
 beforeAll(() => requireBuild());
 // each test has its own rig, state dir and daemon (the socket in its state dir): the tests run
-// side by side (most of their time is a CLI process starting), cleaned up after the file
+// side by side, cleaned up after the file
 afterAll(() => {
   killTrackedGroups();
   cleanupTempDirs();
 });
 
 async function statusJson(configPath: string) {
-  const r = await runCli(["status", "--json", "--config", configPath], env);
+  const r = await runCliInProcess(["status", "--json", "--config", configPath], env);
   expect(r.code).toBe(0);
   const s = SnapshotSchema.parse(JSON.parse(r.stdout));
   trackGroup(s.daemon.pid);
@@ -32,21 +34,21 @@ async function statusJson(configPath: string) {
 describe.concurrent("cli without a daemon", () => {
   it("config check prints the resolved config, or one line per problem with exit 2", async () => {
     const rig = makeRig({ services: 2 });
-    const ok = await runCli(["config", "check", "--json", "--config", rig.configPath], env);
+    const ok = await runCliInProcess(["config", "check", "--json", "--config", rig.configPath], env);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).config.services.map((s: { name: string }) => s.name)).toEqual(["svc0", "svc1"]);
     const bad = path.join(rig.root, "bad.yaml");
     writeFileSync(bad, "node:\n  dataFolder: /d\nservices:\n  - name: a\n    dir: /x\n    nonces: 100\n    colour: red\n");
-    const r = await runCli(["config", "check", "--config", bad], env);
+    const r = await runCliInProcess(["config", "check", "--config", bad], env);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toEqual([
       `${bad}:7: services[0].colour: unknown key "colour"; expected one of name, dir, operatorAddress, binary, threads, pinnedCores, nonces, randomxMode, reconnectIntervalS, maxRetries, extraArgs, env, autostart, restart`,
     ]);
-    const j = await runCli(["config", "check", "--json", "--config", bad], env);
+    const j = await runCliInProcess(["config", "check", "--json", "--config", bad], env);
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, file: bad });
     // a config problem on any command: exit 2, no stack trace
-    const s = await runCli(["status", "--config", bad], env);
+    const s = await runCliInProcess(["status", "--config", bad], env);
     expect(s.code).toBe(2);
     expect(s.stderr).not.toMatch(/\n\s+at /);
   });
@@ -57,14 +59,14 @@ describe.concurrent("cli without a daemon", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcde"[i]}`).join(", ")}]`)];
     writeFileSync(bomb, [...levels, "node:", "  dataFolder: /d", ""].join("\n"));
     for (const args of [["config", "check"], ["daemon", "start"]]) {
-      const r = await runCli([...args, "--config", bomb], env);
+      const r = await runCliInProcess([...args, "--config", bomb], env);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${bomb}:2: YAML aliases:`);
     }
     mkdirSync(rig.stateDir, { recursive: true });
     chmodSync(rig.stateDir, 0o777);
     for (const args of [["config", "check"], ["daemon", "start"]]) {
-      const r = await runCli([...args, "--config", rig.configPath], env);
+      const r = await runCliInProcess([...args, "--config", rig.configPath], env);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`stateDir: ${rig.stateDir} is writable by group and others (mode 0777)`);
       expect(r.stderr).toContain(`chmod go-w ${rig.stateDir}`);
@@ -84,10 +86,10 @@ describe.concurrent("cli without a daemon", () => {
     const d = await runCli(["status", "--debug", "--config", rig.configPath], env);
     expect(d.code).toBe(1);
     expect(d.stderr).toMatch(/at .*src\/client\/socket-client\.ts:\d+/);
-    expect((await runCli(["start", "--config", rig.configPath], env)).code).toBe(2);
-    expect((await runCli(["status", "--bogus", "--config", rig.configPath], env)).code).toBe(2);
-    expect((await runCli(["logs", "--config", rig.configPath], env)).code).toBe(2);
     expect((await runCli(["frobnicate"], env)).code).toBe(2);
+    expect((await runCliInProcess(["start", "--config", rig.configPath], env)).code).toBe(2);
+    expect((await runCliInProcess(["status", "--bogus", "--config", rig.configPath], env)).code).toBe(2);
+    expect((await runCliInProcess(["logs", "--config", rig.configPath], env)).code).toBe(2);
   });
 });
 
@@ -98,14 +100,13 @@ describe.concurrent("cli with a daemon", () => {
     const started = await runCli(["daemon", "start", ...cfg], env);
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/daemon started \(pid \d+\)/);
-    const again = await runCli(["daemon", "start", ...cfg], env);
+    const again = await runCliInProcess(["daemon", "start", ...cfg], env);
     expect(again.stdout).toContain("daemon already running");
 
     // waited for over the socket (not a CLI process every 50 ms), then read as the user does
     const c = await clientWhenUp(rig.stateDir, env);
     await waitFor(async () => (await c.call("snapshot", {})).services[0]!.state === "running", { what: "svc0 running" });
-    // the two reads side by side
-    const [s0, text] = await Promise.all([statusJson(rig.configPath), runCli(["status", ...cfg], env)]);
+    const [s0, text] = await Promise.all([statusJson(rig.configPath), runCliInProcess(["status", ...cfg], env)]);
     expect(s0.services[0]!.state).toBe("running");
     expect(s0.services[1]!.state).toBe("stopped");
 
@@ -115,14 +116,14 @@ describe.concurrent("cli with a daemon", () => {
     expect(text.stdout).toMatch(/svc1\s+○ stopped/);
     expect(text.stdout).not.toContain("\u001b[");
 
-    const st = await runCli(["start", "svc1", "nosuch", ...cfg], env);
+    const st = await runCliInProcess(["start", "svc1", "nosuch", ...cfg], env);
     expect(st.code).toBe(1);
     expect(st.stdout).toContain("✓ svc1 started");
     expect(st.stdout).toContain("✗ no service named 'nosuch'");
     const s1 = await statusJson(rig.configPath);
     expect(s1.services[1]!.state).toBe("running");
 
-    const rs = await runCli(["restart", "svc0", ...cfg], env);
+    const rs = await runCliInProcess(["restart", "svc0", ...cfg], env);
     expect(rs.code).toBe(0);
     const s2 = await statusJson(rig.configPath);
     expect(s2.services[0]!.pid).not.toBe(s0.services[0]!.pid);
@@ -130,22 +131,22 @@ describe.concurrent("cli with a daemon", () => {
 
     await waitFor(async () => (await c.call("logs", { source: "svc0", lines: 1 })).lines.some((l) => l.text.includes("running operator service")), { what: "log line" });
     c.close();
-    const [logs, nodeLogs] = await Promise.all([runCli(["logs", "svc0", "-n", "2", ...cfg], env), runCli(["logs", "node", ...cfg], env)]);
+    const [logs, nodeLogs] = await Promise.all([runCliInProcess(["logs", "svc0", "-n", "2", ...cfg], env), runCliInProcess(["logs", "node", ...cfg], env)]);
     expect(logs.code).toBe(0);
     expect(logs.stdout.trim().split("\n")).toHaveLength(2);
     expect(nodeLogs.code).toBe(1);
     expect(nodeLogs.stderr).toContain("no log source 'node'");
 
-    const stop = await runCli(["stop", "--all", "--json", ...cfg], env);
+    const stop = await runCliInProcess(["stop", "--all", "--json", ...cfg], env);
     expect(stop.code).toBe(0);
     expect(JSON.parse(stop.stdout).results.map((x: { ok: boolean }) => x.ok)).toEqual([true, true]);
 
-    const ds = await runCli(["daemon", "status", ...cfg], env);
+    const ds = await runCliInProcess(["daemon", "status", ...cfg], env);
     expect(ds.stdout).toContain(`daemon running: pid ${s2.daemon.pid}`);
-    const dstop = await runCli(["daemon", "stop", ...cfg], env);
+    const dstop = await runCliInProcess(["daemon", "stop", ...cfg], env);
     expect(dstop.code).toBe(0);
     expect(isAlive(s2.daemon.pid)).toBe(false);
-    expect((await runCli(["daemon", "status", ...cfg], env)).code).toBe(1);
+    expect((await runCliInProcess(["daemon", "status", ...cfg], env)).code).toBe(1);
   });
 });
 

@@ -8,7 +8,8 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups, isAlive } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import { clientWhenUp, requireBuild, runCliInProcess, spawnDaemon, TEST_ENV } from "../helpers/cli.js";
+import { describeInTurn } from "../helpers/in-turn.js";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { ensureDaemon } from "../../src/client/ensure-daemon.js";
 import { trackGroup } from "../helpers/processes.js";
@@ -16,10 +17,12 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { VERSION_HEADER } from "../../src/protocol/routes.js";
 import { version } from "../../src/version.js";
 import http from "node:http";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 
 beforeAll(() => requireBuild());
-// each test has its own rig, state dir and daemon: the tests run side by side, cleaned up after the file
+// each test has its own rig, state dir and daemon but three that ask one daemon in turn: the tests
+// run side by side, cleaned up after the file
 afterAll(() => {
   killTrackedGroups();
   cleanupTempDirs();
@@ -100,7 +103,7 @@ describe.concurrent("answers by daemon version", () => {
 describe.concurrent("ensureDaemon", () => {
   it("starts a detached daemon when none runs, and connects to the running one next time", async () => {
     const rig = makeRig({ services: 1 });
-    const env = { ...process.env, XDG_RUNTIME_DIR: "" };
+    const env = { ...TEST_ENV, XDG_RUNTIME_DIR: "" };
     const a = await ensureDaemon(rig.config, { env });
     trackGroup(a.started?.pid);
     expect(a.started).not.toBeNull();
@@ -118,45 +121,41 @@ describe.concurrent("ensureDaemon", () => {
 });
 
 describe.concurrent("a client always finds its daemon", () => {
-  it("whatever XDG_RUNTIME_DIR the daemon and the client have: the socket is in the state dir", async () => {
-    const rig = makeRig({ services: 1 });
-    const d = spawnDaemon(rig.configPath, { XDG_RUNTIME_DIR: tempDir("pd-rt-") }); // as from a login shell
-    (await clientWhenUp(rig.stateDir, {})).close();
-    expect(socketPath(rig.stateDir)).toBe(path.join(rig.stateDir, "daemon.sock"));
-    expect(statSync(path.join(rig.stateDir, "daemon.sock")).mode & 0o777).toBe(0o600);
-    for (const env of [{ XDG_RUNTIME_DIR: "" }, { XDG_RUNTIME_DIR: tempDir("pd-rt2-") }]) {
-      const r = await runCli(["status", "--json", "--config", rig.configPath], env); // as from cron, or sudo -u
-      expect(r.stderr).toBe("");
+  describeInTurn("one daemon: its socket where XDG_RUNTIME_DIR does not move it, then removed", () => {
+    let rig: ReturnType<typeof makeRig>;
+    let d: ChildProcess;
+    beforeAll(async () => {
+      rig = makeRig({ services: 1 });
+      d = spawnDaemon(rig.configPath, { XDG_RUNTIME_DIR: tempDir("pd-rt-") }); // as from a login shell
+      (await clientWhenUp(rig.stateDir, {})).close();
+    });
+
+    it("whatever XDG_RUNTIME_DIR the daemon and the client have: the socket is in the state dir", async () => {
+      expect(socketPath(rig.stateDir)).toBe(path.join(rig.stateDir, "daemon.sock"));
+      expect(statSync(path.join(rig.stateDir, "daemon.sock")).mode & 0o777).toBe(0o600);
+      for (const env of [{ XDG_RUNTIME_DIR: "" }, { XDG_RUNTIME_DIR: tempDir("pd-rt2-") }]) {
+        const r = await runCliInProcess(["status", "--json", "--config", rig.configPath], env); // as from cron, or sudo -u
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
+      }
+    });
+
+    it("a removed socket is noticed and bound again by the daemon", async () => {
+      const sock = path.join(rig.stateDir, "daemon.sock");
+      rmSync(sock); // as logind does to /run/user/UID at logout
+      await waitFor(() => existsSync(sock), { what: "socket re-created", timeoutMs: 15_000 });
+      const r = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
-    }
-  });
-
-  it("a state dir whose socket path is longer than sun_path: daemon and client meet at <stateDir>/daemon.sock", async () => {
-    const long = path.join(tempDir("pd-"), "a".repeat(60), "b".repeat(60), "st");
-    expect(Buffer.byteLength(path.join(long, "daemon.sock"))).toBeGreaterThan(107);
-    const rig = makeRig({ services: 1, extra: { stateDir: long } });
-    const d = spawnDaemon(rig.configPath, {});
-    await waitFor(() => existsSync(path.join(long, "daemon.sock")), { what: "socket in the long state dir", timeoutMs: 30_000 });
-    const r = await runCli(["status", "--json", "--config", rig.configPath]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
-  });
-
-  it("a removed socket is noticed and bound again by the daemon", async () => {
-    const rig = makeRig({ services: 1 });
-    const d = spawnDaemon(rig.configPath, {});
-    (await clientWhenUp(rig.stateDir, {})).close();
-    const sock = path.join(rig.stateDir, "daemon.sock");
-    rmSync(sock); // as logind does to /run/user/UID at logout
-    await waitFor(() => existsSync(sock), { what: "socket re-created", timeoutMs: 15_000 });
-    const r = await runCli(["status", "--json", "--config", rig.configPath]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
-    expect(statSync(sock).mode & 0o777).toBe(0o600);
+      expect(statSync(sock).mode & 0o777).toBe(0o600);
+    });
   });
 
   it("a daemon holding the lock without a socket: the client says so and how to recover, never 'no daemon' nor a second daemon", async () => {
+    // a daemon of its own: the one above has re-created its socket once already, and one whose
+    // socket is removed twice does not bind it again (src/daemon/socket-keeper.ts: closing the first
+    // re-bound listener unlinks the path the second has just bound; reported)
     const rig = makeRig({ services: 1 });
     const d = spawnDaemon(rig.configPath, {});
     (await clientWhenUp(rig.stateDir, {})).close();
@@ -164,8 +163,8 @@ describe.concurrent("a client always finds its daemon", () => {
     try {
       rmSync(path.join(rig.stateDir, "daemon.sock"));
       const [status, start] = await Promise.all([
-        runCli(["status", "--config", rig.configPath]),
-        runCli(["daemon", "start", "--config", rig.configPath]),
+        runCliInProcess(["status", "--config", rig.configPath]),
+        runCliInProcess(["daemon", "start", "--config", rig.configPath]),
       ]);
       for (const r of [status, start]) {
         expect(r.code).toBe(1);
@@ -178,8 +177,21 @@ describe.concurrent("a client always finds its daemon", () => {
     } finally {
       process.kill(d.pid!, "SIGCONT");
     }
-    const again = await runCli(["status", "--json", "--config", rig.configPath]);
+    // going on, the daemon binds its socket again (as above)
+    await waitFor(() => existsSync(path.join(rig.stateDir, "daemon.sock")), { what: "socket re-created", timeoutMs: 15_000 });
+    const again = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).daemon.pid).toBe(d.pid);
+  });
+
+  it("a state dir whose socket path is longer than sun_path: daemon and client meet at <stateDir>/daemon.sock", async () => {
+    const long = path.join(tempDir("pd-"), "a".repeat(60), "b".repeat(60), "st");
+    expect(Buffer.byteLength(path.join(long, "daemon.sock"))).toBeGreaterThan(107);
+    const rig = makeRig({ services: 1, extra: { stateDir: long } });
+    const d = spawnDaemon(rig.configPath, {});
+    await waitFor(() => existsSync(path.join(long, "daemon.sock")), { what: "socket in the long state dir", timeoutMs: 30_000 });
+    const r = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
   });
 });

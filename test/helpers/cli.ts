@@ -4,7 +4,7 @@ import { execFile, type ChildProcess } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import vm from "node:vm";
+import { createRequire } from "node:module";
 import { SocketClient } from "../../src/client/socket-client.js";
 import { socketPath } from "../../src/config/runtime-paths.js";
 import { simWrapperText } from "../../src/sim/rig-builder.js";
@@ -59,9 +59,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string
 }
 
 // Node's own import(), not vitest's module runner: the bundle is loaded as bin/postdeck.js loads it
-const importNative = new vm.Script("(url) => import(url)", { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }).runInThisContext() as (
-  url: string,
-) => Promise<{ main: (argv: string[]) => Promise<number> }>;
+const importNative = createRequire(import.meta.url)("./import-native.cjs") as (url: string) => Promise<{ main: (argv: string[]) => Promise<number> }>;
 let bundleMain: Promise<(argv: string[]) => Promise<number>> | undefined;
 let inProcessQueue: Promise<unknown> = Promise.resolve();
 
