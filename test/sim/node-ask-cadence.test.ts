@@ -42,7 +42,7 @@ describe("the simulated node's asks", () => {
     await vi.advanceTimersByTimeAsync(4 * QUERY_INTERVAL_MS + offset);
     const stream = new FakeStream(id);
     const registeredAt = Date.now();
-    smesher.register(stream as unknown as grpc.ServerDuplexStream<never, unknown>);
+    smesher.register(stream as unknown as grpc.ServerDuplexStream<never, unknown>, (code, details) => expect.fail(`registration refused: ${code} ${details}`));
     await vi.advanceTimersByTimeAsync(3 * QUERY_INTERVAL_MS);
     smesher.stop();
     expect(stream.asks[0]! - registeredAt, "asked at the next look").toBe(QUERY_INTERVAL_MS - offset);

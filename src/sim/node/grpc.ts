@@ -43,7 +43,13 @@ function services(api: NodeApi): Record<"post" | "public" | "private", [grpc.Ser
   const unary = (fn: () => unknown): Unary => (_call, cb) => cb(null, fn());
   return {
     post: [
-      [def("PostService"), { Register: ((call: grpc.ServerDuplexStream<never, unknown>) => api.smesher.register(call)) as grpc.handleBidiStreamingCall<unknown, unknown> }],
+      [
+        def("PostService"),
+        {
+          Register: ((call: grpc.ServerDuplexStream<never, unknown>) =>
+            api.smesher.register(call, (code, details) => call.emit("error", { code: grpc.status[code], details, metadata: new grpc.Metadata() }))) as grpc.handleBidiStreamingCall<unknown, unknown>,
+        },
+      ],
       [def("PostInfoService"), { PostStates: unary(() => ({ states: api.smesher.postStates() })) }],
     ],
     public: [

@@ -8,7 +8,7 @@
 // (go-spacemesh: NIPostBuilder.Proof retries postService.Client(nodeID) every 2 s).
 import crypto from "node:crypto";
 import fs from "node:fs";
-import * as grpc from "@grpc/grpc-js";
+import type * as grpc from "@grpc/grpc-js";
 import { writeFileAtomicSync } from "../atomic-write.js";
 import { goDuration, type ZapLogger } from "../zap-logger.js";
 import type { EventBus } from "./events.js";
@@ -342,13 +342,10 @@ export class Smesher {
     });
   }
 
-  /** The PostService.Register handler. */
-  register(call: grpc.ServerDuplexStream<ServiceResponse, unknown>): void {
-    const fail = (code: grpc.status, details: string) => {
-      call.emit("error", { code, details, metadata: new grpc.Metadata() });
-    };
+  /** The PostService.Register handler; `fail` ends the call with that gRPC status (grpc.ts). */
+  register(call: grpc.ServerDuplexStream<ServiceResponse, unknown>, fail: (code: "FAILED_PRECONDITION" | "UNKNOWN", details: string) => void): void {
     if (!this.coinbase) {
-      fail(grpc.status.FAILED_PRECONDITION, "connection not allowed: node has no coinbase set in config");
+      fail("FAILED_PRECONDITION", "connection not allowed: node has no coinbase set in config");
       return;
     }
     let conn: Conn | null = null;
@@ -363,18 +360,18 @@ export class Smesher {
     call.on("data", (resp: ServiceResponse) => {
       if (!conn) {
         if (resp.kind !== "metadata") {
-          fail(grpc.status.UNKNOWN, `expected metadata response, got ${resp.kind === "genProof" ? "*v1.ServiceResponse_GenProof" : "<nil>"}`);
+          fail("UNKNOWN", `expected metadata response, got ${resp.kind === "genProof" ? "*v1.ServiceResponse_GenProof" : "<nil>"}`);
           return;
         }
         const meta = resp.metadata?.meta;
         if (!meta) {
-          fail(grpc.status.UNKNOWN, "expected metadata, got empty response");
+          fail("UNKNOWN", "expected metadata, got empty response");
           return;
         }
         const id = Buffer.from(meta.nodeId);
         hex = id.toString("hex");
         if (this.conns.has(hex)) {
-          fail(grpc.status.UNKNOWN, "post service already registered");
+          fail("UNKNOWN", "post service already registered");
           return;
         }
         conn = { call, pending: null, closed: false };

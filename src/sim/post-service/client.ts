@@ -70,6 +70,11 @@ export function metadataMessage(m: PostMetadata): Record<string, unknown> {
   return msg;
 }
 
+/** The channel's credentials: plain, or TLS from the --ca-cert, --key and --cert files' contents. */
+export function channelCredentials(tls: { ca: Buffer; key: Buffer; cert: Buffer } | null): grpc.ChannelCredentials {
+  return tls ? grpc.credentials.createSsl(tls.ca, tls.key, tls.cert) : grpc.credentials.createInsecure();
+}
+
 export interface ClientOptions {
   uri: URL;
   credentials: grpc.ChannelCredentials;

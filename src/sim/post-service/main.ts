@@ -5,13 +5,11 @@
 // simulated disk's bandwidth shared among its readers). No signal handlers: SIGTERM ends it at once.
 import fs from "node:fs";
 import os from "node:os";
-import * as grpc from "@grpc/grpc-js";
 import { EnvLogger, eyreReport, rustLogLevel } from "../env-logger.js";
 import { readMetadata, type PostMetadata } from "../post-data.js";
 import { parseServiceArgs, type ServiceArgs } from "./args.js";
 import { Prover } from "./prover.js";
 import { startOperatorServer } from "./operator.js";
-import { runClient } from "./client.js";
 import { simDiskOf } from "./disk-share.js";
 
 const MAIN_RS = "service/src/main.rs";
@@ -111,12 +109,14 @@ export async function run(argv: string[]): Promise<number> {
     return fail([`number of units in the POST data is out of range: ${meta.NumUnits} not in ${a.minNumUnits}..=${a.maxNumUnits}`], 247);
   }
 
-  let credentials = grpc.credentials.createInsecure();
+  // gRPC (grpc-js and the protos: ~0.15 s of CPU) is loaded once the arguments and the PoS metadata passed
+  const { channelCredentials, runClient } = await import("./client.js");
+  let credentials = channelCredentials(null);
   const tls = a.caCert && a.cert && a.key;
   if (tls) {
     log.info("post_service", `configuring TLS: server: (CA cert: ${a.caCert}, domain: ${a.domain ?? "None"}), client: (cert: ${a.cert}, key: ${a.key})`);
     try {
-      credentials = grpc.credentials.createSsl(fs.readFileSync(a.caCert!), fs.readFileSync(a.key!), fs.readFileSync(a.cert!));
+      credentials = channelCredentials({ ca: fs.readFileSync(a.caCert!), key: fs.readFileSync(a.key!), cert: fs.readFileSync(a.cert!) });
     } catch (e) {
       return fail([`reading TLS files`, ioError(e as NodeJS.ErrnoException)], 266);
     }
