@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
-import { assertBuilt, initPos, killAll, sim, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, killAll, makePos, sim, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 const servers: grpc.Server[] = [];
@@ -41,7 +41,7 @@ async function fakeNode(onStream: (send: (req: unknown) => Promise<Resp>) => Pro
 describe("sim post-service on the wire", () => {
   it("answers MetadataRequest with Metadata (nonce absent when unset), and GenProof lock-step", async () => {
     const dir = tmpDir();
-    expect((await initPos(dir)).code).toBe(0);
+    await makePos(dir);
     const metaFile = path.join(dir, "postdata_metadata.json");
     const meta = JSON.parse(fs.readFileSync(metaFile, "utf8"));
     delete meta.Nonce;

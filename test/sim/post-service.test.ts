@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { assertBuilt, freePort, initPos, killAll, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, freePort, killAll, makePos, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
 
 const ENV_LOGGER = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (ERROR|WARN |INFO |DEBUG|TRACE) [a-z_:]+\] /;
 
@@ -11,7 +11,7 @@ afterAll(killAll);
 
 async function posDir(): Promise<string> {
   const dir = tmpDir();
-  expect((await initPos(dir)).code).toBe(0);
+  await makePos(dir);
   return dir;
 }
 

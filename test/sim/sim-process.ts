@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort } from "../../src/core/supervisor/free-port.js";
+import { runQuietly } from "../../src/sim/postcli/main.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor as poll, type Truthy } from "../helpers/wait-for.js";
 
@@ -75,12 +76,22 @@ export function tmpDir(): string {
 
 export const COMMITMENT = "ab".repeat(32);
 
-/** A small PoS dir made by the simulated postcli (4 units x 4096 labels, 4 files of 16 KiB). */
+/** The simulated postcli's arguments for a small PoS dir (4 units x 4096 labels, 4 files of 16 KiB). */
+const posArgs = (dir: string, extra: string[] = []) =>
+  ["-provider=4294967295", "-numUnits", "4", "-labelsPerUnit", "4096", "-maxFileSize", "16384", "-commitmentAtxId", COMMITMENT, "-datadir", dir, "-yes", ...extra];
+
+/** A small PoS dir made by `postdeck sim postcli` (a process: its output and exit code are under test). */
 export async function initPos(dir: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return simRun(
-    ["postcli", "-provider=4294967295", "-numUnits", "4", "-labelsPerUnit", "4096", "-maxFileSize", "16384", "-commitmentAtxId", COMMITMENT, "-datadir", dir, "-yes", ...extra],
-    { env: { POSTDECK_SIM_INIT_BPS: "0" } },
-  );
+  return simRun(["postcli", ...posArgs(dir, extra)], { env: { POSTDECK_SIM_INIT_BPS: "0" } });
+}
+
+/**
+ * The same PoS dir for a test of the other simulators: the simulated postcli's own code run in this
+ * process (a Node process per dir was ~0.3 s of CPU), as the demo rig's builder does.
+ */
+export async function makePos(dir: string): Promise<void> {
+  const r = await runQuietly(posArgs(dir), { ...process.env, POSTDECK_SIM_INIT_BPS: "0" });
+  if (r.code !== 0) throw new Error(`postcli init failed: ${r.stderr}`);
 }
 
 /**
@@ -90,8 +101,7 @@ export async function initPos(dir: string, extra: string[] = []): Promise<{ code
 export async function oneIdentityRig(extra: Record<string, unknown> = {}) {
   const root = tmpDir();
   const pos = path.join(root, "pos1");
-  const init = await initPos(pos);
-  if (init.code !== 0) throw new Error(`postcli init failed: ${init.stderr}`);
+  await makePos(pos);
   const data = path.join(root, "data");
   fs.mkdirSync(path.join(data, "identities"), { recursive: true, mode: 0o700 });
   fs.copyFileSync(path.join(pos, "identity.key"), path.join(data, "identities", "post1.key"));
