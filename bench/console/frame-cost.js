@@ -3,7 +3,7 @@
 // fixture, repeated) and log lines. Measures, per frame: Ink's render-to-string time (its
 // onRender metric), the whole key → written-frame time, and the process CPU per frame.
 // Usage: [FRAME_SERVICES=16] [FRAME_BUNDLE=0] node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
-// FRAME_SERVICES=64: the bench's console rig (64 services, the hardware pane's first volume naming each one's dir)
+// FRAME_SERVICES=64: the bench's console rig (64 identities, each with its service and a finding or two; the hardware pane's first volume naming each one's dir)
 // The console is bundled as the installed one is (scripts/bundle.js's options: Ink with its cached
 // string widths and tokenizing), with React's production build, as `postdeck` runs it;
 // FRAME_BUNDLE=0 loads dist/ui/App.js and node_modules' Ink as they are (what the UI tests run).
@@ -44,7 +44,13 @@ const base = fixture.snapshot;
 const N = Number(process.env.FRAME_SERVICES ?? 16);
 const services = Array.from({ length: N }, (_, i) => ({ ...base.services[i % base.services.length], name: `post${String(i + 1).padStart(2, "0")}`, startedAt: fixture.now - 3_600_000 }));
 const volumes = N > 16 && base.hardware ? base.hardware.volumes.map((v, i) => (i ? v : { ...v, paths: services.map((s) => `/tmp/pdb-cf4-AbCdEf/pos/${s.name}`) })) : base.hardware?.volumes;
-const snapshot = { ...base, services, ...(base.hardware ? { hardware: { ...base.hardware, volumes } } : {}) };
+// as many identities as services, each with its service (the bench's console rig: a key and a post-service per
+// identity, a finding or two each), so the identities table, its !N column and the log pane that follows the
+// selection cost what they cost there
+const hex = (i) => (i + 1).toString(16).padStart(6, "0").repeat(11).slice(0, 64);
+const identities = services.map((s, i) => ({ ...base.identities[i % base.identities.length], keyFile: `${s.name}.key`, path: `/data/node/identities/${s.name}.key`, nodeId: hex(i), shortId: hex(i).slice(0, 6), service: s.name, posDir: `/mnt/pos1/${s.name}`, findings: [] }));
+const findings = identities.flatMap((id, i) => [{ ...base.findings[0], id: "key-not-registered", subject: id.keyFile }, ...(i % 2 ? [{ ...base.findings[0], id: "svc-down", subject: id.service, severity: "warning" }] : [])]);
+const snapshot = { ...base, services, identities, findings, ...(base.hardware ? { hardware: { ...base.hardware, volumes } } : {}) };
 
 class Client {
   listeners = [];
@@ -74,6 +80,7 @@ class Tty extends EventEmitter {
   write(s) {
     this.bytes += s.length;
     this.writes++;
+    if (s.length > 200) this.last = s; // FRAME_DUMP=1 prints the last frame (without escapes) at the end
     this.onWrite?.();
     return true;
   }
@@ -142,13 +149,16 @@ async function measure(label, act) {
   console.log(`${label.padEnd(34)} renders ${String(r.length).padStart(4)} | Ink render ms ${f(r)} | act→written ms ${f(wall)} | CPU ms per frame ${f(cpu)}, quietest tenth ${best.toFixed(1)}`);
 }
 
-await measure("key: j/k (services pane)", (i) => stdin.press(i % 2 ? "k" : "j"));
 let seq = 0;
+const logLine = (source) => ({ source, seq: ++seq, at: fixture.now + seq, level: "INFO", text: `2025-11-26T09:40:00.000Z\tINFO\tpost_service\tproving: nonces 0..128 position ${seq}` });
+// lines for every service before the keys (a rig that has run a while): the log pane follows the selected
+// identity, so each j/k also changes the lines it shows
+for (let k = 0; k < 60; k++) client.emit({ type: "log", data: services.map((s) => logLine(s.name)) });
+await sleep(1000);
+await measure("key: j/k (identities pane)", (i) => stdin.press(i % 2 ? "k" : "j"));
 await measure("log: lines (50 per frame, all sources)", () => {
-  for (let k = 0; k < 50; k++) {
-    seq++;
-    client.emit({ type: "log", data: [{ source: services[seq % N].name, seq, at: fixture.now + seq, level: "INFO", text: `2025-11-26T09:40:00.000Z\tINFO\tpost_service\tproving: nonces 0..128 position ${seq}` }] });
-  }
+  for (let k = 0; k < 50; k++) client.emit({ type: "log", data: [logLine(services[(seq + 1) % N].name)] });
 });
 await measure("service: CPU% change", (i) => client.emit({ type: "service", data: { ...services[i % N], cpuPercent: 100 + i, restarts: i } }));
+if (process.env.FRAME_DUMP === "1") console.log(stdout.last.replace(/\x1b\[[\d;?]*[a-zA-Z]/g, ""));
 process.exit(0);
