@@ -28,9 +28,9 @@ async function setup(opts: { columns?: number; rows?: number; snapshot?: (s: Sna
   return { client, app, now: fx.now };
 }
 
-const typeText = async (app: Awaited<ReturnType<typeof setup>>["app"], text: string) => {
-  for (const ch of text) await app.press(ch);
-};
+// A name or a path arrives in one read, as when typed fast or pasted (one frame, not one a character;
+// keys one by one: "typing q or ? inside a field types it").
+const typeText = (app: Awaited<ReturnType<typeof setup>>["app"], text: string) => app.press(text);
 
 function expectFits(frame: string, columns: number, rows: number) {
   const lines = frame.split("\n");
