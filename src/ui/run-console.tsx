@@ -9,7 +9,7 @@ import { App } from "./App.js";
 import { closingMessage, type QuitSummary } from "./quit-summary.js";
 export { closingMessage } from "./quit-summary.js";
 import { noColorFromEnv } from "./theme.js";
-import { FrameBudget } from "./state/frame-budget.js";
+import { FrameBudget, INK_MAX_FPS } from "./state/frame-budget.js";
 import { capYoungGeneration } from "./state/flood-memory.js";
 
 export interface RunConsoleOptions {
@@ -87,7 +87,7 @@ export async function runConsole(client: DaemonClient, opts: RunConsoleOptions =
       stderr: opts.stderr ?? process.stderr,
       exitOnCtrlC: false, // the App quits on Ctrl-C itself, with the closing message
       patchConsole: true,
-      maxFps: 60, // Ink's own cap; data frames are capped lower by the store (4/s, logs 2/s), so this bounds key repeat and how long a key waits behind a frame just drawn (16 ms)
+      maxFps: INK_MAX_FPS,
       incrementalRendering: false, // true garbles the first frames in tmux (Ink 6.8)
       onRender: ({ renderTime }) => {
         budget.record(renderTime);

@@ -2,7 +2,7 @@
 // makes the store (how each rig is reached); this draws it and closes it at the end.
 import { render } from "ink";
 import { noColorFromEnv } from "../theme.js";
-import { FrameBudget } from "../state/frame-budget.js";
+import { FrameBudget, INK_MAX_FPS } from "../state/frame-budget.js";
 import { capYoungGeneration } from "../state/flood-memory.js";
 import { FleetConsole } from "./FleetConsole.js";
 import type { FleetStore } from "./fleet-store.js";
@@ -22,7 +22,7 @@ export async function runFleetConsole(store: FleetStore, o: RunFleetOptions): Pr
   if (alt) stdout.write("\x1b[?1049h\x1b[H");
   const instance = render(
     <FleetConsole store={store} rigsFile={o.rigsFile} noColor={noColorFromEnv()} consoleStore={{ maxFps: 4, budget }} openRig={o.openRig ?? null} />,
-    { stdout, exitOnCtrlC: false, patchConsole: true, maxFps: 60, incrementalRendering: false, onRender: ({ renderTime }) => budget.record(renderTime) },
+    { stdout, exitOnCtrlC: false, patchConsole: true, maxFps: INK_MAX_FPS, incrementalRendering: false, onRender: ({ renderTime }) => budget.record(renderTime) },
   );
   const stop = () => instance.unmount();
   process.once("SIGTERM", stop);

@@ -27,3 +27,11 @@ export class FrameBudget {
     return Math.min(4 * floorMs, Math.max(floorMs, this.costMs / share));
   }
 }
+
+/**
+ * Ink's own cap on frames a second. Data frames are capped far lower by the store (4/s, log lines
+ * 2/s), so this only bounds key repeat and how long a key's frame waits behind a frame just drawn:
+ * at 1,000 lines/s the console draws ~2.5 frames a second, so at 60 (16 ms) one key in 25 waited up to
+ * 16 ms — at the p95 of key → frame; at 120 it is one in 50, up to 8 ms.
+ */
+export const INK_MAX_FPS = 120;
