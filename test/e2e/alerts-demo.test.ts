@@ -34,7 +34,8 @@ beforeAll(async () => {
   const alerts = {
     delayS: 0,
     sinks: [
-      { name: "script", command: [process.execPath, "-e", `require("fs").appendFileSync(${JSON.stringify(got)}, require("fs").readFileSync(0))`] },
+      // a shell appending its stdin: the sink runs once per alert (a Node process each was ~0.15 s of CPU)
+      { name: "script", command: ["/bin/sh", "-c", 'cat >> "$1"', "sh", got] },
       // it answers 500 at once; the timeout only has to outlast a loaded machine
       { name: "hook", webhook: `http://127.0.0.1:${port}/alert`, timeoutS: 10 },
     ],
