@@ -21,8 +21,8 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 
 beforeAll(() => requireBuild());
-// each test has its own rig, state dir and daemon but three that ask one daemon in turn: the tests
-// run side by side, cleaned up after the file
+// each test has its own rig, state dir and daemon, but for two pairs that share one in turn: the
+// tests run side by side, cleaned up after the file
 afterAll(() => {
   killTrackedGroups();
   cleanupTempDirs();
@@ -40,28 +40,67 @@ describe.concurrent("SSE parser", () => {
 });
 
 describe.concurrent("socket client", () => {
-  it("follows events, sees bye, and reconnects to a new daemon", async () => {
-    const rig = makeRig({ services: 1 });
+  // the daemon the client reconnects to is then the stuck one of the test after
+  describeInTurn("a daemon, another, then that one stuck", () => {
     const env = { XDG_RUNTIME_DIR: "" };
-    const d1 = spawnDaemon(rig.configPath, env);
-    (await clientWhenUp(rig.stateDir, env)).close();
-    const c = new SocketClient(socketPath(rig.stateDir, env), { reconnectMs: { min: 100, max: 300 } });
-    const events: DaemonEvent[] = [];
-    const states: ConnectionState["kind"][] = [];
-    const unsub = c.subscribe((e) => events.push(e), (s) => states.push(s.kind));
-    await waitFor(() => events.some((e) => e.type === "snapshot"));
-    await waitFor(() => events.some((e) => e.type === "service" && e.data.state === "running") || events.some((e) => e.type === "snapshot" && e.data.services[0]?.state === "running"));
-    process.kill(d1.pid!, "SIGTERM");
-    await waitFor(() => events.some((e) => e.type === "bye"), { what: "bye" });
-    await waitFor(() => !isAlive(d1.pid!));
-    expect(states).toContain("disconnected");
-    const d2 = spawnDaemon(rig.configPath, env);
-    await waitFor(() => events.filter((e) => e.type === "snapshot").length >= 2, { what: "second snapshot after reconnect" });
-    const last = events.filter((e) => e.type === "snapshot").at(-1)!;
-    expect(last.type === "snapshot" && last.data.daemon.pid).toBe(d2.pid);
-    expect(states.at(-1)).toBe("connected");
-    unsub();
-    c.close();
+    let rig: ReturnType<typeof makeRig>;
+    let d: ChildProcess | undefined;
+    beforeAll(() => {
+      rig = makeRig({ services: 1 });
+    });
+
+    it("follows events, sees bye, and reconnects to a new daemon", async () => {
+      const d1 = spawnDaemon(rig.configPath, env);
+      (await clientWhenUp(rig.stateDir, env)).close();
+      const c = new SocketClient(socketPath(rig.stateDir, env), { reconnectMs: { min: 100, max: 300 } });
+      const events: DaemonEvent[] = [];
+      const states: ConnectionState["kind"][] = [];
+      const unsub = c.subscribe((e) => events.push(e), (s) => states.push(s.kind));
+      await waitFor(() => events.some((e) => e.type === "snapshot"));
+      await waitFor(() => events.some((e) => e.type === "service" && e.data.state === "running") || events.some((e) => e.type === "snapshot" && e.data.services[0]?.state === "running"));
+      process.kill(d1.pid!, "SIGTERM");
+      await waitFor(() => events.some((e) => e.type === "bye"), { what: "bye" });
+      await waitFor(() => !isAlive(d1.pid!));
+      expect(states).toContain("disconnected");
+      d = spawnDaemon(rig.configPath, env);
+      await waitFor(() => events.filter((e) => e.type === "snapshot").length >= 2, { what: "second snapshot after reconnect" });
+      const last = events.filter((e) => e.type === "snapshot").at(-1)!;
+      expect(last.type === "snapshot" && last.data.daemon.pid).toBe(d.pid);
+      expect(states.at(-1)).toBe("connected");
+      unsub();
+      c.close();
+    });
+
+    it("a daemon holding the lock without a socket: the client says so and how to recover, never 'no daemon' nor a second daemon", async () => {
+      // (not the removed-socket test's daemon: one whose socket is removed a second time does not
+      // bind it again; src/daemon/socket-keeper.ts closes the first re-bound listener after binding
+      // the next, which unlinks the path: reported)
+      d ??= spawnDaemon(rig.configPath, env); // (started above unless that test failed first)
+      (await clientWhenUp(rig.stateDir, env)).close();
+      process.kill(d.pid!, "SIGSTOP"); // a stuck daemon: it cannot re-create its socket
+      try {
+        rmSync(path.join(rig.stateDir, "daemon.sock"));
+        const [status, start] = await Promise.all([
+          runCliInProcess(["status", "--config", rig.configPath]),
+          runCliInProcess(["daemon", "start", "--config", rig.configPath]),
+        ]);
+        for (const r of [status, start]) {
+          expect(r.code).toBe(1);
+          expect(r.stderr).toContain(`the postdeck daemon (pid ${d.pid}) holds the lock of ${rig.stateDir}`);
+          expect(r.stderr).toContain("the socket file is gone");
+          expect(r.stderr).toContain(`kill ${d.pid}`);
+          expect(r.stderr).not.toContain("no daemon running");
+          expect(r.stderr).not.toContain("already running");
+        }
+      } finally {
+        process.kill(d.pid!, "SIGCONT");
+      }
+      // going on, the daemon binds its socket again at its next check (every 2 s)
+      await waitFor(() => existsSync(path.join(rig.stateDir, "daemon.sock")), { what: "socket re-created", timeoutMs: 15_000 });
+      const again = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout).daemon.pid).toBe(d.pid);
+    });
   });
 });
 
@@ -150,38 +189,6 @@ describe.concurrent("a client always finds its daemon", () => {
       expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
       expect(statSync(sock).mode & 0o777).toBe(0o600);
     });
-  });
-
-  it("a daemon holding the lock without a socket: the client says so and how to recover, never 'no daemon' nor a second daemon", async () => {
-    // a daemon of its own: the one above has re-created its socket once already, and one whose
-    // socket is removed twice does not bind it again (src/daemon/socket-keeper.ts: closing the first
-    // re-bound listener unlinks the path the second has just bound; reported)
-    const rig = makeRig({ services: 1 });
-    const d = spawnDaemon(rig.configPath, {});
-    (await clientWhenUp(rig.stateDir, {})).close();
-    process.kill(d.pid!, "SIGSTOP"); // a stuck daemon: it cannot re-create its socket
-    try {
-      rmSync(path.join(rig.stateDir, "daemon.sock"));
-      const [status, start] = await Promise.all([
-        runCliInProcess(["status", "--config", rig.configPath]),
-        runCliInProcess(["daemon", "start", "--config", rig.configPath]),
-      ]);
-      for (const r of [status, start]) {
-        expect(r.code).toBe(1);
-        expect(r.stderr).toContain(`the postdeck daemon (pid ${d.pid}) holds the lock of ${rig.stateDir}`);
-        expect(r.stderr).toContain("the socket file is gone");
-        expect(r.stderr).toContain(`kill ${d.pid}`);
-        expect(r.stderr).not.toContain("no daemon running");
-        expect(r.stderr).not.toContain("already running");
-      }
-    } finally {
-      process.kill(d.pid!, "SIGCONT");
-    }
-    // going on, the daemon binds its socket again (as above)
-    await waitFor(() => existsSync(path.join(rig.stateDir, "daemon.sock")), { what: "socket re-created", timeoutMs: 15_000 });
-    const again = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).daemon.pid).toBe(d.pid);
   });
 
   it("a state dir whose socket path is longer than sun_path: daemon and client meet at <stateDir>/daemon.sock", async () => {
