@@ -13,7 +13,7 @@ import { faultPoint } from "../../fs/fault-point.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";
-import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue, type OperatorPace } from "./operator-status.js";
+import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue, type OperatorPace, type OperatorPollIntervals } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
@@ -76,6 +76,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; sampleSlow: number; rotate: number };
   private usageWatchers = 0;
   private sampledAt: number | null = null;
+  /** The check of adopted processes (not our children: no exit event), on only while there are some. */
+  private adoptTimer: NodeJS.Timeout | null = null;
+  /** init() has set up its timers (before, a process adopted from the state file waits for them). */
+  private ticking = false;
 
   constructor(readonly opts: SupervisorOptions) {
     super();
@@ -107,6 +111,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       });
       this.node.on("spawned", () => this.saveNow());
       this.node.on("change", () => {
+        this.watchAdopted();
         this.queueSave();
         this.emit("node", this.supervisedNode());
       });
@@ -181,6 +186,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (svc.autostart) await this.serial(svc.name, () => ne.proc.start());
     }
     this.guard?.setLimits(config.logs.maxBytes, config.logs.keep);
+    this.watchAdopted(); // a removed service may have been the last adopted one
     this.guard?.setFiles(this.logSources().map((s) => s.file));
     this.queueSave();
     return { added, removed, changed, changedHow: how.join("; ") };
@@ -244,8 +250,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       else if (!rec || rec.wanted) toStart.push(this.node);
     }
     this.queueSave();
-    this.timers.push(setInterval(() => this.pollAdopted(), this.iv.adoptPoll));
-    this.timers.push(setInterval(() => void this.pollOperators(), this.iv.operatorPoll));
+    this.ticking = true;
+    this.watchAdopted();
+    this.timers.push(setInterval(() => this.pollOperators(), this.iv.operatorPoll));
     this.timers.push(setInterval(() => void this.sampleDue(), this.iv.sample));
     const { maxBytes, keep } = this.opts.config.logs;
     this.guard = new LogSizeGuard({
@@ -261,7 +268,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     await this.guard.backstopReady();
     for (const t of this.timers) t.unref();
     await Promise.all(toStart.map((p) => this.serial(p.name, () => p.start())));
-    void this.pollOperators();
+    this.pollOperators();
     return { warnings, adopted };
   }
 
@@ -338,6 +345,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private onServiceChange(e: Entry): void {
+    this.watchAdopted();
     if (e.proc.state !== "running") {
       e.operator = { kind: "none" };
       e.usage = null;
@@ -437,6 +445,23 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   /**
+   * Adopted processes (re-adopted at a start, or found running on their dir) are not our children:
+   * their exit is seen by checking /proc every adoptPoll ms. The timer runs only while there are
+   * some: the children the daemon spawned report their exit themselves (an idle rig of its own
+   * children woke the daemon every second to look at none).
+   */
+  private watchAdopted(): void {
+    const any = this.node?.adopted === true || [...this.entries.values()].some((e) => e.proc.adopted);
+    if (any && !this.adoptTimer && this.ticking && !this.closed) {
+      this.adoptTimer = setInterval(() => this.pollAdopted(), this.iv.adoptPoll);
+      this.adoptTimer.unref();
+    } else if (!any && this.adoptTimer) {
+      clearInterval(this.adoptTimer);
+      this.adoptTimer = null;
+    }
+  }
+
+  /**
    * Which services' /status can change now (node side: PROVING identities, the cycle gap); those
    * are asked every operatorPoll ms, the ones at rest (the node says IDLE, no gap) every
    * operatorRestPoll ms, the others every operatorSlowPoll ms (operator-status.ts operatorPollDue).
@@ -446,31 +471,42 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
   private operatorUrgency: () => OperatorPace = () => ({ urgent: new Set(), resting: new Set() });
 
-  private async pollOperators(): Promise<void> {
+  /**
+   * Every operatorPoll ms: asks the services whose /status is due (operatorPollDue). A tick that
+   * finds none due allocates nothing per service (it made a promise and a closure for each of 64).
+   */
+  private pollOperators(): void {
     const now = (this.opts.now ?? Date.now)();
-    const { urgent, resting } = this.operatorUrgency();
-    const iv = { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, restMs: this.iv.operatorRestPoll, warmupMs: OPERATOR_POLL.warmupMs };
-    await Promise.all(
-      [...this.entries.values()].map(async (e) => {
-        if (e.proc.state !== "running" || !e.operatorAddress || e.polling) return;
-        const startedAt = e.proc.startedAt;
-        const polledAt = e.polledAt !== null && startedAt !== null && e.polledAt < startedAt ? null : e.polledAt; // a new run: ask at once
-        if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent: urgent === "all" || urgent.has(e.svc.name), resting: resting.has(e.svc.name) }, iv)) return;
-        e.polledAt = now;
-        e.polling = true;
-        try {
-          const posBytes = e.meta ? posSizeBytes(e.meta) : null;
-          const s = await (this.opts.fetchStatus ?? fetchOperatorStatus)(e.operatorAddress, { posBytes }, this.opts.operatorTimeoutMs ?? 1500);
-          if (e.proc.state !== "running" || this.closed) return;
-          if (JSON.stringify(s) !== JSON.stringify(e.operator)) {
-            e.operator = s;
-            this.emit("service", this.viewOf(e));
-          }
-        } finally {
-          e.polling = false;
-        }
-      }),
-    );
+    let pace: OperatorPace | null = null;
+    for (const e of this.entries.values()) {
+      if (e.proc.state !== "running" || !e.operatorAddress || e.polling) continue;
+      pace ??= this.operatorUrgency();
+      const startedAt = e.proc.startedAt;
+      const polledAt = e.polledAt !== null && startedAt !== null && e.polledAt < startedAt ? null : e.polledAt; // a new run: ask at once
+      const urgent = pace.urgent === "all" || pace.urgent.has(e.svc.name);
+      if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent, resting: pace.resting.has(e.svc.name) }, this.operatorIntervals)) continue;
+      void this.pollOperator(e, e.operatorAddress, now);
+    }
+  }
+
+  private get operatorIntervals(): OperatorPollIntervals {
+    return { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, restMs: this.iv.operatorRestPoll, warmupMs: OPERATOR_POLL.warmupMs };
+  }
+
+  private async pollOperator(e: Entry, address: string, now: number): Promise<void> {
+    e.polledAt = now;
+    e.polling = true;
+    try {
+      const posBytes = e.meta ? posSizeBytes(e.meta) : null;
+      const s = await (this.opts.fetchStatus ?? fetchOperatorStatus)(address, { posBytes }, this.opts.operatorTimeoutMs ?? 1500);
+      if (e.proc.state !== "running" || this.closed) return;
+      if (JSON.stringify(s) !== JSON.stringify(e.operator)) {
+        e.operator = s;
+        this.emit("service", this.viewOf(e));
+      }
+    } finally {
+      e.polling = false;
+    }
   }
 
   /**
@@ -556,6 +592,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.adoptTimer) clearInterval(this.adoptTimer);
+    this.adoptTimer = null;
     if (o.stopServices) {
       // every service it owns, adopted ones included (their exit is polled by stop itself)
       await Promise.all([...this.entries.values()].map((e) => this.serial(e.svc.name, () => e.proc.stop())));
