@@ -6,18 +6,14 @@ import { FakeClient } from "./fake-client.js";
 import { loadFixture } from "./fixtures.js";
 import { KEYS, renderApp } from "./render-app.js";
 import { displayWidth } from "../../src/ui/text-fit.js";
+import { waitFor } from "../helpers/wait-for.js";
 import type { ImportItemView, RouteResponse } from "../../src/protocol/api.js";
 import type { Snapshot } from "../../src/protocol/model.js";
 
 afterEach(() => cleanup());
 
-const waitUntil = async (cond: () => boolean, what: string, client?: FakeClient) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}; calls: ${JSON.stringify(client?.actionCalls() ?? [])}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const waitUntil = (cond: () => boolean, what: string, client?: FakeClient) =>
+  waitFor(cond, { what, timeoutMs: 10_000, intervalMs: 10, detail: () => `calls: ${JSON.stringify(client?.actionCalls() ?? [])}` });
 
 async function setup(opts: { columns?: number; rows?: number; snapshot?: (s: Snapshot) => Snapshot } = {}) {
   const fx = loadFixture();

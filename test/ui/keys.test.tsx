@@ -6,6 +6,7 @@ import { FakeClient } from "./fake-client.js";
 import { loadFixture } from "./fixtures.js";
 import { KEYS, renderApp } from "./render-app.js";
 import { closingMessage } from "../../src/ui/run-console.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 afterEach(() => cleanup());
 
@@ -21,14 +22,13 @@ async function setup(columns = 120, rows = 40) {
   return { client, app, snapshot };
 }
 
-const waitCalls = async (client: FakeClient, n: number) => {
-  const t0 = Date.now();
-  while (client.actionCalls().length < n) {
-    if (Date.now() - t0 > 10_000) throw new Error(`expected ${n} calls, got ${JSON.stringify(client.actionCalls())}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return client.actionCalls();
-};
+const waitCalls = (client: FakeClient, n: number) =>
+  waitFor(() => client.actionCalls().length >= n && client.actionCalls(), {
+    what: `${n} calls`,
+    timeoutMs: 10_000,
+    intervalMs: 10,
+    detail: () => `got ${JSON.stringify(client.actionCalls())}`,
+  });
 
 describe("moving and focus", () => {
   it("j/k and arrows move the selection; the selected row has a › marker", async () => {
@@ -256,8 +256,7 @@ describe("overlays", () => {
   it("q quits and reports how many services keep running under which daemon", async () => {
     const { app } = await setup();
     await app.press("q");
-    const t0 = Date.now();
-    while (app.quits.length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => app.quits.length > 0, { what: "the quit", timeoutMs: 10_000, intervalMs: 10 });
     expect(app.quits[0]).toEqual({ running: 3, daemonPid: 4000 }); // post1, post2 running; post3 in backoff
     expect(closingMessage(app.quits[0]!)).toBe(
       "postdeck: console closed; 3 services keep running under the daemon (pid 4000). Reattach with `postdeck`.",
@@ -267,8 +266,7 @@ describe("overlays", () => {
   it("Ctrl-C quits too", async () => {
     const { app } = await setup();
     await app.press(KEYS.ctrlC);
-    const t0 = Date.now();
-    while (app.quits.length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => app.quits.length > 0, { what: "the quit", timeoutMs: 10_000, intervalMs: 10 });
     expect(app.quits).toHaveLength(1);
   });
 });

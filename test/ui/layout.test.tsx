@@ -11,6 +11,7 @@ import { KEYS, renderApp, setSize, stripAnsi } from "./render-app.js";
 import { displayWidth } from "../../src/ui/text-fit.js";
 import { App } from "../../src/ui/App.js";
 import { createTheme, noColorFromEnv } from "../../src/ui/theme.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 afterEach(() => cleanup());
 
@@ -96,9 +97,7 @@ describe("layout", () => {
       exitOnCtrlC: false,
       patchConsole: false,
     });
-    const t0 = Date.now();
-    while (!out.frames.some((f) => stripAnsi(f).includes("post4 ")) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
-    expect(out.frames.some((f) => stripAnsi(f).includes("post4 "))).toBe(true);
+    await waitFor(() => out.frames.some((f) => stripAnsi(f).includes("post4 ")), { what: "the services drawn", timeoutMs: 10_000, intervalMs: 10 });
     stdin.write("x");
     inst.unmount();
   });

@@ -30,19 +30,22 @@ export function setSize(stdout: { emit: (e: string) => boolean }, columns: numbe
   stdout.emit("resize");
 }
 
+/** Waits (polling every 10 ms, up to `timeout`) for a frame whose text satisfies `pred`; returns it. */
+function frameWaiter(frame: () => string) {
+  return async (pred: (f: string) => boolean, what = "frame", timeout = 10_000): Promise<string> => {
+    const seen = await poll(() => {
+      const f = frame();
+      return pred(f) && { f };
+    }, { what, timeoutMs: timeout, intervalMs: 10, detail: () => `last frame:\n${frame()}` });
+    return seen.f;
+  };
+}
+
 /** Frames, key presses and a wait on the frame text of any rendered Ink tree at a terminal size. */
 export function terminal(inst: ReturnType<typeof render>, columns = 140, rows = 30) {
   setSize(inst.stdout, columns, rows);
   const frame = () => stripAnsi(inst.lastFrame() ?? "");
-  const waitFor = async (pred: (f: string) => boolean, what: string): Promise<string> => {
-    const t0 = Date.now();
-    for (;;) {
-      const f = frame();
-      if (pred(f)) return f;
-      if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}; last frame:\n${f}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
+  const waitFor = frameWaiter(frame);
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       inst.stdin.write(k);
@@ -60,13 +63,7 @@ export function renderApp(client: FakeClient, opts: { columns?: number; rows?: n
   );
   setSize(inst.stdout, opts.columns ?? 100, opts.rows ?? 30);
   const frame = () => stripAnsi(inst.lastFrame() ?? "");
-  const waitFor = async (pred: (f: string) => boolean, what = "frame", timeout = 10_000): Promise<string> => {
-    const seen = await poll(() => {
-      const f = frame();
-      return pred(f) && { f };
-    }, { what, timeoutMs: timeout, intervalMs: 10, detail: () => `last frame:\n${frame()}` });
-    return seen.f;
-  };
+  const waitFor = frameWaiter(frame);
   const press = async (...keys: string[]) => {
     for (const k of keys) {
       inst.stdin.write(k);
