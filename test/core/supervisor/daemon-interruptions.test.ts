@@ -12,7 +12,9 @@ import { clientWhenUp, runCli, spawnDaemon, realDaemonHooks } from "../../helper
 import type { SocketClient } from "../../../src/client/socket-client.js";
 import { pidsOnDir } from "../../chaos/count.js";
 
-const clients = realDaemonHooks();
+// each test has its own rig (state dir, socket, ports) and daemons: the two run side by side, their
+// processes killed after the file
+const clients = realDaemonHooks("file");
 
 const env = { XDG_RUNTIME_DIR: "" };
 
@@ -25,7 +27,7 @@ async function up(configPath: string, stateDir: string, extraEnv: NodeJS.Process
   return { d, c, stderr: () => err };
 }
 
-describe("daemon interruptions", () => {
+describe.concurrent("daemon interruptions", () => {
   it("daemon stop --stop-services --force after a daemon restart stops adopted services and the supervised node, logs 'stopped' and removes daemon.pid", async () => {
     const rig = makeRig({
       services: 2,
