@@ -14,9 +14,8 @@ import { clientWhenUp, runCli, runCliInProcess, spawnDaemon, realDaemonHooks } f
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
 
-// Three daemons' lives side by side, cleaned up after the file: one daemon that the tests in turn
-// ask and misuse (and none stops), one rig's services through a SIGKILL, a SIGTERM and a stop,
-// and a daemon asked to stop while proving.
+// Two daemons' lives side by side, cleaned up after the file: one daemon that the tests in turn ask,
+// misuse and at last stop, and one rig's services through a SIGKILL, a SIGTERM and a stop.
 const clients = realDaemonHooks("file");
 
 /** pids of fake post-services whose --dir is under root (to count duplicates). */
@@ -53,19 +52,20 @@ async function runningPids(c: SocketClient, n: number): Promise<number[]> {
 
 describe.concurrent("daemon", () => {
   describeInTurn("one daemon, asked in turn", () => {
-    // svc0 and svc1 run, svc2's binary does not exist
+    // svc0 and svc1 run, svc2's binary does not exist, svc3 is proving (its operator API says so)
     let rig: ReturnType<typeof makeRig>;
     let env: NodeJS.ProcessEnv;
     let d: Awaited<ReturnType<typeof upDaemon>>["d"];
     let c: SocketClient;
     beforeAll(async () => {
-      rig = makeRig({ services: 3, service: (i) => (i === 2 ? { binary: "/nonexistent/post-service" } : {}) });
+      const proving = JSON.stringify({ Proving: { nonces: { start: 0, end: 128 }, position: 32768 } });
+      rig = makeRig({ services: 4, service: (i) => (i === 2 ? { binary: "/nonexistent/post-service" } : i === 3 ? { env: { FAKE_STATUS: proving } } : {}) });
       env = { XDG_RUNTIME_DIR: tempDir("pd-rt-") };
       ({ d, c } = await upDaemon(rig, env));
     });
 
     it("serves a valid snapshot on a 0600 socket in a 0700 runtime dir, and refuses a second daemon", async () => {
-      await runningPids(c, 2);
+      await runningPids(c, 3);
       // the client trusts a daemon of its own version and takes its answer as sent: what the daemon
       // sends must be exactly its schema's shape (nothing extra, nothing left to defaults)
       const sent = await c.call("snapshot", {});
@@ -85,7 +85,7 @@ describe.concurrent("daemon", () => {
     it("keeps running with failed services and answers bad requests with a message, no stack", async () => {
       const v = await waitFor(async () => (await c.call("snapshot", {})).services.find((s) => s.name === "svc2" && s.state === "failed"));
       expect(v.reason).toContain("/nonexistent/post-service not found");
-      await runningPids(c, 2);
+      await runningPids(c, 3);
       expect(isAlive(d.pid!)).toBe(true);
       await expect(c.call("logs", { source: "nope", lines: 5 })).rejects.toThrow("no log source 'nope'");
       const raw = await new Promise<{ status: number; body: string }>((resolve) => {
@@ -102,7 +102,7 @@ describe.concurrent("daemon", () => {
     });
 
     it("a client disconnecting (mid-stream) affects nothing", async () => {
-      const [pid] = await runningPids(c, 2);
+      const [pid] = await runningPids(c, 3);
       const events: DaemonEvent[] = [];
       const unsub = c.subscribe((e) => events.push(e));
       await waitFor(() => events.some((e) => e.type === "snapshot"), { what: "snapshot event" });
@@ -121,10 +121,9 @@ describe.concurrent("daemon", () => {
       expect(isAlive(pid!)).toBe(false);
       const r2 = await c.call("start", { names: ["svc0"] });
       expect(r2.results[0]!.ok).toBe(true);
-      await runningPids(c, 2);
+      await runningPids(c, 3);
     });
 
-    // last: it leaves a config the daemon refuses
     it("a reload that applied the config marks the socket newer than the file (the CLI's fast path), a refused one does not", async () => {
       const sock = socketPath(rig.stateDir, env);
       const long = new Date(Date.now() - 60_000);
@@ -136,10 +135,30 @@ describe.concurrent("daemon", () => {
       expect(statSync(sock).mtimeMs).toBeGreaterThanOrEqual(statSync(rig.configPath).mtimeMs);
       // a config the daemon refuses: the socket stays older, the CLI loads the file and says why
       utimesSync(sock, long, long);
-      writeFileSync(rig.configPath, readFileSync(rig.configPath, "utf8") + "\nnot: [valid\n");
-      await expect(c.call("reload", {})).rejects.toThrow();
-      // (as set: the file system keeps the time in ns, so mtimeMs may come back as …625.999, not …626)
-      expect(Math.abs(statSync(sock).mtimeMs - long.getTime())).toBeLessThan(1);
+      const valid = readFileSync(rig.configPath, "utf8");
+      writeFileSync(rig.configPath, valid + "\nnot: [valid\n");
+      try {
+        await expect(c.call("reload", {})).rejects.toThrow();
+        // (as set: the file system keeps the time in ns, so mtimeMs may come back as …625.999, not …626)
+        expect(Math.abs(statSync(sock).mtimeMs - long.getTime())).toBeLessThan(1);
+      } finally {
+        writeFileSync(rig.configPath, valid);
+      }
+    });
+
+    // last: it ends the daemon
+    it("daemon stop --stop-services refuses while a service is proving (nothing stopped) unless --force", async () => {
+      const pids = (await runningPids(c, 3)).filter((p) => p); // (svc2 has none)
+      await waitFor(async () => (await c.call("snapshot", {})).services.find((v) => v.name === "svc3")?.operator.kind === "proving", { what: "svc3 proving" });
+      const refused = await runCliInProcess(["daemon", "stop", "--stop-services", "--config", rig.configPath], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("svc3 is proving; stopping now loses this proof's progress (add --force");
+      expect(pids.every(isAlive)).toBe(true);
+      expect(isAlive(d.pid!)).toBe(true);
+      const forced = await runCliInProcess(["daemon", "stop", "--stop-services", "--force", "--config", rig.configPath], env);
+      expect(forced.code).toBe(0);
+      expect(pids.some(isAlive)).toBe(false);
+      expect(isAlive(d.pid!)).toBe(false);
     });
   });
 
@@ -188,23 +207,5 @@ describe.concurrent("daemon", () => {
       expect(pids.some(isAlive)).toBe(false);
       expect(isAlive(second.d.pid!)).toBe(false);
     });
-  });
-
-  it("daemon stop --stop-services refuses while a service is proving (nothing stopped) unless --force", async () => {
-    const proving = JSON.stringify({ Proving: { nonces: { start: 0, end: 128 }, position: 32768 } });
-    const rig = makeRig({ services: 1, defaults: { env: { FAKE_STATUS: proving } } });
-    const env = { XDG_RUNTIME_DIR: "" };
-    const { c, d } = await upDaemon(rig, env);
-    const [pid] = await runningPids(c, 1);
-    await waitFor(async () => (await c.call("snapshot", {})).services[0]?.operator.kind === "proving", { what: "svc0 proving" });
-    const refused = await runCliInProcess(["daemon", "stop", "--stop-services", "--config", rig.configPath], env);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("svc0 is proving; stopping now loses this proof's progress (add --force");
-    expect(isAlive(pid!)).toBe(true);
-    expect(isAlive(d.pid!)).toBe(true);
-    const forced = await runCliInProcess(["daemon", "stop", "--stop-services", "--force", "--config", rig.configPath], env);
-    expect(forced.code).toBe(0);
-    expect(isAlive(pid!)).toBe(false);
-    expect(isAlive(d.pid!)).toBe(false);
   });
 });
