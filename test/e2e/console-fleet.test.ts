@@ -16,7 +16,7 @@ let term: PtyTerminal | null = null;
 beforeAll(async () => {
   requireBuild();
   const dir = tempDir("pd-e2e-fleet-");
-  // 16 PoS dirs take longer than runCli's minute on a busy machine
+  // the rig (16 PoS dirs) and its daemon with 16 services: more than runCli's minute allowed on a busy machine
   const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--identities", "16", "--no-console"], { encoding: "utf8", timeout: 230_000, env: { ...process.env, ...DEMO_TEST_ENV, NO_COLOR: "1" } });
   expect(r.status, r.stderr).toBe(0);
   cfg = ["--config", path.join(dir, "postdeck.yaml")];
