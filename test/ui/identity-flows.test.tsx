@@ -1,5 +1,6 @@
 // The identity dialogs by keys against a fake daemon: what the operator types, what the daemon
-// receives (exactly), and that nothing is sent when they back out.
+// receives (exactly), and that nothing is sent when they back out. The dialogs' reducer alone
+// (each short id of an import typed in turn, Esc at the plan, rename checks): flows.test.ts.
 import { describe, it, expect, afterEach } from "vitest";
 import { cleanup } from "ink-testing-library";
 import { FakeClient } from "./fake-client.js";
@@ -299,38 +300,6 @@ describe("import flow", () => {
     expect(client.bodies("identityImport")[1]).toEqual({ dirs: ["/data/old-a", "/data/old-b"], dryRun: false, confirm: ["abc123"] });
     f = await app.waitFor((f) => f.includes("imported 1 identity (batch import-1)"), "result");
     expect(f).toContain("Restart the node so it loads the new keys; undo with : roll back last import");
-  });
-
-  it("with two identities each short id is typed in turn; both go in confirm", async () => {
-    const { client, app } = await setup();
-    const second = { ...PLAN[0]!, sourceDir: "/data/old-c", shortId: "def456", keyName: "old-c.key", serviceName: "old-c" };
-    client.handlers.identityImport = ({ dryRun }) => ({ items: [PLAN[0]!, second], batch: dryRun ? null : "import-2" });
-    await app.press("i");
-    await typeText(app, "/data/old-a /data/old-c");
-    await app.press(KEYS.enter);
-    await app.waitFor((f) => f.includes("1/2 Type abc123"));
-    await typeText(app, "abc123");
-    await app.press(KEYS.enter);
-    await app.waitFor((f) => f.includes("2/2 Type def456"));
-    expect(client.bodies("identityImport")).toHaveLength(1);
-    await typeText(app, "DEF456"); // hex: case does not matter
-    await app.press(KEYS.enter);
-    await waitUntil(() => client.bodies("identityImport").length === 2, "the import", client);
-    expect(client.bodies("identityImport")[1]).toEqual({ dirs: ["/data/old-a", "/data/old-c"], dryRun: false, confirm: ["abc123", "def456"] });
-    await app.waitFor((f) => f.includes("imported 2 identities (batch import-2)"));
-  });
-
-  it("Esc at the plan cancels with nothing imported", async () => {
-    const { client, app } = await setup();
-    client.handlers.identityImport = () => ({ items: PLAN, batch: null });
-    await app.press("i");
-    await typeText(app, "/data/old-a");
-    await app.press(KEYS.enter);
-    await app.waitFor((f) => f.includes("Type abc123"));
-    await typeText(app, "abc1");
-    await app.press(KEYS.esc);
-    await app.waitFor((f) => f.includes("import cancelled: nothing was imported"));
-    expect(client.bodies("identityImport")).toEqual([{ dirs: ["/data/old-a"], dryRun: true, confirm: [] }]);
   });
 
   it("roll back last import (palette) asks y/N; n sends nothing, y rolls back and shows the steps", async () => {
