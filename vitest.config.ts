@@ -11,7 +11,12 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const OWN_MODULES = [
   "test/core/supervisor/state-file.test.ts",
   "test/core/hardware/linux-readings.test.ts",
-  "test/sim/**/*.test.ts",
+  // the simulators' tests that talk gRPC from the test process (the others share a worker)
+  "test/sim/node.test.ts",
+  "test/sim/node-epoch.test.ts",
+  "test/sim/node-identity-states.test.ts",
+  "test/sim/post-service-wire.test.ts",
+  "test/sim/roundtrip.test.ts",
   "test/core/spacemesh/node-grpc*.test.ts",
   "test/core/spacemesh/node-monitor*.test.ts",
   "test/daemon/attach-node-monitor*.test.ts",
