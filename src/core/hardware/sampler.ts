@@ -41,6 +41,12 @@ export type HardwareSamplerOptions = {
   slowRefreshMs?: number;
   /** Providers (postcli), graphics() (GPU list), and a CPU temperature the machine did not report. Default 10 min. */
   staticRefreshMs?: number;
+  /**
+   * With a postcli configured, the providers come from it and graphics() only finds GPU temperatures:
+   * its first read (lspci, xrandr, xdpyinfo, clinfo … ~0.35 s of CPU in helper processes) waits this
+   * long after start() instead of adding to the daemon's start-up. Default 60 s.
+   */
+  graphicsAfterMs?: number;
   postcliTimeoutMs?: number; // default 10 s
   clock?: () => number;
   sources?: Partial<HardwareSources>;
@@ -87,6 +93,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   private graphics: Cached<GraphicsController[]> = null;
   private cpuTemp: Cached<number | null> = null;
   private gpuTemps: Cached<number[]> = null;
+  private startedAt = 0;
   private readonly inFlight = new Map<string, Promise<void>>();
   private abort = new AbortController();
 
@@ -99,6 +106,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
       mountsRefreshMs: options.mountsRefreshMs ?? 60_000,
       slowRefreshMs: options.slowRefreshMs ?? 30_000,
       staticRefreshMs: options.staticRefreshMs ?? 600_000,
+      graphicsAfterMs: options.graphicsAfterMs ?? 60_000,
       postcliTimeoutMs: options.postcliTimeoutMs ?? 10_000,
     };
     this.src = { ...systemSources, ...options.sources };
@@ -110,6 +118,7 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
+    this.startedAt = this.clock();
     this.prevCpu = this.src.cpuTimes();
     this.background("diskstats", async () => {
       const s = await this.readDiskstats();
@@ -209,7 +218,8 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
         this.cpuModel = { value: v, at: this.clock() };
       });
     }
-    if (force || this.due(this.graphics, staticRefreshMs, now)) {
+    const graphicsWaits = this.options.postcliBinary !== null && this.graphics === null && now - this.startedAt < this.opts.graphicsAfterMs;
+    if (!graphicsWaits && (force || this.due(this.graphics, staticRefreshMs, now))) {
       this.background("graphics", async () => {
         let v: GraphicsController[] = [];
         try {
