@@ -38,6 +38,11 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
     rebinding = true;
     const found = inode();
     log(`control socket ${sock} ${found === null ? "was removed" : "was replaced by another file"}; binding it again`);
+    // The listener of an earlier re-bind goes first: closing a Unix listener unlinks its path, which
+    // is the path the new one is about to bind (closed after it, it took the new socket file with it,
+    // and every later check bound again in vain).
+    spare?.close();
+    spare = null;
     try {
       mkdirSync(path.dirname(sock), { recursive: true, mode: 0o700 });
       rmSync(sock, { force: true });
@@ -54,10 +59,14 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
     next.listen(sock, () => {
       rebinding = false;
       if (stopped) return void next.close();
-      chmodSync(sock, 0o600);
-      bound = inode();
-      spare?.close();
       spare = next;
+      try {
+        chmodSync(sock, 0o600);
+      } catch (err) {
+        // removed again already: the next check binds it again
+        log(`warning: cannot make the control socket ${sock} owner-only: ${(err as Error).message}`);
+      }
+      bound = inode();
     });
   };
 

@@ -49,6 +49,26 @@ describe("keepSocket", () => {
     stop();
   });
 
+  it("binds it again each time it is removed (the second re-bind's socket is not lost when the first one's listener closes)", async () => {
+    const { server, sock } = await listening();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    const lines: string[] = [];
+    const stop = keepSocket(server, { intervalMs: 1000, log: (l) => lines.push(l) });
+    for (let round = 1; round <= 3; round++) {
+      rmSync(sock);
+      vi.advanceTimersByTime(1000);
+      await waitFor(() => existsSync(sock) && statSync(sock).isSocket() && (statSync(sock).mode & 0o777) === 0o600, { what: `socket bound again (removal ${round})` });
+      expect(await get(sock)).toBe("same server");
+      // the next checks find it in place: nothing is bound again until it is removed again
+      vi.advanceTimersByTime(3000);
+      await new Promise((r) => setImmediate(r));
+      expect(existsSync(sock)).toBe(true);
+      expect(lines.filter((l) => l.includes("binding it again"))).toHaveLength(round);
+    }
+    expect(await get(sock)).toBe("same server");
+    stop();
+  });
+
   it("replaces another file put at the path; a stopped keeper leaves the path alone", async () => {
     const { server, sock } = await listening();
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
