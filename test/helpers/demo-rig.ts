@@ -1,8 +1,9 @@
 // A demo rig (simulated node and post-services, as `postdeck demo` makes it) with its daemon
 // running; `node` settings (e.g. a short slowPollMs) and other sections (`config`, e.g. alerts) are
 // written into its postdeck.yaml before the daemon starts, so a test waits for what it checks and
-// not for a 30 s poll or a daemon restart. The simulated post-services' k2pow burns 100 ms of CPU
-// per proof here (DEMO_TEST_ENV), not 1.5 s: the tests wait for proofs, not for their CPU time.
+// not for a 30 s poll or a daemon restart. The simulated post-services' k2pow takes 100 ms per proof
+// here (DEMO_TEST_ENV), not 1.5 s, and waits instead of burning the CPU: the tests wait for proofs,
+// not for their CPU time.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
@@ -12,7 +13,7 @@ import { BIN, requireBuild, runCli } from "./cli.js";
 import { tempDir } from "./temp-dir.js";
 
 /** For `demo` in tests: the daemon passes it on to the simulated post-services. */
-export const DEMO_TEST_ENV: NodeJS.ProcessEnv = { POSTDECK_SIM_POW_MS: "100" };
+export const DEMO_TEST_ENV: NodeJS.ProcessEnv = { POSTDECK_SIM_POW_MS: "100", POSTDECK_SIM_POW_SLEEP: "1" };
 
 export interface StartedDemoRig {
   dir: string;
