@@ -117,10 +117,31 @@ export class FileFollower {
     this.timer = setTimeout(() => {
       this.timer = null;
       const watchedNow = this.watcher !== null || this.notifyTimer !== null;
-      if (!watchedNow || Date.now() - this.lastStep >= (this.o.watchedPollMs ?? 30_000)) void this.poll();
+      if (!watchedNow || Date.now() - this.lastStep >= (this.o.watchedPollMs ?? 30_000)) {
+        if (!(watchedNow && this.unchangedSinceRead())) void this.poll();
+      }
       this.armSafety();
     }, every);
     this.timer.unref();
+  }
+
+  /**
+   * The safety net's look at a watched file at rest: the path is still the file read (same inode),
+   * every byte of it read (size = offset), no read under way: the step a poll would take does
+   * nothing then, so none is taken (a poll's promises for each of 64 idle files every 30 s were a
+   * share of an idle daemon's main thread like its node polls'). Counts as a step, as a poll would.
+   */
+  private unchangedSinceRead(): boolean {
+    if (!this.fh || this.busy || this.renamed) return false;
+    let st: Stats | undefined;
+    try {
+      st = statSync(this.file, { throwIfNoEntry: false });
+    } catch {
+      return false;
+    }
+    if (!st || st.ino !== this.ino || st.size !== this.offset) return false;
+    this.lastStep = Date.now();
+    return true;
   }
 
   /** The poll timer's interval now (tests). */

@@ -313,6 +313,31 @@ describe("file follower", () => {
     expect(f.safetyPollMs()).toBeNull();
   });
 
+  it("at rest its safety net looks at the path without a poll; a file changed under it is read", async () => {
+    const file = path.join(tempDir(), "r.log");
+    writeFileSync(file, "a\n");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 30_000 });
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    try {
+      f.start();
+      expect(await turns(() => f.watched())).toBe(true);
+      await f.poll();
+      const polls = vi.spyOn(f, "poll");
+      await vi.advanceTimersByTimeAsync(95_000);
+      expect(polls).not.toHaveBeenCalled(); // three safety ticks, nothing new: no poll (one each before)
+      expect(f.safetyPollMs()).toBe(30_000);
+      // a write whose event never came (the watch is closed here to stand for a missed one)
+      (f as unknown as { closeWatch(): void }).closeWatch();
+      appendFileSync(file, "b\n");
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(await turns(() => got.includes("b"))).toBe(true);
+      expect(polls).toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
+  });
+
   it("reads a backlog larger than its 64 KiB chunks line for line: lines and multi-byte characters cut by a chunk's end, a cut first line of the history spanning a chunk", async () => {
     const file = path.join(tempDir(), "a.log");
     // 3,000 lines of 20–60 bytes with a 3-byte character: chunk ends fall inside lines and inside characters
