@@ -14,7 +14,7 @@ import { GOLDEN_ATX } from "./node/constants.js";
 import { writeDemoNetwork } from "./node/network.js";
 import { METADATA_FILE, readMetadata, fileLayout, listDataFiles, LABEL_BYTES } from "./post-data.js";
 import { simProviders, spewProviders } from "./postcli/providers.js";
-import { run as runPostcli } from "./postcli/main.js";
+import { runQuietly } from "./postcli/main.js";
 
 export const DEMO_LABELS_PER_UNIT = 65536; // 1 MiB per unit
 export const DEMO_NUM_UNITS = 4; // the network minimum
@@ -126,8 +126,8 @@ function posComplete(dir: string): boolean {
 /**
  * `postcli -provider=… -numUnits=… -datadir=DIR -yes` at full speed, run in this process (the same
  * code as the rig's postcli wrapper runs; a Node process per identity was ~0.3 s of CPU each), its
- * log dropped and its stderr kept for the error. Ctrl-C ends the build as before: the process's
- * SIGINT is left alone, and the dir resumes at the next build (metadata written atomically, whole labels).
+ * stderr kept for the error. Ctrl-C ends the build as before (the process's SIGINT is left alone),
+ * and the dir resumes at the next build (metadata written atomically, whole labels).
  */
 async function initPos(dir: string, units = DEMO_NUM_UNITS): Promise<void> {
   const args = [
@@ -139,14 +139,8 @@ async function initPos(dir: string, units = DEMO_NUM_UNITS): Promise<void> {
     `-datadir=${dir}`,
     "-yes",
   ];
-  let err = "";
-  const code = await runPostcli(args, {
-    stdout: { write: () => undefined },
-    stderr: { write: (text) => void (err += text) },
-    env: { ...process.env, POSTDECK_SIM_INIT_BPS: "0" },
-    interrupt: new AbortController().signal,
-  });
-  if (code !== 0) throw new Error(`postcli failed for ${dir} (exit ${code}):\n${err.trim()}`);
+  const r = await runQuietly(args, { ...process.env, POSTDECK_SIM_INIT_BPS: "0" });
+  if (r.code !== 0) throw new Error(`postcli failed for ${dir} (exit ${r.code}):\n${r.stderr.trim()}`);
 }
 
 export async function buildDemoRig(o: DemoRigOptions): Promise<DemoRig> {

@@ -102,6 +102,21 @@ export async function run(args: string[], io: PostcliIo = { stdout: process.stdo
   }
 }
 
+/**
+ * A run in this process with its log (stdout) dropped and stderr kept, leaving the process's SIGINT
+ * alone (the demo rig's builder, tests that need a PoS dir): its exit code and stderr.
+ */
+export async function runQuietly(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  let stderr = "";
+  const code = await run(args, {
+    stdout: { write: () => undefined },
+    stderr: { write: (text) => void (stderr += text) },
+    env,
+    interrupt: new AbortController().signal,
+  });
+  return { code, stderr };
+}
+
 async function main(args: string[], io: PostcliIo, log: GoLog): Promise<number> {
   const parsed = parseGoFlags("postcli", postcliFlags(), args);
   if (!parsed.ok) {
