@@ -3,6 +3,7 @@
 // quits it with `q` and prints where its CPU time went (self time by function, top 40).
 // With SIMNODE=1 the rig has a simulated node (as the bench's idle phase), and the daemon's events
 // over the window are counted by type (what wakes the console).
+// bench/console/key-window.js DIR then shows, per slow key, what the console did between the key and its frame.
 // Usage: [NOPROF=1] [SIMNODE=1] [SETTLE_S=5] [DIFF=1] [NODEFLAGS=…] node bench/console/profile-console.js [seconds=30] [linesPerS=0] [services=16] [keys=0]
 import { existsSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
