@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { clientWhenUp, runCli } from "../helpers/cli.js";
+import { clientWhenUp, runCli, runCliInProcess } from "../helpers/cli.js";
 import { startDemoRig } from "../helpers/demo-rig.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -17,7 +17,7 @@ let cfg: string[] = [];
 let client: SocketClient | null = null;
 
 async function snapshot(): Promise<Snapshot> {
-  const r = await runCli([...cfg, "status", "--json"]);
+  const r = await runCliInProcess([...cfg, "status", "--json"]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Snapshot;
 }
@@ -38,25 +38,29 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   killAll();
   cleanupTempDirs();
 });
 
 describe("identity lifecycle on the demo rig", () => {
   it("adds an identity: postcli init in the daemon, key placed, service added, registered and proving after a node restart", async () => {
-    const add = await runCli([...cfg, "identity", "add", "fresh", "--dir", path.join(dir, "pos", "fresh"), "--units", "4", "--labels-per-unit", "65536", "--max-file-size", "1048576"]);
+    const add = await runCliInProcess([...cfg, "identity", "add", "fresh", "--dir", path.join(dir, "pos", "fresh"), "--units", "4", "--labels-per-unit", "65536", "--max-file-size", "1048576"]);
     expect(add.code, add.stderr).toBe(0);
     expect(add.stderr).toMatch(/placed as fresh\.key; restart the node/);
     const key = await fs.stat(path.join(dir, "node", "data", "identities", "fresh.key"));
     expect(key.mode & 0o777).toBe(0o600);
 
-    let s = await live(); // (as `status --json` shows it: checked in beforeAll)
-    expect(s.services.map((v) => v.name)).toContain("fresh");
+    // the daemon reloads its config once the add's task is done, after the command has seen it done
+    // (src/core/identity/manager.ts): the service is there a moment later
+    let s = await waitFor(async () => {
+      const x = await live(); // (as `status --json` shows it: checked in beforeAll)
+      return x.services.some((v) => v.name === "fresh") && x;
+    }, { timeoutMs: 10_000, what: "service fresh added" });
     expect(s.identities.find((i) => i.keyFile === "fresh.key")?.registered).toBe("restart-needed");
     expect(s.findings.map((f) => f.id)).toContain("node-restart-needed");
 
-    const restart = await runCli([...cfg, "restart", "node"]);
+    const restart = await runCliInProcess([...cfg, "restart", "node"]);
     expect(restart.code, restart.stdout + restart.stderr).toBe(0);
     s = await waitFor(
       async () => {
@@ -79,34 +83,34 @@ describe("identity lifecycle on the demo rig", () => {
     // the old node's post-service still reads the data: refused
     const old = sim(["post-service", "--address", "http://127.0.0.1:1", "--dir", other, "--threads", "1", "--nonces", "16"]);
     await waitFor(() => old.stderr().includes("POST proving settings"), { what: "old post-service up" });
-    const busy = await runCli([...cfg, "identity", "import", other, "--dry-run"]);
+    const busy = await runCliInProcess([...cfg, "identity", "import", other, "--dry-run"]);
     expect(busy.code).toBe(1);
     expect(busy.stdout).toMatch(/still uses .*stop the old node's post-service first/);
     old.child.kill("SIGKILL");
     await old.exit;
 
-    const plan = await runCli([...cfg, "identity", "import", other, "--dry-run", "--json"]);
+    const plan = await runCliInProcess([...cfg, "identity", "import", other, "--dry-run", "--json"]);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     const item = JSON.parse(plan.stdout).items[0];
     expect(item).toMatchObject({ ok: true, keyName: "pos-a.key", serviceName: "pos-a" });
 
-    const noConfirm = await runCli([...cfg, "identity", "import", other]);
+    const noConfirm = await runCli([...cfg, "identity", "import", other]); // the program, its stdin a pipe
     expect(noConfirm.code).toBe(2); // no TTY to type the short id on
     expect(noConfirm.stderr).toMatch(/--confirm/);
 
-    const wrong = await runCli([...cfg, "identity", "import", other, "--confirm", "ffffff"]);
+    const wrong = await runCliInProcess([...cfg, "identity", "import", other, "--confirm", "ffffff"]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/equivocation/);
 
-    const done = await runCli([...cfg, "identity", "import", other, "--confirm", item.shortId]);
+    const done = await runCliInProcess([...cfg, "identity", "import", other, "--confirm", item.shortId]);
     expect(done.code, done.stderr).toBe(0);
     expect(await fs.readFile(path.join(dir, "node", "data", "identities", "pos-a.key"), "utf8")).toBe(await fs.readFile(path.join(other, "identity.key"), "utf8"));
     await waitFor(async () => (await live()).services.some((v) => v.name === "pos-a"), { intervalMs: 200, what: "service pos-a added" });
 
-    const again = await runCli([...cfg, "identity", "import", other, "--dry-run"]);
+    const again = await runCliInProcess([...cfg, "identity", "import", other, "--dry-run"]);
     expect(again.stdout).toMatch(/already in .* as pos-a\.key/);
 
-    const rb = await runCli([...cfg, "identity", "rollback"]);
+    const rb = await runCliInProcess([...cfg, "identity", "rollback"]);
     expect(rb.code, rb.stderr).toBe(0);
     expect(rb.stdout).toMatch(/pos-a\.key: removed copy/);
     expect((await fs.readdir(path.join(dir, "node", "data", "identities"))).sort()).toEqual(identitiesBefore);
