@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { clientWhenUp, runCli } from "../helpers/cli.js";
+import { clientWhenUp, runCli, runCliInProcess } from "../helpers/cli.js";
 import { startDemoRig } from "../helpers/demo-rig.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -16,8 +16,9 @@ let cfg: string[] = [];
 let ids = "";
 let client: SocketClient | null = null;
 
-async function doctor(): Promise<{ code: number; findings: Finding[] }> {
-  const r = await runCli([...cfg, "doctor", "--json"]);
+/** `doctor --json`: its main in this process; as a program (`runCli`) where its exit code is the point. */
+async function doctor(run = runCliInProcess): Promise<{ code: number; findings: Finding[] }> {
+  const r = await run([...cfg, "doctor", "--json"]);
   return { code: r.code, findings: (JSON.parse(r.stdout) as { findings: Finding[] }).findings };
 }
 /** The daemon's findings over its socket: what `doctor` prints, without a process per look while waiting. */
@@ -37,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
 
@@ -46,15 +47,15 @@ describe("findings on the demo rig", () => {
     // a fresh rig: the node asks every identity for its initial proof at once
     await waitFor(async () => (await client!.call("snapshot", {})).identities.find((i) => i.keyFile === "post1.key")?.postState === "PROVING",
       { timeoutMs: 30_000, intervalMs: 200, what: "post1 PROVING" });
-    const stop = await runCli([...cfg, "stop", "post1", "--force"]);
+    const stop = await runCliInProcess([...cfg, "stop", "post1", "--force"]);
     expect(stop.code, stop.stdout).toBe(0);
     await waitFindings(has("proving-service-down", "post1.key"), "proving-service-down");
-    const d = await doctor();
+    const d = await doctor(runCli);
     expect(d.code).toBe(1);
     const f = d.findings.find((x) => x.id === "proving-service-down")!;
     expect(f.severity).toBe("error");
     expect(f.fix).toMatch(/post1/);
-    expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
+    expect((await runCliInProcess([...cfg, "start", "post1"])).code).toBe(0);
     await waitFindings(hasNot("proving-service-down", "post1.key"), "finding cleared");
   });
 
@@ -73,10 +74,10 @@ describe("findings on the demo rig", () => {
     const key = path.join(ids, "post1.key");
     await fs.chmod(key, 0o644);
     await waitFindings(has("key-permissions", "post1.key"), "key-permissions");
-    const before = await runCli([...cfg, "identity", "permissions"]);
+    const before = await runCliInProcess([...cfg, "identity", "permissions"]);
     expect(before.code).toBe(1);
     expect(before.stdout).toMatch(/post1\.key: mode 644, should be 600/);
-    expect((await runCli([...cfg, "identity", "permissions", "--fix"])).code).toBe(0);
+    expect((await runCliInProcess([...cfg, "identity", "permissions", "--fix"])).code).toBe(0);
     expect((await fs.stat(key)).mode & 0o777).toBe(0o600);
     await waitFindings(hasNot("key-permissions", "post1.key"), "key-permissions cleared");
   });
@@ -114,7 +115,7 @@ describe("findings on the demo rig", () => {
       ["post-listener-mismatch", (c) => (c.api!["grpc-post-listener"] = "127.0.0.1:1"), false],
       ["no-coinbase", (c) => delete c.smeshing!["smeshing-coinbase"], true],
     ];
-    const restartNode = async () => expect((await runCli([...cfg, "restart", "node"])).code).toBe(0);
+    const restartNode = async () => expect((await runCliInProcess([...cfg, "restart", "node"])).code).toBe(0);
     try {
       for (const [id, fn, restart] of cases) {
         await edit(fn);
