@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientWhenUp, runCli } from "../helpers/cli.js";
+import { clientWhenUp, runCliInProcess } from "../helpers/cli.js";
 import { startDemoRig } from "../helpers/demo-rig.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   server?.closeAllConnections();
   await new Promise((r) => server?.close(r));
   cleanupTempDirs();
@@ -71,10 +71,10 @@ describe("alerts from the daemon", () => {
       const sinkFailing = (fs: Finding[]) => fs.some((f) => f.id === "alert-sink-failing" && f.subject === "alerts:hook");
       // waited for over the socket; then as `doctor --json` says it
       await waitFor(async () => sinkFailing((await client!.call("doctor", {})).findings), { timeoutMs: 60_000, intervalMs: 200, what: "alert-sink-failing for the webhook" });
-      expect(sinkFailing((JSON.parse((await runCli([...cfg, "doctor", "--json"])).stdout) as { findings: Finding[] }).findings)).toBe(true);
+      expect(sinkFailing((JSON.parse((await runCliInProcess([...cfg, "doctor", "--json"])).stdout) as { findings: Finding[] }).findings)).toBe(true);
       expect(hits).toBeGreaterThan(0);
 
-      const t = await runCli([...cfg, "alerts", "test", "--json"]);
+      const t = await runCliInProcess([...cfg, "alerts", "test", "--json"]);
       expect(t.code).toBe(1);
       const r = JSON.parse(t.stdout) as { sentBy: string; results: { sink: string; ok: boolean; error: string | null }[] };
       expect(r.sentBy).toBe("daemon");
