@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { PtyTerminal } from "./terminal.js";
-import { runCli, requireBuild } from "../helpers/cli.js";
+import { runCli, runCliInProcess, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
 import type { Snapshot } from "../../src/protocol/model.js";
@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   term?.kill();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
 
@@ -71,7 +71,7 @@ describe("console on the demo rig", () => {
     expect(always ?? onDemand, raw.slice(-400)).not.toBeNull();
     expect(raw).not.toMatch(/console closed; 0 services keep running/);
 
-    const st = await runCli([...cfg, "status", "--json"]);
+    const st = await runCliInProcess([...cfg, "status", "--json"]);
     const snap = JSON.parse(st.stdout) as Snapshot;
     // (a proof may start or end in between: on demand the count is what ran at quit)
     if (always) expect(snap.services.filter((s) => s.state === "running").length).toBe(Number(always[1]));
