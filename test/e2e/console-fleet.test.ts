@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { BIN, PtyTerminal } from "./terminal.js";
-import { runCli, requireBuild } from "../helpers/cli.js";
+import { runCliInProcess, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   term?.kill();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
 
@@ -63,7 +63,7 @@ describe("console with 16 identities at 80x24", () => {
     await t.waitFor((s) => s.includes("Identities ·") && s.includes("▶ Logs"), 30_000);
 
     // the daemon goes away: stale, dimmed, and the palette offers to start it
-    const stop = await runCli([...cfg, "daemon", "stop"]);
+    const stop = await runCliInProcess([...cfg, "daemon", "stop"]);
     expect(stop.code, stop.stderr).toBe(0);
     await t.waitFor((s) => s.includes("STALE") && s.includes("daemon ✖"), 60_000);
     t.write(":");
