@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
-import { requireBuild, runCli, simPostcli } from "../helpers/cli.js";
+import { requireBuild, runCliInProcess, simPostcli } from "../helpers/cli.js";
 import { pidsOnDir } from "./count.js";
 import { killDuringIdentityOps } from "./identity-kills.js";
 import { cliStorm, FLOOD_POST_SERVICE, flood, FULL, killDaemon, killDuringOps, runningPid, socketStorms, startDaemon, type Daemon } from "./chaos-lib.js";
@@ -47,7 +47,7 @@ describe(`chaos (${FULL ? "full" : "short"})`, () => {
     say(`${cliDup} duplicates in ${cliStorms} CLI storms (stop + ${FULL ? 20 : 8} commands at once; untracked: ${cliUntracked})`);
     expect(socket).toEqual({ duplicates: 0, untracked: 0, maxOnDir: 1 });
     expect(cliDup + cliUntracked).toBe(0);
-    const stop = await runCli(["stop", "--all", "--force", "--config", rig.configPath], { XDG_RUNTIME_DIR: "" });
+    const stop = await runCliInProcess(["stop", "--all", "--force", "--config", rig.configPath], { XDG_RUNTIME_DIR: "" });
     expect(stop.code).toBe(0);
     expect([...pidsOnDir(s0!.dir), ...pidsOnDir(s1!.dir)]).toEqual([]);
    }, LONG);
