@@ -8,7 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { makeRig } from "../../helpers/rig-fixture.js";
 import { isAlive, trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
-import { clientWhenUp, runCli, spawnDaemon, realDaemonHooks } from "../../helpers/cli.js";
+import { clientWhenUp, runCliInProcess, spawnDaemon, realDaemonHooks } from "../../helpers/cli.js";
 import type { SocketClient } from "../../../src/client/socket-client.js";
 import { pidsOnDir } from "../../chaos/count.js";
 
@@ -52,7 +52,7 @@ describe.concurrent("daemon interruptions", () => {
     }, { what: "re-adopted" });
     expect([...again.services.map((v) => v.pid!), again.node.supervised!.pid!]).toEqual(pids);
 
-    const r = await runCli(["daemon", "stop", "--stop-services", "--force", "--config", rig.configPath], env);
+    const r = await runCliInProcess(["daemon", "stop", "--stop-services", "--force", "--config", rig.configPath], env);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
