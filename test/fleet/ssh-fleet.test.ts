@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import os from "node:os";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { BIN, requireBuild, runCli } from "../helpers/cli.js";
+import { BIN, requireBuild, runCli, runCliInProcess } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -25,8 +25,10 @@ let rigsFile = "";
 const configs = { a: "", b: "" };
 const user = os.userInfo().username;
 
+// `fleet` runs its main in this process (its bridges, ssh and sshd are processes all the same); `--rig`
+// sets the rig of the process it runs in, so a command through it is a program of its own (runCli)
 const fleet = async () => {
-  const r = await runCli(["fleet", "--json", "--rigs", rigsFile, "--timeout", "20"]);
+  const r = await runCliInProcess(["fleet", "--json", "--rigs", rigsFile, "--timeout", "20"]);
   return { code: r.code, rigs: (JSON.parse(r.stdout) as { rigs: RigSummary[] }).rigs, stderr: r.stderr };
 };
 const onRig = (rig: string, ...args: string[]) => runCli(["--rig", rig, "--rigs", rigsFile, ...args]);
@@ -62,7 +64,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of Object.values(configs)) await runCli(["--config", c, "daemon", "stop", "--stop-services", "--force"]);
+    for (const c of Object.values(configs)) await runCliInProcess(["--config", c, "daemon", "stop", "--stop-services", "--force"]);
     await sshd?.stop();
     killTrackedGroups();
     cleanupTempDirs();
@@ -114,7 +116,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
 
   // a daemon stop and start, an sshd stop and start and a fleet run after each stop and at the end: more than a minute on a loaded machine
   it("a rig whose daemon goes away is unreachable (exit 1) and comes back; so does one whose sshd goes away", { timeout: 120_000 }, async () => {
-    const stopped = await runCli(["--config", configs.b, "daemon", "stop"]);
+    const stopped = await runCliInProcess(["--config", configs.b, "daemon", "stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);
     let f = await fleet();
     expect(f.code).toBe(1);
@@ -122,7 +124,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(f.rigs[1]!.error).toMatch(/no postdeck daemon runs on .*; start it there with `postdeck daemon start`/);
     expect(f.rigs[0]!.reachable).toBe(true);
     // started again: rig-b is reachable again in the last fleet run below (each fleet run here is
-    // ~2 CPU-s: the CLI, a bridge per rig, ssh and sshd)
+    // ~2 CPU-s: a bridge per rig, ssh and sshd)
     const restarted = await runCli(["--config", configs.b, "daemon", "start"], DEMO_TEST_ENV);
     expect(restarted.code, restarted.stderr).toBe(0);
 
@@ -136,6 +138,6 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(s.stderr).toMatch(/ssh .*@127\.0\.0\.1: exited with code 255 before answering/);
     await sshd.start();
     // every rig back: rig-b's daemon (restarted above) and the three over ssh
-    await waitFor(async () => (await fleet()).rigs.every((r) => r.reachable), { timeoutMs: 30_000, what: "rigs reachable again" });
+    await waitFor(async () => (await fleet()).rigs.every((r) => r.reachable), { timeoutMs: 30_000, intervalMs: 500, what: "rigs reachable again" });
   });
 });
