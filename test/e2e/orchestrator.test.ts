@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoRig, DEMO_LABELS_PER_UNIT, DEMO_NUM_UNITS } from "../../src/sim/rig-builder.js";
 import { readersPerDisk } from "../../src/sim/post-service/disk-share.js";
 import type { Plan, Snapshot } from "../../src/protocol/model.js";
-import { BIN, clientWhenUp, requireBuild, runCli } from "../helpers/cli.js";
+import { BIN, clientWhenUp, requireBuild, runCli, runCliInProcess } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { sleep } from "../helpers/wait-for.js";
@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  if (cfg.length) await runCli([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
   cleanupTempDirs();
 });
 
@@ -88,7 +88,7 @@ describe("on-demand proving on the demo rig", () => {
     expect(bothAtOnce).toBe(true);
 
     // the plan: one lane per simulated disk, each identity with its disk and predictions (from this proof's history)
-    const r = await runCli([...cfg, "plan", "--json"]);
+    const r = await runCliInProcess([...cfg, "plan", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as Plan;
     expect(plan.mode).toBe("on-demand");
@@ -100,7 +100,7 @@ describe("on-demand proving on the demo rig", () => {
       expect(i.basis).toMatch(/history \(1 proof\)/);
       expect(typeof i.fits).toBe("boolean");
     }
-    const text = await runCli([...cfg, "plan"]);
+    const text = await runCliInProcess([...cfg, "plan"]);
     expect(text.stdout).toMatch(/disk simdisk-a/);
   });
 
@@ -110,7 +110,7 @@ describe("on-demand proving on the demo rig", () => {
   it("with a round of history, hand-overs overlap: the next one starts while the one before reads, never two readers on a disk", { timeout: 90_000 }, async () => {
     // the node forgets its ATXs and restarts: it asks every identity again
     fs.rmSync(path.join(rigDir, "node", "data", "sim-node-state.json"), { force: true });
-    const rs = await runCli([...cfg, "restart", "node", "--force"]);
+    const rs = await runCliInProcess([...cfg, "restart", "node", "--force"]);
     expect(rs.code, rs.stdout + rs.stderr).toBe(0);
     const { done, maxRunning, maxLeases } = await sampleRound();
     expect(done, "every identity proved again within 60 s").toBe(true);
@@ -124,7 +124,7 @@ describe("on-demand proving on the demo rig", () => {
     // the daemon's plan over its socket (the CLI's `plan --json` is the first test's)
     const manual = async () => (await client!.call("plan", {})).identities.find((i) => i.keyFile === "post1.key")!.manual;
     expect(await manual()).toBe(false);
-    expect((await runCli([...cfg, "start", "post1"])).code).toBe(0);
+    expect((await runCliInProcess([...cfg, "start", "post1"])).code).toBe(0);
     expect(await manual()).toBe(true);
     await sleep(3000); // the node shows post1 IDLE: on-demand would have stopped it by now
     const s: Snapshot = await client!.call("snapshot", {});
@@ -133,14 +133,14 @@ describe("on-demand proving on the demo rig", () => {
     expect(post1.orchestration).toMatchObject({ state: "hand", reason: expect.stringMatching(/taken by hand at .*plan --release post1/) });
     expect(s.services.find((v) => v.name === "post2")!.orchestration?.state).toMatch(/^(idle|proving|queued)$/); // the orchestrator's, whatever it does now
     // status says so too
-    expect((await runCli([...cfg, "status"])).stdout).toMatch(/post1 .*by hand/);
+    expect((await runCliInProcess([...cfg, "status"])).stdout).toMatch(/post1 .*by hand/);
     // a daemon restart keeps it the operator's (the state dir holds it)
     client!.close();
-    expect((await runCli([...cfg, "daemon", "stop"])).code).toBe(0);
+    expect((await runCliInProcess([...cfg, "daemon", "stop"])).code).toBe(0);
     expect((await runCli([...cfg, "daemon", "start"], SIM_ENV)).code).toBe(0);
     client = await clientWhenUp(path.join(rigDir, "state"), {});
     expect(await manual()).toBe(true);
-    const r = await runCli([...cfg, "plan", "--release", "post1"]);
+    const r = await runCliInProcess([...cfg, "plan", "--release", "post1"]);
     expect(r.stdout).toMatch(/post1 handed back/);
     expect(await manual()).toBe(false);
   });
