@@ -38,6 +38,11 @@ export interface AddContext {
   pollMs?: number;
   /** How to restart the node, when postdeck can do it (it supervises the node). */
   restartHint?: string;
+  /**
+   * Runs once the key is placed and the service added, before the task says done (the daemon
+   * re-reads its config here: whoever sees the add done finds the new service listed).
+   */
+  beforeDone?: () => Promise<void>;
 }
 
 /** Checks an add request before anything runs; returns problems for people. */
@@ -211,6 +216,7 @@ export class AddIdentityTask extends EventEmitter {
       if (!(await this.ctx.registry.list()).some((s) => s.name === this.req.name))
         await this.ctx.registry.add({ name: this.req.name, dir: path.resolve(this.req.dir) });
       for (const e of [...earlier, entry]) await this.ctx.journal.append({ ...e, nodeId: placed.nodeId, phase: "done", at: (this.ctx.clock ?? Date.now)() });
+      await this.ctx.beforeDone?.();
       this.update({
         state: "done",
         message: `identity ${placed.nodeId.slice(0, 6)} placed as ${placed.name}; restart the node so it loads the new key${this.ctx.restartHint ? ` (${this.ctx.restartHint})` : ""}`,

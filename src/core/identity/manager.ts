@@ -108,13 +108,12 @@ export class IdentityManager extends EventEmitter {
       journal: this.journal,
       clock: this.o.clock,
       restartHint: this.o.host.nodeSupervised() ? "postdeck supervises it: `postdeck restart node`, or 'restart the node' in the console palette (:)" : undefined,
+      // the new service is in the daemon's state before the add says done (`identity add` returns then)
+      beforeDone: () => this.o.host.reloadConfig().catch(() => undefined),
     });
     this.tasks.set(task.id, task);
     task.on("update", (v: TaskView) => this.emit("task", v));
     this.emit("task", task.current()); // in the snapshot from now on: a client following it finds it there
-    void task.done.then(async (v) => {
-      if (v.state === "done") await this.o.host.reloadConfig().catch(() => undefined);
-    });
     return task.current();
   }
 
