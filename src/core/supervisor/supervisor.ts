@@ -74,6 +74,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private guard: LogSizeGuard | null = null;
   private readonly sampler: ProcessSampler;
   private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; sampleSlow: number; rotate: number };
+  /** The operator poll's intervals (fixed: made once, not per service per tick). */
+  private readonly operatorIntervals: OperatorPollIntervals;
   private usageWatchers = 0;
   private sampledAt: number | null = null;
   /** The check of adopted processes (not our children: no exit event), on only while there are some. */
@@ -88,6 +90,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
     this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, operatorRestPoll: OPERATOR_POLL.restMs, sample: 2000, sampleSlow: 30_000, rotate: 2000, ...opts.intervals };
+    this.operatorIntervals = { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, restMs: this.iv.operatorRestPoll, warmupMs: OPERATOR_POLL.warmupMs };
     for (const svc of c.services) this.addEntry(svc);
     if (c.node.log.command) {
       const cmd = c.node.log.command;
@@ -487,10 +490,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent, resting: pace.resting.has(e.svc.name) }, this.operatorIntervals)) continue;
       void this.pollOperator(e, e.operatorAddress, now);
     }
-  }
-
-  private get operatorIntervals(): OperatorPollIntervals {
-    return { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, restMs: this.iv.operatorRestPoll, warmupMs: OPERATOR_POLL.warmupMs };
   }
 
   private async pollOperator(e: Entry, address: string, now: number): Promise<void> {

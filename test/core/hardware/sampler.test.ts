@@ -266,4 +266,37 @@ describe("HardwareSampler with injected sources", () => {
     expect(v.volumes[0]!.readBytesPerSec).toBeNull();
     expect(errors).toContain("mounts");
   });
+
+  // With a postcli configured the providers come from it and graphics() (lspci, xrandr, xdpyinfo,
+  // clinfo … in helper processes) only finds GPU temperatures: its first read waits graphicsAfterMs
+  // after start instead of adding to every daemon's start-up. Without a postcli it gives the
+  // providers and is read at start.
+  it("with a postcli, reads graphics() graphicsAfterMs after start, not at start (GPU temperatures then)", async () => {
+    const { sources, calls } = fakeSources({ runCommand: async () => ({ exitCode: 0, stdout: "[]", stderr: "", failure: null }) });
+    let now = 1_000_000;
+    const s = new HardwareSampler({ paths: () => [], postcliBinary: "/opt/postcli", clock: () => now, sources, graphicsAfterMs: 60_000 });
+    s.start();
+    await s.stop();
+    for (let t = 0; t < 58_000; t += 2000) {
+      now += 2000;
+      await s.sample();
+    }
+    await s.stop();
+    expect(calls["graphics"]).toBeUndefined();
+    expect((await s.sample()).temperatures.gpus).toEqual([]);
+    now += 4000; // 62 s after start
+    await s.sample();
+    await s.stop(); // the background read finishes
+    expect(calls["graphics"]).toBe(1);
+    expect((await s.sample()).temperatures.gpus).toEqual([64]);
+  });
+
+  it("without a postcli (graphics() gives the providers), reads graphics() at start", async () => {
+    const { sources, calls } = fakeSources();
+    const s = new HardwareSampler({ paths: () => [], postcliBinary: null, clock: () => 1_000_000, sources, graphicsAfterMs: 60_000 });
+    s.start();
+    await s.stop();
+    expect(calls["graphics"]).toBe(1);
+    expect((await s.sample()).providers).toEqual([{ id: 0, model: "NVIDIA GeForce RTX 3080", type: "GPU" }]);
+  });
 });
