@@ -87,9 +87,9 @@ class ConfigCheckedClient extends SocketClient {
 /**
  * The daemon's state dir from the config's `stateDir:` line alone, when the daemon's socket is
  * there and the file has not changed since it was created (the daemon checked that config when it
- * started); null otherwise: load the config whole.
+ * started); null otherwise: load the config whole. (Also the bridge's: src/cli/bridge.ts.)
  */
-function cheapStateDir(p: ParsedArgs): string | null {
+export function cheapStateDir(p: ParsedArgs): string | null {
   if (rigTargetConfig()) return null;
   const found = findConfigFile({ flag: p.config });
   if (found.file === null) return null;
