@@ -8,6 +8,17 @@
 // loop and its own heap (no main-thread GC pause), its only work is a stat every few ms, and the
 // scheduler gives a thread that mostly sleeps the CPU soon after it wakes.
 //
+// On demand (issue 17): a worker is an isolate of its own, ~9 MB of the daemon's RSS (7 MB
+// anonymous) whether it has work or not. It runs while a flood can begin or goes on: `arm()` starts
+// it (if it is not running) and holds it for `holdMs` (default 15 s) — the guard arms it when it
+// is given new files (a service about to start: the traced worst case, a flood from the first write
+// while the daemon is busy starting), when the supervisor spawns a service (a restart), and at
+// every check that finds a file growing floodBytes a second or faster or cut in a flood (the rest of
+// a flood, whose own work keeps the main thread busy). Past its hold the thread ends; at rest (idle
+// or chatty services, far below that rate) there is none. What that gives up: a flood that begins
+// mid-run, not at a spawn, is first seen by the guard on the main thread (its watch or its next
+// poll), and the thread is started from there; until that check it grows unchecked.
+//
 // What it does, per file: watched (inotify) while idle, like the guard; polled every hotMs while it
 // grows fast (maxBytes a second or faster, then for hotHoldMs), else as its rate needs (at most
 // every 200 ms, all such files on one timer; a file woken QUIET_WAKE_MS or more after its last
@@ -66,55 +77,123 @@ interface Ready {
   ready: number;
 }
 
-/** A handle on the backstop thread. */
+/** How long an armed thread runs after the last arm() (FloodCutter's default). */
+export const BACKSTOP_HOLD_MS = 15_000;
+
+/** A handle on the backstop thread: the files and limits it is to guard, the thread while armed. */
 export class FloodCutter {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
+  private files: string[] = [];
+  private limits: CutterConfig;
   private closed = false;
+  /** Lists of files posted to the running thread, and how many of them it took. */
   private lists = 0;
   private readyLists = 0;
   private waiting: (() => void)[] = [];
+  private armedAt = -Infinity;
+  private holdTimer: NodeJS.Timeout | null = null;
+  private readonly holdMs: number;
+  private readonly now: () => number;
 
-  constructor(limits: CutterLimits, onCut: (r: CutReport) => void, onError?: (err: Error) => void) {
-    const src = `const { parentPort, workerData } = require("node:worker_threads");\n(${cutterThread.toString()})(require("node:fs"), parentPort, workerData);`;
-    this.worker = new Worker(src, { eval: true, workerData: config(limits), resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
-    this.worker.on("message", (m: CutReport | Ready) => {
-      if ("ready" in m) {
-        this.readyLists = m.ready;
-        if (this.readyLists >= this.lists) for (const w of this.waiting.splice(0)) w();
-      } else onCut(m);
-    });
-    this.worker.on("error", (err) => onError?.(err));
-    // gone (an error, its memory limit): nobody waits for it
-    this.worker.on("exit", () => {
-      this.closed = true;
-      for (const w of this.waiting.splice(0)) w();
-    });
-    this.worker.unref();
+  constructor(
+    limits: CutterLimits,
+    private readonly onCut: (r: CutReport) => void,
+    private readonly onError?: (err: Error) => void,
+    o: { holdMs?: number; now?: () => number } = {},
+  ) {
+    this.limits = config(limits);
+    this.holdMs = o.holdMs ?? BACKSTOP_HOLD_MS;
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Starts the thread unless it runs, and keeps it for holdMs from now. */
+  arm(): void {
+    if (this.closed) return;
+    this.armedAt = this.now();
+    if (!this.worker) this.boot();
+    this.holdTimer ??= this.holdFor(this.holdMs);
+  }
+
+  /** Whether the thread runs now. */
+  running(): boolean {
+    return this.worker !== null;
   }
 
   setFiles(files: string[]): void {
-    this.lists++;
-    this.post({ files });
+    this.files = files;
+    if (this.worker) this.postFiles();
   }
 
-  /** Resolves once the thread took the last list of files (or is gone). */
+  /** Resolves once the running thread took the last list of files (at once if none runs; or once it is gone). */
   ready(): Promise<void> {
-    return this.readyLists >= this.lists || this.closed ? Promise.resolve() : new Promise((r) => this.waiting.push(r));
+    return !this.worker || this.readyLists >= this.lists ? Promise.resolve() : new Promise((r) => this.waiting.push(r));
   }
 
   setLimits(limits: CutterLimits): void {
-    this.post({ limits: config(limits) });
+    this.limits = config(limits);
+    this.worker?.postMessage({ limits: this.limits } satisfies ToCutter);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.post({ close: true });
     this.closed = true;
-    void this.worker.terminate();
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.end();
   }
 
-  private post(m: ToCutter): void {
-    if (!this.closed) this.worker.postMessage(m);
+  private boot(): void {
+    const src = `const { parentPort, workerData } = require("node:worker_threads");\n(${cutterThread.toString()})(require("node:fs"), parentPort, workerData);`;
+    const w = new Worker(src, { eval: true, workerData: this.limits, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
+    this.worker = w;
+    this.lists = 0;
+    this.readyLists = 0;
+    w.on("message", (m: CutReport | Ready) => {
+      if (this.worker !== w) return;
+      if ("ready" in m) {
+        this.readyLists = m.ready;
+        this.armedAt = Math.max(this.armedAt, this.now()); // held from when it is up (a slow boot does not eat the hold)
+        if (this.readyLists >= this.lists) this.release();
+      } else this.onCut(m);
+    });
+    w.on("error", (err) => this.onError?.(err));
+    // gone (an error, its memory limit): nobody waits for it; the next arm() starts another
+    w.on("exit", () => {
+      if (this.worker !== w) return; // one ended before (end())
+      this.worker = null;
+      this.release();
+    });
+    w.unref();
+    this.postFiles();
+  }
+
+  private postFiles(): void {
+    this.lists++;
+    this.worker!.postMessage({ files: this.files } satisfies ToCutter);
+  }
+
+  /** Checks again when the hold may end: the thread ends holdMs after the last arm() (or after it took its files, if later). */
+  private holdFor(ms: number): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.holdTimer = null;
+      const left = this.armedAt + this.holdMs - this.now();
+      if (left > 0) this.holdTimer = this.holdFor(left);
+      else this.end();
+    }, ms);
+    t.unref();
+    return t;
+  }
+
+  private end(): void {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = null;
+    w.postMessage({ close: true } satisfies ToCutter);
+    void w.terminate();
+    this.release();
+  }
+
+  private release(): void {
+    for (const r of this.waiting.splice(0)) r();
   }
 }
 

@@ -30,7 +30,10 @@
 // All of that runs on the daemon's main thread, which a flood's own work (and a loaded machine)
 // can hold up for hundreds of ms: a worker thread (flood-cutter.ts) watches the same files and cuts
 // one that got past the guard's limits by a few MiB (bytes cut reported here, said in the next
-// marker). A file being cut is truncated through a handle kept open until it goes idle: a truncate
+// marker). That thread runs on demand (an isolate is ~9 MB of RSS): armed when files are added (a
+// service about to start), by `armBackstop()` (the supervisor, at each spawn), and by every check
+// that finds a file growing floodBytes a second or faster or cut in a flood; it ends `backstopHoldMs`
+// after the last arm. A file being cut is truncated through a handle kept open until it goes idle: a truncate
 // by path closes its fd, and on ext4 that close starts writeback of the file (flood-cutter.ts).
 import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
@@ -62,6 +65,8 @@ export interface SizeGuardOptions {
   floodBytes?: number;
   /** The worker-thread backstop (flood-cutter.ts; default true). */
   backstop?: boolean;
+  /** How long the backstop's thread runs after it was last armed (default 15 s). */
+  backstopHoldMs?: number;
   now?: () => number;
   onError?: (file: string, err: Error) => void;
   /** A rotation kept only part of what was written since the last one (bytes cut). */
@@ -112,7 +117,8 @@ export class LogSizeGuard {
 
   constructor(private o: SizeGuardOptions) {
     this.now = o.now ?? Date.now;
-    this.cutter = o.backstop === false ? null : new FloodCutter(this.cutterLimits(), (r) => this.cutBehind(r.file, r.bytes), (err) => o.onError?.("(flood cutter)", err));
+    this.cutter =
+      o.backstop === false ? null : new FloodCutter(this.cutterLimits(), (r) => this.cutBehind(r.file, r.bytes), (err) => o.onError?.("(flood cutter)", err), { holdMs: o.backstopHoldMs });
   }
 
   private cutterLimits() {
@@ -129,6 +135,7 @@ export class LogSizeGuard {
     if (!w) return;
     if (this.o.keep > 0) w.cut += bytes;
     w.lastFlood = this.now();
+    this.cutter?.arm();
     w.lastSize = 0;
     if (!w.busy && !w.timer && !this.quietRound.has(w)) this.schedule(w, 0);
   }
@@ -143,8 +150,21 @@ export class LogSizeGuard {
   setFiles(files: string[]): void {
     const want = new Set(files);
     for (const f of [...this.files.keys()]) if (!want.has(f)) this.drop(f);
-    for (const f of want) if (!this.files.has(f)) this.add(f);
+    const added = [...want].filter((f) => !this.files.has(f));
+    for (const f of added) this.add(f);
     this.cutter?.setFiles([...want]);
+    // a new file is a service about to start: a flood from its first write meets the thread
+    if (added.length > 0) this.cutter?.arm();
+  }
+
+  /** Starts the backstop's thread (unless it runs) and holds it backstopHoldMs more: a service is about to be spawned. */
+  armBackstop(): void {
+    this.cutter?.arm();
+  }
+
+  /** Whether the backstop's thread runs now (tests). */
+  backstopRunning(): boolean {
+    return this.cutter?.running() ?? false;
   }
 
   private add(file: string): void {
@@ -299,6 +319,8 @@ export class LogSizeGuard {
       const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
       const floodBytes = this.floodBytes();
       const hot = t - w.lastFlood < (this.o.hotHoldMs ?? 5000);
+      // floodBytes a second or faster, or cut in a flood lately: the backstop's thread for the rest of it
+      if (hot || (grew && (size - w.lastSize) * 1000 >= floodBytes * Math.max(1, span))) this.cutter?.arm();
       // in a flood, rotated past floodBytes too (below the backstop's limit: the newest lines kept)
       const limit = flooding || hot ? floodBytes : this.o.maxBytes;
       // cut in a flood within the last hotHoldMs: its writer is bursty on a busy machine (a check

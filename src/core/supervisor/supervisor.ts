@@ -104,6 +104,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         now: opts.now,
         random: opts.random,
         prepare: async () => {
+          this.guard?.armBackstop(); // a child flooding from its first write meets the backstop's thread
           const exe = resolveExecutable(cmd[0]!, opts.envPath);
           if (!exe.ok) return { ok: false, reason: `node.log.command: ${exe.problem}` };
           return {
@@ -304,6 +305,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 
   private async preparePostService(e: Entry): Promise<PrepareResult> {
+    this.guard?.armBackstop(); // a child flooding from its first write meets the backstop's thread
     const c = this.opts.config;
     if (!c.node.grpc.post) return { ok: false as const, reason: NODE_POST_UNSET };
     const before = this.alreadyOnDir(e, c.node.grpc.post);
