@@ -91,7 +91,9 @@ export async function run(argv: string[]): Promise<number> {
         },
         Date.now(),
       );
-    const timing = { network, warnMs: a.warnIntervalS * 1000 };
+    // POSTDECK_SIM_NODE_QUERY_MS: the looks while PROVING every that many ms instead of 2 s (tests that compress time)
+    const queryMs = Number(process.env["POSTDECK_SIM_NODE_QUERY_MS"]);
+    const timing = { network, warnMs: a.warnIntervalS * 1000, ...(queryMs >= 100 ? { queryMs } : {}) };
     // a supervised node waits for StartSmeshing unless smeshing-start; a remote one smeshes when it has a coinbase
     const smeshing = loaded.supervised ? smeshingStart : config.coinbase !== "";
 

@@ -57,6 +57,8 @@ interface Persisted {
 export interface Timing {
   network: Network;
   warnMs: number;
+  /** The looks while PROVING (ask, fetch the proof): QUERY_INTERVAL_MS unless POSTDECK_SIM_NODE_QUERY_MS says otherwise. */
+  queryMs?: number;
 }
 
 /** A share of the cycle gap after the round end before the PoET proof is fetched (the node waits 2–4 %). */
@@ -138,7 +140,7 @@ export class Smesher {
 
   start(): void {
     if (!this.smeshing) return;
-    this.timers.push(setInterval(() => this.tick(), QUERY_INTERVAL_MS));
+    this.timers.push(setInterval(() => this.tick(), this.timing.queryMs ?? QUERY_INTERVAL_MS));
     setImmediate(() => this.tick());
   }
 
