@@ -91,3 +91,29 @@ export async function readCpuTemperature(sysClass = "/sys/class"): Promise<numbe
   }
   return null;
 }
+
+/** Makers as systeminformation names them from a brand string (its cpuManufacturer()). */
+const MAKERS: [string, string][] = [
+  ["intel", "Intel"], ["amd", "AMD"], ["qemu", "QEMU"], ["hygon", "Hygon"], ["centaur", "WinChip/Via"], ["vmware", "VMware"],
+  ["tcg", "QEMU"], ["apple", "Apple"], ["sifive", "SiFive"], ["thead", "T-Head"], ["andestech", "Andes Technology"],
+];
+
+/**
+ * The CPU model as the sampler shows it (systeminformation's cpu() manufacturer + brand) from the
+ * kernel's model name (os.cpus()[0].model, read from /proc/cpuinfo: nothing spawned): "Intel(R)
+ * Core(TM) i7-8700 CPU @ 3.20GHz" → "Intel Core™ i7-8700". si.cpu() takes the same line from lscpu
+ * (and runs lscpu twice, dmidecode and cat to fill fields the sampler does not show: ~0.2 CPU-s
+ * per daemon start). null when the kernel gives none (arm64 has no model name line: lscpu knows
+ * the core's name from its own tables, so systeminformation is asked there).
+ */
+export function cpuModelName(model: string): string | null {
+  let brand = model.replace(/To Be Filled By O\.E\.M\./g, "").split("@")[0]!.trim();
+  if (brand.includes("Unknown")) brand = brand.split("Unknown")[0]!.trim();
+  if (brand === "" || brand.toLowerCase() === "unknown") return null;
+  brand = brand.replace(/\(R\)+/g, "®").replace(/\(TM\)+/g, "™").replace(/\(C\)+/g, "©").replace(/CPU+/g, "").replace(/\s+/g, " ").trim();
+  const [first = "", ...rest] = brand.split(" ");
+  const lower = brand.toLowerCase();
+  // the last maker named wins, as in systeminformation
+  const maker = MAKERS.filter(([key]) => lower.includes(key)).at(-1)?.[1] ?? first;
+  return [maker, ...rest].join(" ").trim() || null;
+}

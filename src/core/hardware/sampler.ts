@@ -35,7 +35,11 @@ export type HardwareSamplerOptions = {
   slowIntervalMs?: number; // default 30 s
   /** Delay of the first sample after start(), so CPU % and read rates cover a real interval. Default 500. */
   firstSampleMs?: number;
-  /** Mount table (fsSize) and path → volume mapping refresh. Default 60 s. */
+  /**
+   * Mount table read (Linux: /proc/self/mounts; elsewhere fsSize). The path → volume mapping
+   * (realpath and stat of each path) is redone only when that table or the paths changed, or at
+   * this interval while a path does not exist yet. Default 60 s.
+   */
   mountsRefreshMs?: number;
   /** CPU temperature; GPU temperatures (nvidia-smi) where graphics() reported some. Default 30 s. */
   slowRefreshMs?: number;
@@ -88,6 +92,8 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   private prevDisk: DiskstatsSample | null = null;
   private cpuModel: Cached<string | null> = null;
   private mounts: Cached<MountEntry[]> = null;
+  /** The mount table's mount points and devices (sizes left out), to tell a changed table. */
+  private mountsKey: string | null = null;
   private mapped: { key: string; at: number; volumes: MappedVolume[] } | null = null;
   private providers: Cached<ProvidersResult> = null;
   private graphics: Cached<GraphicsController[]> = null;
@@ -203,8 +209,12 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
       // si.fsSize() spawns df, which can hang on a dead network mount: never inside a tick.
       this.background("mounts", async () => {
         try {
-          this.mounts = { value: await this.src.mounts(), at: this.clock() };
-          this.mapped = null;
+          const value = await this.src.mounts();
+          const key = value.map((m) => `${m.mount}\0${m.device ?? ""}`).join("\n");
+          this.mounts = { value, at: this.clock() };
+          // the same mounts: the mapping holds (realpath and stat of every path, each minute, for nothing)
+          if (key !== this.mountsKey) this.mapped = null;
+          this.mountsKey = key;
         } catch (err) {
           // keep the previous table (or none: volumes are then found by st_dev alone)
           this.mounts = { value: this.mounts?.value ?? [], at: this.clock() };
@@ -268,9 +278,10 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     const paths = [...new Set(this.options.paths())];
     if (paths.length === 0) return [];
     const key = paths.join("\0");
-    // Re-map when the paths change, the mount table was refreshed, or a minute passed (a PoS dir
-    // created since, a disk attached).
-    if (this.mapped === null || this.mapped.key !== key || now - this.mapped.at >= this.opts.mountsRefreshMs) {
+    // Re-map when the paths or the mount table changed (a disk attached or mounted elsewhere), or a
+    // minute passed while a path did not exist (a PoS dir created since may be a link to another disk).
+    const pending = this.mapped !== null && this.mapped.volumes.some((v) => v.missing.length > 0);
+    if (this.mapped === null || this.mapped.key !== key || (pending && now - this.mapped.at >= this.opts.mountsRefreshMs)) {
       const volumes = await mapVolumes(paths, this.mounts?.value ?? [], cur?.devices ?? new Map(), this.src.fs);
       this.mapped = { key, at: now, volumes };
     }

@@ -8,7 +8,7 @@ import { cpu as siCpu, cpuTemperature as siCpuTemperature } from "systeminformat
 import { fsSize as siFsSize } from "systeminformation/lib/filesystem.js";
 import { graphics as siGraphics } from "systeminformation/lib/graphics.js";
 import { mem as siMem } from "systeminformation/lib/memory.js";
-import { readCpuTemperature, readMounts } from "./linux-readings.js";
+import { cpuModelName, readCpuTemperature, readMounts } from "./linux-readings.js";
 import { type CommandRunner, type GraphicsController, runCommand } from "./providers.js";
 import { type FsProbe, type MountEntry, nodeFsProbe } from "./volumes.js";
 
@@ -21,7 +21,7 @@ export type HardwareSources = {
   cpuTimes(): CpuTimes[];
   /** Per tick. 1/5/15-minute load averages (os.loadavg()). */
   loadavg(): [number, number, number];
-  /** Once. CPU model (si.cpu(): reads /proc/cpuinfo, spawns a few helpers once). */
+  /** Once. CPU model: Linux, the kernel's model name (os.cpus(), no spawn); elsewhere si.cpu() (spawns a few helpers once). */
   cpuModel(): Promise<string | null>;
   /** Per tick. si.mem(): reads /proc/meminfo, no spawn. */
   memory(): Promise<MemoryReading>;
@@ -64,6 +64,9 @@ export const systemSources: HardwareSources = {
     return [a, b, c];
   },
   async cpuModel() {
+    // si.cpu() runs lscpu twice, dmidecode and cat for the same line: ~0.2 CPU-s per daemon start
+    const fromKernel = process.platform === "linux" ? cpuModelName(os.cpus()[0]?.model ?? "") : null;
+    if (fromKernel !== null) return fromKernel;
     const c = await siCpu();
     const model = [c.manufacturer, c.brand].filter((s) => s && s.trim()).join(" ").trim();
     return model || null;

@@ -141,12 +141,13 @@ export function readRate(prev: DiskstatsSample | null, cur: DiskstatsSample | nu
   return (sectors * 512) / seconds;
 }
 
-/** The nearest existing ancestor's real path (a PoS dir may not exist yet). */
-async function realOrAncestor(p: string, realpath: (p: string) => Promise<string>): Promise<string | null> {
-  let cur = path.resolve(p);
+/** The nearest existing ancestor's real path (a PoS dir may not exist yet), and whether that is p's own. */
+async function realOrAncestor(p: string, realpath: (p: string) => Promise<string>): Promise<{ real: string; own: boolean } | null> {
+  const own = path.resolve(p);
+  let cur = own;
   for (;;) {
     try {
-      return await realpath(cur);
+      return { real: await realpath(cur), own: cur === own };
     } catch {
       const up = path.dirname(cur);
       if (up === cur) return null;
@@ -175,6 +176,8 @@ export type MappedVolume = {
   device: string | null;
   diskName: string | null;
   paths: string[];
+  /** Of its paths, those that did not exist (counted for their nearest existing ancestor). */
+  missing: string[];
   fallback: { totalBytes?: number; freeBytes?: number };
 };
 
@@ -190,8 +193,9 @@ export async function mapVolumes(
 ): Promise<MappedVolume[]> {
   const byMount = new Map<string, MappedVolume>();
   for (const p of paths) {
-    const real = await realOrAncestor(p, probe.realpath);
-    if (real === null) continue;
+    const found = await realOrAncestor(p, probe.realpath);
+    if (found === null) continue;
+    const real = found.real;
     const dev = await probe.devOf(real);
     let entry = longestMount(real, mounts);
     if (entry !== null && dev !== null) {
@@ -209,11 +213,13 @@ export async function mapVolumes(
         device: entry.device,
         diskName: await resolveDiskName(dev, entry.device, disks, probe.realpath),
         paths: [],
+        missing: [],
         fallback: { totalBytes: entry.totalBytes, freeBytes: entry.freeBytes },
       };
       byMount.set(entry.mount, vol);
     }
     if (!vol.paths.includes(p)) vol.paths.push(p);
+    if (!found.own && !vol.missing.includes(p)) vol.missing.push(p);
   }
   return [...byMount.values()];
 }

@@ -1,10 +1,12 @@
 // On Linux the hardware sampler reads the mount table and the CPU temperature itself, with async
 // reads, instead of through systeminformation (whose fsSize and cpuTemperature run execSync and
-// hold the daemon's event loop while a shell starts).
+// hold the daemon's event loop while a shell starts), and the CPU model from the kernel's model
+// name (si.cpu() runs lscpu, dmidecode and cat at each daemon start).
 import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parseMounts, readCpuTemperature } from "../../../src/core/hardware/linux-readings.js";
+import { cpuModelName, parseMounts, readCpuTemperature } from "../../../src/core/hardware/linux-readings.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
 vi.mock("systeminformation/lib/filesystem.js", () => ({ fsSize: () => Promise.reject(new Error("systeminformation used")) }));
@@ -60,10 +62,24 @@ describe("linux readings", () => {
     expect(await readCpuTemperature(tempDir())).toBeNull();
   });
 
+  it("names the CPU from the kernel's model name as systeminformation's cpu() does (maker, then the brand without its first word, no frequency or CPU)", () => {
+    expect(cpuModelName("Intel(R) Core(TM) i7-8700 CPU @ 3.20GHz")).toBe("Intel Core™ i7-8700");
+    expect(cpuModelName("Intel(R) Xeon(R) Gold 6130 CPU @ 2.10GHz")).toBe("Intel Xeon® Gold 6130");
+    expect(cpuModelName("AMD Ryzen 9 5950X 16-Core Processor")).toBe("AMD Ryzen 9 5950X 16-Core Processor");
+    expect(cpuModelName("AMD EPYC")).toBe("AMD EPYC");
+    expect(cpuModelName("QEMU Virtual CPU version 2.5+")).toBe("QEMU Virtual version 2.5+");
+    expect(cpuModelName("AMD Ryzen 7 PRO 4750U with Radeon Graphics Unknown CPU @ 1.7GHz")).toBe("AMD Ryzen 7 PRO 4750U with Radeon Graphics");
+    // none (arm64 has no model name line; libuv says "unknown"): systeminformation is asked instead
+    expect(cpuModelName("unknown")).toBeNull();
+    expect(cpuModelName("")).toBeNull();
+  });
+
   it.runIf(process.platform === "linux")("the system sources use them, not systeminformation, on Linux", async () => {
     const { systemSources } = await import("../../../src/core/hardware/system-sources.js");
     const mounts = await systemSources.mounts();
     expect(mounts.some((m) => m.mount === "/")).toBe(true);
+    const model = cpuModelName(os.cpus()[0]?.model ?? "");
+    if (model !== null) expect(await systemSources.cpuModel()).toBe(model); // nothing spawned for it
     const t = await systemSources.cpuTemperature();
     expect(t === null || typeof t === "number").toBe(true);
   });

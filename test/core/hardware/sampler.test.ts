@@ -195,6 +195,58 @@ describe("HardwareSampler with injected sources", () => {
     expect(calls).toEqual({ mounts: 2, graphics: 1, cpuTemperature: 3, gpuTemperatures: 2 });
   });
 
+  it("maps paths to volumes again only when the mount table or the paths change, or each minute while a path does not exist", async () => {
+    let table = [{ mount: "/mnt/pos", device: "/dev/sdb1" }];
+    const exists = new Set(["/mnt/pos/a"]);
+    let realpaths = 0;
+    const { sources, calls } = fakeSources({
+      mounts: async () => {
+        calls["mounts"] = (calls["mounts"] ?? 0) + 1;
+        return table;
+      },
+      fs: {
+        realpath: async (p) => {
+          realpaths++;
+          if (p !== "/" && p !== "/mnt" && p !== "/mnt/pos" && !exists.has(p)) throw new Error("ENOENT");
+          return p;
+        },
+        devOf: async () => ({ major: 8, minor: 17 }),
+        statfs: async () => ({ totalBytes: 4e12, freeBytes: 1e12 }),
+      },
+    });
+    let now = 1_000_000;
+    let paths = ["/mnt/pos/a"];
+    const s = new HardwareSampler({ paths: () => paths, postcliBinary: null, clock: () => now, sources });
+    s.start();
+    await s.stop();
+    /** Ticks of 2 s for `ms`, the background reads let finish; realpath calls meanwhile. */
+    const run = async (ms: number) => {
+      const before = realpaths;
+      for (let t = 0; t < ms; t += 2000) {
+        now += 2000;
+        await s.sample();
+        await s.stop();
+      }
+      return realpaths - before;
+    };
+    expect(await run(2000)).toBe(1);
+    // five minutes, the mount table read each minute and the same: no realpath, no stat
+    expect(await run(300_000)).toBe(0);
+    expect(calls["mounts"]).toBeGreaterThanOrEqual(5);
+    // a mount more: mapped again at the tick after the table was read
+    table = [...table, { mount: "/mnt/other", device: "/dev/sdc1" }];
+    expect(await run(62_000)).toBe(1);
+    // a path more: mapped again at once
+    paths = ["/mnt/pos/a", "/mnt/pos/b"];
+    expect(await run(2000)).toBe(3); // a, b (missing), and /mnt/pos for b
+    // b does not exist: mapped again each minute until it does
+    expect(await run(60_000)).toBe(3);
+    exists.add("/mnt/pos/b");
+    expect(await run(60_000)).toBe(2);
+    expect(await run(300_000)).toBe(0);
+    expect((await s.sample()).volumes).toEqual([expect.objectContaining({ mount: "/mnt/pos", paths: ["/mnt/pos/a", "/mnt/pos/b"] })]);
+  });
+
   it("samples every intervalMs while fast() says so, else every slowIntervalMs", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     try {
