@@ -2,7 +2,12 @@
 // rendered by Ink into an in-memory TTY of 120×40, fed a 16-service snapshot (the UI test
 // fixture, repeated) and log lines. Measures, per frame: Ink's render-to-string time (its
 // onRender metric), the whole key → written-frame time, and the process CPU per frame.
-// Usage: [FRAME_SERVICES=16] [FRAME_BUNDLE=0] node bench/console/frame-cost.js [frames=200] [key|log|service]   (after `npm run build`)
+// Usage: [FRAME_SERVICES=16] [FRAME_BUNDLE=0] node bench/console/frame-cost.js [frames=200] [key|log|service|node]   (after `npm run build`)
+// Cases: key (j/k on the identities table), log (50 lines of the shown service's log), service (a
+// service's CPU% and restarts), node (the node's layer moves: the idle console's frame, one every
+// ~10 s on a rig with a node). The store's slow clock and frame budget are off here (every event
+// draws at once), so each case measures its frame alone.
+// FRAME_KEEP=1: keep the bundle (for a CPU profile: node --cpu-prof … frame-cost.js; its line numbers point into it)
 // FRAME_SERVICES=64: the bench's console rig (64 identities, each with its service and a finding or two; the hardware pane's first volume naming each one's dir)
 // The console is bundled as the installed one is (scripts/bundle.js's options: Ink with its cached
 // string widths and tokenizing), with React's production build, as `postdeck` runs it;
@@ -32,13 +37,15 @@ async function load() {
   try {
     return await import(pathToFileURL(path.join(dir, "entry.mjs")).href);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // FRAME_KEEP=1 keeps the bundle (a CPU profile's lines then point into it)
+    if (process.env.FRAME_KEEP === "1") console.log(`bundle kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 const { App, render, h } = await load();
 
 const FRAMES = Number(process.argv[2] ?? 200);
-const ONLY = process.argv[3] ?? ""; // key | log | service: run one case only
+const ONLY = process.argv[3] ?? ""; // key | log | service | node: run one case only
 const fixture = JSON.parse(readFileSync(new URL("../../test/fixtures/ui/demo-rig.json", import.meta.url), "utf8"));
 const base = fixture.snapshot;
 const N = Number(process.env.FRAME_SERVICES ?? 16);
@@ -109,7 +116,9 @@ const client = new Client();
 const stdout = new Tty();
 const stdin = new Stdin();
 const renderTimes = [];
-render(h(App, { client, now: () => fixture.now, store: { maxFps: 4 } }), {
+// backgroundMs 0 and a budget that never stretches: a slow event (the node's layer) draws as soon as a state change would
+const budget = { record() {}, interval: (floorMs) => floorMs, frameCostMs: 0 };
+render(h(App, { client, now: () => fixture.now, store: { maxFps: 4, logFps: 4, backgroundMs: 0, budget } }), {
   stdout,
   stdin,
   stderr: new Tty(),
@@ -121,10 +130,24 @@ render(h(App, { client, now: () => fixture.now, store: { maxFps: 4 } }), {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 await sleep(1500);
 
+/**
+ * The main thread's CPU time so far (ms, from /proc in clock ticks; null elsewhere): over a run its
+ * mean per frame leaves out V8's helper threads (concurrent GC, compilers) that the process's CPU counts.
+ */
+function mainThreadMs() {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, at 100 ticks a second
+  } catch {
+    return null;
+  }
+}
+
 /** Runs `act` FRAMES times, each waiting for the frame it causes; returns per-frame figures. */
 async function measure(label, act) {
   if (ONLY && !label.startsWith(ONLY)) return;
   const wall = [];
+  const main0 = mainThreadMs();
   const cpu = [];
   renderTimes.length = 0;
   for (let i = 0; i < FRAMES; i++) {
@@ -146,7 +169,8 @@ async function measure(label, act) {
   const quiet = [];
   for (let i = 0; i + tenth <= cpu.length; i += tenth) quiet.push(cpu.slice(i, i + tenth).reduce((a, b) => a + b, 0) / tenth);
   const best = Math.min(...quiet);
-  console.log(`${label.padEnd(34)} renders ${String(r.length).padStart(4)} | Ink render ms ${f(r)} | act→written ms ${f(wall)} | CPU ms per frame ${f(cpu)}, quietest tenth ${best.toFixed(1)}`);
+  const main = main0 === null ? "" : `, main thread mean ${((mainThreadMs() - main0) / FRAMES).toFixed(2)}`;
+  console.log(`${label.padEnd(34)} renders ${String(r.length).padStart(4)} | Ink render ms ${f(r)} | act→written ms ${f(wall)} | CPU ms per frame ${f(cpu)}, quietest tenth ${best.toFixed(1)}${main}`);
 }
 
 let seq = 0;
@@ -156,9 +180,13 @@ const logLine = (source) => ({ source, seq: ++seq, at: fixture.now + seq, level:
 for (let k = 0; k < 60; k++) client.emit({ type: "log", data: services.map((s) => logLine(s.name)) });
 await sleep(1000);
 await measure("key: j/k (identities pane)", (i) => stdin.press(i % 2 ? "k" : "j"));
-await measure("log: lines (50 per frame, all sources)", () => {
-  for (let k = 0; k < 50; k++) client.emit({ type: "log", data: [logLine(services[(seq + 1) % N].name)] });
+// the lines of the service the log pane shows (the selected identity's, post01 after an even number of keys):
+// lines of other services change nothing on screen, and Ink writes no frame for them
+await measure("log: lines (50 per frame, shown source)", () => {
+  for (let k = 0; k < 50; k++) client.emit({ type: "log", data: [logLine(services[0].name)] });
 });
-await measure("service: CPU% change", (i) => client.emit({ type: "service", data: { ...services[i % N], cpuPercent: 100 + i, restarts: i } }));
+// services whose rows are on screen (a change off screen writes no frame: the wait for it would time out)
+await measure("service: CPU% change", (i) => client.emit({ type: "service", data: { ...services[i % 8], cpuPercent: 100 + i, restarts: i } }));
+await measure("node: layer (the idle frame)", (i) => client.emit({ type: "node", data: { ...snapshot.node, syncedLayer: snapshot.node.syncedLayer + i + 1, topLayer: snapshot.node.topLayer + i + 1 } }));
 if (process.env.FRAME_DUMP === "1") console.log(stdout.last.replace(/\x1b\[[\d;?]*[a-zA-Z]/g, ""));
 process.exit(0);
