@@ -2,10 +2,11 @@
 // palette, details, a confirmation, an identity dialog) and the footer. It only composes: the
 // daemon's data comes from useDaemonStore, each concern has its hook (status line, tasks, service
 // actions, log view, typed text, the panes' actions) and each overlay its file, owning its keys.
-import React from "react";
+import React, { useMemo } from "react";
 import { Box, useApp } from "ink";
 import { KeypressProvider, useKeypress } from "./input/keypress.js";
 import type { DaemonClient } from "../client/types.js";
+import type { IdentityView, ServiceView, TaskView } from "../protocol/model.js";
 import { SLOW_MS, useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useClock } from "./hooks/useClock.js";
@@ -30,7 +31,7 @@ import type { UiState } from "./state/ui-state.js";
 import { Header, clockSegments, connectionSegments } from "./components/Header.js";
 import { Footer } from "./components/Footer.js";
 import type { Segment } from "./components/Line.js";
-import { FleetPane, fleetColumns } from "./panes/FleetPane.js";
+import { FleetPane, fleetClockText } from "./panes/FleetPane.js";
 import { LogsPane } from "./panes/LogsPane.js";
 import { HardwarePane } from "./panes/HardwarePane.js";
 import { isFlow, offerNodeRestart } from "./flows/flows.js";
@@ -61,6 +62,11 @@ export interface AppProps {
   rigSwitch?: RigSwitch;
 }
 
+// the same empty lists on every render before the first snapshot (memoised panes compare them)
+const NO_SERVICES: ServiceView[] = [];
+const NO_IDENTITIES: IdentityView[] = [];
+const NO_TASKS: TaskView[] = [];
+
 const segmentsText = (segs: Segment[]): string => segs.map((s) => s.text).join("");
 const TYPING_LABEL: Record<NonNullable<UiState["input"]>["kind"], string> = {
   "fleet-filter": "filter identities: ",
@@ -87,32 +93,29 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
 
   const now = clock();
   const snap = store.state.snapshot;
-  const services = snap?.services ?? [];
-  const identities = snap?.identities ?? [];
-  const tasks = snap?.tasks ?? [];
-  const fleet = joinFleet(identities, services);
+  const services = snap?.services ?? NO_SERVICES;
+  const identities = snap?.identities ?? NO_IDENTITIES;
+  const tasks = snap?.tasks ?? NO_TASKS;
+  // the same rows while the snapshot's identities and services stay (the panes drawn from them are memoised)
+  const fleet = useMemo(() => joinFleet(identities, services), [identities, services]);
   const taskRunning = tasks.some((t) => t.state === "running");
   const status = useStatusLine(clock, taskRunning, notice);
   const say = status.say;
 
   // Everything on screen that moves with the clock alone; the console redraws when it changes
   // (uptimes, in minutes, on the slow clock of the live figures: see useClock).
-  const clockCells = (id: string, t: number) => {
-    const col = fleetColumns([], t).find((c) => c.id === id)!;
-    return fleet.map((r) => col.cell(r).text).join(" ");
-  };
   useClock(
     1000,
     clock,
     (t: number): string => {
-      const parts = [clockCells("service", t)]; // a backoff's countdown
+      const parts = [fleetClockText(fleet, t, "service")]; // a backoff's countdown
       parts.push(segmentsText(connectionSegments(store.state.connection, snap?.daemon ?? null, store.state.bye, t)));
       parts.push(segmentsText(clockSegments(snap?.node ?? null, t)));
       const o = ui.overlay;
       if (o && (o.kind === "identity" || o.kind === "service" || o.kind === "plan")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
       return parts.join("\n");
     },
-    { visible: (t) => clockCells("uptime", t), ms: storeOpts?.backgroundMs ?? SLOW_MS },
+    { visible: (t) => fleetClockText(fleet, t, "uptime"), ms: storeOpts?.backgroundMs ?? SLOW_MS },
   );
 
   const derive = (u: UiState) => deriveView(u, { fleet, ring: (s) => store.logs.ring(s), hardware: snap?.hardware ?? null, columns, rows });
@@ -208,6 +211,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
           <LogsPane
             key={id}
             ring={d.ring}
+            end={d.ring.end}
             sourceLabel={ui.log.source === "selection" ? `${d.logSource} (follows selection)` : d.logSource}
             interleaved={d.logSource === ALL_SOURCES}
             sourceWidth={sourceWidth}

@@ -5,7 +5,7 @@ import type { LogLine } from "../protocol/model.js";
 import type { RingBuffer } from "../ring-buffer.js";
 import type { UiState } from "./state/ui-state.js";
 import { ALL_SOURCES } from "./state/log-buffer.js";
-import { visibleFleet, type FleetRow } from "./fleet.js";
+import { visibleFleet, type FleetRow, type FleetSort } from "./fleet.js";
 import { computeLayout } from "./layout.js";
 import { hardwareLines } from "./panes/HardwarePane.js";
 
@@ -17,8 +17,20 @@ export interface ViewInputs {
   rows: number;
 }
 
+// The sorted, filtered rows of a fleet, kept while its rows, sort and filter are: the view is derived
+// at each render and in key handlers, and the table's pane is memoised on the same list.
+const lists = new WeakMap<FleetRow[], { sort: FleetSort; filter: string; list: FleetRow[] }>();
+
+function listOf(fleet: FleetRow[], sort: FleetSort, filter: string): FleetRow[] {
+  const kept = lists.get(fleet);
+  if (kept && kept.sort.key === sort.key && kept.sort.desc === sort.desc && kept.filter === filter) return kept.list;
+  const list = visibleFleet(fleet, sort, filter);
+  lists.set(fleet, { sort, filter, list });
+  return list;
+}
+
 export function deriveView(u: UiState, v: ViewInputs) {
-  const list = visibleFleet(v.fleet, u.sort, u.filter);
+  const list = listOf(v.fleet, u.sort, u.filter);
   let rowIndex = list.findIndex((r) => r.id === u.row);
   if (rowIndex === -1) rowIndex = 0;
   const selectedRow: FleetRow | null = list[rowIndex] ?? null;

@@ -3,6 +3,7 @@
 // or padding to an exact width. Every row the console draws goes through here, so nothing
 // wraps or overflows.
 import stringWidth from "string-width";
+import { SIMPLE_CHARS, charWidth, simpleWidth } from "./ink/simple-text.js";
 
 // CSI / OSC / other ESC sequences; then any remaining C0/C1 control character.
 // eslint-disable-next-line no-control-regex
@@ -38,6 +39,11 @@ function clusterWidth(segment: string): number {
 function* cells(text: string): Generator<[string, number]> {
   if (PRINTABLE_ASCII.test(text)) {
     for (const ch of text) yield [ch, 1];
+    return;
+  }
+  if (SIMPLE_CHARS.test(text)) {
+    // each character its own cluster (simple-text.ts)
+    for (let i = 0; i < text.length; i++) yield [text[i]!, charWidth(text.charCodeAt(i))];
     return;
   }
   for (const { segment } of segmenter.segment(text)) yield [segment, clusterWidth(segment)];
@@ -80,7 +86,7 @@ export function displayWidth(text: string): number {
 function cachedWidth(cache: Map<string, number>, max: number, text: string): number {
   let w = cache.get(text);
   if (w === undefined) {
-    w = stringWidth(text);
+    w = simpleWidth(text) ?? stringWidth(text);
     if (cache.size >= max) cache.clear();
     cache.set(text, w);
   }

@@ -10,6 +10,8 @@ import * as real from "@alcalzone/ansi-tokenize";
 import cachedStringWidth from "../../src/ui/ink/cached-string-width.js";
 import { styledCharsFromTokens, styledCharsToString, tokenize } from "../../src/ui/ink/cached-ansi-tokenize.js";
 import Output from "../../src/ui/ink/output.js";
+import { SIMPLE_CHARS, simpleWidth } from "../../src/ui/ink/simple-text.js";
+import { displayWidth, truncate } from "../../src/ui/text-fit.js";
 
 const SAMPLES = [
   "",
@@ -36,6 +38,51 @@ describe("cached string-width", () => {
     expect(cachedStringWidth(ambiguous)).toBe(stringWidth(ambiguous));
     expect(cachedStringWidth(ambiguous, { ambiguousIsNarrow: false })).toBe(stringWidth(ambiguous, { ambiguousIsNarrow: false }));
     expect(cachedStringWidth(ambiguous)).toBe(stringWidth(ambiguous));
+  });
+});
+
+describe("simple text's width, character by character", () => {
+  // every character the fast path takes (simple-text.ts's ranges)
+  const simple: string[] = [];
+  for (let c = 0x20; c < 0x2800; c++) if (SIMPLE_CHARS.test(String.fromCharCode(c))) simple.push(String.fromCharCode(c));
+
+  it("each simple character is a grapheme cluster of its own, whatever its neighbours", () => {
+    const clusters = (s: string) => {
+      let n = 0;
+      for (const _ of new Intl.Segmenter().segment(s)) n++;
+      return n;
+    };
+    const all = simple.join("");
+    expect(clusters(all)).toBe(simple.length);
+    expect(clusters([...simple].reverse().join(""))).toBe(simple.length);
+    // and each one next to others than its neighbours in code order (a sample of them before and after it)
+    const sample = simple.filter((_, i) => i % 700 === 0).join("");
+    expect(clusters(simple.map((c) => c + sample + c).join(""))).toBe(simple.length * (2 + sample.length));
+  });
+
+  it("gives string-width's width, with colour codes or without; other text is left to string-width", () => {
+    for (const ch of simple) expect(simpleWidth(ch)).toBe(stringWidth(ch));
+    const rows = [
+      ...SAMPLES.filter((s) => simpleWidth(s) !== undefined),
+      simple.join(""),
+      "\x1b[1m\x1b[35mpostdeck\x1b[39m\x1b[22m rig \x1b[90m │ \x1b[39m\x1b[1mnode \x1b[22m\x1b[32m● synced\x1b[39m layer 71234 ─────",
+      "\u00adsoft hyphen, ±°×÷, ‘quotes’ … ◷ ◌ ✔ ✖ ⏎ ⌚ ⏳ ☕ ♿ ⚡ ✅ ❌ ➰",
+    ];
+    for (const s of rows) {
+      expect(simpleWidth(s)).toBe(stringWidth(s));
+      expect(cachedStringWidth(s)).toBe(stringWidth(s));
+      expect(displayWidth(s)).toBe(stringWidth(s));
+    }
+    for (const s of ["🚀 launch", "e\u0301", "zero\u200bwidth", "日本語", "a\x1b]8;;x\x07b", "⟳ task", "✔\ufe0f"]) expect(simpleWidth(s)).toBeUndefined();
+  });
+
+  it("cuts simple text where string-width's widths say", () => {
+    const s = "⌚ ⏳ wide ☕ and ─── narrow ● ✔";
+    for (let w = 1; w <= stringWidth(s); w++) {
+      const t = truncate(s, w);
+      expect(stringWidth(t)).toBeLessThanOrEqual(w);
+      expect(stringWidth(t)).toBeGreaterThanOrEqual(w - 2); // a wide character may leave one cell, plus the `…`
+    }
   });
 });
 

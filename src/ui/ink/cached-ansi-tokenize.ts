@@ -7,6 +7,7 @@
 // compares neighbours by identity.
 // A line of what the console draws (ASCII, box-drawing and symbol characters, SGR colour codes) is
 // tokenized without the grapheme segmenter; anything else takes the package's own tokenizer.
+import { SIMPLE } from "./simple-text.js";
 import { reduceAnsiCodesIncremental, tokenize as tokenizeOnce, type AnsiCode, type StyledChar, type Token } from "@alcalzone/ansi-tokenize";
 
 export * from "@alcalzone/ansi-tokenize";
@@ -37,12 +38,6 @@ export function tokenize(str: string, endChar?: number): Token[] {
   return tokens;
 }
 
-// Printable ASCII, Latin-1 and Latin Extended letters, punctuation, arrows, technical and math
-// symbols, box drawing, blocks, shapes, dingbats — each its own grapheme cluster whatever its
-// neighbours here (no combining marks, joiners, variation selectors, regional indicators or
-// controls) — and SGR sequences.
-// eslint-disable-next-line no-control-regex
-const SIMPLE = /^(?:[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u23ff\u2500-\u27bf]|\x1b\[[0-9;]*m)*$/;
 // eslint-disable-next-line no-control-regex
 const SGR = /\x1b\[[0-9;]*m/g;
 const pieces = new Map<string, Token[]>(); // an SGR sequence's tokens, a character's token (few distinct ones)

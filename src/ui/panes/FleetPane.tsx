@@ -36,10 +36,23 @@ const REG_SHORT: Record<string, Label> = {
   unknown: { text: "? unknown", tone: "muted" },
 };
 
-/** The findings mark of a row: `!N` (errors and warnings that concern it), or nothing. */
+const NO_MARK: Segment = Object.freeze({ text: "" });
+// Each identity's mark for a findings list, kept while both are (the snapshot replaces them when they change):
+// the table asks for the marks of every row on every render, for the column's width.
+const marks = new WeakMap<Finding[], WeakMap<object, Segment>>();
+
+/** The findings mark of a row: `!N` (errors and warnings that concern it), or nothing. The same (read-only) object for the same identity and findings. */
 export function attentionMark(r: FleetRow, findings: Finding[]): Segment {
-  const a = r.identity ? attention(findingsFor(r.identity, findings)) : { count: 0, severity: null };
-  return a.count ? { text: `!${a.count}`, tone: a.severity === "error" ? "err" : "warn", bold: true } : { text: "" };
+  if (!r.identity) return NO_MARK;
+  let byIdentity = marks.get(findings);
+  if (!byIdentity) marks.set(findings, (byIdentity = new WeakMap()));
+  let mark = byIdentity.get(r.identity);
+  if (!mark) {
+    const a = attention(findingsFor(r.identity, findings));
+    mark = a.count ? { text: `!${a.count}`, tone: a.severity === "error" ? "err" : "warn", bold: true } : NO_MARK;
+    byIdentity.set(r.identity, mark);
+  }
+  return mark;
 }
 
 /** Cells the marks of `rows` need: 2 (`!N`), one more from 10 findings on (`!12`), so a count is never cut. */
@@ -149,7 +162,25 @@ export function reasonLine(rows: FleetRow[], selected: number): Segment[] | null
   ];
 }
 
-export function FleetPane(p: FleetPaneProps): React.JSX.Element {
+/**
+ * The text of the cells that move with the clock alone (a backoff's countdown, uptimes): the
+ * console redraws when it changes (App's useClock), and the pane is drawn again for a new `now`
+ * only when it changed.
+ */
+export function fleetClockText(rows: FleetRow[], now: number, which: "service" | "uptime" | "both" = "both"): string {
+  const cols = fleetColumns([], now).filter((c) => (which === "both" ? c.id === "service" || c.id === "uptime" : c.id === which));
+  let text = "";
+  for (const r of rows) for (const c of cols) text += c.cell(r).text + " ";
+  return text;
+}
+
+function sameFleetProps(a: FleetPaneProps, b: FleetPaneProps): boolean {
+  for (const k of Object.keys(b) as (keyof FleetPaneProps)[]) if (k !== "now" && a[k] !== b[k]) return false;
+  if (Object.keys(a).length !== Object.keys(b).length) return false;
+  return a.now === b.now || fleetClockText(b.rows, a.now) === fleetClockText(b.rows, b.now);
+}
+
+function FleetPaneView(p: FleetPaneProps): React.JSX.Element {
   const columns = fleetColumns(p.findings, p.now, attentionWidth(p.rows, p.findings));
   const whyShown = layoutColumns(columns, p.width).some((c) => c.col.id === "reason");
   const reason = whyShown ? null : reasonLine(p.rows, p.selected);
@@ -175,3 +206,10 @@ export function FleetPane(p: FleetPaneProps): React.JSX.Element {
     </PaneFrame>
   );
 }
+
+/**
+ * Drawn again only when what it shows changed: not for log lines, the node's layer or a sample
+ * elsewhere (the console passes the same rows while the snapshot's identities and services stay),
+ * nor for a new `now` that moves none of its cells.
+ */
+export const FleetPane = React.memo(FleetPaneView, sameFleetProps);

@@ -17,8 +17,21 @@ export function bar(fraction: number, width: number): string {
 const pct = (used: number, total: number) => (total > 0 ? used / total : 0);
 const loadTone = (f: number) => (f > 0.9 ? "err" : f > 0.75 ? "warn" : "ok");
 
-/** Lines of the full view. */
+// The lines of each sample, built once: a render of the console (and each key's view of the layout)
+// asks for them, and a sample's 64 volume paths are a few kilobytes of text to join and measure.
+const linesOf = new WeakMap<HardwareView, Segment[][]>();
+
+/** Lines of the full view (the same, read-only, array for the same sample). */
 export function hardwareLines(hw: HardwareView): Segment[][] {
+  let lines = linesOf.get(hw);
+  if (!lines) {
+    lines = buildLines(hw);
+    linesOf.set(hw, lines);
+  }
+  return lines;
+}
+
+function buildLines(hw: HardwareView): Segment[][] {
   const lines: Segment[][] = [];
   const cpuTemp = hw.temperatures.cpu != null ? ` · ${hw.temperatures.cpu.toFixed(0)}°C` : "";
   lines.push([
@@ -85,7 +98,7 @@ export interface HardwarePaneProps {
   height: number;
 }
 
-export function HardwarePane({ hardware, focused, width, height }: HardwarePaneProps): React.JSX.Element {
+function HardwarePaneView({ hardware, focused, width, height }: HardwarePaneProps): React.JSX.Element {
   const body = height - 1;
   let content: Segment[][];
   if (!hardware) content = [[{ text: " no hardware sample yet", tone: "muted" }]];
@@ -105,3 +118,6 @@ export function HardwarePane({ hardware, focused, width, height }: HardwarePaneP
     </PaneFrame>
   );
 }
+
+/** Drawn again only when its sample, focus or size changed (not on a key press or a log line elsewhere). */
+export const HardwarePane = React.memo(HardwarePaneView);

@@ -17,6 +17,8 @@ export interface LogViewState {
 
 export interface LogsPaneProps {
   ring: RingBuffer<LogLine>;
+  /** The ring's end when rendered (the ring itself changes in place): a new line there draws the pane again. */
+  end?: number;
   sourceLabel: string; // "post1 (follows selection)", "all", "node"
   interleaved: boolean;
   sourceWidth: number;
@@ -28,7 +30,7 @@ export interface LogsPaneProps {
   height: number;
 }
 
-export function LogsPane(p: LogsPaneProps): React.JSX.Element {
+function LogsPaneView(p: LogsPaneProps): React.JSX.Element {
   const bodyHeight = Math.max(0, p.height - 1);
   const rows = visibleRows(p.ring, p.view.anchor, {
     height: bodyHeight,
@@ -59,3 +61,20 @@ export function LogsPane(p: LogsPaneProps): React.JSX.Element {
     </PaneFrame>
   );
 }
+
+const sameDay = (a: number | undefined, b: number | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && new Date(a).toDateString() === new Date(b).toDateString());
+
+function sameLogsProps(a: LogsPaneProps, b: LogsPaneProps): boolean {
+  for (const k of Object.keys(b) as (keyof LogsPaneProps)[]) if (k !== "now" && k !== "view" && a[k] !== b[k]) return false;
+  if (Object.keys(a).length !== Object.keys(b).length) return false;
+  const v = Object.keys(b.view) as (keyof LogViewState)[];
+  if (v.length !== Object.keys(a.view).length || v.some((k) => a.view[k] !== b.view[k])) return false;
+  return b.end !== undefined && sameDay(a.now, b.now); // `now` only dates the lines of another day
+}
+
+/**
+ * Drawn again only when what it shows changed: its ring's lines (by `end`), the view, the size or
+ * focus, the day. Not for a key that moves nothing here, nor for lines of another source.
+ */
+export const LogsPane = React.memo(LogsPaneView, sameLogsProps);
