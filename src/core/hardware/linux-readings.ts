@@ -1,9 +1,12 @@
 // What the hardware sampler reads on Linux without spawning anything: the mount table from
-// /proc/self/mounts and the CPU temperature from /sys (hwmon sensors, else thermal zones), all
-// with async reads. systeminformation's fsSize() and cpuTemperature() get the same answers through
-// execSync (`cat /proc/mounts`, `cat /sys/class/thermal/…`), which holds the daemon's event loop
-// for as long as a shell takes to start: hundreds of ms on a loaded machine.
+// /proc/self/mounts, memory from /proc/meminfo, the CPU model from the kernel's model name and the
+// CPU temperature from /sys (hwmon sensors, else thermal zones), all with async reads.
+// systeminformation's fsSize() and cpuTemperature() get the same answers through execSync (`cat
+// /proc/mounts`, `cat /sys/class/thermal/…`), which holds the daemon's event loop for as long as a
+// shell takes to start: hundreds of ms on a loaded machine; its mem() reads the same file, but
+// loading its modules costs the daemon's start-up (system-sources.ts).
 import { promises as fsp } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { MountEntry } from "./volumes.js";
 
@@ -32,6 +35,27 @@ export function parseMounts(text: string): MountEntry[] {
 
 export async function readMounts(file = "/proc/self/mounts"): Promise<MountEntry[]> {
   return parseMounts(await fsp.readFile(file, "utf8"));
+}
+
+/**
+ * Memory from a /proc/meminfo text as systeminformation's mem() reads it on Linux: available is
+ * MemAvailable (else free + buffers + cached + slab), "used" is what people read as used (htop,
+ * free's "used"): total less available.
+ */
+export function parseMeminfo(text: string): { totalBytes: number; usedBytes: number; availableBytes: number } {
+  const kb = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^(\w+):\s+(\d+)/.exec(line);
+    if (m) kb.set(m[1]!, Number(m[2]) * 1024);
+  }
+  const total = kb.get("MemTotal") || os.totalmem();
+  const free = kb.get("MemFree") || os.freemem();
+  const available = kb.get("MemAvailable") || free + (kb.get("Buffers") ?? 0) + (kb.get("Cached") ?? 0) + (kb.get("Slab") ?? 0);
+  return { totalBytes: total, usedBytes: Math.max(0, total - available), availableBytes: available };
+}
+
+export async function readMemory(file = "/proc/meminfo"): Promise<{ totalBytes: number; usedBytes: number; availableBytes: number }> {
+  return parseMeminfo(await fsp.readFile(file, "utf8"));
 }
 
 async function readText(file: string): Promise<string | null> {

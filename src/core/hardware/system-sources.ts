@@ -2,15 +2,32 @@
 // the sampler calls the cheap ones every tick and the others on slower cadences.
 import { promises as fsp } from "node:fs";
 import os from "node:os";
-// systeminformation by part: its index loads all of its 20 modules (network, wifi, docker,
-// bluetooth vendor tables, ...), ~7 MB more RSS for the daemon than the four used here.
-import { cpu as siCpu, cpuTemperature as siCpuTemperature } from "systeminformation/lib/cpu.js";
-import { fsSize as siFsSize } from "systeminformation/lib/filesystem.js";
-import { graphics as siGraphics } from "systeminformation/lib/graphics.js";
-import { mem as siMem } from "systeminformation/lib/memory.js";
-import { cpuModelName, readCpuTemperature, readMounts } from "./linux-readings.js";
+import { cpuModelName, readCpuTemperature, readMemory, readMounts } from "./linux-readings.js";
 import { type CommandRunner, type GraphicsController, runCommand } from "./providers.js";
 import { type FsProbe, type MountEntry, nodeFsProbe } from "./volumes.js";
+
+// systeminformation by part, each imported when first used: its index loads all of its 20
+// modules (network, wifi, docker, bluetooth vendor tables, ...), ~7 MB more RSS for the daemon than
+// the four used here; on Linux only graphics() is used (at start without a postcli, a minute later
+// with one), the rest is read here without it (linux-readings.ts) — loading cpu, filesystem and
+// memory cost every daemon start their compile (issue 16).
+const si = {
+  cpu: async () => (await siPart(() => import("systeminformation/lib/cpu.js"), "cpu"))(),
+  cpuTemperature: async () => (await siPart(() => import("systeminformation/lib/cpu.js"), "cpuTemperature"))(),
+  fsSize: async () => (await siPart(() => import("systeminformation/lib/filesystem.js"), "fsSize"))(),
+  graphics: async () => (await siPart(() => import("systeminformation/lib/graphics.js"), "graphics"))(),
+  mem: async () => (await siPart(() => import("systeminformation/lib/memory.js"), "mem"))(),
+};
+
+/**
+ * A function of a systeminformation part (CommonJS), loaded on first use: a named export where
+ * Node's interop gives one (dist/, the tests' mocks), on the default export in the bundle (whose
+ * chunk for a CommonJS module has only that).
+ */
+async function siPart<M, K extends keyof M>(load: () => Promise<M>, name: K): Promise<M[K]> {
+  const m = (await load()) as M & { default?: M };
+  return m[name] ?? m.default![name];
+}
 
 export type CpuTimes = { idle: number; total: number };
 
@@ -23,7 +40,7 @@ export type HardwareSources = {
   loadavg(): [number, number, number];
   /** Once. CPU model: Linux, the kernel's model name (os.cpus(), no spawn); elsewhere si.cpu() (spawns a few helpers once). */
   cpuModel(): Promise<string | null>;
-  /** Per tick. si.mem(): reads /proc/meminfo, no spawn. */
+  /** Per tick. Linux: /proc/meminfo (async read); elsewhere si.mem(). */
   memory(): Promise<MemoryReading>;
   /** Every minute. Linux: /proc/self/mounts (async read); elsewhere si.fsSize(), which spawns df. */
   mounts(): Promise<MountEntry[]>;
@@ -67,12 +84,13 @@ export const systemSources: HardwareSources = {
     // si.cpu() runs lscpu twice, dmidecode and cat for the same line: ~0.2 CPU-s per daemon start
     const fromKernel = process.platform === "linux" ? cpuModelName(os.cpus()[0]?.model ?? "") : null;
     if (fromKernel !== null) return fromKernel;
-    const c = await siCpu();
+    const c = await si.cpu();
     const model = [c.manufacturer, c.brand].filter((s) => s && s.trim()).join(" ").trim();
     return model || null;
   },
   async memory() {
-    const m = await siMem();
+    if (process.platform === "linux") return readMemory();
+    const m = await si.mem();
     // "used" as people read it (htop, free's "used"): not counting reclaimable cache.
     const available = m.available || m.free;
     return { totalBytes: m.total, usedBytes: Math.max(0, m.total - available), availableBytes: available };
@@ -80,7 +98,7 @@ export const systemSources: HardwareSources = {
   async mounts() {
     // si.fsSize() runs `cat /proc/mounts` through execSync: the event loop waits for a shell
     if (process.platform === "linux") return readMounts();
-    const list = await siFsSize();
+    const list = await si.fsSize();
     return list.map((f) => ({
       mount: f.mount,
       device: f.fs || null,
@@ -97,7 +115,7 @@ export const systemSources: HardwareSources = {
   },
   fs: nodeFsProbe,
   async graphics() {
-    return (await siGraphics()).controllers;
+    return (await si.graphics()).controllers;
   },
   async gpuTemperatures() {
     const r = await runCommand(
@@ -115,7 +133,7 @@ export const systemSources: HardwareSources = {
   },
   async cpuTemperature() {
     if (process.platform === "linux") return readCpuTemperature();
-    const t = await siCpuTemperature();
+    const t = await si.cpuTemperature();
     return typeof t.main === "number" && Number.isFinite(t.main) && t.main > -100 ? t.main : null;
   },
   runCommand,

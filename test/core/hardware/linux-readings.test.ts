@@ -2,14 +2,15 @@
 // reads, instead of through systeminformation (whose fsSize and cpuTemperature run execSync and
 // hold the daemon's event loop while a shell starts), and the CPU model from the kernel's model
 // name (si.cpu() runs lscpu, dmidecode and cat at each daemon start).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cpuModelName, parseMounts, readCpuTemperature } from "../../../src/core/hardware/linux-readings.js";
+import { cpuModelName, parseMeminfo, parseMounts, readCpuTemperature } from "../../../src/core/hardware/linux-readings.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
 vi.mock("systeminformation/lib/filesystem.js", () => ({ fsSize: () => Promise.reject(new Error("systeminformation used")) }));
+vi.mock("systeminformation/lib/memory.js", () => ({ mem: () => Promise.reject(new Error("systeminformation used")) }));
 vi.mock("systeminformation/lib/cpu.js", () => ({
   cpu: () => Promise.reject(new Error("systeminformation used")),
   cpuTemperature: () => Promise.reject(new Error("systeminformation used")),
@@ -74,12 +75,22 @@ describe("linux readings", () => {
     expect(cpuModelName("")).toBeNull();
   });
 
+  it("reads memory from /proc/meminfo as systeminformation's mem() does: available is MemAvailable, else free + buffers + cached + slab", () => {
+    const info = (avail: string) => `MemTotal:       16000000 kB\nMemFree:         2000000 kB\n${avail}Buffers:          100000 kB\nCached:          3000000 kB\nSwapCached:        50000 kB\nSlab:             400000 kB\n`;
+    expect(parseMeminfo(info("MemAvailable:    9000000 kB\n"))).toEqual({ totalBytes: 16000000 * 1024, usedBytes: 7000000 * 1024, availableBytes: 9000000 * 1024 });
+    // kernels before 3.14 have no MemAvailable
+    expect(parseMeminfo(info(""))).toEqual({ totalBytes: 16000000 * 1024, usedBytes: 10500000 * 1024, availableBytes: 5500000 * 1024 });
+  });
+
   it.runIf(process.platform === "linux")("the system sources use them, not systeminformation, on Linux", async () => {
     const { systemSources } = await import("../../../src/core/hardware/system-sources.js");
     const mounts = await systemSources.mounts();
     expect(mounts.some((m) => m.mount === "/")).toBe(true);
     const model = cpuModelName(os.cpus()[0]?.model ?? "");
     if (model !== null) expect(await systemSources.cpuModel()).toBe(model); // nothing spawned for it
+    const m = await systemSources.memory();
+    expect(m.totalBytes).toBe(parseMeminfo(readFileSync("/proc/meminfo", "utf8")).totalBytes);
+    expect(m.availableBytes).toBeGreaterThan(0);
     const t = await systemSources.cpuTemperature();
     expect(t === null || typeof t === "number").toBe(true);
   });
