@@ -31,6 +31,8 @@ import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
 import { FEW_PEERS, type RigFindingsInput } from "./rig-findings.js";
 import type { ClockView, IdentityTimeline } from "../../protocol/model.js";
 import { buildClockView, timingFromView } from "./clock-view.js";
+import { readClock } from "../../clock/epoch-clock.js";
+import { clockSkewFinding } from "./node-signal-findings.js";
 import { IdentityHistory, type ProofRecord } from "../history/identity-history.js";
 import { proofRecords, stepsFromSources } from "../history/steps.js";
 import { buildTimeline, mergeSteps } from "../history/timeline.js";
@@ -58,12 +60,19 @@ export interface NodeMonitorOptions {
   /** SmesherIDs / PostConfig / Coinbase / Version and file rescans (default 30000 ms). */
   slowPollMs?: number;
   /**
-   * Whether the Status/PostStates poll is wanted every pollMs now (a client shows the node, a
-   * proof may start or runs); otherwise it comes every restPollMs. Default: always.
+   * Whether the node is wanted at the fast pace now (a client shows the node, a proof may start or
+   * runs). While it says no, no identity is PROVING by the last PostStates and the cycle gap is
+   * neither open nor within restPollMs by the epoch clock, the node is at rest: Status/PostStates
+   * come every restPollMs and the slow poll's gRPC calls every restSlowPollMs, and anything that
+   * says the node's answers may have changed (an AdminService event or the stream breaking, a node
+   * log line postdeck recognises, the supervised node's state) asks them at once, then every pollMs
+   * for LIVELY_MS. Default: always.
    */
   pollUrgent?: () => boolean;
-  /** Status and PostStates poll interval while pollUrgent() says no (default 5 × pollMs: 10 s). */
+  /** Status and PostStates poll interval at rest (default REST_POLL_MS). */
   restPollMs?: number;
+  /** The slow poll's gRPC calls at rest (default REST_SLOW_POLL_MS; its file rescans keep their pace). */
+  restSlowPollMs?: number;
   /** Delay before recomputing after an input changed (default 150 ms). */
   debounceMs?: number;
   /** gRPC client factory (tests inject fakes); default: NodeGrpc. */
@@ -75,11 +84,21 @@ export interface NodeMonitorOptions {
 }
 
 /**
- * At least this often the views are recomputed although no input changed: findings that depend on
- * time alone (a service DoneProving for 30 s, a node starting for 90 s) appear within it. (At 64
- * identities a recompute costs ~8 ms: every 10 s it was ~0.1 % of a core at rest.)
+ * Findings that depend on time alone (a service DoneProving for 30 s, a node starting for 90 s, a
+ * warning ageing out) say when they change (FindingsInput.expires): the views are recomputed then.
+ * Besides, at least this often although nothing changed, as a safety net (it was every 30 s for all
+ * of them: ~19 ms at 64 identities, and the views it replaced were garbage for the old space).
  */
-export const RECOMPUTE_IDLE_MS = 30_000;
+export const RECOMPUTE_IDLE_MS = 600_000;
+
+/** Status/PostStates at rest (see pollUrgent): a node that stops is seen by its events stream at once. */
+export const REST_POLL_MS = 60_000;
+/** SmesherIDs / Coinbase / PostConfig / IsSmeshing / Version at rest: they change when the node restarts. */
+export const REST_SLOW_POLL_MS = 300_000;
+/** A sign of change asks the node this soon (signs coalesce), and no sooner than pollMs after the last poll. */
+export const WAKE_MS = 200;
+/** After a sign of change the node is asked every pollMs for this long (a restart, then PROVING, come in a burst). */
+export const LIVELY_MS = 30_000;
 
 /**
  * While chokidar watches the files (the identities dir, each PoS dir's metadata, the node config)
@@ -114,6 +133,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private readonly clock: () => number;
   private readonly pollMs: number;
   private readonly slowPollMs: number;
+  private readonly restPollMs: number;
+  private readonly restSlowPollMs: number;
   private readonly debounceMs: number;
   private readonly grpcFactory: (a: NodeGrpcAddresses) => NodeGrpcClient;
   private readonly watchFiles: boolean;
@@ -122,6 +143,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private stopped = false; // after stop(): late poll results no longer recompute
   private timers: NodeJS.Timeout[] = [];
   private debounce: NodeJS.Timeout | null = null;
+  /** The next recompute a time-dependent finding (or the safety net) asks for. */
+  private due: NodeJS.Timeout | null = null;
+  /** A sign that the node's answers may have changed: both polls soon (wake). */
+  private wakeTimer: NodeJS.Timeout | null = null;
   private keysRescan: NodeJS.Timeout | null = null;
   private settleReread: NodeJS.Timeout | null = null;
   private readonly settleKinds = new Set<"node-config" | "pos-data">();
@@ -131,6 +156,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private stopEvents: (() => void) | null = null;
   private polling = false;
   private slowPolling = false;
+  private rescanning = false;
 
   private readonly sourceState = new Map<SourceName, SourceStatus>();
   private keys: KeyInput[] = [];
@@ -172,9 +198,19 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private pollKey = "";
   /** The last Status answer (its layers and peer count move the node view alone: refreshNode). */
   private statusKey = "";
+  private postStatesKey = "";
+  /** The clock-skew finding as of the last recompute (refreshNode recomputes when the node's layer changes it). */
+  private skewKey = "";
+  /** Each identity view's JSON → the view (a view that comes out the same keeps its object). */
+  private viewsByKey = new Map<string, IdentityView>();
   private diskKey = "";
   private recomputedAt = 0;
+  /** The earliest time a finding that depends on time alone changes (Infinity: none does). */
+  private expiresAt = Infinity;
   private polledAt = 0;
+  private slowPolledAt = 0;
+  /** Until when a sign of change keeps the node off rest. */
+  private livelyUntil = 0;
   private filesReadAt = 0;
   private slowKey = "";
 
@@ -184,6 +220,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.clock = opts.clock ?? Date.now;
     this.pollMs = opts.pollMs ?? 2000;
     this.slowPollMs = opts.slowPollMs ?? 30_000;
+    this.restPollMs = opts.restPollMs ?? REST_POLL_MS;
+    this.restSlowPollMs = opts.restSlowPollMs ?? REST_SLOW_POLL_MS;
     this.debounceMs = opts.debounceMs ?? 150;
     this.grpcFactory = opts.grpcFactory ?? ((a) => new NodeGrpc(a));
     this.watchFiles = opts.watch ?? true;
@@ -206,8 +244,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.ensureGrpc();
     if (this.watchFiles) await this.startWatcher();
     const fast = setInterval(() => {
-      // at rest (nothing can prove, nobody looks) every restPollMs; half a tick of slack
-      if (this.opts.pollUrgent?.() === false && this.clock() - this.polledAt < (this.opts.restPollMs ?? 5 * this.pollMs) - this.pollMs / 2) return;
+      // at rest every restPollMs (half a tick of slack), else every tick
+      if (this.clock() - this.polledAt < this.restPollMs - this.pollMs / 2 && this.atRest()) return;
       void this.poll();
     }, this.pollMs);
     const slow = setInterval(() => void this.slowPoll(), this.slowPollMs);
@@ -224,8 +262,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = null;
+    for (const t of [this.debounce, this.due, this.wakeTimer]) if (t) clearTimeout(t);
+    this.debounce = this.due = this.wakeTimer = null;
     if (this.keysRescan) clearTimeout(this.keysRescan);
     this.keysRescan = null;
     if (this.settleReread) clearTimeout(this.settleReread);
@@ -248,13 +286,18 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.recompute();
   }
 
-  /** Node log lines (without newlines) in either encoder, in order. */
+  /**
+   * Node log lines (without newlines) in either encoder, in order. Only lines postdeck recognises
+   * change anything (a busy node logs every layer): they recompute, and at rest ask the node anew.
+   */
   ingestNodeLog(lines: string[]): void {
     if (lines.length === 0) return;
+    const first = !this.nodeLogSeen || !this.sourceState.get("node-log")!.live;
     this.nodeLogSeen = true;
-    this.nodeLog.ingest(lines, this.clock(), (at) => this.provingAt(at));
+    const changed = this.nodeLog.ingest(lines, this.clock(), (at) => this.provingAt(at));
     this.setSource("node-log", true, null);
-    this.schedule();
+    if (changed || first) this.schedule();
+    if (changed) this.wake();
   }
 
   /** A post-service's own log lines (env_logger format), in order. */
@@ -289,7 +332,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   setDiskUsage(entries: DiskUsage[]): void {
     this.disk = entries;
     // free space to 16 MiB: a volume written to (logs) changes by bytes at every sample; the findings
-    // speak of GiB, and the idle recompute takes the exact figures within RECOMPUTE_IDLE_MS
+    // speak of tenths of GiB (the safety-net recompute takes the exact figures within RECOMPUTE_IDLE_MS)
     const key = JSON.stringify(entries.map((e) => [e.path, e.totalBytes, Math.round(e.freeBytes / 2 ** 24)]));
     if (key === this.diskKey) return;
     this.diskKey = key;
@@ -306,8 +349,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   /** The node process when postdeck supervises it (its start time counts as the node's start). */
   setNodeProcess(p: NodeProcessInfo | null): void {
+    const was = this.nodeProcess;
     this.nodeProcess = p;
     this.schedule();
+    if (was?.state !== p?.state || was?.pid !== p?.pid) this.wake();
   }
 
   node(): NodeView {
@@ -522,16 +567,21 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.grpc = this.grpcFactory(addrs);
     if (!addrs.post) this.setSource("grpc-post", false, "the node's post listener address is unknown: set node.grpc.post in postdeck's config or api.grpc-post-listener in the node config");
     if (this.running) {
+      // an event, or the stream breaking or coming back (the node stopped or started): at rest,
+      // the node is asked at once rather than at the next rest poll
       this.stopEvents = this.grpc.followEvents(
         (e) => {
           this.events.push(e);
           if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
           this.setSource("events", true, null);
           this.schedule();
+          this.wake();
         },
         (s) => {
+          const was = this.sourceState.get("events")!;
           this.setSource("events", s.live, s.error);
           this.schedule();
+          if (was.live !== s.live || was.error !== s.error) this.wake();
         },
       );
     }
@@ -559,30 +609,64 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
         this.call("grpc-public", () => g.status()),
         addrs.post ? this.call("grpc-post", () => g.postStates()) : Promise.resolve({ ok: false as const }),
       ]);
-      this.status = st.ok ? st.value : null;
+      // an answer equal to the last one keeps the last one's objects (no garbage per poll at rest)
+      const statusKey = st.ok ? JSON.stringify(st.value) : "null";
+      const statusChanged = statusKey !== this.statusKey;
+      if (statusChanged) this.status = st.ok ? st.value : null;
       if (st.ok && (this.version === null || this.epochSize === null)) await this.readNodeInfo(g);
-      this.postStates = ps.ok ? ps.value : null;
+      const postStatesKey = ps.ok ? JSON.stringify(ps.value) : "null";
+      if (postStatesKey !== this.postStatesKey) this.postStates = ps.ok ? ps.value : null;
       const statesChanged = await this.identityStates.poll(g, this.clock());
       const now = this.clock();
-      if (ps.ok) {
-        this.provingPolls.push({ at: now, proving: ps.value.filter((x) => x.state === "PROVING").map((x) => x.nodeId) });
-        this.provingPolls = this.provingPolls.filter((x) => now - x.at <= PROVING_MEMORY_MS);
-      }
-      // the same answers (and errors) as the last poll change nothing but time: recomputed at most
-      // every RECOMPUTE_IDLE_MS. A synced, well-connected node's new layer or peer count changes the
-      // node view only (identities and findings do not read them then): no full recompute for it
+      const proving = ps.ok ? ps.value.filter((x) => x.state === "PROVING").map((x) => x.nodeId) : [];
+      // polls that saw nobody PROVING attribute nothing (provingAt): only the others are kept
+      if (proving.length > 0) this.provingPolls.push({ at: now, proving });
+      if (this.provingPolls.length > 0) this.provingPolls = this.provingPolls.filter((x) => now - x.at <= PROVING_MEMORY_MS);
+      // the same answers (and errors) as the last poll change nothing: no recompute (findings that
+      // depend on time alone ask for theirs). A synced, well-connected node's new layer or peer
+      // count changes the node view only (identities and findings do not read them then)
       const errors = (["grpc-public", "grpc-post"] as const).map((n) => this.sourceState.get(n)!.error);
       const last = this.status;
       const settled = last !== null && last.synced && last.peers >= FEW_PEERS;
-      const key = JSON.stringify([settled ? "settled" : last, this.postStates, errors, this.version, this.epochSize, this.identityStates.error]);
-      const statusKey = JSON.stringify(last);
-      if (statesChanged || key !== this.pollKey || now - this.recomputedAt >= RECOMPUTE_IDLE_MS) this.schedule();
-      else if (statusKey !== this.statusKey) this.refreshNode();
+      const key = JSON.stringify([settled ? "settled" : statusKey, postStatesKey, errors, this.version, this.epochSize, this.identityStates.error]);
+      if (statesChanged || key !== this.pollKey) this.schedule();
+      else if (statusChanged) this.refreshNode();
       this.pollKey = key;
       this.statusKey = statusKey;
+      this.postStatesKey = postStatesKey;
     } finally {
       this.polling = false;
     }
+  }
+
+  /**
+   * Whether the node is at rest: pollUrgent says no, no identity is PROVING by the last PostStates,
+   * and the epoch clock (from the node's config) has the cycle gap neither open nor due within
+   * restPollMs. Its answers then cannot matter before the next rest poll, or a sign says otherwise.
+   */
+  private atRest(): boolean {
+    if (this.opts.pollUrgent?.() !== false) return false;
+    const now = this.clock();
+    if (now < this.livelyUntil || this.postStates?.some((p) => p.state === "PROVING")) return false;
+    const c = this.clockValue;
+    if (!c) return true;
+    const r = readClock(timingFromView(c), now);
+    return !r.gapOpen && r.gap.opensAt - now > this.restPollMs;
+  }
+
+  /** A sign that the node's answers may have changed: at rest, both polls soon (coalesced), then every pollMs for LIVELY_MS. */
+  private wake(): void {
+    if (!this.running) return;
+    const resting = this.atRest();
+    this.livelyUntil = this.clock() + LIVELY_MS;
+    if (!resting || this.wakeTimer) return; // polled every pollMs already, or soon
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      if (!this.running) return;
+      void this.poll();
+      void this.slowPoll(false);
+    }, Math.max(WAKE_MS, this.polledAt + this.pollMs - this.clock()));
+    this.wakeTimer.unref();
   }
 
   private async readNodeInfo(g: NodeGrpcClient): Promise<void> {
@@ -591,39 +675,47 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     if (es.ok) this.epochSize = es.value || null;
   }
 
-  private async slowPoll(rescan = true): Promise<void> {
-    if (this.slowPolling) return;
-    this.slowPolling = true;
+  /** periodic: the slowPollMs timer's (files rescanned when due; at rest, gRPC every restSlowPollMs only). */
+  private async slowPoll(periodic = true): Promise<void> {
+    // the file rescan and the gRPC calls each at most once at a time (a slow disk holds back neither)
+    // with the watcher on, its events re-read what changed; the rescan is a safety net
+    const readFiles = periodic && !this.rescanning && (this.watcher === null || this.clock() - this.filesReadAt >= WATCHED_RESCAN_MS - this.slowPollMs / 2);
+    const g = this.grpc;
+    const ask = g !== null && !this.slowPolling && (!periodic || this.clock() - this.slowPolledAt >= this.restSlowPollMs - this.slowPollMs / 2 || !this.atRest());
+    if (!readFiles && !ask) return;
+    if (readFiles) this.rescanning = true;
+    if (ask) this.slowPolling = true;
     try {
-      // with the watcher on, its events re-read what changed; the rescan is a safety net
-      const readFiles = rescan && (this.watcher === null || this.clock() - this.filesReadAt >= WATCHED_RESCAN_MS - this.slowPollMs / 2);
-      if (readFiles) await this.readFiles();
-      const g = this.grpc;
-      if (g) {
-        const [ids, cb, pc] = await Promise.all([
-          this.call("grpc-private", () => g.smesherIds()),
-          this.call("grpc-private", () => g.coinbase()),
-          this.call("grpc-private", () => g.postConfig()),
-        ]);
-        this.smesherIds = ids.ok ? ids.value : null;
-        if (g.isSmeshing) {
-          try {
-            this.isSmeshingValue = await g.isSmeshing();
-          } catch {
-            this.isSmeshingValue = null; // a remote node may not answer it: other signals decide
-          }
-        }
-        this.coinbaseValue = cb.ok ? cb.value : null;
-        if (pc.ok) this.postConfigValue = pc.value;
-        if (this.sourceState.get("grpc-public")!.live) await this.readNodeInfo(g);
-      }
+      await Promise.all([readFiles ? this.readFiles() : null, ask ? this.askSlow(g) : null]);
       // answers as the last time (and no files re-read): nothing to recompute
       const key = valueKey([this.smesherIds, this.isSmeshingValue, this.coinbaseValue, this.postConfigValue, this.version, this.epochSize, this.sourceState.get("grpc-private")!.error]);
       if (readFiles || key !== this.slowKey) this.schedule();
       this.slowKey = key;
     } finally {
-      this.slowPolling = false;
+      if (readFiles) this.rescanning = false;
+      if (ask) this.slowPolling = false;
     }
+  }
+
+  /** The slow poll's gRPC calls: SmesherIDs, Coinbase, PostConfig, IsSmeshing (and NodeInfo). */
+  private async askSlow(g: NodeGrpcClient): Promise<void> {
+    this.slowPolledAt = this.clock();
+    const [ids, cb, pc] = await Promise.all([
+      this.call("grpc-private", () => g.smesherIds()),
+      this.call("grpc-private", () => g.coinbase()),
+      this.call("grpc-private", () => g.postConfig()),
+    ]);
+    this.smesherIds = ids.ok ? ids.value : null;
+    if (g.isSmeshing) {
+      try {
+        this.isSmeshingValue = await g.isSmeshing();
+      } catch {
+        this.isSmeshingValue = null; // a remote node may not answer it: other signals decide
+      }
+    }
+    this.coinbaseValue = cb.ok ? cb.value : null;
+    if (pc.ok) this.postConfigValue = pc.value;
+    if (this.sourceState.get("grpc-public")!.live) await this.readNodeInfo(g);
   }
 
   // ---- model -----------------------------------------------------------------------------
@@ -733,6 +825,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.clockValue = this.buildClock(now);
     this.lastProofs = this.updateHistory(joined, this.clockValue);
     const postAddress = this.config.node.grpc.post;
+    let expiresAt = Infinity;
     const findings = computeFindings({
       ...join,
       ...this.findingsExtras,
@@ -755,22 +848,57 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
       disk: this.disk,
       doneSince: Object.fromEntries(this.doneSince),
       nodeReachable: this.status !== null,
+      expires: (at) => void (expiresAt = Math.min(expiresAt, at)),
       postListenerProblem:
         this.status !== null && this.grpcAddresses().post !== null && !this.sourceState.get("grpc-post")!.live
           ? this.sourceState.get("grpc-post")!.error
           : null,
     });
-    this.identitiesValue = attachFindings(joined, findings);
-    this.findingsValue = findings;
+    this.expiresAt = expiresAt;
+    this.skewKey = JSON.stringify(clockSkewFinding({ clock: this.clockValue, nodeStatus: this.status, now }));
+    this.armDue();
+    // views that come out as before keep their objects (the old ones are long-lived: replacing
+    // them every recompute promoted garbage to the old space)
+    const views = attachFindings(joined, findings);
+    const viewKeys = views.map((v) => JSON.stringify(v));
+    const byKey = new Map<string, IdentityView>();
+    const kept = views.map((v, i) => {
+      const old = this.viewsByKey.get(viewKeys[i]!) ?? v;
+      byKey.set(viewKeys[i]!, old);
+      return old;
+    });
+    this.viewsByKey = byKey;
+    const identitiesKey = `[${viewKeys.join(",")}]`;
+    const findingsKey = JSON.stringify(findings);
+    if (identitiesKey !== this.lastKeys.identities) this.identitiesValue = kept;
+    if (findingsKey !== this.lastKeys.findings) this.findingsValue = findings;
     this.nodeValue = this.buildNode();
-    this.emitIfChanged("identities", this.identitiesValue, this.identitiesValue);
-    this.emitIfChanged("findings", this.findingsValue, this.findingsValue);
+    this.emitKeyed("identities", identitiesKey, this.identitiesValue);
+    this.emitKeyed("findings", findingsKey, this.findingsValue);
     this.emitNode();
   }
 
-  /** The node view (and the epoch clock) again from the last Status: a new layer or peer count alone. */
+  /** The next recompute: when a time-dependent finding changes, at the latest RECOMPUTE_IDLE_MS on. */
+  private armDue(): void {
+    if (this.due) clearTimeout(this.due);
+    this.due = null;
+    if (!this.running) return;
+    const at = Math.min(this.expiresAt, this.recomputedAt + RECOMPUTE_IDLE_MS);
+    this.due = setTimeout(() => {
+      this.due = null;
+      this.schedule();
+    }, Math.max(0, at - this.clock()));
+    this.due.unref();
+  }
+
+  /**
+   * The node view (and the epoch clock) again from the last Status: a new layer or peer count alone.
+   * The clock-skew finding names the node's layer: when it changes that, everything is recomputed.
+   */
   private refreshNode(): void {
-    this.clockValue = this.buildClock(this.clock());
+    const now = this.clock();
+    this.clockValue = this.buildClock(now);
+    if (JSON.stringify(clockSkewFinding({ clock: this.clockValue, nodeStatus: this.status, now })) !== this.skewKey) this.schedule();
     this.nodeValue = this.buildNode();
     this.emitNode();
   }
@@ -781,7 +909,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   }
 
   private emitIfChanged<E extends NodeMonitorEvent>(event: E, keyValue: unknown, value: NodeMonitorEvents[E][0]): void {
-    const key = JSON.stringify(keyValue);
+    this.emitKeyed(event, JSON.stringify(keyValue), value);
+  }
+
+  private emitKeyed<E extends NodeMonitorEvent>(event: E, key: string, value: NodeMonitorEvents[E][0]): void {
     if (key === this.lastKeys[event]) return;
     this.lastKeys[event] = key;
     (this.emit as (e: E, v: NodeMonitorEvents[E][0]) => boolean)(event, value);

@@ -9,6 +9,7 @@ import type { LoggedFailure } from "./node-log-state.js";
 import { nodeSmeshing, sharedShortIds } from "./join.js";
 import { skewText, SKEW_TOLERANCE_LAYERS } from "./clock-view.js";
 import { layerAt } from "../../clock/epoch-clock.js";
+import { until, within } from "./rig-findings.js";
 import type { ProofRecord } from "../history/identity-history.js";
 
 export interface NodeSignalInput {
@@ -59,7 +60,7 @@ function failureFindings(input: Input, out: Finding[]): void {
   const window = input.clock ? input.clock.layerMs * input.clock.layersPerEpoch : FAILURE_RECENT_MS;
   const latest = new Map<string, LoggedFailure>();
   for (const x of log.failures) {
-    if (input.now - x.at > window) continue;
+    if (!within(input, x.at, window)) continue;
     const key = `${x.kind}|${x.nodeId ?? x.shortId ?? ""}`;
     latest.set(key, x);
   }
@@ -155,17 +156,29 @@ function sharedShortIdFindings(input: Input, out: Finding[]): void {
   }
 }
 
-function clockFindings(input: Input, out: Finding[]): void {
+/**
+ * The clock-skew finding (null: none) for the epoch clock as computed at `now` and the node's last
+ * Status; tells input.expires when the clock's own progress changes it. The NodeMonitor also asks
+ * it when only the node's layer moved (its text names that layer).
+ */
+export function clockSkewFinding(input: { clock?: ClockView | null; nodeStatus?: { synced: boolean } | null; now: number; expires?: (at: number) => void }): Finding | null {
   const c = input.clock;
-  if (!c || c.skewLayers === null || c.nodeLayer === null || input.nodeStatus?.synced !== true) return;
-  if (Math.abs(c.skewLayers) <= SKEW_TOLERANCE_LAYERS) return;
+  if (!c || c.skewLayers === null || c.nodeLayer === null || input.nodeStatus?.synced !== true) return null;
   const clockLayer = layerAt(
     { genesisMs: c.genesisMs, layerMs: c.layerMs, layersPerEpoch: c.layersPerEpoch, phaseShiftMs: c.phaseShiftMs, cycleGapMs: c.cycleGapMs, gracePeriodMs: c.gracePeriodMs },
     input.now,
   );
-  out.push(f("clock-skew", "warning", null, `the epoch clock disagrees with the node: ${skewText(c.skewLayers, c.nodeLayer, clockLayer)}`,
+  // the clock's next layer changes the skew the finding states; within the tolerance, only the layer
+  // at which the node falls behind by more than it brings it (a node ahead only gets closer)
+  const layerStart = (layer: number) => c.genesisMs + layer * c.layerMs;
+  if (Math.abs(c.skewLayers) <= SKEW_TOLERANCE_LAYERS) {
+    until(input, layerStart(c.nodeLayer + SKEW_TOLERANCE_LAYERS + 1));
+    return null;
+  }
+  until(input, layerStart(clockLayer + 1));
+  return f("clock-skew", "warning", null, `the epoch clock disagrees with the node: ${skewText(c.skewLayers, c.nodeLayer, clockLayer)}`,
     `clock from ${c.source === "node-config" ? "the node config" : "mainnet's values (fallback)"}; countdowns and gap times may be wrong`,
-    "point node.config in postdeck.yaml at the JSON config the node runs with (genesis.genesis-time, main.layer-duration, main.layers-per-epoch), and check this machine's clock (timedatectl)"));
+    "point node.config in postdeck.yaml at the JSON config the node runs with (genesis.genesis-time, main.layer-duration, main.layers-per-epoch), and check this machine's clock (timedatectl)");
 }
 
 function gapShareFindings(input: Input, out: Finding[]): void {
@@ -200,7 +213,8 @@ export function nodeSignalFindings(input: Input, out: Finding[]): void {
   loadedKeyFindings(input, out);
   logLevelFindings(input, out);
   sharedShortIdFindings(input, out);
-  clockFindings(input, out);
+  const skew = clockSkewFinding(input);
+  if (skew) out.push(skew);
   gapShareFindings(input, out);
   nodeExitFindings(input, out);
 }

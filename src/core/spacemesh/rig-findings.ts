@@ -48,6 +48,31 @@ export interface RigFindingsInput {
   provingQueue?: Map<string, string>;
   /** The proving plan's identities that would finish after the cycle gap closes. */
   predictedMisses?: { keyFile: string; missByMs: number; reason: string | null; fix: string | null }[];
+  /**
+   * Told, by every check that compares an input's time with `now`, when its answer flips (a warning
+   * ages out, a start grace ends): the findings computed at `now` hold until the earliest of these.
+   * The NodeMonitor recomputes then, not on a fixed beat. Absent: nobody asks.
+   */
+  expires?: (at: number) => void;
+}
+
+type Timed = { now: number; expires?: (at: number) => void };
+
+/** A time-dependent check's answer flips at `at`: tells input.expires (when it is still ahead). */
+export function until(input: Timed, at: number): void {
+  if (at > input.now) input.expires?.(at);
+}
+
+/** now < at, telling input.expires when it stops being so. */
+export function before(input: Timed, at: number): boolean {
+  until(input, at);
+  return input.now < at;
+}
+
+/** now − at ≤ windowMs (something that young counts), telling input.expires when it stops counting. */
+export function within(input: Timed, at: number, windowMs: number): boolean {
+  until(input, at + windowMs + 1);
+  return input.now - at <= windowMs;
 }
 
 /** A node that started less than this ago and does not answer yet is starting, not down. */
@@ -168,7 +193,7 @@ export function nodeSourceFindings(input: Input, out: Finding[]): void {
           `NodeService.Status: ${pub.error}`,
           "point node.grpc.public in postdeck's config at the node's grpc-public-listener (api.grpc-public-listener in the node config, default 0.0.0.0:9092), not at another port"),
       );
-    } else if (input.nodeStartedAt !== null && input.now - input.nodeStartedAt < NODE_STARTING_MS) {
+    } else if (input.nodeStartedAt !== null && before(input, input.nodeStartedAt + NODE_STARTING_MS)) {
       out.push(
         f("node-unreachable", "info", null,
           "the node is starting: its public gRPC listener does not answer yet",
@@ -226,7 +251,7 @@ export function formerKeyFindings(input: Input, out: Finding[]): void {
   if (!log) return;
   const current = input.keys.flatMap((k) => (k.check.ok ? [k.check.nodeId] : []));
   for (const [logged, at] of log.notConnected) {
-    if (input.now - at > 90_000) continue;
+    if (!within(input, at, 90_000)) continue;
     const id = logged.toLowerCase();
     if (current.some((c) => c.startsWith(id) || id.startsWith(c))) continue;
     const former = (input.formerKeys ?? []).find((k) => k.nodeId.startsWith(id) || id.startsWith(k.nodeId));

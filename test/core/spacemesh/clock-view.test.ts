@@ -54,6 +54,26 @@ describe("the epoch clock the daemon publishes", () => {
     input.clock = clockAt(1001, now);
     expect(ids(input)).not.toContain("clock-skew");
   });
+
+  it("tells when the clock's own progress changes the finding: the layer the node falls behind by more than 2, then every layer", () => {
+    const layerStart = (l: number) => GENESIS + l * 30_000;
+    const { input } = healthyRig();
+    const at = (now: number, nodeLayer: number) => {
+      let expires = Infinity;
+      input.now = now;
+      input.nodeStatus = { peers: 20, synced: true, syncedLayer: nodeLayer, topLayer: nodeLayer, verifiedLayer: nodeLayer - 1 };
+      input.clock = clockAt(nodeLayer, now);
+      const found = computeFindings({ ...input, identities: joinIdentities(input), expires: (t) => void (expires = Math.min(expires, t)) });
+      return { skew: found.find((f) => f.id === "clock-skew")?.title ?? null, expires };
+    };
+    // the node stalled at 1000: in step until the clock reaches layer 1003
+    expect(at(layerStart(1000) + 5000, 1000)).toEqual({ skew: null, expires: layerStart(1003) });
+    expect(at(layerStart(1003) - 1, 1000).skew).toBeNull();
+    const behind = at(layerStart(1003), 1000);
+    expect(behind.skew).toContain("(3 layers behind)");
+    expect(behind.expires).toBe(layerStart(1004)); // the text names the clock's layer: the next one changes it
+    expect(at(layerStart(1004), 1000).skew).toContain("(4 layers behind)");
+  });
 });
 
 describe("an identity whose last proof used most of the gap", () => {

@@ -549,3 +549,41 @@ describe("post listener and key restart advice", () => {
     expect(found).not.toContain("node-restart-needed");
   });
 });
+
+describe("findings that depend on time alone say when they change (expires)", () => {
+  /** Runs at `now` and returns the earliest time told to expires (Infinity: none). */
+  function expiry(input: FindingsInput): number {
+    let at = Infinity;
+    run({ ...input, expires: (t) => void (at = Math.min(at, t)) });
+    return at;
+  }
+
+  it("a healthy rig: none; each time-dependent input: the moment its finding changes, and the finding does change then", () => {
+    expect(expiry(healthyRig().input)).toBe(Infinity);
+    const cases: { id: string; set: (i: FindingsInput, k2: { nodeId: string }) => void; at: number }[] = [
+      // `post service not connected` 10 s ago counts for NOT_CONNECTED_RECENT_MS (90 s)
+      { id: "proving-service-down", set: (i, k2) => void i.nodeLog!.notConnected.set(k2.nodeId, NOW - 10_000), at: NOW + 80_001 },
+      // DoneProving 1 s ago while the node is IDLE: stuck once STUCK_DONE_MS (30 s) have passed
+      {
+        id: "service-stuck-done",
+        set: (i) => {
+          i.services[1] = { ...i.services[1]!, operator: { kind: "done" } };
+          i.doneSince = { s2: NOW - 1000 };
+        },
+        at: NOW + 29_000,
+      },
+      // `failed to generate initial proof` a minute ago counts for 15 min
+      { id: "initial-proof-failed", set: (i) => void (i.nodeLog!.initialProofFailed = { at: NOW - 60_000, error: "oops", nodeId: null }), at: NOW + 14 * 60_000 + 1 },
+    ];
+    for (const c of cases) {
+      const { input, k2 } = healthyRig();
+      c.set(input, k2);
+      expect(expiry(input), c.id).toBe(c.at);
+      const has = ids(run(input)).includes(c.id);
+      input.now = c.at - 1;
+      expect(ids(run(input)).includes(c.id), `${c.id} just before`).toBe(has);
+      input.now = c.at;
+      expect(ids(run(input)).includes(c.id), `${c.id} at the time told`).toBe(!has);
+    }
+  });
+});

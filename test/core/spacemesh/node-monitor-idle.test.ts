@@ -1,11 +1,13 @@
 // A node at rest answers every 2 s poll the same: the monitor then recomputes its identities and
-// findings only every RECOMPUTE_IDLE_MS (findings that depend on time alone), at once when an
-// answer changes; disk usage and extras handed in unchanged recompute nothing.
+// findings not at all (findings that depend on time alone ask for theirs: node-monitor-rest.test.ts)
+// but for a safety net every RECOMPUTE_IDLE_MS, at once when an answer changes; disk usage and
+// extras handed in unchanged recompute nothing.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NodeMonitor, RECOMPUTE_IDLE_MS, SETTLE_REREAD_MS, WATCHED_RESCAN_MS } from "../../../src/core/spacemesh/node-monitor.js";
 import type { NodeGrpcClient, NodeStatusInfo } from "../../../src/core/spacemesh/node-grpc.js";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { layerAt, MAINNET_TIMING } from "../../../src/clock/epoch-clock.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
@@ -15,9 +17,11 @@ afterEach(() => {
 });
 
 describe("node monitor at rest", () => {
-  it("recomputes when a poll's answer changes or RECOMPUTE_IDLE_MS passed, not after every poll", async () => {
+  it("recomputes when a poll's answer changes (or RECOMPUTE_IDLE_MS passed), not after every poll", async () => {
     const rig = makeRig();
-    let status: NodeStatusInfo = { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 };
+    const now = Date.parse("2026-12-02T12:00:00Z"); // a layer's start by the epoch clock (mainnet's: no node config)
+    const layer = layerAt(MAINNET_TIMING, now); // the node in step with the clock: no clock-skew finding
+    let status: NodeStatusInfo = { peers: 8, synced: true, syncedLayer: layer, topLayer: layer, verifiedLayer: layer - 1 };
     const client: NodeGrpcClient = {
       status: async () => ({ ...status }),
       version: async () => "v1.7.6",
@@ -30,27 +34,26 @@ describe("node monitor at rest", () => {
       followEvents: () => () => undefined,
       close: () => undefined,
     };
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
-    const m = new NodeMonitor({ config: rig.config, pollMs: 2000, slowPollMs: 600_000, debounceMs: 20, watch: false, grpcFactory: () => client });
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 2000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => client });
     try {
       await m.start();
-      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS + 2000); // settled: the first answers seen
+      await vi.advanceTimersByTimeAsync(2000); // settled: the first answers seen
       const recompute = vi.spyOn(m, "recompute");
-      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS - 2000);
-      const quiet = recompute.mock.calls.length;
-      expect(quiet).toBeLessThanOrEqual(1); // four polls with the same answers: at most the idle recompute
-      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS);
-      expect(recompute.mock.calls.length).toBe(quiet + 1); // …which comes every RECOMPUTE_IDLE_MS
+      await vi.advanceTimersByTimeAsync(RECOMPUTE_IDLE_MS - 3000);
+      expect(recompute).not.toHaveBeenCalled(); // ~300 polls with the same answers: nothing (was every 30 s)
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(recompute).toHaveBeenCalledTimes(1); // the safety net
       const before = recompute.mock.calls.length;
       const nodeViews: number[] = [];
       m.on("node", (v) => nodeViews.push(v.topLayer ?? -1));
-      status = { ...status, topLayer: 101, syncedLayer: 101, peers: 9 };
+      status = { ...status, topLayer: layer + 1, syncedLayer: layer + 1, peers: 9 };
       await vi.advanceTimersByTimeAsync(2000 + 20);
       // a synced, connected node's new layer (or peer count) moves the node view at once, and
       // nothing else: identities and findings do not read it (was a full recompute per layer)
       expect(recompute.mock.calls.length).toBe(before);
-      expect(m.node().topLayer).toBe(101);
-      expect(nodeViews).toEqual([101]);
+      expect(m.node().topLayer).toBe(layer + 1);
+      expect(nodeViews).toEqual([layer + 1]);
       status = { ...status, synced: false };
       await vi.advanceTimersByTimeAsync(2000 + 20);
       expect(recompute.mock.calls.length).toBe(before + 1); // no longer synced: at once
