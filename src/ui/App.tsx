@@ -68,6 +68,7 @@ const NO_IDENTITIES: IdentityView[] = [];
 const NO_TASKS: TaskView[] = [];
 
 const segmentsText = (segs: Segment[]): string => segs.map((s) => s.text).join("");
+const TYPING_FOOTER: [string, string][] = [["Enter", "apply"], ["Esc", "cancel"], ["Backspace", "delete"]];
 const TYPING_LABEL: Record<NonNullable<UiState["input"]>["kind"], string> = {
   "fleet-filter": "filter identities: ",
   "log-filter": "filter log (hide others): ",
@@ -252,7 +253,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
 
   // footer keys: text input keys, the overlay's keys, or the focused pane's keys
   const footerKeys: [string, string][] = ui.input
-    ? [["Enter", "apply"], ["Esc", "cancel"], ["Backspace", "delete"]]
+    ? TYPING_FOOTER
     : !o
       ? footerFor(ui.focus, layout, taskRunning)
       : isFlow(o)

@@ -23,7 +23,17 @@ export function flowFooter(f: Flow, supervised: boolean): [string, string][] {
   }
 }
 
-export function footerFor(pane: PaneId, layout: Layout, taskRunning = false): [string, string][] {
+// The hints of each pane, layout mode and task state, made once (the same array on every render: the footer is memoised on it).
+const made = new Map<string, [string, string][]>();
+
+export function footerFor(pane: PaneId, layout: Pick<Layout, "mode">, taskRunning = false): [string, string][] {
+  const key = `${pane} ${layout.mode} ${taskRunning}`;
+  let keys = made.get(key);
+  if (!keys) made.set(key, (keys = makeFooter(pane, layout, taskRunning)));
+  return keys;
+}
+
+function makeFooter(pane: PaneId, layout: Pick<Layout, "mode">, taskRunning: boolean): [string, string][] {
   const keys: [string, string][] = [];
   const seen = new Set<string>();
   const ordered = [...bindingsFor(pane)].sort((a, b) => rank(a) - rank(b));

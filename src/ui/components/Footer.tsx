@@ -2,7 +2,7 @@
 // for action results, errors and text being typed.
 import React from "react";
 import { Box } from "ink";
-import { Line, type Segment } from "./Line.js";
+import { Line, sameSegments, type Segment } from "./Line.js";
 import type { Tone } from "../theme.js";
 import { displayWidth } from "../text-fit.js";
 
@@ -45,7 +45,7 @@ export function keySegments(keys: [string, string][]): Segment[] {
   ]);
 }
 
-export function Footer({ keys, status, width, hintRows = 1 }: FooterProps): React.JSX.Element {
+function FooterView({ keys, status, width, hintRows = 1 }: FooterProps): React.JSX.Element {
   return (
     <Box flexDirection="column">
       {fitHints(keys, width, hintRows).map((row, i) => (
@@ -55,3 +55,6 @@ export function Footer({ keys, status, width, hintRows = 1 }: FooterProps): Reac
     </Box>
   );
 }
+
+/** Drawn again when its keys (the same array for the same pane and state: footer-keys.ts), its status text or its size changed. */
+export const Footer = React.memo(FooterView, (a, b) => a.keys === b.keys && a.width === b.width && a.hintRows === b.hintRows && sameSegments(a.status, b.status));

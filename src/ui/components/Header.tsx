@@ -86,6 +86,16 @@ export function headerSegments({ daemon, node, connection, bye, width: w, now }:
   return last;
 }
 
-export function Header(props: HeaderProps): React.JSX.Element {
+function HeaderView(props: HeaderProps): React.JSX.Element {
   return <Line segs={headerSegments(props)} width={props.width} />;
 }
+
+/** What of the header moves with the clock alone: the epoch and gap countdown (both lengths), a reconnect's countdown. */
+const clockText = (p: HeaderProps): string =>
+  [...clockSegments(p.node, p.now), ...clockSegments(p.node, p.now, 1), ...connectionSegments(p.connection, p.daemon, p.bye, p.now)].map((s) => s.text).join("");
+
+/** Drawn again when its data or width changed, or a new `now` moved one of its countdowns (each render brings a new `now`). */
+export const Header = React.memo(
+  HeaderView,
+  (a, b) => a.daemon === b.daemon && a.node === b.node && a.connection === b.connection && a.bye === b.bye && a.width === b.width && (a.now === b.now || clockText(a) === clockText(b)),
+);

@@ -122,7 +122,8 @@ function LineView({ segs, width, inverse }: LineProps): React.JSX.Element {
   return <Text wrap="truncate-end">{lineText(segs, width, inverse === true, theme)}</Text>;
 }
 
-const sameSegments = (a: Segment[], b: Segment[]): boolean => a.length === b.length && a.every((s, i) => s.text === b[i]!.text && sameStyle(s, b[i]!));
+/** Whether two rows of segments are the same text in the same styles. */
+export const sameSegments = (a: Segment[], b: Segment[]): boolean => a.length === b.length && a.every((s, i) => s.text === b[i]!.text && sameStyle(s, b[i]!));
 
 /** A row that shows what it showed last frame is not rendered again (React skips it, Ink keeps its node). */
 export const Line = React.memo(LineView, (a, b) => a.width === b.width && a.inverse === b.inverse && sameSegments(a.segs, b.segs));
