@@ -8,6 +8,7 @@ import { ALL_SOURCES } from "./state/log-buffer.js";
 import { visibleFleet, type FleetRow, type FleetSort } from "./fleet.js";
 import { computeLayout } from "./layout.js";
 import { hardwareLines } from "./panes/HardwarePane.js";
+import { mayShowReasonLine } from "./panes/FleetPane.js";
 
 export interface ViewInputs {
   fleet: FleetRow[];
@@ -44,7 +45,7 @@ export function deriveView(u: UiState, v: ViewInputs) {
   const layout = computeLayout(
     v.columns,
     v.rows,
-    { fleet: list.length + (list.some((r) => r.service?.state === "failed") ? 1 : 0), hardware: v.hardware ? hardwareLines(v.hardware).length : 1 },
+    { fleet: list.length + (mayShowReasonLine(list) ? 1 : 0), hardware: v.hardware ? hardwareLines(v.hardware).length : 1 },
     u.focus,
     u.zoom,
   );

@@ -10,6 +10,9 @@ import { serviceDetail } from "../../src/ui/details.js";
 import { orchestrationLabel, serviceRowLabel } from "../../src/presentation/labels.js";
 import type { OrchestrationView, ServiceView } from "../../src/protocol/model.js";
 import { stripAnsi } from "./render-app.js";
+import { deriveView } from "../../src/ui/console-view.js";
+import { initialUi } from "../../src/ui/state/ui-state.js";
+import { RingBuffer } from "../../src/ring-buffer.js";
 
 const { now, snapshot } = loadFixture();
 const text = (segs: { text: string }[]) => segs.map((s) => s.text).join("");
@@ -58,6 +61,21 @@ describe("orchestrator states in the fleet table", () => {
     expect(frame).not.toContain("○ stopped");
     expect(frame).toContain("post2: queued: disk sdb busy with post1");
     expect(frame).toContain("4 · 1 running · 1 proving · 1 queued");
+  });
+
+  it("keeps a row for the queued reason, so the line under the table never hides an identity", () => {
+    const rows = joinFleet(snapshot.identities, onDemand());
+    for (const [columns, height, selected] of [[80, 24, 1], [100, 30, 1], [100, 30, 0]] as const) {
+      const view = deriveView({ ...initialUi, row: rows[selected]!.id }, { fleet: rows, ring: () => new RingBuffer(10), hardware: null, columns, rows: height });
+      const pane = view.layout.columns[0]!.panes.find((p) => p.id === "identities")!;
+      const { lastFrame, unmount } = render(
+        <FleetPane rows={view.rows} all={rows} findings={[]} sort={{ key: "name", desc: false }} filter="" selected={view.rowIndex} focused width={columns} height={pane.height} now={now} />,
+      );
+      const frame = stripAnsi(lastFrame() ?? "");
+      unmount();
+      for (const r of rows) expect(frame, `${columns}x${height}`).toContain(r.name);
+      expect(frame).not.toMatch(/\d–\d\/4/); // no "1–3/4": every row fits
+    }
   });
 
   it("says it in the service detail", () => {

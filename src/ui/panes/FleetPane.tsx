@@ -145,6 +145,15 @@ function queuedReason(r: FleetRow): string | null {
 }
 
 /**
+ * Whether the line under the table can show for some selection: a row that failed with a reason,
+ * or one the orchestrator queues. The layout keeps a row for it while any can, so moving the
+ * selection does not resize the pane and the line never hides the table's last row.
+ */
+export function mayShowReasonLine(rows: FleetRow[]): boolean {
+  return rows.some((r) => (r.service?.reason && (r.service.state === "failed" || r.service.state === "backoff")) || queuedReason(r) !== null);
+}
+
+/**
  * The one line under the table when the WHY column does not fit: why a service failed (the
  * selected one, else the first), or why the selected one is queued.
  */
