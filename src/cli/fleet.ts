@@ -107,20 +107,25 @@ export async function runOnRig(argv: string[], dispatch: (argv: string[]) => Pro
   const { rigTarget } = await import("../fleet/rig-connection.js");
   const { setRigTarget, clientFor } = await import("../client/connect.js");
   const target = await rigTarget(rig, { readOnly });
+  // the rig of this command only: main may run another command in the same process after it
   setRigTarget(target);
-  // a rig on this machine without read-only is simply its config: every command as usual
-  if (word !== "tui" || (rig.kind === "local" && !readOnly)) return dispatch(f.rest);
-  // the console over ssh or read-only: no daemon is started for it (that is the rig's business)
-  if (!process.stdout.isTTY) throw new UsageError("the console needs a terminal on stdout; for scripts use `postdeck --rig NAME status --json`");
-  if (f.rest.filter((a) => a !== "tui").length > 0) throw new UsageError(RIG_USAGE);
-  const client = clientFor(target.config);
   try {
-    await client.call("snapshot", {});
-    process.env["NODE_ENV"] ??= "production";
-    const { runConsole } = await import("../ui/run-console.js");
-    await runConsole(client, { reattach: `postdeck --rig ${rig.name}${f.rigs ? ` --rigs ${f.rigs}` : ""}${f.readOnly ? " --read-only" : ""}` });
+    // a rig on this machine without read-only is simply its config: every command as usual
+    if (word !== "tui" || (rig.kind === "local" && !readOnly)) return await dispatch(f.rest);
+    // the console over ssh or read-only: no daemon is started for it (that is the rig's business)
+    if (!process.stdout.isTTY) throw new UsageError("the console needs a terminal on stdout; for scripts use `postdeck --rig NAME status --json`");
+    if (f.rest.filter((a) => a !== "tui").length > 0) throw new UsageError(RIG_USAGE);
+    const client = clientFor(target.config);
+    try {
+      await client.call("snapshot", {});
+      process.env["NODE_ENV"] ??= "production";
+      const { runConsole } = await import("../ui/run-console.js");
+      await runConsole(client, { reattach: `postdeck --rig ${rig.name}${f.rigs ? ` --rigs ${f.rigs}` : ""}${f.readOnly ? " --read-only" : ""}` });
+    } finally {
+      client.close();
+    }
+    return 0;
   } finally {
-    client.close();
+    setRigTarget(null);
   }
-  return 0;
 }

@@ -34,6 +34,18 @@ describe("--rig and fleet on the command line", () => {
     expect(start.stderr).toContain("run it on the rig (ssh sm@127.0.0.1 postdeck daemon start)");
   });
 
+  it("--rig sets the rig of its own command only: a later command in the same process reaches its own config's daemon", async () => {
+    const far = await runCliInProcess(["--rig", "far", "--rigs", rigs, "status"]);
+    expect(far.code).toBe(1);
+    expect(far.stderr).toMatch(/ssh sm@127\.0\.0\.1: exited with code 255 before answering/);
+    const config = path.join(dir, "here.yaml");
+    const stateDir = path.join(dir, "st");
+    writeFileSync(config, `stateDir: ${stateDir}\nnode:\n  dataFolder: ${dir}\n  grpc:\n    post: 127.0.0.1:9094\nservices: []\n`);
+    const here = await runCliInProcess(["--config", config, "status"], { XDG_RUNTIME_DIR: "" });
+    expect(here.code).toBe(1);
+    expect(here.stderr).toContain(`no daemon running (no answer on ${path.join(stateDir, "daemon.sock")})`);
+  });
+
   it("a bad rigs file is exit 2 with file, line and field, for fleet and --rig alike", async () => {
     const bad = path.join(dir, "bad.yaml");
     writeFileSync(bad, "- name: a\n  ssh: sm@a\n  readOnly: maybe\n");

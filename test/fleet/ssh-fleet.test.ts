@@ -25,13 +25,13 @@ let rigsFile = "";
 const configs = { a: "", b: "" };
 const user = os.userInfo().username;
 
-// `fleet` runs its main in this process (its bridges, ssh and sshd are processes all the same); `--rig`
-// sets the rig of the process it runs in, so a command through it is a program of its own (runCli)
+// `fleet` and `--rig` run the CLI's main in this process (their bridges, ssh and sshd are processes
+// all the same; in-process calls run one at a time)
 const fleet = async () => {
   const r = await runCliInProcess(["fleet", "--json", "--rigs", rigsFile, "--timeout", "20"]);
   return { code: r.code, rigs: (JSON.parse(r.stdout) as { rigs: RigSummary[] }).rigs, stderr: r.stderr };
 };
-const onRig = (rig: string, ...args: string[]) => runCli(["--rig", rig, "--rigs", rigsFile, ...args]);
+const onRig = (rig: string, ...args: string[]) => runCliInProcess(["--rig", rig, "--rigs", rigsFile, ...args]);
 
 describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   beforeAll(async () => {
@@ -89,8 +89,8 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   });
 
   it("--rig runs a command against that rig: status of its daemon, and a service stopped and started", async () => {
-    // the status read beside the stop (it looks only at which daemon answers)
-    const [s, stop] = await Promise.all([onRig("rig-a", "status", "--json"), onRig("rig-a", "stop", "post1", "--force", "--json")]);
+    const s = await onRig("rig-a", "status", "--json");
+    const stop = await onRig("rig-a", "stop", "post1", "--force", "--json");
     expect(s.code, s.stderr).toBe(0);
     expect((JSON.parse(s.stdout) as Snapshot).daemon.configPath).toBe(configs.a);
     expect(stop.code, stop.stderr).toBe(0);
@@ -101,9 +101,10 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   });
 
   it("read-only (the rig's readOnly, --read-only, or a forced command on the server): mutating routes refused, reads served", async () => {
-    // the four refusals and the read asked at once (none changes anything)
     const cases = [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []], ["local-b", []]] as const;
-    const [d, ...refused] = await Promise.all([onRig("forced", "doctor", "--json"), ...cases.map(([rig, extra]) => onRig(rig, ...extra, "stop", "post1", "--force"))]);
+    const d = await onRig("forced", "doctor", "--json");
+    const refused = [];
+    for (const [rig, extra] of cases) refused.push(await onRig(rig, ...extra, "stop", "post1", "--force"));
     refused.forEach((r, i) => {
       expect(r.code, `${cases[i]![0]}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toContain("this is a read-only connection: stop (POST /v1/services/stop) changes the rig and is refused");
@@ -129,8 +130,8 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(restarted.code, restarted.stderr).toBe(0);
 
     await sshd.stop();
-    const [f2, s] = await Promise.all([fleet(), onRig("rig-a", "status")]);
-    f = f2;
+    f = await fleet();
+    const s = await onRig("rig-a", "status");
     expect(f.code).toBe(1);
     for (const r of f.rigs.slice(0, 3)) expect(r.error).toMatch(/exited with code 255 before answering: .*Connection refused/);
     expect(f.rigs[3]!.reachable).toBe(true); // local-b needs no ssh

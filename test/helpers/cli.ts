@@ -69,9 +69,9 @@ let inProcessQueue: Promise<unknown> = Promise.resolve();
  * this call a few ms once the bundle is loaded). As runCli: NO_COLOR=1 and `env` set in
  * process.env, process.argv[1] is bin/postdeck.js, stdout, stderr and stdin are not terminals, and
  * stdout and stderr are captured; a rejection is reported as bin/postdeck.js does (exit 1). Calls run
- * one at a time (they share process.env and the streams). Only commands that end by themselves;
- * exit codes, signals, pipes, a daemon's start and `--rig` (it sets the process's rig for good once
- * it connects: only a refused one, exit 2, is allowed here) need runCli.
+ * one at a time (they share process.env and the streams). Only commands that end by themselves
+ * (`--rig` included: its rig is set for its own command only); exit codes, signals, pipes and a
+ * daemon's start need runCli.
  */
 export function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const run = inProcessQueue.then(() => callMain(args, env));
@@ -115,8 +115,6 @@ async function callMain(args: string[], env: NodeJS.ProcessEnv): Promise<CliResu
   } finally {
     for (const u of undo.reverse()) u();
   }
-  if (args.some((a) => a === "--rig" || a.startsWith("--rig=")) && code !== 2)
-    throw new Error(`runCliInProcess: \`${args.join(" ")}\` may have set this process's rig for every later command (exit ${code}): use runCli`);
   return { code, ...out };
 }
 
