@@ -7,6 +7,8 @@ import { loadFixture } from "./fixtures.js";
 import { KEYS, renderApp } from "./render-app.js";
 import { closingMessage } from "../../src/ui/run-console.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { layerAt, MAINNET_TIMING } from "../../src/clock/epoch-clock.js";
+import { clockSkewTitle } from "../../src/presentation/node-figure-findings.js";
 
 afterEach(() => cleanup());
 
@@ -213,6 +215,21 @@ describe("overlays", () => {
     expect(at("i info no GPU provider")).toBeGreaterThan(at("! warning"));
     await app.press(KEYS.esc);
     await app.waitFor((f) => !f.includes("Findings (3)"));
+  });
+
+  it("! words a finding that names the node's layer from the node view (the daemon does not resend it when only the layer moves)", async () => {
+    const { now, snapshot } = loadFixture();
+    const clockLayer = layerAt(MAINNET_TIMING, now);
+    const clock = { source: "mainnet-fallback" as const, notes: [], ...MAINNET_TIMING, nodeLayer: clockLayer + 100, skewLayers: 100 };
+    const skew = { id: "clock-skew", severity: "warning" as const, subject: null, title: clockSkewTitle(clock, now), detail: "clock from mainnet's values (fallback)", fix: "point node.config at the node's config" };
+    const node = { ...snapshot.node, topLayer: clockLayer + 100, syncedLayer: clockLayer + 100, clock };
+    const client = new FakeClient({ ...snapshot, node, findings: [...snapshot.findings, skew] });
+    const app = renderApp(client, { now, columns: 160, rows: 50 });
+    await app.waitFor((f) => f.includes("▶ Identities"), "identities table");
+    client.emit({ type: "node", data: { ...node, topLayer: clockLayer + 103, syncedLayer: clockLayer + 103, clock: { ...clock, nodeLayer: clockLayer + 103, skewLayers: 103 } } });
+    await app.press("!");
+    const f = await app.waitFor((f) => f.includes("Findings (4)"), "findings overlay");
+    expect(f).toContain(`the node is at layer ${clockLayer + 103}, the clock from its config says ${clockLayer} (103 layers ahead)`);
   });
 
   it("? shows every key; Esc closes", async () => {

@@ -4,6 +4,7 @@
 import type { ClockView } from "../../protocol/model.js";
 import { layerAt, layerSkew, MAINNET_TIMING, type NetworkTiming } from "../../clock/epoch-clock.js";
 import type { NodeJsonConfig } from "./node-config.js";
+import { skewText } from "../../presentation/node-figure-findings.js";
 
 /** The node's layer may lag or lead the clock by this many layers before postdeck says so. */
 export const SKEW_TOLERANCE_LAYERS = 2;
@@ -50,9 +51,6 @@ export function buildClockView(i: ClockInputs): ClockView {
   };
 }
 
-export function skewText(skew: number, nodeLayer: number, clockLayer: number): string {
-  return `the node is at layer ${nodeLayer}, the clock from its config says ${clockLayer} (${Math.abs(skew)} layers ${skew > 0 ? "ahead" : "behind"})`;
-}
 
 /** The timing a ClockView carries. */
 export function timingFromView(v: ClockView): NetworkTiming {

@@ -33,6 +33,7 @@ import type { ClockView, IdentityTimeline } from "../../protocol/model.js";
 import { buildClockView, timingFromView } from "./clock-view.js";
 import { readClock } from "../../clock/epoch-clock.js";
 import { clockSkewFinding } from "./node-signal-findings.js";
+import { findingsEventKey, withNodeFigures } from "../../presentation/node-figure-findings.js";
 import { IdentityHistory, type ProofRecord } from "../history/identity-history.js";
 import { proofRecords, stepsFromSources } from "../history/steps.js";
 import { buildTimeline, mergeSteps } from "../history/timeline.js";
@@ -193,6 +194,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private nodeValue: NodeView;
   private identitiesValue: IdentityView[] = [];
   private findingsValue: Finding[] = [];
+  private findingsText = "";
   private readonly lastKeys: Record<NodeMonitorEvent, string> = { node: "", identities: "", findings: "" };
   /** What the last gRPC poll returned (a poll that returns the same changes nothing but time: no recompute). */
   private pollKey = "";
@@ -378,8 +380,9 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   identities(): IdentityView[] {
     return this.identitiesValue;
   }
+  /** The findings, with the words that name the node's figures (its layer, peers) as of now. */
   findings(): Finding[] {
-    return this.findingsValue;
+    return withNodeFigures(this.findingsValue, this.nodeValue, this.clock());
   }
   sources(): SourceStatus[] {
     return SOURCE_NAMES.map((n) => ({ ...this.sourceState.get(n)! }));
@@ -855,7 +858,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
           : null,
     });
     this.expiresAt = expiresAt;
-    this.skewKey = JSON.stringify(clockSkewFinding({ clock: this.clockValue, nodeStatus: this.status, now }));
+    this.skewKey = this.skewKeyAt(now);
     this.armDue();
     // views that come out as before keep their objects (the old ones are long-lived: replacing
     // them every recompute promoted garbage to the old space)
@@ -869,12 +872,14 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     });
     this.viewsByKey = byKey;
     const identitiesKey = `[${viewKeys.join(",")}]`;
-    const findingsKey = JSON.stringify(findings);
     if (identitiesKey !== this.lastKeys.identities) this.identitiesValue = kept;
-    if (findingsKey !== this.lastKeys.findings) this.findingsValue = findings;
+    // findings() has the latest words; the event goes out when a client's view of them changes
+    // (not when only the node figures some name move: the node event brings those)
+    const findingsText = JSON.stringify(findings);
+    if (findingsText !== this.findingsText) [this.findingsText, this.findingsValue] = [findingsText, findings];
     this.nodeValue = this.buildNode();
     this.emitKeyed("identities", identitiesKey, this.identitiesValue);
-    this.emitKeyed("findings", findingsKey, this.findingsValue);
+    this.emitKeyed("findings", findingsEventKey(findings), this.findingsValue);
     this.emitNode();
   }
 
@@ -893,14 +898,21 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   /**
    * The node view (and the epoch clock) again from the last Status: a new layer or peer count alone.
-   * The clock-skew finding names the node's layer: when it changes that, everything is recomputed.
+   * When the clock-skew finding appears, goes or changes but for the layers it names, everything is
+   * recomputed (findings() words the layers from the node view).
    */
   private refreshNode(): void {
     const now = this.clock();
     this.clockValue = this.buildClock(now);
-    if (JSON.stringify(clockSkewFinding({ clock: this.clockValue, nodeStatus: this.status, now })) !== this.skewKey) this.schedule();
+    if (this.skewKeyAt(now) !== this.skewKey) this.schedule();
     this.nodeValue = this.buildNode();
     this.emitNode();
+  }
+
+  /** The clock-skew finding at `now` but for the layers it names (findings() words those from the node view). */
+  private skewKeyAt(now: number): string {
+    const skew = clockSkewFinding({ clock: this.clockValue, nodeStatus: this.status, now });
+    return skew ? findingsEventKey([skew]) : "";
   }
 
   private emitNode(): void {

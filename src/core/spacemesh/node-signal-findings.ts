@@ -7,7 +7,8 @@ import type { ClockView, Finding, Severity } from "../../protocol/model.js";
 import type { FindingsInput } from "./findings.js";
 import type { LoggedFailure } from "./node-log-state.js";
 import { nodeSmeshing, sharedShortIds } from "./join.js";
-import { skewText, SKEW_TOLERANCE_LAYERS } from "./clock-view.js";
+import { SKEW_TOLERANCE_LAYERS } from "./clock-view.js";
+import { clockSkewTitle } from "../../presentation/node-figure-findings.js";
 import { layerAt } from "../../clock/epoch-clock.js";
 import { until, within } from "./rig-findings.js";
 import type { ProofRecord } from "../history/identity-history.js";
@@ -176,7 +177,7 @@ export function clockSkewFinding(input: { clock?: ClockView | null; nodeStatus?:
     return null;
   }
   until(input, layerStart(clockLayer + 1));
-  return f("clock-skew", "warning", null, `the epoch clock disagrees with the node: ${skewText(c.skewLayers, c.nodeLayer, clockLayer)}`,
+  return f("clock-skew", "warning", null, clockSkewTitle({ ...c, nodeLayer: c.nodeLayer }, input.now),
     `clock from ${c.source === "node-config" ? "the node config" : "mainnet's values (fallback)"}; countdowns and gap times may be wrong`,
     "point node.config in postdeck.yaml at the JSON config the node runs with (genesis.genesis-time, main.layer-duration, main.layers-per-epoch), and check this machine's clock (timedatectl)");
 }

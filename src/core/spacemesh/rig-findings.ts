@@ -8,6 +8,7 @@ import type { Finding, IdentityView, ServiceView, Severity, SourceStatus } from 
 import type { NodeStatusInfo } from "./node-grpc.js";
 import type { NodeLogFacts } from "./node-log-state.js";
 import { formatLateness } from "../../presentation/units.js";
+import { FEW_PEERS, fewPeersText, notSyncedText } from "../../presentation/node-figure-findings.js";
 
 /** A key the node may still hold although it is no longer in identities/ (retired or rolled back). */
 export interface FormerKey {
@@ -78,8 +79,7 @@ export function within(input: Timed, at: number, windowMs: number): boolean {
 /** A node that started less than this ago and does not answer yet is starting, not down. */
 export const NODE_STARTING_MS = 90_000;
 
-/** Fewer connected peers than this is worth a warning (a healthy mainnet node keeps dozens). */
-export const FEW_PEERS = 5;
+export { FEW_PEERS };
 
 type Input = RigFindingsInput & {
   now: number;
@@ -225,17 +225,13 @@ export function nodeSourceFindings(input: Input, out: Finding[]): void {
   if (st) {
     if (!st.synced) {
       out.push(
-        f("node-not-synced", "warning", null,
-          `node is not synced (layer ${st.syncedLayer} of ${st.topLayer})`,
-          `NodeService.Status: is_synced false, ${st.peers} peer(s); an unsynced node cannot publish ATXs on time`,
+        f("node-not-synced", "warning", null, notSyncedText(st).title, notSyncedText(st).detail,
           "wait for it to catch up after a start; if it stays behind, check its peers, disk and clock (timedatectl)"),
       );
     }
     if (st.peers < FEW_PEERS) {
       out.push(
-        f("node-few-peers", "warning", null,
-          `node has ${st.peers} peer(s)`,
-          `NodeService.Status: connected_peers ${st.peers} (fewer than ${FEW_PEERS})`,
+        f("node-few-peers", "warning", null, fewPeersText(st.peers).title, fewPeersText(st.peers).detail,
           "check the node's network: its p2p port (7513 by default) reachable, outbound traffic allowed, p2p.bootnodes in its config"),
       );
     }

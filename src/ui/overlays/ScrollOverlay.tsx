@@ -11,6 +11,7 @@ import type { Overlay } from "../state/ui-state.js";
 import type { UiStore } from "../hooks/useUiState.js";
 import type { Tone } from "../theme.js";
 import { findingLines, helpLines, serviceDetail } from "../details.js";
+import { withNodeFigures } from "../../presentation/node-figure-findings.js";
 import { IdentityView } from "../views/IdentityView.js";
 import { PlanView } from "../views/PlanView.js";
 import { clockLabels } from "../../presentation/clock-labels.js";
@@ -47,7 +48,8 @@ export function ScrollView(p: { o: Scroll; snap: Snapshot | null; client: Daemon
   const { o, snap, now, width: w, height: h } = p;
   const services = snap?.services ?? [];
   const identities = snap?.identities ?? [];
-  const findings = snap?.findings ?? [];
+  // the daemon does not resend findings when only the node figures they name move: worded from the node view
+  const findings = withNodeFigures(snap?.findings ?? [], snap?.node ?? null, now);
   switch (o.kind) {
     case "help":
       return <TextBlock title="Help: every key" info={[{ text: "Esc closes" }]} lines={helpLines(w)} width={w} height={h} scroll={o.scroll} />;

@@ -8,6 +8,7 @@ import type { NodeGrpcClient, NodeStatusInfo } from "../../../src/core/spacemesh
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { layerAt, MAINNET_TIMING } from "../../../src/clock/epoch-clock.js";
+import type { Finding } from "../../../src/protocol/model.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
@@ -16,24 +17,29 @@ afterEach(() => {
   cleanupTempDirs();
 });
 
+/** A node that answers Status with `status()` and nothing else of note. */
+function nodeAnswering(status: () => NodeStatusInfo): NodeGrpcClient {
+  return {
+    status: async () => ({ ...status() }),
+    version: async () => "v1.7.6",
+    epochSize: async () => 4032,
+    postStates: async () => [],
+    smesherIds: async () => [],
+    postConfig: async () => ({ labelsPerUnit: 1024, minNumUnits: 1, maxNumUnits: 10, scryptN: 8192, k1: 26, k2: 37, k3: 37, powDifficulty: "ff" }) as never,
+    coinbase: async () => "sm1qqq",
+    highest: async () => "00",
+    followEvents: () => () => undefined,
+    close: () => undefined,
+  };
+}
+
 describe("node monitor at rest", () => {
   it("recomputes when a poll's answer changes (or RECOMPUTE_IDLE_MS passed), not after every poll", async () => {
     const rig = makeRig();
     const now = Date.parse("2026-12-02T12:00:00Z"); // a layer's start by the epoch clock (mainnet's: no node config)
     const layer = layerAt(MAINNET_TIMING, now); // the node in step with the clock: no clock-skew finding
     let status: NodeStatusInfo = { peers: 8, synced: true, syncedLayer: layer, topLayer: layer, verifiedLayer: layer - 1 };
-    const client: NodeGrpcClient = {
-      status: async () => ({ ...status }),
-      version: async () => "v1.7.6",
-      epochSize: async () => 4032,
-      postStates: async () => [],
-      smesherIds: async () => [],
-      postConfig: async () => ({ labelsPerUnit: 1024, minNumUnits: 1, maxNumUnits: 10, scryptN: 8192, k1: 26, k2: 37, k3: 37, powDifficulty: "ff" }) as never,
-      coinbase: async () => "sm1qqq",
-      highest: async () => "00",
-      followEvents: () => () => undefined,
-      close: () => undefined,
-    };
+    const client = nodeAnswering(() => status);
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now });
     const m = new NodeMonitor({ config: rig.config, pollMs: 2000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => client });
     try {
@@ -175,6 +181,55 @@ describe("node monitor at rest", () => {
       const ids = m.findings().map((f) => f.id);
       expect(ids).not.toContain("node-config-problem");
       expect(ids).toContain("smeshing-start-remote");
+    } finally {
+      await m.stop();
+    }
+  });
+});
+
+// Findings whose words name the node's figures (its layer against the clock's, peers): the node event
+// carries those figures, so findings go out only when one appears, goes or changes otherwise;
+// findings() (snapshots, doctor, status --json) words them as of now.
+describe("node monitor: findings that name the node's figures", () => {
+  it("sends findings when one appears, goes or changes, not when only the node's layer or peers move; findings() names the current ones", async () => {
+    const rig = makeRig();
+    const now = Date.parse("2026-12-02T12:00:00Z");
+    const clockLayer = layerAt(MAINNET_TIMING, now); // mainnet's clock (the rig has no node config)
+    let status: NodeStatusInfo = { peers: 8, synced: true, syncedLayer: clockLayer + 100, topLayer: clockLayer + 100, verifiedLayer: clockLayer + 99 };
+    const client = nodeAnswering(() => status);
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 1000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => client });
+    const sent: Finding[][] = [];
+    const title = (fs: Finding[], id: string) => fs.find((f) => f.id === id)?.title;
+    const ids = () => sent.map((fs) => fs.map((f) => f.id).filter((id) => id === "clock-skew" || id === "node-few-peers"));
+    const setNode = async (s: Partial<NodeStatusInfo>) => {
+      status = { ...status, ...s };
+      await vi.advanceTimersByTimeAsync(1000 + 50);
+    };
+    try {
+      await m.start();
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(title(m.findings(), "clock-skew")).toBe(`the epoch clock disagrees with the node: the node is at layer ${clockLayer + 100}, the clock from its config says ${clockLayer} (100 layers ahead)`);
+      m.on("findings", (fs) => sent.push(fs));
+      await setNode({ topLayer: clockLayer + 101, syncedLayer: clockLayer + 101 });
+      await setNode({ topLayer: clockLayer + 102, syncedLayer: clockLayer + 102 });
+      expect(m.node().topLayer).toBe(clockLayer + 102);
+      expect(sent).toEqual([]); // only the layer the skew names moved
+      expect(title(m.findings(), "clock-skew")).toContain(`the node is at layer ${clockLayer + 102}, the clock from its config says ${clockLayer} (102 layers ahead)`);
+
+      await setNode({ peers: 3 }); // a finding appears
+      expect(ids()).toEqual([["node-few-peers", "clock-skew"]]);
+      await setNode({ peers: 4 }); // its peer count moves
+      expect(sent).toHaveLength(1);
+      expect(title(m.findings(), "node-few-peers")).toBe("node has 4 peer(s)");
+
+      await setNode({ peers: 8 }); // it goes
+      expect(ids()).toEqual([["node-few-peers", "clock-skew"], ["clock-skew"]]);
+      await setNode({ topLayer: clockLayer - 100, syncedLayer: clockLayer - 100 }); // its words change: behind, not ahead
+      expect(sent).toHaveLength(3);
+      expect(title(sent[2]!, "clock-skew")).toContain("(100 layers behind)");
+      await setNode({ topLayer: clockLayer, syncedLayer: clockLayer }); // in step with the clock: it goes
+      expect(ids()).toEqual([["node-few-peers", "clock-skew"], ["clock-skew"], ["clock-skew"], []]);
     } finally {
       await m.stop();
     }
