@@ -30,6 +30,29 @@ function canConnect(addr) {
 }
 
 /**
+ * The network clock of the bench's node, in its JSON config (genesis.genesis-time, main.layer-duration
+ * and layers-per-epoch, poet.phase-shift, cycle-gap, grace-period) as the demo rig's node has, so
+ * that postdeck's epoch clock is the node's own (without these keys postdeck assumes mainnet's timing,
+ * whose layer disagrees with the simulated node's: a clock-skew finding whose text moved with each
+ * poll). 5-second layers (the simulated node's default: its log and Status move as before), a
+ * 60-second cycle gap opening `gapInMs` from `now`, epochs of twice that, genesis two epochs ago.
+ */
+export function benchNetwork(now, gapInMs) {
+  const layerMs = 5000;
+  const gapMs = 60_000;
+  const epochMs = Math.ceil((2 * gapInMs) / layerMs) * layerMs;
+  const phaseShiftMs = epochMs / 2;
+  // the gap of epoch 2 closes at genesis + 2 epochs + the phase shift = now + gapInMs + the gap
+  const genesisMs = Math.floor((now + gapInMs + gapMs - phaseShiftMs - 2 * epochMs) / 1000) * 1000;
+  const s = (ms) => `${Math.round(ms / 1000)}s`;
+  return {
+    genesis: { "genesis-time": new Date(genesisMs).toISOString().replace(/\.\d{3}Z$/, "Z") },
+    main: { "layer-duration": s(layerMs), "layers-per-epoch": epochMs / layerMs },
+    poet: { "phase-shift": s(phaseShiftMs), "cycle-gap": s(gapMs), "grace-period": s(layerMs) },
+  };
+}
+
+/**
  * Starts the simulated node for <dataFolder> (its identities/ is the rig's) under <root>/node and
  * waits for its public listener. Returns { config, stop } where config is the postdeck.yaml part:
  * { node: {...}, postcli: {...} }.
@@ -48,6 +71,7 @@ export async function startSimNode(root, dataFolder, o = {}) {
   }
   writeFileSync(path.join(dataFolder, "sim-node-state.json"), JSON.stringify({ atxs }));
   const gapInS = o.gapInS ?? 86_400;
+  const network = benchNetwork(Date.now(), Math.max(gapInS, 120) * 1000);
   const grpc = {
     public: `127.0.0.1:${await freePort()}`,
     private: `127.0.0.1:${await freePort()}`,
@@ -57,7 +81,9 @@ export async function startSimNode(root, dataFolder, o = {}) {
   writeFileSync(
     nodeConfig,
     JSON.stringify({
-      main: { "data-folder": dataFolder },
+      main: { "data-folder": dataFolder, ...network.main },
+      genesis: network.genesis,
+      poet: network.poet,
       smeshing: { "smeshing-start": false, "smeshing-coinbase": "sm1qqqqqqzzxmvx6wzd8r9vjj3fgqy0ks3pm4e7rzszmkx5g" },
       api: { "grpc-public-listener": grpc.public, "grpc-private-listener": grpc.private, "grpc-post-listener": grpc.post },
       logging: { "log-encoder": "console" },
@@ -67,8 +93,7 @@ export async function startSimNode(root, dataFolder, o = {}) {
   writeFileSync(postcli, `#!/bin/sh\nexec '${process.execPath}' '${POSTDECK_BIN}' sim postcli "$@"\n`, { mode: 0o755 });
   const logFile = path.join(dir, "node.log");
   const fd = openSync(logFile, "a");
-  const simArgs = ["--cycle-gap-every", String(Math.max(gapInS, 120)), "--first-cycle-gap", String(gapInS)];
-  const child = spawn(process.execPath, [POSTDECK_BIN, "sim", "node", "--data-folder", dataFolder, "--config", nodeConfig, ...simArgs], {
+  const child = spawn(process.execPath, [POSTDECK_BIN, "sim", "node", "--data-folder", dataFolder, "--config", nodeConfig], {
     stdio: ["ignore", fd, fd],
     detached: true,
   });

@@ -511,7 +511,7 @@ export class OrchestratorDriver {
     const t = this.tickInputs(views, ids, null);
     if (busy(t)) return null;
     const parts: (string | number | null)[] = [this.version, t.window?.opensAt ?? null, t.window?.closesAt ?? null, this.rig.hardwareView()?.memory.totalBytes ?? null];
-    for (const [disk, rate] of this.rates()) parts.push(disk, rate);
+    for (const [disk, rate] of this.rates(views)) parts.push(disk, rate);
     for (const v of views) parts.push(v.name, v.dir, v.state, v.operator.kind, v.operator.kind === "proving" ? v.operator.position : null, v.startedAt);
     for (const i of ids) {
       parts.push(i.keyFile, i.service, i.postState, i.sizeBytes, i.units);
@@ -524,7 +524,7 @@ export class OrchestratorDriver {
 
   /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate). */
   private predictions(views: ServiceView[], ids: IdentityView[]): Map<string, Prediction> {
-    const rates = this.rates();
+    const rates = this.rates(views);
     const inputs = this.identityInputs(views, ids, null);
     const pace = machineK2powPace(inputs);
     return new Map(inputs.map((i) => [i.keyFile, predictProof(i.settings, i.history, rates.get(i.disk) ?? null, pace)]));
@@ -555,15 +555,23 @@ export class OrchestratorDriver {
   /**
    * Each disk's read rate: what its last proofs read at (size ÷ `finished reading POST data` time,
    * the median over its identities' latest proofs), else the highest rate the hardware sampler saw
-   * on it, else null (the planner then assumes one and says so).
+   * on it while a proof ran there, else null (the planner then assumes one and says so). What a
+   * disk reads while nothing proves on it is other programs' reads, not what a proof can read (an
+   * idle disk's few kB/s planned proofs as days long; and each new high changed the inputs of a
+   * tick at rest, a full tick for nothing).
    */
-  private rates(): Map<string, number | null> {
-    const vols = this.rig.hardwareView()?.volumes ?? [];
-    for (const d of this.disks) {
-      const v = vols.find((x) => x.paths.includes(d.dir));
-      if (v?.readBytesPerSec) this.maxRate.set(d.disk, Math.max(this.maxRate.get(d.disk) ?? 0, v.readBytesPerSec));
-    }
+  private rates(views: readonly ServiceView[]): Map<string, number | null> {
     const byDir = new Map(this.rig.config.services.map((s) => [s.dir, s.name]));
+    const vols = this.rig.hardwareView()?.volumes ?? [];
+    if (vols.length > 0) {
+      const proving = new Set(views.filter((v) => v.operator.kind === "proving").map((v) => v.name));
+      const read = new Set(this.disks.filter((d) => proving.has(byDir.get(d.dir) ?? "")).map((d) => d.disk));
+      for (const d of this.disks) {
+        if (!read.has(d.disk)) continue;
+        const v = vols.find((x) => x.paths.includes(d.dir));
+        if (v?.readBytesPerSec) this.maxRate.set(d.disk, Math.max(this.maxRate.get(d.disk) ?? 0, v.readBytesPerSec));
+      }
+    }
     const keyOf = byService(this.rig.identities());
     const proofRate = (disk: string): number | null => {
       const rates: number[] = [];
@@ -583,7 +591,7 @@ export class OrchestratorDriver {
     const now = this.now();
     const w = this.window();
     const budget = this.budget();
-    const rates = this.rates();
+    const rates = this.rates(views);
     const lanes = [...rates.keys()].map((disk) => {
       const ds = this.disks.filter((d) => d.disk === disk);
       return { disk, devices: [...new Set(ds.flatMap((d) => d.devices))], dirs: ds.map((d) => d.dir), readBytesPerSec: rates.get(disk) ?? null };

@@ -43,7 +43,9 @@ class RestRig extends EventEmitter {
       done = true;
     };
   }
-  hardwareView = () => null;
+  /** The hardware sampler's last view (null: none yet): the volumes' read rates, the machine's RAM. */
+  hw: { memory: { totalBytes: number }; volumes: { paths: string[]; readBytesPerSec: number | null }[] } | null = null;
+  hardwareView = () => this.hw;
   setOrchestration() {}
   orchestrationChanged() {}
   /** A CPU/RSS sample: a "service" event with nothing the orchestrator reads changed. */
@@ -89,6 +91,31 @@ describe("the driver at rest", () => {
       await vi.advanceTimersByTimeAsync(100);
       expect(decisions()).toBe(2);
       expect(start).toHaveBeenCalledWith("post1");
+    } finally {
+      driver.stop();
+    }
+  });
+
+  it("learns a disk's read rate only while a proof reads it: other programs' reads on an idle disk decide nothing again", async () => {
+    const rig = new RestRig(dir, ["post1", "post2"]);
+    const volume = { paths: rig.views.map((v) => v.dir), readBytesPerSec: 1000 };
+    rig.hw = { memory: { totalBytes: 64 * 2 ** 30 }, volumes: [volume] };
+    const { driver, decisions } = await started(rig);
+    try {
+      // the disk's reads at rest go up and down with whatever else runs (each new high used to be a full tick)
+      for (let k = 1; k <= 10; k++) {
+        volume.readBytesPerSec = 1000 * k;
+        rig.emit("event", { type: "hardware" });
+        await vi.advanceTimersByTimeAsync(IDLE_TICK_MS / 2);
+      }
+      expect(decisions()).toBe(1);
+      expect(driver.plan().lanes.map((l) => l.readBytesPerSec), "no rate learnt from an idle disk").toEqual([null]);
+      // post1 proves (reads its disk): the sampler's rate there is the disk's
+      Object.assign(rig.views[0]!, { state: "running", startedAt: Date.now() - 60_000, operator: { kind: "proving", position: 1, nonces: { start: 0, end: 16 }, pass: 1, percent: 1 } });
+      volume.readBytesPerSec = 200e6;
+      rig.emit("event", { type: "service" });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(driver.plan().lanes.map((l) => l.readBytesPerSec)).toEqual([200e6]);
     } finally {
       driver.stop();
     }
