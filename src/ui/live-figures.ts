@@ -10,6 +10,7 @@ import { hardwareLines } from "./panes/HardwarePane.js";
 import { clockSegments, nodeSegments } from "./components/Header.js";
 import { attention } from "./findings.js";
 import type { Segment } from "./components/Line.js";
+import { findingsShape } from "./state/daemon-store.js";
 
 const text = (segs: Segment[]) => segs.map((s) => s.text).join("");
 
@@ -25,7 +26,10 @@ export function liveFiguresText(snap: Snapshot | null, e?: DaemonEvent, now = Da
   }
   if ((kind === undefined || kind === "hardware") && snap.hardware) for (const l of hardwareLines(snap.hardware)) parts.push(text(l));
   if (kind === undefined || kind === "node") parts.push(text(nodeSegments(snap.node)), text(clockSegments(snap.node, now)));
-  if (kind === undefined || kind === "findings") {
+  // a findings event changes the marks only through which findings there are, how severe and about
+  // what (the identities stay): those are compared, the 64 rows' marks are not built for it
+  if (kind === "findings") parts.push(findingsShape(snap.findings));
+  else if (kind === undefined) {
     const loud = attention(snap.findings);
     parts.push(`${loud.count} ${loud.severity}`);
     for (const r of joinFleet(snap.identities, [])) parts.push(text([attentionMark(r, snap.findings)]));

@@ -46,7 +46,7 @@ export class DaemonStore {
   isSlow(e: DaemonEvent): boolean {
     const snap = this.state.snapshot;
     if (e.type === "node") return snap != null && sameExcept(snap.node, e.data, ["syncedLayer", "topLayer", "peers", "sources", "clock"]);
-    if (e.type === "findings") return snap != null && JSON.stringify(snap.findings.map(findingKey)) === JSON.stringify(e.data.map(findingKey));
+    if (e.type === "findings") return snap != null && findingsShape(snap.findings) === findingsShape(e.data);
     return this.isBackground(e);
   }
 
@@ -116,7 +116,8 @@ function sameExcept<T extends object>(a: T, b: T, except: (keyof T)[]): boolean 
   return JSON.stringify({ ...a, ...blank }) === JSON.stringify({ ...b, ...blank });
 }
 
-const findingKey = (f: Finding) => [f.id, f.severity, f.subject];
+/** Which findings there are, how severe, about what: all the main view shows of them (its `!N` marks). */
+export const findingsShape = (fs: Finding[]): string => JSON.stringify(fs.map((f) => [f.id, f.severity, f.subject]));
 
 /** The list with `item` replacing the entry of the same key, or appended. */
 function upsert<T>(list: T[], item: T, key: (x: T) => string): T[] {
