@@ -3,9 +3,16 @@
 // (SmesherService, AdminService) and post (PostInfoService). Every unary call has a deadline;
 // keep-alive stays within the node's enforcement policy (MinTime 1 min, no pings without calls).
 // Ids come back as Buffers and leave here as lowercase hex.
+//
+// The gRPC library itself (node-grpc-wire.ts) is loaded when the node is first reached: until
+// then each call first tries a TCP connection to its listener, and a refused or timed-out one is
+// the call's UNAVAILABLE error, as grpc-js gives it. A daemon whose node is absent (the test
+// suite's, a rig set up before its node) never loads it: ~0.2 CPU-s of its start and ~16 MB of
+// RSS. Once loaded it serves every call, the node up or down.
 import { readFileSync } from "node:fs";
-import * as grpc from "@grpc/grpc-js";
-import { spacemeshV1, spacemeshV2beta1 } from "../../spacemesh-wire/spacemesh-proto.js";
+import net from "node:net";
+import type * as grpc from "@grpc/grpc-js";
+import type { TlsPem } from "./node-grpc-wire.js";
 import { normaliseIdentityState, statesRequest, type IdentityStateInfo, type IdentityStatesQuery } from "./node-grpc-states.js";
 
 export interface NodeGrpcAddresses {
@@ -84,24 +91,6 @@ export interface NodeGrpcClient {
   close(): void;
 }
 
-export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  "grpc.keepalive_time_ms": 600_000, // node: MinTime 1 min; it pings every 10 min itself
-  "grpc.keepalive_timeout_ms": 20_000,
-  "grpc.keepalive_permit_without_calls": 0,
-  "grpc.max_receive_message_length": 10 * 1024 * 1024,
-  // Reconnects while the node is down or restarting: grpc-js waits 1 s after the first refused
-  // connect and ×1.6 after each, up to 120 s, so a node that took a minute to open its listeners was
-  // seen up to ~2 min late (its PostStates with it: on-demand provers started that late). The first
-  // retries come fast (250 ms, then x1.6: a node restarting is seen within a second or two); a node
-  // that stays down is tried every 10 s at most. grpc-js reconnects a channel that failed in the
-  // background, calls or not, so every 2 s (the earlier cap) was a connect per listener every 2 s
-  // for as long as the node was down or absent (a rig without a node: ~6 % of the daemon's CPU with
-  // 16 services writing bursts). A node that opens its listeners after a long while is seen at
-  // most 10 s late; the backoff starts over once a connection succeeds.
-  "grpc.initial_reconnect_backoff_ms": 250,
-  "grpc.max_reconnect_backoff_ms": 10_000,
-};
-
 const SERVICE_LISTENER: Record<string, Listener> = {
   NodeService: "public",
   ActivationService: "public",
@@ -174,8 +163,8 @@ export class EventDeduper {
   }
 }
 
-/** mTLS channel credentials from PEM files; an unreadable file is an error naming it. */
-export function tlsCredentials(tls: NodeTls): grpc.ChannelCredentials {
+/** The mTLS PEM files' contents; an unreadable file is an error naming it. */
+export function readTlsFiles(tls: NodeTls): TlsPem {
   const read = (what: string, file: string): Buffer => {
     try {
       return readFileSync(file);
@@ -183,8 +172,49 @@ export function tlsCredentials(tls: NodeTls): grpc.ChannelCredentials {
       throw new Error(`node.grpc.tls.${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   };
-  return grpc.credentials.createSsl(read("ca", tls.ca), read("key", tls.key), read("cert", tls.cert));
+  return { ca: read("ca", tls.ca), key: read("key", tls.key), cert: read("cert", tls.cert), domain: tls.domain ?? null };
 }
+
+/** grpc.status.UNAVAILABLE and UNIMPLEMENTED (the library's enum is not loaded before the node is reached). */
+const UNAVAILABLE = 14;
+const UNIMPLEMENTED = 12;
+
+/** A listener that refused the TCP connection tried before the gRPC library is loaded: the call's error, shaped as grpc-js's. */
+export class NodeUnreachable extends Error {
+  readonly code = UNAVAILABLE;
+  constructor(
+    readonly address: string,
+    readonly details: string,
+  ) {
+    super(`${UNAVAILABLE} UNAVAILABLE: ${details}`);
+  }
+}
+
+/** `host:port` or `[v6]:port` as grpc-js dials it; null for other targets (`unix:`, `dns:///…`), which are not tried first. */
+function tcpTarget(address: string): { host: string; port: number } | null {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(address) ?? /^([^:/\s[\]]+):(\d{1,5})$/.exec(address);
+  return m ? { host: m[1]!, port: Number(m[2]) } : null;
+}
+
+/** Resolves once a TCP connection to `address` is accepted (and closes it); NodeUnreachable otherwise. */
+function reach(address: string, timeoutMs: number): Promise<void> {
+  const t = tcpTarget(address);
+  if (!t) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: t.host, port: t.port });
+    const done = (err: string | null) => {
+      clearTimeout(timer);
+      sock.destroy();
+      if (err === null) resolve();
+      else reject(new NodeUnreachable(address, `No connection established. Last error: Error: ${err}`)); // grpc-js's words
+    };
+    const timer = setTimeout(() => done(`connect ETIMEDOUT ${address}`), timeoutMs);
+    sock.once("connect", () => done(null));
+    sock.once("error", (err) => done(err.message));
+  });
+}
+
+type Wire = typeof import("./node-grpc-wire.js");
 
 export interface NodeGrpcOptions {
   deadlineMs?: number; // per unary call, default 2000
@@ -200,6 +230,8 @@ export class NodeGrpc implements NodeGrpcClient {
   private closed = false;
   private readonly stops = new Set<() => void>();
   private statesAt: string | null = null; // the listener that answered States last
+  private wire: Wire | null = null;
+  private loading: Promise<Wire> | null = null;
 
   constructor(
     readonly addresses: NodeGrpcAddresses,
@@ -208,29 +240,55 @@ export class NodeGrpc implements NodeGrpcClient {
     this.deadlineMs = opts.deadlineMs ?? 2000;
   }
 
-  private client(service: string): { client: grpc.Client; address: string } {
+  /** Whether the gRPC library is loaded (the node was reached once). */
+  loaded(): boolean {
+    return this.wire !== null;
+  }
+
+  /** The gRPC library: loaded once a TCP connection to `address` is accepted (NodeUnreachable until then). */
+  private async load(address: string): Promise<Wire> {
+    if (this.wire) return this.wire;
+    if (!this.loading) {
+      await reach(address, this.deadlineMs);
+      this.loading ??= import("./node-grpc-wire.js").then(
+        (w) => (this.wire = w),
+        (err: unknown) => {
+          this.loading = null;
+          throw err;
+        },
+      );
+    }
+    const wire = await this.loading;
+    if (this.closed) throw new Error("the node client is closed");
+    return wire;
+  }
+
+  private async client(service: string): Promise<{ client: grpc.Client; address: string }> {
     const listener = SERVICE_LISTENER[service]!;
     const address = this.addresses[listener];
     if (!address) throw new Error(`no address for the node's ${listener} gRPC listener`);
-    let c = this.clients.get(`${service}@${address}`);
+    const key = `${service}@${address}`;
+    const had = this.clients.get(key);
+    if (had) return { client: had, address };
+    const tls = listener === "post" ? (this.addresses.tls ?? null) : null;
+    const pem = tls ? readTlsFiles(tls) : null; // a file it cannot read is named, node or not
+    const wire = await this.load(address);
+    let c = this.clients.get(key); // made by another call meanwhile
     if (!c) {
-      const Ctor = spacemeshV1()[service]!;
-      const tls = listener === "post" ? (this.addresses.tls ?? null) : null;
-      c = tls ? new Ctor(address, tlsCredentials(tls), { ...CHANNEL_OPTIONS, ...(tls.domain ? { "grpc.ssl_target_name_override": tls.domain } : {}) }) : new Ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.clients.set(`${service}@${address}`, c);
+      c = wire.v1Client(service, address, pem);
+      this.clients.set(key, c);
     }
     return { client: c, address };
   }
 
-  private unary<T>(service: string, method: string, req: object = {}): Promise<T> {
+  private async unary<T>(service: string, method: string, req: object = {}): Promise<T> {
+    let target: { client: grpc.Client; address: string };
+    try {
+      target = await this.client(service);
+    } catch (err) {
+      throw err instanceof NodeUnreachable ? new Error(`${service}.${method} on ${err.address}: ${err.details}`) : err;
+    }
     return new Promise((resolve, reject) => {
-      let target: { client: grpc.Client; address: string };
-      try {
-        target = this.client(service);
-      } catch (err) {
-        reject(err);
-        return;
-      }
       const fn = (target.client as unknown as Record<string, Unary>)[method]!.bind(target.client);
       fn(req, { deadline: Date.now() + this.deadlineMs }, (err, res) => {
         if (err) reject(new Error(`${service}.${method} on ${target.address}: ${err.details || err.message}`));
@@ -315,23 +373,25 @@ export class NodeGrpc implements NodeGrpcClient {
     const all = this.statesAt ? [this.statesAt] : [...new Set(this.addresses.states ?? [this.addresses.private])].filter((a): a is string => !!a);
     if (all.length === 0) throw new Error("no address for SmeshingIdentitiesService.States");
     const req = statesRequest(q);
-    const answers = await Promise.all(all.map((address) => this.statesCall(address, req).then((r) => ({ address, r, err: null }), (err: grpc.ServiceError) => ({ address, r: null, err }))));
+    const answers = await Promise.all(all.map((address) => this.statesCall(address, req).then((r) => ({ address, r, err: null }), (err: grpc.ServiceError | NodeUnreachable) => ({ address, r: null, err }))));
     const ok = answers.find((a) => a.r !== null);
     if (ok) {
       this.statesAt = ok.address;
       return ok.r.states.map(normaliseIdentityState).filter((x): x is IdentityStateInfo => x !== null);
     }
     this.statesAt = null;
-    const failed = answers.find((a) => a.err!.code !== grpc.status.UNIMPLEMENTED);
+    const failed = answers.find((a) => a.err!.code !== UNIMPLEMENTED);
     if (!failed) return null;
     throw new Error(`SmeshingIdentitiesService.States on ${failed.address}: ${failed.err!.details || failed.err!.message}`);
   }
 
-  private statesCall(address: string, req: object): Promise<{ states: Record<string, unknown>[] }> {
-    let c = this.clients.get(`SmeshingIdentitiesService@${address}`);
+  private async statesCall(address: string, req: object): Promise<{ states: Record<string, unknown>[] }> {
+    const key = `SmeshingIdentitiesService@${address}`;
+    let c = this.clients.get(key);
     if (!c) {
-      c = new (spacemeshV2beta1()["SmeshingIdentitiesService"]!)(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.clients.set(`SmeshingIdentitiesService@${address}`, c);
+      const wire = await this.load(address);
+      c = this.clients.get(key) ?? wire.statesClient(address);
+      this.clients.set(key, c);
     }
     const fn = (c as unknown as Record<string, Unary>)["States"]!.bind(c);
     return new Promise((resolve, reject) => fn(req, { deadline: Date.now() + this.deadlineMs }, (err, res) => (err ? reject(err) : resolve(res as { states: Record<string, unknown>[] }))));
@@ -351,16 +411,17 @@ export class NodeGrpc implements NodeGrpcClient {
     let stopped = false;
     let attempt = 0;
 
-    const connect = (): void => {
+    /** Tries again after the backoff (a stream that failed or ended, a node not reached yet). */
+    const later = (address: string, why: string): void => {
+      call = null;
       if (stopped || this.closed) return;
-      const my = ++attempt;
-      let target: { client: grpc.Client; address: string };
-      try {
-        target = this.client("AdminService");
-      } catch (err) {
-        onStatus({ live: false, error: (err as Error).message });
-        return;
-      }
+      onStatus({ live: false, error: `AdminService.EventsStream on ${address}: ${why}` });
+      const t = setTimer(connect, delay);
+      t.unref?.();
+      delay = Math.min(backoff.max, delay * 2);
+    };
+
+    const open = (target: { client: grpc.Client; address: string }, my: number): void => {
       const stream = (target.client as unknown as Record<string, (req: object) => grpc.ClientReadableStream<unknown>>)
         .EventsStream!.call(target.client, {});
       call = stream;
@@ -368,12 +429,7 @@ export class NodeGrpc implements NodeGrpcClient {
       const retry = (why: string): void => {
         if (failed || my !== attempt) return;
         failed = true;
-        call = null;
-        if (stopped || this.closed) return;
-        onStatus({ live: false, error: `AdminService.EventsStream on ${target.address}: ${why}` });
-        const t = setTimer(connect, delay);
-        t.unref?.();
-        delay = Math.min(backoff.max, delay * 2);
+        later(target.address, why);
       };
       stream.on("metadata", () => {
         delay = backoff.initial;
@@ -386,6 +442,21 @@ export class NodeGrpc implements NodeGrpcClient {
       });
       stream.on("error", (err: grpc.ServiceError) => retry(err.details || err.message));
       stream.on("end", () => retry("stream ended"));
+    };
+
+    const connect = (): void => {
+      if (stopped || this.closed) return;
+      const my = ++attempt;
+      this.client("AdminService").then(
+        (target) => {
+          if (!stopped && !this.closed && my === attempt) open(target, my);
+        },
+        (err: unknown) => {
+          if (stopped || this.closed || my !== attempt) return;
+          if (err instanceof NodeUnreachable) later(err.address, err.details);
+          else onStatus({ live: false, error: (err as Error).message });
+        },
+      );
     };
 
     connect();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import net from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeGrpc, type NodeEvent } from "../../../src/core/spacemesh/node-grpc.js";
@@ -86,6 +87,36 @@ describe("node gRPC client against an in-test server", () => {
     const c = new NodeGrpc({ public: address, private: address, post: address }, { deadlineMs: 1000 });
     clients.push(c);
     await expect(c.smesherIds()).rejects.toThrow(/SmesherService\.SmesherIDs on 127\.0\.0\.1:\d+/);
+  });
+
+  it("a node that listens nowhere: each call fails as grpc-js's UNAVAILABLE naming the call and address, the events stream retries, and the gRPC library is not loaded until the node answers", async () => {
+    // a port nobody listens on (taken and given back)
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, "127.0.0.1", r));
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const address = `127.0.0.1:${port}`;
+    const c = new NodeGrpc({ public: address, private: address, post: address, states: [address] }, { deadlineMs: 1000, backoffMs: { initial: 50, max: 100 } });
+    clients.push(c);
+    const refused = `No connection established. Last error: Error: connect ECONNREFUSED ${address}`; // as grpc-js says it
+    await expect(c.status()).rejects.toThrow(`NodeService.Status on ${address}: ${refused}`);
+    await expect(c.postStates()).rejects.toThrow(`PostInfoService.PostStates on ${address}: ${refused}`);
+    await expect(c.identityStates({ from: null, order: "DESC", limit: 10 })).rejects.toThrow(`SmeshingIdentitiesService.States on ${address}: ${refused}`);
+    const statuses: { live: boolean; error: string | null }[] = [];
+    c.followEvents(() => undefined, (s) => statuses.push(s));
+    await waitFor(() => statuses.length >= 2); // tried again after its backoff
+    expect(statuses[0]).toEqual({ live: false, error: `AdminService.EventsStream on ${address}: ${refused}` });
+    expect(c.loaded()).toBe(false);
+
+    // the node comes up on that port: answered, events followed
+    const server = new grpc.Server();
+    server.addService(spacemeshV1()["NodeService"]!.service, { Status: unary({ status: { connectedPeers: "3", isSynced: true, syncedLayer: { number: 9 }, topLayer: { number: 9 }, verifiedLayer: { number: 8 } } }) });
+    server.addService(spacemeshV1()["AdminService"]!.service, { EventsStream: (call: grpc.ServerWritableStream<unknown, unknown>) => call.write({ timestamp: ts(100), postStart: { challenge: Buffer.alloc(32), smesher: ID1 } }) });
+    await new Promise<number>((resolve, reject) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    servers.push(server);
+    expect((await c.status()).peers).toBe(3);
+    expect(c.loaded()).toBe(true);
+    await waitFor(() => statuses[statuses.length - 1]!.live);
   });
 
   it("follows EventsStream across reconnects: replays and deprecated twins arrive once", async () => {
