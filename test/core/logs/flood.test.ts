@@ -3,12 +3,15 @@
 // are 0600 and say what was cut, and the follower hands on a bounded number of lines per read with
 // one `… N lines skipped …` line for the rest.
 import { afterEach, describe, expect, it } from "vitest";
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { FileFollower } from "../../../src/core/logs/follower.js";
 import { rotateIfLarger } from "../../../src/core/logs/rotation.js";
 import { spawnIntoLogFile } from "../../../src/core/supervisor/spawn-detached.js";
+import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
+import { readProcStartTime } from "../../../src/core/supervisor/proc-stat.js";
+import { makeRig } from "../../helpers/rig-fixture.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { killTrackedGroups, trackGroup } from "../../helpers/processes.js";
 import { sleep, waitFor } from "../../helpers/wait-for.js";
@@ -26,16 +29,16 @@ const MiB = 1 << 20;
  * callback runs) until the child wrote 400 MB or 4 s passed, sampling the files meanwhile; asserts
  * they stayed within the budget of a guard with maxBytes 2 MiB and keep 2.
  */
-async function floodWhileBlocked(dir: string, file: string, before?: () => Promise<void>): Promise<void> {
+async function floodWhileBlocked(dir: string, file: string, before?: (pid: number) => Promise<void>): Promise<void> {
   const maxBytes = 2 * MiB;
   const keep = 2;
   const child = await spawnIntoLogFile({ command: "yes", args: ["[2024-01-01T00:00:00Z INFO  post_service] flood line"], env: process.env }, file);
   trackGroup(child.pid);
-  await before?.();
+  await before?.(child.pid!);
   let peak = 0;
   const w0 = bytesWritten(child.pid!);
   const t0 = Date.now();
-  while (Date.now() - t0 < 4000 && bytesWritten(child.pid!) - w0 < 400e6) peak = Math.max(peak, bytesIn(dir, "svc.log"));
+  while (Date.now() - t0 < 4000 && bytesWritten(child.pid!) - w0 < 400e6) peak = Math.max(peak, bytesIn(dir, path.basename(file)));
   const written = bytesWritten(child.pid!) - w0;
   const perSecond = (written * 1000) / (Date.now() - t0);
   process.kill(-child.pid!, "SIGKILL");
@@ -123,6 +126,25 @@ describe("log flood", () => {
       guard.close();
     }
   });
+  it("a daemon that starts by adopting a running service (none to start) runs the backstop thread too: a flood already under way stays bounded while the main thread is blocked", async () => {
+    // a restarted daemon whose services kept running: no spawn arms the thread, the guard's new
+    // files do (supervisor.init), before the daemon answers
+    const rig = makeRig({ defaults: { autostart: false, restart: { policy: "never" } }, extra: { logs: { maxBytes: 2 * MiB, keep: 2, ringLines: 200 } } });
+    const logDir = path.join(rig.stateDir, "logs");
+    mkdirSync(logDir, { recursive: true });
+    const sup = new Supervisor({ config: rig.config, fetchStatus: async () => ({ kind: "idle" }) });
+    try {
+      await floodWhileBlocked(logDir, path.join(logDir, "svc0.log"), async (pid) => {
+        const rec = { pid, startTime: readProcStartTime(pid), startedAt: Date.now(), argv: [], restarts: 0, operatorAddress: "127.0.0.1:1", wanted: true };
+        writeFileSync(path.join(rig.stateDir, "state.json"), JSON.stringify({ version: 1, savedAt: Date.now(), services: { svc0: rec } }));
+        const { adopted } = await sup.init();
+        expect(adopted).toEqual(["svc0"]);
+      });
+    } finally {
+      await sup.shutdown({ stopServices: false });
+    }
+  });
+
   it("rotation copies only the newest maxBytes, from a line start, and makes the rotated file 0600", async () => {
     const dir = tempDir();
     const file = path.join(dir, "d.log");
