@@ -2,7 +2,7 @@
 // the Snapshot (src/protocol/model.ts) and emits typed change events ("event": DaemonEvent).
 //
 // Injection points for the parts other modules own:
-//   rig.setNodeSide({ node(), identities(), findings() })  node/identity/finding views (src/core/spacemesh)
+//   rig.setNodeSide({ node(), identities(), findings(), fresh? })  node/identity/finding views (src/core/spacemesh)
 //   rig.publish(type, payload)                             emit "node" | "identities" | "findings" |
 //                                                           "hardware" | "task" events (hardware is
 //                                                           kept for the snapshot)
@@ -23,6 +23,8 @@ export interface NodeSide {
   node(): NodeView;
   identities(): IdentityView[];
   findings(): Finding[];
+  /** Brings the node's answers up to at most `maxAgeMs` old (a client asks for a snapshot). */
+  fresh?(maxAgeMs: number): Promise<void>;
 }
 
 export type RigEvent = { [T in EventType]: { type: T; data: EventPayload<T> } }[EventType];
@@ -37,6 +39,14 @@ export interface RigOptions extends Omit<SupervisorOptions, "config"> {
 
 /** The fast pace of the CPU/RSS and hardware samplers (a watching client's, by default). */
 const SAMPLE_TICK_MS = 2000;
+/**
+ * A snapshot a client asks for (`postdeck status`) carries the node's answers and the services'
+ * CPU/RSS at most this old: at rest the node is asked every minute and CPU/RSS are read only for
+ * a client, so they are read for it when older.
+ */
+export const SNAPSHOT_FRESH_MS = 5000;
+/** …waiting at most this long for them (a node that does not answer does not hold up the snapshot). */
+export const SNAPSHOT_WAIT_MS = 1000;
 
 export function emptyNodeView(): NodeView {
   return {
@@ -224,6 +234,22 @@ export class Rig extends EventEmitter<RigEvents> {
       hardware: this.hardware,
       tasks: this.taskSource(),
     };
+  }
+
+  /**
+   * The snapshot a client asks for: the node's answers and the CPU/RSS figures brought up to
+   * SNAPSHOT_FRESH_MS old first (within SNAPSHOT_WAIT_MS; else with what there is).
+   */
+  async freshSnapshot(): Promise<Snapshot> {
+    const fresh = Promise.all([this.nodeSide?.fresh?.(SNAPSHOT_FRESH_MS), this.supervisor.freshUsage(SNAPSHOT_FRESH_MS)]).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SNAPSHOT_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([fresh, late]);
+    clearTimeout(timer);
+    return this.snapshot();
   }
 
   /** The services whose post-service is generating a proof now (stopping one loses its progress). */

@@ -54,7 +54,7 @@ const requestSchemas: { [K in RouteKey]: { request: z.ZodType<RouteRequestParsed
 export function createControlServer(rig: Rig, h: ControlHandlers, o: { log?: (line: string) => void } = {}): { server: http.Server; bye: (reason: string) => void } {
   const log = o.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const handlers: Handlers<RouteKey> = {
-    snapshot: async () => rig.snapshot(),
+    snapshot: async () => rig.freshSnapshot(),
     start: async (b) => rig.act("start", b),
     stop: async (b) => rig.act("stop", b),
     restart: async (b) => rig.act("restart", b),

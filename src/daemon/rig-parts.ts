@@ -57,7 +57,8 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
   const monitor: NodeMonitor = new NodeMonitor({
     config, watch: o.watch, historyDir: config.stateDir, pollMs: config.node.pollMs, slowPollMs: config.node.slowPollMs,
     // the node's Status/PostStates every pollMs while a client shows the node or a proof may start
-    // or runs (the orchestrator and the operator polling act on PROVING); at rest every 5 × pollMs (10 s)
+    // or runs (the orchestrator and the operator polling act on PROVING); at rest every minute
+    // (REST_POLL_MS; slow calls every 5 minutes), and when a client asks for a snapshot (Rig.freshSnapshot)
     pollUrgent: () => rig.watching("node") > 0 || rig.supervisor.anyProving() || provingMayStart(monitor),
   });
   const detach = attachNodeMonitor(rig, monitor);

@@ -259,6 +259,22 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.recompute();
   }
 
+  /**
+   * The node's answers at most `maxAgeMs` old (a client asks for a snapshot; at rest the node is
+   * asked only every restPollMs): Status and PostStates asked now when the last poll is older (a
+   * poll under way is waited for), and a recompute they made due is done now.
+   */
+  async fresh(maxAgeMs: number): Promise<void> {
+    if (!this.running || !this.grpc) return;
+    if (this.polling) await this.pollRun;
+    else if (this.clock() - this.polledAt >= maxAgeMs) await this.poll();
+    if (this.debounce && !this.stopped) {
+      clearTimeout(this.debounce);
+      this.debounce = null;
+      this.recompute();
+    }
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     this.stopped = true;
@@ -601,12 +617,19 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     }
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling || !this.grpc) return;
+  /** The poll under way (fresh() waits for it). */
+  private pollRun: Promise<void> | null = null;
+
+  private poll(): Promise<void> {
+    if (this.polling || !this.grpc) return this.pollRun ?? Promise.resolve();
+    this.pollRun = this.pollOnce(this.grpc);
+    return this.pollRun;
+  }
+
+  private async pollOnce(g: NodeGrpcClient): Promise<void> {
     this.polling = true;
     this.polledAt = this.clock();
     try {
-      const g = this.grpc;
       const addrs = this.grpcAddresses();
       const [st, ps] = await Promise.all([
         this.call("grpc-public", () => g.status()),

@@ -37,9 +37,9 @@ export interface SupervisorOptions {
   /**
    * Intervals (ms); tests may shorten them. rotate: how often a quiet log file's size is checked (at
    * most every 200 ms; a growing one: every 10 ms). sample: CPU/RSS while a client watches the
-   * services (watchUsage), sampleSlow: while none does.
+   * services (watchUsage); while none does they are read only when a snapshot asks (freshUsage).
    */
-  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; sampleSlow: number; rotate: number }>;
+  intervals?: Partial<{ adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; rotate: number }>;
   operatorTimeoutMs?: number;
   /** One `GET /status` (tests count them); default fetchOperatorStatus. */
   fetchStatus?: typeof fetchOperatorStatus;
@@ -73,11 +73,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private readonly queues = new Map<string, Promise<unknown>>();
   private guard: LogSizeGuard | null = null;
   private readonly sampler: ProcessSampler;
-  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; sampleSlow: number; rotate: number };
+  private readonly iv: { adoptPoll: number; operatorPoll: number; operatorSlowPoll: number; operatorRestPoll: number; sample: number; rotate: number };
   /** The operator poll's intervals (fixed: made once, not per service per tick). */
   private readonly operatorIntervals: OperatorPollIntervals;
   private usageWatchers = 0;
   private sampledAt: number | null = null;
+  /** The CPU/RSS sample in progress (a snapshot that asks for one waits for it). */
+  private sampling: Promise<void> | null = null;
+  /** The CPU/RSS timer: on only while a client watches the services. */
+  private sampleTimer: NodeJS.Timeout | null = null;
   /** The check of adopted processes (not our children: no exit event), on only while there are some. */
   private adoptTimer: NodeJS.Timeout | null = null;
   /** init() has set up its timers (before, a process adopted from the state file waits for them). */
@@ -89,7 +93,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.stateFile = path.join(c.stateDir, "state.json");
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
-    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, operatorRestPoll: OPERATOR_POLL.restMs, sample: 2000, sampleSlow: 30_000, rotate: 2000, ...opts.intervals };
+    this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, operatorRestPoll: OPERATOR_POLL.restMs, sample: 2000, rotate: 2000, ...opts.intervals };
     this.operatorIntervals = { fastMs: this.iv.operatorPoll, slowMs: this.iv.operatorSlowPoll, restMs: this.iv.operatorRestPoll, warmupMs: OPERATOR_POLL.warmupMs };
     for (const svc of c.services) this.addEntry(svc);
     if (c.node.log.command) {
@@ -257,7 +261,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.ticking = true;
     this.watchAdopted();
     this.timers.push(setInterval(() => this.pollOperators(), this.iv.operatorPoll));
-    this.timers.push(setInterval(() => void this.sampleDue(), this.iv.sample));
     const { maxBytes, keep } = this.opts.config.logs;
     this.guard = new LogSizeGuard({
       maxBytes,
@@ -271,6 +274,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // flooding from its first write while this thread is busy starting things is cut by that one
     await this.guard.backstopReady();
     for (const t of this.timers) t.unref();
+    this.watchSamples();
     await Promise.all(toStart.map((p) => this.serial(p.name, () => p.start())));
     this.pollOperators();
     return { warnings, adopted };
@@ -512,29 +516,58 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /**
    * A client shows the services' CPU/RSS: they are sampled every `sample` ms (at once now) until
-   * the returned function is called; with nobody watching, every `sampleSlow` ms (the CPU % is
-   * then the average since the previous sample). Nothing but people reads these figures: an
-   * unwatched sample only updates the views (a snapshot shows it) and emits no "service" event
-   * (64 events every 30 s woke the orchestrator and every listener for nobody).
+   * the returned function is called. With nobody watching they are not read at all (nothing but
+   * people reads them: 64 /proc reads every 30 s were for nobody); a snapshot asks for figures
+   * (freshUsage), and the CPU % is then the average since the previous sample.
    */
   watchUsage(): () => void {
-    if (this.usageWatchers++ === 0 && !this.closed && this.timers.length > 0) void this.sample(true);
+    this.usageWatchers++;
+    this.watchSamples();
     let done = false;
     return () => {
-      if (!done) this.usageWatchers--;
+      if (!done) {
+        this.usageWatchers--;
+        this.watchSamples();
+      }
       done = true;
     };
   }
 
-  private sampleDue(): Promise<void> | undefined {
-    const now = (this.opts.now ?? Date.now)();
-    // half a tick of slack: a tick that comes a little early still counts
-    if (this.usageWatchers > 0) return this.sample(true);
-    if (this.sampledAt === null || now - this.sampledAt >= this.iv.sampleSlow - this.iv.sample / 2) return this.sample(false);
+  /** The CPU/RSS timer runs while a client watches (and sampling has begun: init); its first watcher's sample is taken at once. */
+  private watchSamples(): void {
+    const on = this.usageWatchers > 0 && this.ticking && !this.closed;
+    if (on && !this.sampleTimer) {
+      this.sampleTimer = setInterval(() => void this.sample(true), this.iv.sample);
+      this.sampleTimer.unref();
+      void this.sample(true);
+    } else if (!on && this.sampleTimer) {
+      clearInterval(this.sampleTimer);
+      this.sampleTimer = null;
+    }
   }
 
-  /** announce: a client asked (watchUsage, or one watches now): changed figures are emitted. */
-  private async sample(announce: boolean): Promise<void> {
+  /**
+   * CPU/RSS figures at most `maxAgeMs` old in the views (a snapshot is asked for): sampled now when
+   * the last sample is older (or one under way is waited for). Emits no event.
+   */
+  async freshUsage(maxAgeMs: number): Promise<void> {
+    if (this.sampling) return this.sampling;
+    const now = (this.opts.now ?? Date.now)();
+    if (this.closed || !this.ticking || (this.sampledAt !== null && now - this.sampledAt < maxAgeMs)) return;
+    return this.sample(false);
+  }
+
+  /** announce: a client watches: changed figures are emitted. */
+  private sample(announce: boolean): Promise<void> {
+    if (this.sampling) return this.sampling;
+    const run = this.sampleOnce(announce).finally(() => {
+      this.sampling = null;
+    });
+    this.sampling = run;
+    return run;
+  }
+
+  private async sampleOnce(announce: boolean): Promise<void> {
     this.sampledAt = (this.opts.now ?? Date.now)();
     const running = [...this.entries.values()].filter((e) => e.proc.pid !== null);
     if (running.length === 0) return;
@@ -593,6 +626,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.watchSamples();
     if (this.adoptTimer) clearInterval(this.adoptTimer);
     this.adoptTimer = null;
     if (o.stopServices) {

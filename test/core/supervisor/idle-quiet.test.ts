@@ -1,7 +1,7 @@
 // An idle rig costs the daemon nothing it does not need (issue 17): a post-service whose identity
 // the node reports IDLE with the gap closed is asked for its /status every restMs (10 min), not
 // every minute; at once fast again when the node says PROVING; every slowMs while the node's word is
-// unknown. And a CPU/RSS sample nobody watches emits no "service" event (it only updates the views).
+// unknown. And a CPU/RSS sample a snapshot asks for, with no client watching, emits no "service" event (it only updates the views).
 // The adopted "service" is this test process itself (its pid and start time in the state file).
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -39,7 +39,7 @@ describe("operator /status at rest", () => {
       return { kind: "idle" };
     };
     let pace: OperatorPace = { urgent: new Set(), resting: new Set(["svc0"]) };
-    const sup = new Supervisor({ config: rig.config, fetchStatus, now: () => Date.now(), intervals: { sampleSlow: 3_600_000 } });
+    const sup = new Supervisor({ config: rig.config, fetchStatus, now: () => Date.now() });
     sup.setOperatorUrgency(() => pace);
     try {
       await sup.init();
@@ -95,21 +95,23 @@ describe("CPU/RSS nobody watches", () => {
       await sup.init();
       events.length = 0;
       await vi.advanceTimersByTimeAsync(62_000);
-      expect(n).toBe(3); // sampled at 2, 32, 62 s
+      expect(n).toBe(0); // nobody watches: not sampled
+      await sup.freshUsage(5000); // a snapshot asks
       expect(events).toEqual([]); // …and nobody told
-      expect(sup.view("svc0")!.cpuPercent).toBe(30); // a snapshot shows the latest
+      expect(sup.view("svc0")!.cpuPercent).toBe(10); // the snapshot shows it
       const unwatch = sup.watchUsage();
       await vi.advanceTimersByTimeAsync(2000);
-      expect(events).toEqual([40, 50]); // at once, then every 2 s, each a change
+      expect(events).toEqual([20, 30]); // at once, then every 2 s, each a change
       unwatch();
       await vi.advanceTimersByTimeAsync(30_000);
-      expect(events).toEqual([40, 50]);
-      expect(sup.view("svc0")!.cpuPercent).toBe(60);
-      // a client's next sample is compared with what it was last sent (50), not the unwatched 60
-      sampleValue = 60.2;
+      expect(events).toEqual([20, 30]);
+      await sup.freshUsage(5000);
+      expect(sup.view("svc0")!.cpuPercent).toBe(40);
+      // a client's next sample is compared with what it was last sent (30), not the unwatched 40
+      sampleValue = 40.2;
       sup.watchUsage()();
       await vi.advanceTimersByTimeAsync(0);
-      expect(events).toEqual([40, 50, 60.2]);
+      expect(events).toEqual([20, 30, 40.2]);
     } finally {
       await sup.shutdown({ stopServices: false });
     }
