@@ -6,7 +6,7 @@ import { EventEmitter } from "node:events";
 import type { TaskView } from "../../protocol/model.js";
 import { INTERRUPTED_NOTE, Journal } from "./journal.js";
 import { AddIdentityTask, validateAdd, type AddRequest } from "./add.js";
-import { planImport, executeImport, rollbackLastImport, type ImportItem, type RollbackStep } from "./import.js";
+import { planImport, executeImport, rollbackLastImport, type ImportContext, type ImportItem, type RollbackStep } from "./import.js";
 import { retireIdentity, renameIdentity } from "./retire-rename.js";
 import { recoverInterrupted, type Recovered } from "./recover.js";
 import { keyFileName } from "./key-store.js";
@@ -33,6 +33,8 @@ export interface IdentityManagerOptions {
   registry: ServiceRegistry;
   host: IdentityHost;
   clock?: () => number;
+  /** Who else uses a PoS dir an import names (ImportContext.dirUsers); default: a scan of /proc. */
+  dirUsers?: ImportContext["dirUsers"];
 }
 
 export class IdentityError extends Error {}
@@ -48,7 +50,7 @@ export class IdentityManager extends EventEmitter {
   }
 
   private get importCtx() {
-    return { identitiesDir: this.o.identitiesDir, registry: this.o.registry, journal: this.journal, clock: this.o.clock };
+    return { identitiesDir: this.o.identitiesDir, registry: this.o.registry, journal: this.journal, clock: this.o.clock, dirUsers: this.o.dirUsers };
   }
 
   /**

@@ -29,7 +29,10 @@ export async function runIdentityOp(identitiesDir: string, stateDir: string, con
     serviceForKey: (keyFile: string) => services.find((s) => `${s.name}.key` === keyFile)?.name ?? null,
     nodeSupervised: () => false,
   };
-  const m = new IdentityManager({ identitiesDir, stateDir, postcli: null, registry, host });
+  // no process uses the dirs imported here: the import's look for one (a read of every process's
+  // open files in /proc, for each dir at the plan and again at the import: most of this file's CPU)
+  // is left out; it is tested with a post-service holding the dir in test/e2e/identity-lifecycle.test.ts
+  const m = new IdentityManager({ identitiesDir, stateDir, postcli: null, registry, host, dirUsers: async () => [] });
   if (op === "import") {
     const plan = await m.planImport(args);
     return { code: 0, result: await m.import(args, plan.flatMap((i) => (i.ok && i.shortId ? [i.shortId] : []))) };
