@@ -7,13 +7,15 @@
 //   npm run build && node bench/daemon-start.js [--services 2] [--repeats 5] [--after 3]
 //        [--versus OTHER/bin/postdeck.js]
 // --versus: the other build's daemon started in the same rounds, alternately first (A/B under
-// the same load). CPU is the process's own utime+stime (/proc/PID/stat, 10 ms ticks): other work
-// on the machine does not count in it, though a loaded machine makes every start a little dearer.
+// the same load), each with the V8 flags its `daemon start` gives (bench/lib/postdeck.js
+// daemonFlags). --versus . --flags-b "FLAGS": this build on both sides, the other run with those
+// V8 flags instead (space-separated). CPU is the process's own
+// utime+stime (/proc/PID/stat, 10 ms ticks): other work on the machine does not count in it, though a loaded machine makes every start a little dearer.
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { makeChildren, POSTDECK_BIN } from "./lib/children.js";
-import { PostdeckSupervisor, postdeckEnv } from "./lib/postdeck.js";
+import { daemonFlags, PostdeckSupervisor, postdeckEnv } from "./lib/postdeck.js";
 import { cpuTimes, killMarked, loadAvg, rssBytes, sleep } from "./lib/proc.js";
 import { median } from "./lib/stats.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
@@ -26,7 +28,7 @@ const n = Number(arg("services", "2"));
 const repeats = Number(arg("repeats", "5"));
 const afterS = Number(arg("after", "3"));
 const builds = [{ name: "this", bin: POSTDECK_BIN }];
-if (arg("versus", null)) builds.push({ name: "versus", bin: path.resolve(arg("versus")) });
+if (arg("versus", null)) builds.push({ name: "versus", bin: arg("versus") === "." ? POSTDECK_BIN : path.resolve(arg("versus")), flags: arg("flags-b", null) });
 const log = (m) => process.stderr.write(`[start ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
 /** CPU seconds of the main thread and of the others (worker threads, libuv pool, V8 platform threads), and the thread count. */
@@ -51,7 +53,7 @@ async function once(build, round) {
   const { children } = makeChildren(root, prefix, n, ["--rate", 0, "--seconds", 0, "--then", "idle"]);
   const sup = new PostdeckSupervisor(root, children, { bin: build.bin });
   const t0 = Date.now();
-  const child = spawn(process.execPath, ["--max-semi-space-size=2", build.bin, "daemon", "run", "--config", sup.configPath], { env: postdeckEnv(), stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [...(await daemonFlags(build.bin, build.flags)), build.bin, "daemon", "run", "--config", sup.configPath], { env: postdeckEnv(), stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   await new Promise((resolve, reject) => {
     child.stderr.on("data", (d) => {
@@ -77,7 +79,7 @@ async function once(build, round) {
 }
 
 const results = new Map(builds.map((b) => [b.name, []]));
-log(`${n} services, ${repeats} repeats, ${builds.map((b) => b.bin).join(" vs ")}; load ${loadAvg()}`);
+log(`${n} services, ${repeats} repeats, ${builds.map((b) => `${b.bin}${b.flags ? ` with ${b.flags}` : ""}`).join(" vs ")}; load ${loadAvg()}`);
 for (let r = 0; r < repeats; r++) {
   const order = r % 2 ? [...builds].reverse() : builds;
   for (const b of order) {

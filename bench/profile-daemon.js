@@ -14,6 +14,8 @@
 // side by side (each with its own N children and simulated node, the same load on both), no
 // profiler: CPU of each over the same windows (median and spread, and of A/B), RSS and heap (e.g. a
 // copy of bin/, dist/, proto/, package.json from before a change, node_modules linked).
+// --versus . --flags-b "FLAGS": the same build on both sides, B's daemon run with other V8 flags
+// (space-separated, in place of `postdeck daemon start`'s).
 import path from "node:path";
 import { makeChildren } from "./lib/children.js";
 import { PostdeckSupervisor } from "./lib/postdeck.js";
@@ -93,8 +95,9 @@ async function versus(otherBin) {
   const sides = ["A", "B"].map((name) => {
     const root = freshDir(`ab${name.toLowerCase()}`);
     const { children } = makeChildren(root, `p${name.toLowerCase()}`, n, childArgs);
-    const bin = name === "A" ? undefined : path.resolve(otherBin);
-    return { name, root, bin: bin ?? "this checkout", sup: new PostdeckSupervisor(root, children, { node: !flag("no-node"), bin, probe: { cpu: false, heap: false } }) };
+    const bin = name === "A" || otherBin === "." ? undefined : path.resolve(otherBin);
+    const flags = name === "B" ? arg("flags-b", null) : null;
+    return { name, root, bin: `${bin ?? "this checkout"}${flags ? ` with ${flags}` : ""}`, sup: new PostdeckSupervisor(root, children, { node: !flag("no-node"), bin, flags, probe: { cpu: false, heap: false } }) };
   });
   const pct = (s, wall) => (s / wall) * 100;
   // median as the bench's tables take it (bench/lib/stats.js), with the spread

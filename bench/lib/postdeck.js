@@ -3,8 +3,9 @@
 // line `postdeck daemon start` uses and stopped with `postdeck daemon stop --stop-services`.
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { POSTDECK_BIN } from "./children.js";
 import { findMarked, isAlive, killMarked, sleep, waitFor } from "./proc.js";
 import { withRotated } from "./captured.js";
@@ -36,9 +37,17 @@ export function postdeckEnv(extra = {}) {
   return { ...process.env, XDG_RUNTIME_DIR: "", NO_COLOR: "1", ...extra };
 }
 
-/** The daemon's V8 flags: those `postdeck daemon start` uses, or BENCH_DAEMON_FLAGS (space-separated) to try others. */
-function daemonFlags() {
-  return (process.env.BENCH_DAEMON_FLAGS ?? "--max-semi-space-size=2").split(" ").filter(Boolean);
+/**
+ * The daemon's V8 flags: `flags` or BENCH_DAEMON_FLAGS (space-separated) to try others, else those
+ * `postdeck daemon start` of the build at `bin` gives it (its dist/config/daemon-flags.js; builds
+ * before that file: --max-semi-space-size=2), so that an A/B of two builds runs each as it ships.
+ */
+export async function daemonFlags(bin, flags = null) {
+  const chosen = flags ?? process.env.BENCH_DAEMON_FLAGS;
+  if (chosen) return chosen.split(" ").filter(Boolean);
+  const file = path.resolve(path.dirname(bin), "../dist/config/daemon-flags.js");
+  if (existsSync(file)) return [...(await import(pathToFileURL(file).href)).DAEMON_NODE_FLAGS];
+  return ["--max-semi-space-size=2"];
 }
 
 export class PostdeckSupervisor {
@@ -74,6 +83,8 @@ export class PostdeckSupervisor {
     this.pid = null;
     /** o.bin: another build's bin/postdeck.js for the daemon and its CLI (an A/B run: bench/profile-daemon.js --versus). */
     this.bin = o.bin ?? POSTDECK_BIN;
+    /** o.flags: the daemon's V8 flags for this one (space-separated; an A/B of flags: profile-daemon.js --flags-b). */
+    this.flags = o.flags ?? null;
     /** o.probe: { cpu, heap } — the daemon runs with bench/lib/daemon-probe.cjs (event-loop delay, profiles) in <root>/probe. */
     this.probe = o.probe ? new DaemonProbe(path.join(root, "probe"), o.probe) : null;
   }
@@ -118,7 +129,7 @@ export class PostdeckSupervisor {
     // what `postdeck daemon start` runs (src/client/ensure-daemon.ts), started here so that a
     // machine loaded by others gets more than the CLI's 20 s to see the daemon answer
     const logFd = openSync(path.join(this.stateDir, "daemon.log"), "a", 0o600);
-    const child = spawn(process.execPath, [...daemonFlags(), this.bin, "daemon", "run", "--config", this.configPath], {
+    const child = spawn(process.execPath, [...(await daemonFlags(this.bin, this.flags)), this.bin, "daemon", "run", "--config", this.configPath], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
       env: postdeckEnv(this.probe ? this.probe.env : {}),

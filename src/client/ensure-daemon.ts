@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { ResolvedConfig } from "../config/schema.js";
 import { daemonLogPath, describeSocket, socketPath } from "../config/runtime-paths.js";
 import { lockHolder } from "../config/lock-holder.js";
+import { DAEMON_NODE_FLAGS } from "../config/daemon-flags.js";
 import { connectDaemon } from "./connect.js";
 import { DaemonNotRunningError } from "./errors.js";
 import { SocketClient } from "./socket-client.js";
@@ -38,8 +39,7 @@ export async function startDetachedDaemon(config: ResolvedConfig, o: { timeoutMs
     }
   }
   const fd = openSync(logFile, "a", 0o600);
-  // A small young generation keeps a long-lived, mostly idle daemon's RSS low (bench/supervisor-idle.js).
-  const child = spawn(process.execPath, ["--max-semi-space-size=2", POSTDECK_BIN, "daemon", "run", "--config", config.path], {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, POSTDECK_BIN, "daemon", "run", "--config", config.path], {
     detached: true,
     stdio: ["ignore", fd, fd],
     env,

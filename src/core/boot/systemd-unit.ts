@@ -4,6 +4,7 @@
 // daemon resolves paths with (HOME, XDG_STATE_HOME, PATH for bare binary names) is written in.
 import os from "node:os";
 import path from "node:path";
+import { DAEMON_NODE_FLAGS } from "../../config/daemon-flags.js";
 
 export const UNIT_NAME = "postdeck.service";
 
@@ -44,7 +45,7 @@ export function renderUnit(u: UnitInput): string {
     envLine("PATH", u.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"),
     ...(["XDG_STATE_HOME", "XDG_CONFIG_HOME", "NODE_OPTIONS"] as const).flatMap((k) => (u.env[k] ? [envLine(k, u.env[k])] : [])),
     `WorkingDirectory=${unitWord(path.dirname(u.configPath))}`,
-    `ExecStart=${[u.nodeBinary, u.launcher, "daemon", "run", "--config", u.configPath].map(unitWord).join(" ")}`,
+    `ExecStart=${[u.nodeBinary, ...DAEMON_NODE_FLAGS, u.launcher, "daemon", "run", "--config", u.configPath].map(unitWord).join(" ")}`,
     "Restart=on-failure",
     "RestartSec=5",
     "# stop only the daemon: the post-services keep proving and the next daemon re-adopts them",
