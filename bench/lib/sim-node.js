@@ -34,11 +34,13 @@ function canConnect(addr) {
  * and layers-per-epoch, poet.phase-shift, cycle-gap, grace-period) as the demo rig's node has, so
  * that postdeck's epoch clock is the node's own (without these keys postdeck assumes mainnet's timing,
  * whose layer disagrees with the simulated node's: a clock-skew finding whose text moved with each
- * poll). 5-second layers (the simulated node's default: its log and Status move as before), a
- * 60-second cycle gap opening `gapInMs` from `now`, epochs of twice that, genesis two epochs ago.
+ * poll). Layers of 5 minutes as a real network's (with the simulated node's 5-second default the
+ * node's layer moved 12 times between two of postdeck's rest polls, and what postdeck recomputes
+ * when a layer passes came 60 times as often as on a real rig), a 60-second cycle gap opening
+ * `gapInMs` from `now`, epochs of twice that, genesis two epochs ago.
  */
 export function benchNetwork(now, gapInMs) {
-  const layerMs = 5000;
+  const layerMs = 300_000;
   const gapMs = 60_000;
   const epochMs = Math.ceil((2 * gapInMs) / layerMs) * layerMs;
   const phaseShiftMs = epochMs / 2;
@@ -48,7 +50,7 @@ export function benchNetwork(now, gapInMs) {
   return {
     genesis: { "genesis-time": new Date(genesisMs).toISOString().replace(/\.\d{3}Z$/, "Z") },
     main: { "layer-duration": s(layerMs), "layers-per-epoch": epochMs / layerMs },
-    poet: { "phase-shift": s(phaseShiftMs), "cycle-gap": s(gapMs), "grace-period": s(layerMs) },
+    poet: { "phase-shift": s(phaseShiftMs), "cycle-gap": s(gapMs), "grace-period": s(gapMs / 4) },
   };
 }
 

@@ -36,7 +36,10 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
   rig.supervisor.on("service", pushServices);
   rig.supervisor.on("node", pushNode);
   const onNode = () => rig.publish("node", monitor.node());
-  const onIdentities = () => rig.publish("identities", monitor.identities());
+  const onIdentities = () => {
+    rig.publish("identities", monitor.identities());
+    rig.supervisor.operatorPaceChanged(); // the node says PROVING (or IDLE again) for some: their /status pace
+  };
   const onFindings = () => rig.publish("findings", monitor.findings());
   monitor.on("node", onNode);
   monitor.on("identities", onIdentities);

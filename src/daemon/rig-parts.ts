@@ -18,7 +18,7 @@ import { OrchestratorDriver } from "../core/orchestrator/driver.js";
 import { pollRigFiles } from "../core/offline/rig-files.js";
 import { attachAlerts } from "./attach-alerts.js";
 import type { RouteKey } from "../protocol/api.js";
-import { urgentServices } from "../core/supervisor/operator-status.js";
+import { anyUrgent } from "../core/supervisor/operator-status.js";
 
 export interface RigParts {
   handlers: Omit<ControlHandlers, "daemonStop">;
@@ -47,8 +47,7 @@ function refusals<K extends RouteKey>(h: Handler<K>): Handler<K> {
 
 /** The node says PROVING for some identity, or the cycle gap is open: a proof may be read now. */
 function provingMayStart(monitor: NodeMonitor): boolean {
-  const u = urgentServices({ identities: monitor.identities(), clock: monitor.node().clock, now: Date.now() });
-  return u === "all" || u.size > 0;
+  return anyUrgent({ identities: monitor.identities(), clock: monitor.node().clock, now: Date.now() });
 }
 
 /** onReloaded: after a reload that applied the config (the daemon marks its socket newer than the file). */

@@ -3,7 +3,7 @@
 // initialises, so every request has a short timeout; refused/timeout = unreachable.
 import http from "node:http";
 import type { OperatorStatus } from "../../protocol/model.js";
-import { readClock, type NetworkTiming } from "../../clock/epoch-clock.js";
+import { currentOrNextGap, readClock, type NetworkTiming } from "../../clock/epoch-clock.js";
 
 export interface ProgressBasis {
   posBytes: number | null; // NumUnits × LabelsPerUnit × 16, null when unknown
@@ -91,20 +91,30 @@ export interface OperatorPollFacts {
   resting?: boolean;
 }
 
-/** Whether to ask a running service's /status now (the caller ticks every fastMs). */
+/** Whether to ask a running service's /status now (half a fast tick early still counts: asks due about together go together). */
 export function operatorPollDue(f: OperatorPollFacts, iv: OperatorPollIntervals = OPERATOR_POLL): boolean {
-  if (f.polledAt === null) return true;
+  return f.now >= operatorNextPollAt(f, iv) - iv.fastMs / 2;
+}
+
+/**
+ * When a running service's /status is next due, as things stand at f.now (an answer, the node's
+ * word or the gap may change it sooner: the caller looks again then). While it is starting, its
+ * warm-up's end makes it due no sooner.
+ */
+export function operatorNextPollAt(f: OperatorPollFacts, iv: OperatorPollIntervals = OPERATOR_POLL): number {
+  if (f.polledAt === null) return f.now;
   const starting = (f.status.kind === "none" || f.status.kind === "unreachable") && f.startedAt !== null && f.now - f.startedAt < iv.warmupMs;
   const fast = f.urgent || f.status.kind === "proving" || starting;
   const every = fast ? iv.fastMs : f.resting === true && f.status.kind === "idle" ? iv.restMs : iv.slowMs;
-  // half a tick of slack: a tick that comes a little early still counts
-  return f.now - f.polledAt >= every - iv.fastMs / 2;
+  return f.polledAt + every;
 }
 
 /** How fast each service's /status is asked: urgent ones every fastMs, resting ones every restMs. */
 export interface OperatorPace {
   urgent: ReadonlySet<string> | "all";
   resting: ReadonlySet<string>;
+  /** When this pace changes by time alone (the cycle gap opens or closes; epoch ms), if known. */
+  until?: number;
 }
 
 export interface UrgencyInputs {
@@ -126,7 +136,8 @@ export function urgentServices(u: UrgencyInputs): ReadonlySet<string> | "all" {
  * closed by the node's clock (no clock, or no word from the node: not at rest, asked slowly).
  */
 export function operatorPace(u: UrgencyInputs): OperatorPace {
-  if (u.clock && readClock(u.clock, u.now).gapOpen) return { urgent: "all", resting: new Set() };
+  const gap = u.clock ? readClock(u.clock, u.now) : null;
+  if (gap?.gapOpen) return { urgent: "all", resting: new Set(), until: gap.gap.closesAt };
   const urgent = new Set<string>();
   const resting = new Set<string>();
   for (const i of u.identities) {
@@ -134,5 +145,13 @@ export function operatorPace(u: UrgencyInputs): OperatorPace {
     if (i.postState === "PROVING") urgent.add(i.service);
     else if (i.postState === "IDLE" && u.clock) resting.add(i.service);
   }
-  return { urgent, resting };
+  return gap ? { urgent, resting, until: gap.gap.opensAt } : { urgent, resting };
+}
+
+/** Whether any service's /status can change now (urgentServices is not empty), without building the sets. */
+export function anyUrgent(u: UrgencyInputs): boolean {
+  if (u.identities.some((i) => i.service && i.postState === "PROVING")) return true;
+  if (!u.clock) return false;
+  const g = currentOrNextGap(u.clock, u.now);
+  return u.now >= g.opensAt && u.now < g.closesAt;
 }

@@ -13,7 +13,7 @@ import { faultPoint } from "../../fs/fault-point.js";
 import { resolveExecutable } from "./executable.js";
 import { freeLoopbackPort } from "./free-port.js";
 import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./managed-process.js";
-import { fetchOperatorStatus, OPERATOR_POLL, operatorPollDue, type OperatorPace, type OperatorPollIntervals } from "./operator-status.js";
+import { fetchOperatorStatus, OPERATOR_POLL, operatorNextPollAt, type OperatorPace, type OperatorPollIntervals } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
@@ -82,6 +82,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private sampling: Promise<void> | null = null;
   /** The CPU/RSS timer: on only while a client watches the services. */
   private sampleTimer: NodeJS.Timeout | null = null;
+  /** The next look at which services' /status is due (set for the earliest; see scheduleOperators). */
+  private operatorTimer: NodeJS.Timeout | null = null;
+  private operatorTimerAt = Infinity;
   /** The check of adopted processes (not our children: no exit event), on only while there are some. */
   private adoptTimer: NodeJS.Timeout | null = null;
   /** init() has set up its timers (before, a process adopted from the state file waits for them). */
@@ -260,7 +263,6 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.queueSave();
     this.ticking = true;
     this.watchAdopted();
-    this.timers.push(setInterval(() => this.pollOperators(), this.iv.operatorPoll));
     const { maxBytes, keep } = this.opts.config.logs;
     this.guard = new LogSizeGuard({
       maxBytes,
@@ -355,6 +357,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private onServiceChange(e: Entry): void {
     this.watchAdopted();
+    if (this.ticking) this.scheduleOperators(0); // a new run is asked at once, a stopped one no more
     if (e.proc.state !== "running") {
       e.operator = { kind: "none" };
       e.usage = null;
@@ -473,29 +476,60 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Which services' /status can change now (node side: PROVING identities, the cycle gap); those
    * are asked every operatorPoll ms, the ones at rest (the node says IDLE, no gap) every
-   * operatorRestPoll ms, the others every operatorSlowPoll ms (operator-status.ts operatorPollDue).
+   * operatorRestPoll ms, the others every operatorSlowPoll ms (operator-status.ts operatorNextPollAt).
+   * The node side calls operatorPaceChanged() when its word changes.
    */
   setOperatorUrgency(fn: () => OperatorPace): void {
     this.operatorUrgency = fn;
+    this.operatorPaceChanged();
   }
   private operatorUrgency: () => OperatorPace = () => ({ urgent: new Set(), resting: new Set() });
 
+  /** The node's word on its identities changed (PROVING, IDLE): the services it concerns are looked at now. */
+  operatorPaceChanged(): void {
+    if (this.ticking) this.scheduleOperators(0);
+  }
+
   /**
-   * Every operatorPoll ms: asks the services whose /status is due (operatorPollDue). A tick that
-   * finds none due allocates nothing per service (it made a promise and a closure for each of 64).
+   * Asks the services whose /status is due, then sets one timer for the next that will be (or
+   * when the pace changes by time alone: the gap); none while no service runs. An idle rig's
+   * services are next due in minutes: the daemon is not woken every 2 s to find none due (a
+   * tick that found none allocated nothing, but each woke the process).
    */
   private pollOperators(): void {
     const now = (this.opts.now ?? Date.now)();
     let pace: OperatorPace | null = null;
+    let next = Infinity;
     for (const e of this.entries.values()) {
       if (e.proc.state !== "running" || !e.operatorAddress || e.polling) continue;
       pace ??= this.operatorUrgency();
       const startedAt = e.proc.startedAt;
       const polledAt = e.polledAt !== null && startedAt !== null && e.polledAt < startedAt ? null : e.polledAt; // a new run: ask at once
       const urgent = pace.urgent === "all" || pace.urgent.has(e.svc.name);
-      if (!operatorPollDue({ now, polledAt, startedAt, status: e.operator, urgent, resting: pace.resting.has(e.svc.name) }, this.operatorIntervals)) continue;
-      void this.pollOperator(e, e.operatorAddress, now);
+      const facts = { now, polledAt, startedAt, status: e.operator, urgent, resting: pace.resting.has(e.svc.name) };
+      const at = operatorNextPollAt(facts, this.operatorIntervals);
+      if (at - this.operatorIntervals.fastMs / 2 <= now) {
+        void this.pollOperator(e, e.operatorAddress, now);
+        next = Math.min(next, operatorNextPollAt({ ...facts, polledAt: now }, this.operatorIntervals));
+      } else next = Math.min(next, at);
     }
+    if (pace?.until !== undefined && pace.until > now) next = Math.min(next, pace.until);
+    this.operatorTimerAt = Infinity;
+    if (Number.isFinite(next)) this.scheduleOperators(Math.max(next - now, this.iv.operatorPoll / 2));
+  }
+
+  /** The next look in `ms` (an earlier one already set stands). */
+  private scheduleOperators(ms: number): void {
+    if (this.closed) return;
+    const at = (this.opts.now ?? Date.now)() + ms;
+    if (this.operatorTimer && this.operatorTimerAt <= at) return;
+    if (this.operatorTimer) clearTimeout(this.operatorTimer);
+    this.operatorTimerAt = at;
+    this.operatorTimer = setTimeout(() => {
+      this.operatorTimer = null;
+      this.pollOperators();
+    }, ms);
+    this.operatorTimer.unref();
   }
 
   private async pollOperator(e: Entry, address: string, now: number): Promise<void> {
@@ -511,6 +545,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       }
     } finally {
       e.polling = false;
+      // its next ask (an answer that says Proving is asked again soon)
+      if (!this.closed && e.proc.state === "running") this.scheduleOperators(0);
     }
   }
 
@@ -626,6 +662,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.operatorTimer) clearTimeout(this.operatorTimer);
+    this.operatorTimer = null;
     this.watchSamples();
     if (this.adoptTimer) clearInterval(this.adoptTimer);
     this.adoptTimer = null;

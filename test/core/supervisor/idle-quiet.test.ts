@@ -31,7 +31,7 @@ function adoptedRig() {
 describe("operator /status at rest", () => {
   it("is asked every restMs while the node says IDLE and the gap is closed, every 2 s once it says PROVING", async () => {
     const rig = adoptedRig();
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
     const t0 = Date.now();
     const asked: number[] = [];
     const fetchStatus = async (): Promise<OperatorStatus> => {
@@ -39,22 +39,49 @@ describe("operator /status at rest", () => {
       return { kind: "idle" };
     };
     let pace: OperatorPace = { urgent: new Set(), resting: new Set(["svc0"]) };
+    let looks = 0; // how often the supervisor looked at which services are due
     const sup = new Supervisor({ config: rig.config, fetchStatus, now: () => Date.now() });
-    sup.setOperatorUrgency(() => pace);
+    sup.setOperatorUrgency(() => {
+      looks++;
+      return pace;
+    });
     try {
       await sup.init();
       await vi.advanceTimersByTimeAsync(5 * 60_000);
       expect(asked).toEqual([0]); // the first answer (Idle), then nothing for 5 minutes (was one a minute)
-      await vi.advanceTimersByTimeAsync(OPERATOR_POLL.restMs - 5 * 60_000);
-      expect(asked.length).toBe(2); // the rest poll: the API still answers
-      pace = { urgent: new Set(["svc0"]), resting: new Set() }; // the node says PROVING for it
+      // …and nothing woke it to look in between (was a look every 2 s: 150 in 5 minutes)
+      expect(looks).toBeLessThanOrEqual(2);
+      await vi.advanceTimersByTimeAsync(OPERATOR_POLL.restMs - 5 * 60_000 + 1000);
+      expect(asked).toEqual([0, OPERATOR_POLL.restMs]); // the rest poll: the API still answers
+      // the node says PROVING for it: the node side says so (operatorPaceChanged), it is asked at once, then every fastMs
+      pace = { urgent: new Set(["svc0"]), resting: new Set() };
+      sup.operatorPaceChanged();
+      const t1 = Date.now() - t0;
       asked.length = 0;
       await vi.advanceTimersByTimeAsync(6000);
-      expect(asked.length).toBe(3); // every fastMs (2 s)
+      expect(asked).toEqual([t1, t1 + 2000, t1 + 4000, t1 + 6000]);
       pace = { urgent: new Set(), resting: new Set() }; // the node's word unknown (unreachable): slowly
+      sup.operatorPaceChanged();
       asked.length = 0;
       await vi.advanceTimersByTimeAsync(2 * OPERATOR_POLL.slowMs);
       expect(asked.length).toBe(2);
+    } finally {
+      await sup.shutdown({ stopServices: false });
+    }
+  });
+
+  it("is looked at again when the gap opens by the clock alone (the pace's until), with no word from the node", async () => {
+    const rig = adoptedRig();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    const t0 = Date.now();
+    const opensAt = t0 + 5 * 60_000;
+    const asked: number[] = [];
+    const sup = new Supervisor({ config: rig.config, fetchStatus: async () => (asked.push(Date.now() - t0), { kind: "idle" }), now: () => Date.now() });
+    sup.setOperatorUrgency(() => (Date.now() < opensAt ? { urgent: new Set(), resting: new Set(["svc0"]), until: opensAt } : { urgent: "all", resting: new Set() }));
+    try {
+      await sup.init();
+      await vi.advanceTimersByTimeAsync(5 * 60_000 + 4000);
+      expect(asked).toEqual([0, 5 * 60_000, 5 * 60_000 + 2000, 5 * 60_000 + 4000]);
     } finally {
       await sup.shutdown({ stopServices: false });
     }
@@ -68,8 +95,8 @@ describe("operator /status at rest", () => {
       { service: null, postState: "IDLE" as const },
     ];
     const gap = gapOf(MAINNET_TIMING, 60);
-    expect(operatorPace({ identities, clock: MAINNET_TIMING, now: gap.opensAt - 60_000 })).toEqual({ urgent: new Set(["a"]), resting: new Set(["b"]) });
-    expect(operatorPace({ identities, clock: MAINNET_TIMING, now: gap.opensAt + 60_000 })).toEqual({ urgent: "all", resting: new Set() });
+    expect(operatorPace({ identities, clock: MAINNET_TIMING, now: gap.opensAt - 60_000 })).toEqual({ urgent: new Set(["a"]), resting: new Set(["b"]), until: gap.opensAt });
+    expect(operatorPace({ identities, clock: MAINNET_TIMING, now: gap.opensAt + 60_000 })).toEqual({ urgent: "all", resting: new Set(), until: gap.closesAt });
     expect(operatorPace({ identities, clock: null, now: gap.opensAt - 60_000 }).resting).toEqual(new Set()); // gap unknown: not at rest
     // only an Idle answer rests; DoneProving or an unreachable API is asked every slowMs
     const t0 = 1_000_000;
