@@ -3,7 +3,7 @@
 // simulated node at rest, the daemon of that build) and that build's console in a pty. After
 // --after-s from the services' start (past the first minute), --windows windows of --window-s: each
 // console's CPU (its processes, from /proc) over the same window; per window the load and the ratio
-// to the first build; then median and spread (min–max) per build.
+// to the first build, and each rig's daemon's CPU (its own process); then median and spread (min–max) per build.
 // Usage: npm run build && node bench/console/idle-versus.js [--services 64] [--windows 5]
 //   [--window-s 60] [--after-s 65] A/bin/postdeck.js[@render-log] B/bin/postdeck.js …
 // (a build: a copy of bin/, dist/, proto/, package.json with node_modules linked, as BENCH_POSTDECK_BIN).
@@ -76,6 +76,7 @@ try {
   for (let w = 0; w < windows; w++) {
     const load0 = loadAvg().split(" ")[0];
     const c0 = rigs.map((r) => cpuSeconds(r.scr.pids()).total);
+    const d0 = rigs.map((r) => cpuSeconds([r.sup.pid]).self);
     const f0 = rigs.map((r) => r.scr.frames);
     const t0 = Date.now();
     await sleep(windowS * 1000);
@@ -83,7 +84,8 @@ try {
     const pct = rigs.map((r, i) => ((cpuSeconds(r.scr.pids()).total - c0[i]) / wall) * 100);
     pct.forEach((p, i) => pcts[i].push(p));
     const frames = rigs.map((r, i) => r.scr.frames - f0[i]);
-    console.log(`window ${w + 1}: ${pct.map((p, i) => `${p.toFixed(2)} % (${frames[i]} frames)`).join(" | ")}${pct.length > 1 ? ` | ratio ${pct.slice(1).map((p) => (p / pct[0]).toFixed(2)).join(" ")}` : ""} | load ${load0} → ${loadAvg().split(" ")[0]}`);
+    const daemons = rigs.map((r, i) => ((cpuSeconds([r.sup.pid]).self - d0[i]) / wall) * 100);
+    console.log(`window ${w + 1}: ${pct.map((p, i) => `${p.toFixed(2)} % (${frames[i]} frames)`).join(" | ")}${pct.length > 1 ? ` | ratio ${pct.slice(1).map((p) => (p / pct[0]).toFixed(2)).join(" ")}` : ""} | daemons ${daemons.map((p) => `${p.toFixed(2)} %`).join(" ")} | load ${load0} → ${loadAvg().split(" ")[0]}`);
   }
   const split1 = rigs.map((r) => threadSplit(r.scr.pid));
   for (const [i, { name }] of builds.entries()) {
