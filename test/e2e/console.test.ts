@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { PtyTerminal } from "./terminal.js";
-import { runCli, runCliInProcess, requireBuild } from "../helpers/cli.js";
+import { runCliInProcess, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
 import type { Snapshot } from "../../src/protocol/model.js";
@@ -16,7 +16,7 @@ beforeAll(async () => {
   requireBuild();
   const dir = tempDir("pd-e2e-ui-");
   // k2pow burns 100 ms of CPU per proof (1.5 s by default): the console is under test, not the proofs
-  const r = await runCli(["demo", "--dir", dir, "--identities", "4", "--no-console"], DEMO_TEST_ENV);
+  const r = await runCliInProcess(["demo", "--dir", dir, "--identities", "4", "--no-console"], DEMO_TEST_ENV);
   expect(r.code, r.stderr).toBe(0);
   cfg = ["--config", path.join(dir, "postdeck.yaml")];
 });

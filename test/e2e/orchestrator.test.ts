@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoRig, DEMO_LABELS_PER_UNIT, DEMO_NUM_UNITS } from "../../src/sim/rig-builder.js";
 import { readersPerDisk } from "../../src/sim/post-service/disk-share.js";
 import type { IdentityView, Plan, ServiceView, Snapshot } from "../../src/protocol/model.js";
-import { BIN, clientWhenUp, requireBuild, runCli, runCliInProcess } from "../helpers/cli.js";
+import { BIN, clientWhenUp, requireBuild, runCliInProcess } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { sleep } from "../helpers/wait-for.js";
@@ -42,7 +42,7 @@ beforeAll(async () => {
   doc.setIn(["node", "pollMs"], 1000);
   fs.writeFileSync(rig.configPath, doc.toString());
   cfg = ["--config", rig.configPath];
-  const r = await runCli([...cfg, "daemon", "start"], SIM_ENV);
+  const r = await runCliInProcess([...cfg, "daemon", "start"], SIM_ENV);
   expect(r.code, r.stderr).toBe(0);
   client = await clientWhenUp(path.join(rigDir, "state"), {});
 }, 120_000);
@@ -172,7 +172,7 @@ describe("on-demand proving on the demo rig", () => {
     // a daemon restart keeps it the operator's (the state dir holds it)
     client!.close();
     expect((await runCliInProcess([...cfg, "daemon", "stop"])).code).toBe(0);
-    expect((await runCli([...cfg, "daemon", "start"], SIM_ENV)).code).toBe(0);
+    expect((await runCliInProcess([...cfg, "daemon", "start"], SIM_ENV)).code).toBe(0);
     client = await clientWhenUp(path.join(rigDir, "state"), {});
     expect(await manual()).toBe(true);
     const r = await runCliInProcess([...cfg, "plan", "--release", "post1"]);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import os from "node:os";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { BIN, requireBuild, runCli, runCliInProcess } from "../helpers/cli.js";
+import { BIN, requireBuild, runCliInProcess } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -37,11 +37,11 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   beforeAll(async () => {
     requireBuild();
     dir = tempDir("pd-fleet-ssh-");
-    // the two demo rigs are built side by side (each is mostly waiting for its daemon and node)
+    // sshd starts beside the two demo rigs (built one after the other: in-process CLI calls take turns)
     const [sshdUp] = await Promise.all([
       startSshd(path.join(dir, "ssh")),
       ...(["a", "b"] as const).map(async (name) => {
-        const r = await runCli(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"], DEMO_TEST_ENV);
+        const r = await runCliInProcess(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"], DEMO_TEST_ENV);
         expect(r.code, r.stderr).toBe(0);
         configs[name] = path.join(dir, name, "postdeck.yaml");
       }),
@@ -126,7 +126,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(f.rigs[0]!.reachable).toBe(true);
     // started again: rig-b is reachable again in the last fleet run below (each fleet run here is
     // ~2 CPU-s: a bridge per rig, ssh and sshd)
-    const restarted = await runCli(["--config", configs.b, "daemon", "start"], DEMO_TEST_ENV);
+    const restarted = await runCliInProcess(["--config", configs.b, "daemon", "start"], DEMO_TEST_ENV);
     expect(restarted.code, restarted.stderr).toBe(0);
 
     await sshd.stop();

@@ -70,8 +70,9 @@ let inProcessQueue: Promise<unknown> = Promise.resolve();
  * process.env, process.argv[1] is bin/postdeck.js, stdout, stderr and stdin are not terminals, and
  * stdout and stderr are captured; a rejection is reported as bin/postdeck.js does (exit 1). Calls run
  * one at a time (they share process.env and the streams). Only commands that end by themselves
- * (`--rig` included: its rig is set for its own command only); exit codes, signals, pipes and a
- * daemon's start need runCli.
+ * (`--rig` included: its rig is set for its own command only; `daemon start` and `demo --no-console`
+ * leave a detached daemon, a process as from the program, with the call's environment); the
+ * program's own start, exit, signals and pipes, and `daemon run`, need runCli.
  */
 export function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const run = inProcessQueue.then(() => callMain(args, env));

@@ -9,7 +9,7 @@ import path from "node:path";
 import { parseDocument } from "yaml";
 import { expect } from "vitest";
 import { buildDemoRig } from "../../src/sim/rig-builder.js";
-import { BIN, requireBuild, runCli } from "./cli.js";
+import { BIN, requireBuild, runCliInProcess } from "./cli.js";
 import { tempDir } from "./temp-dir.js";
 
 /** For `demo` in tests: the daemon passes it on to the simulated post-services. */
@@ -41,7 +41,8 @@ export async function startDemoRig(o: {
     writeFileSync(configPath, doc.toString());
   }
   // `demo` builds the rig (or reuses the one just built, with its edited config) and starts the daemon
-  const r = await runCli(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"], { ...DEMO_TEST_ENV, ...o.env });
+  // (the CLI's main in this process: the daemon and the simulators are processes all the same)
+  const r = await runCliInProcess(["demo", "--dir", dir, "--identities", String(o.identities), "--no-console"], { ...DEMO_TEST_ENV, ...o.env });
   expect(r.code, r.stderr).toBe(0);
   return { dir, configPath, cfg: ["--config", configPath] };
 }
