@@ -55,8 +55,8 @@ export function emptyNodeView(): NodeView {
   };
 }
 
-/** What the Rig emits (Node's typed EventEmitter): every change for clients, the operator's own actions (the orchestrator leaves those services to them), a re-read config. */
-export type RigEvents = { event: [RigEvent]; act: [kind: "start" | "stop" | "restart", names: string[]]; config: [ResolvedConfig] };
+/** What the Rig emits (Node's typed EventEmitter): every change for clients, the operator's own actions (the orchestrator leaves those services to them), a re-read config, a client that began or stopped watching. */
+export type RigEvents = { event: [RigEvent]; act: [kind: "start" | "stop" | "restart", names: string[]]; config: [ResolvedConfig]; watch: [] };
 
 export class Rig extends EventEmitter<RigEvents> {
   config: ResolvedConfig;
@@ -105,6 +105,7 @@ export class Rig extends EventEmitter<RigEvents> {
     const counted = pace === null ? kinds : kinds.filter((k) => k !== "hardware");
     if (pace !== null && kinds.includes("hardware")) this.hardwarePaces.push(pace);
     for (const k of counted) this.watchers.set(k, (this.watchers.get(k) ?? 0) + 1);
+    this.emit("watch");
     let done = false;
     return () => {
       if (done) return;
@@ -112,6 +113,7 @@ export class Rig extends EventEmitter<RigEvents> {
       for (const off of offs) off();
       for (const k of counted) this.watchers.set(k, this.watchers.get(k)! - 1);
       if (pace !== null && kinds.includes("hardware")) this.hardwarePaces.splice(this.hardwarePaces.indexOf(pace), 1);
+      this.emit("watch");
     };
   }
 
@@ -140,6 +142,11 @@ export class Rig extends EventEmitter<RigEvents> {
     if (type !== "hardware") return n;
     const since = Date.now() - this.hardwareAt;
     return n + this.hardwarePaces.filter((pace) => since >= pace - SAMPLE_TICK_MS / 2).length;
+  }
+
+  /** Clients watching events of this type, paced ones included whether or not their pace has come (watching() counts those only then). */
+  watchedAtAll(type: "hardware"): number {
+    return (this.watchers.get(type) ?? 0) + this.hardwarePaces.length;
   }
 
   /** The last hardware sample (null before the first): what the snapshot carries, without building one. */

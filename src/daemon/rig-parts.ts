@@ -68,7 +68,15 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
     // a view every 2 s while a client shows it or a proof may read a disk (the orchestrator learns
     // disks' read rates from it), else every 30 s
     fast: () => rig.watching("hardware") > 0 || rig.supervisor.anyProving() || provingMayStart(monitor),
+    // no client at all (not even a paced one) and nothing may prove: asleep until the slow view,
+    // woken when a client comes or the node's word or a service changes
+    idle: () => rig.watchedAtAll("hardware") === 0 && !rig.supervisor.anyProving() && !provingMayStart(monitor),
   });
+  const wakeHardware = (e?: { type: string }) => {
+    if (!e || e.type === "identities" || e.type === "service") hardware.wake();
+  };
+  rig.on("watch", wakeHardware);
+  rig.on("event", wakeHardware);
   hardware.on("hardware", (v) => {
     rig.publish("hardware", v);
     monitor.setDiskUsage(v.volumes.map((x) => ({ path: x.mount, freeBytes: x.freeBytes, totalBytes: x.totalBytes })));
@@ -201,6 +209,8 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
       stopFiles();
       await alertParts.stop();
       detach();
+      rig.off("watch", wakeHardware);
+      rig.off("event", wakeHardware);
       await Promise.all([monitor.stop(), hardware.stop()]);
     },
   };

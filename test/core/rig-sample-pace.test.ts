@@ -68,6 +68,7 @@ describe("sample pace of a watching client", () => {
       expect(rig.watching("hardware")).toBe(1); // no view for 10 s: due now
       rig.publish("hardware", view);
       expect(rig.watching("hardware")).toBe(0);
+      expect(rig.watchedAtAll("hardware"), "the paced client, though its pace has not come (the sampler does not sleep till its slow view)").toBe(1);
       await vi.advanceTimersByTimeAsync(8000);
       expect(rig.watching("hardware")).toBe(0);
       await vi.advanceTimersByTimeAsync(1000);
@@ -79,7 +80,11 @@ describe("sample pace of a watching client", () => {
       expect(rig.watching("hardware")).toBe(1);
       fast();
       expect(rig.watching("hardware")).toBe(0);
+      let told = 0;
+      rig.on("watch", () => told++);
       paced();
+      expect(told, "the sampler is told a client left").toBe(1);
+      expect(rig.watchedAtAll("hardware")).toBe(0);
       await vi.advanceTimersByTimeAsync(20_000);
       expect(rig.watching("hardware")).toBe(0);
       expect(rig.watching("service")).toBe(0);

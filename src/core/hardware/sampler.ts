@@ -32,6 +32,12 @@ export type HardwareSamplerOptions = {
    * otherwise one every `slowIntervalMs` (CPU % and read rates then cover that interval). Default: always.
    */
   fast?: () => boolean;
+  /**
+   * Whether no view is wanted before the slow one at all (no client asks, not even at a pace of its
+   * own, nothing may prove): the sampler then sleeps until the slow view instead of asking fast()
+   * every intervalMs, and wake() is called when that may change. Default: never.
+   */
+  idle?: () => boolean;
   slowIntervalMs?: number; // default 30 s
   /** Delay of the first sample after start(), so CPU % and read rates cover a real interval. Default 500. */
   firstSampleMs?: number;
@@ -79,11 +85,13 @@ function cpuPercent(prev: CpuTimes[] | null, cur: CpuTimes[]): number {
 
 export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   private readonly opts: Required<
-    Omit<HardwareSamplerOptions, "sources" | "onError" | "postcliBinary" | "paths" | "clock" | "fast">
+    Omit<HardwareSamplerOptions, "sources" | "onError" | "postcliBinary" | "paths" | "clock" | "fast" | "idle">
   >;
   private readonly src: HardwareSources;
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (clock ms). */
+  private timerAt = 0;
   private running = false;
   private ticking: Promise<void> | null = null;
   private last: HardwareView | null = null;
@@ -167,13 +175,27 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     return view;
   }
 
+  /**
+   * A view may be wanted sooner than the slow one (a client began to watch, a proof may start): a
+   * sampler asleep until its slow view looks again at once.
+   */
+  wake(): void {
+    if (!this.running || this.timer === null || this.timerAt - this.clock() <= this.opts.intervalMs) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.schedule(0);
+  }
+
   private schedule(ms: number): void {
     if (!this.running) return;
+    this.timerAt = this.clock() + ms;
     this.timer = setTimeout(() => {
       this.timer = null;
       const { intervalMs, slowIntervalMs } = this.opts;
       // half a tick of slack: a tick that comes a little early still counts
-      if (this.last !== null && this.options.fast?.() === false && this.clock() - this.last.sampledAt < slowIntervalMs - intervalMs / 2) return this.schedule(intervalMs);
+      const wait = this.last === null ? 0 : slowIntervalMs - intervalMs / 2 - (this.clock() - this.last.sampledAt);
+      // nothing wants a view before the slow one: asleep until then (wake() looks sooner), else a look each tick
+      if (wait > 0 && this.options.fast?.() === false) return this.schedule(this.options.idle?.() === true ? Math.max(intervalMs, wait + intervalMs / 2) : intervalMs);
       void this.sample()
         .then((view) => {
           if (this.running) this.emit("hardware", view);

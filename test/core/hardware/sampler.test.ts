@@ -270,6 +270,30 @@ describe("HardwareSampler with injected sources", () => {
     }
   });
 
+  it("asleep until the slow view while idle() says nothing wants one sooner; wake() looks at once", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const { sources } = fakeSources();
+      let fast = false;
+      let looks = 0;
+      const s = track(new HardwareSampler({ paths: () => ["/mnt/pos/a"], postcliBinary: null, clock: () => Date.now(), sources, firstSampleMs: 500, fast: () => (looks++, fast), idle: () => !fast }));
+      const at: number[] = [];
+      const t0 = Date.now();
+      s.on("hardware", (v) => at.push(v.sampledAt - t0));
+      s.start();
+      await vi.advanceTimersByTimeAsync(500 + 60_000);
+      expect(at).toEqual([500, 30_500, 60_500]); // every 30 s as before
+      expect(looks, "no look every 2 s in between (was 30 a minute)").toBeLessThanOrEqual(4);
+      await vi.advanceTimersByTimeAsync(5000);
+      fast = true; // a client came: the daemon wakes the sampler
+      s.wake();
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(at.slice(3)).toEqual([65_500, 67_500, 69_500]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("never runs two samples at once and emits nothing after stop()", async () => {
     let active = 0;
     let maxActive = 0;
