@@ -6,6 +6,7 @@ import { readClock } from "../clock/epoch-clock.js";
 import type { Finding, Severity, Snapshot } from "../protocol/model.js";
 import type { Rig } from "./rigs-file.js";
 import { identityFindings } from "../presentation/identity-findings.js";
+import { withNodeFigures } from "../presentation/node-figure-findings.js";
 
 export interface RigSummary {
   rig: string; // the name in the rigs file
@@ -47,7 +48,8 @@ export function summarize(r: Rig, s: Snapshot, now: number): RigSummary {
     epoch = c.epoch;
     gap = { open: c.gapOpen, opensAt: c.gap.opensAt, closesAt: c.gap.closesAt, msLeft: (c.gapOpen ? c.gap.closesAt : c.gap.opensAt) - now };
   }
-  const worst = [...s.findings].sort((a, b) => RANK[a.severity] - RANK[b.severity])[0] ?? null;
+  // a snapshot kept up by events: findings that name the node's figures are worded from its node view
+  const worst = [...withNodeFigures(s.findings, n, now)].sort((a, b) => RANK[a.severity] - RANK[b.severity])[0] ?? null;
   return {
     rig: r.name,
     via: rigVia(r),

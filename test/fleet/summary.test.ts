@@ -37,6 +37,13 @@ describe("fleet summary", () => {
     expect(fleetFails([summarize(rig, snap, inside)])).toBe(false);
   });
 
+  it("words a worst finding that names the node's peers from the node view the events keep (not resent when only they move)", () => {
+    const { now, snapshot } = loadFixture();
+    const fewPeers = { id: "node-few-peers", severity: "warning" as const, subject: null, title: "node has 2 peer(s)", detail: "", fix: "" };
+    const s = summarize(rig, { ...snapshot, node: { ...snapshot.node, peers: 3 }, findings: [fewPeers] }, now);
+    expect(s.findings!.worst).toMatchObject({ id: "node-few-peers", title: "node has 3 peer(s)" });
+  });
+
   it("without a clock, the node's own epoch and no countdown", () => {
     const { now, snapshot } = loadFixture();
     const s = summarize(rig, { ...snapshot, node: { ...snapshot.node, clock: null, epoch: 12 } }, now);
