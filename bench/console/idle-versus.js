@@ -3,7 +3,8 @@
 // simulated node at rest, the daemon of that build) and that build's console in a pty. After
 // --after-s from the services' start (past the first minute), --windows windows of --window-s: each
 // console's CPU (its processes, from /proc) over the same window; per window the load and the ratio
-// to the first build, and each rig's daemon's CPU (its own process); then median and spread (min–max) per build.
+// to the first build, each rig's daemon's CPU (its own process) and the events it sent (counted by
+// a subscriber beside the console); then median and spread (min–max) per build.
 // Usage: npm run build && node bench/console/idle-versus.js [--services 64] [--windows 5]
 //   [--window-s 60] [--after-s 65] A/bin/postdeck.js[@render-log] B/bin/postdeck.js …
 // (a build: a copy of bin/, dist/, proto/, package.json with node_modules linked, as BENCH_POSTDECK_BIN).
@@ -50,6 +51,26 @@ function threadSplit(pid) {
   return { main, others };
 }
 
+/** Counts the daemon's events by type (a subscriber beside the console, at the console's pace for samples). */
+async function census(stateDir) {
+  const { SocketClient } = await import("../../dist/client/socket-client.js");
+  const { socketPath } = await import("../../dist/config/runtime-paths.js");
+  const client = new SocketClient(socketPath(stateDir), {});
+  const counts = new Map();
+  const off = client.subscribe((e) => e.type !== "log" && e.type !== "snapshot" && counts.set(e.type, (counts.get(e.type) ?? 0) + 1), undefined, { sampleMs: 10_000 });
+  return {
+    take: () => {
+      const out = [...counts].map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+      counts.clear();
+      return out;
+    },
+    stop: () => {
+      off();
+      client.close();
+    },
+  };
+}
+
 const rigs = [];
 try {
   for (const [i, { bin, renderLog }] of builds.entries()) {
@@ -69,12 +90,14 @@ try {
   }
   await waitFor(() => rigs.every((r) => r.children.every((c) => (findMarked(null).get(c.marker) ?? []).length > 0)), "the services to run", 60_000, 100);
   const started = Date.now();
+  for (const r of rigs) r.census = await census(r.sup.stateDir);
   console.log(`${builds.length} builds, ${n} services each and a simulated node; windows of ${windowS} s from ${afterS} s on`);
   await sleep(afterS * 1000 - (Date.now() - started));
   const pcts = builds.map(() => []);
   const split0 = rigs.map((r) => threadSplit(r.scr.pid));
   for (let w = 0; w < windows; w++) {
     const load0 = loadAvg().split(" ")[0];
+    for (const r of rigs) r.census.take();
     const c0 = rigs.map((r) => cpuSeconds(r.scr.pids()).total);
     const d0 = rigs.map((r) => cpuSeconds([r.sup.pid]).self);
     const f0 = rigs.map((r) => r.scr.frames);
@@ -85,7 +108,8 @@ try {
     pct.forEach((p, i) => pcts[i].push(p));
     const frames = rigs.map((r, i) => r.scr.frames - f0[i]);
     const daemons = rigs.map((r, i) => ((cpuSeconds([r.sup.pid]).self - d0[i]) / wall) * 100);
-    console.log(`window ${w + 1}: ${pct.map((p, i) => `${p.toFixed(2)} % (${frames[i]} frames)`).join(" | ")}${pct.length > 1 ? ` | ratio ${pct.slice(1).map((p) => (p / pct[0]).toFixed(2)).join(" ")}` : ""} | daemons ${daemons.map((p) => `${p.toFixed(2)} %`).join(" ")} | load ${load0} → ${loadAvg().split(" ")[0]}`);
+    const events = rigs.map((r) => r.census.take());
+    console.log(`window ${w + 1}: ${pct.map((p, i) => `${p.toFixed(2)} % (${frames[i]} frames)`).join(" | ")}${pct.length > 1 ? ` | ratio ${pct.slice(1).map((p) => (p / pct[0]).toFixed(2)).join(" ")}` : ""} | daemons ${daemons.map((p) => `${p.toFixed(2)} %`).join(" ")} | load ${load0} → ${loadAvg().split(" ")[0]} | events ${events.map((x) => `[${x}]`).join(" ")}`);
   }
   const split1 = rigs.map((r) => threadSplit(r.scr.pid));
   for (const [i, { name }] of builds.entries()) {
@@ -97,6 +121,7 @@ try {
   }
 } finally {
   for (const r of rigs) {
+    r.census?.stop();
     r.scr.write("q");
     await sleep(300);
     r.scr.kill();
