@@ -4,10 +4,10 @@
 // actions, log view, typed text, the panes' actions) and each overlay its file, owning its keys.
 import React, { useMemo } from "react";
 import { Box, useApp } from "ink";
-import { KeypressProvider, useKeypress } from "./input/keypress.js";
+import { KeypressProvider, useKeypress, useLastKeyAt } from "./input/keypress.js";
 import type { DaemonClient } from "../client/types.js";
 import type { IdentityView, ServiceView, TaskView } from "../protocol/model.js";
-import { SLOW_MS, useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
+import { SLOW_MS, slowClockMs, useDaemonStore, type DaemonStoreOptions } from "./hooks/useDaemonStore.js";
 import { useTerminalSize } from "./hooks/useTerminalSize.js";
 import { useClock } from "./hooks/useClock.js";
 import { useUiState } from "./hooks/useUiState.js";
@@ -88,7 +88,8 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
   const uiStore = useUiState();
   const { ui, ref: uiRef, update } = uiStore;
   // a slow event (a sample, the node's layer) draws only when it changes the main view's text; an open overlay may show more of it
-  const store = useDaemonStore(client, { figuresText: (s, e) => (uiRef.current.overlay ? null : liveFiguresText(s, e, clock())), ...storeOpts });
+  const lastKeyAt = useLastKeyAt();
+  const store = useDaemonStore(client, { figuresText: (s, e) => (uiRef.current.overlay ? null : liveFiguresText(s, e, clock())), lastKeyAt, ...storeOpts });
   const { columns, rows } = useTerminalSize();
   const { exit } = useApp();
 
@@ -116,7 +117,7 @@ function Console({ client, noColor = false, now: clock = Date.now, onQuit, store
       if (o && (o.kind === "identity" || o.kind === "service" || o.kind === "plan")) parts.push(String(Math.floor(t / 1000))); // "… ago" in details
       return parts.join("\n");
     },
-    { visible: (t) => fleetClockText(fleet, t, "uptime"), ms: storeOpts?.backgroundMs ?? SLOW_MS },
+    { visible: (t) => fleetClockText(fleet, t, "uptime"), ms: () => slowClockMs(Date.now(), storeOpts?.backgroundMs ?? SLOW_MS, lastKeyAt) },
   );
 
   const derive = (u: UiState) => deriveView(u, { fleet, ring: (s) => store.logs.ring(s), hardware: snap?.hardware ?? null, columns, rows });

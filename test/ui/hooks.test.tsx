@@ -165,17 +165,17 @@ describe("useDaemonStore: what wakes the console at rest", () => {
   };
   const BACKGROUND_MS = 10_000;
 
-  function Harness({ client, out, budget }: { client: FakeClient; out: { renders: number }; budget?: FrameBudget }) {
-    const store = useDaemonStore(client, { maxFps: 4, backgroundMs: BACKGROUND_MS, backfillLines: 0, figuresText: (s, e) => liveFiguresText(s, e, Date.now()), budget });
+  function Harness({ client, out, budget, lastKeyAt }: { client: FakeClient; out: { renders: number }; budget?: FrameBudget; lastKeyAt?: () => number }) {
+    const store = useDaemonStore(client, { maxFps: 4, backgroundMs: BACKGROUND_MS, backfillLines: 0, figuresText: (s, e) => liveFiguresText(s, e, Date.now()), budget, lastKeyAt });
     out.renders++;
     return <Text>{store.state.snapshot?.node.topLayer ?? "-"}</Text>;
   }
 
-  async function mount(budget?: FrameBudget) {
+  async function mount(budget?: FrameBudget, lastKeyAt?: () => number) {
     const { snapshot } = loadFixture();
     const client = new FakeClient(snapshot);
     const out = { renders: 0 };
-    const app = render(<Harness client={client} out={out} budget={budget} />);
+    const app = render(<Harness client={client} out={out} budget={budget} lastKeyAt={lastKeyAt} />);
     for (let i = 0; i < 5; i++) await advance(1000); // the snapshot's frame and the backfill's (a promise: it settles between steps)
     return { client, out, app, snapshot, rendersAfter: async (ms: number) => ((out.renders = 0), await advance(ms), out.renders) };
   }
@@ -226,6 +226,29 @@ describe("useDaemonStore: what wakes the console at rest", () => {
   it("asks the daemon for samples at the slow clock's pace (it draws them no faster)", async () => {
     const { client, app } = await mount();
     expect(client.subscribeOptions).toEqual([{ sampleMs: BACKGROUND_MS }]);
+    app.unmount();
+  });
+
+  it("a minute after the last key, samples draw at most every 30 s; a key brings back the 10 s pace", async () => {
+    let lastKey = Date.now();
+    const { client, snapshot, app, rendersAfter } = await mount(undefined, () => lastKey);
+    let i = 0;
+    const samples = async (n: number) => {
+      let renders = 0;
+      for (let k = 0; k < n; k++) {
+        i++;
+        client.emit({ type: "hardware", data: { ...snapshot.hardware!, sampledAt: snapshot.hardware!.sampledAt + i * 2000, cpu: { ...snapshot.hardware!.cpu, percent: 10 + (i % 80) } } });
+        renders += await rendersAfter(2000); // a sample every 2 s, each with another figure
+      }
+      return renders;
+    };
+    expect(await samples(25)).toBeGreaterThanOrEqual(4); // 50 s after a key: every 10 s
+    await samples(10); // the minute without a key ends
+    const resting = await samples(45); // 90 s at rest: every 30 s (every 10 s would be 9)
+    expect(resting).toBeGreaterThanOrEqual(2);
+    expect(resting).toBeLessThanOrEqual(4);
+    lastKey = Date.now(); // a key
+    expect(await samples(30)).toBeGreaterThanOrEqual(5); // 60 s: every 10 s again
     app.unmount();
   });
 

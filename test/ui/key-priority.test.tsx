@@ -3,8 +3,9 @@
 // of the event loop, where a flood of daemon events read meanwhile would come first.
 import { Text } from "ink";
 import { render } from "ink-testing-library";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useUiState, type UiStore } from "../../src/ui/hooks/useUiState.js";
+import { KeypressProvider, useKeypress, useLastKeyAt } from "../../src/ui/input/keypress.js";
 
 function Harness({ out }: { out: { ui?: UiStore } }) {
   const ui = useUiState();
@@ -30,4 +31,38 @@ describe("useUiState", () => {
     app.unmount();
   });
 
+});
+
+describe("useLastKeyAt", () => {
+  function Keys({ out }: { out: { lastKeyAt?: () => number; keys: string[] } }) {
+    out.lastKeyAt = useLastKeyAt();
+    useKeypress((k) => void out.keys.push(k.name));
+    return <Text>keys</Text>;
+  }
+
+  it("says when the last key came (from the console's start until the first), what the live figures' pace at rest goes by", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: 1_764_150_000_000 });
+    try {
+      const out: { lastKeyAt?: () => number; keys: string[] } = { keys: [] };
+      const app = render(
+        <KeypressProvider>
+          <Keys out={out} />
+        </KeypressProvider>,
+      );
+      await new Promise((r) => setImmediate(r));
+      expect(out.lastKeyAt!()).toBe(1_764_150_000_000);
+      vi.setSystemTime(1_764_150_090_000);
+      app.stdin.write("j");
+      await new Promise((r) => setImmediate(r));
+      expect(out.keys).toEqual(["j"]);
+      expect(out.lastKeyAt!()).toBe(1_764_150_090_000);
+      app.unmount();
+    } finally {
+      vi.useRealTimers();
+    }
+    // outside the provider (the Fleet view's tests, a harness) there is no rest: nothing to go by
+    const none: { lastKeyAt?: () => number; keys: string[] } = { keys: [] };
+    render(<Keys out={none} />).unmount();
+    expect(none.lastKeyAt).toBeUndefined();
+  });
 });

@@ -8,7 +8,8 @@ import { useEffect, useRef, useState } from "react";
 
 export interface SlowClockText {
   visible: (t: number) => string;
-  ms: number;
+  /** the lag allowed, asked at each tick (longer when the console is at rest: useDaemonStore's slowClockMs) */
+  ms: number | (() => number);
 }
 
 export function useClock(ms: number, clock: () => number, visible: (t: number) => string, slow?: SlowClockText): void {
@@ -23,7 +24,7 @@ export function useClock(ms: number, clock: () => number, visible: (t: number) =
       const now = clock();
       const { visible, slow } = latest.current;
       if (visible(now) !== shown.current.text) set((n) => n + 1);
-      else if (slow && now - shown.current.at >= slow.ms && slow.visible(now) !== shown.current.slow) set((n) => n + 1);
+      else if (slow && now - shown.current.at >= (typeof slow.ms === "number" ? slow.ms : slow.ms()) && slow.visible(now) !== shown.current.slow) set((n) => n + 1);
     }, ms);
     t.unref?.();
     return () => clearInterval(t);

@@ -22,11 +22,25 @@ const LOG_SHARE = 0.1; // log lines flowing: at most 10 % of a core for drawing 
 const SAMPLE_SHARE = 0.002;
 /** The slow clock: live figures (and uptimes, useClock) redraw at most this often by default. */
 export const SLOW_MS = 10_000;
+/**
+ * At rest — no key for REST_AFTER_MS — the slow clock slows to RESTING_MS: a console left open in a
+ * tmux pane redraws its hardware figures, CPU%/RSS and uptimes every 30 s instead of every 10 s
+ * (state changes, log lines and countdowns still draw at once); the next key brings the pace back.
+ */
+export const REST_AFTER_MS = 60_000;
+export const RESTING_MS = 30_000;
+
+/** The slow clock's interval at `now` for a console whose last key came at `lastKeyAt` (none: never at rest). */
+export function slowClockMs(now: number, base: number, lastKeyAt?: () => number): number {
+  return lastKeyAt && now - lastKeyAt() >= REST_AFTER_MS ? Math.max(base, RESTING_MS) : base;
+}
 
 export interface DaemonStoreOptions extends LogStoreOptions {
   maxFps?: number; // default 12 (the console passes 4)
   logFps?: number; // default 2
   backgroundMs?: number; // hardware samples and CPU%/RSS-only changes: at most one render per this (default 10000)
+  /** When the last key came: at rest (REST_AFTER_MS without one) samples draw at most every RESTING_MS. */
+  lastKeyAt?: () => number;
   backfillLines?: number; // older lines fetched per source on attach (default 300)
   /**
    * The text on screen that a background event `e` can change (its figures); a sample that leaves it
@@ -51,6 +65,8 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
   const backfillLines = opts.backfillLines ?? 300;
   const figuresRef = useRef(opts.figuresText);
   figuresRef.current = opts.figuresText;
+  const lastKeyRef = useRef(opts.lastKeyAt);
+  lastKeyRef.current = opts.lastKeyAt;
   const budgetRef = useRef<FrameBudget | null>(null);
   budgetRef.current ??= opts.budget ?? new FrameBudget();
   const budget = budgetRef.current;
@@ -85,7 +101,12 @@ export function useDaemonStore(client: DaemonClient, opts: DaemonStoreOptions = 
       (e) => {
         if (e.type === "log") flood.lines(e.data.length);
         const background = e.type !== "log" && store.isSlow(e);
-        const interval = e.type === "log" ? budget.interval(logInterval, LOG_SHARE) : background ? budget.interval(backgroundInterval, SAMPLE_SHARE) : stateInterval;
+        const interval =
+          e.type === "log"
+            ? budget.interval(logInterval, LOG_SHARE)
+            : background
+              ? budget.interval(slowClockMs(Date.now(), backgroundInterval, lastKeyRef.current), SAMPLE_SHARE)
+              : stateInterval;
         const figuresText = background ? figuresRef.current : undefined;
         const figuresBefore = figuresText ? figuresText(store.state.snapshot, e) : null;
         const version = store.version;

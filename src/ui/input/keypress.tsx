@@ -3,7 +3,7 @@
 // hears a key first and returns true when it took it; otherwise the next one hears it. A
 // subscriber with `first` hears every key before them (Ctrl-C, a status line that a key dismisses). Several
 // printable characters in one read (fast typing, a paste, a busy machine) arrive one key each.
-import React, { createContext, useCallback, useContext, useEffect, useRef } from "react";
+import React, { createContext, useCallback, useContext, useEffect, useMemo, useRef } from "react";
 import { useInput, useStdin, type Key } from "ink";
 import { keyName } from "../keymap.js";
 
@@ -22,6 +22,8 @@ interface Subscriber {
 
 interface Registry {
   add(h: Subscriber): () => void;
+  /** When the last key came (Date.now()), or when the provider mounted. */
+  lastKeyAt: number;
 }
 
 const KeypressContext = createContext<Registry | null>(null);
@@ -55,9 +57,11 @@ export function KeypressProvider({ children }: { children: React.ReactNode }): R
         subs.current = subs.current.filter((x) => x !== h);
       };
     },
+    lastKeyAt: Date.now(),
   });
   useInput(
     useCallback((input: string, key: Key) => {
+      registry.current.lastKeyAt = Date.now();
       for (const k of splitRead(input, key)) {
         const newest = [...subs.current].reverse();
         for (const s of [...newest.filter((x) => x.first).reverse(), ...newest.filter((x) => !x.first)]) if ((typeof s.active === "function" ? s.active() : s.active) && s.current(k) === true) break;
@@ -84,4 +88,10 @@ export function useKeypress(handler: KeypressHandler, { isActive = true, first =
     if (!registry) return;
     return registry.add(entry.current);
   }, [registry]);
+}
+
+/** When the last key came (or the console started): what the live figures' pace at rest goes by. */
+export function useLastKeyAt(): (() => number) | undefined {
+  const registry = useContext(KeypressContext);
+  return useMemo(() => (registry ? () => registry.lastKeyAt : undefined), [registry]);
 }
