@@ -709,18 +709,18 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     const g = this.grpc;
     const ask = g !== null && !this.slowPolling && (!periodic || this.clock() - this.slowPolledAt >= this.restSlowPollMs - this.slowPollMs / 2 || !this.atRest());
     if (!readFiles && !ask) return;
+    // each flag is released when its own part ends: a rescan on a slow disk does not make a sign's
+    // gRPC poll meanwhile look like one already under way (it was skipped)
     if (readFiles) this.rescanning = true;
     if (ask) this.slowPolling = true;
-    try {
-      await Promise.all([readFiles ? this.readFiles() : null, ask ? this.askSlow(g) : null]);
-      // answers as the last time (and no files re-read): nothing to recompute
-      const key = valueKey([this.smesherIds, this.isSmeshingValue, this.coinbaseValue, this.postConfigValue, this.version, this.epochSize, this.sourceState.get("grpc-private")!.error]);
-      if (readFiles || key !== this.slowKey) this.schedule();
-      this.slowKey = key;
-    } finally {
-      if (readFiles) this.rescanning = false;
-      if (ask) this.slowPolling = false;
-    }
+    await Promise.all([
+      readFiles ? this.readFiles().finally(() => (this.rescanning = false)) : null,
+      ask ? this.askSlow(g).finally(() => (this.slowPolling = false)) : null,
+    ]);
+    // answers as the last time (and no files re-read): nothing to recompute
+    const key = valueKey([this.smesherIds, this.isSmeshingValue, this.coinbaseValue, this.postConfigValue, this.version, this.epochSize, this.sourceState.get("grpc-private")!.error]);
+    if (readFiles || key !== this.slowKey) this.schedule();
+    this.slowKey = key;
   }
 
   /** The slow poll's gRPC calls: SmesherIDs, Coinbase, PostConfig, IsSmeshing (and NodeInfo). */

@@ -205,4 +205,27 @@ describe("node monitor at rest", () => {
       await m.stop();
     }
   });
+
+  it("a file rescan held up by a slow disk does not hold back the slow gRPC poll a sign asks for", async () => {
+    const f = fakeNode();
+    const m = await started({ client: f.client });
+    const rescan = vi.spyOn(m as unknown as { readFiles: () => Promise<void> }, "readFiles");
+    try {
+      // a sign (lively for LIVELY_MS: the periodic slow poll asks gRPC too), then a periodic tick whose rescan hangs
+      f.event({ kind: "post_start", at: Date.now(), smesher: null, failure: false, help: "", details: {} });
+      let release: () => void = () => undefined;
+      rescan.mockImplementation(() => new Promise<void>((r) => (release = r)));
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(rescan).toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(LIVELY_MS + REST_POLL_MS); // at rest again, the rescan still hanging
+      const before = f.calls.smesherIds;
+      f.event({ kind: "post_complete", at: Date.now(), smesher: null, failure: false, help: "", details: {} });
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(f.calls.smesherIds - before).toBe(1); // asked at once, not skipped as "already under way"
+      release();
+    } finally {
+      rescan.mockRestore();
+      await m.stop();
+    }
+  });
 });
