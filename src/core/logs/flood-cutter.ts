@@ -91,6 +91,8 @@ export class FloodCutter {
   private readyLists = 0;
   private waiting: (() => void)[] = [];
   private armedAt = -Infinity;
+  /** The running thread took its first list of files (until then its hold does not run out). */
+  private up = false;
   private holdTimer: NodeJS.Timeout | null = null;
   private readonly holdMs: number;
   private readonly now: () => number;
@@ -145,13 +147,18 @@ export class FloodCutter {
     const src = `const { parentPort, workerData } = require("node:worker_threads");\n(${cutterThread.toString()})(require("node:fs"), parentPort, workerData);`;
     const w = new Worker(src, { eval: true, workerData: this.limits, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 } });
     this.worker = w;
+    this.up = false;
     this.lists = 0;
     this.readyLists = 0;
     w.on("message", (m: CutReport | Ready) => {
       if (this.worker !== w) return;
       if ("ready" in m) {
         this.readyLists = m.ready;
-        this.armedAt = Math.max(this.armedAt, this.now()); // held from when it is up (a slow boot does not eat the hold)
+        // held from when it is up: a boot slower than the hold (a loaded machine) does not end it
+        // before it took its files
+        this.up = true;
+        this.armedAt = Math.max(this.armedAt, this.now());
+        this.holdTimer ??= this.holdFor(this.holdMs);
         if (this.readyLists >= this.lists) this.release();
       } else this.onCut(m);
     });
@@ -171,10 +178,14 @@ export class FloodCutter {
     this.worker!.postMessage({ files: this.files } satisfies ToCutter);
   }
 
-  /** Checks again when the hold may end: the thread ends holdMs after the last arm() (or after it took its files, if later). */
+  /**
+   * Checks again when the hold may end: the thread ends holdMs after the last arm() (or after it
+   * took its files, if later). A thread still booting is left to its first ready, which checks again.
+   */
   private holdFor(ms: number): NodeJS.Timeout {
     const t = setTimeout(() => {
       this.holdTimer = null;
+      if (this.worker && !this.up) return;
       const left = this.armedAt + this.holdMs - this.now();
       if (left > 0) this.holdTimer = this.holdFor(left);
       else this.end();

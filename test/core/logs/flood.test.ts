@@ -126,6 +126,23 @@ describe("log flood", () => {
       guard.close();
     }
   });
+  it("a backstop thread slower to start than its hold still comes up and takes its files before the hold ends it", async () => {
+    // a loaded machine (the daemon starting its services) can take longer to start a thread than
+    // the hold: the hold counts from when the thread is up, not from the arm (a 1 ms hold here:
+    // every start is slower)
+    const dir = tempDir();
+    const file = path.join(dir, "svc.log");
+    const guard = new LogSizeGuard({ maxBytes: 2 * MiB, keep: 2, backstopHoldMs: 1 });
+    try {
+      guard.setFiles([file]);
+      await guard.backstopReady();
+      expect(guard.backstopRunning()).toBe(true);
+      await waitFor(() => !guard.backstopRunning(), { what: "the backstop thread to end after its hold" });
+    } finally {
+      guard.close();
+    }
+  });
+
   it("a daemon that starts by adopting a running service (none to start) runs the backstop thread too: a flood already under way stays bounded while the main thread is blocked", async () => {
     // a restarted daemon whose services kept running: no spawn arms the thread, the guard's new
     // files do (supervisor.init), before the daemon answers
