@@ -18,13 +18,19 @@ const clients = realDaemonHooks("file");
 
 const env = { XDG_RUNTIME_DIR: "" };
 
-async function up(configPath: string, stateDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ d: ChildProcess; c: SocketClient; stderr: () => string }> {
+/**
+ * A daemon, its client and what it wrote to stderr; `closed` resolves once its stderr was read to
+ * the end. A daemon that exited (what `daemon stop` waits for) may still have lines in the pipe
+ * that this process has not read yet: its last ones are there once closed.
+ */
+async function up(configPath: string, stateDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ d: ChildProcess; c: SocketClient; stderr: () => string; closed: Promise<void> }> {
   const d = spawnDaemon(configPath, { ...env, ...extraEnv });
   let err = "";
   d.stderr?.on("data", (b: Buffer) => (err += b.toString()));
+  const closed = new Promise<void>((r) => d.once("close", () => r()));
   const c = await clientWhenUp(stateDir, env);
   clients.push(c);
-  return { d, c, stderr: () => err };
+  return { d, c, stderr: () => err, closed };
 }
 
 describe.concurrent("daemon interruptions", () => {
@@ -57,6 +63,7 @@ describe.concurrent("daemon interruptions", () => {
     expect(r.code).toBe(0);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(isAlive(second.d.pid!)).toBe(false);
+    await second.closed;
     expect(second.stderr()).toMatch(/ stopped\n/);
     expect(existsSync(path.join(rig.stateDir, "daemon.pid"))).toBe(false);
   });
