@@ -68,46 +68,57 @@ function readCmdline(p: string): Promise<string> {
 /** Open fds read per synchronous stretch (under 10 ms): a process with thousands still lets the loop turn. */
 const FDS_PER_TURN = 500;
 
+/** Command lines read at once, before their processes' links: fewer hand-offs to the thread pool. */
+const CMDLINES_AT_ONCE = 16;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** How the process at `base` uses `real` (null: not, or gone, or hidden); its links read synchronously. */
+async function howUsed(base: string, argv: string[], real: string): Promise<DirUser["how"] | null> {
+  const cwd = linkTarget(path.join(base, "cwd"));
+  if (cwd && inside(cwd, real)) return "working directory";
+  const fdDir = path.join(base, "fd");
+  let fds: string[];
+  try {
+    fds = readdirSync(fdDir);
+  } catch {
+    fds = [];
+  }
+  for (let i = 0; i < fds.length; i++) {
+    if (i > 0 && i % FDS_PER_TURN === 0) await nextTurn();
+    const target = linkTarget(`${fdDir}/${fds[i]}`);
+    if (target && inside(target, real)) return "open file";
+  }
+  return dataDirArgs(argv).some((a) => inside(path.resolve(a), real)) ? "command line" : null;
+}
+
 /**
  * Processes (other than `ignorePids`) using `dir`; reads /proc, so Linux only (empty elsewhere).
- * One process at a time, its cwd and open files read synchronously (some 15 µs a link; an await
- * for each link cost 3-4 times the CPU of the whole scan), the event loop turning between
- * processes; a process that vanishes or denies access midway counts as not using the dir.
+ * Command lines are read CMDLINES_AT_ONCE at a time in the thread pool, then each process's cwd
+ * and open files synchronously (some 15 µs a link; an await for each link cost 3-4 times the CPU
+ * of the whole scan), the event loop turning between processes; a process that vanishes or denies
+ * access midway counts as not using the dir.
  */
 export async function processesUsingDir(dir: string, ignorePids: number[] = [process.pid], procRoot = "/proc"): Promise<DirUser[]> {
   const real = await fs.realpath(dir).catch(() => path.resolve(dir));
   let pids: number[];
   try {
-    pids = (await fs.readdir(procRoot)).filter((n) => /^\d+$/.test(n)).map(Number);
+    pids = (await fs.readdir(procRoot)).filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => !ignorePids.includes(pid));
   } catch {
     return [];
   }
   const users: DirUser[] = [];
-  for (const pid of pids) {
-    if (ignorePids.includes(pid)) continue;
-    const base = path.join(procRoot, String(pid));
-    const cmdline = await readCmdline(path.join(base, "cmdline"));
-    const command = cmdline.split("\0").filter(Boolean).join(" ");
-    if (!command) continue;
-    let how: DirUser["how"] | null = null;
-    const cwd = linkTarget(path.join(base, "cwd"));
-    if (cwd && inside(cwd, real)) how = "working directory";
-    if (!how) {
-      const fdDir = path.join(base, "fd");
-      let fds: string[];
-      try {
-        fds = readdirSync(fdDir);
-      } catch {
-        fds = [];
-      }
-      for (let i = 0; i < fds.length && !how; i++) {
-        if (i > 0 && i % FDS_PER_TURN === 0) await new Promise((r) => setImmediate(r));
-        const target = linkTarget(`${fdDir}/${fds[i]}`);
-        if (target && inside(target, real)) how = "open file";
-      }
+  for (let b = 0; b < pids.length; b += CMDLINES_AT_ONCE) {
+    const batch = pids.slice(b, b + CMDLINES_AT_ONCE);
+    const cmdlines = await Promise.all(batch.map((pid) => readCmdline(path.join(procRoot, String(pid), "cmdline"))));
+    for (const [j, pid] of batch.entries()) {
+      if (j > 0) await nextTurn();
+      const argv = cmdlines[j]!.split("\0");
+      const command = argv.filter(Boolean).join(" ");
+      if (!command) continue;
+      const how = await howUsed(path.join(procRoot, String(pid)), argv, real);
+      if (how) users.push({ pid, command: command.slice(0, 200), how });
     }
-    if (!how && dataDirArgs(cmdline.split("\0")).some((a) => inside(path.resolve(a), real))) how = "command line";
-    if (how) users.push({ pid, command: command.slice(0, 200), how });
   }
   return users;
 }
