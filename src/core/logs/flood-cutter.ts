@@ -280,7 +280,12 @@ export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePor
       for (const g of due) check(g);
     }, QUIET_MS);
   };
-  /** Idle: the fd closed, the next write (an inotify event) brings a check. */
+  /**
+   * Idle: the fd closed, the next write (an inotify event) brings a check. Written since the check
+   * (a writer at work now, like a flood that was going on when this thread took the file): checked
+   * again hotMs later, where its rate shows, not in the next quiet round. True: its next check is
+   * arranged; false: it cannot be watched.
+   */
   const watchIdle = (f: F): boolean => {
     if (f.watcher) {
       // still on since a quiet wake: a write after that wake's stat brings an event
@@ -305,8 +310,8 @@ export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePor
         schedule(f, 200);
       });
       if (fs.statSync(f.file).size !== f.size) {
-        unwatch(f);
-        return false;
+        schedule(f, c.hotMs);
+        return true;
       }
     } catch {
       unwatch(f);

@@ -13,13 +13,14 @@ afterEach(() => {
   cleanupTempDirs();
 });
 
-/** The thread on this one: its fs counts stats and watches; send() is its port's message. */
-function runCutter() {
+/** The thread on this one: its fs counts stats and watches (beforeStat runs before each stat: a writer at work); send() is its port's message. */
+function runCutter(beforeStat?: (n: number) => void) {
   const counts = { stats: 0, watches: 0 };
   const fs = {
     ...realFs,
     statSync: ((file: realFs.PathLike) => {
       counts.stats++;
+      beforeStat?.(counts.stats);
       return realFs.statSync(file);
     }) as typeof realFs.statSync,
     watch: ((...a: unknown[]) => {
@@ -112,6 +113,32 @@ describe("flood cutter thread", () => {
       }
       expect(cutter.counts.watches).toBe(3);
     } finally {
+      cutter.send({ close: true });
+    }
+  });
+
+  it("a flood already going on when the thread takes its file (a thread started mid-run) is looked at again within hotMs and cut, also when its first check saw no growth", async () => {
+    // a writer that wrote nothing between the thread's first two stats of the file, then writes
+    // between that check and its watch (a flood, a few µs between writes): its next look
+    const file = path.join(tempDir(), "flood.log");
+    realFs.writeFileSync(file, "started\n");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const chunk = "y".repeat(1023).concat("\n").repeat(1024); // 1 MiB
+    let flooding = false;
+    const cutter = runCutter((n) => {
+      if (n === 3) flooding = true;
+      if (flooding) realFs.appendFileSync(file, chunk);
+    });
+    try {
+      cutter.send({ files: [file] });
+      expect(cutter.counts.stats).toBe(3); // taken, checked, and the stat beside its watch saw a write
+      vi.advanceTimersByTime(1);
+      realFs.appendFileSync(file, chunk.repeat(8)); // the flood goes on
+      vi.advanceTimersByTime(4); // hotMs after the check
+      expect(cutter.posted).toContainEqual({ file, bytes: expect.any(Number) });
+      expect(realFs.statSync(file).size).toBeLessThan(1 << 20);
+    } finally {
+      flooding = false;
       cutter.send({ close: true });
     }
   });
