@@ -150,7 +150,12 @@ function queuedReason(r: FleetRow): string | null {
  * selection does not resize the pane and the line never hides the table's last row.
  */
 export function mayShowReasonLine(rows: FleetRow[]): boolean {
-  return rows.some((r) => (r.service?.reason && (r.service.state === "failed" || r.service.state === "backoff")) || queuedReason(r) !== null);
+  return rows.some((r) => failedWithReason(r) || queuedReason(r) !== null);
+}
+
+/** A service that failed (or waits out a backoff) and says why. */
+function failedWithReason(r: FleetRow | undefined): boolean {
+  return Boolean(r?.service?.reason && (r.service.state === "failed" || r.service.state === "backoff"));
 }
 
 /**
@@ -159,7 +164,7 @@ export function mayShowReasonLine(rows: FleetRow[]): boolean {
  */
 export function reasonLine(rows: FleetRow[], selected: number): Segment[] | null {
   const sel = rows[selected];
-  const failedSel = sel?.service?.reason && (sel.service.state === "failed" || sel.service.state === "backoff");
+  const failedSel = failedWithReason(sel);
   const queued = sel && !failedSel ? queuedReason(sel) : null;
   if (sel && queued) return [{ text: " ◷ ", tone: "warn", bold: true }, { text: `${sel.name}: `, bold: true }, { text: queued, tone: "warn" }];
   const pick = failedSel ? sel : rows.find((r) => r.service?.state === "failed" && r.service.reason);
