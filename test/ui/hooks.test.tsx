@@ -168,7 +168,7 @@ describe("useDaemonStore: what wakes the console at rest", () => {
   function Harness({ client, out, budget, lastKeyAt }: { client: FakeClient; out: { renders: number }; budget?: FrameBudget; lastKeyAt?: () => number }) {
     const store = useDaemonStore(client, { maxFps: 4, backgroundMs: BACKGROUND_MS, backfillLines: 0, figuresText: (s, e) => liveFiguresText(s, e, Date.now()), budget, lastKeyAt });
     out.renders++;
-    return <Text>{store.state.snapshot?.node.topLayer ?? "-"}</Text>;
+    return <Text>{`${store.state.snapshot?.node.topLayer ?? "-"} ${store.state.snapshot?.hardware?.cpu.percent ?? "-"}`}</Text>;
   }
 
   async function mount(budget?: FrameBudget, lastKeyAt?: () => number) {
@@ -192,7 +192,7 @@ describe("useDaemonStore: what wakes the console at rest", () => {
     client.emit(layer(2));
     expect(await rendersAfter(BACKGROUND_MS - 2000)).toBe(0);
     expect(await rendersAfter(2000)).toBe(1);
-    expect(app.lastFrame()).toBe(String(snapshot.node.topLayer! + 2));
+    expect(app.lastFrame()!.split(" ")[0]).toBe(String(snapshot.node.topLayer! + 2));
     client.emit({ type: "node", data: { ...snapshot.node, synced: false } }); // a state change draws at once
     expect(await rendersAfter(300)).toBe(1);
     app.unmount();
@@ -249,6 +249,29 @@ describe("useDaemonStore: what wakes the console at rest", () => {
     expect(resting).toBeLessThanOrEqual(4);
     lastKey = Date.now(); // a key
     expect(await samples(30)).toBeGreaterThanOrEqual(5); // 60 s: every 10 s again
+    app.unmount();
+  });
+
+  it("a key while a resting sample frame is pending draws the latest figures at once; the pending frame then draws nothing", async () => {
+    let lastKey = Date.now() - 2 * 60_000; // at rest: no key for two minutes
+    const { client, snapshot, app, out, rendersAfter } = await mount(undefined, () => lastKey);
+    const cpu = (percent: number, at: number) => ({ type: "hardware" as const, data: { ...snapshot.hardware!, sampledAt: snapshot.hardware!.sampledAt + at, cpu: { ...snapshot.hardware!.cpu, percent } } });
+    const shown = () => app.lastFrame()!.split(" ")[1];
+    expect(await rendersAfter(40_000)).toBe(0);
+    client.emit(cpu(55, 2000)); // after a quiet while: at once
+    expect(await rendersAfter(1000)).toBe(1);
+    expect(shown()).toBe("55");
+    client.emit(cpu(66, 4000)); // at rest the next sample waits up to 30 s
+    expect(await rendersAfter(5000)).toBe(0);
+    expect(shown()).toBe("55");
+    lastKey = Date.now(); // a key: its own render (the console's key state) draws what the store holds
+    app.rerender(<Harness client={client} out={out} lastKeyAt={() => lastKey} />);
+    await settle();
+    expect(shown()).toBe("66");
+    expect(await rendersAfter(30_000)).toBe(0); // the frame that was pending has nothing left to draw
+    client.emit(cpu(77, 40_000)); // after the key the 10 s pace is back: drawn within 10 s, not 30
+    expect(await rendersAfter(10_000)).toBe(1);
+    expect(shown()).toBe("77");
     app.unmount();
   });
 
