@@ -3,9 +3,27 @@
 // service shares its dir or NodeId, and its binary exists and is executable.
 import path from "node:path";
 import type { ResolvedService } from "../../config/schema.js";
-import { readIdentitiesDir } from "../spacemesh/key-file.js";
-import { readPosMetadata, type PosMetadata } from "../spacemesh/pos-metadata.js";
+import { readIdentitiesDir, type KeyFileInfo } from "../spacemesh/key-file.js";
+import { readPosMetadata, type MetadataResult, type PosMetadata } from "../spacemesh/pos-metadata.js";
 import { resolveExecutable } from "./executable.js";
+
+/**
+ * One read at a time per file: a read asked for while the same one is under way gets its result.
+ * Each preflight reads every other service's metadata and the whole identities dir; 64 services
+ * starting together read 64 × 63 metadata files and 64 × 64 keys (8,000 reads through the thread
+ * pool, most of a start's garbage); they now share about 130. A read that was under way when asked
+ * is a few ms old at most: enough for checks of the config's consistency.
+ */
+const underWay = new Map<string, Promise<unknown>>();
+function shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+  const running = underWay.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const p = read().finally(() => underWay.delete(key));
+  underWay.set(key, p);
+  return p;
+}
+const metadataOf = (dir: string): Promise<MetadataResult> => shared(`meta\0${path.resolve(dir)}`, () => readPosMetadata(dir));
+const keysIn = (dir: string): Promise<KeyFileInfo[]> => shared(`keys\0${path.resolve(dir)}`, () => readIdentitiesDir(dir));
 
 export type PreflightResult = { ok: true; binary: string; meta: PosMetadata } | { ok: false; reason: string };
 
@@ -17,7 +35,7 @@ export async function preflightPostService(
 ): Promise<PreflightResult> {
   const sameDir = all.find((o) => o.name !== svc.name && path.resolve(o.dir) === path.resolve(svc.dir));
   if (sameDir) return { ok: false, reason: `services ${svc.name} and ${sameDir.name} use the same PoS dir ${svc.dir}; give each identity its own dir` };
-  const meta = await readPosMetadata(svc.dir);
+  const meta = await metadataOf(svc.dir);
   if (!meta.ok) {
     return {
       ok: false,
@@ -27,14 +45,15 @@ export async function preflightPostService(
     };
   }
   const nodeId = meta.meta.nodeId;
-  for (const o of all) {
-    if (o.name === svc.name) continue;
-    const om = await readPosMetadata(o.dir);
+  const others = all.filter((o) => o.name !== svc.name);
+  const metas = await Promise.all(others.map((o) => metadataOf(o.dir)));
+  for (const [i, o] of others.entries()) {
+    const om = metas[i]!;
     if (om.ok && om.meta.nodeId === nodeId) {
       return { ok: false, reason: `services ${svc.name} and ${o.name} prove for the same identity ${nodeId.slice(0, 6)} (same NodeId in their metadata); the node accepts only one post-service per identity` };
     }
   }
-  const keys = await readIdentitiesDir(identitiesDir);
+  const keys = await keysIn(identitiesDir);
   const match = keys.find((k) => k.check.ok && k.check.nodeId === nodeId);
   if (!match) {
     const invalid = keys.filter((k) => !k.check.ok).length;

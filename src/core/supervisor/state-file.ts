@@ -1,16 +1,19 @@
 // The supervisor's state file (<stateDir>/state.json): what a later daemon needs to re-adopt live
-// services instead of starting duplicates. Written atomically.
+// services instead of starting duplicates. Written atomically (temp file + rename, which a killed
+// daemon cannot tear), by one StateWriter per file that keeps the writes in order.
 //
-// Right after a spawn the file must name the child before anything else runs (a daemon killed then
-// must not lose the pid), so it is written synchronously: temp file + rename, which a killed daemon
-// cannot tear (the page cache outlives the process). The fsync that makes it survive a power cut
-// as well runs after that on libuv's thread pool, coalesced per file, never on the main thread (a
-// synchronous fsync cost ~12 ms per spawn, 64 of them at a daemon's start).
-import { constants, promises as fs, renameSync, writeFileSync } from "node:fs";
+// A burst of spawns (64 services at a daemon's start) is one or a few writes, done in the thread
+// pool (temp file written and fsynced there; only the rename, a metadata change once the data is
+// on disk, on the main thread): a synchronous write per spawn cost 35 ms each on a loaded machine
+// (the rename over the old file flushed the new one's data), a synchronous fsync ~12 ms. What a
+// daemon killed between a spawn and the write leaves stays correct: the supervisor has a service's
+// intent to run on disk before it spawns it, so the next daemon starts it, finds it already running
+// on its dir and adopts it (supervisor.ts alreadyOnDir). saveSync is for a process no such look
+// can find (a supervised node): on disk before the next statement; its fsync follows off the thread.
+import { constants, promises as fs, renameSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import * as z from "zod";
-import { replaceFile } from "../../fs/atomic-file.js";
 
 export const ServiceRecordSchema = z.object({
   pid: z.number().int().nullable(),
@@ -50,16 +53,98 @@ export async function loadStateFile(file: string): Promise<{ state: StateFile; w
   }
 }
 
-export async function saveStateFile(file: string, state: StateFile): Promise<void> {
-  await replaceFile(file, JSON.stringify(state, null, 2) + "\n", 0o600);
-}
+const tempOf = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(4).toString("hex")}`);
+const text = (state: StateFile): string => JSON.stringify(state, null, 2) + "\n";
 
-/** Writes the file now (temp + rename, no fsync on this thread) and queues its fsync. */
-export function saveStateFileSync(file: string, state: StateFile): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(4).toString("hex")}`);
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
-  renameSync(tmp, file);
-  queueSync(file);
+/** One state file's writes, in order: a write never lands over a newer one. */
+export class StateWriter {
+  /** The state last put in place by this writer, or the one read from the file (loaded); null: unknown. */
+  onDisk: StateFile | null = null;
+  /** The state an async write under way is putting in place (it lands or fails). */
+  underWay: StateFile | null = null;
+  private gen = 0;
+  private placed = 0;
+  private wanted: { snap: () => StateFile; done: Promise<Error | null>; resolve: (e: Error | null) => void } | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(readonly file: string) {}
+
+  /** The file as it was read (what a daemon starting now would find). */
+  loaded(state: StateFile): void {
+    this.onDisk = state;
+  }
+
+  /** Writes `state` now, on this thread (temp + rename, no fsync here), and queues its fsync. */
+  saveSync(state: StateFile): void {
+    const gen = ++this.gen;
+    const tmp = tempOf(this.file);
+    writeFileSync(tmp, text(state), { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.put(gen, state);
+  }
+
+  /**
+   * Writes the state `snap()` gives when the write begins, off this thread; calls made while a
+   * write is under way share the next one. Resolves when a write begun after the call is in place
+   * (its error, or null).
+   */
+  save(snap: () => StateFile): Promise<Error | null> {
+    if (!this.wanted) {
+      let resolve!: (e: Error | null) => void;
+      const done = new Promise<Error | null>((r) => (resolve = r));
+      this.wanted = { snap, done, resolve };
+    }
+    this.wanted.snap = snap;
+    const { done } = this.wanted;
+    this.running ??= this.run();
+    return done;
+  }
+
+  /** Resolves when no write is under way or asked for. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    for (let w = this.wanted; w; w = this.wanted) {
+      this.wanted = null;
+      const state = w.snap();
+      this.underWay = state;
+      w.resolve(await this.write(state).catch((err: Error) => err));
+      this.underWay = null;
+    }
+    this.running = null;
+  }
+
+  private async write(state: StateFile): Promise<null> {
+    const gen = ++this.gen;
+    const tmp = tempOf(this.file);
+    try {
+      const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        await fh.writeFile(text(state));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    if (gen < this.placed) {
+      rmSync(tmp, { force: true }); // a synchronous save came meanwhile: it holds newer facts
+      return null;
+    }
+    renameSync(tmp, this.file);
+    this.put(gen, state);
+    return null;
+  }
+
+  private put(gen: number, state: StateFile): void {
+    this.placed = gen;
+    this.onDisk = state;
+    queueSync(this.file);
+  }
 }
 
 interface SyncSlot {

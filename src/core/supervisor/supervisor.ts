@@ -17,7 +17,7 @@ import { fetchOperatorStatus, OPERATOR_POLL, operatorNextPollAt, type OperatorPa
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
 import type { Spawner } from "./spawn-detached.js";
-import { loadStateFile, saveStateFileSync, type StateFile } from "./state-file.js";
+import { loadStateFile, StateWriter, type StateFile } from "./state-file.js";
 import { findProcessesWithArgPair } from "./proc-stat.js";
 
 export type ProcessUsage = { cpuPercent: number; rssBytes: number };
@@ -68,6 +68,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private node: ManagedProcess | null = null;
   private timers: NodeJS.Timeout[] = [];
   private saveQueued = false;
+  private readonly writer: StateWriter;
   private closed = false;
   /** One queue per service: start, stop and restart of one service never overlap. */
   private readonly queues = new Map<string, Promise<unknown>>();
@@ -94,6 +95,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     super();
     const c = opts.config;
     this.stateFile = path.join(c.stateDir, "state.json");
+    this.writer = new StateWriter(this.stateFile);
     this.logDir = path.join(c.stateDir, "logs");
     this.sampler = opts.processSampler ?? noProcessSampler;
     this.iv = { adoptPoll: 1000, operatorPoll: OPERATOR_POLL.fastMs, operatorSlowPoll: OPERATOR_POLL.slowMs, operatorRestPoll: OPERATOR_POLL.restMs, sample: 2000, rotate: 2000, ...opts.intervals };
@@ -120,7 +122,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           };
         },
       });
-      this.node.on("spawned", () => this.saveNow());
+      this.node.on("spawned", () => this.saveNow()); // no look on a dir finds a node a killed daemon started: on disk at once
       this.node.on("change", () => {
         this.watchAdopted();
         this.queueSave();
@@ -152,7 +154,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       prepare: () => this.preparePostService(entry),
     });
     entry.proc.on("change", () => this.onServiceChange(entry));
-    entry.proc.on("spawned", () => this.saveNow());
+    entry.proc.on("spawned", () => this.queueSave()); // its intent was on disk before the spawn (preparePostService)
     this.entries.set(svc.name, entry);
     return entry;
   }
@@ -238,6 +240,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   async init(): Promise<{ warnings: string[]; adopted: string[] }> {
     mkdirSync(this.logDir, { recursive: true, mode: 0o700 });
     const { state, warning } = await loadStateFile(this.stateFile);
+    this.writer.loaded(state);
     const warnings = warning ? [warning] : [];
     const adopted: string[] = [];
     const toStart: ManagedProcess[] = [];
@@ -278,6 +281,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const t of this.timers) t.unref();
     this.watchSamples();
     await Promise.all(toStart.map((p) => this.serial(p.name, () => p.start())));
+    await this.persist(); // every pid it started on disk before it says it is up
     this.pollOperators();
     return { warnings, adopted };
   }
@@ -329,6 +333,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const built = buildPostServiceArgs(e.svc, c.node.grpc.post, e.operatorAddress);
     if (!built.ok) return { ok: false as const, reason: built.problem };
+    // a daemon killed once it is spawned, before its pid is written, must start it again (and so
+    // find it on its dir and adopt it): the intent to run is on disk first
+    if (!this.startsFromDisk(e)) await this.persist();
     // the checks above waited on the disk: look again, right before the spawn
     const after = this.alreadyOnDir(e, c.node.grpc.post);
     if (after) return after;
@@ -417,7 +424,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   async start(name: string): Promise<ActionOutcome> {
     const p = this.proc(name);
-    return p ? this.serial(name, () => p.start()) : this.unknown(name);
+    if (!p) return this.unknown(name);
+    const r = await this.serial(name, () => p.start());
+    await this.persist(); // the pid on disk before the answer
+    return r;
   }
 
   async stop(name: string): Promise<ActionOutcome> {
@@ -432,10 +442,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       // the intent is the end state: "running" is on disk before the stop, so a daemon killed
       // between the stop and the start starts it again
       p.wanted = true;
-      this.saveNow();
+      await this.persist();
       await p.stop({ keepWanted: true });
       faultPoint("restart-after-stop");
       const r = await p.start();
+      await this.persist();
       return r.ok ? { ok: true, message: `${name} restarted (pid ${p.pid})` } : r;
     });
   }
@@ -633,20 +644,40 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return { version: 1, savedAt: Date.now(), services };
   }
 
-  /** Coalesces state writes into one (synchronous, atomic) write per event-loop turn. */
+  /**
+   * Would a daemon started from the state file on disk start this service (or adopt it)? Its
+   * record says it is wanted, or it has none and starts by itself; so says the write under way.
+   */
+  private startsFromDisk(e: Entry): boolean {
+    const starts = (st: StateFile): boolean => {
+      const rec = st.services[e.svc.name];
+      return rec ? rec.wanted : e.svc.autostart;
+    };
+    const { onDisk, underWay } = this.writer;
+    return onDisk !== null && starts(onDisk) && (underWay === null || starts(underWay));
+  }
+
+  /** Coalesces state writes: one per event-loop turn at most, and one at a time (StateWriter). */
   private queueSave(): void {
     if (this.saveQueued) return;
     this.saveQueued = true;
     setImmediate(() => {
-      if (this.saveQueued) this.saveNow();
+      if (this.saveQueued) void this.persist();
     });
   }
 
-  /** Writes the state file synchronously (right after a spawn). */
+  /** Writes the state as it is when the write begins (off the main thread); resolves once it is in place. */
+  private async persist(): Promise<void> {
+    this.saveQueued = false;
+    const err = await this.writer.save(() => this.snapshotState());
+    if (err) this.emit("warning", `cannot save ${this.stateFile}: ${err.message}`);
+  }
+
+  /** Writes the state file now, on this thread (right after the supervised node's spawn). */
   private saveNow(): void {
     this.saveQueued = false;
     try {
-      saveStateFileSync(this.stateFile, this.snapshotState());
+      this.writer.saveSync(this.snapshotState());
     } catch (err) {
       this.emit("warning", `cannot save ${this.stateFile}: ${(err as Error).message}`);
     }
@@ -654,7 +685,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   /** Waits for pending state writes. */
   async flush(): Promise<void> {
-    if (this.saveQueued) this.saveNow();
+    if (this.saveQueued) await this.persist();
+    await this.writer.idle();
   }
 
   /** Daemon going away: services keep running unless stopServices. State is saved either way. */

@@ -1,5 +1,5 @@
-// The state file right after a spawn: on disk at once (a daemon killed next must not lose the pid),
-// without a synchronous fsync on the daemon's main thread; the fsync follows off the thread.
+// The state file: a synchronous save is on disk at once, an async one (a burst of spawns) shares
+// writes; never a synchronous fsync on the daemon's main thread, never an older write over a newer.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +17,7 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const { emptyState, loadStateFile, saveStateFileSync, stateFileSynced } = await import("../../../src/core/supervisor/state-file.js");
+const { emptyState, loadStateFile, StateWriter, stateFileSynced } = await import("../../../src/core/supervisor/state-file.js");
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,7 +31,8 @@ describe("state file", () => {
     const file = path.join(dir, "state.json");
     const state = emptyState();
     state.services.svc0 = { pid: 4242, startTime: "123", startedAt: 1, argv: ["post-service"], restarts: 0, operatorAddress: null, wanted: true };
-    for (let i = 0; i < 20; i++) saveStateFileSync(file, { ...state, savedAt: i }); // a burst, as at a daemon's start
+    const w = new StateWriter(file);
+    for (let i = 0; i < 20; i++) w.saveSync({ ...state, savedAt: i });
     expect(syncCalls.fsyncSync).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8")).services.svc0.pid).toBe(4242); // on disk before any await
     await stateFileSynced(file);
@@ -40,5 +41,28 @@ describe("state file", () => {
     expect(loaded.state.savedAt).toBe(19);
     expect(readdirSync(dir)).toEqual(["state.json"]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("a burst of async saves ends with the last state, every caller answered, and a synchronous save is never overwritten by an older write", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "pd-state-"));
+    dirs.push(dir);
+    const file = path.join(dir, "state.json");
+    const w = new StateWriter(file);
+    const state = (savedAt: number) => ({ ...emptyState(), savedAt });
+    let now = 0;
+    const saves = Array.from({ length: 10 }, () => w.save(() => state(++now)));
+    expect(await Promise.all(saves)).toEqual(Array(10).fill(null));
+    expect(now).toBeLessThan(10); // the calls made while a write was under way shared the next one
+    expect(JSON.parse(readFileSync(file, "utf8")).savedAt).toBe(now);
+    // an async write under way, then a synchronous save: the older one must not land over it
+    const older = w.save(() => state(100));
+    w.saveSync(state(200));
+    expect(await older).toBeNull();
+    await w.idle();
+    expect(JSON.parse(readFileSync(file, "utf8")).savedAt).toBe(200);
+    expect(w.onDisk?.savedAt).toBe(200);
+    await stateFileSynced(file);
+    expect(syncCalls.fsyncSync).toBe(0);
+    expect(readdirSync(dir)).toEqual(["state.json"]);
   });
 });

@@ -1,17 +1,18 @@
 // Integration: the supervisor with real child processes (test/fixtures/fake-post-service.mjs).
 import type { ServiceView } from "../../../src/protocol/model.js";
 import { afterAll, describe, expect, it } from "vitest";
-import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
+import { spawnIntoLogFile, type Spawner } from "../../../src/core/supervisor/spawn-detached.js";
 import { makeRig, FAKE_POST_SERVICE } from "../../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../../helpers/temp-dir.js";
 import { isAlive, killTrackedGroups, trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
 
 const sups: Supervisor[] = [];
-function supervisor(config: ConstructorParameters<typeof Supervisor>[0]["config"]) {
-  const s = new Supervisor({ config, intervals: { adoptPoll: 200, operatorPoll: 300, rotate: 200 } });
+function supervisor(config: ConstructorParameters<typeof Supervisor>[0]["config"], spawner?: Spawner) {
+  const s = new Supervisor({ config, spawner, intervals: { adoptPoll: 200, operatorPoll: 300, rotate: 200 } });
   s.on("service", (v) => trackGroup(v.pid));
   sups.push(s);
   return s;
@@ -175,6 +176,50 @@ describe.concurrent("supervisor", () => {
       expect(readdirSync(logDir).filter((f) => f.startsWith("svc0.log")).length).toBeLessThanOrEqual(keep + 1);
       await new Promise((r) => setTimeout(r, 200));
     }
+  });
+});
+
+describe.concurrent("supervisor state file", () => {
+  const readState = (stateDir: string) => JSON.parse(readFileSync(path.join(stateDir, "state.json"), "utf8"));
+
+  it("names every service of a burst of starts, with its pid, once init has returned", async () => {
+    const rig = makeRig({ services: 6 });
+    const sup = supervisor(rig.config);
+    await sup.init();
+    const state = readState(rig.stateDir);
+    for (const v of sup.views()) {
+      expect(v.state).toBe("running");
+      expect(state.services[v.name]).toMatchObject({ pid: v.pid, wanted: true, operatorAddress: v.operatorAddress });
+      expect(state.services[v.name].startTime).toEqual(expect.any(String));
+    }
+  });
+
+  it("a daemon killed between a spawn and the state write: the next one adopts the process it started (a manual start included)", async () => {
+    const rig = makeRig({ services: 2, defaults: { autostart: false } });
+    // what was on disk at the moment of each spawn: the file a daemon killed right then leaves
+    const atSpawn = new Map<string, string>();
+    const spawner: Spawner = async (spec, logFile) => {
+      const child = await spawnIntoLogFile(spec, logFile);
+      atSpawn.set(path.basename(logFile, ".log"), readFileSync(path.join(rig.stateDir, "state.json"), "utf8"));
+      return child;
+    };
+    const first = supervisor(rig.config, spawner);
+    await first.init();
+    expect((await first.start("svc1")).ok).toBe(true);
+    const v = first.view("svc1")!;
+    await waitFor(() => { try { return readFileSync(`/proc/${v.pid}/cmdline`, "utf8").includes("fake-post-service"); } catch { return false; } });
+    await first.shutdown({ stopServices: false });
+    sups.splice(sups.indexOf(first), 1);
+    // the intent to run was on disk before the spawn; the pid was not yet
+    const before = JSON.parse(atSpawn.get("svc1")!);
+    expect(before.services.svc1.wanted).toBe(true);
+    writeFileSync(path.join(rig.stateDir, "state.json"), atSpawn.get("svc1")!);
+    const second = supervisor(rig.config);
+    await second.init();
+    const w = await waitFor(() => { const x = second.view("svc1"); return x?.state === "running" && x; }, { what: "svc1 running" });
+    expect(w.pid).toBe(v.pid);
+    expect(w.adopted).toBe(true);
+    expect(second.view("svc0")!.state).toBe("stopped");
   });
 });
 
