@@ -16,7 +16,7 @@ import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./manage
 import { fetchOperatorStatus, OPERATOR_POLL, operatorNextPollAt, type OperatorPace, type OperatorPollIntervals } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
-import type { Spawner } from "./spawn-detached.js";
+import { spawnTurn, type Spawner } from "./spawn-detached.js";
 import { loadStateFile, StateWriter, type StateFile } from "./state-file.js";
 import { findProcessesWithArgPair } from "./proc-stat.js";
 
@@ -116,6 +116,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
           this.guard?.armBackstop(); // a child flooding from its first write meets the backstop's thread
           const exe = resolveExecutable(cmd[0]!, opts.envPath);
           if (!exe.ok) return { ok: false, reason: `node.log.command: ${exe.problem}` };
+          await spawnTurn();
           return {
             ok: true,
             spec: { command: exe.path, args: cmd.slice(1), env: { ...process.env, ...c.node.log.env }, cwd: c.node.log.cwd },
@@ -336,7 +337,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // a daemon killed once it is spawned, before its pid is written, must start it again (and so
     // find it on its dir and adopt it): the intent to run is on disk first
     if (!this.startsFromDisk(e)) await this.persist();
-    // the checks above waited on the disk: look again, right before the spawn
+    // the checks above waited on the disk: look again, right before the spawn (in its turn: no await between)
+    await spawnTurn();
     const after = this.alreadyOnDir(e, c.node.grpc.post);
     if (after) return after;
     return {
