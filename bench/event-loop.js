@@ -11,7 +11,8 @@
 // bench/lib/daemon-probe.cjs (perf_hooks.monitorEventLoopDelay, 10 ms resolution). "start": the
 // delay from the daemon's start until it answers and every child runs (the daemon starts its
 // services before it serves); "steady": over --seconds after --settle more. Also the start's wall
-// time and the daemon's CPU over the steady window. With --versus the two builds take turns, the
+// time and the daemon's CPU until then (the delay alone cannot tell CPU saved at a high load), and
+// its CPU over the steady window. With --versus the two builds take turns, the
 // order swapped each round (A B, B A, …), one rig at a time: neither build's start runs beside the
 // other's children. Median and spread (min–max) per build at the end, with the load.
 // --cpu: V8's CPU profile of each start (the probe's profiler; costs CPU of its own), its top
@@ -53,6 +54,7 @@ async function once(build, round) {
     const t0 = Date.now();
     await sup.start();
     const startS = (Date.now() - t0) / 1000;
+    const startCpuS = cpuSeconds([sup.pid]).total; // the daemon's CPU from its start (it is new)
     const start = await sup.probeReport({ eld: true });
     if (flag("cpu")) for (const f of start.files.filter((x) => x.endsWith(".cpuprofile"))) console.log(`${build.name} start, round ${round + 1}:\n${summarise(f, 25)}\n${summarise(f, 40, true)}`);
     await sleep(settle * 1000);
@@ -62,9 +64,9 @@ async function once(build, round) {
     await sleep(seconds * 1000);
     const cpuPct = ((cpuSeconds([sup.pid]).total - c0) / ((Date.now() - w0) / 1000)) * 100;
     const steady = await sup.probeReport();
-    const r = { startS, start, steady, cpuPct, load: `${load0} → ${loadAvg()}` };
+    const r = { startS, startCpuS, start, steady, cpuPct, load: `${load0} → ${loadAvg()}` };
     log(
-      `${build.name} round ${round + 1}: start ${startS.toFixed(1)} s, p99 ${start.p99} / max ${start.max} ms (${start.samples} samples); ` +
+      `${build.name} round ${round + 1}: start ${startS.toFixed(1)} s (daemon CPU ${startCpuS.toFixed(1)} s), p99 ${start.p99} / max ${start.max} ms (${start.samples} samples); ` +
         `steady p99 ${steady.p99} / max ${steady.max} ms, CPU ${cpuPct.toFixed(1)} % of a core; load ${r.load}`,
     );
     return r;
@@ -85,7 +87,7 @@ for (const b of builds) {
   const rs = results.get(b.name);
   const f = (get) => spread(rs.map(get));
   log(
-    `${b.name}: start ${f((r) => Number(r.startS.toFixed(1)))} s, start p99 ${f((r) => r.start.p99)} ms, start max ${f((r) => r.start.max)} ms; ` +
+    `${b.name}: start ${f((r) => Number(r.startS.toFixed(1)))} s, its CPU ${f((r) => Number(r.startCpuS.toFixed(1)))} s, start p99 ${f((r) => r.start.p99)} ms, start max ${f((r) => r.start.max)} ms; ` +
       `steady p99 ${f((r) => r.steady.p99)} ms, steady max ${f((r) => r.steady.max)} ms, CPU ${f((r) => Number(r.cpuPct.toFixed(1)))} % (median (min–max) of ${rs.length})`,
   );
 }
