@@ -23,6 +23,7 @@ import type { Rig } from "../rig.js";
 import { resolveBudget, type Budget } from "./budget.js";
 import { decide, type Decision, type ProofProgress, type SlotStatus } from "./decide.js";
 import { loadHandTaken, saveHandTaken } from "./hand-store.js";
+import { ProofFigures } from "./proof-figures.js";
 import { BUSY_TICK_MS, busy, nextTickMs, type TickInputs } from "./tick-policy.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
 import { HISTORY_DEPTH, machineK2powPace, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
@@ -81,8 +82,6 @@ export function writtenAt(line: string): number | null {
 interface Live {
   startedAt: number | null; // the slot's start in this gap (service started or first seen proving)
   finishedAt: number | null;
-  k2powMs: number | null;
-  readMs: number | null;
   wasProving: boolean;
 }
 
@@ -93,6 +92,7 @@ export class OrchestratorDriver {
   private mapTimer: NodeJS.Timeout | null = null;
   private disks: DiskMapping[] = [];
   private readonly history = new Map<string, ProofRecord[]>(); // by key file
+  private readonly figures = new ProofFigures(); // each proof's k2pow and read, from its service's lines
   private readonly live = new Map<string, Live>(); // by key file
   private readonly manual = new Map<string, number>(); // service → when the operator took it by hand
   private saving: Promise<void> = Promise.resolve();
@@ -261,7 +261,7 @@ export class OrchestratorDriver {
 
   private liveOf(keyFile: string): Live {
     let l = this.live.get(keyFile);
-    if (!l) this.live.set(keyFile, (l = { startedAt: null, finishedAt: null, k2powMs: null, readMs: null, wasProving: false }));
+    if (!l) this.live.set(keyFile, (l = { startedAt: null, finishedAt: null, wasProving: false }));
     return l;
   }
 
@@ -289,6 +289,7 @@ export class OrchestratorDriver {
       }
       if (line.includes("starting proof generation")) {
         moved = true;
+        this.figures.start(key, writtenAt(line) ?? now, this.history.get(key)?.at(-1));
         this.phase.set(source, { phase: "k2pow", since: now });
         const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
         // started for this proof (not one that has run idle for a while): its start-up and the node's first ask
@@ -299,16 +300,15 @@ export class OrchestratorDriver {
       const p = proofPhaseOf(line);
       if (!p) continue;
       moved = true;
-      const l = this.liveOf(key);
       // post-service logs whole seconds (truncated): the time seen between its lines says more, within that second
       const ph = this.phase.get(source);
       const seen = ph?.phase === p.phase ? now - ph.since : null;
       const ms = seen === null ? p.ms : Math.min(p.ms + 999, Math.max(p.ms, seen));
+      // a line that came after the node's IDLE fills in the record made without it
+      this.figures.figure(key, p.phase, ms, writtenAt(line) ?? now, this.history.get(key)?.at(-1));
       if (p.phase === "k2pow") {
-        l.k2powMs = ms;
         this.phase.set(source, { phase: "read", since: now });
       } else {
-        l.readMs = ms;
         // its read is over, though /status may show its last position for another poll or two
         this.phase.set(source, { phase: "read-done", since: now });
       }
@@ -395,8 +395,6 @@ export class OrchestratorDriver {
         if (!l.wasProving) {
           l.wasProving = true;
           l.finishedAt = null;
-          l.k2powMs = null;
-          l.readMs = null;
           l.startedAt = running ? (v.startedAt ?? now) : null;
         } else if (l.startedAt === null && running) l.startedAt = v.startedAt ?? now;
       } else if (id.postState === "IDLE" && l.wasProving) {
@@ -404,7 +402,9 @@ export class OrchestratorDriver {
         if (l.startedAt !== null) {
           l.finishedAt = now;
           const h = this.history.get(id.keyFile) ?? [];
-          h.push({ at: now, k2powMs: l.k2powMs, readMs: l.readMs, totalMs: now - l.startedAt, sizeBytes: id.sizeBytes });
+          const record: ProofRecord = { at: now, k2powMs: null, readMs: null, totalMs: now - l.startedAt, sizeBytes: id.sizeBytes };
+          this.figures.take(id.keyFile, record, l.startedAt);
+          h.push(record);
           this.version++;
           this.history.set(id.keyFile, h.slice(-(this.o.historyDepth ?? 8)));
         }
@@ -646,7 +646,13 @@ export class OrchestratorDriver {
 
   /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. */
   plan(): Plan {
-    return this.computePlan(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null).plan;
+    const views = this.rig.supervisor.views();
+    const ids = this.rig.identities();
+    // a proof the node has just finished is recorded now, not at the tick that follows its IDLE (50 ms
+    // on, or later on a busy machine): until then the plan fell back on the stored history, whose
+    // record may not have the service's figures in yet
+    this.track(ids, views);
+    return this.computePlan(views, ids, this.last?.decision ?? null).plan;
   }
 
   /** The disk lanes as mapped (for `postdeck plan` and the bench). */
