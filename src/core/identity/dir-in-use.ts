@@ -1,7 +1,8 @@
 // Which processes still use a directory (open files, cwd, or the directory on their command line):
 // the guard against running one identity on two nodes at once (equivocation) when importing.
-import { promises as fs, closeSync, openSync, read, readdirSync, readlinkSync } from "node:fs";
+import { promises as fs, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
+import { readArgvAsync } from "../supervisor/proc-stat.js";
 
 export interface DirUser {
   pid: number;
@@ -33,36 +34,6 @@ function linkTarget(p: string): string {
   } catch {
     return "";
   }
-}
-
-const CMDLINE_CHUNK = 4096;
-
-/**
- * /proc/<pid>/cmdline ("" when gone): read in the thread pool, since reading it waits for the
- * process's memory lock (a process stuck on a dead network disk can hold it indefinitely); its
- * cwd and fd links name their targets without that lock, so they are read synchronously. A read
- * that does not fill the buffer is the end (the kernel fills it up to the command line's end).
- */
-function readCmdline(p: string): Promise<string> {
-  let fd: number;
-  try {
-    fd = openSync(p, "r");
-  } catch {
-    return Promise.resolve("");
-  }
-  const chunks: Buffer[] = [];
-  return new Promise((resolve) => {
-    const next = (): void => {
-      const buf = Buffer.allocUnsafe(CMDLINE_CHUNK);
-      read(fd, buf, 0, CMDLINE_CHUNK, null, (err, n) => {
-        if (!err && n > 0) chunks.push(buf.subarray(0, n));
-        if (!err && n === CMDLINE_CHUNK) return next();
-        closeSync(fd);
-        resolve(err ? "" : Buffer.concat(chunks).toString("utf8"));
-      });
-    };
-    next();
-  });
 }
 
 /** Open fds read per synchronous stretch (under 10 ms): a process with thousands still lets the loop turn. */
@@ -110,10 +81,11 @@ export async function processesUsingDir(dir: string, ignorePids: number[] = [pro
   const users: DirUser[] = [];
   for (let b = 0; b < pids.length; b += CMDLINES_AT_ONCE) {
     const batch = pids.slice(b, b + CMDLINES_AT_ONCE);
-    const cmdlines = await Promise.all(batch.map((pid) => readCmdline(path.join(procRoot, String(pid), "cmdline"))));
+    // in the thread pool (proc-stat.ts readArgvAsync: a process stuck on a dead disk cannot hang this)
+    const cmdlines = await Promise.all(batch.map((pid) => readArgvAsync(procRoot, pid)));
     for (const [j, pid] of batch.entries()) {
       if (j > 0) await nextTurn();
-      const argv = cmdlines[j]!.split("\0");
+      const argv = cmdlines[j] ?? [];
       const command = argv.filter(Boolean).join(" ");
       if (!command) continue;
       const how = await howUsed(path.join(procRoot, String(pid)), argv, real);
