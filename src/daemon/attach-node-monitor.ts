@@ -6,12 +6,17 @@ import type { ServiceView } from "../protocol/model.js";
 import { NODE_SOURCE } from "../core/supervisor/supervisor.js";
 import type { NodeMonitor } from "../core/spacemesh/node-monitor.js";
 import { operatorPace } from "../core/supervisor/operator-status.js";
+import { SERVICE_LOG_NEEDLES } from "../core/spacemesh/service-log-state.js";
 
 export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => number = Date.now): () => void {
-  const offLines = rig.logs.onLines((source, lines) => {
-    if (source === NODE_SOURCE) monitor.ingestNodeLog(lines);
-    else monitor.ingestServiceLog(source, lines);
-  });
+  // of a service's log only the lines its parser acts on (the node's: every line)
+  const offLines = rig.logs.onLines(
+    (source, lines) => {
+      if (source === NODE_SOURCE) monitor.ingestNodeLog(lines);
+      else monitor.ingestServiceLog(source, lines);
+    },
+    { needles: (source) => (source === NODE_SOURCE ? null : SERVICE_LOG_NEEDLES) },
+  );
   // a new CPU%/RSS sample changes nothing the monitor reads: no recompute for it
   const seen = new Map<string, string>();
   const pushServices = (changed?: ServiceView): void => {

@@ -6,6 +6,8 @@
 // While an inotify watch is on the file, the watch says when to read and the fallback poll comes
 // only every `watchedPollMs`; a step it brings is one read when it catches up (no stat: a rename
 // is an event too, a truncation reads nothing and takes the way with the size).
+// With a filter (setFilter: what state parsers look for, while no client watches the lines) only
+// the lines holding one of its needles are made strings; the others are counted, not decoded.
 import { promises as fs, readSync, statSync, watch, type FSWatcher, type Stats } from "node:fs";
 
 export const MAX_LINE_BYTES = 4096;
@@ -90,9 +92,18 @@ export class FileFollower {
   /** What the next step counts as its time (lastStep) instead of now: a lone write's read counts from the write. */
   private stepAnchor: number | null = null;
 
+  /** Needles of setFilter (null: every line is handed on). */
+  private needles: Buffer[] | null = null;
+  /** Lines read and left out by the filter since the last hand-on. */
+  private filtered = 0;
+
+  /**
+   * onLines: the lines read (in order), and how many lines were read for them — more than
+   * lines.length when a filter left lines out (setFilter).
+   */
   constructor(
     readonly file: string,
-    private readonly onLines: (lines: string[]) => void,
+    private readonly onLines: (lines: string[], read: number) => void,
     private readonly o: FollowerOptions = {},
   ) {}
 
@@ -170,6 +181,14 @@ export class FileFollower {
   /** How much more one read may hand on at this pace than at notifyMinMs. */
   private paceFactor(): number {
     return Math.max(1, this.notifyMs() / (this.o.notifyMinMs ?? 250));
+  }
+
+  /**
+   * Hands on only the lines that hold one of `needles` (byte strings searched in what was read,
+   * before any line is decoded); the others are counted. null: every line (the default).
+   */
+  setFilter(needles: readonly string[] | null): void {
+    this.needles = needles ? needles.map((n) => Buffer.from(n)) : null;
   }
 
   /** Whether an inotify watch is on the file now (tests). */
@@ -442,8 +461,10 @@ export class FileFollower {
     while (this.offset < Math.min(this.historyEnd, size)) {
       const lines: string[] = [];
       if (!(await this.readChunk(Math.min(this.historyEnd, size), lines))) break;
-      this.readLines += lines.length;
-      if (lines.length > 0) this.onLines(lines);
+      const read = lines.length + this.filtered;
+      this.filtered = 0;
+      this.readLines += read;
+      if (read > 0) this.onLines(lines, read);
     }
     const budget = (this.o.maxReadBytes ?? MAX_READ_BYTES) * this.paceFactor();
     const outrun = size - this.offset > budget;
@@ -465,10 +486,13 @@ export class FileFollower {
 
   /** Hands on what one step read: at most maxLines, after one line for what was skipped. */
   private handOn(lines: string[]): void {
-    this.readLines += lines.length;
+    const filtered = this.filtered;
+    this.filtered = 0;
+    this.readLines += lines.length + filtered;
     const maxLines = (this.o.maxLines ?? MAX_LINES_PER_STEP) * this.paceFactor();
     let skipped = 0;
-    if (lines.length > maxLines) {
+    // lines the filter kept are few and each one state needs: none dropped for maxLines
+    if (filtered === 0 && lines.length > maxLines) {
       skipped = lines.length - maxLines;
       lines = lines.slice(skipped);
     }
@@ -479,7 +503,7 @@ export class FileFollower {
       this.unreadBytes = 0;
     }
     if (skipped > 0) lines.unshift(skippedLine(skipped, estimated));
-    if (lines.length > 0) this.onLines(lines);
+    if (lines.length + filtered > 0) this.onLines(lines, lines.length + filtered);
   }
 
   /** Reads one chunk (up to `end`) into `out`; false when nothing could be read. */
@@ -513,24 +537,84 @@ export class FileFollower {
     // by offsets into the chunk: a string per line and no Buffer view (three were made per line)
     let start = 0;
     let nl: number;
-    while ((nl = data.indexOf(0x0a, start)) >= 0) {
-      if (this.skipPartialFirst) this.skipPartialFirst = false;
-      else out.push(decode(data, start, nl, max));
-      start = nl + 1;
+    if (this.needles) start = this.splitFiltered(data, out, max);
+    else {
+      while ((nl = data.indexOf(0x0a, start)) >= 0) {
+        if (this.skipPartialFirst) this.skipPartialFirst = false;
+        else out.push(decode(data, start, nl, max));
+        start = nl + 1;
+      }
     }
     if (data.length - start > max) {
       // an endless line: emit what we have, cut
-      out.push(decode(data, start, data.length, max));
+      if (this.needles && !holdsNeedle(data, start, start + max, this.needles)) this.filtered++;
+      else out.push(decode(data, start, data.length, max));
       start = data.length;
     }
     // a copy: the chunk may be the shared read buffer
     this.partial = start < data.length ? Buffer.from(data.subarray(start)) : NO_BYTES;
   }
 
+  /**
+   * The complete lines of `data` with a filter on: each needle searched in the bytes (native, no
+   * string made), only the lines that hold one decoded, the others counted (filtered). Returns where
+   * the last complete line ends (its partial line starts).
+   */
+  private splitFiltered(data: Buffer, out: string[], max: number): number {
+    const end = data.lastIndexOf(0x0a) + 1;
+    if (end === 0) return 0;
+    let from = 0;
+    if (this.skipPartialFirst) {
+      this.skipPartialFirst = false;
+      from = data.indexOf(0x0a) + 1;
+    }
+    // starts of the lines that hold a needle, in order, each once
+    let starts: number[] | null = null;
+    for (const needle of this.needles!) {
+      let at = data.indexOf(needle, from);
+      while (at >= 0 && at < end) {
+        const ls = data.lastIndexOf(0x0a, at) + 1;
+        const le = data.indexOf(0x0a, at);
+        // a line holds it only within its first max bytes (as decoded, cut there)
+        if (at + needle.length <= ls + max) (starts ??= []).push(ls);
+        at = data.indexOf(needle, le + 1);
+      }
+    }
+    let kept = 0;
+    if (starts) {
+      starts.sort((a, b) => a - b);
+      let last = -1;
+      for (const ls of starts) {
+        if (ls === last) continue;
+        last = ls;
+        out.push(decode(data, ls, data.indexOf(0x0a, ls), max));
+        kept++;
+      }
+    }
+    this.filtered += countNewlines(data, from, end) - kept;
+    return end;
+  }
+
   private flushPartial(): void {
-    if (this.partial.length > 0) this.onLines([decode(this.partial, 0, this.partial.length, this.o.maxLineBytes ?? MAX_LINE_BYTES)]);
+    if (this.partial.length > 0) this.onLines([decode(this.partial, 0, this.partial.length, this.o.maxLineBytes ?? MAX_LINE_BYTES)], 1);
     this.partial = NO_BYTES;
   }
+}
+
+/** Newlines in b[from, end). */
+function countNewlines(b: Buffer, from: number, end: number): number {
+  let n = 0;
+  for (let i = from; i < end; i++) if (b[i] === 0x0a) n++;
+  return n;
+}
+
+/** Whether b[start, end) holds one of the needles. */
+function holdsNeedle(b: Buffer, start: number, end: number, needles: Buffer[]): boolean {
+  for (const n of needles) {
+    const at = b.indexOf(n, start);
+    if (at >= 0 && at + n.length <= end) return true;
+  }
+  return false;
 }
 
 /** Bytes start..end of b (at most max of them) as text, without a CR at the end. */

@@ -4,7 +4,9 @@
 // and emitted in batches (every ~100 ms, not per line) of at most maxBatchLines (older lines of a
 // larger batch are dropped: a flood is never buffered); recent() reads a source's tail from its
 // file when a client asks. Each source counts its lines (seq), so a tail and the batches after it
-// fit together.
+// fit together. A raw listener may say which lines it needs (needles: substrings, per source):
+// while no client watches, a source whose every listener says so has only the lines holding one of
+// them made strings (FileFollower.setFilter); the rest are counted, never decoded.
 import { EventEmitter } from "node:events";
 import { promises as fs } from "node:fs";
 import type { LogLine } from "../../protocol/model.js";
@@ -14,6 +16,17 @@ import { sanitizeLine } from "./sanitize.js";
 import { readTail } from "./tail.js";
 
 export type RawLinesListener = (source: string, lines: string[]) => void;
+
+/**
+ * What lines of a source a raw listener needs: those holding one of these substrings (it may be
+ * given others too); null: every line.
+ */
+export type LineNeedles = (source: string) => readonly string[] | null;
+
+interface RawListener {
+  fn: RawLinesListener;
+  needles: LineNeedles | null;
+}
 
 /** How often a follower reads a file being written to while no client watches (state parsers need no more). */
 export const UNWATCHED_READ_MS = 1000;
@@ -38,7 +51,7 @@ interface Source {
 /** Events: "lines" (LogLine[]) — a batch across sources, only while a client watches. */
 export class LogHub extends EventEmitter {
   private readonly sources = new Map<string, Source>();
-  private readonly raw = new Set<RawLinesListener>();
+  private readonly raw = new Set<RawListener>();
   private pending: LogLine[] = [];
   private batchTimer: NodeJS.Timeout | null = null;
   private watchers = 0;
@@ -55,11 +68,12 @@ export class LogHub extends EventEmitter {
     if (cur?.file === file) return;
     if (cur) void cur.follower.stop();
     const s: Source = { file, seq: cur?.seq ?? 0, follower: undefined as unknown as FileFollower };
-    s.follower = new FileFollower(file, (lines) => this.onFileLines(source, s, lines), {
+    s.follower = new FileFollower(file, (lines, read) => this.onFileLines(source, s, lines, read), {
       backfillBytes: o.backfillBytes ?? 256 * 1024,
       pollMs: this.o.pollMs,
     });
     s.follower.setPace(this.watchers > 0 ? null : UNWATCHED_READ_MS);
+    s.follower.setFilter(this.filterOf(source));
     this.sources.set(source, s);
     s.follower.start();
   }
@@ -98,6 +112,28 @@ export class LogHub extends EventEmitter {
   /** A watched source is read every ~250 ms while written to, an unwatched one every second. */
   private setPace(ms: number | null): void {
     for (const s of this.sources.values()) s.follower.setPace(ms);
+    this.setFilters();
+  }
+
+  /**
+   * The lines a source's follower hands on: all while a client watches or a listener needs all,
+   * else those holding a needle of some listener (none without listeners).
+   */
+  private filterOf(source: string): readonly string[] | null {
+    if (this.watchers > 0) return null;
+    const all = new Set<string>();
+    for (const l of this.raw) {
+      const n = l.needles?.(source) ?? null;
+      if (n === null) return null;
+      for (const x of n) all.add(x);
+    }
+    // a needle that holds another is found by that one: each needle is a search of every chunk
+    const list = [...all];
+    return list.filter((x) => !list.some((y) => y !== x && x.includes(y)));
+  }
+
+  private setFilters(): void {
+    for (const [name, s] of this.sources) s.follower.setFilter(this.filterOf(name));
   }
 
   /** Clients watching now. */
@@ -124,10 +160,17 @@ export class LogHub extends EventEmitter {
     return texts.map((text, i) => ({ source, seq: first + i, at, level: detectLevel(text), text: sanitizeLine(text) }));
   }
 
-  /** Raw (unsanitised) lines as they are read, per source. Returns an unsubscribe function. */
-  onLines(listener: RawLinesListener): () => void {
-    this.raw.add(listener);
-    return () => this.raw.delete(listener);
+  /**
+   * Raw (unsanitised) lines as they are read, per source, in order: every line, or with o.needles
+   * at least those holding one of the needles (others may come too). Returns an unsubscribe function.
+   */
+  onLines(listener: RawLinesListener, o: { needles?: LineNeedles } = {}): () => void {
+    const l: RawListener = { fn: listener, needles: o.needles ?? null };
+    this.raw.add(l);
+    this.setFilters();
+    return () => {
+      if (this.raw.delete(l)) this.setFilters();
+    };
   }
 
   /** Polls every follower once now (tests, or a client asking for fresh lines). */
@@ -135,14 +178,19 @@ export class LogHub extends EventEmitter {
     await Promise.all([...this.sources.values()].map((s) => s.follower.poll()));
   }
 
-  private onFileLines(source: string, s: Source, lines: string[]): void {
-    for (const l of this.raw) {
-      try {
-        l(source, lines);
-      } catch {
-        /* a listener's bug must not stop log following */
+  /** `lines` read (`read` in all: a filter left the others out) from a source's file. */
+  private onFileLines(source: string, s: Source, lines: string[], read: number): void {
+    if (lines.length > 0) {
+      for (const l of this.raw) {
+        try {
+          l.fn(source, lines);
+        } catch {
+          /* a listener's bug must not stop log following */
+        }
       }
     }
+    // lines left out (read before a client began to watch) count but are not shown
+    s.seq += read - lines.length;
     if (this.watchers === 0) {
       s.seq += lines.length;
       return;

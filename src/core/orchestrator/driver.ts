@@ -71,6 +71,8 @@ const K2POW_OVERRUN_MS = 1_000;
 const MAX_STARTUP_MS = 60_000;
 /** A service's log line reaches the driver at most this long after it was written (the log hub reads an unwatched file once a second). */
 const LINE_LAG_MS = UNWATCHED_READ_MS;
+/** Every service log line onServiceLines acts on holds one of these (the others are not decoded). */
+const SERVICE_LINE_NEEDLES = ["obtained metadata", "calculating proof of work", "starting proof generation", "finished k2pow in ", "finished reading POST data in "];
 
 /** When an env_logger line says it was written (`[2026-12-01T03:00:00Z INFO …`, whole seconds, truncated), or null. */
 export function writtenAt(line: string): number | null {
@@ -149,7 +151,7 @@ export class OrchestratorDriver {
     };
     this.rig.on("config", onConfig);
     this.offs.push(() => this.rig.off("config", onConfig));
-    this.offs.push(this.rig.logs.onLines((source, lines) => this.onServiceLines(source, lines)));
+    this.offs.push(this.rig.logs.onLines((source, lines) => this.onServiceLines(source, lines), { needles: () => SERVICE_LINE_NEEDLES }));
     // a change of a service or of the node's PostStates is acted on at once (debounced), not at the next tick
     const onEvent = (e: { type: string }) => {
       if (e.type === "service" || e.type === "identities") this.tickSoon();

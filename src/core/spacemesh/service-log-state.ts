@@ -67,6 +67,23 @@ export function emptyServiceLogFacts(): ServiceLogFacts {
   };
 }
 
+/**
+ * Every line applyServiceLogLines acts on holds one of these (the log hub decodes only such lines
+ * of a service's log while no client watches it).
+ */
+export const SERVICE_LOG_NEEDLES: readonly string[] = [
+  "obtained metadata",
+  "disconnected: ",
+  "could not connect to the node",
+  "starting proof generation for challenge",
+  "finished k2pow in ",
+  "finished reading POST data in ",
+  "proof is valid",
+  "proof generation finished",
+  "failed to generate proof",
+  "failed proof verification",
+];
+
 /** Folds raw lines into `facts` (mutated); returns true when something changed. */
 export function applyServiceLogLines(facts: ServiceLogFacts, lines: string[], now: number): boolean {
   let changed = false;

@@ -394,6 +394,28 @@ describe("log lines", () => {
   });
 });
 
+describe("file follower with a filter", () => {
+  it("hands on the lines holding a needle within their first maxLineBytes and counts the others", async () => {
+    const file = path.join(tempDir(), "a.log");
+    writeFileSync(file, "");
+    const got: string[] = [];
+    const reads: number[] = [];
+    const f = new FileFollower(file, (l, read) => (got.push(...l), reads.push(read)), { maxLineBytes: 30 });
+    f.setFilter(["needle"]);
+    await f.poll();
+    // cut at 30 bytes: the second line's needle is past its cut, the endless last one has it within
+    appendFileSync(file, "a needle\n" + "z".repeat(40) + " needle\nnothing\n\n" + "needle " + "w".repeat(60));
+    await f.poll();
+    expect(got).toEqual(["a needle", "needle " + "w".repeat(23)]);
+    expect(reads).toEqual([5]);
+    f.setFilter(null);
+    appendFileSync(file, "\nplain\n");
+    await f.poll();
+    expect(got.slice(2)).toEqual(["", "plain"]); // the endless line's end (its rest was cut), then the next
+    await f.stop();
+  });
+});
+
 describe("log hub", () => {
   it("batches lines from sources while a client watches and passes raw lines to listeners", async () => {
     const dir = tempDir();
@@ -438,6 +460,45 @@ describe("log hub", () => {
     // nothing of the lines is kept in the hub: its own fields reference no LogLine or text
     expect(JSON.stringify([...(hub as unknown as { sources: Map<string, object> }).sources.values()].map((s) => ({ ...s, follower: null })))).not.toContain("line 1");
     expect((hub as unknown as { pending: unknown[] }).pending).toEqual([]);
+    await hub.close();
+  });
+
+  it("without a watcher hands on only the lines its listeners' needles name (counted all the same); all of them once a client watches or a listener needs all", async () => {
+    const a = path.join(tempDir(), "a.log");
+    writeFileSync(a, "");
+    const hub = new LogHub({ ringLines: 10, pollMs: 50, batchMs: 10 });
+    const got: string[] = [];
+    const offA = hub.onLines((_src, lines) => got.push(...lines), { needles: () => ["obtained metadata", "proof is valid"] });
+    const offB = hub.onLines(() => undefined, { needles: (src) => (src === "a" ? ["failed to generate proof"] : null) });
+    hub.follow("a", a);
+    await hub.pollNow();
+    const noise = (i: number) => `[2024-01-01T00:00:00Z INFO  post_service] noise ${i}\n`;
+    // a needle split across two reads
+    appendFileSync(a, noise(0) + "[2024-01-01T00:00:01Z INFO  post_service::client] obtained meta");
+    await hub.pollNow();
+    appendFileSync(a, "data: x\n" + noise(1) + `x${"y".repeat(40)} proof is valid\n` + "proof is valid\n" + noise(2) + "failed to generate proof: no\n" + noise(3));
+    await hub.pollNow();
+    expect(got).toEqual(["[2024-01-01T00:00:01Z INFO  post_service::client] obtained metadata: x", `x${"y".repeat(40)} proof is valid`, "proof is valid", "failed to generate proof: no"]);
+    // every line read counts: a client's tail and its batches go on from the same seq
+    const tail = await hub.recent("a", 1);
+    expect(tail.map((l) => [l.seq, l.text])).toEqual([[8, "[2024-01-01T00:00:00Z INFO  post_service] noise 3"]]);
+    const batches: LogLine[][] = [];
+    hub.on("lines", (b: LogLine[]) => batches.push(b));
+    const unwatch = hub.watch();
+    appendFileSync(a, noise(4));
+    await hub.pollNow();
+    await waitFor(() => batches.flat().length === 1, { what: "the watched line" });
+    expect(batches.flat().map((l) => [l.seq, l.text])).toEqual([[9, "[2024-01-01T00:00:00Z INFO  post_service] noise 4"]]);
+    expect(got.at(-1)).toBe("[2024-01-01T00:00:00Z INFO  post_service] noise 4");
+    unwatch();
+    // a listener that needs every line: every line
+    offB();
+    const all: string[] = [];
+    hub.onLines((_src, lines) => all.push(...lines));
+    appendFileSync(a, noise(5));
+    await hub.pollNow();
+    expect(all).toEqual(["[2024-01-01T00:00:00Z INFO  post_service] noise 5"]);
+    offA();
     await hub.close();
   });
 

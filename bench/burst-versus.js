@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Phase 1's burst case for several builds of postdeck side by side with supervisord (issue 17): per
+// round each build's daemon and supervisord get their own N children (bench/fixtures/child.js,
+// --pattern burst: a second's lines in one write), all started at once, the children signalled to
+// start writing at the same moment (as bench/compare/supervision.js does), and every supervisor's CPU
+// read over the same window (utime+stime from /proc; for postdeck also per thread: the main thread
+// and the others — V8's, libuv's pool, the flood cutter's worker). Fresh setups per round; lines on
+// disk counted as distinct sequence numbers (none may be lost). Median and spread of each build's
+// CPU and of its ratio to supervisord's and to the first build's, the load at each round.
+//
+//   npm run build && node bench/burst-versus.js [--services 16] [--seconds 15] [--rounds 3] \
+//       [--pattern burst|line] [--no-supervisord] A=/tmp/a/bin/postdeck.js B=bin/postdeck.js
+// (a build: a worktree or a copy of bin/, dist/, proto/, package.json with node_modules linked)
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { makeChildren } from "./lib/children.js";
+import { compareLines, countSequences, readyPids, writtenByMarker } from "./lib/captured.js";
+import { PostdeckSupervisor } from "./lib/postdeck.js";
+import { SupervisordSupervisor, supervisordAvailable } from "./lib/supervisord.js";
+import { cpuSeconds, loadAvg, sleep, waitFor } from "./lib/proc.js";
+import { freshDir, removeDir } from "./lib/supervisors.js";
+import { median } from "./lib/stats.js";
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const n = Number(arg("services", "16"));
+const seconds = Number(arg("seconds", "15"));
+const rounds = Number(arg("rounds", "3"));
+const pattern = arg("pattern", "burst");
+const rate = Number(arg("rate", "200"));
+const builds = process.argv.filter((a) => /^[A-Z]=/.test(a)).map((a) => ({ name: a[0], bin: path.resolve(a.slice(2)) }));
+const withSv = !process.argv.includes("--no-supervisord") && supervisordAvailable() === null;
+const log = (m) => process.stderr.write(`[burst ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+const childArgs = ["--rate", rate, "--seconds", seconds, "--then", "idle", "--wait-signal", "--pattern", pattern, ...(pattern === "burst" ? ["--burst-ms", "1000"] : [])];
+
+/** CPU ticks (10 ms) per thread of pid: main, others. */
+function threadTicks(pid) {
+  const out = { main: 0, others: 0 };
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, "utf8");
+      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+      out[Number(t) === pid ? "main" : "others"] += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+async function round(k) {
+  const sides = builds.map((b) => ({ name: b.name, kind: "postdeck", make: (r, c) => new PostdeckSupervisor(r, c, { bin: b.bin }) }));
+  if (withSv) sides.push({ name: "sv", kind: "supervisord", make: (r, c) => new SupervisordSupervisor(r, c) });
+  const setups = sides.map((s, i) => {
+    const root = freshDir(`bv-${s.name.toLowerCase()}`);
+    const prefix = `bv${s.name.toLowerCase()}${k}x${i}`;
+    const { children, reportDir } = makeChildren(root, prefix, n, childArgs);
+    return { ...s, root, prefix, children, reportDir, sup: s.make(root, children) };
+  });
+  try {
+    await Promise.all(setups.map((x) => x.sup.start()));
+    await sleep(3000);
+    const ready = await waitFor(() => {
+      const all = setups.map((x) => readyPids(x.reportDir, x.children.map((c) => c.marker)));
+      return all.every(Boolean) && all.flat();
+    }, "every child ready", 120_000, 100);
+    const load0 = loadAvg();
+    const pids = setups.map((x) => x.sup.supervisorPids());
+    const c0 = pids.map((p) => cpuSeconds(p));
+    const t0s = setups.map((x) => (x.kind === "postdeck" ? threadTicks(x.sup.pid) : null));
+    const t0 = Date.now();
+    for (const p of ready) process.kill(p, "SIGUSR2");
+    await waitFor(() => setups.every((x) => writtenByMarker(x.reportDir).size >= n), "every child to finish writing", (seconds + 120) * 1000, 250);
+    await sleep(2000);
+    const wall = (Date.now() - t0) / 1000;
+    const c1 = pids.map((p) => cpuSeconds(p));
+    const t1s = setups.map((x) => (x.kind === "postdeck" ? threadTicks(x.sup.pid) : null));
+    const load1 = loadAvg();
+    await Promise.all(setups.map((x) => x.sup.stop().catch(() => undefined)));
+    const row = {};
+    for (const [i, x] of setups.entries()) {
+      const files = x.children.flatMap((c) => x.sup.logFiles(c.marker));
+      const cmp = compareLines(writtenByMarker(x.reportDir), await countSequences(files), x.prefix + "-");
+      const th = t0s[i] && { main: (t1s[i].main - t0s[i].main) / 100, others: (t1s[i].others - t0s[i].others) / 100 };
+      row[x.name] = { cpu: c1[i].total - c0[i].total, th, lost: cmp.lost };
+    }
+    const sv = row.sv?.cpu;
+    log(
+      `round ${k + 1}/${rounds} (${wall.toFixed(1)} s, load ${load0} → ${load1}): ` +
+        Object.entries(row)
+          .map(([name, r]) => `${name} ${r.cpu.toFixed(2)} s${r.th ? ` (main ${r.th.main.toFixed(2)}, others ${r.th.others.toFixed(2)})` : ""}${sv && name !== "sv" ? ` = ${(r.cpu / sv).toFixed(2)}× sv` : ""}, lost ${r.lost}`)
+          .join("; "),
+    );
+    return { row, load: `${load0} → ${load1}` };
+  } finally {
+    await Promise.all(setups.map((x) => x.sup.stop().catch(() => undefined)));
+    for (const x of setups) removeDir(x.root);
+  }
+}
+
+log(`${builds.map((b) => `${b.name}=${b.bin}`).join(", ")}${withSv ? " and supervisord" : ""}: ${n} children × ${rate} lines/s (${pattern}) × ${seconds} s each, ${rounds} rounds; load ${loadAvg()}`);
+const all = [];
+for (let k = 0; k < rounds; k++) all.push(await round(k));
+const spread = (xs) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
+for (const b of builds) {
+  const cpu = all.map((r) => r.row[b.name].cpu);
+  const parts = [`${b.name}: CPU ${spread(cpu)} s`, `main ${spread(all.map((r) => r.row[b.name].th.main))}`, `others ${spread(all.map((r) => r.row[b.name].th.others))}`];
+  if (withSv) parts.push(`vs supervisord ${spread(all.map((r) => r.row[b.name].cpu / r.row.sv.cpu))}×`);
+  if (b !== builds[0]) parts.push(`vs ${builds[0].name} ${spread(all.map((r) => r.row[b.name].cpu / r.row[builds[0].name].cpu))}×`);
+  parts.push(`lost ${all.reduce((a, r) => a + r.row[b.name].lost, 0)}`);
+  log(parts.join(", "));
+}
+if (withSv) log(`supervisord: CPU ${spread(all.map((r) => r.row.sv.cpu))} s, lost ${all.reduce((a, r) => a + r.row.sv.lost, 0)}`);
+log(`loads: ${all.map((r) => r.load).join("; ")}`);
