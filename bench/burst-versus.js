@@ -35,7 +35,7 @@ const withSv = !process.argv.includes("--no-supervisord") && supervisordAvailabl
 const log = (m) => process.stderr.write(`[burst ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const childArgs = ["--rate", rate, "--seconds", seconds, "--then", "idle", "--wait-signal", "--pattern", pattern, ...(pattern === "burst" ? ["--burst-ms", "1000"] : [])];
 
-/** CPU ticks (10 ms) per thread of pid: main, others. */
+/** CPU ticks (10 ms) of pid's main thread and of its other live threads. */
 function threadTicks(pid) {
   const out = { main: 0, others: 0 };
   let tasks = [];
@@ -89,7 +89,9 @@ async function round(k) {
     for (const [i, x] of setups.entries()) {
       const files = x.children.flatMap((c) => x.sup.logFiles(c.marker));
       const cmp = compareLines(writtenByMarker(x.reportDir), await countSequences(files), x.prefix + "-");
-      const th = t0s[i] && { main: (t1s[i].main - t0s[i].main) / 100, others: (t1s[i].others - t0s[i].others) / 100 };
+      // the others from the process's total: a thread that ended in the window (the flood cutter's) took its ticks with it
+      const main = t0s[i] && (t1s[i].main - t0s[i].main) / 100;
+      const th = t0s[i] && { main, others: c1[i].self - c0[i].self - main };
       row[x.name] = { cpu: c1[i].total - c0[i].total, th, lost: cmp.lost };
     }
     const sv = row.sv?.cpu;
