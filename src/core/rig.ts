@@ -267,18 +267,21 @@ export class Rig extends EventEmitter<RigEvents> {
   /** start | stop | restart for names (or all services). Stopping a proving service needs force. */
   async act(kind: "start" | "stop" | "restart", req: { names: string[]; all: boolean; force: boolean }): Promise<ActionResult> {
     const names = req.all ? this.supervisor.names() : req.names;
+    const known = new Set(this.supervisor.names());
     const results = await Promise.all(
       names.map(async (name) => {
         // an unknown name: the supervisor's answer says so, and which names there are
         if (kind !== "start" && !req.force && this.supervisor.isProving(name)) {
           return { name, ok: false, message: `${name} is proving; ${kind === "stop" ? "stopping" : "restarting"} it now loses this proof's progress (use --force to do it anyway)` };
         }
+        // the operator's own action: the proving orchestrator leaves the service to them, from before
+        // the supervisor acts (a start shows the service running before it resolves: a tick of the
+        // orchestrator in between stopped a service just started by hand, its identity IDLE)
+        if (known.has(name)) this.emit("act", kind, [name]);
         const r = await this.supervisor[kind](name);
         return { name, ok: r.ok, message: r.message };
       }),
     );
-    // the operator's own action: the proving orchestrator leaves these services to them
-    this.emit("act", kind, results.filter((r) => r.ok).map((r) => r.name));
     return { results };
   }
 

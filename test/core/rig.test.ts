@@ -79,6 +79,22 @@ describe("rig", () => {
     expect(snap.tasks.map((t) => t.id)).toEqual(["t1"]);
   });
 
+  it("an operator's start is told (act) before the service shows starting: the orchestrator never takes it for its own", async () => {
+    const fx = makeRig({ services: 1 });
+    const rig = rigOf(fx);
+    const seen: string[] = [];
+    rig.on("act", (kind: string, names: string[]) => seen.push(`act ${kind} ${names.join(",")}`));
+    rig.on("event", (e: RigEvent) => e.type === "service" && e.data.state !== "stopped" && seen.push(`service ${e.data.state}`));
+    await rig.start();
+    await rig.supervisor.stop("svc0"); // the fixture's service starts with the rig
+    seen.length = 0;
+    const r = await rig.act("start", { names: ["svc0", "nosuch"], all: false, force: false });
+    expect(r.results.map((x) => x.ok)).toEqual([true, false]);
+    expect(seen[0]).toBe("act start svc0");
+    expect(seen).toContain("service running");
+    expect(seen.filter((x) => x.startsWith("act"))).toEqual(["act start svc0"]); // an unknown name is nobody's
+  });
+
   it("refuses to stop a proving service without force", async () => {
     const fx = makeRig({ defaults: { env: { FAKE_STATUS: JSON.stringify({ Proving: { nonces: { start: 0, end: 128 }, position: 32768 } }) } } });
     const rig = rigOf(fx);
