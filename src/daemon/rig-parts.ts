@@ -72,11 +72,14 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
     // woken when a client comes or the node's word or a service changes
     idle: () => rig.watchedAtAll("hardware") === 0 && !rig.supervisor.anyProving() && !provingMayStart(monitor),
   });
-  const wakeHardware = (e?: { type: string }) => {
-    if (!e || e.type === "identities" || e.type === "service") hardware.wake();
+  // what the node's and the sampler's paces read may have changed: their timers are armed again
+  const paceInputsChanged = (e?: { type: string }) => {
+    if (e && e.type !== "identities" && e.type !== "service") return;
+    hardware.wake();
+    monitor.paceChanged();
   };
-  rig.on("watch", wakeHardware);
-  rig.on("event", wakeHardware);
+  rig.on("watch", paceInputsChanged);
+  rig.on("event", paceInputsChanged);
   hardware.on("hardware", (v) => {
     rig.publish("hardware", v);
     monitor.setDiskUsage(v.volumes.map((x) => ({ path: x.mount, freeBytes: x.freeBytes, totalBytes: x.totalBytes })));
@@ -209,8 +212,8 @@ export async function attachRigParts(rig: Rig, o: { watch?: boolean; onReloaded?
       stopFiles();
       await alertParts.stop();
       detach();
-      rig.off("watch", wakeHardware);
-      rig.off("event", wakeHardware);
+      rig.off("watch", paceInputsChanged);
+      rig.off("event", paceInputsChanged);
       await Promise.all([monitor.stop(), hardware.stop()]);
     },
   };

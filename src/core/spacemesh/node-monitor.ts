@@ -142,7 +142,10 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   private running = false;
   private stopped = false; // after stop(): late poll results no longer recompute
-  private timers: NodeJS.Timeout[] = [];
+  /** The next Status/PostStates poll (armPoll: asleep until it is due). */
+  private pollTimer: NodeJS.Timeout | null = null;
+  /** The next slow poll or file rescan (armSlow). */
+  private slowTimer: NodeJS.Timeout | null = null;
   private debounce: NodeJS.Timeout | null = null;
   /** The next recompute a time-dependent finding (or the safety net) asks for. */
   private due: NodeJS.Timeout | null = null;
@@ -245,18 +248,20 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     await this.readFiles();
     this.ensureGrpc();
     if (this.watchFiles) await this.startWatcher();
-    const fast = setInterval(() => {
-      // at rest every restPollMs (half a tick of slack), else every tick
-      if (this.clock() - this.polledAt < this.restPollMs - this.pollMs / 2 && this.atRest()) return;
-      void this.poll();
-    }, this.pollMs);
-    const slow = setInterval(() => void this.slowPoll(), this.slowPollMs);
-    fast.unref();
-    slow.unref();
-    this.timers.push(fast, slow);
     void this.poll();
     void this.slowPoll(false);
     this.recompute();
+  }
+
+  /**
+   * What pollUrgent reads may have changed (a client began or stopped showing the node, a service's
+   * state, the identities): the polls' timers are armed again for the pace that holds now. Between
+   * polls the monitor does nothing: each timer sleeps until its poll is due.
+   */
+  paceChanged(): void {
+    if (!this.running) return;
+    this.armPoll();
+    this.armSlow();
   }
 
   /**
@@ -278,10 +283,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   async stop(): Promise<void> {
     this.running = false;
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    for (const t of [this.debounce, this.due, this.wakeTimer]) if (t) clearTimeout(t);
-    this.debounce = this.due = this.wakeTimer = null;
+    for (const t of [this.debounce, this.due, this.wakeTimer, this.pollTimer, this.slowTimer]) if (t) clearTimeout(t);
+    this.debounce = this.due = this.wakeTimer = this.pollTimer = this.slowTimer = null;
     if (this.keysRescan) clearTimeout(this.keysRescan);
     this.keysRescan = null;
     if (this.settleReread) clearTimeout(this.settleReread);
@@ -622,8 +625,28 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   private poll(): Promise<void> {
     if (this.polling || !this.grpc) return this.pollRun ?? Promise.resolve();
-    this.pollRun = this.pollOnce(this.grpc);
+    this.pollRun = this.pollOnce(this.grpc).finally(() => this.armPoll());
     return this.pollRun;
+  }
+
+  /** When Status/PostStates are due next: pollMs after the last poll; at rest restPollMs after it, or when the rest ends by the epoch clock. */
+  private nextPollAt(): number {
+    const restEnds = this.restEndsAt();
+    return restEnds === null ? this.polledAt + this.pollMs : Math.min(this.polledAt + this.restPollMs, restEnds);
+  }
+
+  /** Sleeps until the next poll is due (a poll under way arms it when it ends). */
+  private armPoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    if (!this.running || this.polling || !this.grpc) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      // the pace may have changed since (the rest began): not due yet, asleep again
+      if (this.nextPollAt() > this.clock()) this.armPoll();
+      else void this.poll();
+    }, Math.max(0, this.nextPollAt() - this.clock()));
+    this.pollTimer.unref();
   }
 
   private async pollOnce(g: NodeGrpcClient): Promise<void> {
@@ -671,13 +694,19 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
    * restPollMs. Its answers then cannot matter before the next rest poll, or a sign says otherwise.
    */
   private atRest(): boolean {
-    if (this.opts.pollUrgent?.() !== false) return false;
+    return this.restEndsAt() !== null;
+  }
+
+  /** null: not at rest (see atRest); else when the rest ends by the epoch clock (restPollMs before the gap opens; Infinity without a clock). */
+  private restEndsAt(): number | null {
+    if (this.opts.pollUrgent?.() !== false) return null;
     const now = this.clock();
-    if (now < this.livelyUntil || this.postStates?.some((p) => p.state === "PROVING")) return false;
+    if (now < this.livelyUntil || this.postStates?.some((p) => p.state === "PROVING")) return null;
     const c = this.clockValue;
-    if (!c) return true;
+    if (!c) return Infinity;
     const r = readClock(timingFromView(c), now);
-    return !r.gapOpen && r.gap.opensAt - now > this.restPollMs;
+    const ends = r.gap.opensAt - this.restPollMs;
+    return !r.gapOpen && ends > now ? ends : null;
   }
 
   /** A sign that the node's answers may have changed: at rest, both polls soon (coalesced), then every pollMs for LIVELY_MS. */
@@ -686,11 +715,13 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     const resting = this.atRest();
     this.livelyUntil = this.clock() + LIVELY_MS;
     if (!resting || this.wakeTimer) return; // polled every pollMs already, or soon
+    const signAt = this.clock();
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
       if (!this.running) return;
       void this.poll();
-      void this.slowPoll(false);
+      // (the slow timer's calls may have come due and been asked since the sign: they answer it)
+      if (this.slowPolledAt < signAt) void this.slowPoll(false);
     }, Math.max(WAKE_MS, this.polledAt + this.pollMs - this.clock()));
     this.wakeTimer.unref();
   }
@@ -701,22 +732,50 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     if (es.ok) this.epochSize = es.value || null;
   }
 
-  /** periodic: the slowPollMs timer's (files rescanned when due; at rest, gRPC every restSlowPollMs only). */
+  /** The next file rescan: slowPollMs after the last; with the watcher on (its events re-read what changed) a safety net every WATCHED_RESCAN_MS. */
+  private filesDueAt(): number {
+    return this.filesReadAt + (this.watcher === null ? this.slowPollMs : WATCHED_RESCAN_MS);
+  }
+
+  /** The slow poll's gRPC calls: slowPollMs after the last, at rest restSlowPollMs (Infinity without a client). */
+  private askDueAt(): number {
+    if (this.grpc === null) return Infinity;
+    return this.slowPolledAt + (this.atRest() ? this.restSlowPollMs : this.slowPollMs);
+  }
+
+  /** Sleeps until the slow poll's calls or the file rescan are due. */
+  private armSlow(): void {
+    if (this.slowTimer) clearTimeout(this.slowTimer);
+    this.slowTimer = null;
+    if (!this.running) return;
+    // a part under way arms the timer again when it ends (a rescan stuck on a dead disk is no due rescan)
+    const at = Math.min(this.rescanning ? Infinity : this.filesDueAt(), this.slowPolling ? Infinity : this.askDueAt());
+    if (at === Infinity) return;
+    this.slowTimer = setTimeout(() => {
+      this.slowTimer = null;
+      void this.slowPoll();
+    }, Math.max(0, at - this.clock()));
+    this.slowTimer.unref();
+  }
+
+  /** periodic: the slow timer's (files rescanned when due; gRPC when due, at rest every restSlowPollMs only). */
   private async slowPoll(periodic = true): Promise<void> {
     // the file rescan and the gRPC calls each at most once at a time (a slow disk holds back neither)
-    // with the watcher on, its events re-read what changed; the rescan is a safety net
-    const readFiles = periodic && !this.rescanning && (this.watcher === null || this.clock() - this.filesReadAt >= WATCHED_RESCAN_MS - this.slowPollMs / 2);
+    const now = this.clock();
+    const readFiles = periodic && !this.rescanning && now >= this.filesDueAt();
     const g = this.grpc;
-    const ask = g !== null && !this.slowPolling && (!periodic || this.clock() - this.slowPolledAt >= this.restSlowPollMs - this.slowPollMs / 2 || !this.atRest());
-    if (!readFiles && !ask) return;
+    const ask = g !== null && !this.slowPolling && (!periodic || now >= this.askDueAt());
+    if (!readFiles && !ask) return this.armSlow();
     // each flag is released when its own part ends: a rescan on a slow disk does not make a sign's
     // gRPC poll meanwhile look like one already under way (it was skipped)
     if (readFiles) this.rescanning = true;
     if (ask) this.slowPolling = true;
-    await Promise.all([
-      readFiles ? this.readFiles().finally(() => (this.rescanning = false)) : null,
-      ask ? this.askSlow(g).finally(() => (this.slowPolling = false)) : null,
+    const parts = Promise.all([
+      readFiles ? this.readFiles().finally(() => ((this.rescanning = false), this.armSlow())) : null,
+      ask ? this.askSlow(g).finally(() => ((this.slowPolling = false), this.armSlow())) : null,
     ]);
+    this.armSlow(); // the other part's next time (this one's is armed when it ends)
+    await parts;
     // answers as the last time (and no files re-read): nothing to recompute
     const key = valueKey([this.smesherIds, this.isSmeshingValue, this.coinbaseValue, this.postConfigValue, this.version, this.epochSize, this.sourceState.get("grpc-private")!.error]);
     if (readFiles || key !== this.slowKey) this.schedule();

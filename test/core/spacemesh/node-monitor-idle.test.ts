@@ -101,15 +101,11 @@ describe("node monitor at rest", () => {
       postConfig: async () => ({}) as never, coinbase: async () => coinbase, highest: async () => "00",
       followEvents: () => () => undefined, close: () => undefined,
     } as NodeGrpcClient;
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] }); // chokidar keeps its real timers
-    let now = Date.now();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
     const slowPollMs = 30_000;
-    const m = new NodeMonitor({ config: rig.config, clock: () => now, pollMs: 3_600_000, slowPollMs, debounceMs: 0, watch: true, grpcFactory: () => client });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 3_600_000, slowPollMs, debounceMs: 0, watch: true, grpcFactory: () => client });
     const advance = async (ms: number) => {
-      for (let t = 0; t < ms; t += slowPollMs) {
-        now += slowPollMs;
-        await vi.advanceTimersByTimeAsync(slowPollMs);
-      }
+      for (let t = 0; t < ms; t += slowPollMs) await vi.advanceTimersByTimeAsync(slowPollMs);
     };
     try {
       await m.start();
@@ -147,7 +143,39 @@ describe("node monitor at rest", () => {
       polls = 0;
       await vi.advanceTimersByTimeAsync(30_000);
       expect(polls).toBe(3); // every 10 s, not 15 times
-      urgent = true; // a client shows the node, or a proof may start
+      urgent = true; // a client shows the node, or a proof may start: the daemon says so
+      m.paceChanged();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(polls).toBe(8);
+    } finally {
+      await m.stop();
+    }
+  });
+  it("at rest does nothing between polls (no check every pollMs), and a pace change is acted on at once", async () => {
+    const rig = makeRig();
+    let polls = 0;
+    const client = {
+      status: async () => (polls++, { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }),
+      version: async () => "v1.7.6", epochSize: async () => 4032, postStates: async () => [], smesherIds: async () => [],
+      postConfig: async () => ({}) as never, coinbase: async () => "sm1qqq", highest: async () => "00",
+      followEvents: () => () => undefined, close: () => undefined,
+    } as NodeGrpcClient;
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    let urgent = false;
+    let asked = 0;
+    const m = new NodeMonitor({ config: rig.config, pollMs: 2000, restPollMs: 60_000, slowPollMs: 30_000, restSlowPollMs: 300_000, watch: false, grpcFactory: () => client, pollUrgent: () => (asked++, urgent) });
+    try {
+      await m.start();
+      await vi.advanceTimersByTimeAsync(100);
+      [polls, asked] = [0, 0];
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(polls).toBe(2); // every minute
+      // the pace was asked about around the polls (and the files' rescans), not at every pollMs tick (60 in two minutes)
+      expect(asked).toBeLessThanOrEqual(12);
+      urgent = true;
+      m.paceChanged(); // what the daemon calls when a client begins showing the node, a service's state or the identities change
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(polls).toBe(3); // within pollMs, not at the next rest poll
       await vi.advanceTimersByTimeAsync(10_000);
       expect(polls).toBe(8);
     } finally {
