@@ -4,24 +4,13 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Files that need a module graph of their own: the two that replace a module with vi.mock
 // (node:fs, systeminformation; in a shared graph the module under test may already be loaded with
-// the real import), and those that talk gRPC from the test process: grpc-js keeps one pool of
-// connections per process, by address, and a port that a later file's node gets again can find
-// an earlier file's connection there, in its reconnect backoff (the full suite with these shared:
-// two sim files timed out waiting for their node's answer).
-const OWN_MODULES = [
-  "test/core/supervisor/state-file.test.ts",
-  "test/core/hardware/linux-readings.test.ts",
-  // the simulators' tests that talk gRPC from the test process (the others share a worker)
-  "test/sim/node.test.ts",
-  "test/sim/node-epoch.test.ts",
-  "test/sim/node-identity-states.test.ts",
-  "test/sim/post-service-wire.test.ts",
-  "test/sim/roundtrip.test.ts",
-  "test/core/spacemesh/node-grpc*.test.ts",
-  "test/core/spacemesh/node-monitor*.test.ts",
-  "test/daemon/attach-node-monitor*.test.ts",
-  "test/core/history/history.test.ts",
-];
+// the real import). The files that talk gRPC from the test process share a worker: grpc-js keeps
+// one pool of connections per process, by address, and a port that a later file's node gets again
+// could find an earlier file's connection there, in its reconnect backoff (two sim files timed
+// out waiting for their node's answer); their clients and the node client (node-grpc-wire.ts) keep
+// connections of their own ("grpc.use_local_subchannel_pool"), so they share a worker (16 fewer
+// worker starts: a full `npm test` 266-270 CPU-s against 277 with them isolated).
+const OWN_MODULES = ["test/core/supervisor/state-file.test.ts", "test/core/hardware/linux-readings.test.ts"];
 
 // Files that run real daemons, demo rigs or the console in a pty: the longest ones. A clean clone
 // has no durations from a last run (.tmp/vite), and vitest's fallback (the largest files first)

@@ -8,7 +8,7 @@ import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
 import { NodeLogTracker } from "../../src/core/spacemesh/node-log-state.js";
-import { assertBuilt, killAll, oneIdentityRig, sim, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, killAll, oneIdentityRig, sim, tmpDir, waitFor, CLIENT_OPTIONS } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 // the tests run side by side (each has its own rig and ports; most of their time is the simulated
@@ -19,7 +19,7 @@ type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
 
 function call(svc: string, addr: string, method: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const c = new (spacemeshV1()[svc]!)(addr, grpc.credentials.createInsecure()) as unknown as Record<string, (r: unknown, cb: Cb) => void>;
+    const c = new (spacemeshV1()[svc]!)(addr, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as Record<string, (r: unknown, cb: Cb) => void>;
     c[method]!({}, (err, res) => {
       (c as unknown as grpc.Client).close();
       if (err) reject(err);
@@ -62,7 +62,7 @@ describe.concurrent("sim node: the network clock and a whole epoch", () => {
     const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--warn-interval", "1"]);
     const events: Record<string, unknown>[] = [];
     await waitFor("node up", () => call("PostInfoService", `127.0.0.1:${r.post}`, "PostStates").catch(() => null));
-    const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.priv}`, grpc.credentials.createInsecure()) as unknown as {
+    const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.priv}`, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as {
       EventsStream(req: unknown): grpc.ClientReadableStream<Record<string, unknown>>;
     } & grpc.Client;
     const stream = admin.EventsStream({});

@@ -5,7 +5,7 @@ import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as ed from "@noble/ed25519";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
-import { assertBuilt, freePort, killAll, sim, simRun, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, freePort, killAll, sim, simRun, tmpDir, waitFor, CLIENT_OPTIONS } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 // each test has its own dirs, ports and processes: the tests run side by side, their processes
@@ -116,7 +116,7 @@ describe.concurrent("sim node: startup and gRPC", () => {
     type Cb = (err: grpc.ServiceError | null, res: Record<string, unknown>) => void;
     const call = (svc: string, addr: string, method: string): Promise<Record<string, unknown>> =>
       new Promise((resolve, reject) => {
-        const c = new v1[svc]!(addr, grpc.credentials.createInsecure()) as unknown as Record<string, (req: unknown, cb: Cb) => void>;
+        const c = new v1[svc]!(addr, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as Record<string, (req: unknown, cb: Cb) => void>;
         c[method]!({}, (err, res) => (err ? reject(err) : resolve(res)));
       });
     const ids = await call("SmesherService", `127.0.0.1:${priv}`, "SmesherIDs");
@@ -149,7 +149,7 @@ describe.concurrent("sim node: startup and gRPC", () => {
     await waitFor("post listener", () => postRe.exec(p.stdout()));
     expect(p.stdout()).toMatch(/\tWARN\tnode\.grpc\tcoinbase account is not set, connections from remote post services will be rejected\n/);
     const addr = postRe.exec(p.stdout())![1]!;
-    const client = new (spacemeshV1()["PostService"]!)(addr, grpc.credentials.createInsecure()) as unknown as { Register(): grpc.ClientDuplexStream<unknown, unknown> };
+    const client = new (spacemeshV1()["PostService"]!)(addr, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as { Register(): grpc.ClientDuplexStream<unknown, unknown> };
     const stream = client.Register();
     const status = await new Promise<grpc.StatusObject>((resolve) => {
       stream.on("error", () => undefined);

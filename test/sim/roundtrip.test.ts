@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
-import { assertBuilt, freePort, killAll, oneIdentityRig, sim, waitFor } from "./sim-process.js";
+import { assertBuilt, freePort, killAll, oneIdentityRig, sim, waitFor, CLIENT_OPTIONS } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 // the tests run side by side (each has its own rig and ports; most of their time is the simulated
@@ -17,7 +17,7 @@ async function rigWithOneIdentity() {
   const opPort = await freePort();
   const postStates = (): Promise<{ id: Buffer; state: string; name: string }[]> =>
     new Promise((resolve, reject) => {
-      const c = new (spacemeshV1()["PostInfoService"]!)(`127.0.0.1:${postPort}`, grpc.credentials.createInsecure()) as unknown as Record<string, (r: unknown, cb: Cb) => void>;
+      const c = new (spacemeshV1()["PostInfoService"]!)(`127.0.0.1:${postPort}`, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as Record<string, (r: unknown, cb: Cb) => void>;
       c["PostStates"]!({}, (err, res) => {
         (c as unknown as grpc.Client).close();
         if (err) reject(err);
@@ -48,7 +48,7 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
 
     // events from the private listener
     const events: Record<string, unknown>[] = [];
-    const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.privPort}`, grpc.credentials.createInsecure()) as unknown as {
+    const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.privPort}`, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as {
       EventsStream(req: unknown): grpc.ClientReadableStream<Record<string, unknown>>;
     } & grpc.Client;
     const evStream = admin.EventsStream({});

@@ -69,6 +69,13 @@ export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 6
 /** A free loopback port (the same helper the supervisor uses for operator addresses). */
 export const freePort = freeLoopbackPort;
 
+/**
+ * The options of a gRPC client made here: connections of its own (grpc-js shares one per address and
+ * options in the process otherwise; these files share a worker, and a port an earlier file's node had
+ * can come back here while grpc-js still waits out that connection's reconnect backoff).
+ */
+export const CLIENT_OPTIONS = { "grpc.use_local_subchannel_pool": 1 };
+
 /** A temp dir removed (with the processes naming it) after the test file. */
 export function tmpDir(): string {
   return tempDir("postdeck-sim-test-");
