@@ -101,7 +101,10 @@ describe("node monitor at rest", () => {
       postConfig: async () => ({}) as never, coinbase: async () => coinbase, highest: async () => "00",
       followEvents: () => () => undefined, close: () => undefined,
     } as NodeGrpcClient;
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
+    // 1 s after a layer starts (mainnet's 5-minute layers: the rig has no node config): the node's
+    // layer 100 is far from the clock's, and the clock-skew finding names the clock's layer, so it is
+    // recomputed when a layer starts; the checks below end within this layer, whatever time it is now
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now: Date.UTC(2026, 0, 1, 0, 0, 1) });
     const slowPollMs = 30_000;
     const m = new NodeMonitor({ config: rig.config, pollMs: 3_600_000, slowPollMs, debounceMs: 0, watch: true, grpcFactory: () => client });
     const advance = async (ms: number) => {
