@@ -201,11 +201,12 @@ describe("node monitor at rest", () => {
       // the write lands within chokidar's 5 ms throttle of the first event: no event of its own
       writeFileSync(file, JSON.stringify({ smeshing: { "smeshing-start": true } }));
       await vi.advanceTimersByTimeAsync(SETTLE_REREAD_MS);
-      // up to 5 s of real time (performance.now is not faked): 50 turns alone could pass before the
-      // threadpool's read on a loaded machine (the full suite at load 6: still the empty config)
-      const until = performance.now() + 5000;
-      // and 10 s of fake time at most (the polls are an hour away: only the re-read can clear it)
-      for (let i = 0; i < 500 && performance.now() < until && m.findings().some((f) => f.id === "node-config-problem"); i++) {
+      // up to 10 s of real time (performance.now is not faked): 500 turns alone could pass before the
+      // threadpool's read on a loaded machine (the full suite at load 4, this file sharing its worker:
+      // still the empty config), so turns are not counted but for a bound on the fake time: at most
+      // 100,000 turns of 20 ms, 33 min (the polls are an hour away: only the re-read can clear it)
+      const until = performance.now() + 10_000;
+      for (let i = 0; i < 100_000 && performance.now() < until && m.findings().some((f) => f.id === "node-config-problem"); i++) {
         await new Promise((r) => setImmediate(r)); // the re-read's file I/O (real), then its debounce
         await vi.advanceTimersByTimeAsync(20);
       }
