@@ -67,22 +67,25 @@ export function emptyServiceLogFacts(): ServiceLogFacts {
   };
 }
 
+/** How each line applyServiceLogLines acts on begins (its message, after the level and time). */
+const STARTS = {
+  connected: "obtained metadata",
+  disconnected: "disconnected: ",
+  cannotConnect: "could not connect to the node",
+  proofStart: "starting proof generation for challenge",
+  k2pow: "finished k2pow in ",
+  read: "finished reading POST data in ",
+  proofValid: "proof is valid",
+  proofFinished: "proof generation finished",
+  proofFailed: "failed to generate proof",
+  verifyFailed: "failed proof verification",
+} as const;
+
 /**
  * Every line applyServiceLogLines acts on holds one of these (the log hub decodes only such lines
  * of a service's log while no client watches it).
  */
-export const SERVICE_LOG_NEEDLES: readonly string[] = [
-  "obtained metadata",
-  "disconnected: ",
-  "could not connect to the node",
-  "starting proof generation for challenge",
-  "finished k2pow in ",
-  "finished reading POST data in ",
-  "proof is valid",
-  "proof generation finished",
-  "failed to generate proof",
-  "failed proof verification",
-];
+export const SERVICE_LOG_NEEDLES: readonly string[] = Object.values(STARTS);
 
 /** Folds raw lines into `facts` (mutated); returns true when something changed. */
 export function applyServiceLogLines(facts: ServiceLogFacts, lines: string[], now: number): boolean {
@@ -92,24 +95,24 @@ export function applyServiceLogLines(facts: ServiceLogFacts, lines: string[], no
     if (!l) continue;
     const at = l.time ?? now;
     const msg = l.message;
-    if (msg.startsWith("obtained metadata")) {
+    if (msg.startsWith(STARTS.connected)) {
       facts.connectedAt = at;
-    } else if (msg.startsWith("disconnected: ") || msg.startsWith("could not connect to the node")) {
+    } else if (msg.startsWith(STARTS.disconnected) || msg.startsWith(STARTS.cannotConnect)) {
       facts.disconnectedAt = at;
       facts.disconnectReason = msg;
-    } else if (msg.startsWith("starting proof generation for challenge")) {
+    } else if (msg.startsWith(STARTS.proofStart)) {
       facts.proofStartedAt = at;
       facts.proofs.push({ startedAt: at, finishedAt: null, k2powMs: null, readMs: null, failed: false });
       if (facts.proofs.length > MAX_PROOF_RUNS) facts.proofs.shift();
-    } else if (msg.startsWith("finished k2pow in ")) {
+    } else if (msg.startsWith(STARTS.k2pow)) {
       addFigure(facts.proofs[facts.proofs.length - 1], "k2powMs", parseMinutesSeconds(msg));
-    } else if (msg.startsWith("finished reading POST data in ")) {
+    } else if (msg.startsWith(STARTS.read)) {
       addFigure(facts.proofs[facts.proofs.length - 1], "readMs", parseMinutesSeconds(msg));
-    } else if (msg.startsWith("proof is valid") || msg === "proof generation finished") {
+    } else if (msg.startsWith(STARTS.proofValid) || msg === STARTS.proofFinished) {
       facts.proofFinishedAt = at;
       const run = facts.proofs[facts.proofs.length - 1];
       if (run && run.finishedAt === null) run.finishedAt = at;
-    } else if (msg.startsWith("failed to generate proof") || msg.startsWith("failed proof verification")) {
+    } else if (msg.startsWith(STARTS.proofFailed) || msg.startsWith(STARTS.verifyFailed)) {
       facts.proofFailedAt = at;
       facts.proofFailure = msg;
       const run = facts.proofs[facts.proofs.length - 1];
