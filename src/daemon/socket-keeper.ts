@@ -1,17 +1,21 @@
 // Keeps the control socket reachable while the daemon runs: the socket file can be removed under
 // a running daemon (logind empties /run/user/UID at logout, an operator cleans up, a tmp cleaner
-// runs), and a daemon without its socket is unreachable though it holds the lock. Every few
-// seconds the keeper checks that the path is still the socket it bound; when it is gone (or is
-// another file), it binds the path again and hands the new listener's connections to the same
-// HTTP server.
-import { chmodSync, mkdirSync, rmSync, statSync } from "node:fs";
+// runs), and a daemon without its socket is unreachable though it holds the lock. The keeper
+// watches the socket's directory (inotify: no work while nothing in it changes); when an event
+// names the socket (or the directory itself) and the path is no longer the socket it bound (gone,
+// or another file), it binds the path again and hands the new listener's connections to the same
+// HTTP server. Where the directory cannot be watched, it checks every few seconds instead.
+import { type FSWatcher, chmodSync, mkdirSync, rmSync, statSync, watch as fsWatch } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type http from "node:http";
 
 export interface SocketKeeperOptions {
+  /** Check interval where the directory cannot be watched. Default 2 s. */
   intervalMs?: number;
   log?: (line: string) => void;
+  /** fs.watch (tests: one that fails). */
+  watch?: (dir: string, listener: (event: string, file: string | null) => void) => FSWatcher;
 }
 
 const defaultLog = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -21,6 +25,8 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
   const sock = server.address();
   if (typeof sock !== "string") return () => undefined; // not a Unix socket
   const log = o.log ?? defaultLog;
+  const dir = path.dirname(sock);
+  const names = new Set([path.basename(sock), path.basename(dir)]);
   const inode = (): number | null => {
     try {
       const st = statSync(sock);
@@ -33,6 +39,46 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
   let spare: net.Server | null = null;
   let rebinding = false;
   let stopped = false;
+  let watcher: FSWatcher | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const check = () => {
+    if (stopped || rebinding) return;
+    if (!server.listening) return stop();
+    if (inode() !== bound) rebind();
+  };
+
+  /**
+   * Watches the directory (again after a re-bind: a removed and re-created directory is another
+   * inode, its old watch sees nothing more); where it cannot, checks on a timer until the next re-bind.
+   */
+  const watchDir = () => {
+    watcher?.close();
+    watcher = null;
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    try {
+      // the socket's own name, or the directory's (it was removed): anything else in it (the log,
+      // the state file) is not the keeper's business
+      watcher = (o.watch ?? fsWatch)(dir, (_event, file) => {
+        if (file === null || names.has(String(file))) check();
+      });
+      watcher.on("error", (err) => {
+        log(`warning: cannot watch ${dir} for the control socket (${err.message}); checking it every ${(o.intervalMs ?? 2000) / 1000} s`);
+        poll();
+      });
+    } catch (err) {
+      log(`warning: cannot watch ${dir} for the control socket (${(err as Error).message}); checking it every ${(o.intervalMs ?? 2000) / 1000} s`);
+      poll();
+    }
+  };
+  const poll = () => {
+    watcher?.close();
+    watcher = null;
+    if (timer !== null || stopped) return;
+    timer = setInterval(check, o.intervalMs ?? 2000);
+    timer.unref();
+  };
 
   const rebind = () => {
     rebinding = true;
@@ -44,17 +90,20 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
     spare?.close();
     spare = null;
     try {
-      mkdirSync(path.dirname(sock), { recursive: true, mode: 0o700 });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       rmSync(sock, { force: true });
     } catch (err) {
       log(`warning: cannot re-create the control socket ${sock}: ${(err as Error).message}; trying again`);
       rebinding = false;
+      poll(); // nothing to watch until the directory can be made: try again on the timer
       return;
     }
+    watchDir();
     const next = net.createServer((c) => server.emit("connection", c));
     next.once("error", (err) => {
       log(`warning: cannot bind the control socket ${sock}: ${err.message}; trying again`);
       rebinding = false;
+      poll();
     });
     next.listen(sock, () => {
       rebinding = false;
@@ -67,20 +116,20 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
         log(`warning: cannot make the control socket ${sock} owner-only: ${(err as Error).message}`);
       }
       bound = inode();
+      // removed again while it was being bound: that event found the keeper busy
+      check();
     });
   };
 
-  const timer = setInterval(() => {
-    if (stopped || rebinding) return;
-    if (!server.listening) return stop();
-    if (inode() !== bound) rebind();
-  }, o.intervalMs ?? 2000);
-  timer.unref();
+  watchDir();
 
   function stop(): void {
     if (stopped) return;
     stopped = true;
-    clearInterval(timer);
+    watcher?.close();
+    watcher = null;
+    if (timer !== null) clearInterval(timer);
+    timer = null;
     spare?.close();
     spare = null;
   }
