@@ -141,3 +141,34 @@ export function cpuModelName(model: string): string | null {
   const maker = MAKERS.filter(([key]) => lower.includes(key)).at(-1)?.[1] ?? first;
   return [maker, ...rest].join(" ").trim() || null;
 }
+
+/** PCI classes a GPU systeminformation's graphics() finds (lspci's VGA / 3D / display, clinfo's) can have: display, accelerator. */
+const GPU_CLASSES = ["0x03", "0x12"];
+
+/**
+ * What graphics() could find, read from /sys without spawning anything: one line per PCI display or
+ * processing-accelerator device (address, class, vendor, device, bound driver), "" when there is
+ * none. graphics() (lspci, clinfo, xdpyinfo, xrandr, nvidia-smi: ~0.4 CPU-s in helper processes)
+ * need not run again while this stays the same. null when it cannot tell: no /sys/bus/pci, or a
+ * Raspberry Pi, whose GPU graphics() finds without PCI (/proc/cpuinfo as systeminformation reads it).
+ */
+export async function readGpuDevices(pciDevices = "/sys/bus/pci/devices", cpuinfo = "/proc/cpuinfo"): Promise<string | null> {
+  let names: string[];
+  try {
+    names = (await fsp.readdir(pciDevices)).sort();
+  } catch {
+    return null;
+  }
+  const info = (await readText(cpuinfo)) ?? "";
+  if (/^(hardware\s*:\s*BCM27|hardware\s*:\s*BCM283|model\s*:.*Raspberry Pi)/im.test(info)) return null;
+  const lines: string[] = [];
+  for (const name of names) {
+    const dir = path.join(pciDevices, name);
+    const cls = await readText(path.join(dir, "class"));
+    if (cls === null || !GPU_CLASSES.some((c) => cls.startsWith(c))) continue;
+    const [vendor, device] = await Promise.all([readText(path.join(dir, "vendor")), readText(path.join(dir, "device"))]);
+    const driver = await fsp.readlink(path.join(dir, "driver")).then((l) => path.basename(l), () => "-");
+    lines.push(`${name} ${cls} ${vendor ?? "?"} ${device ?? "?"} ${driver}`);
+  }
+  return lines.join("\n");
+}

@@ -49,7 +49,10 @@ export type HardwareSamplerOptions = {
   mountsRefreshMs?: number;
   /** CPU temperature; GPU temperatures (nvidia-smi) where graphics() reported some. Default 30 s. */
   slowRefreshMs?: number;
-  /** Providers (postcli), graphics() (GPU list), and a CPU temperature the machine did not report. Default 10 min. */
+  /**
+   * Providers (postcli), graphics() (GPU list: read again only when gpuDevices() changed), and a
+   * CPU temperature the machine did not report. Default 10 min.
+   */
   staticRefreshMs?: number;
   /**
    * With a postcli configured, the providers come from it and graphics() only finds GPU temperatures:
@@ -105,6 +108,8 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
   private mapped: { key: string; at: number; volumes: MappedVolume[] } | null = null;
   private providers: Cached<ProvidersResult> = null;
   private graphics: Cached<GraphicsController[]> = null;
+  /** gpuDevices() when graphics() was last read (null: unknown, read it at each refresh). */
+  private gpuDevices: string | null = null;
   private cpuTemp: Cached<number | null> = null;
   private gpuTemps: Cached<number[]> = null;
   private startedAt = 0;
@@ -253,10 +258,19 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
     const graphicsWaits = this.options.postcliBinary !== null && this.graphics === null && now - this.startedAt < this.opts.graphicsAfterMs;
     if (!graphicsWaits && (force || this.due(this.graphics, staticRefreshMs, now))) {
       this.background("graphics", async () => {
+        // graphics() spawns lspci, clinfo, xdpyinfo, xrandr (and nvidia-smi): only when what it
+        // could find changed (a GPU or its driver came or went), never where there is no GPU to find
+        const devices = await this.src.gpuDevices().catch(() => null);
+        if (devices !== null && this.graphics !== null && devices === this.gpuDevices) {
+          this.graphics = { value: this.graphics.value, at: this.clock() };
+          return;
+        }
         let v: GraphicsController[] = [];
         try {
-          v = await this.src.graphics();
+          if (devices !== "") v = await this.src.graphics();
+          this.gpuDevices = devices;
         } catch (err) {
+          this.gpuDevices = null; // read again at the next refresh
           this.options.onError?.("graphics", err);
         }
         this.graphics = { value: v, at: this.clock() };

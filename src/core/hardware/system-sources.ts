@@ -2,7 +2,7 @@
 // the sampler calls the cheap ones every tick and the others on slower cadences.
 import { promises as fsp } from "node:fs";
 import os from "node:os";
-import { cpuModelName, readCpuTemperature, readMemory, readMounts } from "./linux-readings.js";
+import { cpuModelName, readCpuTemperature, readGpuDevices, readMemory, readMounts } from "./linux-readings.js";
 import { type CommandRunner, type GraphicsController, runCommand } from "./providers.js";
 import { type FsProbe, type MountEntry, nodeFsProbe } from "./volumes.js";
 
@@ -53,6 +53,12 @@ export type HardwareSources = {
    * which blocks the event loop while it runs — hence rarely.
    */
   graphics(): Promise<GraphicsController[]>;
+  /**
+   * Before each graphics() read: what it could find (Linux: the PCI display and accelerator devices
+   * and their drivers, from /sys; "" when there are none), so that graphics() runs only when that
+   * changed. null where it cannot tell (graphics() then runs every 10 min).
+   */
+  gpuDevices(): Promise<string | null>;
   /**
    * Every 30 s, only while graphics() reported GPU temperatures: the same numbers without blocking
    * (nvidia-smi --query-gpu=temperature.gpu, async). null when that fails.
@@ -116,6 +122,9 @@ export const systemSources: HardwareSources = {
   fs: nodeFsProbe,
   async graphics() {
     return (await si.graphics()).controllers;
+  },
+  async gpuDevices() {
+    return process.platform === "linux" ? readGpuDevices() : null;
   },
   async gpuTemperatures() {
     const r = await runCommand(

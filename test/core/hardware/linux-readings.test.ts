@@ -2,11 +2,11 @@
 // reads, instead of through systeminformation (whose fsSize and cpuTemperature run execSync and
 // hold the daemon's event loop while a shell starts), and the CPU model from the kernel's model
 // name (si.cpu() runs lscpu, dmidecode and cat at each daemon start).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cpuModelName, parseMeminfo, parseMounts, readCpuTemperature } from "../../../src/core/hardware/linux-readings.js";
+import { cpuModelName, parseMeminfo, parseMounts, readCpuTemperature, readGpuDevices } from "../../../src/core/hardware/linux-readings.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
 vi.mock("systeminformation/lib/filesystem.js", () => ({ fsSize: () => Promise.reject(new Error("systeminformation used")) }));
@@ -80,6 +80,27 @@ describe("linux readings", () => {
     expect(parseMeminfo(info("MemAvailable:    9000000 kB\n"))).toEqual({ totalBytes: 16000000 * 1024, usedBytes: 7000000 * 1024, availableBytes: 9000000 * 1024 });
     // kernels before 3.14 have no MemAvailable
     expect(parseMeminfo(info(""))).toEqual({ totalBytes: 16000000 * 1024, usedBytes: 10500000 * 1024, availableBytes: 5500000 * 1024 });
+  });
+
+  it("tells the GPUs graphics() could find from /sys/bus/pci (display and accelerator devices, their drivers), \"\" for none, null where it cannot tell", async () => {
+    const root = tempDir();
+    const pci = path.join(root, "devices");
+    const dev = (addr: string, cls: string, vendor: string, device: string) =>
+      files(pci, { [`${addr}/class`]: cls, [`${addr}/vendor`]: vendor, [`${addr}/device`]: device });
+    dev("0000:00:00.0", "0x060000", "0x8086", "0x0d57"); // host bridge
+    dev("0000:00:03.0", "0x020000", "0x1af4", "0x1041"); // network
+    files(root, { cpuinfo: "processor\t: 0\nmodel name\t: AMD Ryzen 9 7950X" });
+    const cpuinfo = path.join(root, "cpuinfo");
+    expect(await readGpuDevices(pci, cpuinfo)).toBe("");
+    dev("0000:01:00.0", "0x030000", "0x10de", "0x2206");
+    dev("0000:02:00.0", "0x120000", "0x1002", "0x738c");
+    expect(await readGpuDevices(pci, cpuinfo)).toBe("0000:01:00.0 0x030000 0x10de 0x2206 -\n0000:02:00.0 0x120000 0x1002 0x738c -");
+    mkdirSync(path.join(root, "drivers/nvidia"), { recursive: true });
+    symlinkSync(path.join(root, "drivers/nvidia"), path.join(pci, "0000:01:00.0/driver"));
+    expect(await readGpuDevices(pci, cpuinfo)).toBe("0000:01:00.0 0x030000 0x10de 0x2206 nvidia\n0000:02:00.0 0x120000 0x1002 0x738c -");
+    expect(await readGpuDevices(path.join(root, "no-pci"), cpuinfo)).toBeNull();
+    files(root, { pi: "processor\t: 0\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4" });
+    expect(await readGpuDevices(pci, path.join(root, "pi"))).toBeNull();
   });
 
   it.runIf(process.platform === "linux")("the system sources use them, not systeminformation, on Linux", async () => {

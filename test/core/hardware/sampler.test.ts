@@ -134,6 +134,8 @@ describe("HardwareSampler with injected sources", () => {
         count("graphics");
         return [{ vendor: "NVIDIA", model: "GeForce RTX 3080", temperatureGpu: 64 }];
       },
+      // one NVIDIA card with its driver, the same each time (what graphics() could find)
+      gpuDevices: async () => "0000:01:00.0 0x030000 0x10de 0x2206 nvidia",
       gpuTemperatures: async () => {
         count("gpuTemperatures");
         return [70];
@@ -374,5 +376,44 @@ describe("HardwareSampler with injected sources", () => {
     await s.stop();
     expect(calls["graphics"]).toBe(1);
     expect((await s.sample()).providers).toEqual([{ id: 0, model: "NVIDIA GeForce RTX 3080", type: "GPU" }]);
+  });
+
+  // graphics() spawns lspci, clinfo, xdpyinfo, xrandr and nvidia-smi: it runs again only when the
+  // GPUs it could find (PCI display/accelerator devices and their drivers) changed, and not at all
+  // where there are none; where that cannot be told, every 10 min as before.
+  it("reads graphics() again only when the GPU devices changed, never where there are none", async () => {
+    let devices: string | null = "0000:01:00.0 0x030000 0x10de 0x2206 -";
+    const { sources, calls } = fakeSources({ gpuDevices: async () => devices });
+    let now = 1_000_000;
+    const s = new HardwareSampler({ paths: () => [], postcliBinary: null, clock: () => now, sources });
+    const minutes = async (m: number) => {
+      for (let i = 0; i < m; i++) {
+        now += 60_000;
+        await s.sample();
+        await s.stop(); // the background reads finish
+      }
+    };
+    s.start();
+    await s.stop();
+    await minutes(35);
+    expect(calls["graphics"]).toBe(1); // was 4: at start and every 10 min
+    expect((await s.sample()).providers).toEqual([{ id: 0, model: "NVIDIA GeForce RTX 3080", type: "GPU" }]);
+    devices = "0000:01:00.0 0x030000 0x10de 0x2206 nvidia"; // its driver loaded
+    await minutes(11);
+    expect(calls["graphics"]).toBe(2);
+    devices = null; // cannot tell: every 10 min
+    await minutes(21);
+    expect(calls["graphics"]).toBe(4);
+
+    const none = fakeSources({ gpuDevices: async () => "" });
+    const t = new HardwareSampler({ paths: () => [], postcliBinary: null, clock: () => now, sources: none.sources });
+    t.start();
+    await t.stop();
+    now += 25 * 60_000;
+    const v = await t.sample();
+    await t.stop();
+    expect(none.calls["graphics"]).toBeUndefined();
+    expect(v.providers).toEqual([]);
+    expect(v.providersSource).toBe("none");
   });
 });
