@@ -311,7 +311,12 @@ function postListenerFindings(input: FindingsInput, out: Finding[]): void {
   );
 }
 
-function diskFindings(input: FindingsInput, out: Finding[]): void {
+/**
+ * The findings about free space (node volume, PoS volumes): the node monitor asks for these alone
+ * when a new disk sample comes, and recomputes everything only when they changed (free space moves
+ * at every sample on a volume something writes to; these speak of it only near a limit).
+ */
+export function diskFindings(input: Pick<FindingsInput, "disk" | "dataFolder" | "posDirs">, out: Finding[] = []): Finding[] {
   const usageOf = (p: string): DiskUsage | null => {
     let best: DiskUsage | null = null;
     for (const d of input.disk) {
@@ -356,6 +361,7 @@ function diskFindings(input: FindingsInput, out: Finding[]): void {
       );
     }
   }
+  return out;
 }
 
 function nodeFindings(input: FindingsInput, out: Finding[]): void {

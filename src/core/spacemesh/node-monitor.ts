@@ -27,7 +27,7 @@ import { NodeLogTracker } from "./node-log-state.js";
 import { IdentityStatesTracker, statesAddresses } from "./node-grpc-states.js";
 import { applyServiceLogLines, emptyServiceLogFacts, type ServiceLogFacts } from "./service-log-state.js";
 import { joinIdentities, type JoinInput, type KeyInput, type PosDirInput } from "./join.js";
-import { attachFindings, computeFindings, type DiskUsage } from "./findings.js";
+import { attachFindings, computeFindings, diskFindings, type DiskUsage } from "./findings.js";
 import { FEW_PEERS, type RigFindingsInput } from "./rig-findings.js";
 import type { ClockView, IdentityTimeline } from "../../protocol/model.js";
 import { buildClockView, timingFromView } from "./clock-view.js";
@@ -352,9 +352,9 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
 
   setDiskUsage(entries: DiskUsage[]): void {
     this.disk = entries;
-    // free space to 16 MiB: a volume written to (logs) changes by bytes at every sample; the findings
-    // speak of tenths of GiB (the safety-net recompute takes the exact figures within RECOMPUTE_IDLE_MS)
-    const key = JSON.stringify(entries.map((e) => [e.path, e.totalBytes, Math.round(e.freeBytes / 2 ** 24)]));
+    // a volume something writes to (logs, another program's files) changes at every sample; what the
+    // rig shows of it are the free-space findings, near a limit only: recomputed when they change
+    const key = JSON.stringify(diskFindings({ disk: entries, dataFolder: this.config.node.dataFolder, posDirs: [...this.posDirs.values()] }));
     if (key === this.diskKey) return;
     this.diskKey = key;
     this.schedule();
@@ -941,6 +941,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     });
     this.expiresAt = expiresAt;
     this.skewKey = this.skewKeyAt(now);
+    // what setDiskUsage compares a new sample's with (the PoS dirs may have changed since its last)
+    this.diskKey = JSON.stringify(diskFindings({ disk: this.disk, dataFolder: this.config.node.dataFolder, posDirs: join.posDirs }));
     this.armDue();
     // views that come out as before keep their objects (the old ones are long-lived: replacing
     // them every recompute promoted garbage to the old space)

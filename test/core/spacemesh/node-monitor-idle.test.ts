@@ -78,6 +78,46 @@ describe("node monitor at rest", () => {
     }
   });
 
+  it("recomputes on a disk sample only when the free-space findings change, not whenever free space moves", async () => {
+    const rig = makeRig();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now: Date.parse("2026-12-02T12:00:00Z") });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 3_600_000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => nodeAnswering(() => ({ peers: 8, synced: true, syncedLayer: 1, topLayer: 1, verifiedLayer: 0 })) });
+    const GiB = 1024 ** 3;
+    const disk = (free: number) => m.setDiskUsage([{ path: "/", freeBytes: free, totalBytes: 1000 * GiB }]);
+    const diskFinding = () => m.findings().find((x: Finding) => x.id === "disk-nearly-full")?.title ?? null;
+    try {
+      await m.start();
+      disk(500 * GiB);
+      await vi.advanceTimersByTimeAsync(2000);
+      const recompute = vi.spyOn(m, "recompute");
+      // the volume holding everything, far from full: free space moving by GiBs (another program's
+      // files) changes nothing shown (was a recompute per sample once it moved by 16 MiB)
+      for (const free of [400, 300, 200.5, 200.6, 100]) {
+        disk(free * GiB);
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      expect(recompute).not.toHaveBeenCalled();
+      expect(diskFinding()).toBeNull();
+      disk(1.5 * GiB); // below 2 GiB: the finding comes at once
+      await vi.advanceTimersByTimeAsync(100);
+      expect(recompute).toHaveBeenCalledTimes(1);
+      expect(diskFinding()).toBe("node volume nearly full: 1.5 GiB free of 1000.0 GiB");
+      disk(1.5 * GiB + 1024 ** 2); // a MiB more: the same words
+      await vi.advanceTimersByTimeAsync(100);
+      expect(recompute).toHaveBeenCalledTimes(1);
+      disk(1.2 * GiB); // the figure it shows moved
+      await vi.advanceTimersByTimeAsync(100);
+      expect(recompute).toHaveBeenCalledTimes(2);
+      expect(diskFinding()).toBe("node volume nearly full: 1.2 GiB free of 1000.0 GiB");
+      disk(300 * GiB); // freed: gone at once
+      await vi.advanceTimersByTimeAsync(100);
+      expect(recompute).toHaveBeenCalledTimes(3);
+      expect(diskFinding()).toBeNull();
+    } finally {
+      await m.stop();
+    }
+  });
+
   it("reads the PoS dirs again when a service's dir changes, not when its operator address is assigned", async () => {
     const rig = makeRig({ services: 2 });
     const m = new NodeMonitor({ config: rig.config, watch: false, grpcFactory: () => ({ followEvents: () => () => undefined, close: () => undefined }) as unknown as NodeGrpcClient });
