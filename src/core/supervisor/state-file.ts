@@ -1,6 +1,7 @@
 // The supervisor's state file (<stateDir>/state.json): what a later daemon needs to re-adopt live
 // services instead of starting duplicates. Written atomically (temp file + rename, which a killed
-// daemon cannot tear), by one StateWriter per file that keeps the writes in order.
+// daemon cannot tear: src/fs/atomic-file.ts's two halves, with a check between them), by one
+// StateWriter per file that keeps the writes in order.
 //
 // A burst of spawns (64 services at a daemon's start) is one or a few writes, done in the thread
 // pool (temp file written and fsynced there; only the rename, a metadata change once the data is
@@ -10,10 +11,10 @@
 // intent to run on disk before it spawns it, so the next daemon starts it, finds it already running
 // on its dir and adopts it (supervisor.ts alreadyOnDir). saveSync is for a process no such look
 // can find (a supervised node): on disk before the next statement; its fsync follows off the thread.
-import { constants, promises as fs, renameSync, rmSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { promises as fs, rmSync } from "node:fs";
 import path from "node:path";
 import * as z from "zod";
+import { fsyncPath, putInPlace, writeSyncedTemp, writeTempSync } from "../../fs/atomic-file.js";
 
 export const ServiceRecordSchema = z.object({
   pid: z.number().int().nullable(),
@@ -53,7 +54,6 @@ export async function loadStateFile(file: string): Promise<{ state: StateFile; w
   }
 }
 
-const tempOf = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(4).toString("hex")}`);
 const text = (state: StateFile): string => JSON.stringify(state, null, 2) + "\n";
 
 /** One state file's writes, in order: a write never lands over a newer one. */
@@ -77,10 +77,8 @@ export class StateWriter {
   /** Writes `state` now, on this thread (temp + rename, no fsync here), and queues its fsync. */
   saveSync(state: StateFile): void {
     const gen = ++this.gen;
-    const tmp = tempOf(this.file);
-    writeFileSync(tmp, text(state), { mode: 0o600 });
-    renameSync(tmp, this.file);
-    this.put(gen, state);
+    putInPlace(writeTempSync(this.file, text(state), 0o600), this.file);
+    this.put(gen, state, false);
   }
 
   /**
@@ -118,70 +116,56 @@ export class StateWriter {
 
   private async write(state: StateFile): Promise<null> {
     const gen = ++this.gen;
-    const tmp = tempOf(this.file);
-    try {
-      const fh = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await fh.writeFile(text(state));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    const tmp = await writeSyncedTemp(this.file, text(state), 0o600);
     if (gen < this.placed) {
       rmSync(tmp, { force: true }); // a synchronous save came meanwhile: it holds newer facts
       return null;
     }
-    renameSync(tmp, this.file);
-    this.put(gen, state);
+    putInPlace(tmp, this.file); // on this thread: no synchronous save between the check and the rename
+    this.put(gen, state, true);
     return null;
   }
 
-  private put(gen: number, state: StateFile): void {
+  /** `synced`: the file's data was fsynced before the rename; only the directory's entry is left to sync. */
+  private put(gen: number, state: StateFile, synced: boolean): void {
     this.placed = gen;
     this.onDisk = state;
-    queueSync(this.file);
+    queueSync(this.file, !synced);
   }
 }
 
 interface SyncSlot {
   running: Promise<void>;
   again: boolean;
+  /** The file itself needs an fsync too (a synchronous save's, written without one). */
+  file: boolean;
 }
 const syncing = new Map<string, SyncSlot>();
 
-/** fsync of the file and its directory off the main thread; one at a time per file, a write meanwhile asks for one more. */
-function queueSync(file: string): void {
+/**
+ * fsync of the state file's directory (and of the file when `fileToo`) off the main thread; one at a
+ * time per file, a write meanwhile asks for one more.
+ */
+function queueSync(file: string, fileToo: boolean): void {
   const slot = syncing.get(file);
   if (slot) {
     slot.again = true;
+    slot.file ||= fileToo;
     return;
   }
-  const s: SyncSlot = { running: Promise.resolve(), again: false };
+  const s: SyncSlot = { running: Promise.resolve(), again: false, file: fileToo };
   s.running = (async () => {
     do {
       s.again = false;
-      await fsyncPath(file);
+      if (s.file) {
+        s.file = false;
+        await fsyncPath(file);
+      }
       await fsyncPath(path.dirname(file));
     } while (s.again);
     syncing.delete(file);
   })();
   syncing.set(file, s);
-}
-
-async function fsyncPath(p: string): Promise<void> {
-  let fd: fs.FileHandle | undefined;
-  try {
-    fd = await fs.open(p, constants.O_RDONLY);
-    await fd.sync();
-  } catch {
-    /* gone meanwhile, or a filesystem that refuses fsync on a directory: the rename stays atomic */
-  } finally {
-    await fd?.close().catch(() => undefined);
-  }
 }
 
 /** Resolves when every queued fsync of `file` is done (daemon shutdown, tests). */

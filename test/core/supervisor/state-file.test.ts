@@ -5,11 +5,22 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-const syncCalls = vi.hoisted(() => ({ fsyncSync: 0 }));
+const syncCalls = vi.hoisted(() => ({ fsyncSync: 0, paths: [] as string[] }));
 vi.mock("node:fs", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:fs")>();
+  // every async fsync, by the path its handle was opened with
+  const open = async (...args: Parameters<typeof real.promises.open>) => {
+    const fh = await real.promises.open(...args);
+    const sync = fh.sync.bind(fh);
+    fh.sync = () => {
+      syncCalls.paths.push(String(args[0]));
+      return sync();
+    };
+    return fh;
+  };
   return {
     ...real,
+    promises: { ...real.promises, open },
     fsyncSync: (fd: number) => {
       syncCalls.fsyncSync++;
       return real.fsyncSync(fd);
@@ -64,5 +75,25 @@ describe("state file", () => {
     await stateFileSynced(file);
     expect(syncCalls.fsyncSync).toBe(0);
     expect(readdirSync(dir)).toEqual(["state.json"]);
+  });
+
+  it("an async save fsyncs its temp file and then only the directory (its data is on disk before the rename); a synchronous save's file is fsynced after it", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "pd-state-"));
+    dirs.push(dir);
+    const file = path.join(dir, "state.json");
+    const w = new StateWriter(file);
+    syncCalls.paths.length = 0;
+    for (let i = 0; i < 3; i++) {
+      expect(await w.save(() => ({ ...emptyState(), savedAt: i }))).toBeNull();
+      await stateFileSynced(file);
+    }
+    const temps = syncCalls.paths.filter((p) => path.basename(p).startsWith(".state.json.tmp-"));
+    expect(temps).toHaveLength(3);
+    expect(syncCalls.paths.filter((p) => p === file)).toEqual([]); // was one per write: the same data fsynced twice
+    expect(syncCalls.paths.filter((p) => p === dir)).toHaveLength(3);
+    syncCalls.paths.length = 0;
+    w.saveSync({ ...emptyState(), savedAt: 9 });
+    await stateFileSynced(file);
+    expect(syncCalls.paths).toEqual([file, dir]);
   });
 });
