@@ -1,7 +1,7 @@
 // Process identity and command lines from /proc: start time (field 22 of /proc/<pid>/stat, clock
 // ticks since boot), so a recycled pid is never mistaken for the process we started; one reader of
 // /proc/<pid>/cmdline for the supervisor's looks and identity/dir-in-use.ts.
-import { closeSync, openSync, read, readdirSync, readFileSync } from "node:fs";
+import { closeSync, openSync, read, readdirSync, readFileSync, readSync } from "node:fs";
 
 /** Start time of a live (non-zombie) process, or null if it does not exist / is a zombie. */
 export function readProcStartTime(pid: number, procRoot = "/proc"): string | null {
@@ -38,15 +38,6 @@ function argvOf(text: string): string[] {
   return argv;
 }
 
-/** /proc/<pid>/cmdline as arguments, read on this thread, or null when the process is gone. */
-function readArgv(procRoot: string, pid: number): string[] | null {
-  try {
-    return argvOf(readFileSync(`${procRoot}/${pid}/cmdline`, "utf8"));
-  } catch {
-    return null;
-  }
-}
-
 const CMDLINE_CHUNK = 4096;
 
 /**
@@ -78,38 +69,75 @@ export function readArgvAsync(procRoot: string, pid: number): Promise<string[] |
 }
 
 /**
- * The command lines of every process, read once per turn of the event loop: 64 services starting
- * together each looked for a process on their dir (twice), and each look read every
- * /proc/<pid>/cmdline synchronously — 64 × 2 × all processes at the daemon's start. Within one
- * turn nothing else runs, so one scan answers every look made in it.
+ * The command lines of every process (one string each, NUL-separated, split only for a match), read
+ * once per turn of the event loop: 64 services starting together each looked for a process on their
+ * dir (twice), and each look read every /proc/<pid>/cmdline synchronously — 64 × 2 × all processes
+ * at the daemon's start. Within one turn nothing else runs, so one scan answers every look made in
+ * it; a caller may accept an older one (`reuseMs`: the looks of a start burst, one spawn per turn).
  */
-let scanned: { procRoot: string; procs: { pid: number; argv: string[] }[] } | null = null;
+let scanned: { procRoot: string; at: number; thisTurn: boolean; procs: { pid: number; cmdline: string }[] } | null = null;
 
-function scanCmdlines(procRoot: string): { pid: number; argv: string[] }[] {
-  if (scanned?.procRoot === procRoot) return scanned.procs;
+const CMDLINE_BUF = Buffer.allocUnsafe(64 * 1024);
+
+/** /proc/<pid>/cmdline as text (NULs kept), read on this thread into one buffer; null when gone. */
+function readCmdline(procRoot: string, pid: number): string | null {
+  let fd: number;
+  try {
+    fd = openSync(`${procRoot}/${pid}/cmdline`, "r");
+  } catch {
+    return null;
+  }
+  try {
+    let n = readSync(fd, CMDLINE_BUF, 0, CMDLINE_BUF.length, null);
+    if (n < CMDLINE_BUF.length) return CMDLINE_BUF.toString("utf8", 0, n);
+    // longer than the buffer (rare: a command line of more than 64 KiB): the rest in more reads
+    const chunks = [Buffer.from(CMDLINE_BUF)];
+    do {
+      const more = Buffer.allocUnsafe(CMDLINE_BUF.length);
+      n = readSync(fd, more, 0, more.length, null);
+      chunks.push(more.subarray(0, n));
+    } while (n === CMDLINE_BUF.length);
+    return Buffer.concat(chunks).toString("utf8");
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function scanCmdlines(procRoot: string, reuseMs: number): { pid: number; cmdline: string }[] {
+  if (scanned?.procRoot === procRoot && (scanned.thisTurn || (reuseMs > 0 && Date.now() - scanned.at <= reuseMs))) return scanned.procs;
   let entries: string[];
   try {
     entries = readdirSync(procRoot);
   } catch {
     return [];
   }
-  const procs: { pid: number; argv: string[] }[] = [];
+  const procs: { pid: number; cmdline: string }[] = [];
   for (const d of entries) {
-    if (!/^\d+$/.test(d)) continue;
+    const c = d.charCodeAt(0);
+    if (c < 48 || c > 57) continue; // not a pid
     const pid = Number(d);
-    if (pid === process.pid) continue;
-    const argv = readArgv(procRoot, pid);
-    if (argv) procs.push({ pid, argv });
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const cmdline = readCmdline(procRoot, pid);
+    if (cmdline) procs.push({ pid, cmdline });
   }
-  scanned = { procRoot, procs };
-  setImmediate(() => (scanned = null));
+  const mine = { procRoot, at: Date.now(), thisTurn: true, procs };
+  scanned = mine;
+  setImmediate(() => (mine.thisTurn = false));
   return procs;
 }
 
-/** Live processes whose command line holds `flag value` as two consecutive arguments (e.g. --dir /pos/a). */
-export function findProcessesWithArgPair(flag: string, value: string, procRoot = "/proc"): FoundProcess[] {
+/**
+ * Live processes whose command line holds `flag value` as two consecutive arguments (e.g. --dir
+ * /pos/a). `reuseMs`: a scan made that recently answers too (else one of this turn only).
+ */
+export function findProcessesWithArgPair(flag: string, value: string, procRoot = "/proc", o: { reuseMs?: number } = {}): FoundProcess[] {
   const out: FoundProcess[] = [];
-  for (const { pid, argv } of scanCmdlines(procRoot)) {
+  const pair = `${flag}\0${value}`; // a quick look in the text; then the exact check on the arguments
+  for (const { pid, cmdline } of scanCmdlines(procRoot, o.reuseMs ?? 0)) {
+    if (!cmdline.includes(pair)) continue;
+    const argv = argvOf(cmdline);
     const i = argv.indexOf(flag);
     if (i < 0 || argv[i + 1] !== value) continue;
     const startTime = readProcStartTime(pid, procRoot);

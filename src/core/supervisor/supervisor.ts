@@ -16,7 +16,7 @@ import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./manage
 import { fetchOperatorStatus, OPERATOR_POLL, operatorNextPollAt, type OperatorPace, type OperatorPollIntervals } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
-import { spawnTurn, type Spawner } from "./spawn-detached.js";
+import { spawnsWaiting, spawnTurn, type Spawner } from "./spawn-detached.js";
 import { loadStateFile, StateWriter, type StateFile } from "./state-file.js";
 import { findProcessesWithArgPair } from "./proc-stat.js";
 
@@ -25,6 +25,8 @@ export type ProcessSampler = (pids: number[]) => Promise<Map<number, ProcessUsag
 export const noProcessSampler: ProcessSampler = async () => new Map();
 
 export const NODE_SOURCE = "node";
+/** How old a /proc scan a look for a process on a service's dir may use during a start burst. */
+export const BURST_SCAN_REUSE_MS = 2000;
 
 export interface SupervisorOptions {
   config: ResolvedConfig;
@@ -352,7 +354,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * was killed before it saved its state) is adopted if it is ours, refused otherwise. Null: none.
    */
   private alreadyOnDir(e: Entry, nodePost: string): PrepareResult | null {
-    const running = findProcessesWithArgPair("--dir", e.svc.dir).filter((p) => p.argv.includes("--address"));
+    // in a start burst (others wait for their spawn's turn) a scan of up to BURST_SCAN_REUSE_MS ago
+    // answers: what a look finds is a post-service started before the burst (a killed daemon's);
+    // one scan per spawn read every process's command line 64 times at a start of 64
+    const reuseMs = spawnsWaiting() > 0 ? BURST_SCAN_REUSE_MS : 0;
+    const running = findProcessesWithArgPair("--dir", e.svc.dir, undefined, { reuseMs }).filter((p) => p.argv.includes("--address"));
     if (running.length === 0) return null;
     const p = running[0]!;
     const op = e.operatorAddress ?? postServiceArg(p.argv, "--operator-address");
