@@ -26,7 +26,8 @@ import { loadHandTaken, saveHandTaken } from "./hand-store.js";
 import { ProofFigures } from "./proof-figures.js";
 import { BUSY_TICK_MS, busy, nextTickMs, type TickInputs } from "./tick-policy.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
-import { HISTORY_DEPTH, machineK2powPace, predictProof, proofPhaseOf, type Prediction, type ProofRecord } from "./predict.js";
+import { HISTORY_DEPTH, machineK2powPace, predictProof, type Prediction, type ProofRecord } from "./predict.js";
+import { SERVICE_LINE_NEEDLES, serviceLineOf } from "./service-lines.js";
 
 export interface DriverOptions {
   rig: Rig;
@@ -71,8 +72,6 @@ const K2POW_OVERRUN_MS = 1_000;
 const MAX_STARTUP_MS = 60_000;
 /** A service's log line reaches the driver at most this long after it was written (the log hub reads an unwatched file once a second). */
 const LINE_LAG_MS = UNWATCHED_READ_MS;
-/** Every service log line onServiceLines acts on holds one of these (the others are not decoded). */
-const SERVICE_LINE_NEEDLES = ["obtained metadata", "calculating proof of work", "starting proof generation", "finished k2pow in ", "finished reading POST data in "];
 
 /** When an env_logger line says it was written (`[2026-12-01T03:00:00Z INFO …`, whole seconds, truncated), or null. */
 export function writtenAt(line: string): number | null {
@@ -273,7 +272,9 @@ export class OrchestratorDriver {
     const now = this.now();
     let moved = false;
     for (const line of lines) {
-      if (line.includes("obtained metadata")) {
+      const p = serviceLineOf(line);
+      if (!p) continue;
+      if (p.kind === "connected") {
         // connected: the node asks for its metadata first thing on a new connection. Counted short:
         // at the (truncated) second its line says it was written; without one, a line's lag before now
         const startedAt = this.rig.supervisor.views().find((v) => v.name === source)?.startedAt ?? null;
@@ -282,14 +283,15 @@ export class OrchestratorDriver {
         this.version++;
         continue;
       }
-      if (line.includes("calculating proof of work") && this.phase.get(source)?.phase === "read-done") {
+      if (p.kind === "pow") {
+        if (this.phase.get(source)?.phase !== "read-done") continue;
         // the read found no proof: another pass, its k2pow first, then it reads its disk again
         this.phase.set(source, { phase: "k2pow", since: now });
         this.positions.delete(source);
         moved = true;
         continue;
       }
-      if (line.includes("starting proof generation")) {
+      if (p.kind === "proof-start") {
         moved = true;
         this.figures.start(key, writtenAt(line) ?? now, this.history.get(key)?.at(-1));
         this.phase.set(source, { phase: "k2pow", since: now });
@@ -299,8 +301,6 @@ export class OrchestratorDriver {
         if (startedAt !== null && now - startedAt < MAX_STARTUP_MS) this.startup.set(source, Math.min(this.startup.get(source) ?? Infinity, Math.max(0, now - startedAt)));
         continue;
       }
-      const p = proofPhaseOf(line);
-      if (!p) continue;
       moved = true;
       // post-service logs whole seconds (truncated): the time seen between its lines says more, within that second
       const ph = this.phase.get(source);

@@ -120,18 +120,3 @@ export function predictProof(s: ProofSettings, history: ProofRecord[], diskReadB
   const k2Word = k2hist !== null ? "k2pow from history" : k2powPace !== null ? "k2pow at this machine's measured pace" : "k2pow estimate";
   return { k2powMs: k2, readMs, overheadMs, readBytesPerSec: rate, fromHistory: false, basis: `${rateWord} + ${k2Word}` };
 }
-
-/** post-service's `{m}m {s}s` (e.g. "1m 5s") in ms; null when it is not that. */
-export function parseMinutesSeconds(text: string): number | null {
-  const m = /^(\d+)m (\d+)s$/.exec(text.trim());
-  return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : null;
-}
-
-/** A post-service log line's phase duration: `finished k2pow in …`, `finished reading POST data in …`. */
-export function proofPhaseOf(line: string): { phase: "k2pow" | "read"; ms: number } | null {
-  const k = /finished k2pow in (\d+m \d+s)/.exec(line);
-  if (k) return { phase: "k2pow", ms: parseMinutesSeconds(k[1]!)! };
-  const r = /finished reading POST data in (\d+m \d+s)/.exec(line);
-  if (r) return { phase: "read", ms: parseMinutesSeconds(r[1]!)! };
-  return null;
-}

@@ -80,6 +80,8 @@ const STARTS = {
   proofFailed: "failed to generate proof",
   verifyFailed: "failed proof verification",
 } as const;
+/** The orchestrator's driver reads some of the same lines (orchestrator/service-lines.ts). */
+export { STARTS as SERVICE_LOG_STARTS };
 
 /**
  * Every line applyServiceLogLines acts on holds one of these (the log hub decodes only such lines

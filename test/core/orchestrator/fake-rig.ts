@@ -28,7 +28,7 @@ export class FakeRig extends EventEmitter {
   readonly sims: Sim[];
   readonly ids: IdentityView[];
   private pending: { source: string; line: string }[] = [];
-  private readonly lineFns: ((source: string, lines: string[]) => void)[] = [];
+  private readonly lineFns: { fn: (source: string, lines: string[]) => void; needles: ((source: string) => readonly string[] | null) | null }[] = [];
   readonly reads: { name: string; from: number; to: number }[] = [];
   readonly starts: { name: string; at: number }[] = [];
   readonly config;
@@ -48,7 +48,11 @@ export class FakeRig extends EventEmitter {
     };
   }
 
-  logs = { onLines: (fn: (source: string, lines: string[]) => void) => (this.lineFns.push(fn), () => undefined) };
+  logs = {
+    onLines: (fn: (source: string, lines: string[]) => void, o: { needles?: (source: string) => readonly string[] | null } = {}) => (
+      this.lineFns.push({ fn, needles: o.needles ?? null }), () => undefined
+    ),
+  };
   supervisor = {
     views: (): ServiceView[] =>
       this.sims.map((s) => ({ name: s.name, dir: s.dir, state: s.running ? "running" : "stopped", startedAt: s.startedAt, operator: s.running ? s.operator : { kind: "none" } }) as unknown as ServiceView),
@@ -175,12 +179,16 @@ export class FakeRig extends EventEmitter {
     }
   }
 
-  /** The log follower: a second's lines at once, once a second. */
+  /** The log follower: a second's lines at once, once a second; to a listener with needles only the lines holding one (the log hub's way while no client watches). */
   deliver(): void {
     const batch = this.pending.splice(0);
     for (const source of new Set(batch.map((b) => b.source))) {
       const lines = batch.filter((b) => b.source === source).map((b) => b.line);
-      for (const fn of this.lineFns) fn(source, lines);
+      for (const { fn, needles } of this.lineFns) {
+        const n = needles?.(source) ?? null;
+        const kept = n === null ? lines : lines.filter((l) => n.some((x) => l.includes(x)));
+        if (kept.length > 0) fn(source, kept);
+      }
     }
   }
 

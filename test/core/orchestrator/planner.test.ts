@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { PlanSchema } from "../../../src/protocol/model.js";
 import { buildPlan, type PlanIdentityInput, type PlanInput } from "../../../src/core/orchestrator/planner.js";
-import { estimateK2powMs, machineK2powPace, predictProof, proofPhaseOf, type ProofRecord } from "../../../src/core/orchestrator/predict.js";
+import { estimateK2powMs, machineK2powPace, predictProof, type ProofRecord } from "../../../src/core/orchestrator/predict.js";
+import { proofPhaseOf } from "../../../src/core/orchestrator/service-lines.js";
 import { leadMs } from "../../../src/core/orchestrator/decide.js";
 import { formatLateness } from "../../../src/presentation/units.js";
 import { budget } from "./world.js";
