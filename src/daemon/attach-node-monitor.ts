@@ -24,6 +24,8 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
       const key = JSON.stringify({ ...changed, cpuPercent: null, rssBytes: null });
       if (seen.get(changed.name) === key) return;
       seen.set(changed.name, key);
+      // only the changed one, where the monitor knows it on that dir (not all 64 views per change)
+      if (monitor.setService(changed)) return;
     }
     const views = rig.supervisor.views();
     monitor.setServices(views, views.map((v) => ({ name: v.name, dir: v.dir, operatorAddress: v.operatorAddress })));
@@ -39,6 +41,8 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
     monitor.setNodeProcess({ ...n, startedAt: up ? nodeStartedAt : null });
   };
   rig.supervisor.on("service", pushServices);
+  const pushAll = (): void => pushServices(); // a service removed by a reload: the whole list
+  rig.supervisor.on("removed", pushAll);
   rig.supervisor.on("node", pushNode);
   const onNode = () => rig.publish("node", monitor.node());
   const onIdentities = () => {
@@ -58,6 +62,7 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
   return () => {
     offLines();
     rig.supervisor.off("service", pushServices);
+    rig.supervisor.off("removed", pushAll);
     rig.supervisor.off("node", pushNode);
     rig.supervisor.setOperatorUrgency(() => ({ urgent: new Set(), resting: new Set() }));
     monitor.off("node", onNode);

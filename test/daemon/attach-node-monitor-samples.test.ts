@@ -1,5 +1,6 @@
 // A new CPU%/RSS sample of a service must not make the node monitor recompute every identity and
-// finding (64 services sampled every 2 s did): only changes it reads are handed on.
+// finding (64 services sampled every 2 s did): only changes it reads are handed on, and only the
+// changed service's view (a start of 64 services made all 64 views for each of its changes).
 import { EventEmitter } from "node:events";
 import { describe, expect, it, vi } from "vitest";
 import { attachNodeMonitor } from "../../src/daemon/attach-node-monitor.js";
@@ -16,22 +17,46 @@ function view(o: Partial<ServiceView> = {}): ServiceView {
 }
 
 describe("node monitor wiring", () => {
-  it("hands a service change on to the monitor, but not a new CPU/RSS sample alone", () => {
+  function wired(known = true) {
     let current = view();
-    const supervisor = Object.assign(new EventEmitter(), { views: () => [current], supervisedNode: () => null, setOperatorUrgency: vi.fn() });
+    const views = vi.fn(() => [current]);
+    const supervisor = Object.assign(new EventEmitter(), { views, supervisedNode: () => null, setOperatorUrgency: vi.fn() });
     const rig = { supervisor, logs: { onLines: () => () => undefined }, setNodeSide: vi.fn(), publish: vi.fn() } as unknown as Rig;
     const setServices = vi.fn();
+    const setService = vi.fn((_v: ServiceView) => known);
     const monitor = Object.assign(new EventEmitter(), {
-      setServices, setNodeProcess: vi.fn(), identities: () => [], node: () => ({ clock: null }),
+      setServices, setService, setNodeProcess: vi.fn(), identities: () => [], node: () => ({ clock: null }),
     }) as unknown as NodeMonitor;
     attachNodeMonitor(rig, monitor);
     setServices.mockClear();
+    views.mockClear();
+    const emit = (o: Partial<ServiceView>) => supervisor.emit("service", (current = view(o)));
+    return { supervisor, views, setServices, setService, emit };
+  }
 
-    supervisor.emit("service", (current = view({ state: "backoff" })));
-    expect(setServices).toHaveBeenCalledTimes(1);
-    supervisor.emit("service", (current = view({ state: "backoff", cpuPercent: 7, rssBytes: 9 << 20 })));
-    expect(setServices).toHaveBeenCalledTimes(1); // a sample: nothing the monitor reads changed
-    supervisor.emit("service", (current = view({ state: "running", cpuPercent: 7, rssBytes: 9 << 20 })));
-    expect(setServices).toHaveBeenCalledTimes(2);
+  it("hands a service change on to the monitor, but not a new CPU/RSS sample alone", () => {
+    const { setService, emit } = wired();
+    emit({ state: "backoff" });
+    expect(setService).toHaveBeenCalledTimes(1);
+    emit({ state: "backoff", cpuPercent: 7, rssBytes: 9 << 20 });
+    expect(setService).toHaveBeenCalledTimes(1); // a sample: nothing the monitor reads changed
+    emit({ state: "running", cpuPercent: 7, rssBytes: 9 << 20 });
+    expect(setService).toHaveBeenCalledTimes(2);
+    expect(setService.mock.calls[1]![0]).toMatchObject({ name: "svc0", state: "running" });
+  });
+
+  it("hands on the changed service alone (not every service's view per change); the whole list for one the monitor does not know, or a removal", () => {
+    const known = wired();
+    known.emit({ state: "starting" });
+    known.emit({ state: "running" });
+    expect(known.views).not.toHaveBeenCalled(); // was all 64 views for each of a start's ~200 changes
+    expect(known.setServices).not.toHaveBeenCalled();
+    known.supervisor.emit("removed", "svc1");
+    expect(known.setServices).toHaveBeenCalledTimes(1);
+
+    const unknown = wired(false); // a new service, or one whose dir changed
+    unknown.emit({ state: "starting", dir: "/pos/elsewhere" });
+    expect(unknown.setServices).toHaveBeenCalledTimes(1);
+    expect(unknown.setServices.mock.calls[0]![1]).toEqual([{ name: "svc0", dir: "/pos/elsewhere", operatorAddress: "127.0.0.1:1" }]);
   });
 });

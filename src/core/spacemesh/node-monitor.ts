@@ -98,6 +98,8 @@ export const REST_POLL_MS = 60_000;
 export const REST_SLOW_POLL_MS = 300_000;
 /** A sign of change asks the node this soon (signs coalesce), and no sooner than pollMs after the last poll. */
 export const WAKE_MS = 200;
+/** paceChanged() calls this close together are acted on once, this long after the first (polls are every pollMs). */
+export const PACE_COALESCE_MS = 1000;
 /** After a sign of change the node is asked every pollMs for this long (a restart, then PROVING, come in a burst). */
 export const LIVELY_MS = 30_000;
 
@@ -151,6 +153,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private due: NodeJS.Timeout | null = null;
   /** A sign that the node's answers may have changed: both polls soon (wake). */
   private wakeTimer: NodeJS.Timeout | null = null;
+  private paceTimer: NodeJS.Timeout | null = null;
   private keysRescan: NodeJS.Timeout | null = null;
   private settleReread: NodeJS.Timeout | null = null;
   private readonly settleKinds = new Set<"node-config" | "pos-data">();
@@ -256,12 +259,18 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   /**
    * What pollUrgent reads may have changed (a client began or stopped showing the node, a service's
    * state, the identities): the polls' timers are armed again for the pace that holds now. Between
-   * polls the monitor does nothing: each timer sleeps until its poll is due.
+   * polls the monitor does nothing: each timer sleeps until its poll is due. Changes within
+   * PACE_COALESCE_MS are looked at once (a start of 64 services made ~200, each asking pollUrgent).
    */
   paceChanged(): void {
-    if (!this.running) return;
-    this.armPoll();
-    this.armSlow();
+    if (!this.running || this.paceTimer) return;
+    this.paceTimer = setTimeout(() => {
+      this.paceTimer = null;
+      if (!this.running) return;
+      this.armPoll();
+      this.armSlow();
+    }, PACE_COALESCE_MS);
+    this.paceTimer.unref();
   }
 
   /**
@@ -283,8 +292,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   async stop(): Promise<void> {
     this.running = false;
     this.stopped = true;
-    for (const t of [this.debounce, this.due, this.wakeTimer, this.pollTimer, this.slowTimer]) if (t) clearTimeout(t);
-    this.debounce = this.due = this.wakeTimer = this.pollTimer = this.slowTimer = null;
+    for (const t of [this.debounce, this.due, this.wakeTimer, this.pollTimer, this.slowTimer, this.paceTimer]) if (t) clearTimeout(t);
+    this.debounce = this.due = this.wakeTimer = this.pollTimer = this.slowTimer = this.paceTimer = null;
     if (this.keysRescan) clearTimeout(this.keysRescan);
     this.keysRescan = null;
     if (this.settleReread) clearTimeout(this.settleReread);
@@ -348,6 +357,22 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
       if (this.watcher) this.watchPaths();
     }
     this.schedule();
+  }
+
+  /**
+   * One service's view changed, not its name or dir (a state, a pid, an operator answer): the others
+   * stay as they were (a start of 64 services made 64 views per change, ~200 changes). False when
+   * the monitor knows no service of that name on that dir: setServices then.
+   */
+  setService(view: ServiceView): boolean {
+    const i = this.services.findIndex((s) => s.name === view.name);
+    if (i < 0 || this.serviceDirs.find((d) => d.name === view.name)?.dir !== view.dir) return false;
+    if (view.operator.kind === "done") {
+      if (!this.doneSince.has(view.name)) this.doneSince.set(view.name, this.clock());
+    } else this.doneSince.delete(view.name);
+    this.services = this.services.with(i, view);
+    this.schedule();
+    return true;
   }
 
   setDiskUsage(entries: DiskUsage[]): void {

@@ -217,8 +217,12 @@ describe("node monitor at rest", () => {
       expect(asked).toBeLessThanOrEqual(12);
       urgent = true;
       m.paceChanged(); // what the daemon calls when a client begins showing the node, a service's state or the identities change
+      const before = asked;
+      for (let i = 0; i < 50; i++) m.paceChanged(); // a start's burst of service changes
+      expect(asked - before).toBe(0); // looked at together, a little later (each of the 51 asked at once)
       await vi.advanceTimersByTimeAsync(2000);
       expect(polls).toBe(3); // within pollMs, not at the next rest poll
+      expect(asked - before).toBeLessThanOrEqual(12); // the poll's own asks and the burst's one look
       await vi.advanceTimersByTimeAsync(10_000);
       expect(polls).toBe(8);
     } finally {

@@ -159,11 +159,11 @@ describe("NodeMonitor", () => {
     expect(m.identities()[0]).toMatchObject({ postState: "PROVING", registered: "yes", connected: false });
     await waitFor(() => m.node().version !== null && m.node().epoch !== null, "version and epoch");
     expect(m.node()).toMatchObject({ reachable: true, synced: true, peers: 5, version: "v1.7.6", epoch: 1 });
-    // the service starts and connects
-    m.setServices(
-      [serviceView("s1", { dir: path.join(rig.root, "pos1"), startedAt: 1 }), serviceView("s2", { dir: path.join(rig.root, "pos2") })],
-      rig.config.services.map((s) => ({ name: s.name, dir: s.dir, operatorAddress: null })),
-    );
+    // the service starts and connects: its view alone is handed on (the other's stays)
+    expect(m.setService(serviceView("s1", { dir: path.join(rig.root, "pos1"), startedAt: 1 }))).toBe(true);
+    // one it does not know, or on another dir: not taken (the caller hands on the whole list then)
+    expect(m.setService(serviceView("s9", { dir: path.join(rig.root, "pos1") }))).toBe(false);
+    expect(m.setService(serviceView("s2", { dir: path.join(rig.root, "elsewhere") }))).toBe(false);
     m.ingestServiceLog("s1", [`[${new Date().toISOString().slice(0, 19)}Z INFO  post_service::client] obtained metadata: PostMetadata { }`]);
     await waitFor(() => !m.findings().some((f) => f.id === "proving-service-down"), "finding cleared");
     expect(m.identities()[0]!.connected).toBe(true);
