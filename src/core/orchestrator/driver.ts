@@ -151,9 +151,15 @@ export class OrchestratorDriver {
     this.rig.on("config", onConfig);
     this.offs.push(() => this.rig.off("config", onConfig));
     this.offs.push(this.rig.logs.onLines((source, lines) => this.onServiceLines(source, lines), { needles: () => SERVICE_LINE_NEEDLES }));
-    // a change of a service or of the node's PostStates is acted on at once (debounced), not at the next tick
+    // a change of a service or of the node's PostStates is acted on at once (debounced), not at the
+    // next tick. A proof the node has just finished is recorded at once too: a plan asked for before
+    // that tick (a busy daemon answers a request first) predicts from it, not from the stored
+    // history, whose record may not have the service's figures in yet
     const onEvent = (e: { type: string }) => {
-      if (e.type === "service" || e.type === "identities") this.tickSoon();
+      if (e.type === "service" || e.type === "identities") {
+        this.track(this.rig.identities(), this.rig.supervisor.views());
+        this.tickSoon();
+      }
       if (e.type === "node") this.onNode();
     };
     this.rig.on("event", onEvent);
@@ -422,6 +428,7 @@ export class OrchestratorDriver {
     try {
       const views = this.rig.supervisor.views();
       const ids = this.rig.identities();
+      this.noteReadRates(views);
       // at rest (nothing under way, time alone changes no decision) with the inputs of the last full
       // tick at rest: its decision and plan stand; only the next timed tick is set
       const rest = this.restSignature(views, ids);
@@ -513,7 +520,7 @@ export class OrchestratorDriver {
     const t = this.tickInputs(views, ids, null);
     if (busy(t)) return null;
     const parts: (string | number | null)[] = [this.version, t.window?.opensAt ?? null, t.window?.closesAt ?? null, this.rig.hardwareView()?.memory.totalBytes ?? null];
-    for (const [disk, rate] of this.rates(views)) parts.push(disk, rate);
+    for (const [disk, rate] of this.rates()) parts.push(disk, rate);
     for (const v of views) parts.push(v.name, v.dir, v.state, v.operator.kind, v.operator.kind === "proving" ? v.operator.position : null, v.startedAt);
     for (const i of ids) {
       parts.push(i.keyFile, i.service, i.postState, i.sizeBytes, i.units);
@@ -526,7 +533,7 @@ export class OrchestratorDriver {
 
   /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate). */
   private predictions(views: ServiceView[], ids: IdentityView[]): Map<string, Prediction> {
-    const rates = this.rates(views);
+    const rates = this.rates();
     const inputs = this.identityInputs(views, ids, null);
     const pace = machineK2powPace(inputs);
     return new Map(inputs.map((i) => [i.keyFile, predictProof(i.settings, i.history, rates.get(i.disk) ?? null, pace)]));
@@ -554,6 +561,20 @@ export class OrchestratorDriver {
     }
   }
 
+  /** Notes the highest read rate the hardware sampler shows on each disk a proof reads now (rates() falls back on it). */
+  private noteReadRates(views: readonly ServiceView[]): void {
+    const vols = this.rig.hardwareView()?.volumes ?? [];
+    if (vols.length === 0) return;
+    const byDir = new Map(this.rig.config.services.map((s) => [s.dir, s.name]));
+    const proving = new Set(views.filter((v) => v.operator.kind === "proving").map((v) => v.name));
+    const read = new Set(this.disks.filter((d) => proving.has(byDir.get(d.dir) ?? "")).map((d) => d.disk));
+    for (const d of this.disks) {
+      if (!read.has(d.disk)) continue;
+      const v = vols.find((x) => x.paths.includes(d.dir));
+      if (v?.readBytesPerSec) this.maxRate.set(d.disk, Math.max(this.maxRate.get(d.disk) ?? 0, v.readBytesPerSec));
+    }
+  }
+
   /**
    * Each disk's read rate: what its last proofs read at (size ÷ `finished reading POST data` time,
    * the median over its identities' latest proofs), else the highest rate the hardware sampler saw
@@ -562,18 +583,8 @@ export class OrchestratorDriver {
    * idle disk's few kB/s planned proofs as days long; and each new high changed the inputs of a
    * tick at rest, a full tick for nothing).
    */
-  private rates(views: readonly ServiceView[]): Map<string, number | null> {
+  private rates(): Map<string, number | null> {
     const byDir = new Map(this.rig.config.services.map((s) => [s.dir, s.name]));
-    const vols = this.rig.hardwareView()?.volumes ?? [];
-    if (vols.length > 0) {
-      const proving = new Set(views.filter((v) => v.operator.kind === "proving").map((v) => v.name));
-      const read = new Set(this.disks.filter((d) => proving.has(byDir.get(d.dir) ?? "")).map((d) => d.disk));
-      for (const d of this.disks) {
-        if (!read.has(d.disk)) continue;
-        const v = vols.find((x) => x.paths.includes(d.dir));
-        if (v?.readBytesPerSec) this.maxRate.set(d.disk, Math.max(this.maxRate.get(d.disk) ?? 0, v.readBytesPerSec));
-      }
-    }
     const keyOf = byService(this.rig.identities());
     const proofRate = (disk: string): number | null => {
       const rates: number[] = [];
@@ -593,7 +604,7 @@ export class OrchestratorDriver {
     const now = this.now();
     const w = this.window();
     const budget = this.budget();
-    const rates = this.rates(views);
+    const rates = this.rates();
     const lanes = [...rates.keys()].map((disk) => {
       const ds = this.disks.filter((d) => d.disk === disk);
       return { disk, devices: [...new Set(ds.flatMap((d) => d.devices))], dirs: ds.map((d) => d.dir), readBytesPerSec: rates.get(disk) ?? null };
@@ -612,7 +623,7 @@ export class OrchestratorDriver {
       .map((i) => {
         const s = svc.get(i.service!)!;
         const v = viewOf.get(s.name);
-        const l = this.liveOf(i.keyFile);
+        const l = this.live.get(i.keyFile) ?? { startedAt: null, finishedAt: null }; // read only: a GET /v1/plan adds nothing
         const st = decision?.services[s.name] ?? null;
         const holding = v !== undefined && (v.operator.kind === "proving" || v.operator.kind === "done" || ((v.state === "running" || v.state === "starting") && i.postState === "PROVING"));
         const hist =
@@ -646,15 +657,9 @@ export class OrchestratorDriver {
       });
   }
 
-  /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. */
+  /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. Changes nothing. */
   plan(): Plan {
-    const views = this.rig.supervisor.views();
-    const ids = this.rig.identities();
-    // a proof the node has just finished is recorded now, not at the tick that follows its IDLE (50 ms
-    // on, or later on a busy machine): until then the plan fell back on the stored history, whose
-    // record may not have the service's figures in yet
-    this.track(ids, views);
-    return this.computePlan(views, ids, this.last?.decision ?? null).plan;
+    return this.computePlan(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null).plan;
   }
 
   /** The disk lanes as mapped (for `postdeck plan` and the bench). */

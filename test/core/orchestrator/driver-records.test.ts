@@ -75,6 +75,23 @@ describe("the driver's proof records, whatever order the log lines and the node'
     }
   });
 
+  it("the proof's record is made when the node's IDLE comes (the identities event), not by a plan asked for: GET /v1/plan changes nothing", async () => {
+    const rig = new FakeRig(dir, undefined, ["post1"]);
+    const driver = await startDriver(rig);
+    try {
+      rig.prove();
+      await run(rig, () => idle(rig));
+      // no timer has run since the IDLE's event (the tick it asks for is 50 ms on), and no plan was asked for
+      expect(driver.historyOf("post1.key")).toEqual([expect.objectContaining({ totalMs: expect.any(Number) })]);
+      const before = JSON.stringify(driver.historyOf("post1.key"));
+      const plans = [driver.plan(), driver.plan()];
+      expect(plans[1]).toEqual(plans[0]);
+      expect(JSON.stringify(driver.historyOf("post1.key"))).toBe(before);
+    } finally {
+      driver.stop();
+    }
+  });
+
   it("a k2pow over before the daemon's poll shows the node PROVING (the service already running) counts for that proof", async () => {
     const rig = new FakeRig(dir, undefined, ["post1"]);
     rig.config.proving.mode = "always"; // the service runs whether its identity proves or not
