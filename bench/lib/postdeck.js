@@ -85,6 +85,8 @@ export class PostdeckSupervisor {
     this.bin = o.bin ?? POSTDECK_BIN;
     /** o.flags: the daemon's V8 flags for this one (space-separated; an A/B of flags: profile-daemon.js --flags-b). */
     this.flags = o.flags ?? null;
+    /** o.env: more environment for this daemon (an A/B of the daemon's environment: bench/rss-versus.js X:env=). */
+    this.env = o.env ?? {};
     /** o.probe: { cpu, heap } — the daemon runs with bench/lib/daemon-probe.cjs (event-loop delay, profiles) in <root>/probe. */
     this.probe = o.probe ? new DaemonProbe(path.join(root, "probe"), o.probe) : null;
   }
@@ -132,7 +134,7 @@ export class PostdeckSupervisor {
     const child = spawn(process.execPath, [...(await daemonFlags(this.bin, this.flags)), this.bin, "daemon", "run", "--config", this.configPath], {
       detached: true,
       stdio: ["ignore", logFd, logFd],
-      env: postdeckEnv(this.probe ? this.probe.env : {}),
+      env: postdeckEnv({ ...(this.probe ? this.probe.env : {}), ...this.env }),
       cwd: this.stateDir,
     });
     closeSync(logFd);

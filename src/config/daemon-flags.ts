@@ -1,9 +1,14 @@
-// The V8 flags of the daemon's Node, however it is started (`postdeck daemon start`, the systemd
-// unit): a process that runs for months and mostly waits, whose RSS is what it costs the rig.
+// The Node and V8 flags of the daemon's Node, however it is started (`postdeck daemon start`, the
+// systemd unit): a process that runs for months and mostly waits, whose RSS is what it costs the rig.
 // - --max-semi-space-size=2: a small young generation (bench/supervisor-idle.js);
 // - --optimize-for-size: V8 favours memory over speed: it grows the old generation less ahead of
 //   what is live (and young space is 1 MB semi-spaces, below the flag before it). A/B with
 //   bench/profile-daemon.js --flags-b, simulated node, 4 windows of 20 s: 16 services × 200 lines/s
 //   RSS 74.2 vs 79.3 MB, CPU 1.20 vs 1.20 % of a core; 64 services × 200 lines/s in bursts RSS 93.2
 //   vs 113.9 MB (old-space heap used 19 vs 40 MiB), CPU A/B 0.90 (0.86–1.39).
-export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--optimize-for-size"];
+// - --v8-pool-size=1: one V8 worker thread (background GC marking and sweeping, compilation jobs)
+//   instead of Node's four; each thread has a stack and a malloc arena of its own, and the
+//   daemon's heap is too small for parallel GC to pay. 16 services × 200 lines/s, beside pm2
+//   (bench/rss-versus.js, 3 rounds, load 12–17): peak RSS −1.3 MB, mean −1.5 MB (line and burst);
+//   CPU 0.90 vs 1.00 % of a core (profile-daemon.js --flags-b, 4 windows of 20 s, load 10–13).
+export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--optimize-for-size", "--v8-pool-size=1"];

@@ -28,7 +28,7 @@ describe("systemd print", () => {
     expect(out.code).toBe(0);
     const unit = out.stdout;
     // with the daemon's V8 flags, as `postdeck daemon start` runs it
-    expect(unit).toMatch(new RegExp(`^ExecStart=${process.execPath.replace(/[/.]/g, "\\$&")} --max-semi-space-size=2 --optimize-for-size \\S+/bin/postdeck\\.js daemon run --config ${r.config.replace(/[/.]/g, "\\$&")}$`, "m"));
+    expect(unit).toMatch(new RegExp(`^ExecStart=${process.execPath.replace(/[/.]/g, "\\$&")} --max-semi-space-size=2 --optimize-for-size --v8-pool-size=1 \\S+/bin/postdeck\\.js daemon run --config ${r.config.replace(/[/.]/g, "\\$&")}$`, "m"));
     expect(unit).toContain("\nRestart=on-failure\n");
     expect(unit).toContain("\nKillMode=process\n");
     expect(unit).toContain("\nWantedBy=default.target\n");
