@@ -24,17 +24,9 @@ let lastTurn: Promise<void> = Promise.resolve();
  * between: supervisor.ts preparePostService).
  */
 export function spawnTurn(): Promise<void> {
-  waiting++;
-  const mine = lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve))).finally(() => waiting--);
+  const mine = lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
   lastTurn = mine;
   return mine;
-}
-
-let waiting = 0;
-
-/** Callers of spawnTurn() still waiting for their turn: a start burst is under way while > 0. */
-export function spawnsWaiting(): number {
-  return waiting;
 }
 
 export const spawnIntoLogFile: Spawner = (spec, logFile) => {
