@@ -16,7 +16,7 @@ import { ManagedProcess, type ActionOutcome, type PrepareResult } from "./manage
 import { fetchOperatorStatus, OPERATOR_POLL, operatorNextPollAt, type OperatorPace, type OperatorPollIntervals } from "./operator-status.js";
 import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-service-argv.js";
 import { preflightPostService } from "./preflight.js";
-import { spawnsWaiting, spawnTurn, type Spawner } from "./spawn-detached.js";
+import { spawnTurn, type Spawner } from "./spawn-detached.js";
 import { loadStateFile, StateWriter, type StateFile } from "./state-file.js";
 import { findProcessesWithArgPair } from "./proc-stat.js";
 
@@ -72,6 +72,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private saveQueued = false;
   private readonly writer: StateWriter;
   private closed = false;
+  /** Post-services between their start and their spawn (preparePostService under way): a start burst while > 1. */
+  private preparing = 0;
   /** One queue per service: start, stop and restart of one service never overlap. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private guard: LogSizeGuard | null = null;
@@ -154,7 +156,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       spawner: this.opts.spawner,
       now: this.opts.now,
       random: this.opts.random,
-      prepare: () => this.preparePostService(entry),
+      prepare: () => {
+        this.preparing++;
+        return this.preparePostService(entry).finally(() => this.preparing--);
+      },
     });
     entry.proc.on("change", () => this.onServiceChange(entry));
     entry.proc.on("spawned", () => this.queueSave()); // its intent was on disk before the spawn (preparePostService)
@@ -354,10 +359,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * was killed before it saved its state) is adopted if it is ours, refused otherwise. Null: none.
    */
   private alreadyOnDir(e: Entry, nodePost: string): PrepareResult | null {
-    // in a start burst (others wait for their spawn's turn) a scan of up to BURST_SCAN_REUSE_MS ago
-    // answers: what a look finds is a post-service started before the burst (a killed daemon's);
-    // one scan per spawn read every process's command line 64 times at a start of 64
-    const reuseMs = spawnsWaiting() > 0 ? BURST_SCAN_REUSE_MS : 0;
+    // in a start burst (other services between their start and their spawn) a scan of up to
+    // BURST_SCAN_REUSE_MS ago answers: what a look finds is a post-service started before the burst
+    // (a killed daemon's); one scan per spawn read every process's command line 64 times at a start of 64
+    const reuseMs = this.preparing > 1 ? BURST_SCAN_REUSE_MS : 0;
     const running = findProcessesWithArgPair("--dir", e.svc.dir, undefined, { reuseMs }).filter((p) => p.argv.includes("--address"));
     if (running.length === 0) return null;
     const p = running[0]!;
