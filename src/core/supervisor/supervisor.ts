@@ -445,7 +445,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   async stop(name: string): Promise<ActionOutcome> {
     const p = this.proc(name);
-    return p ? this.serial(name, () => p.stop()) : this.unknown(name);
+    if (!p) return this.unknown(name);
+    const r = await this.serial(name, () => p.stop());
+    await this.persist(); // stopped on disk before the answer: a daemon killed now does not start it again
+    return r;
   }
 
   async restart(name: string): Promise<ActionOutcome> {

@@ -194,6 +194,16 @@ describe.concurrent("supervisor state file", () => {
     }
   });
 
+  it("a stop, once answered, is on disk: no pid and not wanted (a daemon killed right after it does not start the service again)", async () => {
+    const rig = makeRig({ services: 2 });
+    const sup = supervisor(rig.config);
+    await sup.init();
+    for (const name of ["svc0", "svc1"]) {
+      expect((await sup.stop(name)).ok).toBe(true);
+      expect(readState(rig.stateDir).services[name]).toMatchObject({ pid: null, wanted: false });
+    }
+  });
+
   it("a daemon killed between a spawn and the state write: the next one adopts the process it started (a manual start included)", async () => {
     const rig = makeRig({ services: 2, defaults: { autostart: false } });
     // what was on disk at the moment of each spawn: the file a daemon killed right then leaves
