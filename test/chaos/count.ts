@@ -5,21 +5,37 @@ import path from "node:path";
 
 /** Pids of live (non-zombie) processes with `--dir dir` in their argv. */
 export function pidsOnDir(dir: string): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
+  return pidsOnDirs([dir]).get(dir)!;
+}
+
+/** pidsOnDir for several dirs in one look at /proc; `among`: look only at these pids. */
+export function pidsOnDirs(dirs: readonly string[], among?: Iterable<number>): Map<string, number[]> {
+  const out = new Map(dirs.map((d) => [d, [] as number[]]));
+  const pids = among ?? readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  for (const pid of pids) {
     try {
-      const argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
       const i = argv.indexOf("--dir");
-      if (i < 0 || argv[i + 1] !== dir) continue;
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const on = i < 0 ? undefined : out.get(argv[i + 1]!);
+      if (!on) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       if (stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z") continue;
-      out.push(Number(d));
+      on.push(pid);
     } catch {
       /* gone */
     }
   }
-  return out.sort((a, b) => a - b);
+  for (const on of out.values()) on.sort((a, b) => a - b);
+  return out;
+}
+
+/** The children of a process's main thread (a daemon spawns from it), [] once it is gone. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /**
