@@ -6,10 +6,12 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
+import { afterEach, beforeAll } from "vitest";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
-import { clientWhenUp, runCli, spawnDaemon } from "../helpers/cli.js";
-import { isAlive, trackGroup } from "../helpers/processes.js";
+import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
+import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
+import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { sleep, waitFor } from "../helpers/wait-for.js";
 import { bytesIn, bytesWritten, pidsOnDir } from "./count.js";
 
@@ -26,6 +28,18 @@ export async function startDaemon(configPath: string, stateDir: string, extraEnv
   const proc = spawnDaemon(configPath, { ...env, ...extraEnv });
   const client = await clientWhenUp(stateDir, env);
   return { proc, client };
+}
+
+/** A test file's daemons (push each one started): the build is required first; after each test they are killed, with every tracked process group and temp dir. */
+export function daemonHooks(): Daemon[] {
+  const daemons: Daemon[] = [];
+  beforeAll(() => requireBuild());
+  afterEach(async () => {
+    for (const d of daemons.splice(0)) await killDaemon(d).catch(() => undefined);
+    killTrackedGroups();
+    cleanupTempDirs();
+  });
+  return daemons;
 }
 
 export async function killDaemon(d: Daemon): Promise<void> {

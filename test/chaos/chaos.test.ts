@@ -3,22 +3,15 @@
 // operations. `npm run chaos` (CHAOS=full): hundreds of storms, a 60 s flood, SIGKILLs of the
 // daemon at random points during start/stop/restart and during import/add/rename/retire. Each
 // prints its figures ("0 duplicates in 500 storms", "flood peak 38 MB").
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeRig } from "../helpers/rig-fixture.js";
-import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
-import { killTrackedGroups } from "../helpers/processes.js";
-import { requireBuild, runCliInProcess, simPostcli } from "../helpers/cli.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { runCliInProcess, simPostcli } from "../helpers/cli.js";
 import { pidsOnDir } from "./count.js";
 import { killDuringIdentityOps } from "./identity-kills.js";
-import { cliStorm, FLOOD_POST_SERVICE, flood, FULL, killDaemon, killDuringOps, runningPid, socketStorms, startDaemon, type Daemon } from "./chaos-lib.js";
+import { cliStorm, daemonHooks, FLOOD_POST_SERVICE, flood, FULL, killDuringOps, runningPid, socketStorms, startDaemon } from "./chaos-lib.js";
 
-const daemons: Daemon[] = [];
-beforeAll(() => requireBuild());
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await killDaemon(d).catch(() => undefined);
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const daemons = daemonHooks();
 
 const MB = 1e6;
 /** The long form runs for minutes (500 storms, a 60 s flood, 40 daemon kills). */

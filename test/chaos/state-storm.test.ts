@@ -6,24 +6,17 @@
 // daemon adopting exactly the processes that live on (none started twice, none left untracked).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { ServiceView } from "../../src/protocol/model.js";
 import { makeRig, type RigFixture } from "../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../helpers/temp-dir.js";
-import { isAlive, killTrackedGroups, trackGroup } from "../helpers/processes.js";
-import { requireBuild, runCli } from "../helpers/cli.js";
+import { isAlive, trackGroup } from "../helpers/processes.js";
+import { runCli } from "../helpers/cli.js";
 import { sleep, waitFor } from "../helpers/wait-for.js";
 import { childrenOf, pidsOnDirs } from "./count.js";
-import { killDaemon, startDaemon, type Daemon } from "./chaos-lib.js";
+import { daemonHooks, startDaemon } from "./chaos-lib.js";
 
-const daemons: Daemon[] = [];
-beforeAll(() => requireBuild());
-afterEach(async () => {
-  for (const d of daemons.splice(0)) await killDaemon(d).catch(() => undefined);
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const daemons = daemonHooks();
 
 const say = (line: string) => process.stdout.write(`state storm: ${line}\n`);
 const env = { XDG_RUNTIME_DIR: "" };
