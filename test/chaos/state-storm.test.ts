@@ -87,10 +87,10 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** `n` commands at once over the socket, each on a random service (one in eight on all of them). */
+/** `n` commands at once over the socket, each on a random service (one in eight on all of them); the first is `ops[0]`, the others any of `ops`. */
 function socketCommands(c: SocketClient, names: string[], n: number, ops: readonly (typeof OPS)[number][] = OPS): Promise<unknown>[] {
-  return Array.from({ length: n }, () => {
-    const op = ops[Math.floor(Math.random() * ops.length)]!;
+  return Array.from({ length: n }, (_, i) => {
+    const op = ops[i === 0 ? 0 : Math.floor(Math.random() * ops.length)]!;
     const all = Math.random() < 1 / 8;
     const name = names[Math.floor(Math.random() * names.length)]!;
     return c.call(op, { names: all ? [] : [name], all, force: true }).catch(() => undefined);
@@ -186,7 +186,7 @@ describe("a command storm against the daemon's batched state writes", () => {
           expect(disagreements(rig, stateFileOf(rig))).toEqual([]);
         }
         const before = new Set([...watch.look(true).values()].flat());
-        void Promise.all(socketCommands(d.client, names, 12, k === 0 ? ["start", "restart"] : OPS));
+        void Promise.all(socketCommands(d.client, names, 12, k === 0 ? ["restart", "start"] : OPS)); // a spawn for sure: a restart first, or a start of a stopped service
         fig.socket += 12;
         await waitFor(() => [...watch.look(false).values()].flat().some((p) => !before.has(p)), { what: "a post-service spawned by the wave", timeoutMs: 20_000, intervalMs: 1 });
         daemonCpuS += cpuSeconds(d.proc.pid!) ?? 0;
