@@ -150,17 +150,18 @@ const GPU_CLASSES = ["0x03", "0x12"];
  * processing-accelerator device (address, class, vendor, device, bound driver), "" when there is
  * none. graphics() (lspci, clinfo, xdpyinfo, xrandr, nvidia-smi: ~0.4 CPU-s in helper processes)
  * need not run again while this stays the same. null when it cannot tell: no /sys/bus/pci, or a
- * Raspberry Pi, whose GPU graphics() finds without PCI (/proc/cpuinfo as systeminformation reads it).
+ * Raspberry Pi, whose GPU graphics() finds without PCI.
  */
-export async function readGpuDevices(pciDevices = "/sys/bus/pci/devices", cpuinfo = "/proc/cpuinfo"): Promise<string | null> {
+export async function readGpuDevices(pciDevices = "/sys/bus/pci/devices", model = "/proc/device-tree/model"): Promise<string | null> {
   let names: string[];
   try {
     names = (await fsp.readdir(pciDevices)).sort();
   } catch {
     return null;
   }
-  const info = (await readText(cpuinfo)) ?? "";
-  if (/^(hardware\s*:\s*BCM27|hardware\s*:\s*BCM283|model\s*:.*Raspberry Pi)/im.test(info)) return null;
+  // the board's name from its device tree (none on a PC): what /proc/cpuinfo's Model line shows on a
+  // Pi, without reading /proc/cpuinfo (slow on some kernels: it asks every core for its clock)
+  if ((await readText(model))?.includes("Raspberry Pi")) return null;
   const lines: string[] = [];
   for (const name of names) {
     const dir = path.join(pciDevices, name);

@@ -89,17 +89,16 @@ describe("linux readings", () => {
       files(pci, { [`${addr}/class`]: cls, [`${addr}/vendor`]: vendor, [`${addr}/device`]: device });
     dev("0000:00:00.0", "0x060000", "0x8086", "0x0d57"); // host bridge
     dev("0000:00:03.0", "0x020000", "0x1af4", "0x1041"); // network
-    files(root, { cpuinfo: "processor\t: 0\nmodel name\t: AMD Ryzen 9 7950X" });
-    const cpuinfo = path.join(root, "cpuinfo");
-    expect(await readGpuDevices(pci, cpuinfo)).toBe("");
+    const model = path.join(root, "no-device-tree-model"); // a PC
+    expect(await readGpuDevices(pci, model)).toBe("");
     dev("0000:01:00.0", "0x030000", "0x10de", "0x2206");
     dev("0000:02:00.0", "0x120000", "0x1002", "0x738c");
-    expect(await readGpuDevices(pci, cpuinfo)).toBe("0000:01:00.0 0x030000 0x10de 0x2206 -\n0000:02:00.0 0x120000 0x1002 0x738c -");
+    expect(await readGpuDevices(pci, model)).toBe("0000:01:00.0 0x030000 0x10de 0x2206 -\n0000:02:00.0 0x120000 0x1002 0x738c -");
     mkdirSync(path.join(root, "drivers/nvidia"), { recursive: true });
     symlinkSync(path.join(root, "drivers/nvidia"), path.join(pci, "0000:01:00.0/driver"));
-    expect(await readGpuDevices(pci, cpuinfo)).toBe("0000:01:00.0 0x030000 0x10de 0x2206 nvidia\n0000:02:00.0 0x120000 0x1002 0x738c -");
-    expect(await readGpuDevices(path.join(root, "no-pci"), cpuinfo)).toBeNull();
-    files(root, { pi: "processor\t: 0\nHardware\t: BCM2835\nModel\t\t: Raspberry Pi 4 Model B Rev 1.4" });
+    expect(await readGpuDevices(pci, model)).toBe("0000:01:00.0 0x030000 0x10de 0x2206 nvidia\n0000:02:00.0 0x120000 0x1002 0x738c -");
+    expect(await readGpuDevices(path.join(root, "no-pci"), model)).toBeNull();
+    files(root, { pi: "Raspberry Pi 4 Model B Rev 1.4\0" }); // /proc/device-tree/model
     expect(await readGpuDevices(pci, path.join(root, "pi"))).toBeNull();
   });
 
