@@ -35,7 +35,7 @@
 // that finds a file growing floodBytes a second or faster or cut in a flood; it ends `backstopHoldMs`
 // after the last arm. A file being cut is truncated through a handle kept open until it goes idle: a truncate
 // by path closes its fd, and on ext4 that close starts writeback of the file (flood-cutter.ts).
-import { promises as fs, closeSync, mkdirSync, openSync, statSync, watch, type FSWatcher } from "node:fs";
+import { promises as fs, closeSync, fstatSync, mkdirSync, openSync, statSync, watch, type FSWatcher, type Stats } from "node:fs";
 import path from "node:path";
 import { LOG_FILE_MODE, readNewestTail, writeRotated } from "./rotation.js";
 import { FloodCutter, QUIET_WAKE_MS } from "./flood-cutter.js";
@@ -83,6 +83,11 @@ interface Watched {
   idle: number;
   /** The inotify watch of an idle file (no timer meanwhile). */
   watcher: FSWatcher | null;
+  /**
+   * A read-only descriptor of the file watched, open while the watch is: a wake's check takes the
+   * size from it (fstat), not by path (a stat by path cost ~60 µs more per burst on this machine).
+   */
+  fd: number;
   /** Its watch fired: the rate is not known yet, the next check comes after hotMs. */
   woke: boolean;
   /** That wake came quietWakeMs or more after the one before: its watch stays on unless the check finds more to do. */
@@ -168,7 +173,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, fd: -1, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -224,10 +229,11 @@ export class LogSizeGuard {
       w.watcher = null;
       return false;
     }
-    // a write between the last check and the watch: check now
+    // a write between the last check and the watch: check now (the descriptor the wakes' checks use)
     let size = -1;
     try {
-      size = statSync(w.file).size;
+      w.fd = openSync(w.file, "r");
+      size = fstatSync(w.fd).size;
     } catch {
       /* removed meanwhile */
     }
@@ -242,6 +248,8 @@ export class LogSizeGuard {
   private unwatch(w: Watched): void {
     w.watcher?.close();
     w.watcher = null;
+    if (w.fd >= 0) closeSync(w.fd);
+    w.fd = -1;
   }
 
   /** Whether a file is watched (idle, not polled) now, and how many checks it had (tests). */
@@ -301,7 +309,7 @@ export class LogSizeGuard {
     let settle = false;
     try {
       try {
-        const st = statSync(w.file);
+        const st = lookAt(w);
         size = st.size;
         ino = st.ino;
       } catch {
@@ -416,6 +424,19 @@ export class LogSizeGuard {
     for (const w of this.files.values()) this.unwatch(w);
     for (const f of [...this.files.keys()]) this.drop(f);
   }
+}
+
+/**
+ * The file's size and inode: while its watch is on (a wake), through the descriptor kept with the
+ * watch — the path names that file until a rename, which the watch reports ("rename": watch off);
+ * removed or replaced (no link left: a "change" event for the link count comes first), by path.
+ */
+function lookAt(w: Watched): Stats {
+  if (w.fd >= 0) {
+    const st = fstatSync(w.fd);
+    if (st.nlink > 0) return st;
+  }
+  return statSync(w.file);
 }
 
 /**

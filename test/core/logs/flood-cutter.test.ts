@@ -20,16 +20,25 @@ afterEach(() => {
   cleanupTempDirs();
 });
 
-/** The thread on this one: its fs counts stats and watches (beforeStat runs before each stat: a writer at work); send() is its port's message. */
+/**
+ * The thread on this one: its fs counts stats (by path or descriptor), those by path, and watches
+ * (beforeStat runs before each stat: a writer at work); send() is its port's message.
+ */
 function runCutter(beforeStat?: (n: number) => void) {
-  const counts = { stats: 0, watches: 0 };
+  const counts = { stats: 0, pathStats: 0, watches: 0 };
   const fs = {
     ...realFs,
     statSync: ((file: realFs.PathLike) => {
       counts.stats++;
+      counts.pathStats++;
       beforeStat?.(counts.stats);
       return realFs.statSync(file);
     }) as typeof realFs.statSync,
+    fstatSync: ((fd: number) => {
+      counts.stats++;
+      beforeStat?.(counts.stats);
+      return realFs.fstatSync(fd);
+    }) as typeof realFs.fstatSync,
     watch: ((...a: unknown[]) => {
       counts.watches++;
       return (realFs.watch as (...x: unknown[]) => realFs.FSWatcher)(...a);
@@ -68,7 +77,7 @@ function runCutter(beforeStat?: (n: number) => void) {
 }
 
 describe("flood cutter thread", () => {
-  it("a file woken after a quiet while (a burst a second) keeps its watch: one stat per burst; one woken again soon is polled every hotMs, then as its rate needs", async () => {
+  it("a file woken after a quiet while (a burst a second) keeps its watch: one stat per burst, through a descriptor; one woken again soon is polled every hotMs, then as its rate needs", async () => {
     const file = path.join(tempDir(), "bursty.log");
     realFs.writeFileSync(file, "started\n");
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
@@ -78,14 +87,17 @@ describe("flood cutter thread", () => {
       expect(cutter.counts.watches).toBe(1); // idle until it grows: watched at once
       expect(cutter.timers()).toBe(0);
       const burst = (n: number) => realFs.appendFileSync(file, "x".repeat(99).concat("\n").repeat(n));
-      // a burst a second: one check (a stat), the watch kept (none made again), no timer
+      // a burst a second: one check (a stat of the descriptor kept with the watch, none by path),
+      // the watch kept (none made again), no timer
       for (let i = 0; i < 3; i++) {
         vi.advanceTimersByTime(1000);
         const stats = cutter.counts.stats;
+        const pathStats = cutter.counts.pathStats;
         burst(200);
         expect(await turns(() => cutter.counts.stats > stats)).toBe(true);
         for (let k = 0; k < 20; k++) await new Promise((r) => setImmediate(r)); // no more events
         expect(cutter.counts.stats).toBe(stats + 1);
+        expect(cutter.counts.pathStats).toBe(pathStats);
         expect(cutter.counts.watches).toBe(1);
         expect(cutter.timers()).toBe(0);
       }
@@ -104,6 +116,22 @@ describe("flood cutter thread", () => {
       expect(cutter.counts.watches).toBe(watches + 1);
       expect(cutter.timers()).toBe(0);
       expect(cutter.posted).toEqual([{ ready: 1 }]); // nothing cut
+    } finally {
+      cutter.send({ close: true });
+    }
+  });
+
+  it("a watched file removed (the descriptor kept with its watch still open) is made again and watched", async () => {
+    const file = path.join(tempDir(), "gone.log");
+    realFs.writeFileSync(file, "started\n");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const cutter = runCutter();
+    try {
+      cutter.send({ files: [file] });
+      vi.advanceTimersByTime(1000);
+      const watches = cutter.counts.watches;
+      realFs.unlinkSync(file);
+      expect(await turns(() => realFs.existsSync(file) && cutter.counts.watches > watches)).toBe(true);
     } finally {
       cutter.send({ close: true });
     }

@@ -2,7 +2,8 @@
 // file is watched (inotify) instead of polled, and its next write brings a check at once, so a
 // flood that starts after a long quiet is still rotated.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import fsModule, { appendFileSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
@@ -151,6 +152,38 @@ describe("log size guard", () => {
     } finally {
       guard.close();
       vi.useRealTimers();
+    }
+  });
+
+  it("a burst's check after a quiet while looks at the watched file through a descriptor, not by path; a file removed meanwhile is made again", async () => {
+    const file = path.join(tempDir(), "bursty.log");
+    writeFileSync(file, "started\n");
+    let clock = 0;
+    const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 5, hotMs: 5, idleChecks: 2, backstop: false, now: () => clock });
+    // stats of this file by path (node:fs's named exports follow the spy once synced)
+    const byPath = vi.spyOn(fsModule, "statSync");
+    syncBuiltinESMExports();
+    const pathStats = () => byPath.mock.calls.filter((c) => c[0] === file).length;
+    try {
+      guard.setFiles([file]);
+      await waitFor(() => guard.isWatched(file), { what: "the idle file watched" });
+      for (let i = 0; i < 3; i++) {
+        clock += 1000;
+        const n = guard.checksOf(file);
+        const before = pathStats();
+        appendFileSync(file, "x".repeat(99).concat("\n").repeat(200));
+        await waitFor(() => guard.checksOf(file) > n, { what: "the burst's check" });
+        expect(guard.isWatched(file)).toBe(true);
+        expect(pathStats()).toBe(before);
+      }
+      // removed (its descriptor still open): the check looks by path and makes it again
+      clock += 1000;
+      unlinkSync(file);
+      await waitFor(() => existsSync(file) && guard.isWatched(file), { what: "the file made again and watched" });
+    } finally {
+      byPath.mockRestore();
+      syncBuiltinESMExports();
+      guard.close();
     }
   });
 
