@@ -121,6 +121,26 @@ describe("the driver at rest", () => {
     }
   });
 
+  it("a plan asked for (GET /v1/plan) learns nothing: a disk's rate seen only by it is not kept", async () => {
+    const rig = new RestRig(dir, ["post1"]);
+    const volume = { paths: rig.views.map((v) => v.dir), readBytesPerSec: 200e6 };
+    rig.hw = { memory: { totalBytes: 64 * 2 ** 30 }, volumes: [volume] };
+    const { driver } = await started(rig);
+    try {
+      Object.assign(rig.views[0]!, { state: "running", startedAt: Date.now() - 60_000, operator: { kind: "proving", position: 1, nonces: { start: 0, end: 16 }, pass: 1, percent: 1 } });
+      rig.emit("event", { type: "service" });
+      await vi.advanceTimersByTimeAsync(100);
+      volume.readBytesPerSec = 900e6; // a moment's high that no tick sees
+      driver.plan();
+      volume.readBytesPerSec = 200e6;
+      rig.emit("event", { type: "service" });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(driver.plan().lanes.map((l) => l.readBytesPerSec)).toEqual([200e6]);
+    } finally {
+      driver.stop();
+    }
+  });
+
   it("decides again when what it keeps itself changes (a service handed back), then rests again", async () => {
     const rig = new RestRig(dir, ["post1"]);
     const { driver, decisions } = await started(rig);
