@@ -118,6 +118,41 @@ describe("node monitor at rest", () => {
     }
   });
 
+  it("changes that keep coming are recomputed for at most about a tenth of the time: the next waits RECOMPUTE_COST_SHARE times the last one's cost", async () => {
+    const rig = makeRig();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now: Date.parse("2026-12-02T12:00:00Z") });
+    const m = new NodeMonitor({ config: rig.config, pollMs: 3_600_000, slowPollMs: 3_600_000, debounceMs: 150, watch: false, grpcFactory: () => nodeAnswering(() => ({ peers: 8, synced: true, syncedLayer: 1, topLayer: 1, verifiedLayer: 0 })) });
+    try {
+      await m.start();
+      await vi.advanceTimersByTimeAsync(2000);
+      let cost = 100; // each recompute takes 100 ms of the clock (64 identities on a loaded machine)
+      const real = m.recompute.bind(m);
+      const recompute = vi.spyOn(m, "recompute").mockImplementation(() => {
+        real();
+        vi.setSystemTime(Date.now() + cost);
+      });
+      // a change every 50 ms for 5 s (a start's service events)
+      for (let i = 0; i < 100; i++) {
+        m.setFindingsExtras({ provingQueue: new Map([["post0.key", `step ${i}`]]) });
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      // one per ~1.1 s (100 ms of work, then 1 s apart): not one per 150 ms debounce (33 on the old code)
+      expect(recompute.mock.calls.length).toBeGreaterThanOrEqual(3);
+      expect(recompute.mock.calls.length).toBeLessThanOrEqual(6);
+      // cheap recomputes: the debounce alone spaces them
+      cost = 0;
+      await vi.advanceTimersByTimeAsync(2000);
+      const before = recompute.mock.calls.length;
+      for (let i = 0; i < 20; i++) {
+        m.setFindingsExtras({ provingQueue: new Map([["post0.key", `cheap ${i}`]]) });
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      expect(recompute.mock.calls.length - before).toBeGreaterThanOrEqual(5); // every 150-200 ms
+    } finally {
+      await m.stop();
+    }
+  });
+
   it("reads the PoS dirs again when a service's dir changes, not when its operator address is assigned", async () => {
     const rig = makeRig({ services: 2 });
     const m = new NodeMonitor({ config: rig.config, watch: false, grpcFactory: () => ({ followEvents: () => () => undefined, close: () => undefined }) as unknown as NodeGrpcClient });
