@@ -8,7 +8,10 @@
 //   vs 113.9 MB (old-space heap used 19 vs 40 MiB), CPU A/B 0.90 (0.86–1.39).
 // - --v8-pool-size=1: one V8 worker thread (background GC marking and sweeping, compilation jobs)
 //   instead of Node's four; each thread has a stack and a malloc arena of its own, and the
-//   daemon's heap is too small for parallel GC to pay. 16 services × 200 lines/s, beside pm2
-//   (bench/rss-versus.js, 3 rounds, load 12–17): peak RSS −1.3 MB, mean −1.5 MB (line and burst);
-//   CPU 0.90 vs 1.00 % of a core (profile-daemon.js --flags-b, 4 windows of 20 s, load 10–13).
+//   daemon's heap is too small for parallel GC to pay. 16 services × 200 lines/s beside pm2
+//   (bench/rss-versus.js, 3 rounds each): peak RSS −1.3 to −6.7 MB (66.5 vs 73.2 MB, 1.04× vs
+//   1.15× pm2's in line at load 17–22), CPU 0.59–1.00× (profile-daemon.js --flags-b, 4 windows of
+//   20 s, load 10–13: 0.90 vs 1.00 % of a core). 64 idle services and a simulated node
+//   (profile-daemon.js --versus, 3 windows of 30 s, two runs at load 11–23): CPU 0.46× and 0.50×
+//   (last window 0.13 vs 0.27 % of a core), RSS mean 73.4 vs 77.1 MB.
 export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--optimize-for-size", "--v8-pool-size=1"];
