@@ -280,8 +280,9 @@ export class FileFollower {
     if (wait <= this.notifyMs() / 10 && this.watcher !== null && !this.busy) {
       // the last read is a pace ago, or nearly (a burst a second: its event comes a few ms either
       // side of a pace after the last read, and half of them waited for a timer of a few ms): read
-      // now, no timer in between
-      void this.poll(true);
+      // now, no timer in between; one read of what was appended is done here, synchronously (no
+      // poll's promises per burst), else by a step
+      if (!this.readNotified()) void this.poll(true);
       return;
     }
     this.paceTimer(wait);
@@ -364,6 +365,23 @@ export class FileFollower {
     return this.busy;
   }
 
+  /**
+   * The step an inotify event brings when it is one read of what was appended (the path not moved):
+   * done now, synchronously. False: not done (a step does it).
+   */
+  private readNotified(): boolean {
+    if (!this.fh || !this.watcher || this.renamed) return false;
+    const at = this.stepAnchor ?? Date.now();
+    try {
+      if (!this.readAppended()) return false;
+    } catch {
+      return false; // the step retries it
+    }
+    this.lastStep = at;
+    this.stepAnchor = null;
+    return true;
+  }
+
   private async step(fromWatch: boolean): Promise<void> {
     this.lastStep = this.stepAnchor ?? Date.now();
     this.stepAnchor = null;
@@ -433,22 +451,7 @@ export class FileFollower {
    */
   private async readAvailable(appended = false): Promise<void> {
     if (!this.fh) return;
-    if (appended && !this.outrun && this.offset >= this.historyEnd && this.unreadBytes === 0) {
-      // less than a chunk (or the read budget) read: that was all of it (no backlog to skip); else
-      // (nothing: truncated? or a full chunk: more waiting) the way below, which asks the size
-      const buf = (notifyBuf ??= Buffer.allocUnsafe(READ_CHUNK));
-      const want = Math.min(READ_CHUNK, (this.o.maxReadBytes ?? MAX_READ_BYTES) * this.paceFactor());
-      const bytesRead = readSync(this.fh.fd, buf, 0, want, this.offset);
-      if (bytesRead > 0 && bytesRead < want) {
-        this.offset += bytesRead;
-        this.readBytes += bytesRead;
-        this.lastSize = this.offset;
-        const lines: string[] = [];
-        this.split(buf.subarray(0, bytesRead), lines);
-        this.handOn(lines);
-        return;
-      }
-    }
+    if (appended && this.readAppended()) return;
     const size = (await this.fh.stat()).size;
     if (size < this.offset) {
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
@@ -482,6 +485,26 @@ export class FileFollower {
     const lines: string[] = [];
     while (this.offset < size && (await this.readChunk(size, lines)));
     this.handOn(lines);
+  }
+
+  /**
+   * One synchronous read of what was appended (no history or skipped bytes to account for): less
+   * than a chunk (or the read budget) read is all of it (no backlog to skip), handed on. False:
+   * nothing read (truncated?) or a full chunk (more waiting): the way with the size.
+   */
+  private readAppended(): boolean {
+    if (!this.fh || this.outrun || this.offset < this.historyEnd || this.unreadBytes !== 0) return false;
+    const buf = (notifyBuf ??= Buffer.allocUnsafe(READ_CHUNK));
+    const want = Math.min(READ_CHUNK, (this.o.maxReadBytes ?? MAX_READ_BYTES) * this.paceFactor());
+    const bytesRead = readSync(this.fh.fd, buf, 0, want, this.offset);
+    if (bytesRead <= 0 || bytesRead >= want) return false;
+    this.offset += bytesRead;
+    this.readBytes += bytesRead;
+    this.lastSize = this.offset;
+    const lines: string[] = [];
+    this.split(buf.subarray(0, bytesRead), lines);
+    this.handOn(lines);
+    return true;
   }
 
   /** Hands on what one step read: at most maxLines, after one line for what was skipped. */

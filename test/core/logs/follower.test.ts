@@ -219,8 +219,9 @@ describe("file follower", () => {
     }
   });
 
-  it("a write nearly a pace after the last read (a burst a second, a few ms early) is read at its event too, with no timer in between", async () => {
+  it("a write nearly a pace after the last read (a burst a second, a few ms early) is read at its event too, with no timer in between, and no poll step (read in the event's callback)", async () => {
     const { file, f, got } = await pacedFollower("n.log");
+    const polls = vi.spyOn(f, "poll");
     try {
       for (const [i, ms] of [1000, 995, 1003, 960].entries()) {
         vi.setSystemTime(Date.now() + ms);
@@ -228,6 +229,7 @@ describe("file follower", () => {
         expect(await turns(() => got.length === i + 1)).toBe(true);
         expect(vi.getTimerCount()).toBe(1); // the safety poll's only
       }
+      expect(polls).not.toHaveBeenCalled();
       // half a pace after the last read: its timer brings the read
       vi.setSystemTime(Date.now() + 500);
       appendFileSync(file, "soon\n");
