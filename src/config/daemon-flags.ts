@@ -14,4 +14,9 @@
 //   20 s, load 10–13: 0.90 vs 1.00 % of a core). 64 idle services and a simulated node
 //   (profile-daemon.js --versus, 3 windows of 30 s, two runs at load 11–23): CPU 0.46× and 0.50×
 //   (last window 0.13 vs 0.27 % of a core), RSS mean 73.4 vs 77.1 MB.
+// Not chosen (bench/rss-versus.js, 16 services, 3 rounds each, load 20–40): --max-opt=1 (no
+// TurboFan) cuts the peak 4.4–5.9 MB (3.4 MB of it Node's binary pages that TurboFan's code
+// touches) but costs CPU: 1.50 vs 1.05 % of a core with 16 line-writing services; with
+// --v8-pool-size=1 no gain was seen from --single-threaded(-gc), --no-concurrent-recompilation,
+// --interrupt-budget (8×), --no-turbo-inlining, MALLOC_ARENA_MAX=2, UV_THREADPOOL_SIZE=2.
 export const DAEMON_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=2", "--optimize-for-size", "--v8-pool-size=1"];
