@@ -9,7 +9,7 @@ import { sanitizeLine } from "../../../src/core/logs/sanitize.js";
 import { rotateCopyTruncate } from "../../../src/core/logs/rotation.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { sleep, waitFor } from "../../helpers/wait-for.js";
-import { turns } from "./event-turns.js";
+import { logTimerCount, turns, fakeLogTimers } from "./event-turns.js";
 import type { LogLine } from "../../../src/protocol/model.js";
 
 afterEach(() => {
@@ -23,7 +23,7 @@ async function pacedFollower(name: string) {
   writeFileSync(file, "");
   const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000 });
   f.setPace(1000);
-  vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+  fakeLogTimers();
   f.start();
   expect(await turns(() => f.watched())).toBe(true);
   await f.poll(); // the start's read over
@@ -125,12 +125,12 @@ describe("file follower", () => {
     const { file, f, got } = await pacedFollower("q.log");
     try {
       appendFileSync(file, "one\n"); // one write: its event brings the read (a pace after the last), the watch stays on
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       vi.advanceTimersByTime(1000);
       expect(await turns(() => got.length === 1)).toBe(true);
       expect(f.watched()).toBe(true);
       appendFileSync(file, "two\n");
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       vi.advanceTimersByTime(300);
       appendFileSync(file, "three\n"); // a second write before the read: no more events until it
       expect(await turns(() => !f.watched())).toBe(true);
@@ -140,7 +140,7 @@ describe("file follower", () => {
       vi.advanceTimersByTime(1000);
       expect(await turns(() => f.watched())).toBe(true);
       appendFileSync(file, "four\n");
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       vi.advanceTimersByTime(300);
       appendFileSync(file, "five\n");
       expect(await turns(() => !f.watched())).toBe(true);
@@ -159,14 +159,14 @@ describe("file follower", () => {
     const { file, f, got } = await pacedFollower("c.log");
     try {
       appendFileSync(file, "a1\n"); // its event: a read a pace after the last
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       appendFileSync(file, "a2\n"); // written again before that read: the watch off
       expect(await turns(() => !f.watched())).toBe(true);
       vi.advanceTimersByTime(1000);
       expect(await turns(() => got.length === 2)).toBe(true);
       // it grew: the next read a pace later, the watch still off (no event per line, no watch re-armed per read)
       expect(f.watched()).toBe(false);
-      expect(vi.getTimerCount()).toBe(2);
+      expect(logTimerCount()).toBe(2);
       appendFileSync(file, "a3\n");
       vi.advanceTimersByTime(1000);
       expect(await turns(() => got.length === 3)).toBe(true);
@@ -180,9 +180,9 @@ describe("file follower", () => {
       // a read that finds nothing new: watched again, only the safety poll's timer left
       vi.advanceTimersByTime(1000);
       expect(await turns(() => f.watched())).toBe(true);
-      expect(vi.getTimerCount()).toBe(1);
+      expect(logTimerCount()).toBe(1);
       appendFileSync(file, "c1\n");
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       vi.advanceTimersByTime(1000);
       expect(await turns(() => got.length === 5)).toBe(true);
       expect(got).toEqual(["a1", "a2", "a3", "b1", "c1"]);
@@ -199,7 +199,7 @@ describe("file follower", () => {
     const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 60_000 });
     f.setPace(60_000);
     // timers are frozen: only the inotify event (real) can bring the read
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    fakeLogTimers();
     try {
       f.start();
       expect(await turns(() => f.watched())).toBe(true);
@@ -227,7 +227,7 @@ describe("file follower", () => {
         vi.setSystemTime(Date.now() + ms);
         appendFileSync(file, `burst ${i}\n`);
         expect(await turns(() => got.length === i + 1)).toBe(true);
-        expect(vi.getTimerCount()).toBe(1); // the safety poll's only
+        expect(logTimerCount()).toBe(1); // the safety poll's only
       }
       expect(polls).not.toHaveBeenCalled();
       // half a pace after the last read: its timer brings the read
@@ -249,7 +249,7 @@ describe("file follower", () => {
       // the first burst 700 ms after the start's read: its read waits for the pace (a timer)
       vi.setSystemTime(Date.now() + 700);
       appendFileSync(file, "burst 0\n");
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       expect(got).toEqual([]);
       vi.advanceTimersByTime(300);
       expect(await turns(() => got.length === 1)).toBe(true);
@@ -258,7 +258,7 @@ describe("file follower", () => {
         vi.setSystemTime(Date.now() + (i === 1 ? 700 : 1000));
         appendFileSync(file, `burst ${i}\n`);
         expect(await turns(() => got.length === i + 1)).toBe(true);
-        expect(vi.getTimerCount()).toBe(1); // the safety poll's only
+        expect(logTimerCount()).toBe(1); // the safety poll's only
       }
       expect(f.watched()).toBe(true);
     } finally {
@@ -271,14 +271,14 @@ describe("file follower", () => {
     const file = path.join(tempDir(), "f.log");
     writeFileSync(file, "");
     const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000, notifyMinMs: 250 });
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    fakeLogTimers();
     try {
       f.start();
       expect(await turns(() => f.watched())).toBe(true);
       await f.poll();
       vi.setSystemTime(Date.now() + 100);
       appendFileSync(file, "a\n"); // its read waits 150 ms
-      expect(await turns(() => vi.getTimerCount() === 2)).toBe(true);
+      expect(await turns(() => logTimerCount() === 2)).toBe(true);
       vi.advanceTimersByTime(50);
       appendFileSync(file, "b\n"); // another event while it waits
       await turns(() => false);
@@ -319,7 +319,7 @@ describe("file follower", () => {
     const file = path.join(tempDir(), "r.log");
     writeFileSync(file, "a\n");
     const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 30_000 });
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    fakeLogTimers();
     try {
       f.start();
       expect(await turns(() => f.watched())).toBe(true);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { sleep, waitFor } from "../../helpers/wait-for.js";
-import { turns } from "./event-turns.js";
+import { logTimerCount, turns, fakeLogTimers } from "./event-turns.js";
 
 afterEach(() => cleanupTempDirs());
 
@@ -115,7 +115,7 @@ describe("log size guard", () => {
     const file = path.join(tempDir(), "bursty.log");
     writeFileSync(file, "started\n");
     // timers and the clock are frozen: only the inotify event (real) brings a check
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    fakeLogTimers();
     const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
     try {
       guard.setFiles([file]);
@@ -130,7 +130,7 @@ describe("log size guard", () => {
       expect(await turns(() => guard.checksOf(file) > n)).toBe(true);
       expect(guard.checksOf(file)).toBe(n + 1);
       expect(guard.isWatched(file)).toBe(true);
-      expect(vi.getTimerCount()).toBe(0);
+      expect(logTimerCount()).toBe(0);
       // the next burst a second later: the same
       vi.advanceTimersByTime(1000);
       n = guard.checksOf(file);
@@ -191,7 +191,7 @@ describe("log size guard", () => {
     const dir = tempDir();
     const files = ["a.log", "b.log", "c.log"].map((f) => path.join(dir, f));
     for (const f of files) writeFileSync(f, "started\n");
-    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    fakeLogTimers();
     const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
     try {
       guard.setFiles(files);
@@ -201,12 +201,12 @@ describe("log size guard", () => {
         vi.advanceTimersByTime(200);
         expect(files.map((f) => guard.checksOf(f))).toEqual(files.map(() => 2 + round));
         expect(files.some((f) => guard.isWatched(f))).toBe(false);
-        expect(vi.getTimerCount()).toBe(1);
+        expect(logTimerCount()).toBe(1);
       }
       // one of them fills up fast: its own hotMs timer, the others stay in the round
       appendFileSync(files[0]!, "x".repeat(8 << 20)); // 40 MB/s, 2 MiB from maxBytes: checked again in 25 ms
       vi.advanceTimersByTime(200);
-      expect(vi.getTimerCount()).toBe(2);
+      expect(logTimerCount()).toBe(2);
     } finally {
       guard.close();
       vi.useRealTimers();
