@@ -73,7 +73,7 @@ async function once(build, round) {
   const afterRss = rssBytes(child.pid);
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
-  killMarked(prefix + "-");
+  killMarked(children[0].marker.split("-")[0] + "-");
   removeDir(root);
   return { wall, ready, after, helpers, readyRss, afterRss, afterThreads };
 }

@@ -12,9 +12,12 @@ export const POSTDECK_BIN = process.env.BENCH_POSTDECK_BIN || path.join(REPO, "b
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
+/** Tags this bench process's markers: two runs of one script (same prefix) must not kill each other's children. */
+const RUN = `_${process.pid.toString(36)}`;
+
 /**
- * Children for a run: markers `${prefix}-c00`..., each with a wrapper script in root/bin that
- * execs the child with `args` (child.js flags) and ignores nothing: extra argv (post-service flags
+ * Children for a run: markers `${prefix}_<pid>-c00`... (the part before "-" is this run's alone), each
+ * with a wrapper script in root/bin that execs the child with `args` (child.js flags) and ignores nothing: extra argv (post-service flags
  * postdeck appends) is passed on and ignored by the child.
  */
 export function makeChildren(root, prefix, n, args) {
@@ -24,7 +27,7 @@ export function makeChildren(root, prefix, n, args) {
   mkdirSync(reportDir, { recursive: true });
   const children = [];
   for (let i = 0; i < n; i++) {
-    const marker = `${prefix}-c${String(i).padStart(2, "0")}`;
+    const marker = `${prefix}${RUN}-c${String(i).padStart(2, "0")}`;
     const wrapper = path.join(bin, `${marker}.sh`);
     const argv = [process.execPath, CHILD, "--bench-marker", marker, "--report", reportDir, ...args.map(String)];
     writeFileSync(wrapper, `#!/bin/sh\nexec ${argv.map(q).join(" ")} "$@"\n`);
