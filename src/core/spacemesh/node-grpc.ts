@@ -219,7 +219,14 @@ type Wire = typeof import("./node-grpc-wire.js");
 export interface NodeGrpcOptions {
   deadlineMs?: number; // per unary call, default 2000
   backoffMs?: { initial: number; max: number }; // EventsStream reconnects, default 1 s … 30 s
-  setTimer?: (fn: () => void, ms: number) => { unref?: () => void };
+  /** the reconnect timer (default: an unref'd setTimeout); returns what cancels it */
+  setTimer?: (fn: () => void, ms: number) => () => void;
+}
+
+function unrefTimer(fn: () => void, ms: number): () => void {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
 }
 
 type Unary = (req: object, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: unknown) => void) => void;
@@ -405,9 +412,10 @@ export class NodeGrpc implements NodeGrpcClient {
   followEvents(onEvent: (e: NodeEvent) => void, onStatus: (s: EventsStreamStatus) => void): () => void {
     const dedupe = new EventDeduper();
     const backoff = this.opts.backoffMs ?? { initial: 1000, max: 30_000 };
-    const setTimer = this.opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    const setTimer = this.opts.setTimer ?? unrefTimer;
     let delay = backoff.initial;
     let call: grpc.ClientReadableStream<unknown> | null = null;
+    let cancelTimer: (() => void) | null = null;
     let stopped = false;
     let attempt = 0;
 
@@ -416,8 +424,10 @@ export class NodeGrpc implements NodeGrpcClient {
       call = null;
       if (stopped || this.closed) return;
       onStatus({ live: false, error: `AdminService.EventsStream on ${address}: ${why}` });
-      const t = setTimer(connect, delay);
-      t.unref?.();
+      cancelTimer = setTimer(() => {
+        cancelTimer = null;
+        connect();
+      }, delay);
       delay = Math.min(backoff.max, delay * 2);
     };
 
@@ -462,6 +472,8 @@ export class NodeGrpc implements NodeGrpcClient {
     connect();
     const stop = (): void => {
       stopped = true;
+      cancelTimer?.();
+      cancelTimer = null;
       call?.cancel();
       call = null;
       this.stops.delete(stop);

@@ -54,3 +54,36 @@ describe("node gRPC client reconnecting to a node that is down", () => {
     expect(states?.[0]?.state).toBe("PROVING");
   }, 20_000);
 });
+
+describe("node gRPC events stream, stopped while it waits to reconnect", () => {
+  it("leaves no reconnect timer behind (a daemon that drops a node, or a reload, keeps no retry loop to it)", async () => {
+    const dropper = net.createServer((sock) => sock.destroy());
+    await new Promise<void>((r) => dropper.listen(0, "127.0.0.1", r));
+    closers.push(() => dropper.close());
+    const address = `127.0.0.1:${(dropper.address() as net.AddressInfo).port}`;
+    const pending = new Set<() => void>();
+    const setTimer = (fn: () => void, ms: number): (() => void) => {
+      const entry = (): void => {
+        pending.delete(entry);
+        fn();
+      };
+      const t = setTimeout(entry, ms);
+      pending.add(entry);
+      return () => {
+        clearTimeout(t);
+        pending.delete(entry);
+      };
+    };
+    const c = new NodeGrpc({ public: address, private: address, post: address }, { deadlineMs: 500, backoffMs: { initial: 60_000, max: 60_000 }, setTimer });
+    closers.push(() => c.close());
+    const stop = c.followEvents(
+      () => undefined,
+      () => undefined,
+    );
+    // the stream fails at once (the listener drops it): a reconnect waits on its timer
+    for (let k = 0; k < 400 && pending.size === 0; k++) await sleep(25);
+    expect(pending.size).toBe(1);
+    stop();
+    expect(pending.size).toBe(0);
+  }, 20_000);
+});
