@@ -24,6 +24,7 @@ import { resolveBudget, type Budget } from "./budget.js";
 import { decide, type Decision, type ProofProgress, type SlotStatus } from "./decide.js";
 import { loadHandTaken, saveHandTaken } from "./hand-store.js";
 import { ProofFigures } from "./proof-figures.js";
+import { CostSpacing } from "../cost-spacing.js";
 import { BUSY_TICK_MS, busy, nextTickMs, type TickInputs } from "./tick-policy.js";
 import { buildPlan, type PlanIdentityInput, type PlanResult } from "./planner.js";
 import { HISTORY_DEPTH, machineK2powPace, predictProof, type Prediction, type ProofRecord } from "./predict.js";
@@ -121,6 +122,9 @@ export class OrchestratorDriver {
   /** The inputs of the last full tick, when it was at rest (restSignature); a tick at rest with the same ones does nothing. */
   private restSig: string | null = null;
   private ticking = false;
+  /** Set while show() tells the rig of overlay changes (each one a "service" event of the driver's own). */
+  private showing = false;
+  private readonly spacing: CostSpacing;
   private stopped = false;
   private soon: NodeJS.Timeout | null = null;
   private readonly offs: (() => void)[] = [];
@@ -131,6 +135,7 @@ export class OrchestratorDriver {
   constructor(private readonly o: DriverOptions) {
     this.rig = o.rig;
     this.now = o.now ?? Date.now;
+    this.spacing = new CostSpacing(this.now);
   }
 
   async start(): Promise<void> {
@@ -155,9 +160,20 @@ export class OrchestratorDriver {
     // next tick. A proof the node has just finished is recorded at once too: a plan asked for before
     // that tick (a busy daemon answers a request first) predicts from it, not from the stored
     // history, whose record may not have the service's figures in yet
-    const onEvent = (e: { type: string }) => {
-      if (e.type === "service" || e.type === "identities") {
-        this.track(this.rig.identities(), this.rig.supervisor.views());
+    // Work per event is that of what changed: a service's event follows only its own identities,
+    // with the view it carries (a start of 64 services brings ~200 of them); the services' views are
+    // built only when an identity needs one. Events the driver's own show() causes (its overlay
+    // changed, not the service) decide nothing again.
+    const onEvent = (e: { type: string; data?: unknown }) => {
+      if (e.type === "service") {
+        if (this.showing) return;
+        const v = e.data as ServiceView | undefined;
+        if (v?.name !== undefined) this.track(this.rig.identities().filter((i) => i.service === v.name), (name) => (name === v.name ? v : undefined));
+        else this.track(this.rig.identities(), this.lazyViews());
+        this.tickSoon();
+      }
+      if (e.type === "identities") {
+        this.track(Array.isArray(e.data) ? (e.data as IdentityView[]) : this.rig.identities(), this.lazyViews());
         this.tickSoon();
       }
       if (e.type === "node") this.onNode();
@@ -194,13 +210,23 @@ export class OrchestratorDriver {
     this.nodeWatch = null;
   }
 
-  /** Decides again shortly (what changed may come in a burst: one tick for it). */
+  /** The services' views by name, built once at the first look-up (an event that needs none builds none). */
+  private lazyViews(): (name: string) => ServiceView | undefined {
+    let byName: Map<string, ServiceView> | null = null;
+    return (name) => (byName ??= new Map(this.rig.supervisor.views().map((v) => [v.name, v]))).get(name);
+  }
+
+  /**
+   * Decides again shortly (what changed may come in a burst: one tick for it), and no sooner than
+   * RECOMPUTE_COST_SHARE times the last tick's cost after it (cost-spacing.ts): changes that keep
+   * coming, a start of 64 services, are decided on for at most about a tenth of the time.
+   */
   private tickSoon(): void {
     if (this.soon) return;
     this.soon = setTimeout(() => {
       this.soon = null;
       void this.tick();
-    }, 50);
+    }, this.spacing.delay(50));
   }
 
   stop(): void {
@@ -392,14 +418,13 @@ export class OrchestratorDriver {
   }
 
   /** Follows each identity through its proof: start of the slot, the node's IDLE, the record. */
-  private track(ids: IdentityView[], views: ServiceView[]): void {
+  private track(ids: readonly IdentityView[], viewOf: (name: string) => ServiceView | undefined): void {
     const now = this.now();
-    const viewOf = new Map(views.map((v) => [v.name, v]));
     for (const id of ids) {
       const l = this.liveOf(id.keyFile);
-      const v = id.service !== null ? viewOf.get(id.service) : undefined;
-      const running = v !== undefined && (v.state === "running" || v.state === "starting");
-      if (id.postState === "PROVING") {
+      if (id.postState === "PROVING" && (!l.wasProving || l.startedAt === null)) {
+        const v = id.service !== null ? viewOf(id.service) : undefined;
+        const running = v !== undefined && (v.state === "running" || v.state === "starting");
         if (!l.wasProving) {
           l.wasProving = true;
           l.finishedAt = null;
@@ -426,79 +451,83 @@ export class OrchestratorDriver {
     this.ticking = true;
     let next = this.o.tickMs ?? BUSY_TICK_MS; // should this tick fail, the next comes as while busy
     try {
-      const views = this.rig.supervisor.views();
-      const ids = this.rig.identities();
-      this.noteReadRates(views);
-      // at rest (nothing under way, time alone changes no decision) with the inputs of the last full
-      // tick at rest: its decision and plan stand; only the next timed tick is set
-      const rest = this.restSignature(views, ids);
-      if (rest !== null && rest === this.restSig && this.last !== null) {
-        next = this.nextMs(views, ids, this.last.decision.wakeAt);
-        return;
-      }
-      this.restSig = null; // set once this tick has decided (a tick that fails leaves no decision to stand)
-      for (const v of views) {
-        if (v.operator.kind !== "done") this.doneSince.delete(v.name);
-        else if (!this.doneSince.has(v.name)) this.doneSince.set(v.name, this.now());
-      }
-      this.track(ids, views);
-      const predictions = this.predictions(views, ids);
-      const predicted = new Map<string, { toReadMs: number; readMs: number }>();
-      for (const i of ids) {
-        if (!i.service) continue;
-        const p = predictions.get(i.keyFile) ?? null;
-        // staged (started before its disk is free) only on proofs this daemon saw itself (phases timed
-        // between lines): the stored history of a previous daemon has let two read one disk at once;
-        // without one it is not staged: it starts once the read ahead of it is over (round-1 staging,
-        // timed by a start-up alone, made the bench's first round ~6 s slower, not faster)
-        const own = p?.fromHistory === true && this.history.has(i.keyFile);
-        if (own && p) predicted.set(i.keyFile, { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs });
-      }
-      this.toRead = new Map([...predicted].map(([k, v]) => [k, v.toReadMs])); // the planner lays its lanes out by the same starts
-      const plan = this.computePlan(views, ids);
-      const budget = this.budget();
-      const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
-      const idOf = byService(ids);
-      const decision = decide(
-        this.now(),
-        ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted: predicted.get(i.keyFile) ?? null })),
-        views.map((v) => ({
-          name: v.name,
-          state: this.inflight.has(v.name) && v.state === "stopped" ? "starting" : v.state,
-          operator: v.operator.kind,
-          randomxMode: byName.get(v.name)?.randomxMode ?? "fast",
-          manual: this.manual.has(v.name),
-          startedAt: v.startedAt,
-          doneSince: this.doneSince.get(v.name) ?? null,
-          proof: this.progressOf(v, idOf.get(v.name)?.sizeBytes ?? null, predictions.get(idOf.get(v.name)?.keyFile ?? "") ?? null),
-          readOver: this.readOver(v),
-        })),
-        Object.fromEntries(views.map((v) => [v.name, this.laneOf(v.dir)])),
-        budget,
-        plan.order,
-      );
-      this.last = { decision, plan: this.computePlan(views, ids, decision) };
-      this.o.onOutlook?.(outlookOf(this.last.plan.plan));
-      this.show(decision, budget.mode === "always");
-      // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
-      next = this.nextMs(views, ids, decision.wakeAt);
-      this.restSig = rest;
-      for (const a of decision.actions) {
-        if (this.inflight.has(a.service)) continue;
-        this.inflight.add(a.service);
-        const op = a.kind === "start" ? this.rig.supervisor.start(a.service) : this.rig.supervisor.stop(a.service);
-        this.version++;
-        void op.finally(() => {
-          this.inflight.delete(a.service);
-          this.version++;
-        });
-      }
+      next = this.spacing.run(() => this.round());
     } finally {
       this.ticking = false;
       if (this.timer) clearTimeout(this.timer);
       this.timer = this.stopped ? null : setTimeout(() => void this.tick(), next);
       this.timer?.unref();
     }
+  }
+
+  /** A tick's work; returns ms until the next timed tick. */
+  private round(): number {
+    const views = this.rig.supervisor.views();
+    const ids = this.rig.identities();
+    this.noteReadRates(views);
+    // at rest (nothing under way, time alone changes no decision) with the inputs of the last full
+    // tick at rest: its decision and plan stand; only the next timed tick is set
+    const rest = this.restSignature(views, ids);
+    if (rest !== null && rest === this.restSig && this.last !== null) return this.nextMs(views, ids, this.last.decision.wakeAt);
+    this.restSig = null; // set once this tick has decided (a tick that fails leaves no decision to stand)
+    for (const v of views) {
+      if (v.operator.kind !== "done") this.doneSince.delete(v.name);
+      else if (!this.doneSince.has(v.name)) this.doneSince.set(v.name, this.now());
+    }
+    const viewOf = new Map(views.map((v) => [v.name, v]));
+    this.track(ids, (name) => viewOf.get(name));
+    const predictions = this.predictions(views, ids);
+    const predicted = new Map<string, { toReadMs: number; readMs: number }>();
+    for (const i of ids) {
+      if (!i.service) continue;
+      const p = predictions.get(i.keyFile) ?? null;
+      // staged (started before its disk is free) only on proofs this daemon saw itself (phases timed
+      // between lines): the stored history of a previous daemon has let two read one disk at once;
+      // without one it is not staged: it starts once the read ahead of it is over (round-1 staging,
+      // timed by a start-up alone, made the bench's first round ~6 s slower, not faster)
+      const own = p?.fromHistory === true && this.history.has(i.keyFile);
+      if (own && p) predicted.set(i.keyFile, { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs });
+    }
+    this.toRead = new Map([...predicted].map(([k, v]) => [k, v.toReadMs])); // the planner lays its lanes out by the same starts
+    const plan = this.computePlan(views, ids);
+    const budget = this.budget();
+    const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
+    const idOf = byService(ids);
+    const decision = decide(
+      this.now(),
+      ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted: predicted.get(i.keyFile) ?? null })),
+      views.map((v) => ({
+        name: v.name,
+        state: this.inflight.has(v.name) && v.state === "stopped" ? "starting" : v.state,
+        operator: v.operator.kind,
+        randomxMode: byName.get(v.name)?.randomxMode ?? "fast",
+        manual: this.manual.has(v.name),
+        startedAt: v.startedAt,
+        doneSince: this.doneSince.get(v.name) ?? null,
+        proof: this.progressOf(v, idOf.get(v.name)?.sizeBytes ?? null, predictions.get(idOf.get(v.name)?.keyFile ?? "") ?? null),
+        readOver: this.readOver(v),
+      })),
+      Object.fromEntries(views.map((v) => [v.name, this.laneOf(v.dir)])),
+      budget,
+      plan.order,
+    );
+    this.last = { decision, plan: this.computePlan(views, ids, decision) };
+    this.o.onOutlook?.(outlookOf(this.last.plan.plan));
+    this.show(decision, budget.mode === "always");
+    // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
+    const next = this.nextMs(views, ids, decision.wakeAt);
+    this.restSig = rest;
+    for (const a of decision.actions) {
+      if (this.inflight.has(a.service)) continue;
+      this.inflight.add(a.service);
+      const op = a.kind === "start" ? this.rig.supervisor.start(a.service) : this.rig.supervisor.stop(a.service);
+      this.version++;
+      void op.finally(() => {
+        this.inflight.delete(a.service);
+        this.version++;
+      });
+    }
+    return next;
   }
 
   private tickInputs(views: ServiceView[], ids: IdentityView[], wakeAt: number | null): TickInputs {
@@ -556,7 +585,14 @@ export class OrchestratorDriver {
       const next = JSON.stringify(this.orchestration.get(name) ?? null);
       if (this.shown.get(name) !== next) {
         this.shown.set(name, next);
-        if (prev !== undefined || next !== "null") this.rig.orchestrationChanged(name);
+        if (prev !== undefined || next !== "null") {
+          this.showing = true;
+          try {
+            this.rig.orchestrationChanged(name);
+          } finally {
+            this.showing = false;
+          }
+        }
       }
     }
   }

@@ -39,6 +39,7 @@ import { proofRecords, stepsFromSources } from "../history/steps.js";
 import { buildTimeline, mergeSteps } from "../history/timeline.js";
 import { sharedShortIds } from "./join.js";
 import { postServiceArg } from "../supervisor/post-service-argv.js";
+import { CostSpacing } from "../cost-spacing.js";
 
 export interface ServiceDir {
   name: string;
@@ -98,8 +99,6 @@ export const REST_POLL_MS = 60_000;
 export const REST_SLOW_POLL_MS = 300_000;
 /** A sign of change asks the node this soon (signs coalesce), and no sooner than pollMs after the last poll. */
 export const WAKE_MS = 200;
-/** A debounced recompute comes no sooner than this many times the last one's cost after it (see schedule()). */
-export const RECOMPUTE_COST_SHARE = 10;
 /** paceChanged() calls this close together are acted on once, this long after the first (polls are every pollMs). */
 export const PACE_COALESCE_MS = 1000;
 /** After a sign of change the node is asked every pollMs for this long (a restart, then PROVING, come in a burst). */
@@ -215,9 +214,8 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private viewsByKey = new Map<string, IdentityView>();
   private diskKey = "";
   private recomputedAt = 0;
-  /** The last debounced recompute's wall time (ms) and when it ended (schedule() spaces them by their cost). */
-  private recomputeCost = 0;
-  private recomputeEnd = 0;
+  /** Spaces debounced recomputes by their cost (schedule()). */
+  private readonly spacing: CostSpacing;
   /** The earliest time a finding that depends on time alone changes (Infinity: none does). */
   private expiresAt = Infinity;
   private polledAt = 0;
@@ -231,6 +229,7 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     super();
     this.config = opts.config;
     this.clock = opts.clock ?? Date.now;
+    this.spacing = new CostSpacing(this.clock);
     this.pollMs = opts.pollMs ?? 2000;
     this.slowPollMs = opts.slowPollMs ?? 30_000;
     this.restPollMs = opts.restPollMs ?? REST_POLL_MS;
@@ -838,15 +837,11 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private schedule(): void {
     if (this.debounce || this.stopped) return;
     // changes that keep coming (a start of 64 services: ~200 in a few seconds) are recomputed for at
-    // most about 1/RECOMPUTE_COST_SHARE of the time: the next waits for that many times the last one's cost
-    const rest = this.recomputeCost * RECOMPUTE_COST_SHARE - (this.clock() - this.recomputeEnd);
+    // most about 1/RECOMPUTE_COST_SHARE of the time (cost-spacing.ts)
     this.debounce = setTimeout(() => {
       this.debounce = null;
-      const t0 = this.clock();
-      this.recompute();
-      this.recomputeEnd = this.clock();
-      this.recomputeCost = this.recomputeEnd - t0;
-    }, Math.max(this.debounceMs, rest));
+      this.spacing.run(() => this.recompute());
+    }, this.spacing.delay(this.debounceMs));
     this.debounce.unref();
   }
 

@@ -2,79 +2,17 @@
 // are those of the last one decides and plans nothing again (an idle daemon with many services is
 // woken by CPU/RSS samples and the slow tick); a change of an input, or of what the driver keeps
 // itself (a service handed back), decides again, and so does every tick while something is under way.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { EventEmitter } from "node:events";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { NODE_START_WATCH_MS, OrchestratorDriver } from "../../../src/core/orchestrator/driver.js";
+import { describe, expect, it, vi } from "vitest";
+import { driverTestDir, RestRig, startedDriver } from "./driver-fixture.js";
+import { NODE_START_WATCH_MS } from "../../../src/core/orchestrator/driver.js";
 import { IDLE_TICK_MS } from "../../../src/core/orchestrator/tick-policy.js";
-import type { Rig } from "../../../src/core/rig.js";
-import type { IdentityView, ServiceView } from "../../../src/protocol/model.js";
 
-class RestRig extends EventEmitter {
-  readonly views: ServiceView[];
-  readonly ids: IdentityView[];
-  readonly config;
-  constructor(dir: string, names: string[]) {
-    super();
-    this.views = names.map((name) => ({ name, dir: path.join(dir, name), state: "stopped", startedAt: null, operator: { kind: "none" } }) as unknown as ServiceView);
-    this.ids = names.map((name) => ({ keyFile: `${name}.key`, service: name, sizeBytes: 1 << 20, units: 4, postState: "IDLE" }) as unknown as IdentityView);
-    this.config = {
-      stateDir: dir,
-      services: this.views.map((v) => ({ name: v.name, dir: v.dir, threads: 1, pinnedCores: null, nonces: 16, randomxMode: "fast" })),
-      proving: { mode: "on-demand", perDisk: 1, maxConcurrent: "auto", memoryBudget: "64GiB", disks: {} },
-    };
-  }
-  logs = { onLines: () => () => undefined };
-  supervisor = { views: () => this.views, start: async () => undefined, stop: async () => undefined };
-  identities = () => this.ids;
-  /** When the node started (its view's startedAt), null: not known. */
-  nodeStartedAt: number | null = null;
-  node = () => ({ clock: null, startedAt: this.nodeStartedAt });
-  /** Node watches held (a client showing the node: the node monitor then polls every 2 s). */
-  nodeWatches = 0;
-  watch(types: ReadonlySet<string> | null) {
-    const node = types === null || types.has("node");
-    if (node) this.nodeWatches++;
-    let done = false;
-    return () => {
-      if (!done && node) this.nodeWatches--;
-      done = true;
-    };
-  }
-  /** The hardware sampler's last view (null: none yet): the volumes' read rates, the machine's RAM. */
-  hw: { memory: { totalBytes: number }; volumes: { paths: string[]; readBytesPerSec: number | null }[] } | null = null;
-  hardwareView = () => this.hw;
-  setOrchestration() {}
-  orchestrationChanged() {}
-  /** A CPU/RSS sample: a "service" event with nothing the orchestrator reads changed. */
-  sampled(): void {
-    this.emit("event", { type: "service" });
-  }
-}
-
-let dir = "";
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), "pd-orch-rest-"));
-  vi.useFakeTimers({ now: 1_700_000_000_000 });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function started(rig: RestRig): Promise<{ driver: OrchestratorDriver; decisions: () => number }> {
-  let n = 0;
-  const driver = new OrchestratorDriver({ rig: rig as unknown as Rig, roots: { mountinfo: path.join(dir, "none"), sys: path.join(dir, "none") }, onOutlook: () => n++ });
-  await driver.start();
-  await vi.advanceTimersByTimeAsync(0);
-  return { driver, decisions: () => n };
-}
+const tmp = driverTestDir("pd-orch-rest-");
+const started = (rig: RestRig) => startedDriver(rig, tmp());
 
 describe("the driver at rest", () => {
   it("decides once, then not again while its inputs stay the same (samples, the slow tick)", async () => {
-    const rig = new RestRig(dir, ["post1", "post2"]);
+    const rig = new RestRig(tmp(), ["post1", "post2"]);
     const { driver, decisions } = await started(rig);
     try {
       expect(decisions()).toBe(1);
@@ -97,7 +35,7 @@ describe("the driver at rest", () => {
   });
 
   it("learns a disk's read rate only while a proof reads it: other programs' reads on an idle disk decide nothing again", async () => {
-    const rig = new RestRig(dir, ["post1", "post2"]);
+    const rig = new RestRig(tmp(), ["post1", "post2"]);
     const volume = { paths: rig.views.map((v) => v.dir), readBytesPerSec: 1000 };
     rig.hw = { memory: { totalBytes: 64 * 2 ** 30 }, volumes: [volume] };
     const { driver, decisions } = await started(rig);
@@ -122,7 +60,7 @@ describe("the driver at rest", () => {
   });
 
   it("a plan asked for (GET /v1/plan) learns nothing: a disk's rate seen only by it is not kept", async () => {
-    const rig = new RestRig(dir, ["post1"]);
+    const rig = new RestRig(tmp(), ["post1"]);
     const volume = { paths: rig.views.map((v) => v.dir), readBytesPerSec: 200e6 };
     rig.hw = { memory: { totalBytes: 64 * 2 ** 30 }, volumes: [volume] };
     const { driver } = await started(rig);
@@ -142,7 +80,7 @@ describe("the driver at rest", () => {
   });
 
   it("decides again when what it keeps itself changes (a service handed back), then rests again", async () => {
-    const rig = new RestRig(dir, ["post1"]);
+    const rig = new RestRig(tmp(), ["post1"]);
     const { driver, decisions } = await started(rig);
     try {
       driver.handBack(["post1"]); // not taken: nothing changes
@@ -164,7 +102,7 @@ describe("the driver at rest", () => {
   });
 
   it("decides at every tick while a service is on its way (time alone changes the decision)", async () => {
-    const rig = new RestRig(dir, ["post1"]);
+    const rig = new RestRig(tmp(), ["post1"]);
     Object.assign(rig.views[0]!, { state: "running", startedAt: Date.now(), operator: { kind: "none" } });
     const stop = vi.spyOn(rig.supervisor, "stop");
     const { driver, decisions } = await started(rig);
@@ -184,7 +122,7 @@ describe("the driver at rest", () => {
 describe("the driver after the node (re)starts", () => {
   // the node may ask for proofs at once; at rest its PostStates are polled every 10 s unless watched
   it("watches the node for a minute from its start (on-demand), then lets the poll rest again", async () => {
-    const rig = new RestRig(dir, ["post1"]);
+    const rig = new RestRig(tmp(), ["post1"]);
     rig.nodeStartedAt = Date.now() - 1_000;
     const { driver } = await started(rig);
     try {
@@ -206,20 +144,20 @@ describe("the driver after the node (re)starts", () => {
   });
 
   it("does not watch a node that started long ago, nor in always mode; lets go when stopped", async () => {
-    const old = new RestRig(dir, ["post1"]);
+    const old = new RestRig(tmp(), ["post1"]);
     old.nodeStartedAt = Date.now() - 5 * 60_000;
     const a = await started(old);
     expect(old.nodeWatches).toBe(0);
     a.driver.stop();
 
-    const always = new RestRig(dir, ["post1"]);
+    const always = new RestRig(tmp(), ["post1"]);
     always.config.proving.mode = "always";
     always.nodeStartedAt = Date.now();
     const b = await started(always);
     expect(always.nodeWatches).toBe(0);
     b.driver.stop();
 
-    const fresh = new RestRig(dir, ["post1"]);
+    const fresh = new RestRig(tmp(), ["post1"]);
     fresh.nodeStartedAt = Date.now();
     const c = await started(fresh);
     expect(fresh.nodeWatches).toBe(1);
