@@ -3,9 +3,16 @@
 // 1/RECOMPUTE_COST_SHARE of the time, the next waiting that many times the last one's cost after it
 // ended. A cheap recompute is spaced by the debounce alone. Used by the node monitor's recompute and
 // the orchestrator driver's tick.
+//
+// The clock is the caller's wall clock (fake in tests), and a wall clock can be stepped (NTP on a
+// machine without a clock chip): a step back while waiting counts as the wait being over, a step
+// forward inside a recompute is not taken for its cost (costs are capped), and no wait is longer
+// than MAX_SPACING_MS, so a step can never hold recomputes back for long.
 
 /** A debounced recompute comes no sooner than this many times the last one's cost after it. */
 export const RECOMPUTE_COST_SHARE = 10;
+/** The longest a recompute is held back by the spacing (the debounce's own minimum aside). */
+export const MAX_SPACING_MS = 2000;
 
 export class CostSpacing {
   private cost = 0;
@@ -13,9 +20,11 @@ export class CostSpacing {
 
   constructor(private readonly clock: () => number) {}
 
-  /** ms until the next recompute may run: at least minMs, and RECOMPUTE_COST_SHARE times the last one's cost after it ended. */
+  /** ms until the next recompute may run: at least minMs, and RECOMPUTE_COST_SHARE times the last one's cost after it ended (at most MAX_SPACING_MS). */
   delay(minMs: number): number {
-    return Math.max(minMs, this.cost * RECOMPUTE_COST_SHARE - (this.clock() - this.end));
+    const since = this.clock() - this.end;
+    if (since < 0) return minMs; // the clock was stepped back since the last recompute
+    return Math.max(minMs, Math.min(MAX_SPACING_MS, this.cost * RECOMPUTE_COST_SHARE - since));
   }
 
   /** Runs a recompute and notes its cost (its wall time by the clock). */
@@ -25,7 +34,7 @@ export class CostSpacing {
       return fn();
     } finally {
       this.end = this.clock();
-      this.cost = this.end - t0;
+      this.cost = Math.max(0, this.end - t0);
     }
   }
 }
