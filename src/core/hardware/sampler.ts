@@ -261,7 +261,9 @@ export class HardwareSampler extends EventEmitter<HardwareSamplerEvents> {
         // graphics() spawns lspci, clinfo, xdpyinfo, xrandr (and nvidia-smi): only when what it
         // could find changed (a GPU or its driver came or went), never where there is no GPU to find
         const devices = await this.src.gpuDevices().catch(() => null);
-        if (devices !== null && this.graphics !== null && devices === this.gpuDevices) {
+        // GPU temperatures the quick query lost (it failed) come back only from a new read
+        const tempsLost = this.gpuTemps?.value.length === 0 && this.graphics !== null && gpuTemperatures(this.graphics.value).length > 0;
+        if (devices !== null && this.graphics !== null && devices === this.gpuDevices && !tempsLost) {
           this.graphics = { value: this.graphics.value, at: this.clock() };
           return;
         }

@@ -416,4 +416,36 @@ describe("HardwareSampler with injected sources", () => {
     expect(v.providers).toEqual([]);
     expect(v.providersSource).toBe("none");
   });
+
+  // A failed quick query shows no GPU temperature rather than a stale one; with the devices unchanged
+  // graphics() is not read for them, so the next graphics() refresh reads them again, and the quick
+  // query resumes.
+  it("GPU temperatures come back after one failed quick query", async () => {
+    let fail = true;
+    const { sources, calls } = fakeSources({
+      gpuTemperatures: async () => {
+        calls["gpuTemperatures"] = (calls["gpuTemperatures"] ?? 0) + 1;
+        if (!fail) return [70];
+        fail = false;
+        return null;
+      },
+    });
+    let now = 1_000_000;
+    const s = new HardwareSampler({ paths: () => [], postcliBinary: null, clock: () => now, sources });
+    s.start();
+    await s.stop();
+    now += 31_000;
+    await s.sample();
+    await s.stop(); // the failed quick query finishes
+    expect(calls["gpuTemperatures"]).toBe(1);
+    expect((await s.sample()).temperatures.gpus).toEqual([]);
+    for (let i = 0; i < 60; i++) {
+      now += 30_000;
+      await s.sample();
+      await s.stop();
+    }
+    expect((await s.sample()).temperatures.gpus).toEqual([70]); // [] for good on ffc1c29
+    expect(calls["graphics"]).toBe(2); // read again once, at the 10 min refresh
+    expect(calls["gpuTemperatures"]).toBeGreaterThan(40);
+  });
 });
