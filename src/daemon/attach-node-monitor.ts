@@ -41,8 +41,15 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
     monitor.setNodeProcess({ ...n, startedAt: up ? nodeStartedAt : null });
   };
   rig.supervisor.on("service", pushServices);
-  const pushAll = (): void => pushServices(); // a service removed by a reload: the whole list
-  rig.supervisor.on("removed", pushAll);
+  const pushAll = (): void => pushServices();
+  // a service removed by a reload: the whole list; re-added later with the same view, it is news
+  const onRemoved = (name: string): void => {
+    seen.delete(name);
+    pushAll();
+  };
+  rig.supervisor.on("removed", onRemoved);
+  // a reload changes a service (its PoS dir) without a service event: the whole list
+  rig.on("config", pushAll);
   rig.supervisor.on("node", pushNode);
   const onNode = () => rig.publish("node", monitor.node());
   const onIdentities = () => {
@@ -62,7 +69,8 @@ export function attachNodeMonitor(rig: Rig, monitor: NodeMonitor, clock: () => n
   return () => {
     offLines();
     rig.supervisor.off("service", pushServices);
-    rig.supervisor.off("removed", pushAll);
+    rig.supervisor.off("removed", onRemoved);
+    rig.off("config", pushAll);
     rig.supervisor.off("node", pushNode);
     rig.supervisor.setOperatorUrgency(() => ({ urgent: new Set(), resting: new Set() }));
     monitor.off("node", onNode);

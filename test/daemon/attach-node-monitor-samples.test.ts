@@ -21,7 +21,9 @@ describe("node monitor wiring", () => {
     let current = view();
     const views = vi.fn(() => [current]);
     const supervisor = Object.assign(new EventEmitter(), { views, supervisedNode: () => null, setOperatorUrgency: vi.fn() });
-    const rig = { supervisor, logs: { onLines: () => () => undefined }, setNodeSide: vi.fn(), publish: vi.fn() } as unknown as Rig;
+    const rig = Object.assign(new EventEmitter(), {
+      supervisor, logs: { onLines: () => () => undefined }, setNodeSide: vi.fn(), publish: vi.fn(),
+    }) as unknown as Rig;
     const setServices = vi.fn();
     const setService = vi.fn((_v: ServiceView) => known);
     const monitor = Object.assign(new EventEmitter(), {
@@ -31,7 +33,12 @@ describe("node monitor wiring", () => {
     setServices.mockClear();
     views.mockClear();
     const emit = (o: Partial<ServiceView>) => supervisor.emit("service", (current = view(o)));
-    return { supervisor, views, setServices, setService, emit };
+    // a reload: the supervisor's views change without a service event (applyServices emits none for a changed service)
+    const reload = (o: Partial<ServiceView>) => {
+      current = view(o);
+      rig.emit("config", {} as never);
+    };
+    return { supervisor, views, setServices, setService, emit, reload };
   }
 
   it("hands a service change on to the monitor, but not a new CPU/RSS sample alone", () => {
@@ -58,5 +65,23 @@ describe("node monitor wiring", () => {
     unknown.emit({ state: "starting", dir: "/pos/elsewhere" });
     expect(unknown.setServices).toHaveBeenCalledTimes(1);
     expect(unknown.setServices.mock.calls[0]![1]).toEqual([{ name: "svc0", dir: "/pos/elsewhere", operatorAddress: "127.0.0.1:1" }]);
+  });
+
+  it("hands the monitor the whole list after a reload (a service's new PoS dir)", () => {
+    const moved = wired();
+    moved.emit({ state: "running" });
+    moved.reload({ state: "running", dir: "/pos/new" });
+    // was none: the monitor kept the old dir until that service's own next change
+    expect(moved.setServices).toHaveBeenCalledTimes(1);
+    expect(moved.setServices.mock.calls[0]![1]).toEqual([{ name: "svc0", dir: "/pos/new", operatorAddress: "127.0.0.1:1" }]);
+  });
+
+  it("hands on a service removed and added again with the same view as before", () => {
+    const back = wired();
+    back.emit({ state: "running" });
+    back.supervisor.emit("removed", "svc0");
+    back.setService.mockClear();
+    back.emit({ state: "running" }); // added again, the same view as before its removal
+    expect(back.setService).toHaveBeenCalledTimes(1); // was dropped as already seen
   });
 });
