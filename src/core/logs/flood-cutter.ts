@@ -232,6 +232,8 @@ export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePor
     watcher: import("node:fs").FSWatcher | null;
     /** Read-only, open while the watch is: a wake's stat through it (fstat), not by path (~60 µs more a burst). */
     rfd: number;
+    /** Its link count when the watch was set: another one means the path may name another file now. */
+    links: number;
   }
   let c = initial;
   const files = new Map<string, F>();
@@ -246,12 +248,15 @@ export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePor
     if (f.rfd >= 0) fs.closeSync(f.rfd);
     f.rfd = -1;
   };
-  // while watched, the path names the file watched until a rename (the watch says "rename": off);
-  // one removed or replaced (no link left) by path
+  // while watched, the path names the file watched until a rename (the watch says "rename": off).
+  // Its links changed: removed, or replaced by a rename over it (sed -i, mv); the descriptor holds
+  // that inode, so no "rename" comes and the watch would stay on a file no one writes: watch and
+  // descriptor off, the path looked at (the file there watched when the check ends)
   const lookAt = (f: F) => {
     if (f.rfd >= 0) {
       const st = fs.fstatSync(f.rfd);
-      if (st.nlink > 0) return st;
+      if (st.nlink === f.links) return st;
+      unwatch(f);
     }
     return fs.statSync(f.file);
   };
@@ -323,7 +328,9 @@ export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePor
         schedule(f, 200);
       });
       f.rfd = fs.openSync(f.file, "r");
-      if (fs.fstatSync(f.rfd).size !== f.size) {
+      const st = fs.fstatSync(f.rfd);
+      f.links = st.nlink;
+      if (st.size !== f.size) {
         schedule(f, c.hotMs);
         return true;
       }
@@ -407,7 +414,7 @@ export function cutterThread(fs: typeof import("node:fs"), port: Pick<MessagePor
     for (const file of want) {
       if (files.has(file)) continue;
       // idle until it grows: watched after the first check
-      const f: F = { file, fd: -1, ino: -1, size: 0, at: now(), fastUntil: 0, idle: 5, wokeAt: -Infinity, timer: null, watcher: null, rfd: -1 };
+      const f: F = { file, fd: -1, ino: -1, size: 0, at: now(), fastUntil: 0, idle: 5, wokeAt: -Infinity, timer: null, watcher: null, rfd: -1, links: 0 };
       files.set(file, f);
       try {
         f.size = fs.statSync(file).size;

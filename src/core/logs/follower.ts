@@ -386,8 +386,10 @@ export class FileFollower {
     this.lastStep = this.stepAnchor ?? Date.now();
     this.stepAnchor = null;
     if (fromWatch && this.fh && this.watcher && !this.renamed) {
-      await this.readAvailable(true);
-      return;
+      // no link left (its fstat, when the event had nothing to read): removed, or replaced by a
+      // rename over it (sed -i, mv), which the watch does not say while the descriptor here holds
+      // the old inode (no "rename"): the path is looked at
+      if (await this.readAvailable(true)) return;
     }
     // synchronous: a stat of a local log file takes microseconds, a trip through libuv's thread
     // pool (and back to this thread) costs more than that on each side, every paced read
@@ -447,12 +449,14 @@ export class FileFollower {
 
   /**
    * appended: an inotify event says the file grew, or a stat of the path just did (the descriptor
-   * reads that file); try one synchronous read without an fstat first.
+   * reads that file); try one synchronous read without an fstat first. False: its fstat found the
+   * file read without a link (removed, or replaced by a rename over it).
    */
-  private async readAvailable(appended = false): Promise<void> {
-    if (!this.fh) return;
-    if (appended && this.readAppended()) return;
-    const size = (await this.fh.stat()).size;
+  private async readAvailable(appended = false): Promise<boolean> {
+    if (!this.fh) return true;
+    if (appended && this.readAppended()) return true;
+    const st = await this.fh.stat();
+    const size = st.size;
     if (size < this.offset) {
       this.unreadBytes += Math.max(0, this.lastSize - this.offset);
       this.offset = 0; // truncated between the path stat and now
@@ -485,6 +489,7 @@ export class FileFollower {
     const lines: string[] = [];
     while (this.offset < size && (await this.readChunk(size, lines)));
     this.handOn(lines);
+    return st.nlink > 0;
   }
 
   /**

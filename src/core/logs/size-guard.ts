@@ -88,6 +88,8 @@ interface Watched {
    * size from it (fstat), not by path (a stat by path cost ~60 µs more per burst on this machine).
    */
   fd: number;
+  /** Its link count when the watch was set: another one means the path may name another file now. */
+  links: number;
   /** Its watch fired: the rate is not known yet, the next check comes after hotMs. */
   woke: boolean;
   /** That wake came quietWakeMs or more after the one before: its watch stays on unless the check finds more to do. */
@@ -173,7 +175,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, fd: -1, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, fd: -1, links: 0, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -233,7 +235,9 @@ export class LogSizeGuard {
     let size = -1;
     try {
       w.fd = openSync(w.file, "r");
-      size = fstatSync(w.fd).size;
+      const st = fstatSync(w.fd);
+      size = st.size;
+      w.links = st.nlink;
     } catch {
       /* removed meanwhile */
     }
@@ -250,6 +254,23 @@ export class LogSizeGuard {
     w.watcher = null;
     if (w.fd >= 0) closeSync(w.fd);
     w.fd = -1;
+  }
+
+  /**
+   * The file's size and inode: while its watch is on (a wake), through the descriptor kept with the
+   * watch — the path names that file until a rename, which the watch reports ("rename": watch off).
+   * Its links changed (a "change" event comes for that first): removed, or replaced by a rename over
+   * it (sed -i, mv); the descriptor holds that inode, so the watch never says "rename" (no
+   * IN_DELETE_SELF while a descriptor is open) and would stay on a file no one writes: the watch and
+   * the descriptor go, and the path is looked at (the file there watched when the check ends).
+   */
+  private lookAt(w: Watched): Stats {
+    if (w.fd >= 0) {
+      const st = fstatSync(w.fd);
+      if (st.nlink === w.links) return st;
+      this.unwatch(w);
+    }
+    return statSync(w.file);
   }
 
   /** Whether a file is watched (idle, not polled) now, and how many checks it had (tests). */
@@ -309,7 +330,7 @@ export class LogSizeGuard {
     let settle = false;
     try {
       try {
-        const st = lookAt(w);
+        const st = this.lookAt(w);
         size = st.size;
         ino = st.ino;
       } catch {
@@ -424,19 +445,6 @@ export class LogSizeGuard {
     for (const w of this.files.values()) this.unwatch(w);
     for (const f of [...this.files.keys()]) this.drop(f);
   }
-}
-
-/**
- * The file's size and inode: while its watch is on (a wake), through the descriptor kept with the
- * watch — the path names that file until a rename, which the watch reports ("rename": watch off);
- * removed or replaced (no link left: a "change" event for the link count comes first), by path.
- */
-function lookAt(w: Watched): Stats {
-  if (w.fd >= 0) {
-    const st = fstatSync(w.fd);
-    if (st.nlink > 0) return st;
-  }
-  return statSync(w.file);
 }
 
 /**

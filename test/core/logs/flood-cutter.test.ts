@@ -137,6 +137,35 @@ describe("flood cutter thread", () => {
     }
   });
 
+  it("a watched file replaced by a rename over it (sed -i, mv) is watched again: the new file's writes wake a check", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "svc.log");
+    realFs.writeFileSync(file, "started\n");
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout"] });
+    const cutter = runCutter();
+    try {
+      cutter.send({ files: [file] });
+      expect(cutter.counts.watches).toBe(1);
+      // after a quiet while: only a "change" for the old inode's link count (the descriptor kept
+      // with the watch holds it: no "rename")
+      vi.advanceTimersByTime(1000);
+      const watches = cutter.counts.watches;
+      let stats = cutter.counts.stats;
+      realFs.writeFileSync(path.join(dir, "tmp"), "trimmed\n");
+      realFs.renameSync(path.join(dir, "tmp"), file);
+      expect(await turns(() => cutter.counts.stats > stats)).toBe(true);
+      expect(cutter.counts.watches).toBe(watches + 1); // the new file's
+      expect(cutter.timers()).toBe(0);
+      // a burst to the new file a second later wakes a check
+      vi.advanceTimersByTime(1000);
+      stats = cutter.counts.stats;
+      realFs.appendFileSync(file, "x".repeat(99).concat("\n").repeat(200));
+      expect(await turns(() => cutter.counts.stats > stats)).toBe(true);
+    } finally {
+      cutter.send({ close: true });
+    }
+  });
+
   it("files growing slowly are checked every 200 ms on one timer, not one timer each", async () => {
     const dir = tempDir();
     const files = ["a.log", "b.log", "c.log"].map((f) => path.join(dir, f));

@@ -121,6 +121,35 @@ describe("file follower", () => {
     await f.stop();
   });
 
+  it("driven by its inotify watch, follows a file replaced by a rename over it (sed -i, mv) at its event, not at the next safety poll", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "r.log");
+    writeFileSync(file, "");
+    const { f, got } = follower(file, { pollMs: 60_000, watchedPollMs: 600_000, notifyMinMs: 1 });
+    // timers and the clock are frozen: only inotify events (real) bring reads
+    fakeLogTimers();
+    try {
+      f.start();
+      expect(await turns(() => f.watched())).toBe(true);
+      await f.poll();
+      vi.advanceTimersByTime(10);
+      appendFileSync(file, "one\n");
+      expect(await turns(() => got.includes("one"))).toBe(true);
+      // the descriptor read holds the old inode: its watch says "change" (the link count), no "rename"
+      vi.advanceTimersByTime(10);
+      writeFileSync(path.join(dir, "tmp"), "new file\n");
+      renameSync(path.join(dir, "tmp"), file);
+      expect(await turns(() => got.includes("new file"))).toBe(true);
+      vi.advanceTimersByTime(10);
+      appendFileSync(file, "two\n");
+      expect(await turns(() => got.includes("two"))).toBe(true);
+      expect(got).toEqual(["one", "new file", "two"]);
+    } finally {
+      vi.useRealTimers();
+      await f.stop();
+    }
+  });
+
   it("at a slow pace a second write before the read turns its watch off until that read, and a rotation meanwhile is followed", async () => {
     const { file, f, got } = await pacedFollower("q.log");
     try {

@@ -2,7 +2,7 @@
 // file is watched (inotify) instead of polled, and its next write brings a check at once, so a
 // flood that starts after a long quiet is still rotated.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import fsModule, { appendFileSync, existsSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import fsModule, { appendFileSync, existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import path from "node:path";
 import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
@@ -184,6 +184,36 @@ describe("log size guard", () => {
       byPath.mockRestore();
       syncBuiltinESMExports();
       guard.close();
+    }
+  });
+
+  it("a watched log replaced by a rename over it (sed -i, mv) is guarded after: the new file's growth is checked and rotated", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, "svc.log");
+    writeFileSync(file, "started\n");
+    // timers and the clock are frozen: only inotify events (real) bring checks
+    fakeLogTimers();
+    const guard = new LogSizeGuard({ maxBytes: 64 << 10, keep: 2, quietMs: 200, hotMs: 5, idleChecks: 2, backstop: false });
+    try {
+      guard.setFiles([file]);
+      for (let i = 0; i < 20 && !guard.isWatched(file); i++) vi.advanceTimersByTime(200);
+      expect(guard.isWatched(file)).toBe(true);
+      // a quiet while, then the file replaced: its descriptor kept with the watch holds the old inode
+      // (no "rename" from the watch), only a "change" for its link count
+      vi.advanceTimersByTime(1000);
+      const n = guard.checksOf(file);
+      writeFileSync(path.join(dir, "tmp"), "trimmed\n");
+      renameSync(path.join(dir, "tmp"), file);
+      expect(await turns(() => guard.checksOf(file) > n)).toBe(true);
+      expect(guard.isWatched(file)).toBe(true);
+      // the new file grows past maxBytes a while later: its write wakes the watch and it is rotated
+      vi.advanceTimersByTime(1000);
+      appendFileSync(file, "x".repeat(99).concat("\n").repeat(2000));
+      expect(await turns(() => statSync(file).size < 64 << 10)).toBe(true);
+      expect(await turns(() => existsSync(`${file}.1`))).toBe(true);
+    } finally {
+      guard.close();
+      vi.useRealTimers();
     }
   });
 
