@@ -69,13 +69,28 @@ export function readArgvAsync(procRoot: string, pid: number): Promise<string[] |
 }
 
 /**
- * The command lines of every process (one string each, NUL-separated, split only for a match), read
- * once per turn of the event loop: 64 services starting together each looked for a process on their
- * dir (twice), and each look read every /proc/<pid>/cmdline synchronously — 64 × 2 × all processes
- * at the daemon's start. Within one turn nothing else runs, so one scan answers every look made in
- * it; a caller may accept an older one (`reuseMs`: the looks of a start burst, one spawn per turn).
+ * The command lines of every process (one string each, NUL-separated, split only for a match). The
+ * looks made in one turn of the event loop share one pass (nothing else runs within a turn). A look
+ * that accepts it (`reuseMs`: the looks of a start burst, 64 services each looking twice) does not
+ * read every process's command line again while the last full scan is that recent: it lists /proc
+ * (new pids read, pids gone dropped) and reads again the pids first seen since the full scan (a new
+ * process may have been caught between its fork and its exec, with its parent's command line). A
+ * process started since the last look is thus found. What a reusing look can miss, for at most
+ * `reuseMs` after the full scan: a process that was already running at it and exec'd a post-service
+ * since, or a pid recycled since then (a match is read again, so a recycled pid is never taken for
+ * a post-service it no longer is).
  */
-let scanned: { procRoot: string; at: number; thisTurn: boolean; procs: { pid: number; cmdline: string }[] } | null = null;
+interface CmdlineEntry {
+  cmdline: string; // "" for a kernel thread
+  young: boolean; // first seen after the full scan: read again at each pass
+  pass: number; // the pass that read it
+}
+
+let scanned: { procRoot: string; fullAt: number; pass: number; thisTurn: boolean; procs: Map<number, CmdlineEntry> } | null = null;
+let passes = 0;
+
+/** Counts for tests and benches: full scans, passes that reused a full scan, command lines read. */
+export const procScanCounts = { full: 0, partial: 0, cmdlineReads: 0 };
 
 const CMDLINE_BUF = Buffer.allocUnsafe(64 * 1024);
 
@@ -105,27 +120,47 @@ function readCmdline(procRoot: string, pid: number): string | null {
   }
 }
 
-function scanCmdlines(procRoot: string, reuseMs: number): { pid: number; cmdline: string }[] {
-  if (scanned?.procRoot === procRoot && (scanned.thisTurn || (reuseMs > 0 && Date.now() - scanned.at <= reuseMs))) return scanned.procs;
+function listPids(procRoot: string): number[] | null {
   let entries: string[];
   try {
     entries = readdirSync(procRoot);
   } catch {
-    return [];
+    return null;
   }
-  const procs: { pid: number; cmdline: string }[] = [];
+  const pids: number[] = [];
   for (const d of entries) {
     const c = d.charCodeAt(0);
     if (c < 48 || c > 57) continue; // not a pid
     const pid = Number(d);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    const cmdline = readCmdline(procRoot, pid);
-    if (cmdline) procs.push({ pid, cmdline });
+    if (Number.isInteger(pid) && pid !== process.pid) pids.push(pid);
   }
-  const mine = { procRoot, at: Date.now(), thisTurn: true, procs };
+  return pids;
+}
+
+function scanCmdlines(procRoot: string, reuseMs: number): NonNullable<typeof scanned> | null {
+  const prev = scanned?.procRoot === procRoot ? scanned : null;
+  if (prev?.thisTurn) return prev;
+  const pids = listPids(procRoot);
+  if (!pids) return null;
+  const partial = prev !== null && reuseMs > 0 && performance.now() - prev.fullAt <= reuseMs;
+  const pass = ++passes;
+  const procs = new Map<number, CmdlineEntry>();
+  for (const pid of pids) {
+    const old = partial ? prev.procs.get(pid) : undefined;
+    if (old && !old.young) {
+      procs.set(pid, old);
+      continue;
+    }
+    procScanCounts.cmdlineReads++;
+    const cmdline = readCmdline(procRoot, pid);
+    if (cmdline !== null) procs.set(pid, { cmdline, young: partial, pass });
+  }
+  if (partial) procScanCounts.partial++;
+  else procScanCounts.full++;
+  const mine = { procRoot, fullAt: partial ? prev.fullAt : performance.now(), pass, thisTurn: true, procs };
   scanned = mine;
   setImmediate(() => (mine.thisTurn = false));
-  return procs;
+  return mine;
 }
 
 /**
@@ -134,10 +169,24 @@ function scanCmdlines(procRoot: string, reuseMs: number): { pid: number; cmdline
  */
 export function findProcessesWithArgPair(flag: string, value: string, procRoot = "/proc", o: { reuseMs?: number } = {}): FoundProcess[] {
   const out: FoundProcess[] = [];
+  const scan = scanCmdlines(procRoot, o.reuseMs ?? 0);
+  if (!scan) return out;
   const pair = `${flag}\0${value}`; // a quick look in the text; then the exact check on the arguments
-  for (const { pid, cmdline } of scanCmdlines(procRoot, o.reuseMs ?? 0)) {
-    if (!cmdline.includes(pair)) continue;
-    const argv = argvOf(cmdline);
+  for (const [pid, entry] of scan.procs) {
+    if (!entry.cmdline.includes(pair)) continue;
+    if (entry.pass !== scan.pass) {
+      // read in an earlier pass: the pid may have been recycled since, read it again
+      procScanCounts.cmdlineReads++;
+      const now = readCmdline(procRoot, pid);
+      if (now === null) {
+        scan.procs.delete(pid);
+        continue;
+      }
+      entry.cmdline = now;
+      entry.pass = scan.pass;
+      if (!now.includes(pair)) continue;
+    }
+    const argv = argvOf(entry.cmdline);
     const i = argv.indexOf(flag);
     if (i < 0 || argv[i + 1] !== value) continue;
     const startTime = readProcStartTime(pid, procRoot);

@@ -25,7 +25,7 @@ export type ProcessSampler = (pids: number[]) => Promise<Map<number, ProcessUsag
 export const noProcessSampler: ProcessSampler = async () => new Map();
 
 export const NODE_SOURCE = "node";
-/** How old a /proc scan a look for a process on a service's dir may use during a start burst. */
+/** How old a full /proc scan a look for a process on a service's dir may reuse during a start burst. */
 export const BURST_SCAN_REUSE_MS = 2000;
 
 export interface SupervisorOptions {
@@ -344,7 +344,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // a daemon killed once it is spawned, before its pid is written, must start it again (and so
     // find it on its dir and adopt it): the intent to run is on disk first
     if (!this.startsFromDisk(e)) await this.persist();
-    // the checks above waited on the disk: look again, right before the spawn (in its turn: no await between)
+    // the checks above waited on the disk: look again, right before the spawn (in its turn: no await
+    // between); a process started since the first look is seen even where a burst's scan is reused
     await spawnTurn();
     const after = this.alreadyOnDir(e, c.node.grpc.post);
     if (after) return after;
@@ -359,9 +360,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * was killed before it saved its state) is adopted if it is ours, refused otherwise. Null: none.
    */
   private alreadyOnDir(e: Entry, nodePost: string): PrepareResult | null {
-    // in a start burst (other services between their start and their spawn) a scan of up to
-    // BURST_SCAN_REUSE_MS ago answers: what a look finds is a post-service started before the burst
-    // (a killed daemon's); one scan per spawn read every process's command line 64 times at a start of 64
+    // in a start burst (other services between their start and their spawn) a full scan of up to
+    // BURST_SCAN_REUSE_MS ago is reused: only the command lines of processes new since it are read
+    // (and those of its matches, again), where a scan per look read every process's 64 times at a
+    // start of 64; a lone start scans afresh (proc-stat.ts findProcessesWithArgPair)
     const reuseMs = this.preparing > 1 ? BURST_SCAN_REUSE_MS : 0;
     const running = findProcessesWithArgPair("--dir", e.svc.dir, undefined, { reuseMs }).filter((p) => p.argv.includes("--address"));
     if (running.length === 0) return null;

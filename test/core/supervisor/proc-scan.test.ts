@@ -1,16 +1,19 @@
 // Looking for a process by its arguments reads every /proc/<pid>/cmdline: the looks made in one
 // turn of the event loop (every service starting at once) share one scan; the next turn scans again,
-// unless the look accepts an older scan (reuseMs: the looks of a start burst, one spawn per turn).
+// unless the look accepts an older scan (reuseMs: the looks of a start burst), and then it still
+// reads the command lines of processes new since, and again those of the processes it matches.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { findProcessesWithArgPair } from "../../../src/core/supervisor/proc-stat.js";
+import { findProcessesWithArgPair, procScanCounts } from "../../../src/core/supervisor/proc-stat.js";
 import { tempDir, cleanupTempDirs } from "../../helpers/temp-dir.js";
 
 afterEach(() => {
   vi.useRealTimers();
   cleanupTempDirs();
 });
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function fakeProc(root: string, pid: number, argv: string[]): void {
   const d = path.join(root, String(pid));
@@ -36,24 +39,66 @@ describe("findProcessesWithArgPair", () => {
     expect(findProcessesWithArgPair("--dir", "/pos", root)).toEqual([]);
   });
 
-  it("a look that accepts a scan up to reuseMs old shares it across turns; an older one, or none accepted, scans again", async () => {
-    vi.useFakeTimers({ toFake: ["Date"], now: 1_000_000 });
+  it("a look that accepts a scan up to reuseMs old reads only new pids' command lines; an older one, or none accepted, scans again", async () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    const root = tempDir("pd-proc-");
+    fakeProc(root, 100, ["init"]);
+    fakeProc(root, 101, ["post-service", "--dir", "/pos/a", "--address", "x"]);
+    const c0 = { ...procScanCounts };
+    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 2000 }).map((p) => p.pid)).toEqual([101]);
+    expect(procScanCounts.full - c0.full).toBe(1);
+    fakeProc(root, 102, ["post-service", "--dir", "/pos/b"]);
+    await turn();
+    vi.advanceTimersByTime(2000);
+    // another turn, 2 s later: the scan answers for the processes it read; 102, started since, is read
+    const c1 = { ...procScanCounts };
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 2000 }).map((p) => p.pid)).toEqual([102]);
+    expect(procScanCounts.full - c1.full).toBe(0);
+    expect(procScanCounts.cmdlineReads - c1.cmdlineReads).toBe(1); // 102 only, not 100 or 101
+    // a process gone since is not found
+    rmSync(path.join(root, "101"), { recursive: true });
+    await turn();
+    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 2000 })).toEqual([]);
+    vi.advanceTimersByTime(1);
+    await turn();
+    const c2 = { ...procScanCounts };
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 2000 }).map((p) => p.pid)).toEqual([102]);
+    expect(procScanCounts.full - c2.full).toBe(1); // older than reuseMs: a full scan
+    fakeProc(root, 103, ["post-service", "--dir", "/pos/c"]);
+    await turn();
+    const c3 = { ...procScanCounts };
+    expect(findProcessesWithArgPair("--dir", "/pos/c", root).map((p) => p.pid)).toEqual([103]); // none accepted: a full scan
+    expect(procScanCounts.full - c3.full).toBe(1);
+  });
+
+  it("a process started on the dir after a scan is found by a look that reuses it", async () => {
     const root = tempDir("pd-proc-");
     fakeProc(root, 101, ["post-service", "--dir", "/pos/a", "--address", "x"]);
-    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 2000 }).map((p) => p.pid)).toEqual([101]);
-    fakeProc(root, 102, ["post-service", "--dir", "/pos/b"]);
-    await new Promise((r) => setImmediate(r));
-    vi.setSystemTime(1_002_000);
-    // another turn, 2 s later: the scan answers (102 started since is not seen)
-    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 2000 })).toEqual([]);
-    // …but a process gone since is not found (its /proc/<pid>/stat is read at each look)
-    rmSync(path.join(root, "101"), { recursive: true });
-    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 2000 })).toEqual([]);
-    vi.setSystemTime(1_002_001);
-    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 2000 }).map((p) => p.pid)).toEqual([102]);
-    fakeProc(root, 103, ["post-service", "--dir", "/pos/c"]);
-    await new Promise((r) => setImmediate(r));
-    expect(findProcessesWithArgPair("--dir", "/pos/c", root).map((p) => p.pid)).toEqual([103]); // none accepted: a new scan
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 60_000 })).toEqual([]); // the preflight's look
+    fakeProc(root, 102, ["post-service", "--dir", "/pos/b", "--address", "y"]); // started by someone else meanwhile
+    await turn();
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 60_000 }).map((p) => p.pid)).toEqual([102]); // the look before the spawn
+  });
+
+  it("a pid seen first between its fork and its exec is read again until the scan is renewed", async () => {
+    const root = tempDir("pd-proc-");
+    fakeProc(root, 101, ["post-service", "--dir", "/pos/a", "--address", "x"]);
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 60_000 })).toEqual([]);
+    fakeProc(root, 102, ["postdeck-daemon"]); // forked, still its parent's command line
+    await turn();
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 60_000 })).toEqual([]);
+    fakeProc(root, 102, ["post-service", "--dir", "/pos/b", "--address", "y"]); // exec'd
+    await turn();
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 60_000 }).map((p) => p.pid)).toEqual([102]);
+  });
+
+  it("a recycled pid whose command line changed is not taken for the process a reused scan saw", async () => {
+    const root = tempDir("pd-proc-");
+    fakeProc(root, 101, ["post-service", "--dir", "/pos/a", "--address", "x"]);
+    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 60_000 }).map((p) => p.pid)).toEqual([101]);
+    fakeProc(root, 101, ["sleep", "30"]); // 101 exited and its pid went to another process (stat readable, fresh start time)
+    await turn();
+    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 60_000 })).toEqual([]);
   });
 
   it("matches whole arguments only, and a command line without its last NUL", () => {

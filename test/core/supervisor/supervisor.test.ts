@@ -4,10 +4,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
+import { findProcessesWithArgPair } from "../../../src/core/supervisor/proc-stat.js";
 import { spawnIntoLogFile, type Spawner } from "../../../src/core/supervisor/spawn-detached.js";
 import { makeRig, FAKE_POST_SERVICE } from "../../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../../helpers/temp-dir.js";
-import { isAlive, killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { isAlive, killTrackedGroups, spawnTracked, trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
 
 const sups: Supervisor[] = [];
@@ -230,6 +231,27 @@ describe.concurrent("supervisor state file", () => {
     expect(w.pid).toBe(v.pid);
     expect(w.adopted).toBe(true);
     expect(second.view("svc0")!.state).toBe("stopped");
+  });
+});
+
+describe("a lone start's look for a post-service on its dir", () => {
+  it("reads /proc afresh: a process that became a post-service on the dir after the last scan is found, not duplicated", async () => {
+    const rig = makeRig({ defaults: { autostart: false } });
+    const sup = supervisor(rig.config);
+    await sup.init();
+    const dir = rig.config.services[0]!.dir;
+    // a shell that exec's a post-service on svc0's dir (other settings) once told to: a scan sees it as the shell
+    const script = `read x; exec "${process.execPath}" -e "setInterval(() => {}, 1000)" -- --dir "${dir}" --address http://127.0.0.1:1`;
+    const sh = spawnTracked("sh", ["-c", script], { stdio: ["pipe", "ignore", "ignore"] });
+    const cmdline = (): string => { try { return readFileSync(`/proc/${sh.pid}/cmdline`, "utf8"); } catch { return ""; } };
+    await waitFor(() => cmdline().includes("read x"));
+    expect(findProcessesWithArgPair("--dir", dir)).toEqual([]); // a full scan, the shell in it
+    sh.stdin!.write("go\n");
+    await waitFor(() => cmdline().includes("--dir"));
+    await sup.start("svc0");
+    const v = sup.view("svc0")!;
+    expect(v.pid).toBeNull();
+    expect(v.reason).toContain(`another post-service (pid ${sh.pid}) already runs on ${dir}`);
   });
 });
 
