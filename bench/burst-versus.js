@@ -61,8 +61,7 @@ async function round(k) {
   if (withSv) sides.push({ name: "sv", kind: "supervisord", make: (r, c) => new SupervisordSupervisor(r, c) });
   const setups = sides.map((s, i) => {
     const root = freshDir(`bv-${s.name.toLowerCase()}`);
-    const prefix = `bv${s.name.toLowerCase()}${k}x${i}`;
-    const { children, reportDir } = makeChildren(root, prefix, n, childArgs);
+    const { children, reportDir, prefix } = makeChildren(root, `bv${s.name.toLowerCase()}${k}x${i}`, n, childArgs);
     return { ...s, root, prefix, children, reportDir, sup: s.make(root, children) };
   });
   try {

@@ -20,8 +20,7 @@ async function round({ supervisors, n, rate, seconds, pattern, tag, log }) {
   const live = supervisors.filter((s) => !s.skip);
   const setups = live.map((s) => {
     const root = freshDir(`sup-${s.prefix}`);
-    const prefix = `${s.prefix}1${tag}`;
-    const { children, reportDir } = makeChildren(root, prefix, n, ["--rate", rate, "--seconds", seconds, "--then", "idle", "--wait-signal", ...PATTERNS[pattern]]);
+    const { children, reportDir, prefix } = makeChildren(root, `${s.prefix}1${tag}`, n, ["--rate", rate, "--seconds", seconds, "--then", "idle", "--wait-signal", ...PATTERNS[pattern]]);
     return { s, root, prefix, children, reportDir, sup: s.make(root, children) };
   });
   try {

@@ -18,7 +18,8 @@ const RUN = `_${process.pid.toString(36)}`;
 /**
  * Children for a run: markers `${prefix}_<pid>-c00`... (the part before "-" is this run's alone), each
  * with a wrapper script in root/bin that execs the child with `args` (child.js flags) and ignores nothing: extra argv (post-service flags
- * postdeck appends) is passed on and ignored by the child.
+ * postdeck appends) is passed on and ignored by the child. `prefix` in the result is the markers'
+ * own (with this run's tag), for finding them again.
  */
 export function makeChildren(root, prefix, n, args) {
   const bin = path.join(root, "bin");
@@ -34,5 +35,5 @@ export function makeChildren(root, prefix, n, args) {
     chmodSync(wrapper, 0o755);
     children.push({ marker, wrapper });
   }
-  return { children, reportDir };
+  return { children, reportDir, prefix: `${prefix}${RUN}` };
 }
