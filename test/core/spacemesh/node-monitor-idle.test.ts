@@ -206,12 +206,7 @@ describe("node monitor at rest", () => {
   it("at rest (pollUrgent says no) asks the node every restPollMs, every pollMs again as soon as it says yes", async () => {
     const rig = makeRig();
     let polls = 0;
-    const client = {
-      status: async () => (polls++, { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }),
-      version: async () => "v1.7.6", epochSize: async () => 4032, postStates: async () => [], smesherIds: async () => [],
-      postConfig: async () => ({}) as never, coinbase: async () => "sm1qqq", highest: async () => "00",
-      followEvents: () => () => undefined, close: () => undefined,
-    } as NodeGrpcClient;
+    const client = nodeAnswering(() => (polls++, { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }));
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
     let urgent = false;
     const m = new NodeMonitor({ config: rig.config, pollMs: 2000, restPollMs: 10_000, slowPollMs: 600_000, watch: false, grpcFactory: () => client, pollUrgent: () => urgent });
@@ -232,12 +227,7 @@ describe("node monitor at rest", () => {
   it("at rest does nothing between polls (no check every pollMs), and a pace change is acted on at once", async () => {
     const rig = makeRig();
     let polls = 0;
-    const client = {
-      status: async () => (polls++, { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }),
-      version: async () => "v1.7.6", epochSize: async () => 4032, postStates: async () => [], smesherIds: async () => [],
-      postConfig: async () => ({}) as never, coinbase: async () => "sm1qqq", highest: async () => "00",
-      followEvents: () => () => undefined, close: () => undefined,
-    } as NodeGrpcClient;
+    const client = nodeAnswering(() => (polls++, { peers: 8, synced: true, syncedLayer: 100, topLayer: 100, verifiedLayer: 99 }));
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"] });
     let urgent = false;
     let asked = 0;
