@@ -20,11 +20,8 @@ import { SupervisordSupervisor, supervisordAvailable } from "./lib/supervisord.j
 import { cpuSeconds, loadAvg, sleep, waitFor } from "./lib/proc.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
 import { median } from "./lib/stats.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg("services", "16"));
 const seconds = Number(arg("seconds", "15"));
 const rounds = Number(arg("rounds", "3"));

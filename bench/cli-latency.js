@@ -18,11 +18,8 @@ import { PostdeckSupervisor, postdeckEnv } from "./lib/postdeck.js";
 import { cpuTimes, loadAvg, sleep } from "./lib/proc.js";
 import { percentile } from "./lib/stats.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const counts = arg("services", "4,16,64").split(",").map(Number);
 const runs = Number(arg("runs", 30));
 const withNode = !process.argv.includes("--no-node");

@@ -19,11 +19,8 @@ import { daemonFlags, PostdeckSupervisor, postdeckEnv } from "./lib/postdeck.js"
 import { cpuTimes, killMarked, loadAvg, rssBytes, sleep } from "./lib/proc.js";
 import { median } from "./lib/stats.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg("services", "2"));
 const repeats = Number(arg("repeats", "5"));
 const afterS = Number(arg("after", "3"));

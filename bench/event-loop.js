@@ -24,11 +24,8 @@ import { cpuSeconds, loadAvg, sleep } from "./lib/proc.js";
 import { median } from "./lib/stats.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
 import { summarise } from "./console/cpuprofile.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const flag = (name) => process.argv.includes(`--${name}`);
 const n = Number(arg("services", "64"));
 const rate = Number(arg("rate", "200"));

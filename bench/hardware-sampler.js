@@ -13,15 +13,12 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { arg } from "./lib/args.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { HardwareSampler } = await import(path.join(root, "dist/core/hardware/sampler.js"));
 const { sampleProcesses, clearProcessUsageCache } = await import(path.join(root, "dist/core/hardware/process-usage.js"));
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const seconds = Number(arg("seconds", "60"));
 const nPids = Number(arg("pids", "16"));
 const postcli = arg("postcli", null);

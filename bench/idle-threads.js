@@ -19,11 +19,8 @@ import { SupervisordSupervisor } from "./lib/supervisord.js";
 import { loadAvg, rssBytes, sleep } from "./lib/proc.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
 import { median } from "./lib/stats.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg("services", "64"));
 const settle = Number(arg("settle", "60"));
 const seconds = Number(arg("seconds", "30"));

@@ -23,11 +23,8 @@ import { cpuSeconds, loadAvg, rssBytes, sleep } from "./lib/proc.js";
 import { median, mb } from "./lib/stats.js";
 import { freshDir, removeDir } from "./lib/supervisors.js";
 import { summarise } from "./console/cpuprofile.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const flag = (name) => process.argv.includes(`--${name}`);
 const n = Number(arg("services", "64"));
 const seconds = Number(arg("seconds", "30"));

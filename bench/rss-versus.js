@@ -18,11 +18,8 @@ import { PostdeckSupervisor } from "./lib/postdeck.js";
 import { Pm2Supervisor, pm2Available } from "./lib/pm2.js";
 import { loadAvg } from "./lib/proc.js";
 import { median, mb } from "./lib/stats.js";
+import { arg } from "./lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg("services", "16"));
 const seconds = Number(arg("seconds", "15"));
 const rounds = Number(arg("rounds", "3"));

@@ -16,11 +16,8 @@ import { POSTDECK_BIN } from "../lib/children.js";
 import { describeMachine } from "../lib/machine.js";
 const loadAvg = () => os.loadavg()[0].toFixed(1);
 import { max, median, percentile } from "../lib/stats.js";
+import { arg } from "../lib/args.js";
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const n = Number(arg("rigs", 8));
 const runs = Number(arg("runs", 15));
 const keep = process.argv.includes("--keep");
