@@ -8,7 +8,7 @@ import { socketPath } from "../../src/config/runtime-paths.js";
 import { makeRig } from "../helpers/rig-fixture.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { isAlive, trackGroup } from "../helpers/processes.js";
-import { waitFor } from "../helpers/wait-for.js";
+import { waitFor, within } from "../helpers/wait-for.js";
 import { describeInTurn } from "../helpers/in-turn.js";
 import { clientWhenUp, runCli, runCliInProcess, spawnDaemon, realDaemonHooks } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
@@ -37,9 +37,17 @@ function servicePids(root: string): number[] {
 
 async function upDaemon(rig: ReturnType<typeof makeRig>, env: NodeJS.ProcessEnv) {
   const d = spawnDaemon(rig.configPath, env);
+  // its log, read as it comes (a pipe no one reads would stop the daemon once full): the last
+  // lines go into the message of a step that hangs
+  const lines: string[] = [];
+  d.stderr?.setEncoding("utf8").on("data", (t: string) => {
+    lines.push(...t.split("\n").filter(Boolean));
+    lines.splice(0, lines.length - 40);
+  });
+  const log = () => `daemon ${d.pid}'s last log lines:\n${lines.join("\n")}`;
   const c = await clientWhenUp(rig.stateDir, env);
   clients.push(c);
-  return { d, c };
+  return { d, c, log };
 }
 
 async function runningPids(c: SocketClient, n: number): Promise<number[]> {
@@ -196,12 +204,12 @@ describe.concurrent("daemon", () => {
       first.c.subscribe((e) => events.push(e));
       await waitFor(() => events.some((e) => e.type === "snapshot"));
       process.kill(first.d.pid!, "SIGTERM");
-      await waitFor(() => !isAlive(first.d.pid!), { what: "daemon exit" });
+      await waitFor(() => !isAlive(first.d.pid!), { what: "daemon exit", detail: first.log });
       expect(events.some((e) => e.type === "bye")).toBe(true);
       expect(pids.every(isAlive)).toBe(true);
       const second = await upDaemon(rig, env);
       expect((await runningPids(second.c, 3)).sort((a, b) => a - b)).toEqual(pids);
-      const r = await runCliInProcess(["daemon", "stop", "--stop-services", "--config", rig.configPath], env);
+      const r = await within(30_000, "daemon stop --stop-services", runCliInProcess(["daemon", "stop", "--stop-services", "--config", rig.configPath], env), second.log);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("stopped");
       expect(pids.some(isAlive)).toBe(false);

@@ -11,7 +11,8 @@ export async function waitFor<T>(
   let last: unknown;
   for (;;) {
     try {
-      const v = await check();
+      // a check that never settles (a call to a hung daemon) ends at the deadline like a false one
+      const v = await within(Math.max(0, deadline - Date.now()), `a check of ${o.what ?? "a condition"}`, Promise.resolve().then(check));
       if (v) return v as Truthy<T>;
     } catch (err) {
       last = err;
@@ -25,3 +26,19 @@ export async function waitFor<T>(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `p`, or an error naming `what` once `ms` have passed without it settling (and `detail()`, e.g. a
+ * daemon's last log lines): a step that hangs fails with its own name instead of the test's timeout.
+ */
+export async function within<T>(ms: number, what: string, p: Promise<T>, detail?: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms${detail ? `; ${detail()}` : ""}`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
