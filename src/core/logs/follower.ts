@@ -92,8 +92,8 @@ export class FileFollower {
   /** What the next step counts as its time (lastStep) instead of now: a lone write's read counts from the write. */
   private stepAnchor: number | null = null;
 
-  /** Needles of setFilter (null: every line is handed on). */
-  private needles: Buffer[] | null = null;
+  /** The needles of setFilter as one search (null: every line is handed on). */
+  private needles: RegExp | null = null;
   /** Lines read and left out by the filter since the last hand-on. */
   private filtered = 0;
 
@@ -188,7 +188,7 @@ export class FileFollower {
    * before any line is decoded); the others are counted. null: every line (the default).
    */
   setFilter(needles: readonly string[] | null): void {
-    this.needles = needles ? needles.map((n) => Buffer.from(n)) : null;
+    this.needles = needles ? needleSearch(needles) : null;
   }
 
   /** Whether an inotify watch is on the file now (tests). */
@@ -584,9 +584,10 @@ export class FileFollower {
   }
 
   /**
-   * The complete lines of `data` with a filter on: each needle searched in the bytes (native, no
-   * string made), only the lines that hold one decoded, the others counted (filtered). Returns where
-   * the last complete line ends (its partial line starts).
+   * The complete lines of `data` with a filter on: the needles searched in one pass over the bytes
+   * (as latin1 text: one char per byte, no line made a string), only the lines that hold one
+   * decoded, the others counted (filtered). Returns where the last complete line ends (its partial
+   * line starts). A search per needle took ~2.3x the CPU for 11 needles over a burst of 23 kB.
    */
   private splitFiltered(data: Buffer, out: string[], max: number): number {
     const end = data.lastIndexOf(0x0a) + 1;
@@ -596,28 +597,24 @@ export class FileFollower {
       this.skipPartialFirst = false;
       from = data.indexOf(0x0a) + 1;
     }
-    // starts of the lines that hold a needle, in order, each once
-    let starts: number[] | null = null;
-    for (const needle of this.needles!) {
-      let at = data.indexOf(needle, from);
-      while (at >= 0 && at < end) {
-        const ls = data.lastIndexOf(0x0a, at) + 1;
-        const le = data.indexOf(0x0a, at);
-        // a line holds it only within its first max bytes (as decoded, cut there)
-        if (at + needle.length <= ls + max) (starts ??= []).push(ls);
-        at = data.indexOf(needle, le + 1);
-      }
-    }
+    const re = this.needles!;
+    const text = data.toString("latin1", from, end);
     let kept = 0;
-    if (starts) {
-      starts.sort((a, b) => a - b);
-      let last = -1;
-      for (const ls of starts) {
-        if (ls === last) continue;
-        last = ls;
-        out.push(decode(data, ls, data.indexOf(0x0a, ls), max));
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    // (an empty needle matches at the text's end as well: no line there)
+    while ((m = re.exec(text)) !== null && m.index < text.length) {
+      const at = from + m.index;
+      // (an empty needle matches at a line's end too: its newline is not that line's start)
+      const ls = at === 0 ? 0 : data.lastIndexOf(0x0a, at - 1) + 1;
+      const le = data.indexOf(0x0a, at);
+      // a line holds it only within its first max bytes (as decoded, cut there); a shorter needle
+      // later in the line may still fit (the search tries the shortest first at each byte)
+      if (at + m[0].length <= ls + max) {
+        out.push(decode(data, ls, le, max));
         kept++;
-      }
+        re.lastIndex = le + 1 - from;
+      } else re.lastIndex = at < ls + max ? m.index + 1 : le + 1 - from;
     }
     this.filtered += countNewlines(data, from, end) - kept;
     return end;
@@ -629,20 +626,31 @@ export class FileFollower {
   }
 }
 
-/** Newlines in b[from, end). */
+/** Newlines in b[from, end) (native searches: a loop over the bytes in JS took ~6x the CPU). */
 function countNewlines(b: Buffer, from: number, end: number): number {
   let n = 0;
-  for (let i = from; i < end; i++) if (b[i] === 0x0a) n++;
+  for (let i = b.indexOf(0x0a, from); i >= 0 && i < end; i = b.indexOf(0x0a, i + 1)) n++;
   return n;
 }
 
+/**
+ * The needles as one global search over bytes read as latin1 text (a match at char i is one at
+ * byte i: a needle's UTF-8 bytes are searched), the shortest first: where several start at one
+ * byte, the one that ends soonest is found. None: a search that never matches.
+ */
+function needleSearch(needles: readonly string[]): RegExp {
+  if (needles.length === 0) return /(?!)/g;
+  const alts = needles
+    .map((n) => Buffer.from(n).toString("latin1"))
+    .sort((a, b) => a.length - b.length)
+    .map((n) => n.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&"));
+  return new RegExp(alts.join("|"), "g");
+}
+
 /** Whether b[start, end) holds one of the needles. */
-function holdsNeedle(b: Buffer, start: number, end: number, needles: Buffer[]): boolean {
-  for (const n of needles) {
-    const at = b.indexOf(n, start);
-    if (at >= 0 && at + n.length <= end) return true;
-  }
-  return false;
+function holdsNeedle(b: Buffer, start: number, end: number, needles: RegExp): boolean {
+  needles.lastIndex = 0;
+  return needles.test(b.toString("latin1", start, end));
 }
 
 /** Bytes start..end of b (at most max of them) as text, without a CR at the end. */
