@@ -137,7 +137,7 @@ function listPids(procRoot: string): number[] | null {
   return pids;
 }
 
-function scanCmdlines(procRoot: string, reuseMs: number): NonNullable<typeof scanned> | null {
+function scanCmdlines(procRoot: string, reuseMs: number, known: ReadonlyMap<number, KnownProcess> | undefined): NonNullable<typeof scanned> | null {
   const prev = scanned?.procRoot === procRoot ? scanned : null;
   if (prev?.thisTurn) return prev;
   const pids = listPids(procRoot);
@@ -146,6 +146,7 @@ function scanCmdlines(procRoot: string, reuseMs: number): NonNullable<typeof sca
   const pass = ++passes;
   const procs = new Map<number, CmdlineEntry>();
   for (const pid of pids) {
+    if (known?.has(pid)) continue; // the caller's own child: its command line is known (kept out: read once it is no longer)
     const old = partial ? prev.procs.get(pid) : undefined;
     if (old && !old.young) {
       procs.set(pid, old);
@@ -164,16 +165,46 @@ function scanCmdlines(procRoot: string, reuseMs: number): NonNullable<typeof sca
 }
 
 /**
- * Live processes whose command line holds `flag value` as two consecutive arguments (e.g. --dir
- * /pos/a). `reuseMs`: a scan made that recently answers too (else one of this turn only).
+ * A process the caller spawned and still tracks (its exit not seen yet): the caller's own child, so
+ * its pid cannot have gone to another process (an exited child holds its pid until it is reaped,
+ * and the caller sees its exit then). Its command line is what the caller exec'd (a spawn returns
+ * once the child has exec'd), so it is not read from /proc. What this cannot see: a child that
+ * exec'd again with other arguments (a wrapper script that drops or changes `--dir`).
  */
-export function findProcessesWithArgPair(flag: string, value: string, procRoot = "/proc", o: { reuseMs?: number } = {}): FoundProcess[] {
+export interface KnownProcess {
+  argv: readonly string[];
+  startTime: string;
+}
+
+/** `flag value` as two consecutive arguments, the first `flag` (the exact check after the quick look). */
+function hasPair(argv: readonly string[], flag: string, value: string): boolean {
+  const i = argv.indexOf(flag);
+  return i >= 0 && argv[i + 1] === value;
+}
+
+/**
+ * Live processes whose command line holds `flag value` as two consecutive arguments (e.g. --dir
+ * /pos/a). `reuseMs`: a scan made that recently answers too (else one of this turn only). `known`:
+ * the caller's own children by pid (KnownProcess): matched on the arguments it gives, never read
+ * (a start of 64 services read its own children's command lines ~1,900 times: each was new since
+ * the burst's full scan, so read again at every look).
+ */
+export function findProcessesWithArgPair(
+  flag: string,
+  value: string,
+  procRoot = "/proc",
+  o: { reuseMs?: number; known?: ReadonlyMap<number, KnownProcess> } = {},
+): FoundProcess[] {
   const out: FoundProcess[] = [];
-  const scan = scanCmdlines(procRoot, o.reuseMs ?? 0);
+  const scan = scanCmdlines(procRoot, o.reuseMs ?? 0, o.known);
   if (!scan) return out;
+  for (const [pid, k] of o.known ?? []) {
+    // alive and still that process (not a zombie whose exit is yet to be seen): as a read match is checked
+    if (hasPair(k.argv, flag, value) && readProcStartTime(pid, procRoot) === k.startTime) out.push({ pid, startTime: k.startTime, argv: [...k.argv] });
+  }
   const pair = `${flag}\0${value}`; // a quick look in the text; then the exact check on the arguments
   for (const [pid, entry] of scan.procs) {
-    if (!entry.cmdline.includes(pair)) continue;
+    if (o.known?.has(pid) || !entry.cmdline.includes(pair)) continue;
     if (entry.pass !== scan.pass) {
       // read in an earlier pass: the pid may have been recycled since, read it again
       procScanCounts.cmdlineReads++;
@@ -187,8 +218,7 @@ export function findProcessesWithArgPair(flag: string, value: string, procRoot =
       if (!now.includes(pair)) continue;
     }
     const argv = argvOf(entry.cmdline);
-    const i = argv.indexOf(flag);
-    if (i < 0 || argv[i + 1] !== value) continue;
+    if (!hasPair(argv, flag, value)) continue;
     const startTime = readProcStartTime(pid, procRoot);
     if (startTime) out.push({ pid, startTime, argv });
   }

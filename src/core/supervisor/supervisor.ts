@@ -18,7 +18,7 @@ import { buildPostServiceArgs, NODE_POST_UNSET, postServiceArg } from "./post-se
 import { preflightPostService } from "./preflight.js";
 import { spawnTurn, type Spawner } from "./spawn-detached.js";
 import { loadStateFile, StateWriter, type StateFile } from "./state-file.js";
-import { findProcessesWithArgPair } from "./proc-stat.js";
+import { findProcessesWithArgPair, type KnownProcess } from "./proc-stat.js";
 
 export type ProcessUsage = { cpuPercent: number; rssBytes: number };
 export type ProcessSampler = (pids: number[]) => Promise<Map<number, ProcessUsage>>;
@@ -365,7 +365,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     // (and those of its matches, again), where a scan per look read every process's 64 times at a
     // start of 64; a lone start scans afresh (proc-stat.ts findProcessesWithArgPair)
     const reuseMs = this.preparing > 1 ? BURST_SCAN_REUSE_MS : 0;
-    const running = findProcessesWithArgPair("--dir", e.svc.dir, undefined, { reuseMs }).filter((p) => p.argv.includes("--address"));
+    const running = findProcessesWithArgPair("--dir", e.svc.dir, undefined, { reuseMs, known: this.ownChildren() }).filter((p) => p.argv.includes("--address"));
     if (running.length === 0) return null;
     const p = running[0]!;
     const op = e.operatorAddress ?? postServiceArg(p.argv, "--operator-address");
@@ -375,6 +375,19 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (ours) return { ok: "adopt", pid: p.pid, startTime: p.startTime, argv: p.argv, note: `adopted the already running post-service on ${e.svc.dir} (pid ${p.pid})` };
     const pids = running.map((x) => x.pid).join(", ");
     return { ok: false, reason: `${running.length === 1 ? `another post-service (pid ${pids}) already runs` : `${running.length} post-services (pids ${pids}) already run`} on ${e.svc.dir}${running.length === 1 ? " with other settings" : ""}; stop ${running.length === 1 ? "it" : "them"} first (two post-services on one PoS dir are refused by the node)` };
+  }
+
+  /**
+   * The processes this supervisor spawned and still tracks (not adopted ones: those are not its
+   * children, their pids may be reused unseen), with what it exec'd: a look on a dir matches them on
+   * these arguments instead of reading their command lines (proc-stat.ts KnownProcess).
+   */
+  private ownChildren(): Map<number, KnownProcess> {
+    const own = new Map<number, KnownProcess>();
+    for (const p of [...[...this.entries.values()].map((e) => e.proc), this.node]) {
+      if (p && p.pid !== null && !p.adopted && p.startTime !== null) own.set(p.pid, { argv: p.argv, startTime: p.startTime });
+    }
+    return own;
   }
 
   private onServiceChange(e: Entry): void {

@@ -109,4 +109,39 @@ describe("findProcessesWithArgPair", () => {
     writeFileSync(path.join(root, "102", "stat"), `102 (post-service) S ${Array.from({ length: 18 }, () => "0").join(" ")} 4242 0 0`);
     expect(findProcessesWithArgPair("--dir", "/pos/a", root).map((p) => p.pid)).toEqual([102]);
   });
+
+  it("the caller's own children are matched on the arguments it gives, never read; one no longer its own is read again", async () => {
+    const root = tempDir("pd-proc-");
+    fakeProc(root, 101, ["init"]);
+    fakeProc(root, 201, ["what", "/proc", "would", "say"]); // never read while known
+    const known = new Map([[201, { argv: ["post-service", "--dir", "/pos/a", "--address", "x"], startTime: "4242" }]]);
+    const c0 = { ...procScanCounts };
+    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 60_000, known })).toEqual([{ pid: 201, startTime: "4242", argv: ["post-service", "--dir", "/pos/a", "--address", "x"] }]);
+    expect(procScanCounts.cmdlineReads - c0.cmdlineReads).toBe(1); // 101 only
+    // its start time no longer that of the child (exited: a zombie, or gone): not matched
+    expect(findProcessesWithArgPair("--dir", "/pos/a", root, { reuseMs: 60_000, known: new Map([[201, { ...known.get(201)!, startTime: "1" }]]) })).toEqual([]);
+    // the child's exit seen (no longer known), its pid taken by a post-service on another dir: read, found
+    fakeProc(root, 201, ["post-service", "--dir", "/pos/b", "--address", "y"]);
+    await turn();
+    const c1 = { ...procScanCounts };
+    expect(findProcessesWithArgPair("--dir", "/pos/b", root, { reuseMs: 60_000, known: new Map() }).map((p) => p.pid)).toEqual([201]);
+    expect(procScanCounts.cmdlineReads - c1.cmdlineReads).toBe(1);
+  });
+
+  it("a start burst of 64 reads none of its own children's command lines at its looks (the old scan: each new one again at every look)", async () => {
+    const root = tempDir("pd-proc-");
+    fakeProc(root, 100, ["init"]);
+    const known = new Map<number, { argv: string[]; startTime: string }>();
+    findProcessesWithArgPair("--dir", "/pos/x", root, { reuseMs: 60_000, known }); // the burst's full scan
+    const c0 = { ...procScanCounts };
+    for (let k = 0; k < 64; k++) {
+      await turn();
+      expect(findProcessesWithArgPair("--dir", `/pos/${k}`, root, { reuseMs: 60_000, known })).toEqual([]); // the look before k's spawn
+      const argv = ["post-service", "--dir", `/pos/${k}`, "--address", "x"];
+      fakeProc(root, 1000 + k, argv); // spawned
+      known.set(1000 + k, { argv, startTime: "4242" });
+    }
+    expect(procScanCounts.cmdlineReads - c0.cmdlineReads).toBe(0); // old: 2016 (1 + 2 + … + 63)
+    expect(procScanCounts.full - c0.full).toBe(0);
+  });
 });
