@@ -476,7 +476,10 @@ export class OrchestratorDriver {
     }
     const viewOf = new Map(views.map((v) => [v.name, v]));
     this.track(ids, (name) => viewOf.get(name));
-    const predictions = this.predictions(views, ids);
+    // one set of planner inputs and predictions per tick: the plan, decide() and the progress of each
+    // prover all use them (a tick built the inputs three times and planned twice)
+    const inputs = this.identityInputs(views, ids);
+    const predictions = this.predictions(inputs);
     const predicted = new Map<string, { toReadMs: number; readMs: number }>();
     for (const i of ids) {
       if (!i.service) continue;
@@ -489,7 +492,8 @@ export class OrchestratorDriver {
       if (own && p) predicted.set(i.keyFile, { toReadMs: this.toReadMs(i.service, p), readMs: p.readMs });
     }
     this.toRead = new Map([...predicted].map(([k, v]) => [k, v.toReadMs])); // the planner lays its lanes out by the same starts
-    const plan = this.computePlan(views, ids);
+    for (const i of inputs) i.toReadMs = this.toRead.get(i.keyFile) ?? null;
+    const plan = this.computePlan(inputs, predictions);
     const budget = this.budget();
     const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
     const idOf = byService(ids);
@@ -511,7 +515,9 @@ export class OrchestratorDriver {
       budget,
       plan.order,
     );
-    this.last = { decision, plan: this.computePlan(views, ids, decision) };
+    // the plan as decided: each queued identity with the reason decide() gives for its wait
+    for (const e of plan.plan.identities) e.waitReason = queueReason(decision, e.service);
+    this.last = { decision, plan };
     this.o.onOutlook?.(outlookOf(this.last.plan.plan));
     this.show(decision, budget.mode === "always");
     // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
@@ -560,10 +566,9 @@ export class OrchestratorDriver {
     return parts.join("\u0000");
   }
 
-  /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate). */
-  private predictions(views: ServiceView[], ids: IdentityView[]): Map<string, Prediction> {
+  /** Each identity's predicted proof (its history, else its size at its disk's rate plus an estimate), as the planner predicts it. */
+  private predictions(inputs: PlanIdentityInput[]): Map<string, Prediction> {
     const rates = this.rates();
-    const inputs = this.identityInputs(views, ids, null);
     const pace = machineK2powPace(inputs);
     return new Map(inputs.map((i) => [i.keyFile, predictProof(i.settings, i.history, rates.get(i.disk) ?? null, pace)]));
   }
@@ -636,7 +641,8 @@ export class OrchestratorDriver {
     return new Map([...new Set(this.disks.map((d) => d.disk))].map((d) => [d, proofRate(d) ?? this.maxRate.get(d) ?? null]));
   }
 
-  private computePlan(views: ServiceView[], ids: IdentityView[], decision: Decision | null = null): PlanResult {
+  /** The plan of these inputs; `predictions`: the tick's own, the planner's (predictions()), not made again. */
+  private computePlan(inputs: PlanIdentityInput[], predictions?: ReadonlyMap<string, Prediction>): PlanResult {
     const now = this.now();
     const w = this.window();
     const budget = this.budget();
@@ -645,11 +651,11 @@ export class OrchestratorDriver {
       const ds = this.disks.filter((d) => d.disk === disk);
       return { disk, devices: [...new Set(ds.flatMap((d) => d.devices))], dirs: ds.map((d) => d.dir), readBytesPerSec: rates.get(disk) ?? null };
     });
-    return buildPlan({ now, window: w, budget, cores: os.availableParallelism(), lanes, identities: this.identityInputs(views, ids, decision) });
+    return buildPlan({ now, window: w, budget, cores: os.availableParallelism(), lanes, identities: inputs }, predictions);
   }
 
-  /** What the planner needs of each identity: settings, history, state in this gap, live progress. */
-  private identityInputs(views: ServiceView[], ids: IdentityView[], decision: Decision | null): PlanIdentityInput[] {
+  /** What the planner needs of each identity: settings, history, state in this gap, live progress; with a decision, its queue reasons. */
+  private identityInputs(views: ServiceView[], ids: IdentityView[], decision: Decision | null = null): PlanIdentityInput[] {
     const w = this.window();
     const svc = new Map<string, ResolvedService>(this.rig.config.services.map((s) => [s.name, s]));
     const cores = os.availableParallelism();
@@ -660,7 +666,6 @@ export class OrchestratorDriver {
         const s = svc.get(i.service!)!;
         const v = viewOf.get(s.name);
         const l = this.live.get(i.keyFile) ?? { startedAt: null, finishedAt: null }; // read only: a GET /v1/plan adds nothing
-        const st = decision?.services[s.name] ?? null;
         const holding = v !== undefined && (v.operator.kind === "proving" || v.operator.kind === "done" || ((v.state === "running" || v.state === "starting") && i.postState === "PROVING"));
         const hist =
           this.history.get(i.keyFile) ??
@@ -682,7 +687,7 @@ export class OrchestratorDriver {
           manual: this.manual.has(s.name),
           startupMs: this.startup.get(s.name) ?? null,
           toReadMs: this.toRead.get(i.keyFile) ?? null,
-          waitReason: st?.status === "queued" ? st.reason : null,
+          waitReason: decision ? queueReason(decision, s.name) : null,
           live: {
             startedAt: l.startedAt,
             position: v?.operator.kind === "proving" ? v.operator.position : null,
@@ -695,7 +700,7 @@ export class OrchestratorDriver {
 
   /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. Changes nothing. */
   plan(): Plan {
-    return this.computePlan(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null).plan;
+    return this.computePlan(this.identityInputs(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null)).plan;
   }
 
   /** The disk lanes as mapped (for `postdeck plan` and the bench). */
@@ -707,6 +712,12 @@ export class OrchestratorDriver {
   historyOf(keyFile: string): ProofRecord[] {
     return this.history.get(keyFile) ?? [];
   }
+}
+
+/** Why decide() holds a service back (null unless it queued it). */
+function queueReason(decision: Decision, service: string | null): string | null {
+  const st = service !== null ? decision.services[service] : undefined;
+  return st?.status === "queued" ? st.reason : null;
 }
 
 /** Identities by their service (the first, as find() would). */

@@ -227,14 +227,21 @@ export interface PlanResult {
   boundMs: number | null;
 }
 
-export function buildPlan(inp: PlanInput): PlanResult {
+/**
+ * `predictions` (by key file): each identity's, when the caller has made them already from the same
+ * inputs (predictProof at its lane's rate and machineK2powPace of all: the orchestrator's tick);
+ * else made here, once for both orders tried.
+ */
+export function buildPlan(inp: PlanInput, predictions?: ReadonlyMap<string, Prediction>): PlanResult {
   const rateOf = new Map(inp.lanes.map((l) => [l.disk, l.readBytesPerSec]));
-  const pace = machineK2powPace(inp.identities);
-  const mk = (): Task[] =>
-    inp.identities.map((i) => {
-      const p = predictProof(i.settings, i.history, rateOf.get(i.disk) ?? null, pace);
-      return { i, p, slot: slotMs(p), size: i.settings.sizeBytes ?? 0, start: null, finish: null };
-    });
+  let pace: number | null | undefined;
+  const predicted = inp.identities.map((i) => {
+    const given = predictions?.get(i.keyFile);
+    if (given) return given;
+    if (pace === undefined) pace = machineK2powPace(inp.identities);
+    return predictProof(i.settings, i.history, rateOf.get(i.disk) ?? null, pace);
+  });
+  const mk = (): Task[] => inp.identities.map((i, k) => ({ i, p: predicted[k]!, slot: slotMs(predicted[k]!), size: i.settings.sizeBytes ?? 0, start: null, finish: null }));
   // proofs the node asks for now (an initial proof, or the gap is open) start now; else at the gap's opening
   const askedNow = inp.identities.some((i) => i.state === "queued" || i.state === "proving");
   const t0 = inp.window && !askedNow ? Math.max(inp.now, inp.window.opensAt) : inp.now;
