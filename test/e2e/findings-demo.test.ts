@@ -1,11 +1,14 @@
 // Issue 5 on the demo rig: findings appear when the rig is put into the state they describe, and
-// clear when it is fixed — as `postdeck doctor` reports them.
+// clear when it is fixed — as `postdeck doctor` reports them. And alerts from the real daemon on the
+// same rig: a finding reaches a command sink (alert JSON on stdin), a webhook that answers 500
+// becomes a finding itself, and `alerts test` reports each sink.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { promises as fs } from "node:fs";
+import { chmodSync, existsSync, readFileSync, promises as fs } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { clientWhenUp, runCli, runCliInProcess } from "../helpers/cli.js";
 import { startDemoRig } from "../helpers/demo-rig.js";
-import { cleanupTempDirs } from "../helpers/temp-dir.js";
+import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import type { Finding } from "../../src/protocol/model.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
@@ -15,6 +18,9 @@ let dir = "";
 let cfg: string[] = [];
 let ids = "";
 let client: SocketClient | null = null;
+let server: http.Server;
+let hits = 0;
+let got = "";
 
 /** `doctor --json`: its main in this process; as a program (`runCli`) where its exit code is the point. */
 async function doctor(run = runCliInProcess): Promise<{ code: number; findings: Finding[] }> {
@@ -29,9 +35,30 @@ const has = (id: string, subject: string) => (fs: Finding[]) => fs.some((f) => f
 const hasNot = (id: string, subject: string) => (fs: Finding[]) => !has(id, subject)(fs);
 
 beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      hits++;
+      res.statusCode = 500;
+      res.end("receiver down");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  got = path.join(tempDir("pd-e2e-alerts-got-"), "alerts.jsonl");
+  // the daemon reads its alerts config at start: it is in postdeck.yaml before the daemon starts
+  const alerts = {
+    delayS: 0,
+    sinks: [
+      // a shell appending its stdin: the sink runs once per alert (a Node process each was ~0.15 s of CPU)
+      { name: "script", command: ["/bin/sh", "-c", 'cat >> "$1"', "sh", got] },
+      // it answers 500 at once; the timeout only has to outlast a loaded machine
+      { name: "hook", webhook: `http://127.0.0.1:${port}/alert`, timeoutS: 10 },
+    ],
+  };
   // the node's coinbase is asked for on the slow poll (30 s by default): 1 s here; its PostStates
   // at rest every 5 × pollMs (10 s by default, before the first PROVING is seen): 2 s here
-  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000, pollMs: 400 } }));
+  ({ dir, cfg } = await startDemoRig({ prefix: "pd-e2e-find-", identities: 2, node: { slowPollMs: 1000, pollMs: 400 }, config: { alerts } }));
   ids = path.join(dir, "node", "data", "identities");
   client = await clientWhenUp(path.join(dir, "state"), {});
 }, 120_000);
@@ -39,6 +66,8 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   if (cfg.length) await runCliInProcess([...cfg, "daemon", "stop", "--stop-services", "--force"]);
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
   cleanupTempDirs();
 });
 
@@ -131,6 +160,43 @@ describe("findings on the demo rig", () => {
       }
     } finally {
       await fs.writeFile(file, good);
+    }
+  });
+});
+
+// the alerts of the findings above went to both sinks as well (the webhook failing each time)
+describe("alerts from the daemon", () => {
+  it("a finding reaches the command sink; a failing webhook is a finding; alerts test reports both", { timeout: 180_000 }, async () => {
+    chmodSync(ids, 0o755);
+    try {
+      const alert = await waitFor(
+        () => {
+          if (!existsSync(got)) return null;
+          const all = readFileSync(got, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { event: string; finding: Finding; rig: string });
+          return all.find((a) => a.finding.id === "identities-dir-permissions" && a.event === "appeared") ?? null;
+        },
+        { timeoutMs: 60_000, what: "the alert in the command sink" },
+      );
+      expect(alert.rig).toBe("demo");
+      expect(alert.finding.fix).toContain("chmod 700");
+
+      const sinkFailing = (fs: Finding[]) => fs.some((f) => f.id === "alert-sink-failing" && f.subject === "alerts:hook");
+      // waited for over the socket; then as `doctor --json` says it
+      await waitFindings(sinkFailing, "alert-sink-failing for the webhook");
+      expect(sinkFailing((await doctor()).findings)).toBe(true);
+      expect(hits).toBeGreaterThan(0);
+
+      const t = await runCliInProcess([...cfg, "alerts", "test", "--json"]);
+      expect(t.code).toBe(1);
+      const r = JSON.parse(t.stdout) as { sentBy: string; results: { sink: string; ok: boolean; error: string | null }[] };
+      expect(r.sentBy).toBe("daemon");
+      expect(r.results.map((x) => [x.sink, x.ok, x.error])).toEqual([
+        ["script", true, null],
+        ["hook", false, "HTTP 500: receiver down"],
+      ]);
+      expect(readFileSync(got, "utf8")).toContain('"event":"test"');
+    } finally {
+      chmodSync(ids, 0o700);
     }
   });
 });

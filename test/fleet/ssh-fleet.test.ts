@@ -1,7 +1,9 @@
 // Several rigs from one terminal over a real OpenSSH server on 127.0.0.1 (started here with its own
-// host key and a key made for the test) and two demo rigs: the fleet summary, a command through
-// --rig, read-only refused by the bridge (asked by the client, or forced by authorized_keys
-// whatever the client asks, or for a rig on this machine), and a rig that goes away and comes back.
+// host key and a key made for the test) and two rigs, each a daemon with one fake post-service (the
+// fleet's requests pass through ssh and the bridge; what the rig proves is not under test here, so
+// no simulated node or post-services): the fleet summary, a command through --rig, read-only
+// refused by the bridge (asked by the client, or forced by authorized_keys whatever the client
+// asks, or for a rig on this machine), and a rig that goes away and comes back.
 // Skipped, saying why, where sshd cannot run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import os from "node:os";
@@ -11,7 +13,7 @@ import { BIN, requireBuild, runCliInProcess } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
+import { makeRig } from "../helpers/rig-fixture.js";
 import type { RigSummary } from "../../src/fleet/summary.js";
 import type { Snapshot } from "../../src/protocol/model.js";
 import { sshdProblem, startSshd, type TestSshd } from "./sshd.js";
@@ -37,13 +39,13 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
   beforeAll(async () => {
     requireBuild();
     dir = tempDir("pd-fleet-ssh-");
-    // sshd starts beside the two demo rigs (built one after the other: in-process CLI calls take turns)
+    // sshd starts beside the two rigs' daemons (started one after the other: in-process CLI calls take turns)
     const [sshdUp] = await Promise.all([
       startSshd(path.join(dir, "ssh")),
       ...(["a", "b"] as const).map(async (name) => {
-        const r = await runCliInProcess(["demo", "--dir", path.join(dir, name), "--identities", "1", "--no-console"], DEMO_TEST_ENV);
+        configs[name] = makeRig({ extra: { rig: `far-${name}` } }).configPath;
+        const r = await runCliInProcess(["--config", configs[name], "daemon", "start"]);
         expect(r.code, r.stderr).toBe(0);
-        configs[name] = path.join(dir, name, "postdeck.yaml");
       }),
     ]);
     sshd = sshdUp;
@@ -81,8 +83,8 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     for (const r of f.rigs) {
       expect(r.identities!.total).toBe(1);
       expect(r.services!.total).toBe(1);
-      expect(r.rigName).toBe("demo");
     }
+    expect(f.rigs.map((r) => r.rigName)).toEqual(["far-a", "far-b", "far-a", "far-b"]);
     expect(f.rigs[1]!.readOnly).toBe(true);
     // exit 1 exactly when a rig has an error finding (all are reachable here)
     expect(f.code).toBe(f.rigs.some((r) => r.findings!.errors > 0) ? 1 : 0);
@@ -90,29 +92,35 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
 
   it("--rig runs a command against that rig: status of its daemon, and a service stopped and started", async () => {
     const s = await onRig("rig-a", "status", "--json");
-    const stop = await onRig("rig-a", "stop", "post1", "--force", "--json");
+    const stop = await onRig("rig-a", "stop", "svc0", "--force", "--json");
     expect(s.code, s.stderr).toBe(0);
     expect((JSON.parse(s.stdout) as Snapshot).daemon.configPath).toBe(configs.a);
     expect(stop.code, stop.stderr).toBe(0);
-    expect(JSON.parse(stop.stdout)).toEqual({ results: [expect.objectContaining({ name: "post1", ok: true })] });
-    const start = await onRig("rig-a", "start", "post1", "--json");
+    expect(JSON.parse(stop.stdout)).toEqual({ results: [expect.objectContaining({ name: "svc0", ok: true })] });
+    const start = await onRig("rig-a", "start", "svc0", "--json");
     expect(start.code, start.stderr).toBe(0);
-    expect(JSON.parse(start.stdout)).toEqual({ results: [expect.objectContaining({ name: "post1", ok: true })] });
+    expect(JSON.parse(start.stdout)).toEqual({ results: [expect.objectContaining({ name: "svc0", ok: true })] });
   });
 
   it("read-only (the rig's readOnly, --read-only, or a forced command on the server): mutating routes refused, reads served", async () => {
     const cases = [["rig-b", []], ["rig-a", ["--read-only"]], ["forced", []], ["local-b", []]] as const;
+    // each rig's service, read on this machine: a refused stop leaves it running as it was
+    const svc0 = async (config: string) => (JSON.parse((await runCliInProcess(["--config", config, "status", "--json"])).stdout) as Snapshot).services[0]!;
+    const before = await waitFor(async () => {
+      const both = [await svc0(configs.a), await svc0(configs.b)];
+      return both.every((v) => v.state === "running") && both.map((v) => v.pid);
+    }, { what: "both rigs' svc0 running" });
     const d = await onRig("forced", "doctor", "--json");
     const refused = [];
-    for (const [rig, extra] of cases) refused.push(await onRig(rig, ...extra, "stop", "post1", "--force"));
+    for (const [rig, extra] of cases) refused.push(await onRig(rig, ...extra, "stop", "svc0", "--force"));
     refused.forEach((r, i) => {
       expect(r.code, `${cases[i]![0]}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toContain("this is a read-only connection: stop (POST /v1/services/stop) changes the rig and is refused");
     });
     expect([0, 1]).toContain(d.code);
     expect(JSON.parse(d.stdout)).toHaveProperty("findings");
-    // (that the daemon never sees a refused request is checked in bridge.test.ts: here the demo
-    // rig's own scheduling may start and stop its service at any time)
+    expect([(await svc0(configs.a)).pid, (await svc0(configs.b)).pid]).toEqual(before);
+    // (that the daemon never sees a refused request is checked in bridge.test.ts)
   });
 
   // a daemon stop and start, an sshd stop and start and a fleet run after each stop and at the end: more than a minute on a loaded machine
@@ -126,7 +134,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     expect(f.rigs[0]!.reachable).toBe(true);
     // started again: rig-b is reachable again in the last fleet run below (each fleet run here is
     // ~2 CPU-s: a bridge per rig, ssh and sshd)
-    const restarted = await runCliInProcess(["--config", configs.b, "daemon", "start"], DEMO_TEST_ENV);
+    const restarted = await runCliInProcess(["--config", configs.b, "daemon", "start"]);
     expect(restarted.code, restarted.stderr).toBe(0);
 
     await sshd.stop();
