@@ -12,7 +12,10 @@
 // delay from the daemon's start until it answers and every child runs (the daemon starts its
 // services before it serves); "steady": over --seconds after --settle more. Also the start's wall
 // time and the daemon's CPU until then (the delay alone cannot tell CPU saved at a high load), and
-// its CPU over the steady window. With --versus the two builds take turns, the
+// its CPU over the steady window. "turn CPU": the daemon's main-thread CPU between two runs of a
+// 10 ms timer (daemon-probe.cjs turnCpu), what the loop's turns cost by themselves: about the delay
+// they would give on an idle machine, which a loaded one's delay (the scheduler's) cannot show.
+// With --versus the two builds take turns, the
 // order swapped each round (A B, B A, …), one rig at a time: neither build's start runs beside the
 // other's children. Median and spread (min–max) per build at the end, with the load.
 // --cpu: V8's CPU profile of each start (the probe's profiler; costs CPU of its own), its top
@@ -63,7 +66,8 @@ async function once(build, round) {
     const steady = await sup.probeReport();
     const r = { startS, startCpuS, start, steady, cpuPct, load: `${load0} → ${loadAvg()}` };
     log(
-      `${build.name} round ${round + 1}: start ${startS.toFixed(1)} s (daemon CPU ${startCpuS.toFixed(1)} s), p99 ${start.p99} / max ${start.max} ms (${start.samples} samples); ` +
+      `${build.name} round ${round + 1}: start ${startS.toFixed(1)} s (daemon CPU ${startCpuS.toFixed(1)} s), p99 ${start.p99} / max ${start.max} ms (${start.samples} samples), ` +
+        `turn CPU p99 ${start.turnCpu?.p99} / max ${start.turnCpu?.max} ms (${start.turnCpu?.over20} of ${start.turnCpu?.turns} over 20 ms); ` +
         `steady p99 ${steady.p99} / max ${steady.max} ms, CPU ${cpuPct.toFixed(1)} % of a core; load ${r.load}`,
     );
     return r;
@@ -84,7 +88,8 @@ for (const b of builds) {
   const rs = results.get(b.name);
   const f = (get) => spread(rs.map(get));
   log(
-    `${b.name}: start ${f((r) => Number(r.startS.toFixed(1)))} s, its CPU ${f((r) => Number(r.startCpuS.toFixed(1)))} s, start p99 ${f((r) => r.start.p99)} ms, start max ${f((r) => r.start.max)} ms; ` +
+    `${b.name}: start ${f((r) => Number(r.startS.toFixed(1)))} s, its CPU ${f((r) => Number(r.startCpuS.toFixed(1)))} s, start p99 ${f((r) => r.start.p99)} ms, start max ${f((r) => r.start.max)} ms, ` +
+      `start turn CPU p99 ${f((r) => r.start.turnCpu?.p99 ?? NaN)} ms, turns over 20 ms ${f((r) => r.start.turnCpu?.over20 ?? NaN)}; ` +
       `steady p99 ${f((r) => r.steady.p99)} ms, steady max ${f((r) => r.steady.max)} ms, CPU ${f((r) => Number(r.cpuPct.toFixed(1)))} % (median (min–max) of ${rs.length})`,
   );
 }

@@ -19,6 +19,37 @@ if (dir && argv.includes("daemon") && argv.includes("run")) {
   const { monitorEventLoopDelay } = require("node:perf_hooks");
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
+  // turnCpu: the main thread's CPU between two runs of a 10 ms timer (/proc/<pid>/task/<pid>/schedstat):
+  // what the loop's turns cost by themselves, about the delay they would give on an idle machine
+  // (the delay above is the scheduler's too: at load 20 the thread gets a tenth of a core or less)
+  const schedstat = `/proc/${process.pid}/task/${process.pid}/schedstat`;
+  const threadCpuNs = () => Number(fs.readFileSync(schedstat, "utf8").split(" ")[0]);
+  const turns = { n: 0, ms: [], last: 0, timer: null };
+  const turnsOn = (on) => {
+    if (on && !turns.timer) {
+      turns.last = threadCpuNs();
+      turns.timer = setInterval(() => {
+        const now = threadCpuNs();
+        const ms = (now - turns.last) / 1e6;
+        turns.last = now;
+        turns.n++;
+        if (ms >= 1) turns.ms.push(ms); // the others count as under 1 ms
+      }, 10);
+      turns.timer.unref();
+    } else if (!on && turns.timer) {
+      clearInterval(turns.timer);
+      turns.timer = null;
+    }
+  };
+  turnsOn(true);
+  const turnReport = () => {
+    const ms = turns.ms.sort((a, b) => b - a);
+    const at = (q) => ms[Math.floor(turns.n * (1 - q))] ?? 0;
+    const r = { turns: turns.n, p99: Math.round(at(0.99) * 10) / 10, max: Math.round((ms[0] ?? 0) * 10) / 10, over20: ms.filter((x) => x > 20).length };
+    turns.n = 0;
+    turns.ms = [];
+    return r;
+  };
   let session = null;
   const cpu = process.env.BENCH_PROBE_CPU === "1";
   const alloc = process.env.BENCH_PROBE_ALLOC === "1";
@@ -50,12 +81,14 @@ if (dir && argv.includes("daemon") && argv.includes("run")) {
     const mem = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
     // V8's spaces: committed / used MiB (where a heap larger than its live data sits)
     mem.spaces = Object.fromEntries(require("node:v8").getHeapSpaceStatistics().map((x) => [x.space_name.replace(/_space$/, ""), `${mb(x.space_size)}/${mb(x.space_used_size)}`]));
-    const report = { pid: process.pid, n, at: Date.now(), samples: h.count, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), mem };
+    const report = { pid: process.pid, n, at: Date.now(), samples: h.count, p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), turnCpu: turnReport(), mem };
     h.reset();
-    // DIR/eld-off at a report: the delay histogram (a 10 ms timer, ~0.5 % of a core on an idle
-    // daemon) is off until a report without it, so a CPU window is not the probe's own cost
-    if (fs.existsSync(path.join(dir, "eld-off"))) h.disable();
+    // DIR/eld-off at a report: the delay histogram and the turns' CPU (10 ms timers, ~0.5 % of a
+    // core on an idle daemon) are off until a report without it, so a CPU window is not the probe's own cost
+    const off = fs.existsSync(path.join(dir, "eld-off"));
+    if (off) h.disable();
     else h.enable();
+    turnsOn(!off);
     const tmp = path.join(dir, `.eld-${process.pid}.json`);
     fs.writeFileSync(tmp, JSON.stringify(report));
     fs.renameSync(tmp, path.join(dir, `eld-${process.pid}.json`));

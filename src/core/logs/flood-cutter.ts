@@ -8,16 +8,29 @@
 // loop and its own heap (no main-thread GC pause), its only work is a stat every few ms, and the
 // scheduler gives a thread that mostly sleeps the CPU soon after it wakes.
 //
-// On demand (issue 17): a worker is an isolate of its own, ~9 MB of the daemon's RSS (7 MB
-// anonymous) whether it has work or not. It runs while a flood can begin or goes on: `arm()` starts
-// it (if it is not running) and holds it for `holdMs` (default 15 s) — the guard arms it when it
-// is given new files (a service about to start: the traced worst case, a flood from the first write
-// while the daemon is busy starting), when the supervisor spawns a service (a restart), and at
-// every check that finds a file growing floodBytes a second or faster or cut in a flood (the rest of
-// a flood, whose own work keeps the main thread busy). Past its hold the thread ends; at rest (idle
-// or chatty services, far below that rate) there is none. What that gives up: a flood that begins
-// mid-run, not at a spawn, is first seen by the guard on the main thread (its watch or its next
-// poll), and the thread is started from there; until that check it grows unchecked.
+// On demand (issue 17): a worker is an isolate of its own: 9.3 MB of the daemon's RSS once up (7.5
+// MB anonymous: its 2 MB young generation and the 3.5 MB its bootstrap leaves in the old one), 7 MB
+// after V8's memory reducer ran (~5 s in), and 3.6-3.9 MB stays once it ended (pages of node's
+// binary its start touched, its malloc arena). It runs while a flood can begin unseen or goes on:
+// `arm()` starts it (if it is not running) and holds it for `holdMs` (default 3 s) — the guard arms
+// it when it is given new files (a service about to start: the traced worst case, a flood from the
+// first write while the daemon is busy starting), when the supervisor spawns a service (each spawn
+// of a start, a restart), and at every check that finds a file growing floodBytes a second or
+// faster or cut in a flood (the rest of a flood, whose own work keeps the main thread busy). The
+// hold is what a start burst needs: 64 services started at load 14-24 on 2 cores (spawns 0.2-0.9 s
+// apart over 13-19 s) kept the main thread's timers 200-600 ms late until 1.3-2.8 s after the last
+// spawn (16 services: 0.1-1.8 s), under 100 ms from then on as at any time at that load. A hold
+// check that runs BUSY_LATE_MS late (the main thread still busy) holds it as an arm does, and it
+// decides after that turn's I/O: cut reports that came in while the main thread was busy past the
+// hold arm it again (ended first, they were dropped, their bytes not said). Held 15 s, it ran
+// through most of bench phase 1's window (16 services: peak RSS 1.07-1.08x pm2's, 0.97-1.02x with
+// the 3 s hold, of which 2-3 MB is what a thread that ran leaves; every burst woke a second
+// thread). Past its hold the thread ends; at rest (idle or chatty services, far below that rate)
+// there is none. What that gives up: a flood that begins mid-run, not at a spawn, is first seen by
+// the guard on the main thread (its watch or its next poll), and the thread is started from there;
+// until that check it grows unchecked. Its resourceLimits: a smaller young generation saved
+// nothing measurable, an old generation below 6 MB ~0.5-0.9 MB but at the edge of what its
+// bootstrap uses (3.5 MB: past the limit the thread dies).
 //
 // What it does, per file: watched (inotify) while idle, like the guard; polled every hotMs while it
 // grows fast (maxBytes a second or faster, then for hotHoldMs), else as its rate needs (at most
@@ -77,8 +90,13 @@ interface Ready {
   ready: number;
 }
 
-/** How long an armed thread runs after the last arm() (FloodCutter's default). */
-export const BACKSTOP_HOLD_MS = 15_000;
+/** How long an armed thread runs after the last arm() (FloodCutter's default): see the header. */
+export const BACKSTOP_HOLD_MS = 3_000;
+/**
+ * A hold check that ran this much later than due found the main thread busy (its timers late: the
+ * guard's checks too): the thread is held as by an arm().
+ */
+export const BUSY_LATE_MS = 50;
 
 /** A handle on the backstop thread: the files and limits it is to guard, the thread while armed. */
 export class FloodCutter {
@@ -181,14 +199,23 @@ export class FloodCutter {
   /**
    * Checks again when the hold may end: the thread ends holdMs after the last arm() (or after it
    * took its files, if later). A thread still booting is left to its first ready, which checks again.
+   * The check decides after what came in meanwhile (setImmediate: after this turn's I/O): a main
+   * thread busy past the hold has the thread's cut reports and the guard's watch events queued, and
+   * each arms again (ended first, the thread's reports were dropped: bytes cut but not said). A
+   * check that ran BUSY_LATE_MS or more late holds it as an arm does: the main thread is still busy.
    */
   private holdFor(ms: number): NodeJS.Timeout {
+    const due = this.now() + ms;
     const t = setTimeout(() => {
-      this.holdTimer = null;
-      if (this.worker && !this.up) return;
-      const left = this.armedAt + this.holdMs - this.now();
-      if (left > 0) this.holdTimer = this.holdFor(left);
-      else this.end();
+      const late = this.now() - due;
+      setImmediate(() => {
+        this.holdTimer = null;
+        if (this.closed || (this.worker && !this.up)) return;
+        if (late >= BUSY_LATE_MS) this.armedAt = Math.max(this.armedAt, this.now());
+        const left = this.armedAt + this.holdMs - this.now();
+        if (left > 0) this.holdTimer = this.holdFor(left);
+        else this.end();
+      });
     }, ms);
     t.unref();
     return t;

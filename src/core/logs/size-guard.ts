@@ -33,7 +33,8 @@
 // marker). That thread runs on demand (an isolate is ~9 MB of RSS): armed when files are added (a
 // service about to start), by `armBackstop()` (the supervisor, at each spawn), and by every check
 // that finds a file growing floodBytes a second or faster or cut in a flood; it ends `backstopHoldMs`
-// after the last arm. A file being cut is truncated through a handle kept open until it goes idle: a truncate
+// after the last arm (3 s: what a start burst keeps the main thread busy; longer while that stays
+// busy; flood-cutter.ts). A file being cut is truncated through a handle kept open until it goes idle: a truncate
 // by path closes its fd, and on ext4 that close starts writeback of the file (flood-cutter.ts).
 import { promises as fs, closeSync, fstatSync, mkdirSync, openSync, statSync, watch, type FSWatcher, type Stats } from "node:fs";
 import path from "node:path";
@@ -65,7 +66,7 @@ export interface SizeGuardOptions {
   floodBytes?: number;
   /** The worker-thread backstop (flood-cutter.ts; default true). */
   backstop?: boolean;
-  /** How long the backstop's thread runs after it was last armed (default 15 s). */
+  /** How long the backstop's thread runs after it was last armed (default 3 s, BACKSTOP_HOLD_MS). */
   backstopHoldMs?: number;
   now?: () => number;
   onError?: (file: string, err: Error) => void;
