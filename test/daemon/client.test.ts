@@ -1,7 +1,7 @@
 // The socket client: SSE parsing, and reconnection when the daemon comes back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SseParser } from "../../src/client/sse-parser.js";
-import { socketPath } from "../../src/config/runtime-paths.js";
+import { describeSocket, socketPath } from "../../src/config/runtime-paths.js";
 import { SocketClient } from "../../src/client/socket-client.js";
 import type { ConnectionState, DaemonEvent } from "../../src/client/types.js";
 import { makeRig } from "../helpers/rig-fixture.js";
@@ -21,8 +21,8 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 
 beforeAll(() => requireBuild());
-// each test has its own rig, state dir and daemon, but for two pairs that share one in turn: the
-// tests run side by side, cleaned up after the file
+// the tests run side by side, but for two groups that share a rig and a daemon in turn; cleaned up
+// after the file
 afterAll(() => {
   killTrackedGroups();
   cleanupTempDirs();
@@ -40,17 +40,34 @@ describe.concurrent("SSE parser", () => {
 });
 
 describe.concurrent("socket client", () => {
-  // the daemon the client reconnects to is then the stuck one of the test after
-  describeInTurn("a daemon, another, then that one stuck", () => {
+  // the daemon ensureDaemon starts is the one the client then sees go; the daemon the client
+  // reconnects to is then the stuck one of the test after
+  describeInTurn("a daemon ensureDaemon starts, another, then that one stuck", () => {
     const env = { XDG_RUNTIME_DIR: "" };
     let rig: ReturnType<typeof makeRig>;
+    let first: number | undefined;
     let d: ChildProcess | undefined;
     beforeAll(() => {
       rig = makeRig({ services: 1 });
     });
 
+    it("ensureDaemon starts a detached daemon when none runs, and connects to the running one next time", async () => {
+      const a = await ensureDaemon(rig.config, { env: { ...TEST_ENV, ...env } });
+      trackGroup(a.started?.pid);
+      expect(a.started).not.toBeNull();
+      const s = await a.client.call("snapshot", {});
+      expect(s.daemon.pid).toBe(a.started!.pid);
+      for (const v of s.services) trackGroup(v.pid);
+      a.client.close();
+      const b = await ensureDaemon(rig.config, { env: { ...TEST_ENV, ...env } });
+      expect(b.started).toBeNull();
+      expect((await b.client.call("snapshot", {})).daemon.pid).toBe(a.started!.pid);
+      b.client.close();
+      first = a.started!.pid;
+    });
+
     it("follows events, sees bye, and reconnects to a new daemon", async () => {
-      const d1 = spawnDaemon(rig.configPath, env);
+      const d1 = first ?? spawnDaemon(rig.configPath, env).pid!; // (started above unless that test failed first)
       (await clientWhenUp(rig.stateDir, env)).close();
       const c = new SocketClient(socketPath(rig.stateDir, env), { reconnectMs: { min: 100, max: 300 } });
       const events: DaemonEvent[] = [];
@@ -58,9 +75,9 @@ describe.concurrent("socket client", () => {
       const unsub = c.subscribe((e) => events.push(e), (s) => states.push(s.kind));
       await waitFor(() => events.some((e) => e.type === "snapshot"));
       await waitFor(() => events.some((e) => e.type === "service" && e.data.state === "running") || events.some((e) => e.type === "snapshot" && e.data.services[0]?.state === "running"));
-      process.kill(d1.pid!, "SIGTERM");
+      process.kill(d1, "SIGTERM");
       await waitFor(() => events.some((e) => e.type === "bye"), { what: "bye" });
-      await waitFor(() => !isAlive(d1.pid!));
+      await waitFor(() => !isAlive(d1));
       expect(states).toContain("disconnected");
       d = spawnDaemon(rig.configPath, env);
       await waitFor(() => events.filter((e) => e.type === "snapshot").length >= 2, { what: "second snapshot after reconnect" });
@@ -139,39 +156,24 @@ describe.concurrent("answers by daemon version", () => {
   });
 });
 
-describe.concurrent("ensureDaemon", () => {
-  it("starts a detached daemon when none runs, and connects to the running one next time", async () => {
-    const rig = makeRig({ services: 1 });
-    const env = { ...TEST_ENV, XDG_RUNTIME_DIR: "" };
-    const a = await ensureDaemon(rig.config, { env });
-    trackGroup(a.started?.pid);
-    expect(a.started).not.toBeNull();
-    const s = await a.client.call("snapshot", {});
-    expect(s.daemon.pid).toBe(a.started!.pid);
-    for (const v of s.services) trackGroup(v.pid);
-    a.client.close();
-    const b = await ensureDaemon(rig.config, { env });
-    expect(b.started).toBeNull();
-    expect((await b.client.call("snapshot", {})).daemon.pid).toBe(a.started!.pid);
-    await b.client.call("daemonStop", { stopServices: true });
-    b.client.close();
-    await waitFor(() => !isAlive(a.started!.pid), { what: "daemon exit" });
-  });
-});
-
 describe.concurrent("a client always finds its daemon", () => {
-  describeInTurn("one daemon: its socket where XDG_RUNTIME_DIR does not move it, then removed", () => {
+  // a state dir whose socket path is longer than sun_path (108 bytes): what follows holds there too
+  describeInTurn("one daemon with a long state dir: its socket where XDG_RUNTIME_DIR does not move it, then removed", () => {
     let rig: ReturnType<typeof makeRig>;
+    let long = ""; // the state dir (not rig.stateDir: the fixture's own, short one)
     let d: ChildProcess;
     beforeAll(async () => {
-      rig = makeRig({ services: 1 });
+      long = path.join(tempDir("pd-"), "a".repeat(60), "b".repeat(60), "st");
+      rig = makeRig({ services: 1, extra: { stateDir: long } });
       d = spawnDaemon(rig.configPath, { XDG_RUNTIME_DIR: tempDir("pd-rt-") }); // as from a login shell
-      (await clientWhenUp(rig.stateDir, {})).close();
+      await waitFor(() => existsSync(path.join(long, "daemon.sock")), { what: "socket in the long state dir", timeoutMs: 30_000 });
     });
 
-    it("whatever XDG_RUNTIME_DIR the daemon and the client have: the socket is in the state dir", async () => {
-      expect(socketPath(rig.stateDir)).toBe(path.join(rig.stateDir, "daemon.sock"));
-      expect(statSync(path.join(rig.stateDir, "daemon.sock")).mode & 0o777).toBe(0o600);
+    it("whatever XDG_RUNTIME_DIR the daemon and the client have, and however long its path: the socket is at <stateDir>/daemon.sock", async () => {
+      expect(Buffer.byteLength(path.join(long, "daemon.sock"))).toBeGreaterThan(107);
+      // the path the client computes is that file (reached through a descriptor of the dir when too long)
+      expect(describeSocket(socketPath(long))).toBe(path.join(long, "daemon.sock"));
+      expect(statSync(path.join(long, "daemon.sock")).mode & 0o777).toBe(0o600);
       for (const env of [{ XDG_RUNTIME_DIR: "" }, { XDG_RUNTIME_DIR: tempDir("pd-rt2-") }]) {
         const r = await runCliInProcess(["status", "--json", "--config", rig.configPath], env); // as from cron, or sudo -u
         expect(r.stderr).toBe("");
@@ -181,7 +183,7 @@ describe.concurrent("a client always finds its daemon", () => {
     });
 
     it("a removed socket is noticed and bound again by the daemon", async () => {
-      const sock = path.join(rig.stateDir, "daemon.sock");
+      const sock = path.join(long, "daemon.sock");
       rmSync(sock); // as logind does to /run/user/UID at logout
       await waitFor(() => existsSync(sock), { what: "socket re-created", timeoutMs: 15_000 });
       const r = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
@@ -189,16 +191,5 @@ describe.concurrent("a client always finds its daemon", () => {
       expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
       expect(statSync(sock).mode & 0o777).toBe(0o600);
     });
-  });
-
-  it("a state dir whose socket path is longer than sun_path: daemon and client meet at <stateDir>/daemon.sock", async () => {
-    const long = path.join(tempDir("pd-"), "a".repeat(60), "b".repeat(60), "st");
-    expect(Buffer.byteLength(path.join(long, "daemon.sock"))).toBeGreaterThan(107);
-    const rig = makeRig({ services: 1, extra: { stateDir: long } });
-    const d = spawnDaemon(rig.configPath, {});
-    await waitFor(() => existsSync(path.join(long, "daemon.sock")), { what: "socket in the long state dir", timeoutMs: 30_000 });
-    const r = await runCliInProcess(["status", "--json", "--config", rig.configPath]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).daemon.pid).toBe(d.pid);
   });
 });

@@ -4,8 +4,7 @@
 // offers to start it again (which brings the console back).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
-import { BIN, PtyTerminal } from "./terminal.js";
+import { PtyTerminal } from "./terminal.js";
 import { runCliInProcess, requireBuild } from "../helpers/cli.js";
 import { tempDir, cleanupTempDirs } from "../helpers/temp-dir.js";
 import { DEMO_TEST_ENV } from "../helpers/demo-rig.js";
@@ -16,9 +15,10 @@ let term: PtyTerminal | null = null;
 beforeAll(async () => {
   requireBuild();
   const dir = tempDir("pd-e2e-fleet-");
-  // the rig (16 PoS dirs) and its daemon with 16 services: more than runCli's minute allowed on a busy machine
-  const r = spawnSync(process.execPath, [BIN, "demo", "--dir", dir, "--identities", "16", "--no-console"], { encoding: "utf8", timeout: 230_000, env: { ...process.env, ...DEMO_TEST_ENV, NO_COLOR: "1" } });
-  expect(r.status, r.stderr).toBe(0);
+  // the rig (16 PoS dirs) and its daemon with 16 services (the CLI's main in this process: no
+  // process of its own to start and load the bundle; the daemon and the simulators are processes)
+  const r = await runCliInProcess(["demo", "--dir", dir, "--identities", "16", "--no-console"], DEMO_TEST_ENV);
+  expect(r.code, r.stderr).toBe(0);
   cfg = ["--config", path.join(dir, "postdeck.yaml")];
 }, 240_000);
 
