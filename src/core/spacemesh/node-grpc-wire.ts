@@ -1,4 +1,4 @@
-// The node client's gRPC side: @grpc/grpc-js, proto-loader and postdeck's .protos (~590 kB of
+// The node client's gRPC side: @grpc/grpc-js, protobufjs and postdeck's .protos (~590 kB of
 // bundle, ~0.2 CPU-s and ~16 MB of RSS to load and compile the protos). NodeGrpc (node-grpc.ts)
 // imports this module only once one of the node's listeners accepts a connection: a daemon whose
 // node is absent (the test suite's, a rig set up before its node) never loads it.
