@@ -8,7 +8,10 @@
 // is an event too, a truncation reads nothing and takes the way with the size).
 // With a filter (setFilter: what state parsers look for, while no client watches the lines) only
 // the lines holding one of its needles are made strings; the others are counted, not decoded.
+// The watch's events are relayed to the size guard of the same file (watch-relay.ts), with the
+// size a read at the event found: one wake per write for both.
 import { promises as fs, readSync, statSync, watch, type FSWatcher, type Stats } from "node:fs";
+import { relayEnd, relayEvent, relayStart } from "./watch-relay.js";
 
 export const MAX_LINE_BYTES = 4096;
 const READ_CHUNK = 64 * 1024;
@@ -213,8 +216,9 @@ export class FileFollower {
     this.unwatch();
     if (this.closed) return;
     try {
-      this.watcher = watch(this.file, { persistent: false }, (event) => this.onNotify(event));
+      this.watcher = watch(this.file, { persistent: false }, (event) => relayEvent(this.file, this, event, this.onNotify(event)));
       this.renamed = false;
+      relayStart(this.file, this);
       this.watcher.on("error", () => this.unwatch());
       if (this.timer && this.safetyMs !== (this.o.watchedPollMs ?? 30_000)) this.armSafety();
     } catch {
@@ -223,9 +227,7 @@ export class FileFollower {
   }
 
   private unwatch(): void {
-    this.watcher?.close();
-    this.watcher = null;
-    this.renamed = true;
+    this.closeWatch();
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     this.notifyTimer = null;
     if (this.outrunTimer) clearTimeout(this.outrunTimer);
@@ -264,17 +266,17 @@ export class FileFollower {
    * the watch off until the read: a service writing a line at a time would wake the daemon for each
    * (3,200 wake-ups/s for 16 services at 200 lines/s) for one read a second. The read looks at the
    * path (a rotation meanwhile brought no event); the watch stays off while reads find more (see
-   * readPaced).
+   * readPaced). Returns the file's size when this event's read reached its end (else null).
    */
-  private onNotify(event: string): void {
+  private onNotify(event: string): number | null {
     if (event === "rename") this.renamed = true;
-    if (this.closed) return;
+    if (this.closed) return null;
     if (this.notifyTimer) {
       this.waitEvents++;
       // written again before the read it brought: a chatty writer; at the slow pace, no event
       // until that read (a burst a second brings one event and keeps the watch)
       if (this.pace !== null && this.pace > (this.o.notifyMinMs ?? 250)) this.closeWatch();
-      return;
+      return null;
     }
     const wait = Math.max(0, this.lastStep + this.notifyMs() - Date.now());
     if (wait <= this.notifyMs() / 10 && this.watcher !== null && !this.busy) {
@@ -282,12 +284,14 @@ export class FileFollower {
       // side of a pace after the last read, and half of them waited for a timer of a few ms): read
       // now, no timer in between; one read of what was appended is done here, synchronously (no
       // poll's promises per burst), else by a step
-      if (!this.readNotified()) void this.poll(true);
-      return;
+      if (this.readNotified()) return this.offset;
+      void this.poll(true);
+      return null;
     }
     this.paceTimer(wait);
     this.waitEvents = 1;
     this.waitFrom = Date.now();
+    return null;
   }
 
   /**
@@ -334,8 +338,9 @@ export class FileFollower {
     await this.poll();
   }
 
-  /** Closes the inotify watch alone (a pending read keeps its timer). */
+  /** Closes the inotify watch alone (a pending read keeps its timer); the guard relayed to watches the file itself again. */
   private closeWatch(): void {
+    if (this.watcher) relayEnd(this.file, this);
     this.watcher?.close();
     this.watcher = null;
     this.renamed = true;

@@ -9,7 +9,9 @@
 // keeps its watch: one stat per burst (it was polled until idle: a hotMs check, then quietMs
 // checks until idleChecks saw no growth, six a second for a burst a second, both here and in the
 // flood cutter). A file woken sooner (an active writer, or a flood) is polled as before. Files
-// polled every quietMs are checked together on one timer.
+// polled every quietMs are checked together on one timer. While a follower watches the file (the
+// log hub's), its watch's events stand for the guard's own (watch-relay.ts): one wake per burst for
+// both, and the size its read found at the end of the file (if within the limit) for the fstat.
 //
 // Once over maxBytes a file is rotated: its newest maxBytes (floodBytes if it grew maxBytes a
 // second or faster) read, the file truncated, then <file>.1 written while the checks go on (see
@@ -40,6 +42,7 @@ import { promises as fs, closeSync, fstatSync, mkdirSync, openSync, statSync, wa
 import path from "node:path";
 import { LOG_FILE_MODE, readNewestTail, writeRotated } from "./rotation.js";
 import { FloodCutter, QUIET_WAKE_MS } from "./flood-cutter.js";
+import { relayWatch, type RelayedWatch } from "./watch-relay.js";
 
 /** Default check interval of a flooding file: what a 1 GB/s writer adds meanwhile is 5 MB. */
 const HOT_MS = 5;
@@ -82,8 +85,10 @@ interface Watched {
   lastAt: number;
   /** Checks in a row that saw no growth. */
   idle: number;
-  /** The inotify watch of an idle file (no timer meanwhile). */
-  watcher: FSWatcher | null;
+  /** The watch of an idle file (no timer meanwhile): inotify, or a follower's relayed. */
+  watcher: FSWatcher | RelayedWatch | null;
+  /** That watch is a follower's (watch-relay.ts). */
+  relayed: boolean;
   /**
    * A read-only descriptor of the file watched, open while the watch is: a wake's check takes the
    * size from it (fstat), not by path (a stat by path cost ~60 µs more per burst on this machine).
@@ -176,7 +181,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, fd: -1, links: 0, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, relayed: false, fd: -1, links: 0, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -208,26 +213,24 @@ export class LogSizeGuard {
   /** An idle file: no timer, its next write (an inotify event) brings a check. False if it cannot be watched. */
   private watchIdle(w: Watched): boolean {
     if (w.watcher) {
-      // still on since a quiet wake: a write after that wake's stat brings an event
+      // still on since a quiet wake: a write after that wake's stat brings an event. Its own watch
+      // gives way to a follower's that came since (that one sees every write from now on too)
+      if (!w.relayed) {
+        const own = w.watcher;
+        if (this.relay(w)) own.close();
+      }
       this.closeHandle(w);
       return true;
     }
     try {
-      w.watcher = watch(w.file, { persistent: false }, (event) => {
-        const t = this.now();
-        w.woke = true;
-        w.quietWake = t - w.wokeAt >= (this.o.quietWakeMs ?? QUIET_WAKE_MS);
-        w.wokeAt = t;
-        // off at once (a flood makes an event per write), but for a write after a quiet while:
-        // that one keeps its watch through its check, which may leave it on (no watch closed and
-        // made again per burst); a rename: the watch is on the file that went
-        if (!w.quietWake || event !== "change") this.unwatch(w);
-        void this.check(w);
-      });
-      w.watcher.on("error", () => {
-        this.unwatch(w);
-        this.schedule(w, 0);
-      });
+      if (!this.relay(w)) {
+        const watcher = watch(w.file, { persistent: false }, (event) => this.wake(w, event, null));
+        w.watcher = watcher;
+        watcher.on("error", () => {
+          this.unwatch(w);
+          this.schedule(w, 0);
+        });
+      }
     } catch {
       w.watcher = null;
       return false;
@@ -250,9 +253,53 @@ export class LogSizeGuard {
     return true;
   }
 
+  /**
+   * Takes a follower's watch of the file (relayed) for its own; false: none watches it now. An event
+   * whose read found the size last looked at brings nothing (the write that woke the guard's own
+   * watch, given way to this one in its check, reaches the follower's too).
+   */
+  private relay(w: Watched): boolean {
+    const relay = relayWatch(
+      w.file,
+      (event, size) => size !== w.lastSize && this.wake(w, event, size),
+      () => this.relayEnded(w, relay),
+    );
+    if (!relay) return false;
+    w.watcher = relay;
+    w.relayed = true;
+    return true;
+  }
+
+  /** An event of the file's watch (its own or relayed; size: what the follower's read found, else null). */
+  private wake(w: Watched, event: string, size: number | null): void {
+    const t = this.now();
+    w.woke = true;
+    w.quietWake = t - w.wokeAt >= (this.o.quietWakeMs ?? QUIET_WAKE_MS);
+    w.wokeAt = t;
+    // off at once (a flood makes an event per write), but for a write after a quiet while:
+    // that one keeps its watch through its check, which may leave it on (no watch closed and
+    // made again per burst); a rename: the watch is on the file that went
+    if (!w.quietWake || event !== "change") this.unwatch(w);
+    void this.check(w, size);
+  }
+
+  /**
+   * The follower whose watch stood for this file's is no longer watching it (a write before its
+   * paced read turns it off, or it stopped): the file watched here at once, its size looked at; one
+   * that grew since the last look is woken as its own watch would have been.
+   */
+  private relayEnded(w: Watched, relay: RelayedWatch | null): void {
+    if (w.watcher !== relay) return;
+    this.unwatch(w);
+    // a check under way ends in the watch or a timer itself
+    if (w.busy || this.closed || this.files.get(w.file) !== w) return;
+    if (!this.watchIdle(w)) this.wake(w, "change", null);
+  }
+
   private unwatch(w: Watched): void {
     w.watcher?.close();
     w.watcher = null;
+    w.relayed = false;
     if (w.fd >= 0) closeSync(w.fd);
     w.fd = -1;
   }
@@ -277,6 +324,11 @@ export class LogSizeGuard {
   /** Whether a file is watched (idle, not polled) now, and how many checks it had (tests). */
   isWatched(file: string): boolean {
     return this.files.get(file)?.watcher != null;
+  }
+
+  /** Whether a file's watch is a follower's (relayed), not one of its own (tests). */
+  isRelayed(file: string): boolean {
+    return this.files.get(file)?.relayed ?? false;
   }
 
   checksOf(file: string): number {
@@ -317,8 +369,12 @@ export class LogSizeGuard {
     this.quietRound.delete(w);
   }
 
-  /** One check of one file: the stat synchronous, a rotation's read and the truncation off the main thread. */
-  async check(w: Watched): Promise<void> {
+  /**
+   * One check of one file: the stat synchronous, a rotation's read and the truncation off the main
+   * thread. seen: its size as a follower's read just found it (relayed), taken instead of a stat
+   * while within the limit (past it, a rotation needs the inode).
+   */
+  async check(w: Watched, seen: number | null = null): Promise<void> {
     if (w.busy) return;
     w.busy = true;
     w.checks++;
@@ -330,13 +386,16 @@ export class LogSizeGuard {
     // woken after a quiet while, not in a flood's hold, nothing cut: its watch stays on
     let settle = false;
     try {
-      try {
-        const st = this.lookAt(w);
-        size = st.size;
-        ino = st.ino;
-      } catch {
-        created = createEmpty(w.file);
-        if (created) size = 0;
+      if (seen !== null && seen <= this.limitAt(w, this.now())) size = seen;
+      else {
+        try {
+          const st = this.lookAt(w);
+          size = st.size;
+          ino = st.ino;
+        } catch {
+          created = createEmpty(w.file);
+          if (created) size = 0;
+        }
       }
       const t = this.now();
       grew = size > w.lastSize;
@@ -346,13 +405,12 @@ export class LogSizeGuard {
       // flood shows its rate there
       const span = t - w.lastAt;
       const fast = grew && (size - w.lastSize) * 1000 >= this.o.maxBytes * Math.max(1, span);
-      const flooding = t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
+      const flooding = this.flooding(w, t);
       const floodBytes = this.floodBytes();
-      const hot = t - w.lastFlood < (this.o.hotHoldMs ?? 5000);
+      const hot = this.hot(w, t);
       // floodBytes a second or faster, or cut in a flood lately: the backstop's thread for the rest of it
       if (hot || (grew && (size - w.lastSize) * 1000 >= floodBytes * Math.max(1, span))) this.cutter?.arm();
-      // in a flood, rotated past floodBytes too (below the backstop's limit: the newest lines kept)
-      const limit = flooding || hot ? floodBytes : this.o.maxBytes;
+      const limit = this.limitAt(w, t);
       // cut in a flood within the last hotHoldMs: its writer is bursty on a busy machine (a check
       // between two bursts saw little or nothing new); checked every hotMs until it stops (then
       // idle checks bring the watch) or slows down for hotHoldMs
@@ -414,6 +472,21 @@ export class LogSizeGuard {
     } catch (err) {
       this.o.onError?.(file, err as Error);
     }
+  }
+
+  /** Within minRotateMs of its last rotation (copies kept): past floodBytes it is cut without a copy. */
+  private flooding(w: Watched, t: number): boolean {
+    return t - w.lastRotation < (this.o.minRotateMs ?? 1000) && this.o.keep > 0;
+  }
+
+  /** Cut in a flood within hotHoldMs. */
+  private hot(w: Watched, t: number): boolean {
+    return t - w.lastFlood < (this.o.hotHoldMs ?? 5000);
+  }
+
+  /** The size past which a check at `t` cuts: in a flood floodBytes too (below the backstop's limit: the newest lines kept). */
+  private limitAt(w: Watched, t: number): number {
+    return this.flooding(w, t) || this.hot(w, t) ? this.floodBytes() : this.o.maxBytes;
   }
 
   /**
