@@ -8,7 +8,8 @@
 // `QUIET_WAKE_MS` or longer after its last wake (a service that writes a burst now and then)
 // keeps its watch: one stat per burst (it was polled until idle: a hotMs check, then quietMs
 // checks until idleChecks saw no growth, six a second for a burst a second, both here and in the
-// flood cutter). A file woken sooner (an active writer, or a flood) is polled as before. Files
+// flood cutter). A file woken sooner (an active writer, or a flood) is polled as before, until it
+// did not grow for QUIET_WAKE_MS (outside a flood's hold) or idleChecks checks. Files
 // polled every quietMs are checked together on one timer. While a follower watches the file (the
 // log hub's), its watch's events stand for the guard's own (watch-relay.ts): one wake per burst for
 // both, and the size its read found at the end of the file (if within the limit) for the fstat.
@@ -85,6 +86,8 @@ interface Watched {
   lastAt: number;
   /** Checks in a row that saw no growth. */
   idle: number;
+  /** When a check last saw it grow (or it was added). */
+  grewAt: number;
   /** The watch of an idle file (no timer meanwhile): inotify, or a follower's relayed. */
   watcher: FSWatcher | RelayedWatch | null;
   /** That watch is a follower's (watch-relay.ts). */
@@ -181,7 +184,7 @@ export class LogSizeGuard {
   }
 
   private add(file: string): void {
-    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, watcher: null, relayed: false, fd: -1, links: 0, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
+    const w: Watched = { file, timer: null, lastSize: 0, lastAt: this.now(), idle: 0, grewAt: this.now(), watcher: null, relayed: false, fd: -1, links: 0, woke: false, quietWake: false, wokeAt: -Infinity, checks: 0, lastRotation: -Infinity, lastFlood: -Infinity, cut: 0, busy: false, writing: null, fh: null, ino: -1 };
     this.files.set(file, w);
     this.schedule(w, 0);
   }
@@ -385,6 +388,8 @@ export class LogSizeGuard {
     let created = false;
     // woken after a quiet while, not in a flood's hold, nothing cut: its watch stays on
     let settle = false;
+    // not grown for quietWakeMs, not in a flood's hold: a writer between two bursts
+    let between = false;
     try {
       if (seen !== null && seen <= this.limitAt(w, this.now())) size = seen;
       else {
@@ -417,6 +422,8 @@ export class LogSizeGuard {
       if (hot || (grew && w.woke)) next = this.o.hotMs ?? HOT_MS;
       else if (grew) next = this.nextCheck(size - w.lastSize, t - w.lastAt, limit - size);
       settle = w.woke && w.quietWake && !hot && size <= limit;
+      if (grew) w.grewAt = t;
+      between = !grew && !hot && t - w.grewAt >= (this.o.quietWakeMs ?? QUIET_WAKE_MS);
       w.woke = false;
       w.lastSize = Math.max(0, size);
       w.lastAt = t;
@@ -444,6 +451,7 @@ export class LogSizeGuard {
         }
         w.lastSize = 0;
         grew = true;
+        between = false;
         // from this check's start: a slow truncation does not stretch the interval
         next = Math.max(0, (this.o.hotMs ?? HOT_MS) - (this.now() - t));
       }
@@ -455,9 +463,13 @@ export class LogSizeGuard {
     w.idle = grew ? 0 : w.idle + 1;
     if (this.closed || this.files.get(w.file) !== w) return;
     // a burst after a quiet while: a flood that goes on wakes the watch at once, and that wake,
-    // not a quiet one, brings the hotMs checks
+    // not a quiet one, brings the hotMs checks. A file polled since a wake that came soon after
+    // the one before (under load a burst a second can look like that: one event handled late)
+    // is watched again once it did not grow for quietWakeMs: by idleChecks quiet checks alone a
+    // burst a second never got back (its fifth check after a burst came a second after it, when
+    // the next had grown the file) and was checked five times a second for good
     if (created) this.unwatch(w); // one kept from the wake is on a file that went
-    if (size >= 0 && (created || settle || w.idle >= (this.o.idleChecks ?? 5)) && this.watchIdle(w)) {
+    if (size >= 0 && (created || settle || between || w.idle >= (this.o.idleChecks ?? 5)) && this.watchIdle(w)) {
       this.cancel(w);
       return;
     }

@@ -137,7 +137,8 @@ describe("log size guard", () => {
       burst(200);
       expect(await turns(() => guard.checksOf(file) > n)).toBe(true);
       expect(guard.isWatched(file)).toBe(true);
-      // written again 100 ms later: an active writer, polled (hotMs, then quietMs) until five checks saw no growth
+      // written again 100 ms later: an active writer, polled (hotMs, then quietMs) until it did
+      // not grow for quietWakeMs (500 ms; or five checks saw no growth)
       vi.advanceTimersByTime(100);
       n = guard.checksOf(file);
       burst(1);
@@ -146,8 +147,10 @@ describe("log size guard", () => {
       vi.advanceTimersByTime(5);
       expect(guard.checksOf(file)).toBe(n + 2);
       expect(guard.isWatched(file)).toBe(false);
-      for (let i = 0; i < 4; i++) vi.advanceTimersByTime(200);
-      expect(guard.checksOf(file)).toBe(n + 6);
+      for (let i = 0; i < 2; i++) vi.advanceTimersByTime(200);
+      expect(guard.isWatched(file)).toBe(false); // 405 ms without growth
+      vi.advanceTimersByTime(200);
+      expect(guard.checksOf(file)).toBe(n + 5);
       expect(guard.isWatched(file)).toBe(true);
     } finally {
       guard.close();
