@@ -142,7 +142,7 @@ describe.skipIf(problem !== null)("fleet over OpenSSH", () => {
     const s = await onRig("rig-a", "status");
     expect(f.code).toBe(1);
     for (const r of f.rigs.slice(0, 3)) expect(r.error).toMatch(/exited with code 255 before answering: .*Connection refused/);
-    expect(f.rigs[3]!.reachable).toBe(true); // local-b needs no ssh
+    expect(f.rigs[3]!.reachable, f.rigs[3]!.error ?? "").toBe(true); // local-b needs no ssh
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/ssh .*@127\.0\.0\.1: exited with code 255 before answering/);
     await sshd.start();
