@@ -269,7 +269,12 @@ export class FileFollower {
    * readPaced). Returns the file's size when this event's read reached its end (else null).
    */
   private onNotify(event: string): number | null {
-    if (event === "rename") this.renamed = true;
+    if (event === "rename") {
+      this.renamed = true;
+      // the watch is on a file no longer at the path until a read switches to the new one (a pace
+      // later): the size guard relayed to watches the path itself from now on
+      relayEnd(this.file, this);
+    }
     if (this.closed) return null;
     if (this.notifyTimer) {
       this.waitEvents++;

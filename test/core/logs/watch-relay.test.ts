@@ -3,7 +3,7 @@
 // guard's bound must hold through it: a flood is rotated whether it comes while the guard listens to
 // the follower's watch or just after that watch went.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import fsModule, { appendFileSync, existsSync, statSync, writeFileSync } from "node:fs";
+import fsModule, { appendFileSync, existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import path from "node:path";
 import { FileFollower } from "../../../src/core/logs/follower.js";
@@ -158,6 +158,29 @@ describe("a log file both followed and guarded", () => {
       expect(r.guard.isRelayed(r.file)).toBe(false);
       vi.setSystemTime(Date.now() + 1000);
       await r.flood(150);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it("a followed file renamed away (a rotation not the guard's): the guard watches the path itself, and a flood into the new file there is rotated at its event", async () => {
+    const r = await rig(false);
+    try {
+      await r.burst(5);
+      expect(r.guard.isRelayed(r.file)).toBe(true);
+      // the follower's watch stays on the old file until its read of the path, a pace later (frozen)
+      const n = r.guard.checksOf(r.file);
+      renameSync(r.file, `${r.file}.old`);
+      writeFileSync(r.file, "restarted\n"); // the service restarted onto the path
+      expect(await turns(() => r.guard.checksOf(r.file) > n)).toBe(true);
+      // its checks of a quiet while, within the follower's pace, until it watches the file again
+      for (let i = 0; i < 3 && !r.guard.isWatched(r.file); i++) {
+        vi.advanceTimersByTime(200);
+        await turns(() => r.guard.isWatched(r.file));
+      }
+      expect(r.guard.isWatched(r.file)).toBe(true);
+      expect(r.f.watched()).toBe(true);
+      await r.flood(200); // listening to the follower's watch of the old file, it saw none of this
     } finally {
       await r.close();
     }
