@@ -10,7 +10,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { isAlive, trackGroup } from "../helpers/processes.js";
 import { waitFor, within } from "../helpers/wait-for.js";
 import { describeInTurn } from "../helpers/in-turn.js";
-import { clientWhenUp, runCli, runCliInProcess, spawnDaemon, realDaemonHooks } from "../helpers/cli.js";
+import { clientWhenUp, daemonLogTail, runCli, runCliInProcess, spawnDaemon, realDaemonHooks } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
 
@@ -37,14 +37,7 @@ function servicePids(root: string): number[] {
 
 async function upDaemon(rig: ReturnType<typeof makeRig>, env: NodeJS.ProcessEnv) {
   const d = spawnDaemon(rig.configPath, env);
-  // its log, read as it comes (a pipe no one reads would stop the daemon once full): the last
-  // lines go into the message of a step that hangs
-  const lines: string[] = [];
-  d.stderr?.setEncoding("utf8").on("data", (t: string) => {
-    lines.push(...t.split("\n").filter(Boolean));
-    lines.splice(0, lines.length - 40);
-  });
-  const log = () => `daemon ${d.pid}'s last log lines:\n${lines.join("\n")}`;
+  const log = () => daemonLogTail(d); // (in the message of a step that hangs)
   const c = await clientWhenUp(rig.stateDir, env);
   clients.push(c);
   return { d, c, log };

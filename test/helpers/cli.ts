@@ -119,12 +119,30 @@ async function callMain(args: string[], env: NodeJS.ProcessEnv): Promise<CliResu
   return { code, ...out };
 }
 
-/** `postdeck daemon run --config FILE` in its own process group (killed by killTrackedGroups). */
+const daemonLogs = new WeakMap<ChildProcess, string[]>();
+
+/**
+ * `postdeck daemon run --config FILE` in its own process group (killed by killTrackedGroups). Its log
+ * (stderr) is read as it comes — a pipe no one reads stops the daemon once full — and its last
+ * lines kept for daemonLogTail.
+ */
 export function spawnDaemon(configPath: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawnTracked(process.execPath, [BIN, "daemon", "run", "--config", configPath], {
+  const d = spawnTracked(process.execPath, [BIN, "daemon", "run", "--config", configPath], {
     env: { ...TEST_ENV, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  const lines: string[] = [];
+  daemonLogs.set(d, lines);
+  d.stderr?.setEncoding("utf8").on("data", (t: string) => {
+    lines.push(...t.split("\n").filter(Boolean));
+    lines.splice(0, lines.length - 40);
+  });
+  return d;
+}
+
+/** The last log lines of a daemon from spawnDaemon (for a failure's message). */
+export function daemonLogTail(d: ChildProcess): string {
+  return `daemon ${d.pid}'s last log lines:\n${(daemonLogs.get(d) ?? []).join("\n")}`;
 }
 
 export async function clientWhenUp(stateDir: string, env: NodeJS.ProcessEnv): Promise<SocketClient> {
