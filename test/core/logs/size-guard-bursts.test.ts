@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { appendFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { turns, fakeLogTimers } from "./event-turns.js";
+import { watchedGuard } from "./guard-fixture.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -23,10 +23,8 @@ describe("log size guard with a burst a second", () => {
     const file = path.join(tempDir(), "svc.log");
     writeFileSync(file, "started\n");
     fakeLogTimers();
-    const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
+    const guard = watchedGuard(file);
     try {
-      guard.setFiles([file]);
-      for (let i = 0; i < 20 && !guard.isWatched(file); i++) vi.advanceTimersByTime(200);
       expect(guard.isWatched(file)).toBe(true);
       const burst = () => appendFileSync(file, `a line of a burst ${"x".repeat(80)}\n`.repeat(200));
       // two bursts 100 ms apart (the first one's event handled late): the second wake is not a quiet one

@@ -9,6 +9,7 @@ import { LogSizeGuard } from "../../../src/core/logs/size-guard.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 import { sleep, waitFor } from "../../helpers/wait-for.js";
 import { logTimerCount, turns, fakeLogTimers } from "./event-turns.js";
+import { watchedGuard } from "./guard-fixture.js";
 
 afterEach(() => cleanupTempDirs());
 
@@ -116,10 +117,8 @@ describe("log size guard", () => {
     writeFileSync(file, "started\n");
     // timers and the clock are frozen: only the inotify event (real) brings a check
     fakeLogTimers();
-    const guard = new LogSizeGuard({ maxBytes: 10 << 20, keep: 3, quietMs: 200, hotMs: 5, idleChecks: 5, backstop: false });
+    const guard = watchedGuard(file);
     try {
-      guard.setFiles([file]);
-      for (let i = 0; i < 20 && !guard.isWatched(file); i++) vi.advanceTimersByTime(200);
       expect(guard.isWatched(file)).toBe(true);
       const burst = (n: number) => appendFileSync(file, "x".repeat(99).concat("\n").repeat(n));
       // a second's 200 lines in one write, a second after the last: checked once, watched again at

@@ -9,6 +9,9 @@ import { IDLE_TICK_MS } from "../../../src/core/orchestrator/tick-policy.js";
 
 const tmp = driverTestDir("pd-orch-rest-");
 const started = (rig: RestRig) => startedDriver(rig, tmp());
+/** post1 runs and proves (reads its disk) for a minute now; the rig says so at its next event. */
+const proving = (rig: RestRig) =>
+  Object.assign(rig.views[0]!, { state: "running", startedAt: Date.now() - 60_000, operator: { kind: "proving", position: 1, nonces: { start: 0, end: 16 }, pass: 1, percent: 1 } });
 
 describe("the driver at rest", () => {
   it("decides once, then not again while its inputs stay the same (samples, the slow tick)", async () => {
@@ -49,7 +52,7 @@ describe("the driver at rest", () => {
       expect(decisions()).toBe(1);
       expect(driver.plan().lanes.map((l) => l.readBytesPerSec), "no rate learnt from an idle disk").toEqual([null]);
       // post1 proves (reads its disk): the sampler's rate there is the disk's
-      Object.assign(rig.views[0]!, { state: "running", startedAt: Date.now() - 60_000, operator: { kind: "proving", position: 1, nonces: { start: 0, end: 16 }, pass: 1, percent: 1 } });
+      proving(rig);
       volume.readBytesPerSec = 200e6;
       rig.emit("event", { type: "service" });
       await vi.advanceTimersByTimeAsync(100);
@@ -65,7 +68,7 @@ describe("the driver at rest", () => {
     rig.hw = { memory: { totalBytes: 64 * 2 ** 30 }, volumes: [volume] };
     const { driver } = await started(rig);
     try {
-      Object.assign(rig.views[0]!, { state: "running", startedAt: Date.now() - 60_000, operator: { kind: "proving", position: 1, nonces: { start: 0, end: 16 }, pass: 1, percent: 1 } });
+      proving(rig);
       rig.emit("event", { type: "service" });
       await vi.advanceTimersByTimeAsync(100);
       volume.readBytesPerSec = 900e6; // a moment's high that no tick sees

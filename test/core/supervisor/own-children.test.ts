@@ -1,21 +1,16 @@
 // A look for a post-service on a dir (right before a spawn) knows the supervisor's own children: it
 // matches them on the arguments it spawned them with instead of reading their command lines from
 // /proc (a start of 64 read them ~1,900 times), and still finds one of them on that dir.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../../helpers/temp-dir.js";
-import { killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
+import { supervisorHooks } from "./supervisor-hooks.js";
 
-const sups: Supervisor[] = [];
-afterAll(async () => {
-  for (const s of sups.splice(0)) await s.shutdown({ stopServices: true });
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const sups = supervisorHooks("file");
 
 describe("the supervisor's look on a dir", () => {
   it("finds a child of its own there by the arguments it spawned it with, not by its /proc command line", async () => {

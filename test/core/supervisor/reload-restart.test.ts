@@ -1,18 +1,13 @@
 // A reload's changed `restart:` settings govern the running service at once, and the reload's
 // message says which changes applied now and which wait for the next start.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../../helpers/temp-dir.js";
-import { killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
+import { supervisorHooks } from "./supervisor-hooks.js";
 
-const sups: Supervisor[] = [];
-afterEach(async () => {
-  for (const s of sups.splice(0)) await s.shutdown({ stopServices: true });
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const sups = supervisorHooks();
 
 describe("reload", () => {
   it("applies a changed restart policy to the running service (a crash after the reload follows the new policy)", async () => {

@@ -1,18 +1,13 @@
 // One post-service per PoS dir under a storm of concurrent commands on one service.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Supervisor } from "../../../src/core/supervisor/supervisor.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
-import { cleanupTempDirs } from "../../helpers/temp-dir.js";
-import { killTrackedGroups, trackGroup } from "../../helpers/processes.js";
+import { trackGroup } from "../../helpers/processes.js";
 import { waitFor } from "../../helpers/wait-for.js";
+import { supervisorHooks } from "./supervisor-hooks.js";
 import { pidsOnDir } from "../../chaos/count.js";
 
-const sups: Supervisor[] = [];
-afterEach(async () => {
-  for (const s of sups.splice(0)) await s.shutdown({ stopServices: true });
-  killTrackedGroups();
-  cleanupTempDirs();
-});
+const sups = supervisorHooks();
 
 describe("supervisor under a command storm", () => {
   it("a stop followed at once by concurrent starts and restarts leaves exactly one process on the dir, and a stop leaves none", async () => {
