@@ -10,6 +10,11 @@
 // generate and run the encoders of descriptor.proto. Every process that speaks gRPC (the daemon
 // once its node answers, the simulated node and post-services) loads the protos once at start;
 // test/spacemesh-wire/spacemesh-proto.test.ts checks the definitions against proto-loader's.
+//
+// The reflection is read from proto/<name>.json beside each .proto (written by
+// scripts/proto-json.js): parsing the .proto text cost each of those processes about twice as much
+// CPU as building the same reflection from its JSON.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -20,9 +25,6 @@ export const PROTO_FILE_V2BETA1 = path.resolve(path.dirname(fileURLToPath(import
 
 /** What grpc.loadPackageDefinition takes (its type is not exported by name). */
 type PackageDefinition = Parameters<typeof grpc.loadPackageDefinition>[0];
-
-/** Field names in camelCase (`gen_proof` → `genProof`): protobufjs's parse option, as proto-loader's keepCase: false. */
-const PARSE_OPTIONS: protobuf.IParseOptions = { keepCase: false };
 
 /** Messages as objects: uint64 as exact decimal strings, enums by name, defaults filled in, the set oneof member named, bytes as Buffer. */
 export const PROTO_OPTIONS: protobuf.IConversionOptions = {
@@ -73,9 +75,13 @@ function collectServices(ns: protobuf.NamespaceBase, prefix: string, out: Packag
   }
 }
 
-/** The package definition of a .proto file's services (google/protobuf's well-known types come with protobufjs). */
+/**
+ * The package definition of a .proto file's services, from the reflection saved beside it
+ * (`x.proto` → `x.json`: field names in camelCase, as proto-loader's keepCase: false, and the
+ * google/protobuf types it imports).
+ */
 export function serviceDefinitions(file: string): PackageDefinition {
-  const root = new protobuf.Root().loadSync(file, PARSE_OPTIONS);
+  const root = protobuf.Root.fromJSON(JSON.parse(readFileSync(file.replace(/\.proto$/, ".json"), "utf8")) as protobuf.INamespace);
   root.resolveAll();
   const def: PackageDefinition = {};
   collectServices(root, "", def);

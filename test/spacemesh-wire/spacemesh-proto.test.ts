@@ -3,9 +3,9 @@
 // and method names, the same bytes for every request and response, the same objects from them.
 // And what loading them takes in a process of its own: neither proto-loader nor descriptor.proto.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as protoLoader from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
@@ -107,6 +107,11 @@ describe.each([
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it("come from the reflection saved beside the .proto, which is what the .proto gives (else: node scripts/proto-json.js)", async () => {
+    const { protoJson } = (await import(pathToFileURL(path.join(ROOT, "scripts/proto-json.js")).href)) as { protoJson: (file: string) => string };
+    expect(readFileSync(file.replace(/\.proto$/, ".json"), "utf8")).toBe(protoJson(file));
   });
 
   it("refuse an array for a message as proto-loader does", () => {
