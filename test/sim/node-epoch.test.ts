@@ -55,11 +55,15 @@ describe.concurrent("sim node: the network clock and a whole epoch", () => {
   });
 
   it("runs the cycle: PoET proof, proof in the gap, ATX by short ids, PoET registration, eligibilities and a proposal", async () => {
-    // epochs start 4 s from now and every 6 s after; each gap opens 2 s into its epoch, so the
-    // identity proves in the first gap open after its initial proof
+    // epoch 0 began 2 s ago, epoch 1 starts 4 s from now and every 6 s after; epoch 0's gap opens now
+    // (2 s into it) and lasts 3 s. The identity made its initial proof in an earlier run of the node
+    // (its persisted state says so), so the open gap is its first proof: the ATX is published for
+    // epoch 0 and its eligibilities and proposal come in epoch 1 (the proof has until epoch 2, 10 s
+    // from now). The node looks at its PROVING identity every 500 ms instead of 2 s.
     const now = Date.now();
     const r = await rig(now - 2_000);
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--warn-interval", "1"]);
+    fs.writeFileSync(path.join(r.data, "sim-node-state.json"), JSON.stringify({ initialDone: { [r.nodeId]: true } }));
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--warn-interval", "1"], { env: { POSTDECK_SIM_NODE_QUERY_MS: "500" } });
     const events: Record<string, unknown>[] = [];
     await waitFor("node up", () => call("PostInfoService", `127.0.0.1:${r.post}`, "PostStates").catch(() => null));
     const admin = new (spacemeshV1()["AdminService"]!)(`127.0.0.1:${r.priv}`, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as {

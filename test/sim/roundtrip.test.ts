@@ -28,16 +28,23 @@ async function rigWithOneIdentity() {
   return { root, pos, data, config, nodeId, postPort, privPort, opPort, postStates, status };
 }
 
-// a proof takes ~1.2 s: the node, asking every 2 s, sees it done at its next question
+// a proof takes ~1.2 s: the node, asking every 500 ms (NODE_ENV), sees it done at its next question
 const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "1" };
+// the node looks at its PROVING identities (asks their post-services) every 500 ms instead of 2 s
+const NODE_ENV = { POSTDECK_SIM_NODE_QUERY_MS: "500" };
 
 describe.concurrent("sim node + sim post-service over gRPC", () => {
-  // ~19 s alone; its steps wait up to 90 s each (a loaded machine): the file's 60 s would cut them short
+  // ~15 s at load ~20; its steps wait up to 90 s each (a loaded machine): the file's 60 s would cut them short
   it("registers, proves the initial proof and a cycle-gap proof, and refuses a duplicate connection", { timeout: 150_000 }, async () => {
     const r = await rigWithOneIdentity();
-    // the first cycle gap opens 12 s after the node starts (the initial proof is done by then), the
-    // next one 10 minutes later: exactly two proofs however slow the machine
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600", "--first-cycle-gap", "12", "--warn-interval", "2"]);
+    // the first cycle gap opens 11 s after the node starts and the node fetches its PoET proof 0.9 s
+    // later (3 % of the 30 s gap): the initial proof, done 4-6 s after the node's start at load ~20
+    // (the second service starts beside it), is seen IDLE well before; the next gap opens 10 minutes
+    // later: exactly two proofs however slow the machine
+    const node = sim(
+      ["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600", "--cycle-gap-length", "30", "--first-cycle-gap", "11", "--warn-interval", "1"],
+      { env: NODE_ENV },
+    );
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     // new identity: the initial proof is wanted at once, and nothing serves it yet
     expect((await r.postStates())[0]).toMatchObject({ name: "post1.key", state: "PROVING" });
@@ -60,6 +67,11 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
       { env: SERVICE_ENV },
     );
     await waitFor("registration", () => node.stdout().includes(`\tINFO\tnode.postService\tpost service registered\t{"node_id": "${r.nodeId}"}\n`));
+    // a second post-service for the same identity is refused by the node (it starts while the first proves)
+    const dup = sim(["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--reconnect-interval-s", "1"], { env: SERVICE_ENV });
+    const dupRefused = waitFor("duplicate refused", () =>
+      dup.stderr().includes('INFO  post_service::client] disconnected: Err(status: Unknown, message: "post service already registered"'),
+    );
     expect(service.stderr()).toMatch(/INFO  post_service::client\] obtained metadata: PostMetadata \{ node_id: \[\d+(, \d+){31}\], commitment_atx_id: \[171(, 171){31}\], labels_per_unit: 4096, num_units: 4, max_file_size: 16384, nonce: Some\(\d+\), last_position: None \}\n/);
     await waitFor("initial proof started", () => node.stdout().includes(`\tINFO\tnode.nipostBuilder\tstarting post execution\t{"challenge": "${Buffer.alloc(32).toString("base64")}"}\n`));
     const proving = await waitFor("Proving body", async () => {
@@ -74,15 +86,18 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
     for (const line of ["started reading POST data", "proof generation finished", "verifying proof"]) expect(service.stderr()).toContain(line);
     expect(service.stderr()).toMatch(/proof is valid \(verification took: [\d.]+s\)/);
 
-    // a second post-service for the same identity is refused by the node
-    const dup = sim(["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--reconnect-interval-s", "1"], { env: SERVICE_ENV });
-    await waitFor("duplicate refused", () =>
-      dup.stderr().includes('INFO  post_service::client] disconnected: Err(status: Unknown, message: "post service already registered"'),
-    );
+    await dupRefused;
     process.kill(-dup.child.pid!, "SIGKILL");
 
-    // the cycle gap: PROVING again, then IDLE after the proof
-    await waitFor("PROVING in the cycle gap", async () => (await r.postStates())[0]!.state === "PROVING", 60_000);
+    // the cycle gap: PROVING again, then IDLE after the proof. The service is held (SIGSTOP) until
+    // the node shows PROVING: the proof it is asked for in the gap cannot end before that is seen,
+    // however slowly these PostStates calls come (the proof itself takes ~1.2 s)
+    process.kill(-service.child.pid!, "SIGSTOP");
+    try {
+      await waitFor("PROVING in the cycle gap", async () => (await r.postStates())[0]!.state === "PROVING", 60_000);
+    } finally {
+      process.kill(-service.child.pid!, "SIGCONT");
+    }
     await waitFor("IDLE after the cycle-gap proof", async () => (await r.postStates())[0]!.state === "IDLE", 90_000);
     expect(node.stdout().split("\tfinished post execution\t").length - 1).toBe(2);
     expect(node.stdout()).toMatch(/\tINFO\tnode\.atxBuilder\tatx published\t\{"atx_id": "[0-9a-f]+", "size": \d+\}\n/);
@@ -104,7 +119,7 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
 
   it("a failing post-service: the node logs the failure and keeps the identity PROVING; /status stays DoneProving", async () => {
     const r = await rigWithOneIdentity();
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600"]);
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600"], { env: NODE_ENV });
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     const service = sim(
       ["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--operator-address", `127.0.0.1:${r.opPort}`],
