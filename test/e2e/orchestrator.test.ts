@@ -14,7 +14,7 @@ import type { IdentityView, Plan, ServiceView, Snapshot } from "../../src/protoc
 import { BIN, clientWhenUp, requireBuild, runCliInProcess } from "../helpers/cli.js";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import { cleanupTempDirs, tempDir } from "../helpers/temp-dir.js";
-import { sleep } from "../helpers/wait-for.js";
+import { sleep, waitFor } from "../helpers/wait-for.js";
 
 let cfg: string[] = [];
 let rigDir = "";
@@ -161,7 +161,13 @@ describe("on-demand proving on the demo rig", () => {
     expect(await manual()).toBe(false);
     expect((await runCliInProcess([...cfg, "start", "post1"])).code).toBe(0);
     expect(await manual()).toBe(true);
-    await sleep(3000); // the node shows post1 IDLE: on-demand would have stopped it by now
+    // the node shows post1 IDLE: on-demand stops such a service once it has answered /status (not
+    // before: a service just started gets a grace), at the tick that answer brings (~50 ms after it)
+    await waitFor(async () => {
+      const v = (await client!.call("snapshot", {})).services.find((x) => x.name === "post1")!;
+      return v.operator.kind !== "none" || (v.state !== "starting" && v.state !== "running");
+    }, { what: "post1 answering /status", timeoutMs: 30_000, intervalMs: 100 });
+    await sleep(1000);
     const s: Snapshot = await client!.call("snapshot", {});
     const post1 = s.services.find((v) => v.name === "post1")!;
     expect(post1.state).toBe("running");
