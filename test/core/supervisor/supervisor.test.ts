@@ -234,7 +234,7 @@ describe.concurrent("supervisor state file", () => {
   });
 });
 
-describe("a lone start's look for a post-service on its dir", () => {
+describe.concurrent("a lone start's look for a post-service on its dir", () => {
   it("reads /proc afresh: a process that became a post-service on the dir after the last scan is found, not duplicated", async () => {
     const rig = makeRig({ defaults: { autostart: false } });
     const sup = supervisor(rig.config);
