@@ -55,8 +55,10 @@ const report = (r) => {
 };
 
 const nice = testMode ? 10 : 0;
-// one process, one TypeScript program for both (scripts/typecheck-lint.js)
-const checks = Promise.all([run("typecheck+lint", ["node", "scripts/typecheck-lint.js"], { nice })]);
+// one process, one TypeScript program for both (scripts/typecheck-lint.js). A young generation of 64 MB
+// instead of V8's default: the checker keeps most of what it allocates, and with small semi-spaces GC was
+// ~17 % of its CPU (two pairs run side by side at load 13-20: 51.9 and 49.8 CPU-s against 53.6 and 53.6)
+const checks = Promise.all([run("typecheck+lint", ["node", "--max-semi-space-size=64", "scripts/typecheck-lint.js"], { nice })]);
 
 /** dist/ per module from src/, as tsc -p tsconfig.json writes it, without its type check. */
 async function transpile() {
