@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
-import { assertBuilt, freePort, killAll, oneIdentityRig, sim, waitFor, CLIENT_OPTIONS } from "./sim-process.js";
+import { assertBuilt, freePort, kill, killAll, oneIdentityRig, sim, waitFor, CLIENT_OPTIONS } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 // the tests run side by side (each has its own rig and ports; most of their time is the simulated
@@ -28,8 +28,9 @@ async function rigWithOneIdentity() {
   return { root, pos, data, config, nodeId, postPort, privPort, opPort, postStates, status };
 }
 
-// a proof takes ~1.2 s: the node, asking every 500 ms (NODE_ENV), sees it done at its next question
-const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_READ_S: "1" };
+// a proof takes ~1.2 s (its k2pow a wait, not CPU work): the node, asking every 500 ms (NODE_ENV),
+// sees it done at its next question
+const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_POW_SLEEP: "1", POSTDECK_SIM_READ_S: "1" };
 // the node looks at its PROVING identities (asks their post-services) every 500 ms instead of 2 s
 const NODE_ENV = { POSTDECK_SIM_NODE_QUERY_MS: "500" };
 
@@ -134,6 +135,7 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
     // retried: the node asks again and gets the error again; the state does not reset
     await waitFor("second failure", () => node.stdout().split("failed to generate initial proof:").length > 2, 30_000);
     expect(await r.status()).toBe('"DoneProving"');
+    kill(node, service); // (it would fail again every second while the other tests go on)
   });
 });
 
@@ -152,5 +154,6 @@ describe.concurrent("sim post-service reconnects", () => {
     await waitFor("registered again", () => node2.stdout().includes(`post service registered\t{"node_id": "${r.nodeId}"}`), 30_000);
     expect(service.stderr().split("obtained metadata").length - 1).toBe(2);
     expect(service.child.exitCode).toBeNull();
+    kill(node2, service);
   });
 });

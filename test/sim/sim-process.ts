@@ -51,13 +51,20 @@ export async function simRun(args: string[], opts: Parameters<typeof sim>[1] = {
 }
 
 export function killAll(): void {
-  for (const c of started.splice(0)) {
-    if (c.exitCode === null && c.signalCode === null && c.pid) {
-      try {
-        process.kill(-c.pid, "SIGKILL");
-      } catch {
-        /* gone */
-      }
+  for (const c of started.splice(0)) killGroup(c);
+}
+
+/** Ends these processes now: a test done with them while the file's other tests go on. */
+export function kill(...procs: SimProc[]): void {
+  for (const p of procs) killGroup(p.child);
+}
+
+function killGroup(c: ChildProcess): void {
+  if (c.exitCode === null && c.signalCode === null && c.pid) {
+    try {
+      process.kill(-c.pid, "SIGKILL");
+    } catch {
+      /* gone */
     }
   }
 }
