@@ -8,7 +8,7 @@ import { makeRig } from "../helpers/rig-fixture.js";
 import { cleanupTempDirs } from "../helpers/temp-dir.js";
 import { killTrackedGroups, isAlive } from "../helpers/processes.js";
 import { waitFor } from "../helpers/wait-for.js";
-import { clientWhenUp, requireBuild, runCliInProcess, spawnDaemon, TEST_ENV } from "../helpers/cli.js";
+import { clientWhenUp, requireBuild, runCli, runCliInProcess, spawnDaemon, TEST_ENV } from "../helpers/cli.js";
 import { describeInTurn } from "../helpers/in-turn.js";
 import { existsSync, rmSync, statSync } from "node:fs";
 import { ensureDaemon } from "../../src/client/ensure-daemon.js";
@@ -97,9 +97,11 @@ describe.concurrent("socket client", () => {
       process.kill(d.pid!, "SIGSTOP"); // a stuck daemon: it cannot re-create its socket
       try {
         rmSync(path.join(rig.stateDir, "daemon.sock"));
+        // each waits 5 s for the daemon to answer before it says so: side by side (in-process calls
+        // run one at a time, so `daemon start` runs as the program)
         const [status, start] = await Promise.all([
           runCliInProcess(["status", "--config", rig.configPath]),
-          runCliInProcess(["daemon", "start", "--config", rig.configPath]),
+          runCli(["daemon", "start", "--config", rig.configPath]),
         ]);
         for (const r of [status, start]) {
           expect(r.code).toBe(1);
