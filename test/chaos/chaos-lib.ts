@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
-import { afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { SocketClient } from "../../src/client/socket-client.js";
 import type { DaemonEvent } from "../../src/client/types.js";
 import { clientWhenUp, requireBuild, runCli, spawnDaemon } from "../helpers/cli.js";
@@ -30,11 +30,15 @@ export async function startDaemon(configPath: string, stateDir: string, extraEnv
   return { proc, client };
 }
 
-/** A test file's daemons (push each one started): the build is required first; after each test they are killed, with every tracked process group and temp dir. */
-export function daemonHooks(): Daemon[] {
+/**
+ * A test file's (or group's) daemons (push each one started): the build is required first; after
+ * each test (or, for a group whose tests run side by side, after the group) they are killed, with
+ * every tracked process group and temp dir.
+ */
+export function daemonHooks(after: "each" | "group" = "each"): Daemon[] {
   const daemons: Daemon[] = [];
   beforeAll(() => requireBuild());
-  afterEach(async () => {
+  (after === "each" ? afterEach : afterAll)(async () => {
     for (const d of daemons.splice(0)) await killDaemon(d).catch(() => undefined);
     killTrackedGroups();
     cleanupTempDirs();
