@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { configDefaults, defineConfig } from "vitest/config";
+import { configDefaults, defineConfig, type Plugin } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Files that need a module graph of their own: the two that replace a module with vi.mock
@@ -47,7 +48,40 @@ class LongestFirst extends BaseSequencer {
 // distribution's 144 certificates): the workers and the ~300 processes they start go without it.
 delete process.env.NODE_EXTRA_CA_CERTS;
 
+const root = import.meta.dirname;
+
+/**
+ * Ink in the tests as the bundle has it (scripts/bundle.js's inkCaches, the same swaps): its
+ * `string-width` and `@alcalzone/ansi-tokenize` imports (and widest-line's and cli-truncate's) go to
+ * src/ui/ink/'s cached modules, and its renderer's Output to src/ui/ink/output.ts. The UI tests
+ * then draw the console with the code `postdeck` runs, and Ink no longer measures and tokenizes
+ * every row of every frame anew (test/ui's files alone, two runs each: 15.1, 16.7 → 11.6, 12.5 s of CPU). A dependency with its own
+ * other version of a package keeps it (wrap-ansi's string-width). Vite resolves only the imports of
+ * modules it processes: Ink, ink-testing-library (which imports Ink: one Ink for the console and the
+ * renderer) and the helpers are inlined (`server.deps.inline`), not left to Node.
+ */
+const INK_INLINE = ["ink", "ink-testing-library", "widest-line", "cli-truncate"];
+const INLINED = new RegExp(`/node_modules/(${INK_INLINE.join("|")})/`);
+const inkCaches: Plugin = {
+  name: "ink-caches",
+  enforce: "pre",
+  async resolveId(source, importer, options) {
+    if (!importer?.includes("/node_modules/")) return null;
+    if (source === "./output.js" && importer.endsWith("/node_modules/ink/build/renderer.js")) return path.join(root, "src/ui/ink/output.ts");
+    const cached = { "string-width": "src/ui/ink/cached-string-width.ts", "@alcalzone/ansi-tokenize": "src/ui/ink/cached-ansi-tokenize.ts" }[source];
+    if (!cached) return null;
+    const real = await this.resolve(source, importer, { ...options, skipSelf: true });
+    const top = await this.resolve(source, path.join(root, "package.json"), { ...options, skipSelf: true });
+    return real && top && real.id === top.id ? path.join(root, cached) : null;
+  },
+  // the inlined packages' source maps name sources they do not ship (vite warned about each): their files are read as they are
+  load(id) {
+    return INLINED.test(id) ? { code: readFileSync(id, "utf8"), map: null } : null;
+  },
+};
+
 export default defineConfig({
+  plugins: [inkCaches],
   // vitest keeps each file's last duration here and starts the slowest files first, so the
   // workers finish together; under .tmp/ (not node_modules/) it outlives `npm ci`
   cacheDir: ".tmp/vite",
@@ -62,6 +96,7 @@ export default defineConfig({
     // `npm test` a file starts once the build beside vitest is done (test/helpers/build-ready.ts)
     setupFiles: ["test/helpers/build-ready.ts", "test/helpers/cleanup-temp-dirs.ts"],
     pool: "forks",
+    server: { deps: { inline: INK_INLINE } },
     // three files at a time on two cores: most e2e time is waiting for daemons, nodes and the
     // simulated clock (ten of the slowest files on a shared machine, load 4–23: 148 s with 3 workers,
     // 215 s with 2, the same CPU time)

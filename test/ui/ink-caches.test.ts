@@ -1,6 +1,6 @@
 // Ink's string-width and ansi-tokenize, cached across frames (src/ui/ink/), and the bundle's
 // plugin that gives them to Ink: same results as the real packages, bounded, and only Ink's
-// copy of each package is swapped.
+// copy of each package is swapped; the tests' Ink has them too.
 import { describe, it, expect } from "vitest";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -163,6 +163,25 @@ describe("the bundle's inkCaches plugin", () => {
     expect(importsOf("src/ui/ink/cached-string-width.ts")).toContain("node_modules/string-width/index.js");
     // wrap-ansi has string-width 7 of its own
     expect(importsOf("node_modules/wrap-ansi/index.js")).toContain("node_modules/wrap-ansi/node_modules/string-width/index.js");
+  });
+});
+
+describe("the tests' Ink (vitest.config.ts)", () => {
+  it("is the bundle's: Ink's renderer draws with src/ui/ink/output.ts, its helpers measure with the cached string-width, and ink-testing-library renders with the same Ink", async () => {
+    await import("ink-testing-library"); // Ink with it, as the UI tests load them
+    // what vitest's module runner evaluated in this worker (a module left to Node is not there), with each module's imports
+    const worker = (globalThis as { __vitest_worker__?: { evaluatedModules?: { idToModuleMap: Map<string, { imports: Set<string> }> } } }).__vitest_worker__;
+    const modules = worker?.evaluatedModules?.idToModuleMap;
+    expect(modules, "vitest's worker state has no evaluatedModules: see how this vitest lists its modules").toBeDefined();
+    const importsOf = (file: string): string[] => {
+      for (const [id, m] of modules!) if (id.endsWith(file)) return [...m.imports].map((i) => i.replace(/^.*\/(node_modules|src)\//, "$1/"));
+      return []; // not run by vitest's module runner (left to Node: its imports are Node's)
+    };
+    expect(importsOf("/node_modules/ink/build/renderer.js")).toContain("src/ui/ink/output.ts");
+    expect(importsOf("/node_modules/widest-line/index.js")).toContain("src/ui/ink/cached-string-width.ts");
+    expect(importsOf("/node_modules/cli-truncate/index.js")).toContain("src/ui/ink/cached-string-width.ts");
+    expect(importsOf("/src/ui/ink/cached-string-width.ts")).toContain("node_modules/string-width/index.js");
+    expect(importsOf("/node_modules/ink-testing-library/build/index.js")).toContain("node_modules/ink/build/index.js");
   });
 });
 
