@@ -630,9 +630,14 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
         },
         (s) => {
           const was = this.sourceState.get("events")!;
+          // a reconnect that failed as the last one did is no news (an absent node's stream fails
+          // every backoff step, every 30 s for good: each was a recompute)
+          if (was.live === s.live && was.error === s.error) return;
           this.setSource("events", s.live, s.error);
           this.schedule();
-          if (was.live !== s.live || was.error !== s.error) this.wake();
+          // the stream coming up or going down, or failing while the node answered the polls; not
+          // a node not reached yet failing again (that asked it every pollMs for LIVELY_MS)
+          if (was.live !== s.live || this.status !== null) this.wake();
         },
       );
     }

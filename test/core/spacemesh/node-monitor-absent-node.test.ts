@@ -1,0 +1,82 @@
+// A node that is not there (a rig set up before its node, the bench's daemons): its events stream
+// fails to connect again and again, each time with the same error. Those failures are no news: the
+// monitor neither recomputes for them nor asks the node every pollMs for LIVELY_MS after the first
+// (it did both: ~15 Status/PostStates/States polls against the absent node in the daemon's first
+// 30 s, and a recompute per reconnect attempt, every 30 s for good). The stream coming up is news:
+// the node is asked at once and seen reachable.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LIVELY_MS, NodeMonitor, REST_POLL_MS, WAKE_MS } from "../../../src/core/spacemesh/node-monitor.js";
+import type { EventsStreamStatus, NodeGrpcClient } from "../../../src/core/spacemesh/node-grpc.js";
+import { makeRig } from "../../helpers/rig-fixture.js";
+import { cleanupTempDirs } from "../../helpers/temp-dir.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+  cleanupTempDirs();
+});
+
+/** A Wednesday noon: mainnet's cycle gap is days away (the node at rest). */
+const WEDNESDAY = Date.parse("2026-12-02T12:00:00Z");
+const REFUSED = "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:9093";
+
+/** A node that is down until `up` is set; its events stream tries again every second while it is down (as NodeGrpc's backoff does at first). */
+function absentNode() {
+  const state = { up: false, status: 0 };
+  let onStatus: ((s: EventsStreamStatus) => void) | null = null;
+  const refused = () => Promise.reject(new Error(`NodeService.Status on 127.0.0.1:9092: ${REFUSED}`));
+  let retry: NodeJS.Timeout | null = null;
+  const client: NodeGrpcClient = {
+    status: async () => {
+      state.status++;
+      return state.up ? { peers: 8, synced: true, syncedLayer: 10, topLayer: 10, verifiedLayer: 9 } : refused();
+    },
+    version: async () => (state.up ? "v1.7.6" : refused()),
+    epochSize: async () => (state.up ? 4032 : refused()),
+    postStates: async () => (state.up ? [] : refused()),
+    smesherIds: async () => (state.up ? [] : refused()),
+    postConfig: async () => (state.up ? { bitsPerLabel: 8, labelsPerUnit: 1024, minNumUnits: 1, maxNumUnits: 10, k1: 26, k2: 37 } : refused()),
+    coinbase: async () => (state.up ? "sm1qqq" : refused()),
+    highest: async () => "00",
+    followEvents: (_e, s) => {
+      onStatus = s;
+      const attempt = () => {
+        if (state.up) return onStatus!({ live: true, error: null });
+        onStatus!({ live: false, error: `AdminService.EventsStream on 127.0.0.1:9093: ${REFUSED}` });
+        retry = setTimeout(attempt, 1000);
+      };
+      attempt();
+      return () => void (retry && clearTimeout(retry));
+    },
+    close: () => undefined,
+  };
+  return { client, state };
+}
+
+describe("node monitor with an absent node", () => {
+  it("neither recomputes nor polls fast for its events stream failing again and again; asks at once when the stream comes up", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now: WEDNESDAY });
+    const node = absentNode();
+    // (without a watcher the slow poll rescans the files every slowPollMs: not within this test)
+    const m = new NodeMonitor({ config: makeRig({ services: 2 }).config, pollMs: 2000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => node.client, pollUrgent: () => false });
+    await m.start();
+    try {
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(m.sources().find((s) => s.name === "events")).toMatchObject({ live: false, error: expect.stringContaining("ECONNREFUSED") });
+      const recompute = vi.spyOn(m, "recompute");
+      const polls0 = node.state.status;
+      // the daemon's first half minute and more: the stream fails ~LIVELY_MS times, all alike
+      await vi.advanceTimersByTimeAsync(LIVELY_MS + 10_000);
+      expect(recompute).not.toHaveBeenCalled();
+      expect(node.state.status - polls0).toBeLessThanOrEqual(1); // at rest: the REST_POLL_MS poll at most
+      expect(m.node().reachable).toBe(false);
+      // the node comes up: its stream connects at the next attempt, and the node is asked at once
+      node.state.up = true;
+      await vi.advanceTimersByTimeAsync(1000 + WAKE_MS + 100);
+      expect(m.node().reachable).toBe(true);
+      expect(recompute).toHaveBeenCalled();
+      expect(REST_POLL_MS).toBeGreaterThan(LIVELY_MS + 10_000 + 1000 + WAKE_MS + 100); // (not the rest poll that saw it)
+    } finally {
+      await m.stop();
+    }
+  });
+});
