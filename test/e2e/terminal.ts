@@ -8,6 +8,11 @@ import { fileURLToPath } from "node:url";
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(REPO, "bin/postdeck.js");
 
+function withoutNodeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_ENV: _test, ...rest } = env;
+  return rest;
+}
+
 export class PtyTerminal {
   readonly term: InstanceType<typeof xterm.Terminal>;
   private readonly pty: IPty;
@@ -24,7 +29,9 @@ export class PtyTerminal {
       rows,
       cwd: opts.cwd ?? REPO,
       // CI=true makes Ink stop repainting: the console under test must see an interactive terminal.
-      env: { ...process.env, CI: "0", TERM: "xterm-256color", ...opts.env },
+      // vitest's NODE_ENV=test is not passed on: the console sets production itself when it has none, as
+      // a user's does (with test it ran React's development build, ~10-20 % more CPU per frame).
+      env: { ...withoutNodeEnv(process.env), CI: "0", TERM: "xterm-256color", ...opts.env },
     });
     this.pty.onData((d) => {
       this.output += d;
