@@ -3,6 +3,7 @@
 // any client command against that rig (runOnRig), its daemon reached over ssh or on this machine.
 import { colours, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
+import { loadUi } from "./load-ui.js";
 import { takeOptions } from "./take-options.js";
 import type { RigSummary } from "../fleet/summary.js";
 import { SUMMARY_HEAD, summaryCells, type Cell } from "../fleet/summary-cells.js";
@@ -46,8 +47,7 @@ async function runFleetView(rigsFlag: string | null, json: boolean, openRig: str
       return new SocketClient(t.socket, { ...t.options, reconnectMs: { min: 1000, max: 10_000 } });
     },
   });
-  process.env["NODE_ENV"] ??= "production";
-  const { runFleetConsole } = await import("../ui/fleet/run-fleet.js");
+  const { runFleetConsole } = await loadUi(() => import("../ui/fleet/run-fleet.js"));
   await runFleetConsole(store, { rigsFile: file, openRig });
   return 0;
 }
@@ -118,8 +118,7 @@ export async function runOnRig(argv: string[], dispatch: (argv: string[]) => Pro
     const client = clientFor(target.config);
     try {
       await client.call("snapshot", {});
-      process.env["NODE_ENV"] ??= "production";
-      const { runConsole } = await import("../ui/run-console.js");
+      const { runConsole } = await loadUi(() => import("../ui/run-console.js"));
       await runConsole(client, { reattach: `postdeck --rig ${rig.name}${f.rigs ? ` --rigs ${f.rigs}` : ""}${f.readOnly ? " --read-only" : ""}` });
     } finally {
       client.close();

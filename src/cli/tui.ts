@@ -3,6 +3,7 @@
 // and its services running.
 import { parseArgs, configFor } from "./cli-context.js";
 import { UsageError } from "./errors.js";
+import { loadUi } from "./load-ui.js";
 
 export const USAGE = "usage: postdeck [tui] [--config FILE]";
 
@@ -23,9 +24,7 @@ export async function run(args: string[]): Promise<number> {
   const { rigsFilePath } = await import("../fleet/rigs-file.js");
   const { existsSync } = await import("node:fs");
   const fleetHint = existsSync(rigsFilePath(null)) ? `${rigsFilePath(null)} lists your rigs: \`postdeck fleet --tui\` shows them all` : undefined;
-  // React's production build: the development one costs several times the CPU per frame.
-  process.env["NODE_ENV"] ??= "production";
-  const { runConsole } = await import("../ui/run-console.js");
+  const { runConsole } = await loadUi(() => import("../ui/run-console.js"));
   try {
     await runConsole(client, {
       notice: started ? `started the daemon (pid ${started.pid}, log ${started.logFile})` : fleetHint,
