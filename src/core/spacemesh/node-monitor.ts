@@ -66,9 +66,9 @@ export interface NodeMonitorOptions {
    * runs). While it says no, no identity is PROVING by the last PostStates and the cycle gap is
    * neither open nor within restPollMs by the epoch clock, the node is at rest: Status/PostStates
    * come every restPollMs and the slow poll's gRPC calls every restSlowPollMs, and anything that
-   * says the node's answers may have changed (an AdminService event or the stream breaking, a node
-   * log line postdeck recognises, the supervised node's state) asks them at once, then every pollMs
-   * for LIVELY_MS. Default: always.
+   * says the node's answers may have changed (an AdminService event but for rewards, the stream
+   * breaking, a node log line postdeck recognises, the supervised node's state) asks them at once,
+   * then every pollMs for LIVELY_MS. Default: always.
    */
   pollUrgent?: () => boolean;
   /** Status and PostStates poll interval at rest (default REST_POLL_MS). */
@@ -131,6 +131,13 @@ const SOURCE_NAMES = ["identities", "pos-data", "node-config", "node-log", "grpc
 type SourceName = (typeof SOURCE_NAMES)[number];
 
 const MAX_EVENTS = 500;
+
+/**
+ * Events about rewards (eligibilities per epoch, a proposal per eligible layer) say nothing about
+ * what Status and PostStates answer: recorded and recomputed for, but no sign that asks the node
+ * (a node sends every identity's eligibilities at once when an epoch starts and when it syncs).
+ */
+const QUIET_EVENTS: ReadonlySet<string> = new Set(["eligibilities", "proposal"]);
 
 export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
   private readonly config: ResolvedConfig;
@@ -618,15 +625,15 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
     this.grpc = this.grpcFactory(addrs);
     if (!addrs.post) this.setSource("grpc-post", false, "the node's post listener address is unknown: set node.grpc.post in postdeck's config or api.grpc-post-listener in the node config");
     if (this.running) {
-      // an event, or the stream breaking or coming back (the node stopped or started): at rest,
-      // the node is asked at once rather than at the next rest poll
+      // an event (but for rewards), or the stream breaking or coming back while the node did not
+      // answer (it stopped or started): at rest, the node is asked at once, not at the next rest poll
       this.stopEvents = this.grpc.followEvents(
         (e) => {
           this.events.push(e);
           if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
           this.setSource("events", true, null);
           this.schedule();
-          this.wake();
+          if (!QUIET_EVENTS.has(e.kind)) this.wake();
         },
         (s) => {
           const was = this.sourceState.get("events")!;
@@ -635,9 +642,11 @@ export class NodeMonitor extends EventEmitter<NodeMonitorEvents> {
           if (was.live === s.live && was.error === s.error) return;
           this.setSource("events", s.live, s.error);
           this.schedule();
-          // the stream coming up or going down, or failing while the node answered the polls; not
-          // a node not reached yet failing again (that asked it every pollMs for LIVELY_MS)
-          if (was.live !== s.live || this.status !== null) this.wake();
+          // the stream going down, coming up while the node did not answer the polls (it is back),
+          // or failing while it answered; not a node not reached yet failing again, nor the stream
+          // of a node that answers coming up (the node sends its first event with the stream's
+          // headers: a daemon started beside a running node polled every pollMs for LIVELY_MS then)
+          if (was.live ? !s.live : s.live ? this.status === null : this.status !== null) this.wake();
         },
       );
     }
