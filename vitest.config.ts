@@ -61,14 +61,19 @@ const root = import.meta.dirname;
  * renderer) and the helpers are inlined (`server.deps.inline`), not left to Node.
  */
 const INK_INLINE = ["ink", "ink-testing-library", "widest-line", "cli-truncate"];
+/** The swaps themselves, shared with the bundle (scripts/bundle.js reads the same file). */
+const INK_SWAPS = JSON.parse(readFileSync(path.join(root, "scripts/ink-swaps.json"), "utf8")) as {
+  cached: Record<string, string>;
+  output: { importer: string; request: string; module: string };
+};
 const INLINED = new RegExp(`/node_modules/(${INK_INLINE.join("|")})/`);
 const inkCaches: Plugin = {
   name: "ink-caches",
   enforce: "pre",
   async resolveId(source, importer, options) {
     if (!importer?.includes("/node_modules/")) return null;
-    if (source === "./output.js" && importer.endsWith("/node_modules/ink/build/renderer.js")) return path.join(root, "src/ui/ink/output.ts");
-    const cached = { "string-width": "src/ui/ink/cached-string-width.ts", "@alcalzone/ansi-tokenize": "src/ui/ink/cached-ansi-tokenize.ts" }[source];
+    if (source === INK_SWAPS.output.request && importer.endsWith(`/${INK_SWAPS.output.importer}`)) return path.join(root, INK_SWAPS.output.module);
+    const cached = INK_SWAPS.cached[source];
     if (!cached) return null;
     const real = await this.resolve(source, importer, { ...options, skipSelf: true });
     const top = await this.resolve(source, path.join(root, "package.json"), { ...options, skipSelf: true });

@@ -21,11 +21,18 @@
 //   versions, and its Output to one that keeps rows' text (inkCaches below): Ink measures,
 //   tokenizes and builds every row on every frame.
 import { build } from "esbuild";
-import { renameSync, rmSync } from "node:fs";
+import { readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * The swaps, for the bundle (here) and for the tests (vitest.config.ts's plugin of the same name):
+ * `cached` — a dependency's import of the package gets src/ui/ink's module; `output` — Ink's renderer's
+ * Output (turns a frame's writes into its text) is src/ui/ink/output.ts, which keeps rows' text.
+ */
+export const INK_SWAPS = JSON.parse(readFileSync(path.join(root, "scripts/ink-swaps.json"), "utf8"));
 
 /**
  * An esbuild plugin: imports of `string-width` and `@alcalzone/ansi-tokenize` from dependencies
@@ -36,17 +43,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const inkCaches = {
   name: "ink-caches",
   setup(b) {
-    const swap = {
-      "string-width": path.join(root, "src/ui/ink/cached-string-width.ts"),
-      "@alcalzone/ansi-tokenize": path.join(root, "src/ui/ink/cached-ansi-tokenize.ts"),
-    };
-    // Ink's Output (turns a frame's writes into its text): src/ui/ink/output.ts keeps rows' text across frames
-    const inkRenderer = `${path.sep}node_modules${path.sep}ink${path.sep}build${path.sep}renderer.js`;
-    b.onResolve({ filter: /^\.\/output\.js$/ }, (args) => (args.importer.endsWith(inkRenderer) ? { path: path.join(root, "src/ui/ink/output.ts") } : undefined));
-    const filter = /^(string-width|@alcalzone\/ansi-tokenize)$/;
+    const { cached, output } = INK_SWAPS;
+    const inkRenderer = path.join(path.sep, output.importer);
+    const request = new RegExp(`^${output.request.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`);
+    b.onResolve({ filter: request }, (args) => (args.importer.endsWith(inkRenderer) ? { path: path.join(root, output.module) } : undefined));
+    const filter = new RegExp(`^(${Object.keys(cached).map((k) => k.replace("/", "\\/")).join("|")})$`);
     b.onResolve({ filter }, async (args) => {
       if (args.pluginData?.inkCaches || !args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      const wrapper = swap[args.path];
+      const wrapper = path.join(root, cached[args.path]);
       const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { inkCaches: true } });
       const top = await b.resolve(args.path, { kind: args.kind, resolveDir: root, pluginData: { inkCaches: true } });
       // a dependency with its own (other) version of the package keeps it
