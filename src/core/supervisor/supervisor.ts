@@ -601,7 +601,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.operatorTimerAt = at;
     this.operatorTimer = setTimeout(() => {
       this.operatorTimer = null;
-      this.pollOperators();
+      // asks left for the next turn: that turn asks what is due and sets this timer again (a timer
+      // that came due first on a loaded machine asked another batch in the same stretch of the loop)
+      if (!this.operatorsNextTurn) this.pollOperators();
     }, ms);
     this.operatorTimer.unref();
   }

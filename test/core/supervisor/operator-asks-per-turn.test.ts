@@ -52,6 +52,33 @@ describe("operator /status asks due together", () => {
     for (const a of asked) perTurn.set(a.turn, (perTurn.get(a.turn) ?? 0) + 1);
     expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(OPERATOR_ASKS_PER_TURN); // was all 25 in one turn
   });
+
+  it("a timer that comes due while asks wait for the next turn leaves them to it (no second batch in the turn)", async () => {
+    const n = 3 * OPERATOR_ASKS_PER_TURN + 1;
+    const rig = makeRig({ services: n, defaults: { autostart: false } });
+    mkdirSync(rig.stateDir, { recursive: true });
+    const startTime = readProcStartTime(process.pid);
+    const services = Object.fromEntries(
+      rig.config.services.map((s, i) => [s.name, { pid: process.pid, startTime, startedAt: Date.now() - 3_600_000, argv: [], restarts: 0, operatorAddress: `127.0.0.1:${1000 + i}`, wanted: true }]),
+    );
+    writeFileSync(path.join(rig.stateDir, "state.json"), JSON.stringify({ version: 1, savedAt: Date.now(), services }));
+    const asked: string[] = [];
+    const sup = new Supervisor({ config: rig.config, fetchStatus: async (address) => (asked.push(address), { kind: "idle" }) });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await sup.init(); // its last step asks the first batch; the rest wait for the next turn (setImmediate, real)
+      expect(asked).toHaveLength(OPERATOR_ASKS_PER_TURN);
+      // on a loaded machine the operator timer can come due before that turn: here, in the same stretch
+      vi.advanceTimersByTime(60_000);
+      expect(asked).toHaveLength(OPERATOR_ASKS_PER_TURN); // was 2 × OPERATOR_ASKS_PER_TURN in one turn
+      vi.useRealTimers();
+      await waitFor(() => asked.length >= n, { what: "every service asked" });
+      expect(new Set(asked).size).toBe(n);
+    } finally {
+      vi.useRealTimers();
+      await sup.shutdown({ stopServices: false }); // the "services" are this process
+    }
+  });
 });
 
 describe("the first /status of a run the supervisor spawned", () => {
