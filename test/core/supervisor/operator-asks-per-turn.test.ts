@@ -15,17 +15,22 @@ import { cleanupTempDirs } from "../../helpers/temp-dir.js";
 
 afterEach(() => cleanupTempDirs());
 
+/** A rig of 3 × OPERATOR_ASKS_PER_TURN + 1 services, all adopted and due at once: the "services" are this test process (its pid and start time in the state file). */
+function adoptedRig() {
+  const n = 3 * OPERATOR_ASKS_PER_TURN + 1;
+  const rig = makeRig({ services: n, defaults: { autostart: false } });
+  mkdirSync(rig.stateDir, { recursive: true });
+  const startTime = readProcStartTime(process.pid);
+  const services = Object.fromEntries(
+    rig.config.services.map((s, i) => [s.name, { pid: process.pid, startTime, startedAt: Date.now() - 3_600_000, argv: [], restarts: 0, operatorAddress: `127.0.0.1:${1000 + i}`, wanted: true }]),
+  );
+  writeFileSync(path.join(rig.stateDir, "state.json"), JSON.stringify({ version: 1, savedAt: Date.now(), services }));
+  return { n, rig };
+}
+
 describe("operator /status asks due together", () => {
   it(`leave ${OPERATOR_ASKS_PER_TURN} per turn at most, all of them`, async () => {
-    const n = 3 * OPERATOR_ASKS_PER_TURN + 1;
-    // the adopted "services" are this test process itself (its pid and start time in the state file)
-    const rig = makeRig({ services: n, defaults: { autostart: false } });
-    mkdirSync(rig.stateDir, { recursive: true });
-    const startTime = readProcStartTime(process.pid);
-    const services = Object.fromEntries(
-      rig.config.services.map((s, i) => [s.name, { pid: process.pid, startTime, startedAt: Date.now() - 3_600_000, argv: [], restarts: 0, operatorAddress: `127.0.0.1:${1000 + i}`, wanted: true }]),
-    );
-    writeFileSync(path.join(rig.stateDir, "state.json"), JSON.stringify({ version: 1, savedAt: Date.now(), services }));
+    const { n, rig } = adoptedRig();
     // a turn: the check phase of the event loop comes round again (this chain runs once in each)
     let turn = 0;
     let ticking = true;
@@ -54,14 +59,7 @@ describe("operator /status asks due together", () => {
   });
 
   it("a timer that comes due while asks wait for the next turn leaves them to it (no second batch in the turn)", async () => {
-    const n = 3 * OPERATOR_ASKS_PER_TURN + 1;
-    const rig = makeRig({ services: n, defaults: { autostart: false } });
-    mkdirSync(rig.stateDir, { recursive: true });
-    const startTime = readProcStartTime(process.pid);
-    const services = Object.fromEntries(
-      rig.config.services.map((s, i) => [s.name, { pid: process.pid, startTime, startedAt: Date.now() - 3_600_000, argv: [], restarts: 0, operatorAddress: `127.0.0.1:${1000 + i}`, wanted: true }]),
-    );
-    writeFileSync(path.join(rig.stateDir, "state.json"), JSON.stringify({ version: 1, savedAt: Date.now(), services }));
+    const { n, rig } = adoptedRig();
     const asked: string[] = [];
     const sup = new Supervisor({ config: rig.config, fetchStatus: async (address) => (asked.push(address), { kind: "idle" }) });
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
