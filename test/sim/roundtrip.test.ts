@@ -28,11 +28,11 @@ async function rigWithOneIdentity() {
   return { root, pos, data, config, nodeId, postPort, privPort, opPort, postStates, status };
 }
 
-// a proof takes ~1.2 s (its k2pow a wait, not CPU work): the node, asking every 500 ms (NODE_ENV),
+// a proof takes ~1.2 s (its k2pow a wait, not CPU work): the node, asking every 500 ms (SIM_NODE_ENV),
 // sees it done at its next question
 const SERVICE_ENV = { POSTDECK_SIM_POW_MS: "200", POSTDECK_SIM_POW_SLEEP: "1", POSTDECK_SIM_READ_S: "1" };
 // the node looks at its PROVING identities (asks their post-services) every 500 ms instead of 2 s
-const NODE_ENV = { POSTDECK_SIM_NODE_QUERY_MS: "500" };
+const SIM_NODE_ENV = { POSTDECK_SIM_NODE_QUERY_MS: "500" };
 
 describe.concurrent("sim node + sim post-service over gRPC", () => {
   // ~15 s at load ~20; its steps wait up to 90 s each (a loaded machine): the file's 60 s would cut them short
@@ -44,7 +44,7 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
     // later: exactly two proofs however slow the machine
     const node = sim(
       ["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600", "--cycle-gap-length", "30", "--first-cycle-gap", "11", "--warn-interval", "1"],
-      { env: NODE_ENV },
+      { env: SIM_NODE_ENV },
     );
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     // new identity: the initial proof is wanted at once, and nothing serves it yet
@@ -120,7 +120,7 @@ describe.concurrent("sim node + sim post-service over gRPC", () => {
 
   it("a failing post-service: the node logs the failure and keeps the identity PROVING; /status stays DoneProving", async () => {
     const r = await rigWithOneIdentity();
-    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600"], { env: NODE_ENV });
+    const node = sim(["node", "--data-folder", r.data, "--config", r.config, "--layer-duration", "1", "--cycle-gap-every", "600"], { env: SIM_NODE_ENV });
     await waitFor("node up", async () => (await r.postStates()).length === 1);
     const service = sim(
       ["post-service", "--address", `http://127.0.0.1:${r.postPort}`, "--dir", r.pos, "--threads", "1", "--nonces", "16", "--operator-address", `127.0.0.1:${r.opPort}`],
