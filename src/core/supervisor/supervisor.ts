@@ -407,7 +407,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   private onServiceChange(e: Entry): void {
     this.watchAdopted();
-    if (this.ticking) this.scheduleOperators(0); // a new run is asked at once, a stopped one no more
+    if (this.ticking) this.scheduleOperators(0); // a new run is asked (OPERATOR_FIRST_ASK_MS after its start if spawned here), a stopped one no more
     if (e.proc.state !== "running") {
       e.operator = { kind: "none" };
       e.usage = null;
