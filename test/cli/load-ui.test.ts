@@ -1,11 +1,12 @@
 // Loading a console's code from a command (src/cli/load-ui.ts): React's production build unless
 // NODE_ENV says otherwise, and Ink's layout engine built without loading Node's HTTP client (yoga-layout's
 // loader fetches its own embedded data: URL whenever a global fetch exists: ~45 ms of CPU per console start).
-// Each case is a fresh Node process over the built modules: what a process has loaded is the point.
+// The loads are fresh Node processes over the built modules: what a process has loaded is the point.
 import { describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TEST_ENV, requireBuild } from "../helpers/cli.js";
+import { loadUi } from "../../src/cli/load-ui.js";
 
 const dist = (rel: string) => fileURLToPath(new URL(`../../dist/${rel}`, import.meta.url));
 
@@ -17,7 +18,7 @@ interface Loaded {
 }
 
 /** Loads the console's module in a new process, through loadUi or (`plain`) a bare import. */
-function load(how: "loadUi" | "plain", nodeEnv?: string): Promise<Loaded> {
+function load(how: "loadUi" | "plain"): Promise<Loaded> {
   requireBuild();
   const script = `
     const before = globalThis.fetch;
@@ -31,7 +32,7 @@ function load(how: "loadUi" | "plain", nodeEnv?: string): Promise<Loaded> {
     }));`;
   const { NODE_ENV: _vitests, ...env } = TEST_ENV;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script], { env: nodeEnv ? { ...env, NODE_ENV: nodeEnv } : env }, (err, stdout, stderr) =>
+    execFile(process.execPath, ["--input-type=module", "-e", script], { env }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Loaded),
     );
   });
@@ -46,6 +47,12 @@ describe("loadUi", () => {
   });
 
   it("keeps a NODE_ENV the user set", async () => {
-    expect((await load("loadUi", "development")).nodeEnv).toBe("development");
+    const was = process.env.NODE_ENV;
+    process.env.NODE_ENV = "development";
+    try {
+      expect(await loadUi(async () => process.env.NODE_ENV)).toBe("development");
+    } finally {
+      process.env.NODE_ENV = was;
+    }
   });
 });
