@@ -7,9 +7,10 @@
 // (eligibilities, proposals) are no sign that its Status or PostStates changed. The stream coming
 // up while the node did not answer, or going down, is: the node is asked at once.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { LIVELY_MS, NodeMonitor, REST_POLL_MS, WAKE_MS } from "../../../src/core/spacemesh/node-monitor.js";
+import { LIVELY_MS, REST_POLL_MS, WAKE_MS } from "../../../src/core/spacemesh/node-monitor.js";
 import type { EventsStreamStatus, NodeEvent, NodeGrpcClient } from "../../../src/core/spacemesh/node-grpc.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
+import { startedAtRest } from "./node-monitor-at-rest.js";
 import { cleanupTempDirs } from "../../helpers/temp-dir.js";
 
 afterEach(() => {
@@ -17,8 +18,6 @@ afterEach(() => {
   cleanupTempDirs();
 });
 
-/** A Wednesday noon: mainnet's cycle gap is days away (the node at rest). */
-const WEDNESDAY = Date.parse("2026-12-02T12:00:00Z");
 const REFUSED = "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:9093";
 
 /** A node that is down until `up` is set (its stream handed out too); its events stream tries again every second while it is down (as NodeGrpc's backoff does at first). */
@@ -55,14 +54,8 @@ function absentNode() {
   return { client, state, stream: (s: EventsStreamStatus) => onStatus!(s), event: (e: NodeEvent) => onEvent!(e) };
 }
 
-async function started(node: ReturnType<typeof absentNode>): Promise<NodeMonitor> {
-  vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now: WEDNESDAY });
-  // (without a watcher the slow poll rescans the files every slowPollMs: not within these tests)
-  const m = new NodeMonitor({ config: makeRig({ services: 2 }).config, pollMs: 2000, slowPollMs: 3_600_000, debounceMs: 20, watch: false, grpcFactory: () => node.client, pollUrgent: () => false });
-  await m.start();
-  await vi.advanceTimersByTimeAsync(1000);
-  return m;
-}
+// (without a watcher the slow poll rescans the files every slowPollMs: not within these tests)
+const started = (node: ReturnType<typeof absentNode>) => startedAtRest({ client: node.client, slowPollMs: 3_600_000 }, makeRig({ services: 2 }));
 
 describe("node monitor with an absent node", () => {
   it("neither recomputes nor polls fast for its events stream failing again and again; asks at once when the stream comes up", async () => {

@@ -8,11 +8,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { LIVELY_MS, NodeMonitor, REST_POLL_MS, REST_SLOW_POLL_MS, type NodeMonitorOptions } from "../../../src/core/spacemesh/node-monitor.js";
+import { LIVELY_MS, REST_POLL_MS, REST_SLOW_POLL_MS } from "../../../src/core/spacemesh/node-monitor.js";
 import type { EventsStreamStatus, NodeEvent, NodeGrpcClient, PostStateInfo } from "../../../src/core/spacemesh/node-grpc.js";
 import { layerAt, MAINNET_TIMING } from "../../../src/clock/epoch-clock.js";
 import { NODE_STARTING_MS } from "../../../src/core/spacemesh/rig-findings.js";
 import { makeRig } from "../../helpers/rig-fixture.js";
+import { WEDNESDAY, startedAtRest } from "./node-monitor-at-rest.js";
 import { cleanupTempDirs, tempDir } from "../../helpers/temp-dir.js";
 
 afterEach(() => {
@@ -20,8 +21,6 @@ afterEach(() => {
   cleanupTempDirs();
 });
 
-/** A Wednesday noon: mainnet's cycle gap (every other Sunday 20:00 → Monday 08:00 UTC) is days away. */
-const WEDNESDAY = Date.parse("2026-12-02T12:00:00Z");
 
 /** A node whose layer follows the (fake) clock; counts the calls; hands out its events stream. */
 function fakeNode(layerOf: (now: number) => number = (now) => layerAt(MAINNET_TIMING, now)) {
@@ -54,13 +53,7 @@ function fakeNode(layerOf: (now: number) => number = (now) => layerAt(MAINNET_TI
   return { client, calls, node, event: (e: NodeEvent) => onEvent!(e), stream: (s: EventsStreamStatus) => onStatus!(s) };
 }
 
-async function started(o: Partial<NodeMonitorOptions> & { client: NodeGrpcClient }, rig = makeRig()) {
-  vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date"], now: WEDNESDAY });
-  const m = new NodeMonitor({ config: rig.config, pollMs: 2000, slowPollMs: 30_000, debounceMs: 20, watch: false, grpcFactory: () => o.client, pollUrgent: () => false, ...o });
-  await m.start();
-  await vi.advanceTimersByTimeAsync(1000);
-  return m;
-}
+const started = startedAtRest;
 
 describe("node monitor at rest", () => {
   it("asks the node every REST_POLL_MS (slow calls every REST_SLOW_POLL_MS) and at once on a sign of change; a node that stops is seen within a poll", async () => {
