@@ -32,7 +32,7 @@ function load(how: "loadUi" | "plain"): Promise<Loaded> {
     }));`;
   const { NODE_ENV: _vitests, ...env } = TEST_ENV;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script], { env }, (err, stdout, stderr) =>
+    execFile(process.execPath, ["--input-type=module", "-e", script], { env, timeout: 30_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Loaded),
     );
   });
@@ -52,7 +52,8 @@ describe("loadUi", () => {
     try {
       expect(await loadUi(async () => process.env.NODE_ENV)).toBe("development");
     } finally {
-      process.env.NODE_ENV = was;
+      if (was === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = was;
     }
   });
 });
