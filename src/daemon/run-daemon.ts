@@ -1,12 +1,13 @@
 // The daemon in the foreground: lock, Rig, control socket, signals. Resolves when it has stopped.
 // SIGTERM/SIGINT (or `daemon stop`) end the daemon; services keep running unless stopServices.
-import { mkdirSync, promises as fs, chmodSync } from "node:fs";
+import { mkdirSync, promises as fs } from "node:fs";
 import path from "node:path";
 import type { ResolvedConfig } from "../config/schema.js";
 import { Rig, type RigOptions } from "../core/rig.js";
 import { createControlServer } from "./control-server.js";
 import { acquireDaemonLock } from "./lock.js";
 import { daemonLogPath, pidFilePath, socketPath } from "../config/runtime-paths.js";
+import { listenOwnerOnly } from "./owner-only-listen.js";
 import { rotateIfLarger } from "../core/logs/rotation.js";
 import { sampleProcesses } from "../core/hardware/process-usage.js";
 import { attachRigParts, type RigParts } from "./rig-parts.js";
@@ -101,9 +102,12 @@ export async function startDaemon(config: ResolvedConfig, o: DaemonOptions = {})
     });
     await new Promise<void>((resolve, reject) => {
       server.server.once("error", reject);
-      server.server.listen(sock, () => resolve());
+      listenOwnerOnly(server.server, sock, (chmodError) => {
+        // made 0600 by the bind already; a socket removed this soon is bound again by the keeper
+        if (chmodError) log(`warning: cannot make the control socket ${sock} owner-only: ${chmodError.message}`);
+        resolve();
+      });
     });
-    chmodSync(sock, 0o600);
     log(`postdeck daemon ${process.pid} serving ${sock} for ${config.path} (${config.services.length} service(s))`);
     return { rig, socket: sock, done, shutdown };
   } catch (err) {

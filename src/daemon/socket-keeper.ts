@@ -5,10 +5,11 @@
 // names the socket (or the directory itself) and the path is no longer the socket it bound (gone,
 // or another file), it binds the path again and hands the new listener's connections to the same
 // HTTP server. Where the directory cannot be watched, it checks every few seconds instead.
-import { type FSWatcher, chmodSync, mkdirSync, rmSync, statSync, watch as fsWatch } from "node:fs";
+import { type FSWatcher, mkdirSync, rmSync, statSync, watch as fsWatch } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type http from "node:http";
+import { listenOwnerOnly } from "./owner-only-listen.js";
 
 export interface SocketKeeperOptions {
   /** Check interval where the directory cannot be watched. Default 2 s. */
@@ -105,16 +106,12 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
       rebinding = false;
       poll();
     });
-    next.listen(sock, () => {
+    listenOwnerOnly(next, sock, (chmodError) => {
       rebinding = false;
       if (stopped) return void next.close();
       spare = next;
-      try {
-        chmodSync(sock, 0o600);
-      } catch (err) {
-        // removed again already: the next check binds it again
-        log(`warning: cannot make the control socket ${sock} owner-only: ${(err as Error).message}`);
-      }
+      // removed again already: the next check binds it again
+      if (chmodError) log(`warning: cannot make the control socket ${sock} owner-only: ${chmodError.message}`);
       bound = inode();
       // removed again while it was being bound: that event found the keeper busy
       check();
@@ -122,6 +119,9 @@ export function keepSocket(server: http.Server, o: SocketKeeperOptions = {}): ()
   };
 
   watchDir();
+  // removed or replaced between the bind and now (a busy machine can hold the daemon that long):
+  // no watch saw it, so nothing else would bind it again
+  if (bound === null || bound === -1) rebind();
 
   function stop(): void {
     if (stopped) return;

@@ -7,6 +7,7 @@ import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { keepSocket } from "../../src/daemon/socket-keeper.js";
+import { listenOwnerOnly } from "../../src/daemon/owner-only-listen.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { sleep, waitFor } from "../helpers/wait-for.js";
 
@@ -107,6 +108,18 @@ describe("keepSocket", () => {
     expect(lines.filter((l) => l.includes("binding it again"))).toHaveLength(1);
   });
 
+  it("binds a socket removed between the daemon's bind and the keeper's start (no watch saw that removal)", async () => {
+    const { server, sock } = await listening();
+    noIntervals();
+    rmSync(sock); // a busy machine held the daemon between its bind and "listening"; a cleaner ran
+    const lines: string[] = [];
+    const stop = keepSocket(server, { log: (l) => lines.push(l) });
+    await boundAgain(sock, "socket removed before the keeper started, bound again");
+    expect(lines.join("\n")).toContain(`control socket ${sock} was removed; binding it again`);
+    expect(await get(sock)).toBe("same server");
+    stop();
+  });
+
   it("where the directory cannot be watched, checks every intervalMs (not before)", async () => {
     const { server, sock } = await listening();
     noIntervals();
@@ -124,5 +137,27 @@ describe("keepSocket", () => {
     await boundAgain(sock, "socket bound again by the timer's check");
     expect(await get(sock)).toBe("same server");
     stop();
+  });
+});
+
+describe("listenOwnerOnly", () => {
+  it("the socket file is 0600 from the moment listen() returns (before its callback), whatever the umask; the umask is left as it was", async () => {
+    const sock = path.join(tempDir("pd-owner-"), "daemon.sock");
+    const server = http.createServer((_req, res) => res.end("owner only"));
+    servers.push(server);
+    const umask = process.umask(0o002); // as a shell with a group-writable default
+    try {
+      let chmodError: Error | null | undefined;
+      const listening = new Promise<void>((r) => listenOwnerOnly(server, sock, (e) => ((chmodError = e), r())));
+      // a client polling for the file can find it here already
+      expect(statSync(sock).mode & 0o777).toBe(0o600);
+      expect(process.umask()).toBe(0o002);
+      await listening;
+      expect(chmodError).toBeNull();
+      expect(statSync(sock).mode & 0o777).toBe(0o600);
+      expect(await get(sock)).toBe("owner only");
+    } finally {
+      process.umask(umask);
+    }
   });
 });
