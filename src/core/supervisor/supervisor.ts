@@ -611,10 +611,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   private async pollOperator(e: Entry, address: string, now: number): Promise<void> {
     e.polledAt = now;
     e.polling = true;
+    // the run asked: a service restarted while the ask was in flight is another run (new pid),
+    // and the old one's answer or refusal says nothing of it
+    const { pid, startedAt } = e.proc;
     try {
       const posBytes = e.meta ? posSizeBytes(e.meta) : null;
       const s = await (this.opts.fetchStatus ?? fetchOperatorStatus)(address, { posBytes }, this.opts.operatorTimeoutMs ?? 1500);
-      if (e.proc.state !== "running" || this.closed) return;
+      if (e.proc.state !== "running" || this.closed || e.proc.pid !== pid || e.proc.startedAt !== startedAt) return;
       if (JSON.stringify(s) !== JSON.stringify(e.operator)) {
         e.operator = s;
         this.emit("service", this.viewOf(e));
