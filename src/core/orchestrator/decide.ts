@@ -133,7 +133,10 @@ function slotsOf(holders: DecideService[], perDisk: number): number[] | null {
  * challenge from before a node restart, or a failed generation, which sticks until a restart). */
 export const STUCK_DONE_MS = 60_000;
 
-/** A service just started is not stopped before it answered /status once (or this long passed). */
+/**
+ * A service just started is not stopped before it answered /status once (or this long passed): an
+ * ask refused or not answered in time (unreachable) is no answer, the service may not listen yet.
+ */
 export const START_GRACE_MS = 10_000;
 
 const ACTIVE: ServiceState[] = ["starting", "running", "backoff"];
@@ -209,7 +212,7 @@ export function decide(
       continue;
     }
     if (id.postState === "IDLE") {
-      const unanswered = s.operator === "none" && s.startedAt !== null && now - s.startedAt < START_GRACE_MS;
+      const unanswered = (s.operator === "none" || s.operator === "unreachable") && s.startedAt !== null && now - s.startedAt < START_GRACE_MS;
       if (s.state === "running" && !unanswered) {
         out.actions.push({ kind: "stop", service: s.name, reason: `the node shows ${id.keyFile} IDLE: its proof is done` });
         set(s.name, "idle", "proof done: stopping");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MIB } from "../../../src/core/orchestrator/budget.js";
-import { decide, leadMs, OVERLAP_SAFETY, type DecideIdentity, type DecideService } from "../../../src/core/orchestrator/decide.js";
+import { decide, leadMs, OVERLAP_SAFETY, START_GRACE_MS, type DecideIdentity, type DecideService } from "../../../src/core/orchestrator/decide.js";
 import { budget, World, type WorldIdentity } from "./world.js";
 
 const MB = 1_000_000;
@@ -164,6 +164,14 @@ describe("faults", () => {
     expect(decide(12_000, ids, [svc], { a: "sda" }, budget(), null).actions).toEqual([]);
     expect(decide(12_000, ids, [{ ...svc, operator: "idle" }], { a: "sda" }, budget(), null).actions).toEqual([{ kind: "stop", service: "a", reason: expect.stringMatching(/IDLE/) }]);
     expect(decide(40_000, ids, [svc], { a: "sda" }, budget(), null).actions).toHaveLength(1);
+  });
+
+  it("a refused first /status ask is no answer: the service is not stopped before its grace is over", () => {
+    const ids = [{ keyFile: "a.key", service: "a", postState: "IDLE" as const, sizeBytes: 1 }];
+    const refused = { name: "a", state: "running" as const, operator: "unreachable" as const, randomxMode: "fast" as const, manual: false, startedAt: 10_000 };
+    expect(decide(12_000, ids, [refused], { a: "sda" }, budget(), null).actions).toEqual([]); // was stopped: "proof done"
+    expect(decide(12_000, ids, [refused], { a: "sda" }, budget(), null).services.a).toEqual({ status: "idle", reason: null });
+    expect(decide(10_000 + START_GRACE_MS, ids, [refused], { a: "sda" }, budget(), null).actions).toEqual([{ kind: "stop", service: "a", reason: expect.stringMatching(/IDLE/) }]);
   });
 });
 
