@@ -173,6 +173,14 @@ describe("add identity wizard", () => {
     await waitUntil(() => app.quits.length === 1, "quit on Ctrl-C");
   });
 
+  it("Ctrl-U typed with other keys in one read clears the field, never types a character", async () => {
+    const { app } = await setup();
+    await app.press("a");
+    await app.waitFor((f) => f.includes("Add identity"));
+    await typeText(app, "abc\x15new9"); // one read: Ctrl-U between letters
+    await app.waitFor((f) => /Name\s+\[new9█/.test(f), "the name is what came after Ctrl-U");
+  });
+
   it("a refusal from the daemon (409) shows in the dialog and the status line; the console keeps running", async () => {
     const { client, app } = await setup();
     client.handlers.identityAdd = () => {

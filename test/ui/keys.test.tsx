@@ -286,4 +286,12 @@ describe("overlays", () => {
     await waitFor(() => app.quits.length > 0, { what: "the quit", timeoutMs: 10_000, intervalMs: 10 });
     expect(app.quits).toHaveLength(1);
   });
+
+  it("Ctrl-C read together with another key (fast typing, a slow SSH link) still quits, not typed as a character", async () => {
+    const { app } = await setup();
+    await app.press("j" + KEYS.ctrlC); // one read: Ink hands the run over whole
+    await waitFor(() => app.quits.length > 0, { what: "the quit", timeoutMs: 10_000, intervalMs: 10 });
+    expect(app.quits).toHaveLength(1);
+    expect(app.frame()).not.toContain("does nothing here");
+  });
 });

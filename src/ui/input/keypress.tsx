@@ -28,21 +28,33 @@ interface Registry {
 
 const KeypressContext = createContext<Registry | null>(null);
 
-/** The key one character of a multi-character read stands for (Enter, Tab, Backspace or text). */
+/** The key one character of a multi-character read stands for (Enter, Tab, Backspace, a Ctrl letter or text). */
 export function keyOfChar(ch: string, base: Key): Key {
-  const k = { ...base, return: false, tab: false, backspace: false, delete: false, shift: /[A-Z]/.test(ch) };
+  const k = { ...base, return: false, tab: false, backspace: false, delete: false, ctrl: false, shift: /[A-Z]/.test(ch) };
   if (ch === "\r" || ch === "\n") k.return = true;
   else if (ch === "\t") k.tab = true;
   else if (ch === "\x7f" || ch === "\b") k.backspace = true;
+  else if (ctrlLetter(ch)) k.ctrl = true;
   return k;
 }
 
-/** Splits a read into keys: one per character when it is several printable characters. */
+/** The letter of a Ctrl key's character (`\x03` is Ctrl-C: `c`), or null. */
+const ctrlLetter = (ch: string): string | null => {
+  const code = ch.charCodeAt(0);
+  return ch.length === 1 && code >= 1 && code <= 26 ? String.fromCharCode(code + 96) : null;
+};
+
+/**
+ * Splits a read into keys: one per character when it is several characters without an escape
+ * sequence. Ink hands over such a run whole (fast typing, a paste, keys batched by a slow SSH
+ * link): a Ctrl key in it (`j` then Ctrl-C) is that key, named as Ink names it alone (`ctrl+c`).
+ */
 export function splitRead(input: string, key: Key): Keypress[] {
   if (input.length > 1 && !key.ctrl && !key.meta && !input.includes("\x1b") && [...input].length > 1)
     return [...input].map((ch) => {
       const k = keyOfChar(ch, key);
-      return { name: keyName(ch, k), input: ch, key: k };
+      const typed = k.ctrl ? ctrlLetter(ch)! : ch;
+      return { name: keyName(typed, k), input: typed, key: k };
     });
   return [{ name: keyName(input, key), input, key }];
 }
