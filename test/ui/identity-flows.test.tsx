@@ -347,6 +347,21 @@ describe("retire, rename, permissions", () => {
     await app.waitFor((f) => f.includes("✔ key moved to identities/retired/post1.key"));
   });
 
+  it("no proof is lost by retiring or renaming an identity the node has PROVING while its service is stopped (queued on demand): no such warning", async () => {
+    const { app } = await setup({
+      snapshot: (s) => ({
+        ...s,
+        services: s.services.map((x) => (x.name === "post1" ? { ...x, state: "stopped" as const, pid: null, operator: { kind: "none" as const }, orchestration: { state: "queued" as const, reason: "disk sdb busy", since: 0 } } : x)),
+      }),
+    });
+    await app.press("R");
+    const retire = await app.waitFor((f) => f.includes("Retire identity 111111 (post1.key)?"), "asks");
+    expect(retire).not.toContain("PROVING now");
+    await app.press(KEYS.esc, "e");
+    const rename = await app.waitFor((f) => /New name\s+\[post1█/.test(f), "rename");
+    expect(rename).not.toContain("PROVING now");
+  });
+
   it("e renames the selected identity to the typed name", async () => {
     const { client, app } = await setup();
     await app.press("j", "e");

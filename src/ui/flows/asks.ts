@@ -8,7 +8,8 @@ import { taskPercent } from "./task-progress.js";
 
 const provingLine = (what: string): Segment[] => [{ text: `    • it is PROVING now: ${what} loses this proof's progress`, tone: "err", bold: true }];
 
-export function retireAsk(i: IdentityView): Step {
+/** `proving`: its service is proving now (provingNote), so stopping it loses the proof's progress. */
+export function retireAsk(i: IdentityView, proving: boolean): Step {
   return openAsk({
     title: `Retire ${i.keyFile}`,
     lines: [
@@ -16,7 +17,7 @@ export function retireAsk(i: IdentityView): Step {
       [{ text: "    • the key file moves to identities/retired/ (the node skips sub-directories; it is never deleted)" }],
       [{ text: i.service ? `    • its post-service ${i.service} is stopped and removed from the config` : "    • it has no post-service to stop" }],
       [{ text: `    • the PoS data${i.posDir ? ` in ${sanitize(i.posDir)}` : ""} is kept` }],
-      ...(i.postState === "PROVING" ? [provingLine("stopping its service")] : []),
+      ...(proving ? [provingLine("stopping its service")] : []),
       [{ text: "    Restart the node afterwards so it stops using this identity." }],
     ],
     yes: `retire ${i.keyFile}`,

@@ -19,6 +19,7 @@ import { topAnchor } from "../log-view.js";
 import { openAdd, openImport, openRename, openResult, type Step } from "../flows/flows.js";
 import { cancelAsk, retireAsk, rollbackAsk } from "../flows/asks.js";
 import { commandHint } from "../../presentation/command-hint.js";
+import { provingNote } from "../service-labels.js";
 
 export interface PaneDeps {
   client: DaemonClient;
@@ -183,7 +184,9 @@ export function usePaneActions(d: PaneDeps): { perform: (a: ActionId) => void; p
           const [verb, key] = action === "identity-retire" ? ["retire", "R"] : ["rename", "e"];
           return say(`${verb} works on the selected row of Identities: Tab there first (${key})`, "warn");
         }
-        return d.applyStep(action === "identity-rename" ? openRename(i.keyFile, i.postState === "PROVING") : retireAsk(i));
+        // its service's proof is lost only when that service runs (on demand, the node waits in PROVING for a stopped or queued one)
+        const proving = v.selectedService != null && provingNote(v.selectedService, snap?.identities ?? []) !== null;
+        return d.applyStep(action === "identity-rename" ? openRename(i.keyFile, proving) : retireAsk(i, proving));
       }
       case "task-cancel": {
         const step = cancelAsk(tasks);
