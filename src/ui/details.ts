@@ -75,6 +75,13 @@ export function identityDetail(i: IdentityView, findings: Finding[], now: number
   return lines;
 }
 
+/** Its run's start while it runs; a stopped, failed or waiting service is not up (the daemon keeps its last run's start). */
+function upField(s: ServiceView, now: number): Segment[] {
+  if (s.startedAt == null) return field("up since", "—");
+  if (s.state === "running" || s.state === "starting" || s.state === "stopping") return field("up since", `${formatClock(s.startedAt)} (${formatDuration(now - s.startedAt)})`);
+  return field("up since", { text: `— (its last run started ${formatClock(s.startedAt)})`, tone: "muted" });
+}
+
 export function serviceDetail(s: ServiceView, now: number): Segment[][] {
   const lines: Segment[][] = [
     heading("Service"),
@@ -86,7 +93,7 @@ export function serviceDetail(s: ServiceView, now: number): Segment[][] {
   if (s.reason) lines.push(field("why", { text: s.reason, tone: s.state === "failed" ? "err" : "warn" }));
   lines.push(
     field("pid", s.pid != null ? String(s.pid) + (s.adopted ? " (adopted from an earlier daemon)" : "") : "—"),
-    field("up since", s.startedAt != null ? formatClock(s.startedAt) + ` (${formatDuration(now - s.startedAt)})` : "—"),
+    upField(s, now),
     field("restarts", `${s.restarts} (policy ${s.restartPolicy}${s.autostart ? ", autostart" : ""})`),
     field("last exit", exitLabel(s.lastExit).text + (s.lastExit ? ` at ${formatClock(s.lastExit.at)}` : "")),
     field("operator", operatorLabel(s.operator).text + (s.operatorAddress ? ` at ${s.operatorAddress}` : "")),

@@ -204,6 +204,17 @@ describe("overlays", () => {
     await app.waitFor((f) => f.includes("▶ Identities"));
   });
 
+  it("a stopped service is not up: its detail gives its last run's start, not an uptime that keeps counting", async () => {
+    const { now, snapshot } = loadFixture();
+    const services = snapshot.services.map((s) => (s.name === "post4" ? { ...s, startedAt: now - 600_000 } : s)); // stopped, its last run's start kept
+    const app = renderApp(new FakeClient({ ...snapshot, services }), { now, columns: 120, rows: 70 });
+    await app.waitFor((f) => f.includes("post4 ") && f.includes("▶ Identities"), "identities table");
+    await app.press("G", KEYS.enter); // post4
+    const f = await app.waitFor((f) => f.includes("Identity post4.key") && f.includes("up since"), "identity and service detail");
+    const up = f.split("\n").find((l) => l.includes("up since")) ?? "";
+    expect(up).toMatch(/up since\s+— \(its last run started \d\d:\d\d:\d\d\)/);
+  });
+
   it("! lists every finding, errors first, with what to do", async () => {
     const { app } = await setup(120, 50);
     await app.press("!");
