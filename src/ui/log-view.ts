@@ -37,8 +37,10 @@ const LEVEL: Record<LogLevel, { text: string; tone: Tone }> = {
 export const matches = (line: LogLine, needle: string): boolean =>
   needle === "" || displayText(line).toLowerCase().includes(sanitize(needle).toLowerCase());
 
-/** Segments of one log line, with every occurrence of `search` highlighted. */
-export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "showSource" | "sourceWidth" | "now">, isCurrent: boolean): Segment[] {
+type LineQuery = Pick<LogViewQuery, "search" | "showSource" | "sourceWidth" | "now">;
+
+/** What comes before a line's text: the current-match mark, its source (interleaved), level and day. */
+function linePrefix(line: LogLine, q: LineQuery, isCurrent: boolean): Segment[] {
   const segs: Segment[] = [];
   segs.push({ text: isCurrent ? "›" : " ", bold: true });
   if (q.showSource) segs.push({ text: fit(line.source, q.sourceWidth) + " ", tone: "accent" });
@@ -49,6 +51,16 @@ export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "sh
     const day = dayLabel(line.at, q.now);
     if (day) segs.push({ text: day + " ", tone: "muted" });
   }
+  return segs;
+}
+
+/** Segments of one log line, with every occurrence of `search` highlighted. */
+export function lineSegments(line: LogLine, q: LineQuery, isCurrent: boolean): Segment[] {
+  return [...linePrefix(line, q, isCurrent), ...lineText(line, q, isCurrent)];
+}
+
+function lineText(line: LogLine, q: LineQuery, isCurrent: boolean): Segment[] {
+  const segs: Segment[] = [];
   const text = displayText(line);
   if (!q.search) {
     segs.push({ text });
@@ -68,18 +80,32 @@ export function lineSegments(line: LogLine, q: Pick<LogViewQuery, "search" | "sh
   return segs;
 }
 
-/** Split a row of segments into rows of at most `width` cells (wrap mode); `words` breaks at spaces when it can. */
-export function wrapSegments(segs: Segment[], width: number, words = false): Segment[][] {
+/**
+ * Split a row of segments into rows of at most `width` cells (wrap mode); `words` breaks at spaces when it can.
+ * A continuation row starts `hang` cells in (under the text it continues), or 2 when `hang` is over half the
+ * width or the word it starts with (a path, a command) would fit whole only there.
+ */
+export function wrapSegments(segs: Segment[], width: number, words = false, hang = 2): Segment[][] {
   if (width < 4) return [segs]; // too narrow to wrap: the row is cut instead
+  const deep = hang > 2 && hang <= width / 2 ? hang : 2;
   const rows: Segment[][] = [[]];
   let used = 0;
+  let indent = 0; // of the current row
+  const newRow = (rest: string): string => {
+    const text = words ? rest.replace(/^ +/, "") : rest; // a break at a space does not start the next row with it
+    const sp = text.indexOf(" ");
+    const word = displayWidth(sp === -1 ? text : text.slice(0, sp));
+    indent = deep > 2 && word > width - deep && word <= width - 2 ? 2 : deep;
+    rows.push([{ text: " ".repeat(indent) }]);
+    used = indent;
+    return text;
+  };
   for (const s of segs) {
     let rest = s.text;
     while (rest.length > 0) {
       const room = width - used;
       if (room <= 0) {
-        rows.push([{ text: "  " }]);
-        used = 2;
+        rest = newRow(rest);
         continue;
       }
       const parts = chunk(rest, room);
@@ -87,16 +113,14 @@ export function wrapSegments(segs: Segment[], width: number, words = false): Seg
       if (words && head.length < rest.length && rest[head.length] !== " ") {
         const sp = head.lastIndexOf(" ");
         if (sp > 0) head = head.slice(0, sp + 1);
-        else if (used > 2) {
-          rows.push([{ text: "  " }]);
-          used = 2;
+        else if (used > Math.max(2, indent)) {
+          rest = newRow(rest);
           continue;
         }
       }
       if (head === "") {
         // A wide character that does not fit the rest of the row.
-        rows.push([{ text: "  " }]);
-        used = 2;
+        rest = newRow(rest);
         continue;
       }
       rows[rows.length - 1]!.push({ ...s, text: head });
@@ -117,8 +141,10 @@ export function visibleRows(ring: RingBuffer<LogLine>, anchor: number | null, q:
   for (let i = viewEnd(ring, anchor) - 1; i >= ring.start && rowsUsed < q.height; i--) {
     const line = ring.at(i)!;
     if (!matches(line, q.filter)) continue;
-    const segs = lineSegments(line, q, i === q.current);
-    const rows = q.wrap ? wrapSegments(segs, q.width, true) : [segs];
+    const prefix = linePrefix(line, q, i === q.current);
+    const segs = [...prefix, ...lineText(line, q, i === q.current)];
+    // wrapped rows continue under the line's text, not under its source and level
+    const rows = q.wrap ? wrapSegments(segs, q.width, true, prefix.reduce((n, p) => n + displayWidth(p.text), 0)) : [segs];
     const room = q.height - rowsUsed; // the top line may be partly shown
     const kept = rows.length > room ? rows.slice(rows.length - room) : rows;
     out.push(kept.map((segs) => ({ abs: i, segs })));

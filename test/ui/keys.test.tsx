@@ -215,6 +215,16 @@ describe("overlays", () => {
     expect(up).toMatch(/up since\s+— \(its last run started \d\d:\d\d:\d\d\)/);
   });
 
+  it("help at 80 columns: a key's description that wraps goes on under the description, not under the keys", async () => {
+    const { app } = await setup(80, 24);
+    await app.press("?");
+    const f = await app.waitFor((f) => f.includes("Help: every key") && f.includes("plan: proving"), "help");
+    const rows = f.split("\n");
+    const at = rows.findIndex((l) => /^ {2}p {16}plan: proving/.test(l));
+    expect(at).toBeGreaterThan(-1);
+    expect(rows[at + 1]).toMatch(/^ {19}\S/); // the description's column (2 + 16 + 1)
+  });
+
   it("! lists every finding, errors first, with what to do", async () => {
     const { app } = await setup(120, 50);
     await app.press("!");

@@ -122,6 +122,18 @@ describe("logs pane", () => {
     expect(logRow(f, 50, "post2")).toBeDefined();
   });
 
+  it("w wraps a long line under its text, not back under its source and level", async () => {
+    const { app, client, now } = await setup(80, 24);
+    client.emit({ type: "log", data: [{ source: "post1", seq: 201, at: now, level: "INFO", text: "finished post execution " + Array.from({ length: 20 }, (_, i) => `word${i}`).join(" ") }] });
+    await app.waitFor((f) => f.includes("finished post execution"), "the long line");
+    await app.press("w");
+    const f = await app.waitFor((f) => title(f).includes("wrap") && f.includes("word19"), "wrap on");
+    const rows = f.split("\n");
+    const first = rows.findIndex((l) => l.includes("finished post execution"));
+    expect(rows[first]).toMatch(/^ INFO finished post execution word0/);
+    expect(rows[first + 1]).toMatch(/^ {6}word\d+ /); // under the text (after " INFO "), not at column 2
+  });
+
   it("binary, escape-laden and very long lines never break the layout; w wraps them", async () => {
     const { app, client, now } = await setup(80, 24);
     const nasty: LogLine[] = [

@@ -39,8 +39,8 @@ export function timelineLines(t: IdentityTimeline, currentEpoch: number | null, 
       lines.push([
         { text: `    ${formatWhen(s.at, now).padEnd(12)} ` },
         { text: s.ok ? "✔ " : "✖ ", tone: s.ok ? "ok" : "err", bold: true },
-        { text: STEP_LABEL[s.kind].padEnd(15), bold: !s.ok, tone: s.ok ? undefined : "err" },
-        { text: ` ${sanitize(s.text)}${extra}` },
+        { text: STEP_LABEL[s.kind].padEnd(15) + " ", bold: !s.ok, tone: s.ok ? undefined : "err" },
+        { text: `${sanitize(s.text)}${extra}` }, // a wrapped text goes on in its column (hangColumn)
         { text: `  [${s.source}]`, tone: "muted" },
       ]);
     }
