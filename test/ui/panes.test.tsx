@@ -124,6 +124,18 @@ describe("console panes with injected data", () => {
     expect(rowOf(f, " PROV ")).toMatch(/\[0\] GPU NVIDIA GeForce RTX 3080.*\(postcli\) · GPU 55°C/);
   });
 
+  it("hardware zoomed at 80 columns: lines too long for the row wrap under their text (every PoS dir, every provider) instead of being cut", async () => {
+    const { now, snapshot } = loadFixture();
+    const app = renderApp(new FakeClient(snapshot), { now, columns: 80, rows: 24 });
+    await app.waitFor((f) => f.includes("post4 "));
+    await app.press("\t", "\t", "z"); // Hardware, zoomed
+    const f = await app.waitFor((f) => f.includes("▶ Hardware") && f.includes(" PROV "), "hardware zoomed");
+    expect(f).toContain("/mnt/pos3/post3");
+    expect(f).toContain("(postcli) · GPU 55°C");
+    expect(f).not.toContain("…");
+    expect(f.split("\n").find((l) => l.includes("/mnt/pos3/post3"))).toMatch(/^ {22}\S/);
+  });
+
   it("before the first snapshot it says it is connecting instead of showing stale data", async () => {
     const app = renderApp(new FakeClient(null), { columns: 100, rows: 30 });
     const f = await app.waitFor((f) => f.includes("connecting"));

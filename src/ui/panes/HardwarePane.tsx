@@ -7,6 +7,7 @@ import { PaneFrame } from "../components/PaneFrame.js";
 import { Line, type Segment } from "../components/Line.js";
 import { formatBytesShort, formatClock, formatRate } from "../units.js";
 import { fit } from "../text-fit.js";
+import { wrapSegments } from "../log-view.js";
 
 export function bar(fraction: number, width: number): string {
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
@@ -98,13 +99,18 @@ export interface HardwarePaneProps {
   height: number;
 }
 
+/** Where a line's text starts, after its label, figure and bar (` DISK 70%  ███████░░░ `). */
+const TEXT_COLUMN = 22;
+
 function HardwarePaneView({ hardware, focused, width, height }: HardwarePaneProps): React.JSX.Element {
   const body = height - 1;
   let content: Segment[][];
   if (!hardware) content = [[{ text: " no hardware sample yet", tone: "muted" }]];
   else {
     const full = hardwareLines(hardware).map((l) => [{ text: " " }, ...l]);
-    content = full.length <= body ? full : [[{ text: " " }, ...hardwareSummary(hardware)]];
+    // with rows to spare (zoomed, a tall terminal) long lines wrap under their text: a volume's PoS dirs, every provider
+    const wrapped = full.length < body ? full.flatMap((l) => wrapSegments(l, width, true, TEXT_COLUMN)) : full;
+    content = wrapped.length <= body ? wrapped : full.length <= body ? full : [[{ text: " " }, ...hardwareSummary(hardware)]];
   }
   // One row only (short terminals): the summary goes in the title row.
   const info: Segment[] = !hardware ? [] : body <= 0 ? [{ text: hardwareSummary(hardware).map((s) => s.text).join("") }] : [{ text: `sampled ${formatClock(hardware.sampledAt)}`, tone: "muted" }];
