@@ -4,7 +4,7 @@ import { describe, it, expect, afterEach } from "vitest";
 import { cleanup } from "ink-testing-library";
 import { FakeClient } from "./fake-client.js";
 import { loadFixture, logLines } from "./fixtures.js";
-import { renderApp } from "./render-app.js";
+import { renderApp, setSize } from "./render-app.js";
 
 afterEach(() => cleanup());
 
@@ -111,6 +111,21 @@ describe("console panes with injected data", () => {
     expect(rowOf(f, "post1 line 29")).toMatch(/ERR\s/); // seq 29 % 6 = 5 → ERROR
     expect(rowOf(f, "post1 line 28")).toMatch(/WARN\s/);
     expect(f).not.toContain("post2 line");
+  });
+
+  it("at 80 columns with more identities than rows, the title still says how many findings need attention (! N) and where the rows are", async () => {
+    const { now, snapshot } = loadFixture();
+    const [i2, s2] = [snapshot.identities[1]!, snapshot.services[1]!];
+    const identities = Array.from({ length: 16 }, (_, n) => ({ ...i2, keyFile: `post${n + 5}.key`, service: `post${n + 5}`, path: `/rig/identities/post${n + 5}.key` }));
+    const services = identities.map((i) => ({ ...s2, name: i.service, dir: `/mnt/pos9/${i.service}`, orchestration: { state: "queued" as const, reason: "disk busy", since: now } }));
+    const app = renderApp(new FakeClient({ ...snapshot, identities: [...snapshot.identities, ...identities], services: [...snapshot.services, ...services] }), { now, columns: 80, rows: 24 });
+    const f = await app.waitFor((f) => f.includes("▶ Identities") && f.includes("post12 "), "20 rows");
+    const title = rowOf(f, "▶ Identities");
+    expect(title).toMatch(/ · ! 2 · 1–1\d\/20 /);
+    expect(title).not.toContain("…"); // nothing cut: what does not fit (the sort) is left out
+    // wide enough, it says which key lists them, and the sort
+    setSize(app.stdout, 140, 24);
+    await app.waitFor((f) => / · ! 2 \(press !\) · 1–1\d\/20 · sort name /.test(rowOf(f, "▶ Identities")), "the whole title at 140 columns");
   });
 
   it("hardware: CPU and load, memory, volume free/total and read throughput, providers, temperatures", async () => {

@@ -12,6 +12,7 @@ import { attention, findingsFor } from "../findings.js";
 import { taskShort } from "../flows/task-progress.js";
 import { countsText, fleetCounts, positionText, type FleetRow, type FleetSort } from "../fleet.js";
 import { layoutColumns } from "../components/Table.js";
+import { displayWidth } from "../text-fit.js";
 
 export interface FleetPaneProps {
   rows: FleetRow[]; // filtered and sorted
@@ -194,20 +195,28 @@ function sameFleetProps(a: FleetPaneProps, b: FleetPaneProps): boolean {
   return a.now === b.now || fleetClockText(b.rows, a.now) === fleetClockText(b.rows, b.now);
 }
 
+const TITLE_WIDTH = displayWidth("▶ Identities ");
+
 function FleetPaneView(p: FleetPaneProps): React.JSX.Element {
   const columns = fleetColumns(p.findings, p.now, attentionWidth(p.rows, p.findings));
   const whyShown = layoutColumns(columns, p.width).some((c) => c.col.id === "reason");
   const reason = whyShown ? null : reasonLine(p.rows, p.selected);
   const tableHeight = p.height - 1 - (reason ? 1 : 0);
   const counts = fleetCounts(p.all);
+  // What matters most first: on a narrow row the findings count loses its "(press !)" and the sort goes
+  // before the row is cut (the findings, the tasks and where the rows are stay).
   const info: Segment[] = [{ text: countsText(counts), tone: p.stale ? "muted" : undefined }];
-  if (p.rows.length > tableHeight - 1) info.push({ text: positionText(p.rows.length, tableHeight - 1, p.selected) });
-  if (p.filter) info.push({ text: `filter "${p.filter}" ${p.rows.length}/${p.all.length}`, tone: "info" });
-  info.push({ text: `sort ${p.sort.key}${p.sort.desc ? " ↑" : ""}`, tone: "muted" });
-  for (const t of (p.tasks ?? []).filter((x) => x.state === "running")) info.push({ text: taskShort(t), tone: "info", bold: true });
-  const loud = attention(p.findings);
-  if (loud.count) info.push({ text: `! ${loud.count} (press !)`, tone: loud.severity === "error" ? "err" : "warn", bold: true });
   if (p.stale) info.unshift({ text: "STALE", tone: "err", bold: true, inverse: true });
+  if (p.filter) info.push({ text: `filter "${p.filter}" ${p.rows.length}/${p.all.length}`, tone: "info" });
+  const loud = attention(p.findings);
+  const loudMark: Segment = { text: `! ${loud.count}`, tone: loud.severity === "error" ? "err" : "warn", bold: true };
+  if (loud.count) info.push(loudMark);
+  for (const t of (p.tasks ?? []).filter((x) => x.state === "running")) info.push({ text: taskShort(t), tone: "info", bold: true });
+  if (p.rows.length > tableHeight - 1) info.push({ text: positionText(p.rows.length, tableHeight - 1, p.selected) });
+  const sort: Segment = { text: `sort ${p.sort.key}${p.sort.desc ? " ↑" : ""}`, tone: "muted" };
+  const fits = (extra: Segment[]) => [...info, ...extra].reduce((n, s) => n + 3 + displayWidth(s.text), TITLE_WIDTH) <= p.width;
+  if (loud.count && fits([sort, { text: " (press !)" }])) loudMark.text += " (press !)";
+  if (fits([sort])) info.push(sort);
   const empty = p.connecting
     ? "connecting to the daemon…"
     : p.filter
