@@ -5,7 +5,7 @@ import { parseArgs, configFor, cheapStateDir } from "./cli-context.js";
 import { socketPath, describeSocket } from "../config/runtime-paths.js";
 import { UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck bridge [--config FILE] [--read-only]   (stdin/stdout: HTTP to this host's daemon; run by postdeck --rig over ssh)";
+export const USAGE = "usage: postdeck bridge [--config FILE] [--read-only]   (stdin/stdout: HTTP to this host's daemon; run by postdeck --rig over ssh)";
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["--read-only"], usage: USAGE });

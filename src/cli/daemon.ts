@@ -5,7 +5,7 @@ import { DaemonNotRunningError } from "../client/errors.js";
 import { configFor, daemonClientFor, parseArgs } from "./cli-context.js";
 import { OperationError, UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck daemon run | start | stop [--stop-services [--force]] | status [--json]   [--config FILE]";
+export const USAGE = "usage: postdeck daemon run | start | stop [--stop-services [--force]] | status [--json]   [--config FILE]";
 
 
 export async function run(args: string[]): Promise<number> {

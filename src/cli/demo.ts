@@ -7,7 +7,7 @@ import path from "node:path";
 import { parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck demo [--dir DIR] [--identities N] [--epoch-minutes N] [--no-console]";
+export const USAGE = "usage: postdeck demo [--dir DIR] [--identities N] [--epoch-minutes N] [--no-console]";
 
 export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env): string {
   const data = env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");

@@ -10,7 +10,7 @@ import { rigTargetConfig } from "../client/connect.js";
 import { colours, daemonFor, parseArgs } from "./cli-context.js";
 import { findingsExitCode, UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck doctor [--json] [--config FILE]";
+export const USAGE = "usage: postdeck doctor [--json] [--config FILE]";
 
 export interface DoctorReport {
   findings: Finding[];

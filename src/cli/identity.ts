@@ -13,7 +13,7 @@ import { DEMO_GEOMETRY } from "../ui/flows/add-form.js";
 import { checkAddSpace } from "../core/identity/add-space.js";
 import { ProgressPrinter } from "./progress-line.js";
 
-const USAGE = `usage:
+export const USAGE = `usage:
   postdeck identity add NAME --dir DIR --units N [--provider ID] [--commitment-atx HEX] [--labels-per-unit N] [--max-file-size BYTES] [--detach]
   postdeck identity import DIR... [--dry-run] [--confirm SHORTID,...] [--json]
   postdeck identity rollback [--json]

@@ -6,7 +6,7 @@ import { exitQuietlyOnEpipe } from "./quiet-pipe.js";
 import { UsageError } from "./errors.js";
 import { DaemonCallError } from "../client/errors.js";
 
-const USAGE = "usage: postdeck logs NAME [-f] [-n N] [--config FILE]   (NAME: a service, or node)";
+export const USAGE = "usage: postdeck logs NAME [-f] [-n N] [--config FILE]   (NAME: a service, or node)";
 
 export async function run(args: string[]): Promise<number> {
   const p = parseArgs(args, { flags: ["-f", "--follow"], valued: ["-n", "--lines"], usage: USAGE });

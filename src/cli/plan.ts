@@ -8,7 +8,7 @@ import { formatBytes, formatCountdown, formatLateness, formatRate } from "../pre
 import { colours, daemonClientFor, parseArgs } from "./cli-context.js";
 import { UsageError } from "./errors.js";
 
-const USAGE = "usage: postdeck plan [--json] [--config FILE] | postdeck plan --release NAME… (hand services started/stopped by hand back to the orchestrator)";
+export const USAGE = "usage: postdeck plan [--json] [--config FILE] | postdeck plan --release NAME… (hand services started/stopped by hand back to the orchestrator)";
 
 const utc = (t: number | null) => (t === null ? "—" : new Date(t).toISOString().replace("T", " ").slice(0, 19) + "Z");
 
