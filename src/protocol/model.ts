@@ -296,5 +296,9 @@ export const PlanSchema = z.object({
   identities: z.array(PlanEntrySchema),
   // the orchestrator's limits (optional: added with it)
   budget: z.object({ perDisk: z.number().int(), maxConcurrent: z.number().int().nullable(), memoryBytes: z.number().nullable(), memorySource: z.string() }).optional(),
+  // when the orchestrator last decided (epoch ms; the queue reasons are that decision's), null before
+  // its first; a tick at rest whose inputs had not changed left the decision before it standing
+  // (optional: added later)
+  decidedAt: z.number().nullable().optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;

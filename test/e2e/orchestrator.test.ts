@@ -162,12 +162,14 @@ describe("on-demand proving on the demo rig", () => {
     expect((await runCliInProcess([...cfg, "start", "post1"])).code).toBe(0);
     expect(await manual()).toBe(true);
     // the node shows post1 IDLE: on-demand stops such a service once it has answered /status (not
-    // before: a service just started gets a grace), at the tick that answer brings (~50 ms after it)
-    await waitFor(async () => {
+    // before: a service just started gets a grace), at the tick that answer brings (~50 ms after it);
+    // one taken by hand it leaves running: looked at after a decision made once the answer was in
+    // (the plan's decidedAt: a decision later than the snapshot that showed the answer saw it)
+    const answeredBy = await waitFor(async () => {
       const v = (await client!.call("snapshot", {})).services.find((x) => x.name === "post1")!;
-      return v.operator.kind !== "none" || (v.state !== "starting" && v.state !== "running");
-    }, { what: "post1 answering /status", timeoutMs: 30_000, intervalMs: 100 });
-    await sleep(1000);
+      return (v.operator.kind !== "none" && v.operator.kind !== "unreachable") || (v.state !== "starting" && v.state !== "running") ? Date.now() : false;
+    }, { what: "post1 answering /status", timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor(async () => ((await client!.call("plan", {})).decidedAt ?? 0) > answeredBy, { what: "a decision after post1's answer", timeoutMs: 10_000, intervalMs: 20 });
     const s: Snapshot = await client!.call("snapshot", {});
     const post1 = s.services.find((v) => v.name === "post1")!;
     expect(post1.state).toBe("running");

@@ -116,7 +116,7 @@ export class OrchestratorDriver {
   private readonly inflight = new Set<string>();
   private readonly doneSince = new Map<string, number>(); // service → when /status first said DoneProving
   private readonly maxRate = new Map<string, number>(); // lane → highest read rate seen
-  private last: { decision: Decision; plan: PlanResult } | null = null;
+  private last: { decision: Decision; plan: PlanResult; at: number } | null = null;
   /** Counts changes of what the driver itself keeps (phases, start-ups, history, hand-taken, lanes, in-flight actions). */
   private version = 0;
   /** The inputs of the last full tick, when it was at rest (restSignature); a tick at rest with the same ones does nothing. */
@@ -497,8 +497,9 @@ export class OrchestratorDriver {
     const budget = this.budget();
     const byName = new Map(this.rig.config.services.map((s) => [s.name, s]));
     const idOf = byService(ids);
+    const at = this.now();
     const decision = decide(
-      this.now(),
+      at,
       ids.map((i) => ({ keyFile: i.keyFile, service: i.service, postState: i.postState, sizeBytes: i.sizeBytes, predicted: predicted.get(i.keyFile) ?? null })),
       views.map((v) => ({
         name: v.name,
@@ -517,7 +518,7 @@ export class OrchestratorDriver {
     );
     // the plan as decided: each queued identity with the reason decide() gives for its wait
     for (const e of plan.plan.identities) e.waitReason = queueReason(decision, e.service);
-    this.last = { decision, plan };
+    this.last = { decision, plan, at };
     this.o.onOutlook?.(outlookOf(this.last.plan.plan));
     this.show(decision, budget.mode === "always");
     // the next timed tick: at a queued service's predicted start, soon while proofs are under way, else seldom
@@ -698,9 +699,10 @@ export class OrchestratorDriver {
       });
   }
 
-  /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons. Changes nothing. */
+  /** The plan as of now (GET /v1/plan): re-planned from the live views, with the last decision's queue reasons and time. Changes nothing. */
   plan(): Plan {
-    return this.computePlan(this.identityInputs(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null)).plan;
+    const plan = this.computePlan(this.identityInputs(this.rig.supervisor.views(), this.rig.identities(), this.last?.decision ?? null)).plan;
+    return { ...plan, decidedAt: this.last?.at ?? null };
   }
 
   /** The disk lanes as mapped (for `postdeck plan` and the bench). */

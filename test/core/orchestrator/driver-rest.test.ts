@@ -37,6 +37,27 @@ describe("the driver at rest", () => {
     }
   });
 
+  it("its plan says when it last decided: ticks at rest leave that time, a decision moves it", async () => {
+    const rig = new RestRig(tmp(), ["post1"]);
+    const t0 = Date.now();
+    const { driver, decisions } = await started(rig);
+    try {
+      expect(driver.plan().decidedAt).toBe(t0); // was not said
+      await vi.advanceTimersByTimeAsync(3 * IDLE_TICK_MS);
+      expect(decisions()).toBe(1);
+      expect(driver.plan().decidedAt).toBe(t0);
+      rig.ids[0]!.postState = "PROVING";
+      rig.emit("event", { type: "identities" });
+      const t1 = Date.now();
+      await vi.advanceTimersByTimeAsync(100);
+      expect(decisions()).toBe(2);
+      expect(driver.plan().decidedAt).toBeGreaterThan(t1);
+      expect(driver.plan().decidedAt).toBeLessThanOrEqual(Date.now());
+    } finally {
+      driver.stop();
+    }
+  });
+
   it("learns a disk's read rate only while a proof reads it: other programs' reads on an idle disk decide nothing again", async () => {
     const rig = new RestRig(tmp(), ["post1", "post2"]);
     const volume = { paths: rig.views.map((v) => v.dir), readBytesPerSec: 1000 };
