@@ -1,11 +1,12 @@
 // The sim post-service against a hand-written node (a bare grpc-js PostService server): the wire messages
-// it sends (Metadata with optional nonce), the lock-step GenProof exchange and the challenge-mismatch error.
+// it sends (Metadata with optional nonce), the lock-step GenProof exchange and the challenge-mismatch error;
+// a proof held (POSTDECK_SIM_HOLD_PROOF) until a test has seen it under way.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { spacemeshV1 } from "../../src/spacemesh-wire/spacemesh-proto.js";
-import { assertBuilt, killAll, makePos, sim, tmpDir, waitFor } from "./sim-process.js";
+import { assertBuilt, freePort, killAll, makePos, sim, tmpDir, waitFor } from "./sim-process.js";
 
 beforeAll(assertBuilt);
 const servers: grpc.Server[] = [];
@@ -86,5 +87,34 @@ describe("sim post-service on the wire", () => {
     expect(svc.stderr()).toContain(`INFO  post_service::service] starting proof generation for challenge ${"01".repeat(32)}\n`);
     // post-service 0.8 says "proof generation in progress" at DEBUG: not at the default level
     expect(svc.stderr()).not.toContain("proof generation in progress");
+  });
+
+  it("holds a proof whose read is over while POSTDECK_SIM_HOLD_PROOF's file exists: /status says Proving until it is removed", async () => {
+    const dir = tmpDir();
+    await makePos(dir);
+    const hold = path.join(dir, "hold");
+    fs.writeFileSync(hold, "");
+    const challenge = Buffer.alloc(32, 3);
+    let proof: Resp | null = null;
+    const port = await fakeNode(async (send) => {
+      await send({ metadata: {} });
+      for (;;) {
+        const r = await send({ genProof: { challenge } });
+        if (r.genProof?.proof) return void (proof = r);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    });
+    const op = await freePort();
+    const svc = sim(["post-service", "--address", `http://127.0.0.1:${port}`, "--dir", dir, "--threads", "1", "--nonces", "16", "--operator-address", `127.0.0.1:${op}`], {
+      env: { POSTDECK_SIM_POW_MS: "100", POSTDECK_SIM_POW_SLEEP: "1", POSTDECK_SIM_READ_S: "0.2", POSTDECK_SIM_HOLD_PROOF: hold },
+    });
+    await waitFor("the read over", () => svc.stderr().includes("finished reading POST data"), 30_000);
+    const size = fs.readdirSync(dir).filter((f) => /^postdata_\d+\.bin$/.test(f)).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+    const status = async () => (await fetch(`http://127.0.0.1:${op}/status`)).text();
+    expect(await status()).toBe(JSON.stringify({ Proving: { nonces: { start: 0, end: 16 }, position: size } })); // was "DoneProving" at once, or "Idle" once the node took the proof
+    expect(proof).toBeNull();
+    fs.rmSync(hold);
+    await waitFor("the proof", () => proof, 30_000);
+    expect(svc.stderr()).toMatch(/found proof for nonce: \d+/);
   });
 });

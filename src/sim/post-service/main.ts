@@ -1,7 +1,7 @@
 // Simulated `post-service` (spacemeshos/post-rs service v0.8.x): same flags, validation, stderr log
 // format, gRPC Register client, operator API and --watch-pid as the real one. See prover.ts for the
 // environment knobs (POSTDECK_SIM_POW_MS, POSTDECK_SIM_POW_SLEEP, POSTDECK_SIM_READ_S, POSTDECK_SIM_READ_BPS,
-// POSTDECK_SIM_FAIL_PROOF, POSTDECK_SIM_PROOF_PASSES) and disk-share.ts (POSTDECK_SIM_DISKS: a
+// POSTDECK_SIM_FAIL_PROOF, POSTDECK_SIM_PROOF_PASSES, POSTDECK_SIM_HOLD_PROOF) and disk-share.ts (POSTDECK_SIM_DISKS: a
 // simulated disk's bandwidth shared among its readers). No signal handlers: SIGTERM ends it at once.
 import fs from "node:fs";
 import os from "node:os";
@@ -137,6 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     readSeconds: envNumber("POSTDECK_SIM_READ_S", 15),
     readBytesPerSecond: envNumber("POSTDECK_SIM_READ_BPS", 0),
     proofPass: Math.max(1, Math.floor(envNumber("POSTDECK_SIM_PROOF_PASSES", 1))),
+    holdFile: process.env["POSTDECK_SIM_HOLD_PROOF"] || null,
     log,
     disk: simDiskOf(a.dir, process.env["POSTDECK_SIM_DISKS"]),
   });

@@ -5,7 +5,8 @@
 // read of all postdata_*.bin files, throttled (POSTDECK_SIM_READ_S target seconds per pass, or
 // POSTDECK_SIM_READ_BPS bytes/s, or a simulated disk's bandwidth shared with the provers reading it at
 // that moment: POSTDECK_SIM_DISKS, see disk-share.ts). POSTDECK_SIM_FAIL_PROOF=1 makes generation fail; POSTDECK_SIM_PROOF_PASSES
-// sets the pass in which a proof is found (default 1).
+// sets the pass in which a proof is found (default 1). POSTDECK_SIM_HOLD_PROOF=FILE holds a pass whose read is over
+// while FILE exists (/status says Proving until it is removed): tests that must see a proof under way.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -27,6 +28,9 @@ export type ServiceState =
 
 export type GenProofResult = { kind: "in-progress" } | { kind: "finished"; proof: Proof } | { kind: "error"; error: string };
 
+/** How often a held proof (holdFile) looks whether it may go on. */
+const HOLD_LOOK_MS = 20;
+
 const hexUpper = (b: Buffer) => b.toString("hex").toUpperCase();
 
 export interface ProverOptions {
@@ -43,6 +47,8 @@ export interface ProverOptions {
   readSeconds: number;
   readBytesPerSecond: number; // 0 = use readSeconds
   proofPass: number;
+  /** A pass whose read is over waits while this file exists (POSTDECK_SIM_HOLD_PROOF); null: never. */
+  holdFile?: string | null;
   log: EnvLogger;
   /** A simulated disk shared with other simulated provers (disk-share.ts); null: readSeconds/readBytesPerSecond alone. */
   disk?: SimDisk | null;
@@ -179,6 +185,7 @@ export class Prover {
       const rate = o.readBytesPerSecond > 0 ? o.readBytesPerSecond : total / Math.max(0.001, o.readSeconds);
       await this.readPosData(files, rate, readStart);
       o.log.info("post::prove", `finished reading POST data in ${minutesSeconds(Date.now() - readStart)}`);
+      while (o.holdFile && fs.existsSync(o.holdFile)) await sleep(HOLD_LOOK_MS);
       if (o.failProof) {
         const error = "simulated proof generation failure (POSTDECK_SIM_FAIL_PROOF)";
         this.state = { kind: "done", challenge, result: { ok: false, error } };
