@@ -28,6 +28,9 @@ const cfg = {
   patterns: (process.env.BENCH_PATTERNS ?? "line,burst").split(",").map((s) => s.trim()),
   rate: num("BENCH_RATE", 200, 200),
   seconds: num("BENCH_SECONDS", 30, 10),
+  // phase 1: > 0 adds a window of supervisionSettledSeconds from this many s after the first write (compare/supervision.js)
+  supervisionSettleS: num("BENCH_SUPERVISION_SETTLE_SECONDS", 0, 0),
+  supervisionSettledSeconds: num("BENCH_SUPERVISION_SETTLED_SECONDS", 60, 60),
   kills: num("BENCH_KILLS", 20, 5),
   uptimeS: num("BENCH_UPTIME_SECONDS", 1.5, 1.5),
   captureSeconds: num("BENCH_CAPTURE_SECONDS", 10, 3),
@@ -64,7 +67,7 @@ const phase = async (id, title, fn) => {
   results.phases[id].end = { at: new Date().toISOString(), load: loadAvg() };
 };
 
-await phase("1", "Supervision", () => runSupervision({ supervisors, counts: cfg.counts, rate: cfg.rate, seconds: cfg.seconds, repeats: cfg.repeats, patterns: cfg.patterns, log }));
+await phase("1", "Supervision", () => runSupervision({ supervisors, counts: cfg.counts, rate: cfg.rate, seconds: cfg.seconds, settleS: cfg.supervisionSettleS, settledSeconds: cfg.supervisionSettledSeconds, repeats: cfg.repeats, patterns: cfg.patterns, log }));
 await phase("2", "Restart", () => runRestart({ supervisors, kills: cfg.kills, uptimeS: cfg.uptimeS, log }));
 await phase("3", "Log capture ceiling", () => runCapture({ supervisors, seconds: cfg.captureSeconds, log }));
 await phase("4", "Console", () => runConsoleBench({ cfg, log }));

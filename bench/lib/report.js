@@ -38,6 +38,12 @@ export function supervisionSummary(c) {
   });
 }
 
+/** Which window a phase-1 case read: with a settle (BENCH_SUPERVISION_SETTLE_SECONDS) the first seconds of writing, or the settled window. */
+function caseWindow(c, cfg) {
+  if (c.settled) return `, settled: ${c.settled.seconds} s from ${c.settled.fromS} s after the first write`;
+  return cfg.supervisionSettleS > 0 ? `, start: the first ${cfg.seconds} s of writing` : "";
+}
+
 function supervision(p, cfg) {
   const d = p.data;
   const out = [
@@ -60,11 +66,11 @@ function supervision(p, cfg) {
       `${r.lost} of ${r.written}${r.duplicates ? ` (+${r.duplicates} dup)` : ""}`,
     ]);
     const loads = c.rounds.map((r) => (r.error ? `error: ${r.error}` : `${r.load0.split(" ")[0]} → ${r.load1.split(" ")[0]}`)).join("; ");
-    out.push("", `### ${c.pattern}, ${c.n} children`, "", `Load (1 min) per round: ${loads}.`, "", mdTable(["supervisor", "CPU s", "% of a core", "CPU vs pm2", "CPU vs supervisord", "peak RSS MB", "RSS vs pm2", "lost"], rows));
+    out.push("", `### ${c.pattern}, ${c.n} children${caseWindow(c, cfg)}`, "", `Load (1 min) per round: ${loads}.`, "", mdTable(["supervisor", "CPU s", "% of a core", "CPU vs pm2", "CPU vs supervisord", "peak RSS MB", "RSS vs pm2", "lost"], rows));
   }
   // RSS per chatty service added: the smallest and largest count of each pattern (medians of the mean RSS over each window)
   for (const pattern of [...new Set(d.cases.map((c) => c.pattern))]) {
-    const cs = d.cases.filter((c) => c.pattern === pattern).sort((a, b) => a.n - b.n);
+    const cs = d.cases.filter((c) => c.pattern === pattern && !c.settled).sort((a, b) => a.n - b.n);
     if (cs.length < 2) continue;
     const meanRss = (c, name) => median(c.rounds.filter((r) => r.rows).map((r) => r.rows.find((x) => x.name === name)?.meanRss).filter(Number.isFinite));
     const a = cs[0];
@@ -181,7 +187,7 @@ export function goals(res) {
     const pd = supervisionSummary(c).find((r) => r.name === "postdeck");
     if (!pd) continue;
     const m = (xs) => median(xs.filter(Number.isFinite));
-    const tag = `${c.n} × ${res.cfg.rate} lines/s, ${c.pattern}`;
+    const tag = `${c.n} × ${res.cfg.rate} lines/s, ${c.pattern}${caseWindow(c, res.cfg)}`;
     if (c.n <= 16 && Number.isFinite(m(pd.vsPm2))) out.push([`daemon CPU <= 0.5x pm2 (${tag})`, spread(pd.vsPm2, x2), m(pd.vsPm2) <= 0.5]);
     if (Number.isFinite(m(pd.vsSupervisord))) out.push([`daemon CPU <= 0.8x supervisord (${tag})`, spread(pd.vsSupervisord, x2), m(pd.vsSupervisord) <= 0.8]);
     if (c.n <= 16 && Number.isFinite(m(pd.rssVsPm2))) out.push([`daemon RSS <= 1.0x pm2 (${tag})`, spread(pd.rssVsPm2, x2), m(pd.rssVsPm2) <= 1.0]);
