@@ -166,11 +166,6 @@ export function resolveKey(name: string, pane: PaneId): ActionId | null {
   return bindingsFor(pane).find((b) => b.keys.includes(name))?.action ?? null;
 }
 
-/** Keys the service actions are bound to anywhere: pressed in a pane where they do not apply, they get a hint. */
-export function anyBinding(name: string): Binding | undefined {
-  return BINDINGS.find((b) => b.keys.includes(name));
-}
-
 /** Keys of the dialogs (confirmations, pickers, views that scroll), so no dialog hard-codes one. */
 export const DIALOG_KEYS = {
   confirm: ["y", "Y"], // a destructive confirmation takes only these: Enter alone does not confirm

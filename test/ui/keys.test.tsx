@@ -165,12 +165,14 @@ describe("service actions go through the daemon", () => {
     await app.waitFor((f) => f.includes("✖ stop post2: already stopping"), "failed result shown");
   });
 
-  it("keys pressed where they do not apply give a short message", async () => {
+  it("keys pressed where they do not apply say in which pane they work and what they do there", async () => {
     const { app, client } = await setup();
     await app.press(KEYS.tab, KEYS.tab); // hardware
     await app.waitFor((f) => f.includes("▶ Hardware"));
     await app.press("s");
-    await app.waitFor((f) => f.includes('s: "start selected service" does not apply in Hardware'), "hint");
+    await app.waitFor((f) => f.includes("s works in Identities (Tab there): start selected service"), "hint: where it works");
+    await app.press("/");
+    await app.waitFor((f) => f.includes("/ works in Identities and Logs (Tab there): filter rows / search (highlight)"), "both panes");
     await app.press("Z");
     await app.waitFor((f) => f.includes("key Z does nothing here"), "unknown key");
     expect(client.actionCalls()).toEqual([]);

@@ -13,7 +13,7 @@ import type { AddContext } from "../flows/add-form.js";
 import type { FleetRow } from "../fleet.js";
 import type { PaletteEntry } from "../overlays/PaletteOverlay.js";
 import { useKeypress } from "../input/keypress.js";
-import { anyBinding, BINDINGS, displayKeys, PANES, PANE_TITLES, resolveKey, type ActionId, type PaneId } from "../keymap.js";
+import { BINDINGS, displayKeys, PANES, PANE_TITLES, resolveKey, type ActionId, type PaneId } from "../keymap.js";
 import { nextFleetSort } from "../fleet.js";
 import { topAnchor } from "../log-view.js";
 import { openAdd, openImport, openRename, openResult, type Step } from "../flows/flows.js";
@@ -266,8 +266,10 @@ export function usePaneActions(d: PaneDeps): { perform: (a: ActionId) => void; p
       const action = resolveKey(name, store.ref.current.focus);
       if (action) perform(action);
       else if (name) {
-        const elsewhere = anyBinding(name);
-        if (elsewhere) say(`${name}: "${elsewhere.label}" does not apply in ${PANE_TITLES[store.ref.current.focus]} — ? lists the keys`, "warn");
+        // a key of another pane: say which pane (and what it does there), so Tab gets there
+        const elsewhere = BINDINGS.filter((b) => b.keys.includes(name) && b.scope !== "global");
+        const panes = [...new Set(elsewhere.map((b) => PANE_TITLES[b.scope === "tables" || b.scope === "global" ? "identities" : b.scope]))];
+        if (elsewhere.length) say(`${name} works in ${panes.join(" and ")} (Tab there): ${elsewhere.map((b) => b.label).join(" / ")}`, "warn");
         else say(`key ${name.length > 12 ? name.slice(0, 12) + "…" : name} does nothing here — ? lists the keys`, "muted");
       }
       return true;
