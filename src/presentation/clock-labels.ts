@@ -9,7 +9,7 @@ export interface ClockLabels {
   epoch: number;
   /** `gap in 2d 04h` or `gap open · closes in 7h 12m`. */
   gap: Label;
-  /** Shorter forms for narrow headers: `gap 2d 04h`, `gap open 7h 12m`. */
+  /** Shorter forms for narrow headers: `gap 2d 04h`, `gap closes 7h 12m` (not `gap open 7h 12m`: read as how long it has been open). */
   gapShort: string;
   /** Set when the timing is mainnet's fallback rather than the node's own config. */
   fallback: boolean;
@@ -20,7 +20,7 @@ export function clockLabels(c: ClockView, now: number): ClockLabels {
   const fallback = c.source === "mainnet-fallback";
   if (r.gapOpen) {
     const left = formatCountdown(r.gap.closesAt - now);
-    return { epoch: r.epoch, gap: { text: `gap open · closes in ${left}`, tone: "warn" }, gapShort: `gap open ${left}`, fallback };
+    return { epoch: r.epoch, gap: { text: `gap open · closes in ${left}`, tone: "warn" }, gapShort: `gap closes ${left}`, fallback };
   }
   const until = formatCountdown(r.gap.opensAt - now);
   return { epoch: r.epoch, gap: { text: `gap in ${until}`, tone: "info" }, gapShort: `gap ${until}`, fallback };

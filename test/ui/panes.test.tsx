@@ -23,6 +23,18 @@ describe("console panes with injected data", () => {
     expect(header).toContain("daemon ● connected pid 4000");
   });
 
+  it("header at 80 columns in an open gap: the short countdown says when it closes, not 'gap open 3h 00m' (read as open for that long)", async () => {
+    const { now, snapshot } = loadFixture();
+    const H = 3_600_000;
+    // a 4 h gap that opened an hour ago (the gap opens 12 h into a 24 h epoch, after the 12 h PoET phase shift)
+    const clock = { source: "node-config" as const, notes: [], genesisMs: now - 33 * H, layerMs: 60_000, layersPerEpoch: 1440, phaseShiftMs: 12 * H, cycleGapMs: 4 * H, gracePeriodMs: H, nodeLayer: null, skewLayers: null };
+    const app = renderApp(new FakeClient({ ...snapshot, node: { ...snapshot.node, clock } }), { now, columns: 80, rows: 24 });
+    const f = await app.waitFor((f) => f.includes("post4 "));
+    const header = f.split("\n")[0]!;
+    expect(header).toMatch(/ e1 gap closes 3h 00m │ daemon ●/);
+    expect(header).not.toContain("gap open 3h");
+  });
+
   it("header says when the node is unreachable and when the daemon connection is lost", async () => {
     const { now, snapshot } = loadFixture();
     const client = new FakeClient({ ...snapshot, node: { ...snapshot.node, reachable: false } });
